@@ -1,0 +1,440 @@
+#!/usr/bin/env bash
+# The Slimgate test world: a private Docker engine and a private container registry.
+#
+#   scripts/test-world.sh start            start (idempotent) and print the env file
+#   scripts/test-world.sh stop             stop exactly the processes this script started
+#   scripts/test-world.sh status           exit 0 if everything is running, 3 if not
+#   scripts/test-world.sh acquire ID       start + register lease ID (used by the Vitest global setup)
+#   scripts/test-world.sh release ID       drop lease ID; stop if no live lease remains, the world was
+#                                          started by a lease holder and SLIMGATE_KEEP_WORLD != 1
+#
+# Environment:
+#   SLIMGATE_WORLD_DIR    state dir (default: <repo>/.test-world)
+#   SLIMGATE_WORLD_CLEAN  =1: `stop` also removes the engine data (vfs layers can be large)
+#   SLIMGATE_KEEP_WORLD   =1: `release` never stops the world
+#
+# See /work/shared/TESTING.md (or docs/) for what the parts are and how they behave.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DIR="${SLIMGATE_WORLD_DIR:-$REPO/.test-world}"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+
+log() { printf 'test-world: %s\n' "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# ---------------------------------------------------------------- prerequisites
+
+# "command package" pairs. busybox must be the static one (it goes into imported rootfs images).
+REQUIREMENTS=(
+  'dockerd docker.io'
+  'docker docker.io'
+  'docker-registry docker-registry'
+  'skopeo skopeo'
+  'umoci umoci'
+  'buildah buildah'
+  'zstd zstd'
+  'busybox busybox-static'
+  'openssl openssl'
+  'curl curl'
+  'flock util-linux'
+  'setsid util-linux'
+)
+
+have_static_busybox() {
+  local bb
+  bb="$(command -v busybox 2>/dev/null)" || return 1
+  # ldd fails ("not a dynamic executable") for static binaries.
+  if command -v ldd >/dev/null 2>&1 && ldd "$bb" >/dev/null 2>&1; then return 1; fi
+  return 0
+}
+
+missing_packages() {
+  local req cmd pkg out=()
+  for req in "${REQUIREMENTS[@]}"; do
+    cmd="${req%% *}"
+    pkg="${req##* }"
+    if [[ "$cmd" == busybox ]]; then
+      have_static_busybox && continue
+    else
+      command -v "$cmd" >/dev/null 2>&1 && continue
+    fi
+    [[ " ${out[*]-} " == *" $pkg "* ]] || out+=("$pkg")
+  done
+  echo "${out[*]-}"
+}
+
+missing_commands() {
+  local req cmd out=()
+  for req in "${REQUIREMENTS[@]}"; do
+    cmd="${req%% *}"
+    if [[ "$cmd" == busybox ]]; then
+      have_static_busybox || out+=('busybox (static)')
+    else
+      command -v "$cmd" >/dev/null 2>&1 || out+=("$cmd")
+    fi
+  done
+  echo "${out[*]-}"
+}
+
+ensure_prerequisites() {
+  local missing
+  missing="$(missing_packages)"
+  [[ -z "$missing" ]] && return 0
+  local how="apt-get update && apt-get install -y $missing"
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "missing commands: $(missing_commands)"
+    log "install them (as root, Debian/Ubuntu) with:"
+    log "  $how"
+    exit 1
+  fi
+  log "installing missing packages: $missing"
+  # Keep the packages' init scripts from starting a system-wide dockerd on the default socket.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added_policy=1
+  fi
+  local ok=1
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  if ! apt-get update || ! DEBIAN_FRONTEND=noninteractive apt-get install -y $missing; then ok=0; fi
+  [[ "$added_policy" == 1 ]] && rm -f "$policy"
+  missing="$(missing_packages)"
+  if [[ "$ok" != 1 || -n "$missing" ]]; then
+    log "apt-get could not install everything; still missing commands: $(missing_commands)"
+    log "install them with:"
+    log "  $how"
+    exit 1
+  fi
+}
+
+# ---------------------------------------------------------------- pids
+
+# pid_of NAME: prints the recorded pid if that process is alive and is what we started, else fails.
+# The identity check (command line mentions our state dir) guards against recycled pids.
+pid_of() {
+  local f="$DIR/$1.pid" pid cmdline
+  [[ -s "$f" ]] || return 1
+  pid="$(tr -dc 0-9 <"$f")"
+  [[ -n "$pid" ]] || return 1
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  case "$1" in
+    dockerd) [[ "$cmdline" == *dockerd* && "$cmdline" == *"$(exec_root)"* ]] || return 1 ;;
+    containerd) [[ "$cmdline" == *containerd* && "$cmdline" == *"$(exec_root)"* ]] || return 1 ;;
+    registry) [[ "$cmdline" == *docker-registry* && "$cmdline" == *"$DIR/registry.yml"* ]] || return 1 ;;
+  esac
+  echo "$pid"
+}
+
+# stop_pid NAME: TERM, wait up to 15 s, then KILL. Removes the pid file.
+stop_pid() {
+  local name="$1" pid i
+  if pid="$(pid_of "$name")"; then
+    log "stopping $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 150; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name (pid $pid) did not stop in 15 s; sending KILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 50; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+      done
+    fi
+  fi
+  rm -f "$DIR/$name.pid"
+}
+
+# ---------------------------------------------------------------- paths
+
+# Unix socket paths are limited to 108 bytes, and dockerd/containerd put sockets deep under the
+# exec-root. With a long state dir, keep the exec-root (and, if needed, the API socket) in /tmp.
+short_dir() {
+  echo "/tmp/sgw-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)"
+}
+exec_root() {
+  if [[ -s "$DIR/exec-root" ]]; then
+    cat "$DIR/exec-root"
+  elif ((${#DIR} > 40)); then
+    echo "$(short_dir)/exec"
+  else
+    echo "$DIR/exec"
+  fi
+}
+docker_sock() {
+  if ((${#DIR} > 80)); then echo "$(short_dir)/docker.sock"; else echo "$DIR/docker.sock"; fi
+}
+
+# ---------------------------------------------------------------- dockerd
+
+docker_answers() {
+  DOCKER_HOST="unix://$(docker_sock)" timeout 10 docker version >/dev/null 2>&1
+}
+
+start_dockerd() {
+  if pid_of dockerd >/dev/null; then
+    log "dockerd already running (pid $(pid_of dockerd))"
+    return 0
+  fi
+  local exec sock
+  exec="$(exec_root)"
+  sock="$(docker_sock)"
+  # A previous engine of ours may have left its containerd behind (dockerd was KILLed).
+  stop_pid containerd
+  mkdir -p "$DIR/data" "$exec" "$(dirname "$sock")"
+  printf '%s\n' "$exec" >"$DIR/exec-root"
+  rm -f "$DIR/docker.pid" "$DIR/dockerd.pid"
+  log "starting dockerd (socket $sock)"
+  # The wrapper records the pid that exec turns into dockerd; all fds go to the log so that callers
+  # waiting for our stdout/stderr to close (execFile, spawnSync) do not wait for the daemon.
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/dockerd.pid" \
+    dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
+    -H "unix://$sock" --data-root "$DIR/data" --exec-root "$exec" --pidfile "$DIR/docker.pid" \
+    </dev/null >>"$DIR/dockerd.log" 2>&1 9>&- &
+  local i
+  for ((i = 0; i < 600; i++)); do
+    [[ -s "$DIR/dockerd.pid" ]] && break
+    sleep 0.1
+  done
+  local deadline=$((SECONDS + 60))
+  until docker_answers; do
+    if ! pid_of dockerd >/dev/null; then
+      log "dockerd exited; last lines of $DIR/dockerd.log:"
+      tail -n 40 "$DIR/dockerd.log" >&2 || true
+      rm -f "$DIR/dockerd.pid"
+      exit 1
+    fi
+    if ((SECONDS >= deadline)); then
+      log "dockerd did not answer within 60 s; last lines of $DIR/dockerd.log:"
+      tail -n 40 "$DIR/dockerd.log" >&2 || true
+      stop_pid dockerd
+      exit 1
+    fi
+    sleep 0.2
+  done
+  # dockerd starts its own containerd; record it so that `stop` can clean up after a KILLed dockerd.
+  if [[ -s "$exec/containerd/containerd.pid" ]]; then
+    cp "$exec/containerd/containerd.pid" "$DIR/containerd.pid"
+    pid_of containerd >/dev/null || rm -f "$DIR/containerd.pid"
+  fi
+  log "dockerd is up (pid $(pid_of dockerd))"
+}
+
+# ---------------------------------------------------------------- registry
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+registry_port() {
+  sed -n 's/^SLIMGATE_REGISTRY=127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/env" 2>/dev/null || true
+}
+
+start_registry() {
+  if pid_of registry >/dev/null && [[ -n "$(registry_port)" ]]; then
+    log "registry already running (pid $(pid_of registry), port $(registry_port))"
+    REGISTRY_PORT="$(registry_port)"
+    return 0
+  fi
+  stop_pid registry
+  mkdir -p "$DIR/registry"
+  local attempt port i
+  for ((attempt = 0; attempt < 20; attempt++)); do
+    port=$((20000 + RANDOM % 40000))
+    [[ "$port" == 5000 ]] && continue
+    port_in_use "$port" && continue
+    cat >"$DIR/registry.yml" <<EOF
+version: 0.1
+log: {level: info, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: "$DIR/registry"}
+  delete: {enabled: true}
+http: {addr: "127.0.0.1:$port"}
+EOF
+    log "starting registry on 127.0.0.1:$port"
+    rm -f "$DIR/registry.pid"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/registry.pid" \
+      docker-registry serve "$DIR/registry.yml" </dev/null >>"$DIR/registry.log" 2>&1 9>&- &
+    for ((i = 0; i < 300; i++)); do
+      [[ -s "$DIR/registry.pid" ]] && break
+      sleep 0.1
+    done
+    for ((i = 0; i < 300; i++)); do
+      if curl -sf -o /dev/null "http://127.0.0.1:$port/v2/"; then
+        REGISTRY_PORT="$port"
+        log "registry is up (pid $(pid_of registry))"
+        return 0
+      fi
+      pid_of registry >/dev/null || break
+      sleep 0.1
+    done
+    if pid_of registry >/dev/null; then
+      log "registry did not answer within 30 s; last lines of $DIR/registry.log:"
+      tail -n 20 "$DIR/registry.log" >&2 || true
+      stop_pid registry
+      exit 1
+    fi
+    if grep -q 'address already in use' "$DIR/registry.log"; then
+      log "port $port was taken; trying another"
+      continue
+    fi
+    log "registry exited; last lines of $DIR/registry.log:"
+    tail -n 20 "$DIR/registry.log" >&2 || true
+    rm -f "$DIR/registry.pid"
+    exit 1
+  done
+  die "could not find a free port for the registry"
+}
+
+# ---------------------------------------------------------------- commands
+
+shell_quote() {
+  if [[ "$1" =~ ^[A-Za-z0-9_./:@%+=,-]*$ ]]; then
+    printf '%s' "$1"
+  else
+    printf "'%s'" "${1//\'/\'\\\'\'}"
+  fi
+}
+
+write_env() {
+  local tmp="$DIR/env.tmp.$$"
+  {
+    echo "DOCKER_HOST=$(shell_quote "unix://$(docker_sock)")"
+    echo "SLIMGATE_REGISTRY=127.0.0.1:$REGISTRY_PORT"
+    echo "SLIMGATE_WORLD_DIR=$(shell_quote "$DIR")"
+  } >"$tmp"
+  mv "$tmp" "$DIR/env"
+}
+
+is_running() {
+  pid_of dockerd >/dev/null && pid_of registry >/dev/null && [[ -s "$DIR/env" ]]
+}
+
+# Prints "started" on stdout if it had to start anything, "running" otherwise.
+cmd_start() {
+  if is_running; then
+    log "already running ($DIR/env)"
+    echo running
+    return 0
+  fi
+  ensure_prerequisites
+  REGISTRY_PORT=''
+  start_dockerd
+  start_registry
+  write_env
+  log "world is up; env in $DIR/env:"
+  sed 's/^/  /' "$DIR/env" >&2
+  echo started
+}
+
+cmd_stop() {
+  stop_pid dockerd
+  stop_pid registry
+  stop_pid containerd
+  rm -f "$DIR/docker.pid" "$DIR/env" "$DIR/auto-started"
+  rm -rf "$DIR/leases"
+  if [[ "${SLIMGATE_WORLD_CLEAN:-}" == 1 ]]; then
+    log "removing $DIR/data and $(exec_root)"
+    rm -rf "$DIR/data" "$(exec_root)"
+    rmdir "$(short_dir)" 2>/dev/null || true
+  fi
+  log "stopped"
+}
+
+cmd_status() {
+  local name pid rc=0
+  for name in dockerd containerd registry; do
+    if pid="$(pid_of "$name")"; then
+      echo "$name: running (pid $pid)"
+    else
+      echo "$name: not running"
+      [[ "$name" == containerd ]] || rc=3
+    fi
+  done
+  if [[ "$rc" == 0 ]] && [[ -s "$DIR/env" ]]; then
+    cat "$DIR/env"
+    docker_answers || {
+      echo "dockerd: not answering on $(docker_sock)"
+      rc=3
+    }
+  else
+    rc=3
+  fi
+  return "$rc"
+}
+
+lease_alive() {
+  local id="$1"
+  [[ "$id" =~ ^[0-9]+$ ]] && kill -0 "$id" 2>/dev/null
+}
+
+cmd_acquire() {
+  local id="$1" result
+  result="$(cmd_start)"
+  [[ "$result" == started ]] && touch "$DIR/auto-started"
+  mkdir -p "$DIR/leases"
+  touch "$DIR/leases/$id"
+  echo "$result"
+}
+
+cmd_release() {
+  local id="$1" f other=0
+  rm -f "$DIR/leases/$id"
+  if [[ -d "$DIR/leases" ]]; then
+    for f in "$DIR/leases"/*; do
+      [[ -e "$f" ]] || continue
+      if lease_alive "$(basename "$f")"; then other=$((other + 1)); else rm -f "$f"; fi
+    done
+  fi
+  if ((other > 0)); then
+    log "leaving the world running: $other other test run(s) still use it"
+  elif [[ "${SLIMGATE_KEEP_WORLD:-}" == 1 ]]; then
+    log "leaving the world running (SLIMGATE_KEEP_WORLD=1)"
+  elif [[ ! -e "$DIR/auto-started" ]]; then
+    log "leaving the world running: it was started outside the test run"
+  else
+    cmd_stop
+  fi
+}
+
+usage() {
+  echo "usage: $0 start|stop|status|acquire ID|release ID" >&2
+  exit 2
+}
+
+main() {
+  local cmd="${1:-}"
+  [[ -n "$cmd" ]] || usage
+  case "$cmd" in
+    start | stop | acquire | release)
+      # Serialize concurrent callers (two test runs starting at once).
+      if command -v flock >/dev/null 2>&1; then
+        exec 9>"$DIR/lock"
+        flock 9
+      fi
+      ;;
+  esac
+  case "$cmd" in
+    start) cmd_start >/dev/null ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    acquire)
+      [[ $# -eq 2 ]] || usage
+      cmd_acquire "$2"
+      ;;
+    release)
+      [[ $# -eq 2 ]] || usage
+      cmd_release "$2"
+      ;;
+    *) usage ;;
+  esac
+}
+
+main "$@"

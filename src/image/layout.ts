@@ -1,0 +1,90 @@
+/** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
+import { createReadStream } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { scanLayer } from '../inventory/scan.js';
+import { shortDigest } from '../util/bytes.js';
+import { mapLimit } from '../util/concurrency.js';
+import type { Descriptor, ScannedImage } from './model.js';
+import {
+  assembleImage,
+  MAX_JSON_BLOB,
+  parseJson,
+  resolveImages,
+  sha256,
+  verifyDigest,
+  type Index,
+} from './oci.js';
+import type { PlatformChoice } from './platform.js';
+
+export interface ScanOptions {
+  platform: PlatformChoice;
+  /** Layers scanned at once. */
+  concurrency: number;
+}
+
+export async function imagesFromLayout(
+  dir: string,
+  ref: string | undefined,
+  source: string,
+  opts: ScanOptions,
+): Promise<ScannedImage[]> {
+  const where = `OCI layout ${dir}`;
+  const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
+    throw new InputError(`${where} has no readable index.json`);
+  });
+  const index = parseJson<Index>(indexBuf, `index.json in ${where}`);
+  if (!index || !Array.isArray(index.manifests))
+    throw new InputError(`index.json in ${where} is malformed: no manifests list`);
+  const blobPath = (d: Descriptor): string => {
+    const [alg, hex] = d.digest.split(':');
+    if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) {
+      throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
+    }
+    return join(dir, 'blobs', alg, hex as string);
+  };
+  const fetch = async (d: Descriptor, what: string): Promise<Buffer> => {
+    const path = blobPath(d);
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => {
+        throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
+      },
+    );
+    if (size > MAX_JSON_BLOB)
+      throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
+    const data = await readFile(path);
+    verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
+    return data;
+  };
+  const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
+  const images: ScannedImage[] = [];
+  for (const r of resolved) {
+    const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
+      const path = blobPath(d);
+      const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
+      await open(path).then(
+        (fh) => fh.close(),
+        () => {
+          throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+        },
+      );
+      return scanLayer(createReadStream(path, { highWaterMark: 1024 * 1024 }), label);
+    });
+    images.push(
+      assembleImage({
+        source,
+        digest: r.descriptor.digest,
+        configDigest: r.manifest.config.digest,
+        platform: r.platform,
+        config: r.config,
+        tags: ref ? [ref] : [],
+        scans,
+        descriptors: r.manifest.layers,
+        mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+      }),
+    );
+  }
+  return images;
+}

@@ -1,0 +1,308 @@
+/**
+ * Flatten: a pure function from layer records (base first) to the final file system, as the OCI image
+ * spec's changeset rules and umoci's unpacker apply them.
+ *
+ * - `.wh.NAME` deletes NAME and everything below it in *lower* layers; `.wh..wh..opq` hides every lower
+ *   child of its directory. Whiteouts are applied before the layer's own entries, so they never hide an
+ *   entry of their own layer, whatever the order inside the tar.
+ * - Within a layer a later duplicate wins. A non-directory replacing a directory removes its subtree; a
+ *   directory over a directory only updates its metadata.
+ * - Parent directories resolve through symlinks inside the image (like securejoin), clamped at the root
+ *   and bounded in hops, so a symlink loop is a finding rather than a hang.
+ * - Hard links share their target's inode, also when the target is in a lower layer; each inode's bytes
+ *   count once. A regular file's bytes are wasted when its last path is overwritten or deleted.
+ */
+import { basename } from './paths.js';
+import type { EntryRecord, EntryType } from './scan.js';
+
+export interface LayerInput {
+  entries: readonly EntryRecord[];
+  escapes?: readonly string[];
+}
+
+export interface FlatFile {
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  link: string | null;
+  /** Index of the layer whose entry put this path here. */
+  layer: number;
+  head?: Buffer;
+  records?: number;
+}
+
+export type ProblemKind = 'escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
+
+export interface PathProblem {
+  kind: ProblemKind;
+  path: string;
+  layer: number;
+  detail: string;
+}
+
+export interface Flattened {
+  files: FlatFile[];
+  /** Bytes of regular files in the final file system, each inode once. */
+  uncompressed: number;
+  wasted: number;
+  /** Wasted bytes by the layer that shipped them. */
+  layerWasted: number[];
+  problems: PathProblem[];
+}
+
+interface Inode {
+  rec: EntryRecord;
+  layer: number;
+  paths: number;
+}
+
+interface Node {
+  rec: EntryRecord;
+  layer: number;
+  children?: Map<string, Node>;
+  inode?: Inode;
+}
+
+const MAX_HOPS = 40; // Linux's MAXSYMLINKS
+const OPAQUE = '.wh..wh..opq';
+const WHITEOUT = '.wh.';
+
+export function flatten(layers: readonly LayerInput[]): Flattened {
+  return new Flattener(layers.length).run(layers);
+}
+
+class Flattener {
+  private readonly root: Node;
+  private readonly layerWasted: number[];
+  private wasted = 0;
+  private readonly problems: PathProblem[] = [];
+  private cacheDir: string | undefined;
+  private cacheNode: Node | undefined;
+
+  constructor(layerCount: number) {
+    this.layerWasted = new Array<number>(layerCount).fill(0);
+    this.root = { rec: implicitDir('/'), layer: 0, children: new Map() };
+  }
+
+  run(layers: readonly LayerInput[]): Flattened {
+    layers.forEach((layer, i) => {
+      for (const raw of layer.escapes ?? []) {
+        this.problems.push({
+          kind: 'escape',
+          path: raw,
+          layer: i,
+          detail: 'entry climbs out of the root with ".."',
+        });
+      }
+      this.applyWhiteouts(layer.entries, i);
+      for (const rec of layer.entries) {
+        if (!basename(rec.path).startsWith(WHITEOUT)) this.add(rec, i);
+      }
+    });
+    return this.result();
+  }
+
+  private applyWhiteouts(entries: readonly EntryRecord[], layer: number): void {
+    for (const rec of entries) {
+      const name = basename(rec.path);
+      if (!name.startsWith(WHITEOUT)) continue;
+      const dir = this.parentOf(rec.path, layer, false);
+      if (!dir?.children) continue;
+      if (name === OPAQUE) {
+        for (const child of dir.children.values()) this.release(child);
+        dir.children.clear();
+        this.invalidate();
+      } else if (!name.startsWith(WHITEOUT + WHITEOUT)) {
+        // Other ".wh..wh." names are aufs bookkeeping, not whiteouts.
+        const target = name.slice(WHITEOUT.length);
+        const victim = dir.children.get(target);
+        if (victim) {
+          this.release(victim);
+          dir.children.delete(target);
+          this.invalidate();
+        }
+      }
+    }
+  }
+
+  private add(rec: EntryRecord, layer: number): void {
+    if (rec.path === '/') {
+      this.root.rec = rec;
+      this.root.layer = layer;
+      return;
+    }
+    const parent = this.parentOf(rec.path, layer, true);
+    if (!parent?.children) return;
+    const name = basename(rec.path);
+    const existing = parent.children.get(name);
+    if (rec.type === 'dir' && existing?.children) {
+      existing.rec = rec;
+      existing.layer = layer;
+      return;
+    }
+    let inode: Inode | undefined;
+    if (rec.type === 'hardlink') {
+      const target = this.lookup(rec.link ?? '', layer);
+      if (!target || target.children) {
+        const why = target ? 'is a directory' : 'does not exist';
+        this.problems.push({
+          kind: 'dangling-hardlink',
+          path: rec.path,
+          layer,
+          detail: `target ${rec.link} ${why}`,
+        });
+        return;
+      }
+      if (target === existing) return; // a link to itself changes nothing
+      inode = target.inode;
+      if (inode) inode.paths++;
+    } else if (rec.type === 'file') {
+      inode = { rec, layer, paths: 1 };
+    }
+    if (existing) {
+      this.release(existing);
+      this.invalidate();
+    }
+    const node: Node = { rec, layer };
+    if (rec.type === 'dir') node.children = new Map();
+    if (inode) node.inode = inode;
+    parent.children.set(name, node);
+  }
+
+  /** Drops a subtree: every inode that loses its last path turns its bytes into waste. */
+  private release(node: Node): void {
+    if (node.children) {
+      for (const child of node.children.values()) this.release(child);
+      return;
+    }
+    const inode = node.inode;
+    if (inode && --inode.paths === 0) {
+      this.wasted += inode.rec.size;
+      this.layerWasted[inode.layer] = (this.layerWasted[inode.layer] ?? 0) + inode.rec.size;
+    }
+  }
+
+  private invalidate(): void {
+    this.cacheDir = undefined;
+    this.cacheNode = undefined;
+  }
+
+  /** The directory that holds `path`, resolving symlinks on the way; creates missing parents if asked. */
+  private parentOf(path: string, layer: number, create: boolean): Node | undefined {
+    const slash = path.lastIndexOf('/');
+    const dir = slash <= 0 ? '/' : path.slice(0, slash);
+    if (dir === this.cacheDir) return this.cacheNode;
+    const node = this.resolve(dir, layer, create, path);
+    // Caching is safe because every removal invalidates, and creation only adds.
+    if (node && create) {
+      this.cacheDir = dir;
+      this.cacheNode = node;
+    }
+    return node;
+  }
+
+  /** Finds the node at `path` without following a symlink in the last component. */
+  private lookup(path: string, layer: number): Node | undefined {
+    const parent = this.parentOf(path, layer, false);
+    return parent?.children?.get(basename(path));
+  }
+
+  private resolve(dir: string, layer: number, create: boolean, forPath: string): Node | undefined {
+    const queue = dir.split('/').filter((c) => c !== '' && c !== '.');
+    const trail: Node[] = [this.root];
+    let hops = 0;
+    while (queue.length) {
+      const c = queue.shift() as string;
+      if (c === '..') {
+        if (trail.length > 1) trail.pop();
+        continue;
+      }
+      const cur = trail[trail.length - 1] as Node;
+      const children = cur.children as Map<string, Node>;
+      let child = children.get(c);
+      if (!child) {
+        if (!create) return undefined;
+        const path = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
+        child = { rec: implicitDir(path), layer, children: new Map() };
+        children.set(c, child);
+      }
+      if (child.rec.type === 'symlink') {
+        if (++hops > MAX_HOPS) {
+          this.problems.push({
+            kind: 'symlink-loop',
+            path: forPath,
+            layer,
+            detail: 'too many symlinks in its parent path',
+          });
+          return undefined;
+        }
+        const target = child.rec.link ?? '';
+        if (target.startsWith('/')) trail.length = 1;
+        queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        continue;
+      }
+      if (!child.children) {
+        this.problems.push({
+          kind: 'not-a-directory',
+          path: forPath,
+          layer,
+          detail: `${c} in its parent path is not a directory`,
+        });
+        return undefined;
+      }
+      trail.push(child);
+    }
+    return trail[trail.length - 1];
+  }
+
+  private result(): Flattened {
+    const files: FlatFile[] = [];
+    const seen = new Set<Inode>();
+    let uncompressed = 0;
+    const walk = (node: Node, path: string): void => {
+      const names = [...(node.children as Map<string, Node>).keys()].sort();
+      for (const name of names) {
+        const child = (node.children as Map<string, Node>).get(name) as Node;
+        const p = path === '/' ? `/${name}` : `${path}/${name}`;
+        const src = child.inode?.rec ?? child.rec;
+        const f: FlatFile = {
+          path: p,
+          type: child.rec.type,
+          size: src.type === 'file' ? src.size : 0,
+          mode: src.mode,
+          uid: src.uid,
+          gid: src.gid,
+          link: child.rec.link,
+          layer: child.layer,
+        };
+        if (src.head) f.head = src.head;
+        if (src.records !== undefined) f.records = src.records;
+        files.push(f);
+        if (child.inode && !seen.has(child.inode)) {
+          seen.add(child.inode);
+          uncompressed += child.inode.rec.size;
+        }
+        if (child.children) walk(child, p);
+      }
+    };
+    walk(this.root, '/');
+    return {
+      files,
+      uncompressed,
+      wasted: this.wasted,
+      layerWasted: this.layerWasted,
+      problems: this.problems,
+    };
+  }
+}
+
+function implicitDir(path: string): EntryRecord {
+  return { path, type: 'dir', size: 0, mode: 0o755, uid: 0, gid: 0, link: null };
+}
+
+function pathOf(trail: Node[]): string {
+  return trail[trail.length - 1]?.rec.path ?? '/';
+}

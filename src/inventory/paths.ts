@@ -1,0 +1,36 @@
+/** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
+
+/**
+ * Cleans a tar entry name to an absolute image path ("./a//b/" → "/a/b"). A leading "/" is dropped as tar
+ * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
+ */
+export function cleanPath(name: string): string | undefined {
+  const out: string[] = [];
+  for (const part of name.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+    } else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+export function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}
+
+export function basename(p: string): string {
+  return p.slice(p.lastIndexOf('/') + 1);
+}
+
+export function join(dir: string, name: string): string {
+  return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+/** True when `p` is `dir` itself or lies below it. */
+export function isWithin(p: string, dir: string): boolean {
+  if (dir === '/') return true;
+  return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
+}
