@@ -798,6 +798,11 @@ var Decompress = /*#__PURE__*/ (function () {
 
 /** Output chunk size for zlib: larger chunks mean fewer hops through the scanner. */
 const CHUNK = 256 * 1024;
+/**
+ * Room for several output chunks, so zlib inflates the next chunk on the thread pool while the main thread
+ * hashes and parses this one. With the default 16 KiB the two take turns and a core sits idle.
+ */
+const BUFFERED = 4 * CHUNK;
 function sniffCompression(head) {
     if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
         return 'gzip';
@@ -807,11 +812,11 @@ function sniffCompression(head) {
 }
 function createDecompressor(kind) {
     if (kind === 'gzip')
-        return external_node_zlib_namespaceObject.createGunzip({ chunkSize: CHUNK });
+        return external_node_zlib_namespaceObject.createGunzip({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED });
     // Node >= 22.15 (and the action's node24) has zstd in zlib; Node 20 falls back to fzstd (pure JS).
     const native = external_node_zlib_namespaceObject.createZstdDecompress;
     if (native)
-        return native({ chunkSize: CHUNK });
+        return native({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED });
     return new FzstdTransform();
 }
 class FzstdTransform extends external_node_stream_namespaceObject.Transform {
@@ -1928,6 +1933,135 @@ async function fromOciIndex(contents, opts) {
 const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./src/inventory/scan-pool.ts
+/**
+ * Scans layer files on worker threads. In-process, every layer shares the main thread for hashing, tar
+ * parsing and zlib callbacks, so a second layer adds little; on workers, layers really run in parallel.
+ *
+ * The worker script is `scan-worker.js` beside this module (the tsc build), or the ncc bundle itself,
+ * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
+ * running the TypeScript sources) layers are scanned in-process, with the same code.
+ */
+
+
+
+
+
+
+const WORKER_FLAG = 'slimgateScanWorker';
+const READ_CHUNK = 1024 * 1024;
+function scanLayerFile(path, label) {
+    return scanLayer((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: READ_CHUNK }), label);
+}
+function workerScript() {
+    if (process.env['SLIMGATE_WORKERS'] === '0')
+        return undefined;
+    const here = (0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url);
+    const sibling = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(here), 'scan-worker.js');
+    if ((0,external_node_fs_namespaceObject.existsSync)(sibling))
+        return sibling;
+    // Inside the ncc bundle this module is the bundle file.
+    if ((0,external_node_path_namespaceObject.basename)(here) === 'cli.js' || (0,external_node_path_namespaceObject.basename)(here) === 'index.js')
+        return here;
+    return undefined;
+}
+function isScanWorker() {
+    return !external_node_worker_threads_namespaceObject.isMainThread && !!external_node_worker_threads_namespaceObject.workerData?.[WORKER_FLAG];
+}
+function startScanWorker() {
+    const port = external_node_worker_threads_namespaceObject.parentPort;
+    if (!port)
+        return;
+    port.on('message', (job) => {
+        scanLayerFile(job.path, job.label).then((scan) => port.postMessage({ id: job.id, scan }), (err) => port.postMessage({
+            id: job.id,
+            error: err instanceof Error ? err.message : String(err),
+            input: err instanceof InputError,
+        }));
+    });
+}
+/** A fixed set of workers; `scan` runs on an idle one, or in-process when workers are unavailable. */
+class ScanPool {
+    size;
+    idle = [];
+    all = [];
+    waiting = [];
+    pending = new Map();
+    nextId = 0;
+    script;
+    constructor(size) {
+        this.size = size;
+        this.script = size > 1 ? workerScript() : undefined;
+    }
+    async scan(path, label) {
+        if (!this.script)
+            return scanLayerFile(path, label);
+        const worker = await this.acquire(this.script);
+        try {
+            return await new Promise((resolve, reject) => {
+                const id = this.nextId++;
+                this.pending.set(id, { resolve, reject });
+                worker.postMessage({ id, path, label });
+            });
+        }
+        finally {
+            this.release(worker);
+        }
+    }
+    async close() {
+        await Promise.all(this.all.map((w) => w.terminate()));
+    }
+    acquire(script) {
+        const w = this.idle.pop();
+        if (w)
+            return Promise.resolve(w);
+        if (this.all.length < this.size)
+            return Promise.resolve(this.spawn(script));
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release(w) {
+        const next = this.waiting.shift();
+        if (next)
+            next(w);
+        else
+            this.idle.push(w);
+    }
+    spawn(script) {
+        const w = new external_node_worker_threads_namespaceObject.Worker(script, { workerData: { [WORKER_FLAG]: true } });
+        w.on('message', (r) => {
+            const p = this.pending.get(r.id);
+            if (!p)
+                return;
+            this.pending.delete(r.id);
+            if ('scan' in r)
+                p.resolve(revive(r.scan));
+            else
+                p.reject(r.input ? new InputError(r.error) : new Error(r.error));
+        });
+        w.on('error', (err) => {
+            for (const p of this.pending.values())
+                p.reject(err);
+            this.pending.clear();
+        });
+        this.all.push(w);
+        return w;
+    }
+}
+/** Structured clone turns Buffers into plain Uint8Arrays; make heads Buffers again, without a copy. */
+function revive(scan) {
+    for (const e of scan.entries) {
+        if (e.head && !Buffer.isBuffer(e.head)) {
+            const u = e.head;
+            e.head = Buffer.from(u.buffer, u.byteOffset, u.length);
+        }
+    }
+    return scan;
+}
+
 ;// CONCATENATED MODULE: ./src/util/concurrency.ts
 /** Map with at most `limit` calls in flight; results keep input order. */
 async function mapLimit(items, limit, fn) {
@@ -1953,7 +2087,6 @@ async function mapLimit(items, limit, fn) {
 
 ;// CONCATENATED MODULE: ./src/image/layout.ts
 /** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
-
 
 
 
@@ -1989,26 +2122,32 @@ async function imagesFromLayout(dir, ref, source, opts) {
     };
     const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
     const images = [];
-    for (const r of resolved) {
-        const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
-            const path = blobPath(d);
-            const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-            await (0,external_node_fs_promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
-                throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+    const pool = new ScanPool(opts.concurrency);
+    try {
+        for (const r of resolved) {
+            const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
+                const path = blobPath(d);
+                const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
+                await (0,external_node_fs_promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
+                    throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+                });
+                return pool.scan(path, label);
             });
-            return scanLayer((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1024 * 1024 }), label);
-        });
-        images.push(assembleImage({
-            source,
-            digest: r.descriptor.digest,
-            configDigest: r.manifest.config.digest,
-            platform: r.platform,
-            config: r.config,
-            tags: ref ? [ref] : [],
-            scans,
-            descriptors: r.manifest.layers,
-            mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-        }));
+            images.push(assembleImage({
+                source,
+                digest: r.descriptor.digest,
+                configDigest: r.manifest.config.digest,
+                platform: r.platform,
+                config: r.config,
+                tags: ref ? [ref] : [],
+                scans,
+                descriptors: r.manifest.layers,
+                mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+            }));
+        }
+    }
+    finally {
+        await pool.close();
     }
     return images;
 }
@@ -2543,6 +2682,9 @@ function table(rows, alignRight) {
         .join('  ')
         .trimEnd());
 }
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 function truncate(s, n) {
     const one = s.replace(/\s+/g, ' ');
     return one.length > n ? `${one.slice(0, n - 1)}…` : one;
@@ -2567,8 +2709,13 @@ function renderInspect(r) {
     out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
     out.push(`Digest    ${r.image.digest}`);
     out.push(`Platform  ${r.image.platform}`);
-    out.push(`Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} compressed · ` +
-        `${r.size.files} files · ${formatBytes(r.size.wasted)} wasted`);
+    // `docker save` (legacy) stores layers uncompressed: their stored size is not a compressed size.
+    const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+    const compressed = stored
+        ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
+        : `${formatBytes(r.size.compressed)} compressed`;
+    out.push(`Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${compressed} · ` +
+        `${plural(r.size.files, 'file')} · ${formatBytes(r.size.wasted)} wasted`);
     out.push(`Base      ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}`);
     out.push('');
     out.push(`Layers (${r.layers.length})`);
@@ -2609,6 +2756,7 @@ const VERSION = '0.1.0';
 
 ;// CONCATENATED MODULE: ./src/cli.ts
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
+
 
 
 
@@ -2690,13 +2838,20 @@ async function main(argv) {
     }
     return reports.every((r) => r.passed) ? 0 : 1;
 }
-main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-}, (err) => {
-    const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
-    process.stderr.write(`slimgate: ${line}\n`);
-    if (process.env['SLIMGATE_DEBUG'] && err instanceof Error)
-        process.stderr.write(`${err.stack}\n`);
-    process.exitCode = 2;
-});
+function start() {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    }, (err) => {
+        const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
+        process.stderr.write(`slimgate: ${line}\n`);
+        if (process.env['SLIMGATE_DEBUG'] && err instanceof Error)
+            process.stderr.write(`${err.stack}\n`);
+        process.exitCode = 2;
+    });
+}
+// The bundle is also its own scan worker (see src/inventory/scan-pool.ts).
+if (isScanWorker())
+    startScanWorker();
+else
+    start();
 

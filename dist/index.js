@@ -28605,12 +28605,1494 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /************************************************************************/
 var __webpack_exports__ = {};
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(5919);
+;// CONCATENATED MODULE: ./src/errors.ts
+/** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
+class InputError extends Error {
+    exitCode = 2;
+    constructor(message) {
+        super(message);
+        this.name = 'InputError';
+    }
+}
+/** The one line to show for any thrown value; never a stack trace. */
+function oneLine(err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return msg.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
+// Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
+// aliases for shorter compressed code (most minifers don't do this)
+var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
+var slc = function (v, s, e) {
+    if (u8.prototype.slice)
+        return u8.prototype.slice.call(v, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    var n = new u8(e - s);
+    n.set(v.subarray(s, e));
+    return n;
+};
+var fill = function (v, n, s, e) {
+    if (u8.prototype.fill)
+        return u8.prototype.fill.call(v, n, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    for (; s < e; ++s)
+        v[s] = n;
+    return v;
+};
+var cpw = function (v, t, s, e) {
+    if (u8.prototype.copyWithin)
+        return u8.prototype.copyWithin.call(v, t, s, e);
+    if (s == null || s < 0)
+        s = 0;
+    if (e == null || e > v.length)
+        e = v.length;
+    while (s < e) {
+        v[t++] = v[s++];
+    }
+};
+/**
+ * Codes for errors generated within this library
+ */
+var ZstdErrorCode = {
+    InvalidData: 0,
+    WindowSizeTooLarge: 1,
+    InvalidBlockType: 2,
+    FSEAccuracyTooHigh: 3,
+    DistanceTooFarBack: 4,
+    UnexpectedEOF: 5
+};
+// error codes
+var ec = [
+    'invalid zstd data',
+    'window size too large (>2046MB)',
+    'invalid block type',
+    'FSE accuracy too high',
+    'match distance too far back',
+    'unexpected EOF'
+];
+var err = function (ind, msg, nt) {
+    var e = new Error(msg || ec[ind]);
+    e.code = ind;
+    if (Error.captureStackTrace)
+        Error.captureStackTrace(e, err);
+    if (!nt)
+        throw e;
+    return e;
+};
+var rb = function (d, b, n) {
+    var i = 0, o = 0;
+    for (; i < n; ++i)
+        o |= d[b++] << (i << 3);
+    return o;
+};
+var b4 = function (d, b) { return (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0; };
+// read Zstandard frame header
+var rzfh = function (dat, w) {
+    var n3 = dat[0] | (dat[1] << 8) | (dat[2] << 16);
+    if (n3 == 0x2FB528 && dat[3] == 253) {
+        // Zstandard
+        var flg = dat[4];
+        //    single segment       checksum             dict flag     frame content flag
+        var ss = (flg >> 5) & 1, cc = (flg >> 2) & 1, df = flg & 3, fcf = flg >> 6;
+        if (flg & 8)
+            err(0);
+        // byte
+        var bt = 6 - ss;
+        // dict bytes
+        var db = df == 3 ? 4 : df;
+        // dictionary id
+        var di = rb(dat, bt, db);
+        bt += db;
+        // frame size bytes
+        var fsb = fcf ? (1 << fcf) : ss;
+        // frame source size
+        var fss = rb(dat, bt, fsb) + ((fcf == 1) && 256);
+        // window size
+        var ws = fss;
+        if (!ss) {
+            // window descriptor
+            var wb = 1 << (10 + (dat[5] >> 3));
+            ws = wb + (wb >> 3) * (dat[5] & 7);
+        }
+        if (ws > 2145386496)
+            err(1);
+        var buf = new u8((w == 1 ? (fss || ws) : w ? 0 : ws) + 12);
+        buf[0] = 1, buf[4] = 4, buf[8] = 8;
+        return {
+            b: bt + fsb,
+            y: 0,
+            l: 0,
+            d: di,
+            w: (w && w != 1) ? w : buf.subarray(12),
+            e: ws,
+            o: new i32(buf.buffer, 0, 3),
+            u: fss,
+            c: cc,
+            m: Math.min(131072, ws)
+        };
+    }
+    else if (((n3 >> 4) | (dat[3] << 20)) == 0x184D2A5) {
+        // skippable
+        return b4(dat, 4) + 8;
+    }
+    err(0);
+};
+// most significant bit for nonzero
+var msb = function (val) {
+    var bits = 0;
+    for (; (1 << bits) <= val; ++bits)
+        ;
+    return bits - 1;
+};
+// read finite state entropy
+var rfse = function (dat, bt, mal) {
+    // table pos
+    var tpos = (bt << 3) + 4;
+    // accuracy log
+    var al = (dat[bt] & 15) + 5;
+    if (al > mal)
+        err(3);
+    // size
+    var sz = 1 << al;
+    // probabilities symbols  repeat   index   high threshold
+    var probs = sz, sym = -1, re = -1, i = -1, ht = sz;
+    // optimization: single allocation is much faster
+    var buf = new ab(512 + (sz << 2));
+    var freq = new i16(buf, 0, 256);
+    // same view as freq
+    var dstate = new u16(buf, 0, 256);
+    var nstate = new u16(buf, 512, sz);
+    var bb1 = 512 + (sz << 1);
+    var syms = new u8(buf, bb1, sz);
+    var nbits = new u8(buf, bb1 + sz);
+    while (sym < 255 && probs > 0) {
+        var bits = msb(probs + 1);
+        var cbt = tpos >> 3;
+        // mask
+        var msk = (1 << (bits + 1)) - 1;
+        var val = ((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (tpos & 7)) & msk;
+        // mask (1 fewer bit)
+        var msk1fb = (1 << bits) - 1;
+        // max small value
+        var msv = msk - probs - 1;
+        // small value
+        var sval = val & msk1fb;
+        if (sval < msv)
+            tpos += bits, val = sval;
+        else {
+            tpos += bits + 1;
+            if (val > msk1fb)
+                val -= msv;
+        }
+        freq[++sym] = --val;
+        if (val == -1) {
+            probs += val;
+            syms[--ht] = sym;
+        }
+        else
+            probs -= val;
+        if (!val) {
+            do {
+                // repeat byte
+                var rbt = tpos >> 3;
+                re = ((dat[rbt] | (dat[rbt + 1] << 8)) >> (tpos & 7)) & 3;
+                tpos += 2;
+                sym += re;
+            } while (re == 3);
+        }
+    }
+    if (sym > 255 || probs)
+        err(0);
+    var sympos = 0;
+    // sym step (coprime with sz - formula from zstd source)
+    var sstep = (sz >> 1) + (sz >> 3) + 3;
+    // sym mask
+    var smask = sz - 1;
+    for (var s = 0; s <= sym; ++s) {
+        var sf = freq[s];
+        if (sf < 1) {
+            dstate[s] = -sf;
+            continue;
+        }
+        // This is split into two loops in zstd to avoid branching, but as JS is higher-level that is unnecessary
+        for (i = 0; i < sf; ++i) {
+            syms[sympos] = s;
+            do {
+                sympos = (sympos + sstep) & smask;
+            } while (sympos >= ht);
+        }
+    }
+    // After spreading symbols, should be zero again
+    if (sympos)
+        err(0);
+    for (i = 0; i < sz; ++i) {
+        // next state
+        var ns = dstate[syms[i]]++;
+        // num bits
+        var nb = nbits[i] = al - msb(ns);
+        nstate[i] = (ns << nb) - sz;
+    }
+    return [(tpos + 7) >> 3, {
+            b: al,
+            s: syms,
+            n: nbits,
+            t: nstate
+        }];
+};
+// read huffman
+var rhu = function (dat, bt) {
+    //  index  weight count
+    var i = 0, wc = -1;
+    //    buffer             header byte
+    var buf = new u8(292), hb = dat[bt];
+    // huffman weights
+    var hw = buf.subarray(0, 256);
+    // rank count
+    var rc = buf.subarray(256, 268);
+    // rank index
+    var ri = new u16(buf.buffer, 268);
+    // NOTE: at this point bt is 1 less than expected
+    if (hb < 128) {
+        // end byte, fse decode table
+        var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
+        bt += hb;
+        var epos = ebt << 3;
+        // last byte
+        var lb = dat[bt];
+        if (!lb)
+            err(0);
+        //  state1   state2   state1 bits   state2 bits
+        var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
+        // fse pos
+        // pre-increment to account for original deficit of 1
+        var fpos = (++bt << 3) - 8 + msb(lb);
+        for (;;) {
+            fpos -= btr1;
+            if (fpos < epos)
+                break;
+            var cbt = fpos >> 3;
+            st1 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr1) - 1);
+            hw[++wc] = fdt.s[st1];
+            fpos -= btr2;
+            if (fpos < epos)
+                break;
+            cbt = fpos >> 3;
+            st2 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr2) - 1);
+            hw[++wc] = fdt.s[st2];
+            btr1 = fdt.n[st1];
+            st1 = fdt.t[st1];
+            btr2 = fdt.n[st2];
+            st2 = fdt.t[st2];
+        }
+        if (++wc > 255)
+            err(0);
+    }
+    else {
+        wc = hb - 127;
+        for (; i < wc; i += 2) {
+            var byte = dat[++bt];
+            hw[i] = byte >> 4;
+            hw[i + 1] = byte & 15;
+        }
+        ++bt;
+    }
+    // weight exponential sum
+    var wes = 0;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        // bits must be at most 11, same as weight
+        if (wt > 11)
+            err(0);
+        wes += wt && (1 << (wt - 1));
+    }
+    // max bits
+    var mb = msb(wes) + 1;
+    // table size
+    var ts = 1 << mb;
+    // remaining sum
+    var rem = ts - wes;
+    // must be power of 2
+    if (rem & (rem - 1))
+        err(0);
+    hw[wc++] = msb(rem) + 1;
+    for (i = 0; i < wc; ++i) {
+        var wt = hw[i];
+        ++rc[hw[i] = wt && (mb + 1 - wt)];
+    }
+    // huf buf
+    var hbuf = new u8(ts << 1);
+    //    symbols                      num bits
+    var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
+    ri[mb] = 0;
+    for (i = mb; i > 0; --i) {
+        var pv = ri[i];
+        fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << (mb - i)));
+    }
+    if (ri[0] != ts)
+        err(0);
+    for (i = 0; i < wc; ++i) {
+        var bits = hw[i];
+        if (bits) {
+            var code = ri[bits];
+            fill(syms, i, code, ri[bits] = code + (1 << (mb - bits)));
+        }
+    }
+    return [bt, {
+            n: nb,
+            b: mb,
+            s: syms
+        }];
+};
+// Tables generated using this:
+// https://gist.github.com/101arrowz/a979452d4355992cbf8f257cbffc9edd
+// default literal length table
+var dllt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    81, 16, 99, 140, 49, 198, 24, 99, 12, 33, 196, 24, 99, 102, 102, 134, 70, 146, 4
+]), 0, 6)[1];
+// default match length table
+var dmlt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
+    33, 20, 196, 24, 99, 140, 33, 132, 16, 66, 8, 33, 132, 16, 66, 8, 33, 68, 68, 68, 68, 68, 68, 68, 68, 36, 9
+]), 0, 6)[1];
+// default offset code table
+var doct = /*#__PURE__ */ rfse(/*#__PURE__*/ new u8([
+    32, 132, 16, 66, 102, 70, 68, 68, 68, 68, 36, 73, 2
+]), 0, 5)[1];
+// bits to baseline
+var b2bl = function (b, s) {
+    var len = b.length, bl = new i32(len);
+    for (var i = 0; i < len; ++i) {
+        bl[i] = s;
+        s += 1 << b[i];
+    }
+    return bl;
+};
+// literal length bits
+var llb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 16843009, 50528770, 134678020, 202050057, 269422093
+])).buffer, 0, 36);
+// literal length baseline
+var llbl = /*#__PURE__ */ b2bl(llb, 0);
+// match length bits
+var mlb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
+    0, 0, 0, 0, 0, 0, 0, 0, 16843009, 50528770, 117769220, 185207048, 252579084, 16
+])).buffer, 0, 53);
+// match length baseline
+var mlbl = /*#__PURE__ */ b2bl(mlb, 3);
+// decode huffman stream
+var dhu = function (dat, out, hu) {
+    var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
+    if (!lb)
+        err(0);
+    var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i = -1;
+    for (; pos > eb && i < ss;) {
+        var cbt = pos >> 3;
+        var val = (dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (pos & 7);
+        st = ((st << btr) | val) & msk;
+        out[++i] = hu.s[st];
+        pos -= (btr = hu.n[st]);
+    }
+    if (pos != eb || i + 1 != ss)
+        err(0);
+};
+// decode huffman stream 4x
+// TODO: use workers to parallelize
+var dhu4 = function (dat, out, hu) {
+    var bt = 6;
+    var ss = out.length, sz1 = (ss + 3) >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
+    dhu(dat.subarray(bt, bt += dat[0] | (dat[1] << 8)), out.subarray(0, sz1), hu);
+    dhu(dat.subarray(bt, bt += dat[2] | (dat[3] << 8)), out.subarray(sz1, sz2), hu);
+    dhu(dat.subarray(bt, bt += dat[4] | (dat[5] << 8)), out.subarray(sz2, sz3), hu);
+    dhu(dat.subarray(bt), out.subarray(sz3), hu);
+};
+// read Zstandard block
+var rzb = function (dat, st, out) {
+    var _a;
+    var bt = st.b;
+    //    byte 0        block type
+    var b0 = dat[bt], btype = (b0 >> 1) & 3;
+    st.l = b0 & 1;
+    var sz = (b0 >> 3) | (dat[bt + 1] << 5) | (dat[bt + 2] << 13);
+    // end byte for block
+    var ebt = (bt += 3) + sz;
+    if (btype == 1) {
+        if (bt >= dat.length)
+            return;
+        st.b = bt + 1;
+        if (out) {
+            fill(out, dat[bt], st.y, st.y += sz);
+            return out;
+        }
+        return fill(new u8(sz), dat[bt]);
+    }
+    if (ebt > dat.length)
+        return;
+    if (btype == 0) {
+        st.b = ebt;
+        if (out) {
+            out.set(dat.subarray(bt, ebt), st.y);
+            st.y += sz;
+            return out;
+        }
+        return slc(dat, bt, ebt);
+    }
+    if (btype == 2) {
+        //    byte 3        lit btype     size format
+        var b3 = dat[bt], lbt = b3 & 3, sf = (b3 >> 2) & 3;
+        // lit src size  lit cmp sz 4 streams
+        var lss = b3 >> 4, lcs = 0, s4 = 0;
+        if (lbt < 2) {
+            if (sf & 1)
+                lss |= (dat[++bt] << 4) | ((sf & 2) && (dat[++bt] << 12));
+            else
+                lss = b3 >> 3;
+        }
+        else {
+            s4 = sf;
+            if (sf < 2)
+                lss |= ((dat[++bt] & 63) << 4), lcs = (dat[bt] >> 6) | (dat[++bt] << 2);
+            else if (sf == 2)
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 3) << 12), lcs = (dat[bt] >> 2) | (dat[++bt] << 6);
+            else
+                lss |= (dat[++bt] << 4) | ((dat[++bt] & 63) << 12), lcs = (dat[bt] >> 6) | (dat[++bt] << 2) | (dat[++bt] << 10);
+        }
+        ++bt;
+        // add literals to end - can never overlap with backreferences because unused literals always appended
+        var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
+        // starting point for literals
+        var spl = buf.length - lss;
+        if (lbt == 0)
+            buf.set(dat.subarray(bt, bt += lss), spl);
+        else if (lbt == 1)
+            fill(buf, dat[bt++], spl);
+        else {
+            // huffman table
+            var hu = st.h;
+            if (lbt == 2) {
+                var hud = rhu(dat, bt);
+                // subtract description length
+                lcs += bt - (bt = hud[0]);
+                st.h = hu = hud[1];
+            }
+            else if (!hu)
+                err(0);
+            (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
+        }
+        // num sequences
+        var ns = dat[bt++];
+        if (ns) {
+            if (ns == 255)
+                ns = (dat[bt++] | (dat[bt++] << 8)) + 0x7F00;
+            else if (ns > 127)
+                ns = ((ns - 128) << 8) | dat[bt++];
+            // symbol compression modes
+            var scm = dat[bt++];
+            if (scm & 3)
+                err(0);
+            var dts = [dmlt, doct, dllt];
+            for (var i = 2; i > -1; --i) {
+                var md = (scm >> ((i << 1) + 2)) & 3;
+                if (md == 1) {
+                    // rle buf
+                    var rbuf = new u8([0, 0, dat[bt++]]);
+                    dts[i] = {
+                        s: rbuf.subarray(2, 3),
+                        n: rbuf.subarray(0, 1),
+                        t: new u16(rbuf.buffer, 0, 1),
+                        b: 0
+                    };
+                }
+                else if (md == 2) {
+                    // accuracy log 8 for offsets, 9 for others
+                    _a = rfse(dat, bt, 9 - (i & 1)), bt = _a[0], dts[i] = _a[1];
+                }
+                else if (md == 3) {
+                    if (!st.t)
+                        err(0);
+                    dts[i] = st.t[i];
+                }
+            }
+            var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
+            var lb = dat[ebt - 1];
+            if (!lb)
+                err(0);
+            var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
+            var lst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << llt.b) - 1);
+            cbt = (spos -= oct.b) >> 3;
+            var ost = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << oct.b) - 1);
+            cbt = (spos -= mlt.b) >> 3;
+            var mst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mlt.b) - 1);
+            for (++ns; --ns;) {
+                var llc = llt.s[lst];
+                var lbtr = llt.n[lst];
+                var mlc = mlt.s[mst];
+                var mbtr = mlt.n[mst];
+                var ofc = oct.s[ost];
+                var obtr = oct.n[ost];
+                cbt = (spos -= ofc) >> 3;
+                var ofp = 1 << ofc;
+                var off = ofp + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16) | (dat[cbt + 3] << 24)) >>> (spos & 7)) & (ofp - 1));
+                cbt = (spos -= mlb[mlc]) >> 3;
+                var ml = mlbl[mlc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << mlb[mlc]) - 1));
+                cbt = (spos -= llb[llc]) >> 3;
+                var ll = llbl[llc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << llb[llc]) - 1));
+                cbt = (spos -= lbtr) >> 3;
+                lst = llt.t[lst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << lbtr) - 1));
+                cbt = (spos -= mbtr) >> 3;
+                mst = mlt.t[mst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mbtr) - 1));
+                cbt = (spos -= obtr) >> 3;
+                ost = oct.t[ost] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << obtr) - 1));
+                if (off > 3) {
+                    st.o[2] = st.o[1];
+                    st.o[1] = st.o[0];
+                    st.o[0] = off -= 3;
+                }
+                else {
+                    var idx = off - (ll != 0);
+                    if (idx) {
+                        off = idx == 3 ? st.o[0] - 1 : st.o[idx];
+                        if (idx > 1)
+                            st.o[2] = st.o[1];
+                        st.o[1] = st.o[0];
+                        st.o[0] = off;
+                    }
+                    else
+                        off = st.o[0];
+                }
+                for (var i = 0; i < ll; ++i) {
+                    buf[oubt + i] = buf[spl + i];
+                }
+                oubt += ll, spl += ll;
+                var stin = oubt - off;
+                if (stin < 0) {
+                    var len = -stin;
+                    var bs = st.e + stin;
+                    if (len > ml)
+                        len = ml;
+                    for (var i = 0; i < len; ++i) {
+                        buf[oubt + i] = st.w[bs + i];
+                    }
+                    oubt += len, ml -= len, stin = 0;
+                }
+                for (var i = 0; i < ml; ++i) {
+                    buf[oubt + i] = buf[stin + i];
+                }
+                oubt += ml;
+            }
+            if (oubt != spl) {
+                while (spl < buf.length) {
+                    buf[oubt++] = buf[spl++];
+                }
+            }
+            else
+                oubt = buf.length;
+            if (out)
+                st.y += oubt;
+            else
+                buf = slc(buf, 0, oubt);
+        }
+        else if (out) {
+            st.y += lss;
+            if (spl) {
+                for (var i = 0; i < lss; ++i) {
+                    buf[i] = buf[spl + i];
+                }
+            }
+        }
+        else if (spl)
+            buf = slc(buf, spl);
+        st.b = ebt;
+        return buf;
+    }
+    err(2);
+};
+// concat
+var cct = function (bufs, ol) {
+    if (bufs.length == 1)
+        return bufs[0];
+    var buf = new u8(ol);
+    for (var i = 0, b = 0; i < bufs.length; ++i) {
+        var chk = bufs[i];
+        buf.set(chk, b);
+        b += chk.length;
+    }
+    return buf;
+};
+/**
+ * Decompresses Zstandard data
+ * @param dat The input data
+ * @param buf The output buffer. If unspecified, the function will allocate
+ *            exactly enough memory to fit the decompressed data. If your
+ *            data has multiple frames and you know the output size, specifying
+ *            it will yield better performance.
+ * @returns The decompressed data
+ */
+function decompress(dat, buf) {
+    var bufs = [], nb = +!buf;
+    var bt = 0, ol = 0;
+    for (; dat.length;) {
+        var st = rzfh(dat, nb || buf);
+        if (typeof st == 'object') {
+            if (nb) {
+                buf = null;
+                if (st.w.length == st.u) {
+                    bufs.push(buf = st.w);
+                    ol += st.u;
+                }
+            }
+            else {
+                bufs.push(buf);
+                st.e = 0;
+            }
+            for (; !st.l;) {
+                var blk = rzb(dat, st, buf);
+                if (!blk)
+                    err(5);
+                if (buf)
+                    st.e = st.y;
+                else {
+                    bufs.push(blk);
+                    ol += blk.length;
+                    cpw(st.w, 0, blk.length);
+                    st.w.set(blk, st.w.length - blk.length);
+                }
+            }
+            bt = st.b + (st.c * 4);
+        }
+        else
+            bt = st;
+        dat = dat.subarray(bt);
+    }
+    return cct(bufs, ol);
+}
+/**
+ * Decompressor for Zstandard streamed data
+ */
+var Decompress = /*#__PURE__*/ (function () {
+    /**
+     * Creates a Zstandard decompressor
+     * @param ondata The handler for stream data
+     */
+    function Decompress(ondata) {
+        this.ondata = ondata;
+        this.c = [];
+        this.l = 0;
+        this.z = 0;
+    }
+    /**
+     * Pushes data to be decompressed
+     * @param chunk The chunk of data to push
+     * @param final Whether or not this is the last chunk in the stream
+     */
+    Decompress.prototype.push = function (chunk, final) {
+        if (typeof this.s == 'number') {
+            var sub = Math.min(chunk.length, this.s);
+            chunk = chunk.subarray(sub);
+            this.s -= sub;
+        }
+        var sl = chunk.length;
+        var ncs = sl + this.l;
+        if (!this.s) {
+            if (final) {
+                if (!ncs) {
+                    this.ondata(new u8(0), true);
+                    return;
+                }
+                // min for frame + one block
+                if (ncs < 5)
+                    err(5);
+            }
+            else if (ncs < 18) {
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (typeof (this.s = rzfh(chunk)) == 'number')
+                return this.push(chunk, final);
+        }
+        if (typeof this.s != 'number') {
+            if (ncs < (this.z || 3)) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            if (this.l) {
+                this.c.push(chunk);
+                chunk = cct(this.c, ncs);
+                this.c = [];
+                this.l = 0;
+            }
+            if (!this.z && ncs < (this.z = (chunk[this.s.b] & 2) ? 4 : 3 + ((chunk[this.s.b] >> 3) | (chunk[this.s.b + 1] << 5) | (chunk[this.s.b + 2] << 13)))) {
+                if (final)
+                    err(5);
+                this.c.push(chunk);
+                this.l = ncs;
+                return;
+            }
+            else
+                this.z = 0;
+            for (;;) {
+                var blk = rzb(chunk, this.s);
+                if (!blk) {
+                    if (final)
+                        err(5);
+                    var adc = chunk.subarray(this.s.b);
+                    this.s.b = 0;
+                    this.c.push(adc), this.l += adc.length;
+                    return;
+                }
+                else {
+                    this.ondata(blk, false);
+                    cpw(this.s.w, 0, blk.length);
+                    this.s.w.set(blk, this.s.w.length - blk.length);
+                }
+                if (this.s.l) {
+                    var rest = chunk.subarray(this.s.b);
+                    this.s = this.s.c * 4;
+                    this.push(rest, final);
+                    return;
+                }
+            }
+        }
+        else if (final)
+            err(5);
+    };
+    return Decompress;
+}());
+
+
+;// CONCATENATED MODULE: ./src/image/decompress.ts
+/**
+ * Chooses a decompressor by the stream's magic bytes, never by the media type a manifest claims: archives
+ * from the containerd store hold compressed blobs under tar-looking names, and manifests can be wrong.
+ */
+
+
+
+/** Output chunk size for zlib: larger chunks mean fewer hops through the scanner. */
+const CHUNK = 256 * 1024;
+/**
+ * Room for several output chunks, so zlib inflates the next chunk on the thread pool while the main thread
+ * hashes and parses this one. With the default 16 KiB the two take turns and a core sits idle.
+ */
+const BUFFERED = 4 * CHUNK;
+function sniffCompression(head) {
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
+        return 'gzip';
+    if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528)
+        return 'zstd';
+    return 'none';
+}
+function createDecompressor(kind) {
+    if (kind === 'gzip')
+        return external_node_zlib_.createGunzip({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED });
+    // Node >= 22.15 (and the action's node24) has zstd in zlib; Node 20 falls back to fzstd (pure JS).
+    const native = external_node_zlib_.createZstdDecompress;
+    if (native)
+        return native({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED });
+    return new FzstdTransform();
+}
+class FzstdTransform extends external_node_stream_.Transform {
+    inner;
+    constructor() {
+        super();
+        // fzstd allocates a fresh array per block, so wrapping it without a copy is safe.
+        this.inner = new Decompress((data) => {
+            if (data.length)
+                this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+        });
+    }
+    _transform(chunk, _enc, cb) {
+        try {
+            this.inner.push(chunk, false);
+            cb();
+        }
+        catch (err) {
+            cb(zstdError(err));
+        }
+    }
+    _flush(cb) {
+        try {
+            this.inner.push(new Uint8Array(0), true);
+            cb();
+        }
+        catch (err) {
+            cb(zstdError(err));
+        }
+    }
+}
+function zstdError(err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return new Error(`zstd: ${msg}`);
+}
+
+;// CONCATENATED MODULE: ./src/inventory/heads.ts
+/** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
+const EXEC_HEAD = 4096;
+const OS_RELEASE_HEAD = 16 * 1024;
+const PACKAGE_DBS = {
+    '/var/lib/dpkg/status': 'Package:',
+    '/lib/apk/db/installed': 'P:',
+};
+function headSpec(path, mode) {
+    if (path === '/etc/os-release' || path === '/usr/lib/os-release')
+        return { keep: OS_RELEASE_HEAD };
+    const marker = PACKAGE_DBS[path];
+    if (marker)
+        return { keep: 0, countLines: marker };
+    if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/'))
+        return { keep: EXEC_HEAD };
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/inventory/paths.ts
+/** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
+/**
+ * Cleans a tar entry name to an absolute image path ("./a//b/" → "/a/b"). A leading "/" is dropped as tar
+ * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
+ */
+function cleanPath(name) {
+    const out = [];
+    for (const part of name.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (out.length === 0)
+                return undefined;
+            out.pop();
+        }
+        else
+            out.push(part);
+    }
+    return '/' + out.join('/');
+}
+function dirname(p) {
+    const i = p.lastIndexOf('/');
+    return i <= 0 ? '/' : p.slice(0, i);
+}
+function basename(p) {
+    return p.slice(p.lastIndexOf('/') + 1);
+}
+function join(dir, name) {
+    return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+/** True when `p` is `dir` itself or lies below it. */
+function isWithin(p, dir) {
+    if (dir === '/')
+        return true;
+    return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
+}
+
+;// CONCATENATED MODULE: ./src/inventory/tar.ts
+/**
+ * A push parser for tar streams. It decodes headers (ustar, pax, GNU long names, base-256 numbers) and
+ * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
+ * is what makes a layer scan run near the speed of decompression.
+ */
+
+const BLOCK = 512;
+/** pax and GNU long-name bodies are buffered; a larger one is not a real header. */
+const MAX_META = 1 << 20;
+const TYPES = {
+    '0': 'file',
+    '\0': 'file',
+    '7': 'file',
+    '1': 'hardlink',
+    '2': 'symlink',
+    '3': 'char',
+    '4': 'block',
+    '5': 'dir',
+    '6': 'fifo',
+};
+class TarParser {
+    onEntry;
+    label;
+    header = Buffer.alloc(BLOCK);
+    headerFill = 0;
+    /** Body bytes still to come for the current entry, then padding to skip. */
+    bodyLeft = 0;
+    padLeft = 0;
+    sink;
+    meta;
+    pax = {};
+    paxGlobal = {};
+    longName;
+    longLink;
+    zeroBlocks = 0;
+    ended = false;
+    offset = 0;
+    /** Entries seen, for error messages and tests. */
+    entries = 0;
+    constructor(onEntry, label = 'tar stream') {
+        this.onEntry = onEntry;
+        this.label = label;
+    }
+    get done() {
+        return this.ended;
+    }
+    async push(chunk) {
+        let pos = 0;
+        const len = chunk.length;
+        while (pos < len) {
+            if (this.ended)
+                return; // bytes after the end-of-archive marker are ignored, as tar does
+            if (this.bodyLeft > 0) {
+                const n = Math.min(this.bodyLeft, len - pos);
+                const part = chunk.subarray(pos, pos + n);
+                pos += n;
+                this.bodyLeft -= n;
+                this.offset += n;
+                if (this.meta) {
+                    this.meta.parts.push(Buffer.from(part));
+                }
+                else if (this.sink) {
+                    const r = this.sink.write(part);
+                    if (r)
+                        await r;
+                }
+                if (this.bodyLeft === 0)
+                    await this.finishBody();
+                continue;
+            }
+            if (this.padLeft > 0) {
+                const n = Math.min(this.padLeft, len - pos);
+                pos += n;
+                this.padLeft -= n;
+                this.offset += n;
+                continue;
+            }
+            // Header: parse in place when the whole block is in this chunk, else assemble it.
+            let block;
+            if (this.headerFill === 0 && len - pos >= BLOCK) {
+                block = chunk.subarray(pos, pos + BLOCK);
+                pos += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.headerFill, len - pos);
+                chunk.copy(this.header, this.headerFill, pos, pos + n);
+                this.headerFill += n;
+                pos += n;
+                if (this.headerFill < BLOCK)
+                    continue;
+                this.headerFill = 0;
+                block = this.header;
+            }
+            this.offset += BLOCK;
+            await this.onHeader(block);
+        }
+    }
+    /** Call at end of input: a stream cut inside an entry is an error. */
+    finish() {
+        if (this.ended)
+            return;
+        if (this.bodyLeft > 0 || this.padLeft > 0 || this.headerFill > 0) {
+            throw new InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
+        }
+        // No end-of-archive marker: tar accepts it, and so do we, once entries ended cleanly.
+        this.ended = true;
+    }
+    async finishBody() {
+        if (this.meta) {
+            const body = Buffer.concat(this.meta.parts);
+            const kind = this.meta.kind;
+            this.meta = undefined;
+            if (kind === 'pax')
+                Object.assign(this.pax, parsePax(body, this.label));
+            else if (kind === 'paxGlobal')
+                Object.assign(this.paxGlobal, parsePax(body, this.label));
+            else if (kind === 'longName')
+                this.longName = cString(body);
+            else
+                this.longLink = cString(body);
+            return;
+        }
+        const sink = this.sink;
+        this.sink = undefined;
+        if (sink) {
+            const r = sink.end();
+            if (r)
+                await r;
+        }
+    }
+    async onHeader(block) {
+        if (isZero(block)) {
+            this.zeroBlocks++;
+            if (this.zeroBlocks >= 2)
+                this.ended = true;
+            return;
+        }
+        if (this.zeroBlocks > 0)
+            this.zeroBlocks = 0; // a lone zero block inside an archive: skip it, as GNU tar does
+        if (!checksumOk(block)) {
+            throw new InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
+        }
+        const flag = String.fromCharCode(block[156] ?? 0);
+        let size = readNumber(block, 124, 12);
+        if (size < 0 || !Number.isSafeInteger(size)) {
+            throw new InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
+        }
+        const padded = (n) => (BLOCK - (n % BLOCK)) % BLOCK;
+        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+            if (size > MAX_META) {
+                throw new InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
+            }
+            const kind = flag === 'x' ? 'pax' : flag === 'g' ? 'paxGlobal' : flag === 'L' ? 'longName' : 'longLink';
+            this.meta = { kind, parts: [], size };
+            this.bodyLeft = size;
+            this.padLeft = padded(size);
+            if (size === 0)
+                await this.finishBody();
+            return;
+        }
+        const pax = { ...this.paxGlobal, ...this.pax };
+        this.pax = {};
+        let name = pax['path'] ?? this.longName ?? headerName(block);
+        let linkname = pax['linkpath'] ?? this.longLink ?? cString(block.subarray(157, 257));
+        this.longName = undefined;
+        this.longLink = undefined;
+        if (pax['size'] !== undefined)
+            size = paxNumber(pax['size'], 'size', this.label);
+        const mode = readNumber(block, 100, 8) & 0o7777;
+        const uid = pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', this.label) : readNumber(block, 108, 8);
+        const gid = pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', this.label) : readNumber(block, 116, 8);
+        const mtime = pax['mtime'] !== undefined ? Number(pax['mtime']) : readNumber(block, 136, 12);
+        // Unknown type flags are regular files (POSIX); GNU 'V' volume labels and 'M' continuations carry no file.
+        let type = TYPES[flag] ?? 'file';
+        if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0'))
+            type = 'dir'; // old V7 dirs
+        if (flag === 'V') {
+            this.bodyLeft = size;
+            this.padLeft = padded(size);
+            if (size === 0)
+                await this.finishBody();
+            return;
+        }
+        // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
+        const bodySize = type === 'file' ? size : 0;
+        if (name === '')
+            name = '.';
+        if (type !== 'hardlink' && type !== 'symlink')
+            linkname = '';
+        this.entries++;
+        const header = { name, type, size: bodySize, mode, uid, gid, linkname, mtime };
+        this.sink = this.onEntry(header);
+        this.bodyLeft = bodySize;
+        this.padLeft = padded(bodySize);
+        if (bodySize === 0)
+            await this.finishBody();
+    }
+}
+function isZero(b) {
+    for (let i = 0; i < BLOCK; i += 8) {
+        if (b.readBigUInt64LE(i) !== 0n)
+            return false;
+    }
+    return true;
+}
+function checksumOk(b) {
+    const stored = readOctal(b, 148, 8);
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const v = i >= 148 && i < 156 ? 32 : b[i];
+        unsigned += v;
+        signed += v > 127 ? v - 256 : v;
+    }
+    return stored === unsigned || stored === signed;
+}
+function cString(b) {
+    const z = b.indexOf(0);
+    return b.toString('utf8', 0, z === -1 ? b.length : z);
+}
+function headerName(b) {
+    const name = cString(b.subarray(0, 100));
+    // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
+    if (b.toString('latin1', 257, 263) === 'ustar\0') {
+        const prefix = cString(b.subarray(345, 500));
+        if (prefix)
+            return `${prefix}/${name}`;
+    }
+    return name;
+}
+function readOctal(b, off, len) {
+    let i = off;
+    const end = off + len;
+    while (i < end && (b[i] === 32 || b[i] === 0))
+        i++;
+    let v = 0;
+    for (; i < end; i++) {
+        const c = b[i];
+        if (c < 48 || c > 55)
+            break;
+        v = v * 8 + (c - 48);
+    }
+    return v;
+}
+/** Octal, or GNU base-256 when the high bit of the first byte is set (0x80 positive, 0xff negative). */
+function readNumber(b, off, len) {
+    const first = b[off];
+    if (first & 0x80) {
+        const negative = first === 0xff;
+        let v = 0;
+        for (let i = 0; i < len; i++) {
+            let c = b[off + i];
+            if (i === 0)
+                c &= 0x7f;
+            if (negative)
+                c ^= 0xff;
+            v = v * 256 + c;
+        }
+        return negative ? -(v + 1) : v;
+    }
+    return readOctal(b, off, len);
+}
+function paxNumber(s, key, label) {
+    const v = Number(s);
+    if (!Number.isSafeInteger(v) || v < 0)
+        throw new InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
+    return v;
+}
+/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
+function parsePax(body, label) {
+    const out = {};
+    let pos = 0;
+    while (pos < body.length) {
+        if (body[pos] === 0)
+            break;
+        const sp = body.indexOf(32, pos);
+        if (sp === -1)
+            break;
+        const len = Number(body.toString('latin1', pos, sp));
+        if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
+            throw new InputError(`${label} is corrupt: bad pax record`);
+        }
+        const rec = body.toString('utf8', sp + 1, pos + len - 1);
+        const eq = rec.indexOf('=');
+        if (eq > 0)
+            out[rec.slice(0, eq)] = rec.slice(eq + 1);
+        pos += len;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/inventory/scan.ts
+/**
+ * One pass over one layer: hash the bytes as stored, sniff and decompress, hash the tar, parse the tar,
+ * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
+ */
+
+
+
+
+
+
+
+
+async function scanLayer(input, label) {
+    const entries = [];
+    const escapes = [];
+    const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
+    const stored = (0,external_node_crypto_.createHash)('sha256');
+    let storedSize = 0;
+    const it = (Symbol.asyncIterator in input
+        ? input[Symbol.asyncIterator]()
+        : external_node_stream_.Readable.from(input)[Symbol.asyncIterator]());
+    // Sniff from the first bytes; a first chunk shorter than a magic number is joined with the next.
+    let first = Buffer.alloc(0);
+    let done = false;
+    while (first.length < 4 && !done) {
+        const r = await it.next();
+        if (r.done)
+            done = true;
+        else
+            first = first.length ? Buffer.concat([first, r.value]) : r.value;
+    }
+    const compression = sniffCompression(first);
+    async function* storedBytes() {
+        if (first.length) {
+            stored.update(first);
+            storedSize += first.length;
+            yield first;
+        }
+        if (done)
+            return;
+        for (let r = await it.next(); !r.done; r = await it.next()) {
+            stored.update(r.value);
+            storedSize += r.value.length;
+            yield r.value;
+        }
+    }
+    let diffId;
+    let uncompressedSize = 0;
+    try {
+        if (compression === 'none') {
+            for await (const chunk of storedBytes())
+                await parser.push(chunk);
+            uncompressedSize = storedSize;
+            diffId = '';
+        }
+        else {
+            const tarHash = (0,external_node_crypto_.createHash)('sha256');
+            await (0,promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(storedBytes()), createDecompressor(compression), async (source) => {
+                for await (const chunk of source) {
+                    tarHash.update(chunk);
+                    uncompressedSize += chunk.length;
+                    await parser.push(chunk);
+                }
+            });
+            diffId = `sha256:${tarHash.digest('hex')}`;
+        }
+        parser.finish();
+    }
+    catch (err) {
+        throw asInputError(err, label, compression);
+    }
+    const digest = `sha256:${stored.digest('hex')}`;
+    return {
+        digest,
+        diffId: compression === 'none' ? digest : diffId,
+        compression,
+        compressedSize: storedSize,
+        uncompressedSize,
+        entries,
+        escapes,
+    };
+}
+function asInputError(err, label, compression) {
+    if (err instanceof InputError)
+        return err;
+    const e = err;
+    if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+        return new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
+    }
+    if (e instanceof Error && e.message.startsWith('zstd:'))
+        return new InputError(`${label} is corrupt: ${e.message}`);
+    return err instanceof Error ? err : new Error(String(err));
+}
+function onEntry(h, entries, escapes) {
+    const path = cleanPath(h.name);
+    if (path === undefined) {
+        escapes.push(h.name);
+        return undefined;
+    }
+    let link = null;
+    if (h.type === 'symlink')
+        link = h.linkname;
+    else if (h.type === 'hardlink') {
+        const target = cleanPath(h.linkname);
+        if (target === undefined) {
+            escapes.push(`${h.name} → ${h.linkname}`);
+            return undefined;
+        }
+        link = target;
+    }
+    const rec = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
+    entries.push(rec);
+    if (h.type !== 'file' || h.size === 0)
+        return undefined;
+    const spec = headSpec(path, h.mode);
+    return spec ? new HeadSink(rec, spec) : undefined;
+}
+/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
+class HeadSink {
+    rec;
+    spec;
+    parts = [];
+    have = 0;
+    marker;
+    carry = Buffer.from('\n');
+    count = 0;
+    constructor(rec, spec) {
+        this.rec = rec;
+        this.spec = spec;
+        this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
+    }
+    write(chunk) {
+        if (this.have < this.spec.keep) {
+            const part = chunk.subarray(0, this.spec.keep - this.have);
+            this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
+            this.have += part.length;
+        }
+        if (this.marker) {
+            // A marker may straddle chunks: search the previous tail joined with this chunk's start first.
+            const m = this.marker.length;
+            const seam = Buffer.concat([this.carry, chunk.subarray(0, m - 1)]);
+            for (let i = seam.indexOf(this.marker); i !== -1 && i < this.carry.length; i = seam.indexOf(this.marker, i + 1)) {
+                this.count++;
+            }
+            for (let i = chunk.indexOf(this.marker); i !== -1; i = chunk.indexOf(this.marker, i + 1))
+                this.count++;
+            const joined = chunk.length >= m - 1 ? chunk : Buffer.concat([this.carry, chunk]);
+            this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (m - 1))));
+        }
+    }
+    end() {
+        if (this.parts.length)
+            this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+        if (this.marker)
+            this.rec.records = this.count;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/inventory/scan-pool.ts
+/**
+ * Scans layer files on worker threads. In-process, every layer shares the main thread for hashing, tar
+ * parsing and zlib callbacks, so a second layer adds little; on workers, layers really run in parallel.
+ *
+ * The worker script is `scan-worker.js` beside this module (the tsc build), or the ncc bundle itself,
+ * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
+ * running the TypeScript sources) layers are scanned in-process, with the same code.
+ */
+
+
+
+
+
+
+const WORKER_FLAG = 'slimgateScanWorker';
+const READ_CHUNK = 1024 * 1024;
+function scanLayerFile(path, label) {
+    return scanLayer((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: READ_CHUNK }), label);
+}
+function workerScript() {
+    if (process.env['SLIMGATE_WORKERS'] === '0')
+        return undefined;
+    const here = (0,external_node_url_.fileURLToPath)(import.meta.url);
+    const sibling = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(here), 'scan-worker.js');
+    if ((0,external_node_fs_namespaceObject.existsSync)(sibling))
+        return sibling;
+    // Inside the ncc bundle this module is the bundle file.
+    if ((0,external_node_path_namespaceObject.basename)(here) === 'cli.js' || (0,external_node_path_namespaceObject.basename)(here) === 'index.js')
+        return here;
+    return undefined;
+}
+function isScanWorker() {
+    return !external_node_worker_threads_.isMainThread && !!external_node_worker_threads_.workerData?.[WORKER_FLAG];
+}
+function startScanWorker() {
+    const port = external_node_worker_threads_.parentPort;
+    if (!port)
+        return;
+    port.on('message', (job) => {
+        scanLayerFile(job.path, job.label).then((scan) => port.postMessage({ id: job.id, scan }), (err) => port.postMessage({
+            id: job.id,
+            error: err instanceof Error ? err.message : String(err),
+            input: err instanceof InputError,
+        }));
+    });
+}
+/** A fixed set of workers; `scan` runs on an idle one, or in-process when workers are unavailable. */
+class ScanPool {
+    size;
+    idle = [];
+    all = [];
+    waiting = [];
+    pending = new Map();
+    nextId = 0;
+    script;
+    constructor(size) {
+        this.size = size;
+        this.script = size > 1 ? workerScript() : undefined;
+    }
+    async scan(path, label) {
+        if (!this.script)
+            return scanLayerFile(path, label);
+        const worker = await this.acquire(this.script);
+        try {
+            return await new Promise((resolve, reject) => {
+                const id = this.nextId++;
+                this.pending.set(id, { resolve, reject });
+                worker.postMessage({ id, path, label });
+            });
+        }
+        finally {
+            this.release(worker);
+        }
+    }
+    async close() {
+        await Promise.all(this.all.map((w) => w.terminate()));
+    }
+    acquire(script) {
+        const w = this.idle.pop();
+        if (w)
+            return Promise.resolve(w);
+        if (this.all.length < this.size)
+            return Promise.resolve(this.spawn(script));
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release(w) {
+        const next = this.waiting.shift();
+        if (next)
+            next(w);
+        else
+            this.idle.push(w);
+    }
+    spawn(script) {
+        const w = new external_node_worker_threads_.Worker(script, { workerData: { [WORKER_FLAG]: true } });
+        w.on('message', (r) => {
+            const p = this.pending.get(r.id);
+            if (!p)
+                return;
+            this.pending.delete(r.id);
+            if ('scan' in r)
+                p.resolve(revive(r.scan));
+            else
+                p.reject(r.input ? new InputError(r.error) : new Error(r.error));
+        });
+        w.on('error', (err) => {
+            for (const p of this.pending.values())
+                p.reject(err);
+            this.pending.clear();
+        });
+        this.all.push(w);
+        return w;
+    }
+}
+/** Structured clone turns Buffers into plain Uint8Arrays; make heads Buffers again, without a copy. */
+function revive(scan) {
+    for (const e of scan.entries) {
+        if (e.head && !Buffer.isBuffer(e.head)) {
+            const u = e.head;
+            e.head = Buffer.from(u.buffer, u.byteOffset, u.length);
+        }
+    }
+    return scan;
+}
+
+;// CONCATENATED MODULE: external "node:fs/promises"
+const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -31556,1356 +33038,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/errors.ts
-/** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
-class InputError extends Error {
-    exitCode = 2;
-    constructor(message) {
-        super(message);
-        this.name = 'InputError';
-    }
-}
-/** The one line to show for any thrown value; never a stack trace. */
-function oneLine(err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return msg.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
-}
-
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
-// Some numerical data is initialized as -1 even when it doesn't need initialization to help the JIT infer types
-// aliases for shorter compressed code (most minifers don't do this)
-var ab = ArrayBuffer, u8 = Uint8Array, u16 = Uint16Array, i16 = Int16Array, u32 = (/* unused pure expression or super */ null && (Uint32Array)), i32 = Int32Array;
-var slc = function (v, s, e) {
-    if (u8.prototype.slice)
-        return u8.prototype.slice.call(v, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    var n = new u8(e - s);
-    n.set(v.subarray(s, e));
-    return n;
-};
-var fill = function (v, n, s, e) {
-    if (u8.prototype.fill)
-        return u8.prototype.fill.call(v, n, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    for (; s < e; ++s)
-        v[s] = n;
-    return v;
-};
-var cpw = function (v, t, s, e) {
-    if (u8.prototype.copyWithin)
-        return u8.prototype.copyWithin.call(v, t, s, e);
-    if (s == null || s < 0)
-        s = 0;
-    if (e == null || e > v.length)
-        e = v.length;
-    while (s < e) {
-        v[t++] = v[s++];
-    }
-};
-/**
- * Codes for errors generated within this library
- */
-var ZstdErrorCode = {
-    InvalidData: 0,
-    WindowSizeTooLarge: 1,
-    InvalidBlockType: 2,
-    FSEAccuracyTooHigh: 3,
-    DistanceTooFarBack: 4,
-    UnexpectedEOF: 5
-};
-// error codes
-var ec = [
-    'invalid zstd data',
-    'window size too large (>2046MB)',
-    'invalid block type',
-    'FSE accuracy too high',
-    'match distance too far back',
-    'unexpected EOF'
-];
-var err = function (ind, msg, nt) {
-    var e = new Error(msg || ec[ind]);
-    e.code = ind;
-    if (Error.captureStackTrace)
-        Error.captureStackTrace(e, err);
-    if (!nt)
-        throw e;
-    return e;
-};
-var rb = function (d, b, n) {
-    var i = 0, o = 0;
-    for (; i < n; ++i)
-        o |= d[b++] << (i << 3);
-    return o;
-};
-var b4 = function (d, b) { return (d[b] | (d[b + 1] << 8) | (d[b + 2] << 16) | (d[b + 3] << 24)) >>> 0; };
-// read Zstandard frame header
-var rzfh = function (dat, w) {
-    var n3 = dat[0] | (dat[1] << 8) | (dat[2] << 16);
-    if (n3 == 0x2FB528 && dat[3] == 253) {
-        // Zstandard
-        var flg = dat[4];
-        //    single segment       checksum             dict flag     frame content flag
-        var ss = (flg >> 5) & 1, cc = (flg >> 2) & 1, df = flg & 3, fcf = flg >> 6;
-        if (flg & 8)
-            err(0);
-        // byte
-        var bt = 6 - ss;
-        // dict bytes
-        var db = df == 3 ? 4 : df;
-        // dictionary id
-        var di = rb(dat, bt, db);
-        bt += db;
-        // frame size bytes
-        var fsb = fcf ? (1 << fcf) : ss;
-        // frame source size
-        var fss = rb(dat, bt, fsb) + ((fcf == 1) && 256);
-        // window size
-        var ws = fss;
-        if (!ss) {
-            // window descriptor
-            var wb = 1 << (10 + (dat[5] >> 3));
-            ws = wb + (wb >> 3) * (dat[5] & 7);
-        }
-        if (ws > 2145386496)
-            err(1);
-        var buf = new u8((w == 1 ? (fss || ws) : w ? 0 : ws) + 12);
-        buf[0] = 1, buf[4] = 4, buf[8] = 8;
-        return {
-            b: bt + fsb,
-            y: 0,
-            l: 0,
-            d: di,
-            w: (w && w != 1) ? w : buf.subarray(12),
-            e: ws,
-            o: new i32(buf.buffer, 0, 3),
-            u: fss,
-            c: cc,
-            m: Math.min(131072, ws)
-        };
-    }
-    else if (((n3 >> 4) | (dat[3] << 20)) == 0x184D2A5) {
-        // skippable
-        return b4(dat, 4) + 8;
-    }
-    err(0);
-};
-// most significant bit for nonzero
-var msb = function (val) {
-    var bits = 0;
-    for (; (1 << bits) <= val; ++bits)
-        ;
-    return bits - 1;
-};
-// read finite state entropy
-var rfse = function (dat, bt, mal) {
-    // table pos
-    var tpos = (bt << 3) + 4;
-    // accuracy log
-    var al = (dat[bt] & 15) + 5;
-    if (al > mal)
-        err(3);
-    // size
-    var sz = 1 << al;
-    // probabilities symbols  repeat   index   high threshold
-    var probs = sz, sym = -1, re = -1, i = -1, ht = sz;
-    // optimization: single allocation is much faster
-    var buf = new ab(512 + (sz << 2));
-    var freq = new i16(buf, 0, 256);
-    // same view as freq
-    var dstate = new u16(buf, 0, 256);
-    var nstate = new u16(buf, 512, sz);
-    var bb1 = 512 + (sz << 1);
-    var syms = new u8(buf, bb1, sz);
-    var nbits = new u8(buf, bb1 + sz);
-    while (sym < 255 && probs > 0) {
-        var bits = msb(probs + 1);
-        var cbt = tpos >> 3;
-        // mask
-        var msk = (1 << (bits + 1)) - 1;
-        var val = ((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (tpos & 7)) & msk;
-        // mask (1 fewer bit)
-        var msk1fb = (1 << bits) - 1;
-        // max small value
-        var msv = msk - probs - 1;
-        // small value
-        var sval = val & msk1fb;
-        if (sval < msv)
-            tpos += bits, val = sval;
-        else {
-            tpos += bits + 1;
-            if (val > msk1fb)
-                val -= msv;
-        }
-        freq[++sym] = --val;
-        if (val == -1) {
-            probs += val;
-            syms[--ht] = sym;
-        }
-        else
-            probs -= val;
-        if (!val) {
-            do {
-                // repeat byte
-                var rbt = tpos >> 3;
-                re = ((dat[rbt] | (dat[rbt + 1] << 8)) >> (tpos & 7)) & 3;
-                tpos += 2;
-                sym += re;
-            } while (re == 3);
-        }
-    }
-    if (sym > 255 || probs)
-        err(0);
-    var sympos = 0;
-    // sym step (coprime with sz - formula from zstd source)
-    var sstep = (sz >> 1) + (sz >> 3) + 3;
-    // sym mask
-    var smask = sz - 1;
-    for (var s = 0; s <= sym; ++s) {
-        var sf = freq[s];
-        if (sf < 1) {
-            dstate[s] = -sf;
-            continue;
-        }
-        // This is split into two loops in zstd to avoid branching, but as JS is higher-level that is unnecessary
-        for (i = 0; i < sf; ++i) {
-            syms[sympos] = s;
-            do {
-                sympos = (sympos + sstep) & smask;
-            } while (sympos >= ht);
-        }
-    }
-    // After spreading symbols, should be zero again
-    if (sympos)
-        err(0);
-    for (i = 0; i < sz; ++i) {
-        // next state
-        var ns = dstate[syms[i]]++;
-        // num bits
-        var nb = nbits[i] = al - msb(ns);
-        nstate[i] = (ns << nb) - sz;
-    }
-    return [(tpos + 7) >> 3, {
-            b: al,
-            s: syms,
-            n: nbits,
-            t: nstate
-        }];
-};
-// read huffman
-var rhu = function (dat, bt) {
-    //  index  weight count
-    var i = 0, wc = -1;
-    //    buffer             header byte
-    var buf = new u8(292), hb = dat[bt];
-    // huffman weights
-    var hw = buf.subarray(0, 256);
-    // rank count
-    var rc = buf.subarray(256, 268);
-    // rank index
-    var ri = new u16(buf.buffer, 268);
-    // NOTE: at this point bt is 1 less than expected
-    if (hb < 128) {
-        // end byte, fse decode table
-        var _a = rfse(dat, bt + 1, 6), ebt = _a[0], fdt = _a[1];
-        bt += hb;
-        var epos = ebt << 3;
-        // last byte
-        var lb = dat[bt];
-        if (!lb)
-            err(0);
-        //  state1   state2   state1 bits   state2 bits
-        var st1 = 0, st2 = 0, btr1 = fdt.b, btr2 = btr1;
-        // fse pos
-        // pre-increment to account for original deficit of 1
-        var fpos = (++bt << 3) - 8 + msb(lb);
-        for (;;) {
-            fpos -= btr1;
-            if (fpos < epos)
-                break;
-            var cbt = fpos >> 3;
-            st1 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr1) - 1);
-            hw[++wc] = fdt.s[st1];
-            fpos -= btr2;
-            if (fpos < epos)
-                break;
-            cbt = fpos >> 3;
-            st2 += ((dat[cbt] | (dat[cbt + 1] << 8)) >> (fpos & 7)) & ((1 << btr2) - 1);
-            hw[++wc] = fdt.s[st2];
-            btr1 = fdt.n[st1];
-            st1 = fdt.t[st1];
-            btr2 = fdt.n[st2];
-            st2 = fdt.t[st2];
-        }
-        if (++wc > 255)
-            err(0);
-    }
-    else {
-        wc = hb - 127;
-        for (; i < wc; i += 2) {
-            var byte = dat[++bt];
-            hw[i] = byte >> 4;
-            hw[i + 1] = byte & 15;
-        }
-        ++bt;
-    }
-    // weight exponential sum
-    var wes = 0;
-    for (i = 0; i < wc; ++i) {
-        var wt = hw[i];
-        // bits must be at most 11, same as weight
-        if (wt > 11)
-            err(0);
-        wes += wt && (1 << (wt - 1));
-    }
-    // max bits
-    var mb = msb(wes) + 1;
-    // table size
-    var ts = 1 << mb;
-    // remaining sum
-    var rem = ts - wes;
-    // must be power of 2
-    if (rem & (rem - 1))
-        err(0);
-    hw[wc++] = msb(rem) + 1;
-    for (i = 0; i < wc; ++i) {
-        var wt = hw[i];
-        ++rc[hw[i] = wt && (mb + 1 - wt)];
-    }
-    // huf buf
-    var hbuf = new u8(ts << 1);
-    //    symbols                      num bits
-    var syms = hbuf.subarray(0, ts), nb = hbuf.subarray(ts);
-    ri[mb] = 0;
-    for (i = mb; i > 0; --i) {
-        var pv = ri[i];
-        fill(nb, i, pv, ri[i - 1] = pv + rc[i] * (1 << (mb - i)));
-    }
-    if (ri[0] != ts)
-        err(0);
-    for (i = 0; i < wc; ++i) {
-        var bits = hw[i];
-        if (bits) {
-            var code = ri[bits];
-            fill(syms, i, code, ri[bits] = code + (1 << (mb - bits)));
-        }
-    }
-    return [bt, {
-            n: nb,
-            b: mb,
-            s: syms
-        }];
-};
-// Tables generated using this:
-// https://gist.github.com/101arrowz/a979452d4355992cbf8f257cbffc9edd
-// default literal length table
-var dllt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
-    81, 16, 99, 140, 49, 198, 24, 99, 12, 33, 196, 24, 99, 102, 102, 134, 70, 146, 4
-]), 0, 6)[1];
-// default match length table
-var dmlt = /*#__PURE__*/ rfse(/*#__PURE__*/ new u8([
-    33, 20, 196, 24, 99, 140, 33, 132, 16, 66, 8, 33, 132, 16, 66, 8, 33, 68, 68, 68, 68, 68, 68, 68, 68, 36, 9
-]), 0, 6)[1];
-// default offset code table
-var doct = /*#__PURE__ */ rfse(/*#__PURE__*/ new u8([
-    32, 132, 16, 66, 102, 70, 68, 68, 68, 68, 36, 73, 2
-]), 0, 5)[1];
-// bits to baseline
-var b2bl = function (b, s) {
-    var len = b.length, bl = new i32(len);
-    for (var i = 0; i < len; ++i) {
-        bl[i] = s;
-        s += 1 << b[i];
-    }
-    return bl;
-};
-// literal length bits
-var llb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
-    0, 0, 0, 0, 16843009, 50528770, 134678020, 202050057, 269422093
-])).buffer, 0, 36);
-// literal length baseline
-var llbl = /*#__PURE__ */ b2bl(llb, 0);
-// match length bits
-var mlb = /*#__PURE__ */ new u8(( /*#__PURE__ */new i32([
-    0, 0, 0, 0, 0, 0, 0, 0, 16843009, 50528770, 117769220, 185207048, 252579084, 16
-])).buffer, 0, 53);
-// match length baseline
-var mlbl = /*#__PURE__ */ b2bl(mlb, 3);
-// decode huffman stream
-var dhu = function (dat, out, hu) {
-    var len = dat.length, ss = out.length, lb = dat[len - 1], msk = (1 << hu.b) - 1, eb = -hu.b;
-    if (!lb)
-        err(0);
-    var st = 0, btr = hu.b, pos = (len << 3) - 8 + msb(lb) - btr, i = -1;
-    for (; pos > eb && i < ss;) {
-        var cbt = pos >> 3;
-        var val = (dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (pos & 7);
-        st = ((st << btr) | val) & msk;
-        out[++i] = hu.s[st];
-        pos -= (btr = hu.n[st]);
-    }
-    if (pos != eb || i + 1 != ss)
-        err(0);
-};
-// decode huffman stream 4x
-// TODO: use workers to parallelize
-var dhu4 = function (dat, out, hu) {
-    var bt = 6;
-    var ss = out.length, sz1 = (ss + 3) >> 2, sz2 = sz1 << 1, sz3 = sz1 + sz2;
-    dhu(dat.subarray(bt, bt += dat[0] | (dat[1] << 8)), out.subarray(0, sz1), hu);
-    dhu(dat.subarray(bt, bt += dat[2] | (dat[3] << 8)), out.subarray(sz1, sz2), hu);
-    dhu(dat.subarray(bt, bt += dat[4] | (dat[5] << 8)), out.subarray(sz2, sz3), hu);
-    dhu(dat.subarray(bt), out.subarray(sz3), hu);
-};
-// read Zstandard block
-var rzb = function (dat, st, out) {
-    var _a;
-    var bt = st.b;
-    //    byte 0        block type
-    var b0 = dat[bt], btype = (b0 >> 1) & 3;
-    st.l = b0 & 1;
-    var sz = (b0 >> 3) | (dat[bt + 1] << 5) | (dat[bt + 2] << 13);
-    // end byte for block
-    var ebt = (bt += 3) + sz;
-    if (btype == 1) {
-        if (bt >= dat.length)
-            return;
-        st.b = bt + 1;
-        if (out) {
-            fill(out, dat[bt], st.y, st.y += sz);
-            return out;
-        }
-        return fill(new u8(sz), dat[bt]);
-    }
-    if (ebt > dat.length)
-        return;
-    if (btype == 0) {
-        st.b = ebt;
-        if (out) {
-            out.set(dat.subarray(bt, ebt), st.y);
-            st.y += sz;
-            return out;
-        }
-        return slc(dat, bt, ebt);
-    }
-    if (btype == 2) {
-        //    byte 3        lit btype     size format
-        var b3 = dat[bt], lbt = b3 & 3, sf = (b3 >> 2) & 3;
-        // lit src size  lit cmp sz 4 streams
-        var lss = b3 >> 4, lcs = 0, s4 = 0;
-        if (lbt < 2) {
-            if (sf & 1)
-                lss |= (dat[++bt] << 4) | ((sf & 2) && (dat[++bt] << 12));
-            else
-                lss = b3 >> 3;
-        }
-        else {
-            s4 = sf;
-            if (sf < 2)
-                lss |= ((dat[++bt] & 63) << 4), lcs = (dat[bt] >> 6) | (dat[++bt] << 2);
-            else if (sf == 2)
-                lss |= (dat[++bt] << 4) | ((dat[++bt] & 3) << 12), lcs = (dat[bt] >> 2) | (dat[++bt] << 6);
-            else
-                lss |= (dat[++bt] << 4) | ((dat[++bt] & 63) << 12), lcs = (dat[bt] >> 6) | (dat[++bt] << 2) | (dat[++bt] << 10);
-        }
-        ++bt;
-        // add literals to end - can never overlap with backreferences because unused literals always appended
-        var buf = out ? out.subarray(st.y, st.y + st.m) : new u8(st.m);
-        // starting point for literals
-        var spl = buf.length - lss;
-        if (lbt == 0)
-            buf.set(dat.subarray(bt, bt += lss), spl);
-        else if (lbt == 1)
-            fill(buf, dat[bt++], spl);
-        else {
-            // huffman table
-            var hu = st.h;
-            if (lbt == 2) {
-                var hud = rhu(dat, bt);
-                // subtract description length
-                lcs += bt - (bt = hud[0]);
-                st.h = hu = hud[1];
-            }
-            else if (!hu)
-                err(0);
-            (s4 ? dhu4 : dhu)(dat.subarray(bt, bt += lcs), buf.subarray(spl), hu);
-        }
-        // num sequences
-        var ns = dat[bt++];
-        if (ns) {
-            if (ns == 255)
-                ns = (dat[bt++] | (dat[bt++] << 8)) + 0x7F00;
-            else if (ns > 127)
-                ns = ((ns - 128) << 8) | dat[bt++];
-            // symbol compression modes
-            var scm = dat[bt++];
-            if (scm & 3)
-                err(0);
-            var dts = [dmlt, doct, dllt];
-            for (var i = 2; i > -1; --i) {
-                var md = (scm >> ((i << 1) + 2)) & 3;
-                if (md == 1) {
-                    // rle buf
-                    var rbuf = new u8([0, 0, dat[bt++]]);
-                    dts[i] = {
-                        s: rbuf.subarray(2, 3),
-                        n: rbuf.subarray(0, 1),
-                        t: new u16(rbuf.buffer, 0, 1),
-                        b: 0
-                    };
-                }
-                else if (md == 2) {
-                    // accuracy log 8 for offsets, 9 for others
-                    _a = rfse(dat, bt, 9 - (i & 1)), bt = _a[0], dts[i] = _a[1];
-                }
-                else if (md == 3) {
-                    if (!st.t)
-                        err(0);
-                    dts[i] = st.t[i];
-                }
-            }
-            var _b = st.t = dts, mlt = _b[0], oct = _b[1], llt = _b[2];
-            var lb = dat[ebt - 1];
-            if (!lb)
-                err(0);
-            var spos = (ebt << 3) - 8 + msb(lb) - llt.b, cbt = spos >> 3, oubt = 0;
-            var lst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << llt.b) - 1);
-            cbt = (spos -= oct.b) >> 3;
-            var ost = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << oct.b) - 1);
-            cbt = (spos -= mlt.b) >> 3;
-            var mst = ((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mlt.b) - 1);
-            for (++ns; --ns;) {
-                var llc = llt.s[lst];
-                var lbtr = llt.n[lst];
-                var mlc = mlt.s[mst];
-                var mbtr = mlt.n[mst];
-                var ofc = oct.s[ost];
-                var obtr = oct.n[ost];
-                cbt = (spos -= ofc) >> 3;
-                var ofp = 1 << ofc;
-                var off = ofp + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16) | (dat[cbt + 3] << 24)) >>> (spos & 7)) & (ofp - 1));
-                cbt = (spos -= mlb[mlc]) >> 3;
-                var ml = mlbl[mlc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << mlb[mlc]) - 1));
-                cbt = (spos -= llb[llc]) >> 3;
-                var ll = llbl[llc] + (((dat[cbt] | (dat[cbt + 1] << 8) | (dat[cbt + 2] << 16)) >> (spos & 7)) & ((1 << llb[llc]) - 1));
-                cbt = (spos -= lbtr) >> 3;
-                lst = llt.t[lst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << lbtr) - 1));
-                cbt = (spos -= mbtr) >> 3;
-                mst = mlt.t[mst] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << mbtr) - 1));
-                cbt = (spos -= obtr) >> 3;
-                ost = oct.t[ost] + (((dat[cbt] | (dat[cbt + 1] << 8)) >> (spos & 7)) & ((1 << obtr) - 1));
-                if (off > 3) {
-                    st.o[2] = st.o[1];
-                    st.o[1] = st.o[0];
-                    st.o[0] = off -= 3;
-                }
-                else {
-                    var idx = off - (ll != 0);
-                    if (idx) {
-                        off = idx == 3 ? st.o[0] - 1 : st.o[idx];
-                        if (idx > 1)
-                            st.o[2] = st.o[1];
-                        st.o[1] = st.o[0];
-                        st.o[0] = off;
-                    }
-                    else
-                        off = st.o[0];
-                }
-                for (var i = 0; i < ll; ++i) {
-                    buf[oubt + i] = buf[spl + i];
-                }
-                oubt += ll, spl += ll;
-                var stin = oubt - off;
-                if (stin < 0) {
-                    var len = -stin;
-                    var bs = st.e + stin;
-                    if (len > ml)
-                        len = ml;
-                    for (var i = 0; i < len; ++i) {
-                        buf[oubt + i] = st.w[bs + i];
-                    }
-                    oubt += len, ml -= len, stin = 0;
-                }
-                for (var i = 0; i < ml; ++i) {
-                    buf[oubt + i] = buf[stin + i];
-                }
-                oubt += ml;
-            }
-            if (oubt != spl) {
-                while (spl < buf.length) {
-                    buf[oubt++] = buf[spl++];
-                }
-            }
-            else
-                oubt = buf.length;
-            if (out)
-                st.y += oubt;
-            else
-                buf = slc(buf, 0, oubt);
-        }
-        else if (out) {
-            st.y += lss;
-            if (spl) {
-                for (var i = 0; i < lss; ++i) {
-                    buf[i] = buf[spl + i];
-                }
-            }
-        }
-        else if (spl)
-            buf = slc(buf, spl);
-        st.b = ebt;
-        return buf;
-    }
-    err(2);
-};
-// concat
-var cct = function (bufs, ol) {
-    if (bufs.length == 1)
-        return bufs[0];
-    var buf = new u8(ol);
-    for (var i = 0, b = 0; i < bufs.length; ++i) {
-        var chk = bufs[i];
-        buf.set(chk, b);
-        b += chk.length;
-    }
-    return buf;
-};
-/**
- * Decompresses Zstandard data
- * @param dat The input data
- * @param buf The output buffer. If unspecified, the function will allocate
- *            exactly enough memory to fit the decompressed data. If your
- *            data has multiple frames and you know the output size, specifying
- *            it will yield better performance.
- * @returns The decompressed data
- */
-function decompress(dat, buf) {
-    var bufs = [], nb = +!buf;
-    var bt = 0, ol = 0;
-    for (; dat.length;) {
-        var st = rzfh(dat, nb || buf);
-        if (typeof st == 'object') {
-            if (nb) {
-                buf = null;
-                if (st.w.length == st.u) {
-                    bufs.push(buf = st.w);
-                    ol += st.u;
-                }
-            }
-            else {
-                bufs.push(buf);
-                st.e = 0;
-            }
-            for (; !st.l;) {
-                var blk = rzb(dat, st, buf);
-                if (!blk)
-                    err(5);
-                if (buf)
-                    st.e = st.y;
-                else {
-                    bufs.push(blk);
-                    ol += blk.length;
-                    cpw(st.w, 0, blk.length);
-                    st.w.set(blk, st.w.length - blk.length);
-                }
-            }
-            bt = st.b + (st.c * 4);
-        }
-        else
-            bt = st;
-        dat = dat.subarray(bt);
-    }
-    return cct(bufs, ol);
-}
-/**
- * Decompressor for Zstandard streamed data
- */
-var Decompress = /*#__PURE__*/ (function () {
-    /**
-     * Creates a Zstandard decompressor
-     * @param ondata The handler for stream data
-     */
-    function Decompress(ondata) {
-        this.ondata = ondata;
-        this.c = [];
-        this.l = 0;
-        this.z = 0;
-    }
-    /**
-     * Pushes data to be decompressed
-     * @param chunk The chunk of data to push
-     * @param final Whether or not this is the last chunk in the stream
-     */
-    Decompress.prototype.push = function (chunk, final) {
-        if (typeof this.s == 'number') {
-            var sub = Math.min(chunk.length, this.s);
-            chunk = chunk.subarray(sub);
-            this.s -= sub;
-        }
-        var sl = chunk.length;
-        var ncs = sl + this.l;
-        if (!this.s) {
-            if (final) {
-                if (!ncs) {
-                    this.ondata(new u8(0), true);
-                    return;
-                }
-                // min for frame + one block
-                if (ncs < 5)
-                    err(5);
-            }
-            else if (ncs < 18) {
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            if (this.l) {
-                this.c.push(chunk);
-                chunk = cct(this.c, ncs);
-                this.c = [];
-                this.l = 0;
-            }
-            if (typeof (this.s = rzfh(chunk)) == 'number')
-                return this.push(chunk, final);
-        }
-        if (typeof this.s != 'number') {
-            if (ncs < (this.z || 3)) {
-                if (final)
-                    err(5);
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            if (this.l) {
-                this.c.push(chunk);
-                chunk = cct(this.c, ncs);
-                this.c = [];
-                this.l = 0;
-            }
-            if (!this.z && ncs < (this.z = (chunk[this.s.b] & 2) ? 4 : 3 + ((chunk[this.s.b] >> 3) | (chunk[this.s.b + 1] << 5) | (chunk[this.s.b + 2] << 13)))) {
-                if (final)
-                    err(5);
-                this.c.push(chunk);
-                this.l = ncs;
-                return;
-            }
-            else
-                this.z = 0;
-            for (;;) {
-                var blk = rzb(chunk, this.s);
-                if (!blk) {
-                    if (final)
-                        err(5);
-                    var adc = chunk.subarray(this.s.b);
-                    this.s.b = 0;
-                    this.c.push(adc), this.l += adc.length;
-                    return;
-                }
-                else {
-                    this.ondata(blk, false);
-                    cpw(this.s.w, 0, blk.length);
-                    this.s.w.set(blk, this.s.w.length - blk.length);
-                }
-                if (this.s.l) {
-                    var rest = chunk.subarray(this.s.b);
-                    this.s = this.s.c * 4;
-                    this.push(rest, final);
-                    return;
-                }
-            }
-        }
-        else if (final)
-            err(5);
-    };
-    return Decompress;
-}());
-
-
-;// CONCATENATED MODULE: ./src/image/decompress.ts
-/**
- * Chooses a decompressor by the stream's magic bytes, never by the media type a manifest claims: archives
- * from the containerd store hold compressed blobs under tar-looking names, and manifests can be wrong.
- */
-
-
-
-/** Output chunk size for zlib: larger chunks mean fewer hops through the scanner. */
-const CHUNK = 256 * 1024;
-function sniffCompression(head) {
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b)
-        return 'gzip';
-    if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528)
-        return 'zstd';
-    return 'none';
-}
-function createDecompressor(kind) {
-    if (kind === 'gzip')
-        return external_node_zlib_.createGunzip({ chunkSize: CHUNK });
-    // Node >= 22.15 (and the action's node24) has zstd in zlib; Node 20 falls back to fzstd (pure JS).
-    const native = external_node_zlib_.createZstdDecompress;
-    if (native)
-        return native({ chunkSize: CHUNK });
-    return new FzstdTransform();
-}
-class FzstdTransform extends external_node_stream_.Transform {
-    inner;
-    constructor() {
-        super();
-        // fzstd allocates a fresh array per block, so wrapping it without a copy is safe.
-        this.inner = new Decompress((data) => {
-            if (data.length)
-                this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
-        });
-    }
-    _transform(chunk, _enc, cb) {
-        try {
-            this.inner.push(chunk, false);
-            cb();
-        }
-        catch (err) {
-            cb(zstdError(err));
-        }
-    }
-    _flush(cb) {
-        try {
-            this.inner.push(new Uint8Array(0), true);
-            cb();
-        }
-        catch (err) {
-            cb(zstdError(err));
-        }
-    }
-}
-function zstdError(err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    return new Error(`zstd: ${msg}`);
-}
-
-;// CONCATENATED MODULE: ./src/inventory/heads.ts
-/** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
-const EXEC_HEAD = 4096;
-const OS_RELEASE_HEAD = 16 * 1024;
-const PACKAGE_DBS = {
-    '/var/lib/dpkg/status': 'Package:',
-    '/lib/apk/db/installed': 'P:',
-};
-function headSpec(path, mode) {
-    if (path === '/etc/os-release' || path === '/usr/lib/os-release')
-        return { keep: OS_RELEASE_HEAD };
-    const marker = PACKAGE_DBS[path];
-    if (marker)
-        return { keep: 0, countLines: marker };
-    if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/'))
-        return { keep: EXEC_HEAD };
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inventory/paths.ts
-/** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
-/**
- * Cleans a tar entry name to an absolute image path ("./a//b/" → "/a/b"). A leading "/" is dropped as tar
- * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
- */
-function cleanPath(name) {
-    const out = [];
-    for (const part of name.split('/')) {
-        if (part === '' || part === '.')
-            continue;
-        if (part === '..') {
-            if (out.length === 0)
-                return undefined;
-            out.pop();
-        }
-        else
-            out.push(part);
-    }
-    return '/' + out.join('/');
-}
-function dirname(p) {
-    const i = p.lastIndexOf('/');
-    return i <= 0 ? '/' : p.slice(0, i);
-}
-function basename(p) {
-    return p.slice(p.lastIndexOf('/') + 1);
-}
-function join(dir, name) {
-    return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-/** True when `p` is `dir` itself or lies below it. */
-function isWithin(p, dir) {
-    if (dir === '/')
-        return true;
-    return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
-}
-
-;// CONCATENATED MODULE: ./src/inventory/tar.ts
-/**
- * A push parser for tar streams. It decodes headers (ustar, pax, GNU long names, base-256 numbers) and
- * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
- * is what makes a layer scan run near the speed of decompression.
- */
-
-const BLOCK = 512;
-/** pax and GNU long-name bodies are buffered; a larger one is not a real header. */
-const MAX_META = 1 << 20;
-const TYPES = {
-    '0': 'file',
-    '\0': 'file',
-    '7': 'file',
-    '1': 'hardlink',
-    '2': 'symlink',
-    '3': 'char',
-    '4': 'block',
-    '5': 'dir',
-    '6': 'fifo',
-};
-class TarParser {
-    onEntry;
-    label;
-    header = Buffer.alloc(BLOCK);
-    headerFill = 0;
-    /** Body bytes still to come for the current entry, then padding to skip. */
-    bodyLeft = 0;
-    padLeft = 0;
-    sink;
-    meta;
-    pax = {};
-    paxGlobal = {};
-    longName;
-    longLink;
-    zeroBlocks = 0;
-    ended = false;
-    offset = 0;
-    /** Entries seen, for error messages and tests. */
-    entries = 0;
-    constructor(onEntry, label = 'tar stream') {
-        this.onEntry = onEntry;
-        this.label = label;
-    }
-    get done() {
-        return this.ended;
-    }
-    async push(chunk) {
-        let pos = 0;
-        const len = chunk.length;
-        while (pos < len) {
-            if (this.ended)
-                return; // bytes after the end-of-archive marker are ignored, as tar does
-            if (this.bodyLeft > 0) {
-                const n = Math.min(this.bodyLeft, len - pos);
-                const part = chunk.subarray(pos, pos + n);
-                pos += n;
-                this.bodyLeft -= n;
-                this.offset += n;
-                if (this.meta) {
-                    this.meta.parts.push(Buffer.from(part));
-                }
-                else if (this.sink) {
-                    const r = this.sink.write(part);
-                    if (r)
-                        await r;
-                }
-                if (this.bodyLeft === 0)
-                    await this.finishBody();
-                continue;
-            }
-            if (this.padLeft > 0) {
-                const n = Math.min(this.padLeft, len - pos);
-                pos += n;
-                this.padLeft -= n;
-                this.offset += n;
-                continue;
-            }
-            // Header: parse in place when the whole block is in this chunk, else assemble it.
-            let block;
-            if (this.headerFill === 0 && len - pos >= BLOCK) {
-                block = chunk.subarray(pos, pos + BLOCK);
-                pos += BLOCK;
-            }
-            else {
-                const n = Math.min(BLOCK - this.headerFill, len - pos);
-                chunk.copy(this.header, this.headerFill, pos, pos + n);
-                this.headerFill += n;
-                pos += n;
-                if (this.headerFill < BLOCK)
-                    continue;
-                this.headerFill = 0;
-                block = this.header;
-            }
-            this.offset += BLOCK;
-            await this.onHeader(block);
-        }
-    }
-    /** Call at end of input: a stream cut inside an entry is an error. */
-    finish() {
-        if (this.ended)
-            return;
-        if (this.bodyLeft > 0 || this.padLeft > 0 || this.headerFill > 0) {
-            throw new InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
-        }
-        // No end-of-archive marker: tar accepts it, and so do we, once entries ended cleanly.
-        this.ended = true;
-    }
-    async finishBody() {
-        if (this.meta) {
-            const body = Buffer.concat(this.meta.parts);
-            const kind = this.meta.kind;
-            this.meta = undefined;
-            if (kind === 'pax')
-                Object.assign(this.pax, parsePax(body, this.label));
-            else if (kind === 'paxGlobal')
-                Object.assign(this.paxGlobal, parsePax(body, this.label));
-            else if (kind === 'longName')
-                this.longName = cString(body);
-            else
-                this.longLink = cString(body);
-            return;
-        }
-        const sink = this.sink;
-        this.sink = undefined;
-        if (sink) {
-            const r = sink.end();
-            if (r)
-                await r;
-        }
-    }
-    async onHeader(block) {
-        if (isZero(block)) {
-            this.zeroBlocks++;
-            if (this.zeroBlocks >= 2)
-                this.ended = true;
-            return;
-        }
-        if (this.zeroBlocks > 0)
-            this.zeroBlocks = 0; // a lone zero block inside an archive: skip it, as GNU tar does
-        if (!checksumOk(block)) {
-            throw new InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
-        }
-        const flag = String.fromCharCode(block[156] ?? 0);
-        let size = readNumber(block, 124, 12);
-        if (size < 0 || !Number.isSafeInteger(size)) {
-            throw new InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
-        }
-        const padded = (n) => (BLOCK - (n % BLOCK)) % BLOCK;
-        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-            if (size > MAX_META) {
-                throw new InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
-            }
-            const kind = flag === 'x' ? 'pax' : flag === 'g' ? 'paxGlobal' : flag === 'L' ? 'longName' : 'longLink';
-            this.meta = { kind, parts: [], size };
-            this.bodyLeft = size;
-            this.padLeft = padded(size);
-            if (size === 0)
-                await this.finishBody();
-            return;
-        }
-        const pax = { ...this.paxGlobal, ...this.pax };
-        this.pax = {};
-        let name = pax['path'] ?? this.longName ?? headerName(block);
-        let linkname = pax['linkpath'] ?? this.longLink ?? cString(block.subarray(157, 257));
-        this.longName = undefined;
-        this.longLink = undefined;
-        if (pax['size'] !== undefined)
-            size = paxNumber(pax['size'], 'size', this.label);
-        const mode = readNumber(block, 100, 8) & 0o7777;
-        const uid = pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', this.label) : readNumber(block, 108, 8);
-        const gid = pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', this.label) : readNumber(block, 116, 8);
-        const mtime = pax['mtime'] !== undefined ? Number(pax['mtime']) : readNumber(block, 136, 12);
-        // Unknown type flags are regular files (POSIX); GNU 'V' volume labels and 'M' continuations carry no file.
-        let type = TYPES[flag] ?? 'file';
-        if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0'))
-            type = 'dir'; // old V7 dirs
-        if (flag === 'V') {
-            this.bodyLeft = size;
-            this.padLeft = padded(size);
-            if (size === 0)
-                await this.finishBody();
-            return;
-        }
-        // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
-        const bodySize = type === 'file' ? size : 0;
-        if (name === '')
-            name = '.';
-        if (type !== 'hardlink' && type !== 'symlink')
-            linkname = '';
-        this.entries++;
-        const header = { name, type, size: bodySize, mode, uid, gid, linkname, mtime };
-        this.sink = this.onEntry(header);
-        this.bodyLeft = bodySize;
-        this.padLeft = padded(bodySize);
-        if (bodySize === 0)
-            await this.finishBody();
-    }
-}
-function isZero(b) {
-    for (let i = 0; i < BLOCK; i += 8) {
-        if (b.readBigUInt64LE(i) !== 0n)
-            return false;
-    }
-    return true;
-}
-function checksumOk(b) {
-    const stored = readOctal(b, 148, 8);
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const v = i >= 148 && i < 156 ? 32 : b[i];
-        unsigned += v;
-        signed += v > 127 ? v - 256 : v;
-    }
-    return stored === unsigned || stored === signed;
-}
-function cString(b) {
-    const z = b.indexOf(0);
-    return b.toString('utf8', 0, z === -1 ? b.length : z);
-}
-function headerName(b) {
-    const name = cString(b.subarray(0, 100));
-    // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
-    if (b.toString('latin1', 257, 263) === 'ustar\0') {
-        const prefix = cString(b.subarray(345, 500));
-        if (prefix)
-            return `${prefix}/${name}`;
-    }
-    return name;
-}
-function readOctal(b, off, len) {
-    let i = off;
-    const end = off + len;
-    while (i < end && (b[i] === 32 || b[i] === 0))
-        i++;
-    let v = 0;
-    for (; i < end; i++) {
-        const c = b[i];
-        if (c < 48 || c > 55)
-            break;
-        v = v * 8 + (c - 48);
-    }
-    return v;
-}
-/** Octal, or GNU base-256 when the high bit of the first byte is set (0x80 positive, 0xff negative). */
-function readNumber(b, off, len) {
-    const first = b[off];
-    if (first & 0x80) {
-        const negative = first === 0xff;
-        let v = 0;
-        for (let i = 0; i < len; i++) {
-            let c = b[off + i];
-            if (i === 0)
-                c &= 0x7f;
-            if (negative)
-                c ^= 0xff;
-            v = v * 256 + c;
-        }
-        return negative ? -(v + 1) : v;
-    }
-    return readOctal(b, off, len);
-}
-function paxNumber(s, key, label) {
-    const v = Number(s);
-    if (!Number.isSafeInteger(v) || v < 0)
-        throw new InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
-    return v;
-}
-/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
-function parsePax(body, label) {
-    const out = {};
-    let pos = 0;
-    while (pos < body.length) {
-        if (body[pos] === 0)
-            break;
-        const sp = body.indexOf(32, pos);
-        if (sp === -1)
-            break;
-        const len = Number(body.toString('latin1', pos, sp));
-        if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
-            throw new InputError(`${label} is corrupt: bad pax record`);
-        }
-        const rec = body.toString('utf8', sp + 1, pos + len - 1);
-        const eq = rec.indexOf('=');
-        if (eq > 0)
-            out[rec.slice(0, eq)] = rec.slice(eq + 1);
-        pos += len;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/inventory/scan.ts
-/**
- * One pass over one layer: hash the bytes as stored, sniff and decompress, hash the tar, parse the tar,
- * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
- */
-
-
-
-
-
-
-
-
-async function scanLayer(input, label) {
-    const entries = [];
-    const escapes = [];
-    const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
-    const stored = (0,external_node_crypto_.createHash)('sha256');
-    let storedSize = 0;
-    const it = (Symbol.asyncIterator in input
-        ? input[Symbol.asyncIterator]()
-        : external_node_stream_.Readable.from(input)[Symbol.asyncIterator]());
-    // Sniff from the first bytes; a first chunk shorter than a magic number is joined with the next.
-    let first = Buffer.alloc(0);
-    let done = false;
-    while (first.length < 4 && !done) {
-        const r = await it.next();
-        if (r.done)
-            done = true;
-        else
-            first = first.length ? Buffer.concat([first, r.value]) : r.value;
-    }
-    const compression = sniffCompression(first);
-    async function* storedBytes() {
-        if (first.length) {
-            stored.update(first);
-            storedSize += first.length;
-            yield first;
-        }
-        if (done)
-            return;
-        for (let r = await it.next(); !r.done; r = await it.next()) {
-            stored.update(r.value);
-            storedSize += r.value.length;
-            yield r.value;
-        }
-    }
-    let diffId;
-    let uncompressedSize = 0;
-    try {
-        if (compression === 'none') {
-            for await (const chunk of storedBytes())
-                await parser.push(chunk);
-            uncompressedSize = storedSize;
-            diffId = '';
-        }
-        else {
-            const tarHash = (0,external_node_crypto_.createHash)('sha256');
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(storedBytes()), createDecompressor(compression), async (source) => {
-                for await (const chunk of source) {
-                    tarHash.update(chunk);
-                    uncompressedSize += chunk.length;
-                    await parser.push(chunk);
-                }
-            });
-            diffId = `sha256:${tarHash.digest('hex')}`;
-        }
-        parser.finish();
-    }
-    catch (err) {
-        throw asInputError(err, label, compression);
-    }
-    const digest = `sha256:${stored.digest('hex')}`;
-    return {
-        digest,
-        diffId: compression === 'none' ? digest : diffId,
-        compression,
-        compressedSize: storedSize,
-        uncompressedSize,
-        entries,
-        escapes,
-    };
-}
-function asInputError(err, label, compression) {
-    if (err instanceof InputError)
-        return err;
-    const e = err;
-    if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
-        return new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
-    }
-    if (e instanceof Error && e.message.startsWith('zstd:'))
-        return new InputError(`${label} is corrupt: ${e.message}`);
-    return err instanceof Error ? err : new Error(String(err));
-}
-function onEntry(h, entries, escapes) {
-    const path = cleanPath(h.name);
-    if (path === undefined) {
-        escapes.push(h.name);
-        return undefined;
-    }
-    let link = null;
-    if (h.type === 'symlink')
-        link = h.linkname;
-    else if (h.type === 'hardlink') {
-        const target = cleanPath(h.linkname);
-        if (target === undefined) {
-            escapes.push(`${h.name} → ${h.linkname}`);
-            return undefined;
-        }
-        link = target;
-    }
-    const rec = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
-    entries.push(rec);
-    if (h.type !== 'file' || h.size === 0)
-        return undefined;
-    const spec = headSpec(path, h.mode);
-    return spec ? new HeadSink(rec, spec) : undefined;
-}
-/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
-class HeadSink {
-    rec;
-    spec;
-    parts = [];
-    have = 0;
-    marker;
-    carry = Buffer.from('\n');
-    count = 0;
-    constructor(rec, spec) {
-        this.rec = rec;
-        this.spec = spec;
-        this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
-    }
-    write(chunk) {
-        if (this.have < this.spec.keep) {
-            const part = chunk.subarray(0, this.spec.keep - this.have);
-            this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
-            this.have += part.length;
-        }
-        if (this.marker) {
-            // A marker may straddle chunks: search the previous tail joined with this chunk's start first.
-            const m = this.marker.length;
-            const seam = Buffer.concat([this.carry, chunk.subarray(0, m - 1)]);
-            for (let i = seam.indexOf(this.marker); i !== -1 && i < this.carry.length; i = seam.indexOf(this.marker, i + 1)) {
-                this.count++;
-            }
-            for (let i = chunk.indexOf(this.marker); i !== -1; i = chunk.indexOf(this.marker, i + 1))
-                this.count++;
-            const joined = chunk.length >= m - 1 ? chunk : Buffer.concat([this.carry, chunk]);
-            this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (m - 1))));
-        }
-    }
-    end() {
-        if (this.parts.length)
-            this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-        if (this.marker)
-            this.rec.records = this.count;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/util/bytes.ts
 /** Decimal units, as `docker images` and registries show sizes. */
 function formatBytes(n) {
@@ -33263,7 +33397,7 @@ async function readArchive(input, label) {
                 await parser.push(chunk);
         }
         else {
-            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(all()), createDecompressor(compression), async (src) => {
+            await (0,promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(all()), createDecompressor(compression), async (src) => {
                 for await (const chunk of src)
                     await parser.push(chunk);
             });
@@ -33506,10 +33640,9 @@ async function mapLimit(items, limit, fn) {
 
 
 
-
 async function imagesFromLayout(dir, ref, source, opts) {
     const where = `OCI layout ${dir}`;
-    const indexBuf = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
+    const indexBuf = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
         throw new InputError(`${where} has no readable index.json`);
     });
     const index = parseJson(indexBuf, `index.json in ${where}`);
@@ -33524,37 +33657,43 @@ async function imagesFromLayout(dir, ref, source, opts) {
     };
     const fetch = async (d, what) => {
         const path = blobPath(d);
-        const size = await (0,promises_namespaceObject.stat)(path).then((s) => s.size, () => {
+        const size = await (0,external_node_fs_promises_namespaceObject.stat)(path).then((s) => s.size, () => {
             throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
         });
         if (size > MAX_JSON_BLOB)
             throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
-        const data = await (0,promises_namespaceObject.readFile)(path);
+        const data = await (0,external_node_fs_promises_namespaceObject.readFile)(path);
         verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
         return data;
     };
     const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
     const images = [];
-    for (const r of resolved) {
-        const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
-            const path = blobPath(d);
-            const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-            await (0,promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
-                throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+    const pool = new ScanPool(opts.concurrency);
+    try {
+        for (const r of resolved) {
+            const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
+                const path = blobPath(d);
+                const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
+                await (0,external_node_fs_promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
+                    throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+                });
+                return pool.scan(path, label);
             });
-            return scanLayer((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1024 * 1024 }), label);
-        });
-        images.push(assembleImage({
-            source,
-            digest: r.descriptor.digest,
-            configDigest: r.manifest.config.digest,
-            platform: r.platform,
-            config: r.config,
-            tags: ref ? [ref] : [],
-            scans,
-            descriptors: r.manifest.layers,
-            mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-        }));
+            images.push(assembleImage({
+                source,
+                digest: r.descriptor.digest,
+                configDigest: r.manifest.config.digest,
+                platform: r.platform,
+                config: r.config,
+                tags: ref ? [ref] : [],
+                scans,
+                descriptors: r.manifest.layers,
+                mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+            }));
+        }
+    }
+    finally {
+        await pool.close();
     }
     return images;
 }
@@ -34089,6 +34228,9 @@ function table(rows, alignRight) {
         .join('  ')
         .trimEnd());
 }
+function plural(n, word) {
+    return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
 function truncate(s, n) {
     const one = s.replace(/\s+/g, ' ');
     return one.length > n ? `${one.slice(0, n - 1)}…` : one;
@@ -34113,8 +34255,13 @@ function renderInspect(r) {
     out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
     out.push(`Digest    ${r.image.digest}`);
     out.push(`Platform  ${r.image.platform}`);
-    out.push(`Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} compressed · ` +
-        `${r.size.files} files · ${formatBytes(r.size.wasted)} wasted`);
+    // `docker save` (legacy) stores layers uncompressed: their stored size is not a compressed size.
+    const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+    const compressed = stored
+        ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
+        : `${formatBytes(r.size.compressed)} compressed`;
+    out.push(`Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${compressed} · ` +
+        `${plural(r.size.files, 'file')} · ${formatBytes(r.size.wasted)} wasted`);
     out.push(`Base      ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}`);
     out.push('');
     out.push(`Layers (${r.layers.length})`);
@@ -34175,9 +34322,9 @@ async function run() {
         const [report] = await group(`Inspecting ${inputs.image}`, () => inspect(inputs.image, { platform: inputs.platform }));
         if (!report)
             throw new InputError(`no image found in ${inputs.image}`);
-        const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'slimgate-'));
+        const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(process.env['RUNNER_TEMP'] || (0,external_node_os_namespaceObject.tmpdir)(), 'slimgate-'));
         const reportPath = (0,external_node_path_namespaceObject.join)(dir, 'report.json');
-        await (0,promises_namespaceObject.writeFile)(reportPath, JSON.stringify(report, null, 2) + '\n');
+        await (0,external_node_fs_promises_namespaceObject.writeFile)(reportPath, JSON.stringify(report, null, 2) + '\n');
         setOutput('passed', String(report.passed));
         setOutput('size', String(report.size.uncompressed));
         setOutput('compressed-size', String(report.size.compressed));
@@ -34201,5 +34348,10 @@ async function run() {
 ;// CONCATENATED MODULE: ./src/index.ts
 /** Action entry point: GitHub runs dist/index.js (this file, bundled) with node24. */
 
-void run();
+
+// The bundle is also its own scan worker (see src/inventory/scan-pool.ts).
+if (isScanWorker())
+    startScanWorker();
+else
+    void run();
 

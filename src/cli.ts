@@ -5,6 +5,7 @@ import { inspect } from './engine.js';
 import { InputError, oneLine } from './errors.js';
 import { parsePlatform, type PlatformChoice } from './image/platform.js';
 import { renderInspect } from './report/text.js';
+import { isScanWorker, startScanWorker } from './inventory/scan-pool.js';
 import { VERSION } from './version.js';
 
 const USAGE = `Usage:
@@ -79,14 +80,20 @@ async function main(argv: string[]): Promise<number> {
   return reports.every((r) => r.passed) ? 0 : 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
-    process.stderr.write(`slimgate: ${line}\n`);
-    if (process.env['SLIMGATE_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
-    process.exitCode = 2;
-  },
-);
+function start(): void {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
+      process.stderr.write(`slimgate: ${line}\n`);
+      if (process.env['SLIMGATE_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+// The bundle is also its own scan worker (see src/inventory/scan-pool.ts).
+if (isScanWorker()) startScanWorker();
+else start();

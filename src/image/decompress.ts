@@ -10,6 +10,11 @@ export type Compression = 'gzip' | 'zstd' | 'none';
 
 /** Output chunk size for zlib: larger chunks mean fewer hops through the scanner. */
 const CHUNK = 256 * 1024;
+/**
+ * Room for several output chunks, so zlib inflates the next chunk on the thread pool while the main thread
+ * hashes and parses this one. With the default 16 KiB the two take turns and a core sits idle.
+ */
+const BUFFERED = 4 * CHUNK;
 
 export function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -20,10 +25,11 @@ export function sniffCompression(head: Buffer): Compression {
 type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (opts?: { chunkSize?: number }) => Transform };
 
 export function createDecompressor(kind: Exclude<Compression, 'none'>): Transform {
-  if (kind === 'gzip') return zlib.createGunzip({ chunkSize: CHUNK });
+  if (kind === 'gzip')
+    return zlib.createGunzip({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED } as zlib.ZlibOptions);
   // Node >= 22.15 (and the action's node24) has zstd in zlib; Node 20 falls back to fzstd (pure JS).
   const native = (zlib as ZlibWithZstd).createZstdDecompress;
-  if (native) return native({ chunkSize: CHUNK });
+  if (native) return native({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED } as { chunkSize: number });
   return new FzstdTransform();
 }
 

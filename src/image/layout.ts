@@ -1,9 +1,8 @@
 /** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
-import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
-import { scanLayer } from '../inventory/scan.js';
+import { ScanPool } from '../inventory/scan-pool.js';
 import { shortDigest } from '../util/bytes.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { Descriptor, ScannedImage } from './model.js';
@@ -60,31 +59,36 @@ export async function imagesFromLayout(
   };
   const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
   const images: ScannedImage[] = [];
-  for (const r of resolved) {
-    const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
-      const path = blobPath(d);
-      const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-      await open(path).then(
-        (fh) => fh.close(),
-        () => {
-          throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
-        },
+  const pool = new ScanPool(opts.concurrency);
+  try {
+    for (const r of resolved) {
+      const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
+        const path = blobPath(d);
+        const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
+        await open(path).then(
+          (fh) => fh.close(),
+          () => {
+            throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+          },
+        );
+        return pool.scan(path, label);
+      });
+      images.push(
+        assembleImage({
+          source,
+          digest: r.descriptor.digest,
+          configDigest: r.manifest.config.digest,
+          platform: r.platform,
+          config: r.config,
+          tags: ref ? [ref] : [],
+          scans,
+          descriptors: r.manifest.layers,
+          mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+        }),
       );
-      return scanLayer(createReadStream(path, { highWaterMark: 1024 * 1024 }), label);
-    });
-    images.push(
-      assembleImage({
-        source,
-        digest: r.descriptor.digest,
-        configDigest: r.manifest.config.digest,
-        platform: r.platform,
-        config: r.config,
-        tags: ref ? [ref] : [],
-        scans,
-        descriptors: r.manifest.layers,
-        mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-      }),
-    );
+    }
+  } finally {
+    await pool.close();
   }
   return images;
 }

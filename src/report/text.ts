@@ -20,6 +20,10 @@ function table(rows: string[][], alignRight: boolean[]): string[] {
   );
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 function truncate(s: string, n: number): string {
   const one = s.replace(/\s+/g, ' ');
   return one.length > n ? `${one.slice(0, n - 1)}…` : one;
@@ -45,9 +49,14 @@ export function renderInspect(r: Report): string {
   out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
   out.push(`Digest    ${r.image.digest}`);
   out.push(`Platform  ${r.image.platform}`);
+  // `docker save` (legacy) stores layers uncompressed: their stored size is not a compressed size.
+  const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+  const compressed = stored
+    ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
+    : `${formatBytes(r.size.compressed)} compressed`;
   out.push(
-    `Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} compressed · ` +
-      `${r.size.files} files · ${formatBytes(r.size.wasted)} wasted`,
+    `Size      ${formatBytes(r.size.uncompressed)} uncompressed · ${compressed} · ` +
+      `${plural(r.size.files, 'file')} · ${formatBytes(r.size.wasted)} wasted`,
   );
   out.push(`Base      ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}`);
   out.push('');

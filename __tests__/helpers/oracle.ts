@@ -1,0 +1,135 @@
+// The oracle: umoci, an independent unpacker that applies whiteouts and hard links as the OCI image spec
+// says. We unpack an OCI layout with it and walk the result with lstat, into records that can be compared
+// with the `files` of a Slimgate report.
+import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ReportFile } from '../../src/report/schema.js';
+import { run } from './world.js';
+
+export type FsType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+
+export interface FsRecord {
+  /** Absolute path inside the image ("/bin/sh"). */
+  path: string;
+  type: FsType;
+  /** Size of a regular file; 0 for everything else. */
+  size: number;
+  /** Permission bits with setuid/setgid/sticky, as 4-digit octal ("0755", "4755"). */
+  mode: string;
+  uid: number;
+  gid: number;
+  /** Symlink target as stored; null for everything else. */
+  link: string | null;
+  nlink: number;
+  /** `dev:ino`, to tell hard-linked paths apart from copies. */
+  inode: string;
+}
+
+/** The fields a report and the oracle can both speak to. */
+export type Comparable = Pick<FsRecord, 'path' | 'type' | 'size' | 'mode' | 'uid' | 'gid' | 'link'>;
+
+export function octal(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+function typeOf(st: ReturnType<typeof lstatSync>): FsType {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return 'socket';
+}
+
+/** Walks a root file system with lstat (never following symlinks), sorted by path; skips the root. */
+export function walkRootfs(rootfs: string): FsRecord[] {
+  const out: FsRecord[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const abs = path.join(dir, name);
+      const p = `${rel}/${name}`;
+      const st = lstatSync(abs);
+      const type = typeOf(st);
+      out.push({
+        path: p,
+        type,
+        size: type === 'file' ? st.size : 0,
+        mode: octal(st.mode),
+        uid: st.uid,
+        gid: st.gid,
+        link: type === 'symlink' ? readlinkSync(abs) : null,
+        nlink: st.nlink,
+        inode: `${st.dev}:${st.ino}`,
+      });
+      if (type === 'dir') walk(abs, p);
+    }
+  };
+  walk(rootfs, '');
+  return out;
+}
+
+export interface Unpacked {
+  bundle: string;
+  rootfs: string;
+  records: FsRecord[];
+  /** Removes the bundle. */
+  remove(): void;
+}
+
+/** `umoci unpack --image DIR:REF BUNDLE` (as root, so owners and devices are real), then walks rootfs. */
+export function umociUnpack(ociDir: string, ref: string): Unpacked {
+  if (process.getuid?.() !== 0) throw new Error('the umoci oracle needs root (owners, devices, setuid bits)');
+  const parent = mkdtempSync(path.join(tmpdir(), 'slimgate-umoci-'));
+  const bundle = path.join(parent, 'bundle');
+  run('umoci', ['unpack', '--image', `${ociDir}:${ref}`, bundle], { timeout: 120_000 });
+  const rootfs = path.join(bundle, 'rootfs');
+  return {
+    bundle,
+    rootfs,
+    records: walkRootfs(rootfs),
+    remove: () => rmSync(parent, { recursive: true, force: true }),
+  };
+}
+
+/** Oracle records in the comparable shape. */
+export function fromOracle(records: readonly FsRecord[]): Comparable[] {
+  return records
+    .map(({ path: p, type, size, mode, uid, gid, link }) => ({ path: p, type, size, mode, uid, gid, link }))
+    .sort(byPath);
+}
+
+/**
+ * Report files in the comparable shape. A hard link is a regular file on disk (umoci links it to its
+ * target), so "hardlink" compares as "file", and its `link` (the target path) is not a symlink target.
+ */
+export function fromReport(files: readonly ReportFile[]): Comparable[] {
+  return files
+    .map((f) => ({
+      path: f.path,
+      type: f.type === 'hardlink' ? ('file' as const) : f.type,
+      size: f.type === 'file' || f.type === 'hardlink' ? f.size : 0,
+      mode: f.mode,
+      uid: f.uid,
+      gid: f.gid,
+      link: f.type === 'symlink' ? f.link : null,
+    }))
+    .sort(byPath);
+}
+
+function byPath(a: { path: string }, b: { path: string }): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/** Bytes of regular files, each inode once: what `size.uncompressed` must be. */
+export function distinctInodeBytes(records: readonly FsRecord[]): number {
+  const seen = new Set<string>();
+  let total = 0;
+  for (const r of records) {
+    if (r.type !== 'file' || seen.has(r.inode)) continue;
+    seen.add(r.inode);
+    total += r.size;
+  }
+  return total;
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+// One measured run for scripts/bench.mjs, in its own process so peak RSS is its own.
+//   bench-child.mjs ours SOURCE CONCURRENCY   → the engine (scan, verify, flatten, report)
+//   bench-child.mjs gunzip BLOB…              → Node gunzip to nothing, one blob after another
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+const [mode, ...args] = process.argv.slice(2);
+const t0 = process.hrtime.bigint();
+const result = {};
+if (mode === 'ours') {
+  const { inspect } = await import('../lib/engine.js');
+  const [report] = await inspect(args[0], { concurrency: Number(args[1]) });
+  result.files = report.size.files;
+  result.layerBytes = report.layers.reduce((n, l) => n + l.uncompressedSize, 0);
+  result.entries = report.layers.reduce((n, l) => n + l.files, 0);
+  // inspect() throws on any digest or diff_id mismatch, so a report means every blob was verified.
+  result.verified = report.layers.every(
+    (l) => l.digest.startsWith('sha256:') && l.diffId.startsWith('sha256:'),
+  );
+} else if (mode === 'gunzip') {
+  for (const path of args) {
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    await pipeline(
+      createReadStream(path, { highWaterMark: 1 << 20 }),
+      createGunzip({ chunkSize: 256 * 1024 }),
+      sink,
+    );
+  }
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+result.ms = Number(process.hrtime.bigint() - t0) / 1e6;
+result.maxRss = process.resourceUsage().maxRSS * 1024;
+console.log(JSON.stringify(result));

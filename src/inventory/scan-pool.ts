@@ -1,0 +1,135 @@
+/**
+ * Scans layer files on worker threads. In-process, every layer shares the main thread for hashing, tar
+ * parsing and zlib callbacks, so a second layer adds little; on workers, layers really run in parallel.
+ *
+ * The worker script is `scan-worker.js` beside this module (the tsc build), or the ncc bundle itself,
+ * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
+ * running the TypeScript sources) layers are scanned in-process, with the same code.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { InputError } from '../errors.js';
+import { scanLayer, type LayerScan } from './scan.js';
+
+const WORKER_FLAG = 'slimgateScanWorker';
+const READ_CHUNK = 1024 * 1024;
+
+interface Job {
+  id: number;
+  path: string;
+  label: string;
+}
+
+type Reply = { id: number; scan: LayerScan } | { id: number; error: string; input: boolean };
+
+export function scanLayerFile(path: string, label: string): Promise<LayerScan> {
+  return scanLayer(createReadStream(path, { highWaterMark: READ_CHUNK }), label);
+}
+
+function workerScript(): string | undefined {
+  if (process.env['SLIMGATE_WORKERS'] === '0') return undefined;
+  const here = fileURLToPath(import.meta.url);
+  const sibling = join(dirname(here), 'scan-worker.js');
+  if (existsSync(sibling)) return sibling;
+  // Inside the ncc bundle this module is the bundle file.
+  if (basename(here) === 'cli.js' || basename(here) === 'index.js') return here;
+  return undefined;
+}
+
+export function isScanWorker(): boolean {
+  return !isMainThread && !!(workerData as Record<string, unknown> | null)?.[WORKER_FLAG];
+}
+
+export function startScanWorker(): void {
+  const port = parentPort;
+  if (!port) return;
+  port.on('message', (job: Job) => {
+    scanLayerFile(job.path, job.label).then(
+      (scan) => port.postMessage({ id: job.id, scan } satisfies Reply),
+      (err: unknown) =>
+        port.postMessage({
+          id: job.id,
+          error: err instanceof Error ? err.message : String(err),
+          input: err instanceof InputError,
+        } satisfies Reply),
+    );
+  });
+}
+
+/** A fixed set of workers; `scan` runs on an idle one, or in-process when workers are unavailable. */
+export class ScanPool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly waiting: ((w: Worker) => void)[] = [];
+  private readonly pending = new Map<
+    number,
+    { resolve: (s: LayerScan) => void; reject: (e: Error) => void }
+  >();
+  private nextId = 0;
+  private readonly script: string | undefined;
+
+  constructor(private readonly size: number) {
+    this.script = size > 1 ? workerScript() : undefined;
+  }
+
+  async scan(path: string, label: string): Promise<LayerScan> {
+    if (!this.script) return scanLayerFile(path, label);
+    const worker = await this.acquire(this.script);
+    try {
+      return await new Promise<LayerScan>((resolve, reject) => {
+        const id = this.nextId++;
+        this.pending.set(id, { resolve, reject });
+        worker.postMessage({ id, path, label } satisfies Job);
+      });
+    } finally {
+      this.release(worker);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+
+  private acquire(script: string): Promise<Worker> {
+    const w = this.idle.pop();
+    if (w) return Promise.resolve(w);
+    if (this.all.length < this.size) return Promise.resolve(this.spawn(script));
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(w: Worker): void {
+    const next = this.waiting.shift();
+    if (next) next(w);
+    else this.idle.push(w);
+  }
+
+  private spawn(script: string): Worker {
+    const w = new Worker(script, { workerData: { [WORKER_FLAG]: true } });
+    w.on('message', (r: Reply) => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      this.pending.delete(r.id);
+      if ('scan' in r) p.resolve(revive(r.scan));
+      else p.reject(r.input ? new InputError(r.error) : new Error(r.error));
+    });
+    w.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+    this.all.push(w);
+    return w;
+  }
+}
+
+/** Structured clone turns Buffers into plain Uint8Arrays; make heads Buffers again, without a copy. */
+function revive(scan: LayerScan): LayerScan {
+  for (const e of scan.entries) {
+    if (e.head && !Buffer.isBuffer(e.head)) {
+      const u = e.head as Uint8Array;
+      e.head = Buffer.from(u.buffer, u.byteOffset, u.length);
+    }
+  }
+  return scan;
+}
