@@ -26,6 +26,15 @@ Options:
 Exit codes: 0 passed, 1 policy failed, 2 usage or input error.
 `;
 
+/** Progress goes to stderr, and only when it is a terminal: logs and pipes stay clean. */
+function ttyProgress(): { update: (m: string) => void; clear: () => void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return {
+    update: (m) => process.stderr.write(`\r\x1b[K${m}`),
+    clear: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
   let parsed;
   try {
@@ -70,7 +79,10 @@ async function main(argv: string[]): Promise<number> {
       throw new InputError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
     }
   }
-  const reports = await inspect(source, { platform, concurrency });
+  const progress = ttyProgress();
+  const reports = await inspect(source, { platform, concurrency, progress: progress?.update }).finally(() =>
+    progress?.clear(),
+  );
   if (values.json) {
     const doc = platform === 'all' ? reports : reports[0];
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -8,6 +8,7 @@ import type { Report } from './report/schema.js';
 export interface InspectOptions {
   platform?: PlatformChoice;
   concurrency?: number;
+  progress?: (message: string) => void;
 }
 
 /** Two layers at once keeps both cores busy (one parses, zlib inflates on the thread pool); more only adds memory. */
@@ -19,6 +20,7 @@ export async function inspect(source: string, opts: InspectOptions = {}): Promis
   const images = await openSource(source, {
     platform: opts.platform,
     concurrency: opts.concurrency ?? defaultConcurrency(),
+    progress: opts.progress,
   });
   return images.map(buildReport);
 }

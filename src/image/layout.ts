@@ -3,7 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { ScanPool } from '../inventory/scan-pool.js';
-import { shortDigest } from '../util/bytes.js';
+import { formatBytes, shortDigest } from '../util/bytes.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { Descriptor, ScannedImage } from './model.js';
 import {
@@ -21,6 +21,8 @@ export interface ScanOptions {
   platform: PlatformChoice;
   /** Layers scanned at once. */
   concurrency: number;
+  /** Called as work advances; the CLI draws it on a TTY. */
+  progress?: (message: string) => void;
 }
 
 export async function imagesFromLayout(
@@ -62,6 +64,7 @@ export async function imagesFromLayout(
   const pool = new ScanPool(opts.concurrency);
   try {
     for (const r of resolved) {
+      let done = 0;
       const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
         const path = blobPath(d);
         const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
@@ -71,7 +74,11 @@ export async function imagesFromLayout(
             throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
           },
         );
-        return pool.scan(path, label);
+        const scan = await pool.scan(path, label);
+        opts.progress?.(
+          `scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`,
+        );
+        return scan;
       });
       images.push(
         assembleImage({

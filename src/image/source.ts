@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { imagesFromArchive, readArchive, type ArchiveFormat, type ArchiveSelector } from './archive.js';
 import { imagesFromLayout, type ScanOptions } from './layout.js';
 import type { ScannedImage } from './model.js';
+import { formatBytes } from '../util/bytes.js';
 
 export type SourceSpec =
   | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }
@@ -77,10 +78,8 @@ export async function openSource(source: string, opts: ScanOptions): Promise<Sca
   const spec = parseSource(source);
   switch (spec.kind) {
     case 'archive': {
-      const contents = await readArchive(
-        createReadStream(spec.path, { highWaterMark: 1024 * 1024 }),
-        spec.path,
-      );
+      const input = createReadStream(spec.path, { highWaterMark: 1024 * 1024 });
+      const contents = await readArchive(opts.progress ? withProgress(input, opts) : input, spec.path);
       return imagesFromArchive(contents, {
         source,
         format: spec.format,
@@ -98,5 +97,20 @@ export async function openSource(source: string, opts: ScanOptions): Promise<Sca
       throw new InputError(
         `docker-daemon sources are not supported yet: save the image with "docker save ${spec.ref} -o image.tar" and pass docker-archive:image.tar`,
       );
+  }
+}
+
+/** Reports bytes read from an archive, at most a few times a second. */
+async function* withProgress(input: AsyncIterable<Buffer>, opts: ScanOptions): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  let last = 0;
+  for await (const chunk of input) {
+    bytes += chunk.length;
+    const now = Date.now();
+    if (opts.progress && now - last > 250) {
+      last = now;
+      opts.progress(`reading archive: ${formatBytes(bytes)}`);
+    }
+    yield chunk;
   }
 }
