@@ -23,7 +23,13 @@ import { gzipSync } from 'node:zlib';
 import { docker, run } from './world.js';
 import { hexOf, packTar, sha256, type TarEntry } from './tar-stream-io.js';
 
-export type ImageName = 'scratch-copy' | 'busybox-os' | 'crafted';
+export type ImageName =
+  | 'scratch-copy'
+  | 'busybox-os'
+  | 'crafted'
+  // Small images for single cases where Slimgate and umoci were seen to disagree:
+  | 'special-hardlinks'
+  | 'symlink-mode';
 
 /** The forms an image is exported in; keys are also used as test labels. */
 export type FormName = 'docker-archive' | 'oci' | 'oci-archive' | 'skopeo-docker-archive';
@@ -112,6 +118,9 @@ const BB_WASTED =
   BB.owned.length + // chown 1000:1000 /app/owned.txt (copied up)
   BB.osRelease1.length; // /etc/os-release rewritten in the last layer
 // Not waste: rm /bin/bb and rm /app/data/a-first.txt remove one of two hard-linked paths.
+// `ln /app/data/lower.txt /app/data/upper-hard.txt` links to a file of a lower layer, but the classic
+// builder's diff holds only the new path, so it stores upper-hard.txt as a regular file (a copy). Tar hard
+// links across layers come from the `crafted` image.
 
 const BB_DOCKERFILE = (base: string): string => `FROM ${base}
 RUN mkdir -p /app/data /opt/gone/sub \\
@@ -143,7 +152,11 @@ CMD ["/bin/sh"]
 
 const APPLETS = ['sh', 'mkdir', 'rm', 'ln', 'chmod', 'chown', 'printf', 'head', 'cat', 'mkfifo', 'touch'];
 
-/** A busybox-static rootfs: /bin/busybox (hard-linked as /bin/bb), applet symlinks, /etc, /tmp, /root. */
+/**
+ * A busybox-static rootfs: /bin/busybox hard-linked as /bin/bb, applet symlinks, /etc, /tmp, /root.
+ * It is imported as `tar --sort=name`, so /bin/bb is the tar's regular file and /bin/busybox a hard link
+ * to it; the Dockerfile then removes /bin/bb, leaving /bin/busybox a hard link whose named target is gone.
+ */
 function makeBusyboxRootfs(root: string): void {
   mkdirSync(path.join(root, 'bin'), { recursive: true });
   mkdirSync(path.join(root, 'etc'));
@@ -182,7 +195,6 @@ function makeScratchContext(ctx: string): void {
   writeFileSync(path.join(ctx, 'data', 'nested', 'secret.bin'), Buffer.alloc(3000, 7));
   chmodSync(path.join(ctx, 'data', 'nested', 'secret.bin'), 0o600);
   chmodSync(path.join(ctx, 'data', 'nested'), 0o750);
-  writeFileSync(path.join(ctx, 'Dockerfile'), SCRATCH_DOCKERFILE);
 }
 
 // The `crafted` image: layers written entry by entry, for what the classic builder on vfs never emits:
@@ -195,9 +207,11 @@ const CRAFTED = {
   target: 100,
   victimF: 30,
   filedir: 40,
+  orig1: 60,
 };
 const CRAFTED_WASTED = CRAFTED.old1 + CRAFTED.old2 + CRAFTED.victimF + CRAFTED.filedir + CRAFTED.deep.length;
-// Not waste: /target.bin is whited out, but /hl-lower (a hard link to it from a later layer) survives.
+// Not waste: /target.bin is whited out, but /hl-lower (a hard link to it from a later layer) survives; and
+// /orig is replaced, but /orig-twin keeps the first inode.
 
 function bytes(n: number, fill = 0x61): Buffer {
   return Buffer.alloc(n, fill);
@@ -217,8 +231,6 @@ const CRAFTED_LAYERS: TarEntry[][] = [
     { name: 'target.bin', data: bytes(CRAFTED.target), mode: 0o750, uid: 7, gid: 8 },
     { name: 'real/', type: 'dir', mode: 0o755 },
     { name: 'lnk', type: 'symlink', linkname: 'real', uid: 9, gid: 9 },
-    // Linux has no symlink permissions: on disk this is 0777 whatever the header says
-    { name: 'lnk-0755', type: 'symlink', linkname: 'real', mode: 0o755 },
     { name: 'victim/', type: 'dir', mode: 0o755 },
     { name: 'victim/f', data: bytes(CRAFTED.victimF) },
     { name: 'filedir', data: bytes(CRAFTED.filedir) },
@@ -227,6 +239,8 @@ const CRAFTED_LAYERS: TarEntry[][] = [
     { name: 'setgid/', type: 'dir', mode: 0o2775, gid: 50 },
     { name: 'sticky/', type: 'dir', mode: 0o1777 },
     { name: 'suid', data: 'x', mode: 0o4711 },
+    { name: 'orig', data: bytes(CRAFTED.orig1) },
+    { name: 'orig-twin', type: 'hardlink', linkname: 'orig' },
   ],
   [
     // the parent comes from the lower layer, with its mode and owner
@@ -236,8 +250,6 @@ const CRAFTED_LAYERS: TarEntry[][] = [
     { name: 'opq/new', data: bytes(5) },
     // hard link to a file of the layer below; the header's mode is not the target's
     { name: 'hl-lower', type: 'hardlink', linkname: 'target.bin', mode: 0o600 },
-    // a hard link to a symlink is a second name for the symlink (link(2) does not follow it)
-    { name: 'hl-symlink', type: 'hardlink', linkname: 'lnk' },
     // the parent is a symlink to /real
     { name: 'lnk/through.txt', data: 'through\n' },
     { name: 'victim', data: bytes(50) },
@@ -245,9 +257,31 @@ const CRAFTED_LAYERS: TarEntry[][] = [
     { name: 'filedir/inner', data: 'in\n' },
     // no entries for new/ or new/implicit/
     { name: 'new/implicit/z.txt', data: 'z\n' },
+    // a new inode for /orig; /orig-twin keeps the old one
+    { name: 'orig', data: bytes(CRAFTED.orig1 + 1, 0x62) },
   ],
   [{ name: '.wh.target.bin' }, { name: 'deep/a/.wh.b' }, { name: 'deep/a/c.txt', data: 'c\n' }],
 ];
+
+// `ln` (no -s) on a symlink or a fifo makes a second name for that symlink or fifo: link(2) does not
+// follow symlinks. The classic builder writes the second name as a tar hard link to the first.
+const SPECIAL_HARDLINKS_DOCKERFILE = (base: string): string => `FROM ${base}
+RUN printf 'data' > /data.txt && ln -s data.txt /sym && ln /sym /sym-twin \\
+ && mkfifo /pipe && chown 1000:1000 /pipe && chmod 600 /pipe && ln /pipe /pipe-twin
+`;
+
+// A symlink whose tar header says 0755: Linux has no symlink permissions, so on disk it is 0777.
+const SYMLINK_MODE_LAYERS: TarEntry[][] = [
+  [
+    { name: 'target.txt', data: 'target\n' },
+    { name: 'sym-0755', type: 'symlink', linkname: 'target.txt', mode: 0o755 },
+  ],
+];
+
+const CRAFTED_RECIPES = {
+  crafted: { layers: CRAFTED_LAYERS, wasted: CRAFTED_WASTED },
+  'symlink-mode': { layers: SYMLINK_MODE_LAYERS, wasted: 0 },
+} as const;
 
 interface OciManifestDoc {
   schemaVersion: 2;
@@ -270,12 +304,17 @@ export function writeBlob(ociDir: string, data: Buffer | string): { digest: stri
   return { digest, size: buf.length };
 }
 
-async function makeCraftedLayout(ociDir: string, ref: string): Promise<void> {
+/** Writes an OCI image layout (gzip layers, linux/amd64 config) with one image named `ref`. */
+export async function makeCraftedLayout(
+  ociDir: string,
+  ref: string,
+  recipe: readonly TarEntry[][],
+): Promise<void> {
   mkdirSync(ociDir, { recursive: true });
   writeFileSync(path.join(ociDir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   const diffIds: string[] = [];
   const layers: OciManifestDoc['layers'] = [];
-  for (const entries of CRAFTED_LAYERS) {
+  for (const entries of recipe) {
     const tarBuf = await packTar(entries);
     diffIds.push(sha256(tarBuf));
     const blob = writeBlob(ociDir, gzipSync(tarBuf));
@@ -287,7 +326,7 @@ async function makeCraftedLayout(ociDir: string, ref: string): Promise<void> {
     os: 'linux',
     config: { User: '4242', Env: ['PATH=/bin'], Cmd: ['/suid'] },
     rootfs: { type: 'layers', diff_ids: diffIds },
-    history: CRAFTED_LAYERS.map((_, i) => ({ created_by: `crafted layer ${i}` })),
+    history: recipe.map((_, i) => ({ created_by: `crafted layer ${i}` })),
   };
   const cfg = writeBlob(ociDir, JSON.stringify(config));
   const manifest: OciManifestDoc = {
@@ -312,6 +351,7 @@ async function makeCraftedLayout(ociDir: string, ref: string): Promise<void> {
 export class TestImages {
   readonly root: string;
   private readonly built = new Map<ImageName, Promise<BuiltImage>>();
+  private baseTag: string | undefined;
   private readonly tags: string[] = [];
   private readonly prefix: string;
 
@@ -349,34 +389,46 @@ export class TestImages {
     return t;
   }
 
+  /** The base image imported from a busybox-static rootfs (once per TestImages). */
+  private base(): string {
+    if (this.baseTag) return this.baseTag;
+    const rootfs = path.join(this.tmp('busybox-base'), 'rootfs');
+    makeBusyboxRootfs(rootfs);
+    const base = this.tag('busybox-base');
+    const tarball = run('tar', ['-C', rootfs, '--sort=name', '--numeric-owner', '-c', '.']).stdoutBuffer;
+    docker(['import', '-', base], { input: tarball, timeout: 120_000 });
+    return (this.baseTag = base);
+  }
+
+  private dockerBuild(dir: string, tag: string, dockerfile: string): void {
+    const ctx = path.join(dir, 'context');
+    mkdirSync(ctx, { recursive: true });
+    writeFileSync(path.join(ctx, 'Dockerfile'), dockerfile);
+    docker(['build', '--network', 'none', '-q', '-t', tag, ctx], { env: BUILD_ENV, timeout: 300_000 });
+  }
+
   private async build(name: ImageName): Promise<BuiltImage> {
     const dir = this.tmp(name);
     const tag = this.tag(name);
     let expectedWasted = 0;
     let ociDir: string | undefined;
     if (name === 'scratch-copy') {
-      const ctx = path.join(dir, 'context');
-      makeScratchContext(ctx);
-      docker(['build', '--network', 'none', '-q', '-t', tag, ctx], { env: BUILD_ENV, timeout: 300_000 });
+      makeScratchContext(path.join(dir, 'context'));
+      this.dockerBuild(dir, tag, SCRATCH_DOCKERFILE);
     } else if (name === 'busybox-os') {
-      const rootfs = path.join(dir, 'rootfs');
-      makeBusyboxRootfs(rootfs);
-      const base = this.tag('busybox-base');
-      const tarball = run('tar', ['-C', rootfs, '--numeric-owner', '-c', '.']).stdoutBuffer;
-      docker(['import', '-', base], { input: tarball, timeout: 120_000 });
-      const ctx = path.join(dir, 'context');
-      mkdirSync(ctx);
-      writeFileSync(path.join(ctx, 'Dockerfile'), BB_DOCKERFILE(base));
-      docker(['build', '--network', 'none', '-q', '-t', tag, ctx], { env: BUILD_ENV, timeout: 300_000 });
+      this.dockerBuild(dir, tag, BB_DOCKERFILE(this.base()));
       expectedWasted = BB_WASTED;
+    } else if (name === 'special-hardlinks') {
+      this.dockerBuild(dir, tag, SPECIAL_HARDLINKS_DOCKERFILE(this.base()));
     } else {
       // Assembled by hand as an OCI layout, then loaded into docker so that it has an ID and a legacy save.
+      const recipe = CRAFTED_RECIPES[name];
       ociDir = path.join(dir, 'oci');
-      await makeCraftedLayout(ociDir, 'crafted');
+      await makeCraftedLayout(ociDir, 'crafted', recipe.layers);
       const loadable = path.join(dir, 'loadable.tar');
       skopeo(['copy', '-q', `oci:${ociDir}:crafted`, `docker-archive:${loadable}:${tag}`]);
       docker(['load', '-q', '-i', loadable], { timeout: 120_000 });
-      expectedWasted = CRAFTED_WASTED;
+      expectedWasted = recipe.wasted;
     }
     const img: BuiltImage = {
       name,

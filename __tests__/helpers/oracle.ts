@@ -1,7 +1,7 @@
 // The oracle: umoci, an independent unpacker that applies whiteouts and hard links as the OCI image spec
 // says. We unpack an OCI layout with it and walk the result with lstat, into records that can be compared
 // with the `files` of a Slimgate report.
-import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ReportFile } from '../../src/report/schema.js';
@@ -33,7 +33,7 @@ export function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
-function typeOf(st: ReturnType<typeof lstatSync>): FsType {
+function typeOf(st: Stats): FsType {
   if (st.isFile()) return 'file';
   if (st.isDirectory()) return 'dir';
   if (st.isSymbolicLink()) return 'symlink';
@@ -78,12 +78,18 @@ export interface Unpacked {
   remove(): void;
 }
 
-/** `umoci unpack --image DIR:REF BUNDLE` (as root, so owners and devices are real), then walks rootfs. */
+/**
+ * `umoci unpack --image DIR:REF BUNDLE` (as root, so owners and devices are real), then walks rootfs.
+ *
+ * umoci creates the parent directories that a layer does not list with mode 0777 minus the umask, so it
+ * runs under umask 022: the 0755 that Slimgate (like containerd) reports for such directories.
+ */
 export function umociUnpack(ociDir: string, ref: string): Unpacked {
   if (process.getuid?.() !== 0) throw new Error('the umoci oracle needs root (owners, devices, setuid bits)');
   const parent = mkdtempSync(path.join(tmpdir(), 'slimgate-umoci-'));
   const bundle = path.join(parent, 'bundle');
-  run('umoci', ['unpack', '--image', `${ociDir}:${ref}`, bundle], { timeout: 120_000 });
+  const script = 'umask 022 && exec umoci unpack --image "$1" "$2"';
+  run('sh', ['-c', script, 'umoci', `${ociDir}:${ref}`, bundle], { timeout: 120_000 });
   const rootfs = path.join(bundle, 'rootfs');
   return {
     bundle,

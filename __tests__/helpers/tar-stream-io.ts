@@ -41,7 +41,7 @@ export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   for (const e of entries) {
     const type = e.type ?? 'file';
     const body = type === 'file' ? Buffer.from(e.data ?? '') : undefined;
-    const header: tar.Headers = {
+    const header: Partial<tar.Header> & { name: string } = {
       name: e.name,
       type: TO_STREAM_TYPE[type],
       mode: e.mode ?? (type === 'dir' ? 0o755 : type === 'symlink' ? 0o777 : 0o644),
@@ -54,7 +54,9 @@ export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
     if (e.devmajor !== undefined) header.devmajor = e.devmajor;
     if (e.devminor !== undefined) header.devminor = e.devminor;
     await new Promise<void>((resolve, reject) => {
-      pack.entry(header, body, (err) => (err ? reject(err) : resolve()));
+      const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
+      if (body) pack.entry(header, body, cb);
+      else pack.entry(header, cb);
     });
   }
   pack.finalize();

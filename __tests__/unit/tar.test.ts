@@ -139,6 +139,14 @@ describe('TarParser: ustar headers', () => {
     expect(got[2]?.body.toString()).toBe('v7 body');
   });
 
+  it('stays in step after a type-0 entry whose name ends in "/" but which has a body', async () => {
+    // GNU tar lists this as a directory and skips its 5 body bytes; Python's tarfile keeps it a file.
+    // Both then read "next". Taking it for a body-less directory would parse "weird" as a header.
+    const { entries } = await parse(tar([{ name: 'c/', type: '0', body: 'weird' }, file('next', 'n')]));
+    expect(entries.map((e) => e.header.name)).toEqual(['c/', 'next']);
+    expect(entries[1]?.body.toString()).toBe('n');
+  });
+
   it.each([
     ['7 (contiguous)', '7'],
     ['Z (unknown)', 'Z'],

@@ -97,8 +97,16 @@ export async function readArchive(input: AsyncIterable<Buffer>, label: string): 
     if (compression === 'none') {
       for await (const chunk of all()) await parser.push(chunk);
     } else {
+      let cause: unknown;
       await pipeline(Readable.from(all()), createDecompressor(compression), async (src) => {
-        for await (const chunk of src as AsyncIterable<Buffer>) await parser.push(chunk);
+        try {
+          for await (const chunk of src as AsyncIterable<Buffer>) await parser.push(chunk);
+        } catch (err) {
+          cause = err;
+          throw err;
+        }
+      }).catch((err: unknown) => {
+        throw cause ?? err;
       });
     }
     parser.finish();
@@ -180,6 +188,7 @@ class BlobSink implements BodySink {
       return;
     }
     const stream = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+    stream.on('error', () => undefined); // the scan promise carries the error
     this.stream = stream;
     const scan = scanLayer(stream, `blob ${this.path} in ${this.contents.label}`);
     // Errors surface only if the blob turns out to be a layer of the chosen image.
@@ -218,7 +227,9 @@ export async function imagesFromArchive(
   }
   if (!hasOci) {
     throw new InputError(
-      `${contents.label} has neither manifest.json nor index.json: it is not an image archive`,
+      hasDocker
+        ? `${contents.label} has no index.json, so it is not an oci-archive (it looks like a docker-archive)`
+        : `${contents.label} has neither manifest.json nor index.json: it is not an image archive`,
     );
   }
   return fromOciIndex(contents, opts);

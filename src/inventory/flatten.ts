@@ -34,7 +34,7 @@ export interface FlatFile {
   records?: number;
 }
 
-export type ProblemKind = 'escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
+export type ProblemKind = 'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
 
 export interface PathProblem {
   kind: ProblemKind;
@@ -53,6 +53,7 @@ export interface Flattened {
   problems: PathProblem[];
 }
 
+/** What a path holds, shared by hard links. Every non-directory has one. */
 interface Inode {
   rec: EntryRecord;
   layer: number;
@@ -69,6 +70,9 @@ interface Node {
 const MAX_HOPS = 40; // Linux's MAXSYMLINKS
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
+/** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
+const AUFS_META = '/.wh..wh.';
+const isAufsMeta = (path: string): boolean => path.startsWith(AUFS_META) && path !== `/${OPAQUE}`;
 
 export function flatten(layers: readonly LayerInput[]): Flattened {
   return new Flattener(layers.length).run(layers);
@@ -81,6 +85,8 @@ class Flattener {
   private readonly problems: PathProblem[] = [];
   private cacheDir: string | undefined;
   private cacheNode: Node | undefined;
+  /** Symlinks already reported for climbing out of the root. */
+  private readonly escapedLinks = new Set<string>();
 
   constructor(layerCount: number) {
     this.layerWasted = new Array<number>(layerCount).fill(0);
@@ -99,16 +105,21 @@ class Flattener {
       }
       this.applyWhiteouts(layer.entries, i);
       for (const rec of layer.entries) {
-        if (!basename(rec.path).startsWith(WHITEOUT)) this.add(rec, i);
+        if (!basename(rec.path).startsWith(WHITEOUT) && !isAufsMeta(rec.path)) this.add(rec, i);
       }
     });
     return this.result();
   }
 
   private applyWhiteouts(entries: readonly EntryRecord[], layer: number): void {
+    // Directories this layer itself declares: where one replaces a lower symlink or file, its whiteouts
+    // have nothing below them to hide (overlayfs writes `rm /a && mkdir /a` as dir /a + opaque marker).
+    let own: Set<string> | undefined;
     for (const rec of entries) {
       const name = basename(rec.path);
-      if (!name.startsWith(WHITEOUT)) continue;
+      if (!name.startsWith(WHITEOUT) || isAufsMeta(rec.path)) continue;
+      own ??= new Set(entries.filter((e) => e.type === 'dir').map((e) => e.path));
+      if (this.replacedByOwnDir(rec.path, own)) continue;
       const dir = this.parentOf(rec.path, layer, false);
       if (!dir?.children) continue;
       if (name === OPAQUE) {
@@ -159,7 +170,7 @@ class Flattener {
       if (target === existing) return; // a link to itself changes nothing
       inode = target.inode;
       if (inode) inode.paths++;
-    } else if (rec.type === 'file') {
+    } else if (rec.type !== 'dir') {
       inode = { rec, layer, paths: 1 };
     }
     if (existing) {
@@ -172,16 +183,34 @@ class Flattener {
     parent.children.set(name, node);
   }
 
-  /** Drops a subtree: every inode that loses its last path turns its bytes into waste. */
-  private release(node: Node): void {
-    if (node.children) {
-      for (const child of node.children.values()) this.release(child);
-      return;
+  /** True when an ancestor of `path` is a lower non-directory that this layer replaces with a directory. */
+  private replacedByOwnDir(path: string, own: Set<string>): boolean {
+    let node = this.root;
+    let prefix = '';
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length - 1; i++) {
+      prefix += `/${parts[i]}`;
+      const child = node.children?.get(parts[i] as string);
+      if (!child) return false;
+      if (!child.children) return own.has(prefix);
+      node = child;
     }
-    const inode = node.inode;
-    if (inode && --inode.paths === 0) {
-      this.wasted += inode.rec.size;
-      this.layerWasted[inode.layer] = (this.layerWasted[inode.layer] ?? 0) + inode.rec.size;
+    return false;
+  }
+
+  /** Drops a subtree: every inode that loses its last path turns its bytes into waste. Iterative: paths can be deep. */
+  private release(top: Node): void {
+    const stack = [top];
+    for (let node = stack.pop(); node; node = stack.pop()) {
+      if (node.children) {
+        for (const child of node.children.values()) stack.push(child);
+        continue;
+      }
+      const inode = node.inode;
+      if (inode && --inode.paths === 0 && inode.rec.type === 'file') {
+        this.wasted += inode.rec.size;
+        this.layerWasted[inode.layer] = (this.layerWasted[inode.layer] ?? 0) + inode.rec.size;
+      }
     }
   }
 
@@ -214,10 +243,22 @@ class Flattener {
     const queue = dir.split('/').filter((c) => c !== '' && c !== '.');
     const trail: Node[] = [this.root];
     let hops = 0;
+    let lastLink: string | undefined;
     while (queue.length) {
       const c = queue.shift() as string;
       if (c === '..') {
+        // Entry paths are cleaned, so a ".." here comes from a symlink target; above the root it stays at
+        // the root, as a runtime resolves it, and is reported once per symlink.
         if (trail.length > 1) trail.pop();
+        else if (lastLink && !this.escapedLinks.has(lastLink)) {
+          this.escapedLinks.add(lastLink);
+          this.problems.push({
+            kind: 'link-escape',
+            path: lastLink,
+            layer,
+            detail: 'symlink climbs out of the root',
+          });
+        }
         continue;
       }
       const cur = trail[trail.length - 1] as Node;
@@ -240,6 +281,7 @@ class Flattener {
           return undefined;
         }
         const target = child.rec.link ?? '';
+        lastLink = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
         if (target.startsWith('/')) trail.length = 1;
         queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
         continue;
@@ -259,36 +301,59 @@ class Flattener {
   }
 
   private result(): Flattened {
-    const files: FlatFile[] = [];
-    const seen = new Set<Inode>();
-    let uncompressed = 0;
-    const walk = (node: Node, path: string): void => {
-      const names = [...(node.children as Map<string, Node>).keys()].sort();
-      for (const name of names) {
-        const child = (node.children as Map<string, Node>).get(name) as Node;
-        const p = path === '/' ? `/${name}` : `${path}/${name}`;
-        const src = child.inode?.rec ?? child.rec;
-        const f: FlatFile = {
-          path: p,
-          type: child.rec.type,
-          size: src.type === 'file' ? src.size : 0,
-          mode: src.mode,
-          uid: src.uid,
-          gid: src.gid,
-          link: child.rec.link,
-          layer: child.layer,
-        };
-        if (src.head) f.head = src.head;
-        if (src.records !== undefined) f.records = src.records;
-        files.push(f);
-        if (child.inode && !seen.has(child.inode)) {
-          seen.add(child.inode);
-          uncompressed += child.inode.rec.size;
-        }
-        if (child.children) walk(child, p);
+    // Depth-first, children sorted by name; iterative, since paths can be thousands of levels deep.
+    const nodes: { path: string; node: Node }[] = [];
+    const stack: { path: string; node: Node }[] = [{ path: '', node: this.root }];
+    for (let top = stack.pop(); top; top = stack.pop()) {
+      if (top.node !== this.root) nodes.push(top);
+      const children = top.node.children;
+      if (!children) continue;
+      const names = [...children.keys()].sort();
+      for (let i = names.length - 1; i >= 0; i--) {
+        const name = names[i] as string;
+        stack.push({ path: `${top.path}/${name}`, node: children.get(name) as Node });
       }
-    };
-    walk(this.root, '/');
+    }
+
+    // A hard-linked file is reported once as "file" — at its original path if that survived, else at its
+    // first surviving path — and every other path as a "hardlink" to it, so a link never names a path
+    // that was deleted or now holds another file.
+    const primary = new Map<Inode, string>();
+    for (const { path, node } of nodes) {
+      const inode = node.inode;
+      if (!inode || inode.rec.type !== 'file') continue;
+      if (!primary.has(inode) || node.rec === inode.rec) primary.set(inode, path);
+    }
+
+    let uncompressed = 0;
+    for (const [inode] of primary) uncompressed += inode.rec.size;
+    const files = nodes.map(({ path, node }): FlatFile => {
+      const src = node.inode?.rec ?? node.rec;
+      // A hard link to a symlink, device or fifo is indistinguishable from a copy of it.
+      let type: EntryType = src.type;
+      let link = src.type === 'symlink' ? src.link : null;
+      if (src.type === 'file') {
+        const first = primary.get(node.inode as Inode);
+        if (first !== path) {
+          type = 'hardlink';
+          link = first ?? null;
+        }
+      }
+      const f: FlatFile = {
+        path,
+        type,
+        size: src.type === 'file' ? src.size : 0,
+        // Linux ignores a symlink's own mode bits and always shows 0777.
+        mode: src.type === 'symlink' ? 0o777 : src.mode,
+        uid: src.uid,
+        gid: src.gid,
+        link,
+        layer: node.layer,
+      };
+      if (src.head) f.head = src.head;
+      if (src.records !== undefined) f.records = src.records;
+      return f;
+    });
     return {
       files,
       uncompressed,

@@ -196,19 +196,29 @@ export class TarParser {
     const mtime = pax['mtime'] !== undefined ? Number(pax['mtime']) : readNumber(block, 136, 12);
     // Unknown type flags are regular files (POSIX); GNU 'V' volume labels and 'M' continuations carry no file.
     let type: TarType = TYPES[flag] ?? 'file';
-    if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0')) type = 'dir'; // old V7 dirs
+    // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
+    // A regular-file flag always has one, even on a name that ends in "/" (an old V7 directory).
+    const bodySize = type === 'file' ? size : 0;
+    if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0')) type = 'dir';
     if (flag === 'V') {
       this.bodyLeft = size;
       this.padLeft = padded(size);
       if (size === 0) await this.finishBody();
       return;
     }
-    // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
-    const bodySize = type === 'file' ? size : 0;
     if (name === '') name = '.';
     if (type !== 'hardlink' && type !== 'symlink') linkname = '';
     this.entries++;
-    const header: TarHeader = { name, type, size: bodySize, mode, uid, gid, linkname, mtime };
+    const header: TarHeader = {
+      name,
+      type,
+      size: type === 'file' ? bodySize : 0,
+      mode,
+      uid,
+      gid,
+      linkname,
+      mtime,
+    };
     this.sink = this.onEntry(header);
     this.bodyLeft = bodySize;
     this.padLeft = padded(bodySize);
