@@ -2,6 +2,8 @@
 // One measured run for scripts/bench.mjs, in its own process so peak RSS is its own.
 //   bench-child.mjs ours SOURCE CONCURRENCY   → the engine (scan, verify, flatten, report)
 //   bench-child.mjs gunzip BLOB…              → Node gunzip to nothing, one blob after another
+//   bench-child.mjs summary SOURCE            → the manifest-only summary (compressed size, layer count)
+//   bench-child.mjs cache-read DIGEST…        → read these layers' entries from the layer cache
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -20,6 +22,25 @@ if (mode === 'ours') {
   result.verified = report.layers.every(
     (l) => l.digest.startsWith('sha256:') && l.diffId.startsWith('sha256:'),
   );
+} else if (mode === 'summary') {
+  // The fast path: numbers the manifest holds, with no blob request.
+  const { manifestSummary } = await import('../lib/engine.js');
+  const [s] = await manifestSummary(args[0]);
+  result.compressedSize = s.compressedSize;
+  result.layers = s.layers;
+} else if (mode === 'cache-read') {
+  // Reading every layer's entry from a warm layer cache: what replaces download and scan.
+  const { LayerCache } = await import('../lib/inventory/cache.js');
+  const cache = LayerCache.open();
+  const t = process.hrtime.bigint();
+  let entries = 0;
+  for (const digest of args) {
+    const scan = await cache.get(digest);
+    if (!scan) throw new Error(`no cache entry for ${digest}`);
+    entries += scan.entries.length;
+  }
+  result.readMs = Number(process.hrtime.bigint() - t) / 1e6;
+  result.entries = entries;
 } else if (mode === 'gunzip') {
   for (const path of args) {
     const sink = new Writable({ write: (_c, _e, cb) => cb() });

@@ -22,6 +22,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -139,10 +140,12 @@ async function ensureImage() {
   return meta;
 }
 
-function runChild(args) {
+function runChild(args, env = {}) {
+  // Cold scans unless a measurement asks for the layer cache.
   const r = spawnSync(process.execPath, ['--expose-gc', child, ...args], {
     encoding: 'utf8',
     maxBuffer: 64 << 20,
+    env: { ...process.env, SLIMGATE_CACHE: '0', ...env },
   });
   if (r.status !== 0) throw new Error(`bench child ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -199,6 +202,159 @@ async function main() {
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
   if (!info.verified) throw new Error('the benchmark run did not verify digests');
+  await registryBench(blobs, m.gunzip);
+}
+
+// ------------------------------------------------------------------------------------------- registry
+
+/** A private `docker-registry` over .bench/registry (kept, so the image is pushed once). */
+async function startRegistry() {
+  const { createServer } = await import('node:net');
+  const port = await new Promise((res) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const p = srv.address().port;
+      srv.close(() => res(p));
+    });
+  });
+  const dir = join(benchDir, 'registry');
+  mkdirSync(dir, { recursive: true });
+  const cfg = join(benchDir, 'registry.yml');
+  writeFileSync(
+    cfg,
+    `version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: ${dir}}}\nhttp: {addr: "127.0.0.1:${port}"}\n`,
+  );
+  const proc = spawn('docker-registry', ['serve', cfg], { stdio: 'ignore' });
+  for (let i = 0; i < 200; i++) {
+    if (await answers(port)) return { host: `127.0.0.1:${port}`, stop: () => proc.kill('SIGTERM') };
+    await sleep(50);
+  }
+  proc.kill('SIGKILL');
+  throw new Error('docker-registry did not start');
+}
+
+async function answers(port) {
+  const http = await import('node:http');
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/v2/' }, (res) => {
+      res.resume();
+      resolve(true);
+    });
+    req.on('error', () => resolve(false));
+  });
+}
+
+/** Counts requests in front of the registry (the manifest-only check must make no blob request). */
+async function startCountingProxy(upstream) {
+  const http = await import('node:http');
+  const seen = [];
+  const [host, port] = upstream.split(':');
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const up = http.request(
+      { host, port: Number(port), method: req.method, path: req.url, headers: req.headers },
+      (u) => {
+        res.writeHead(u.statusCode, u.headers);
+        u.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { host: `127.0.0.1:${server.address().port}`, seen, stop: () => server.close() };
+}
+
+function hasCommand(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function registryBench(blobs, gunzipMs) {
+  if (!hasCommand('docker-registry') || !hasCommand('skopeo')) {
+    console.log(
+      'registry: skipped (needs docker-registry and skopeo: scripts/test-world.sh start installs them)',
+    );
+    return;
+  }
+  const reg = await startRegistry();
+  try {
+    const ref = `${reg.host}/bench:full`;
+    const skopeo = (args) => {
+      const t0 = process.hrtime.bigint();
+      const r = spawnSync('skopeo', ['--insecure-policy', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (r.status !== 0) throw new Error(`skopeo ${args.join(' ')}: ${r.stderr}`);
+      return Number(process.hrtime.bigint() - t0) / 1e6;
+    };
+    skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:full`, `docker://${ref}`]);
+    const cacheDir = join(benchDir, 'layer-cache');
+    const t = { skopeo: [], ours: [], warm: [], cacheRead: [], summary: [] };
+    const digests = blobs.map((b) => `sha256:${b.split('/').pop()}`);
+    let summary;
+    for (let i = 0; i < runs; i++) {
+      const dest = join(benchDir, 'skopeo-copy');
+      rmSync(dest, { recursive: true, force: true });
+      t.skopeo.push(skopeo(['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dest}`]));
+      rmSync(dest, { recursive: true, force: true });
+      t.ours.push(runChild(['ours', `docker://${ref}`, '2']).ms);
+      rmSync(cacheDir, { recursive: true, force: true });
+      const env = { SLIMGATE_CACHE: '1', SLIMGATE_CACHE_DIR: cacheDir };
+      runChild(['ours', `docker://${ref}`, '2'], env); // fills the cache
+      t.warm.push(runChild(['ours', `docker://${ref}`, '2'], env).ms);
+      t.cacheRead.push(runChild(['cache-read', ...digests], env).readMs);
+      const proxy = await startCountingProxy(reg.host);
+      try {
+        summary = await runChildAsync(['summary', `docker://${proxy.host}/bench:full`]);
+        t.summary.push(summary.ms);
+        summary.blobRequests = proxy.seen.filter((s) => s.includes('/blobs/')).length;
+        summary.requests = proxy.seen.length;
+      } finally {
+        proxy.stop();
+      }
+    }
+    rmSync(cacheDir, { recursive: true, force: true });
+    const m = Object.fromEntries(Object.entries(t).map(([k, v]) => [k, median(v)]));
+    const slower = Math.max(m.skopeo, gunzipMs);
+    const rows = [
+      ['skopeo copy docker://… oci:DIR (download only)', fmt(m.skopeo), ''],
+      ['Node gunzip → null (same blobs, from above)', fmt(gunzipMs), ''],
+      ['slimgate inspect docker://…, cold (no layer cache)', fmt(m.ours), ''],
+      ['pull+analyse / max(skopeo copy, gunzip-to-null)', (m.ours / slower).toFixed(2), 'target ≤ 1.15'],
+      ['slimgate inspect docker://…, warm layer cache', fmt(m.warm), ''],
+      ['warm / cold', (m.warm / m.ours).toFixed(3), 'target ≤ 0.05'],
+      [
+        '  of which: reading every layer from the cache',
+        `${m.cacheRead.toFixed(0)} ms`,
+        `${(m.cacheRead / m.ours).toFixed(3)} of the cold run (the rest: startup, flatten, report)`,
+      ],
+      [
+        'manifest-only summary (compressed size, layers)',
+        `${m.summary.toFixed(0)} ms`,
+        `${summary.blobRequests} blob requests, ${summary.requests} requests in all (target: 0 blob requests)`,
+      ],
+    ];
+    const w = Math.max(...rows.map((r) => r[0].length));
+    console.log(`registry (a private docker-registry on loopback, ${blobs.length} layers):`);
+    for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
+    if (summary.blobRequests !== 0) throw new Error('the manifest-only check requested blobs');
+  } finally {
+    reg.stop();
+  }
+}
+
+function runChildAsync(args) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [child, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SLIMGATE_CACHE: '0' },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c) => (out += c));
+    p.stderr.on('data', (c) => (err += c));
+    p.on('close', (code) => {
+      if (code !== 0) reject(new Error(`bench child ${args.join(' ')} failed: ${err}`));
+      else resolve(JSON.parse(out.trim().split('\n').pop()));
+    });
+  });
 }
 
 main().catch((err) => {

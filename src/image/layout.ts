@@ -3,6 +3,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { ScanPool } from '../inventory/scan-pool.js';
+import { fileDigest, type LayerCache } from '../inventory/cache.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { Descriptor, ScannedImage } from './model.js';
@@ -23,6 +24,8 @@ export interface ScanOptions {
   concurrency: number;
   /** Called as work advances; the CLI draws it on a TTY. */
   progress?: (message: string) => void;
+  /** Layer scans by digest, from earlier runs (see src/inventory/cache.ts). */
+  cache?: LayerCache;
 }
 
 export async function imagesFromLayout(
@@ -74,7 +77,12 @@ export async function imagesFromLayout(
             throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
           },
         );
-        const scan = await pool.scan(path, label);
+        // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
+        const scan = opts.cache
+          ? await opts.cache.through(d.digest, () => pool.scan(path, label), {
+              accept: async () => (await fileDigest(path)) === d.digest,
+            })
+          : await pool.scan(path, label);
         opts.progress?.(
           `scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`,
         );

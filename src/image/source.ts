@@ -7,6 +7,9 @@ import { InputError } from '../errors.js';
 import { imagesFromArchive, readArchive, type ArchiveFormat, type ArchiveSelector } from './archive.js';
 import { imagesFromLayout, type ScanOptions } from './layout.js';
 import type { ScannedImage } from './model.js';
+import { imagesFromDaemon, type DaemonOptions } from './daemon.js';
+import type { RegistryOptions } from './registry/client.js';
+import { imagesFromRegistry } from './registry/source.js';
 import { formatBytes } from '../util/bytes.js';
 
 export type SourceSpec =
@@ -74,7 +77,13 @@ export function parseSource(s: string): SourceSpec {
   return { kind: 'registry', ref: s };
 }
 
-export async function openSource(source: string, opts: ScanOptions): Promise<ScannedImage[]> {
+/** What a source may need besides scanning: registry access and the docker CLI. */
+export interface SourceOptions extends ScanOptions {
+  registry?: RegistryOptions;
+  daemon?: DaemonOptions;
+}
+
+export async function openSource(source: string, opts: SourceOptions): Promise<ScannedImage[]> {
   const spec = parseSource(source);
   switch (spec.kind) {
     case 'archive': {
@@ -90,13 +99,9 @@ export async function openSource(source: string, opts: ScanOptions): Promise<Sca
     case 'oci':
       return imagesFromLayout(spec.dir, spec.ref, source, opts);
     case 'registry':
-      throw new InputError(
-        `registry sources are not supported yet: "${spec.ref}" is not a file or directory here`,
-      );
+      return imagesFromRegistry(spec.ref, source, opts);
     case 'daemon':
-      throw new InputError(
-        `docker-daemon sources are not supported yet: save the image with "docker save ${spec.ref} -o image.tar" and pass docker-archive:image.tar`,
-      );
+      return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
   }
 }
 

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { scanLayer, type LayerScan } from './scan.js';
+import { scanBlobJob, type BlobJob } from '../image/registry/blob-job.js';
 
 const WORKER_FLAG = 'slimgateScanWorker';
 const READ_CHUNK = 1024 * 1024;
@@ -20,6 +21,8 @@ interface Job {
   id: number;
   path: string;
   label: string;
+  /** A registry blob to download and scan, instead of a file. */
+  blob?: BlobJob;
 }
 
 type Reply = { id: number; scan: LayerScan } | { id: number; error: string; input: boolean };
@@ -46,7 +49,7 @@ export function startScanWorker(): void {
   const port = parentPort;
   if (!port) return;
   port.on('message', (job: Job) => {
-    scanLayerFile(job.path, job.label).then(
+    (job.blob ? scanBlobJob(job.blob, job.label) : scanLayerFile(job.path, job.label)).then(
       (scan) => port.postMessage({ id: job.id, scan } satisfies Reply),
       (err: unknown) =>
         port.postMessage({
@@ -76,12 +79,25 @@ export class ScanPool {
 
   async scan(path: string, label: string): Promise<LayerScan> {
     if (!this.script) return scanLayerFile(path, label);
-    const worker = await this.acquire(this.script);
+    return this.dispatch(this.script, { path, label });
+  }
+
+  /**
+   * Downloads and scans a registry blob on a worker (the worker fetches it itself, so the bytes never
+   * cross threads); without workers, `local` does it in-process.
+   */
+  async scanBlob(blob: BlobJob, label: string, local: () => Promise<LayerScan>): Promise<LayerScan> {
+    if (!this.script) return local();
+    return this.dispatch(this.script, { path: '', label, blob });
+  }
+
+  private async dispatch(script: string, job: Omit<Job, 'id'>): Promise<LayerScan> {
+    const worker = await this.acquire(script);
     try {
       return await new Promise<LayerScan>((resolve, reject) => {
         const id = this.nextId++;
         this.pending.set(id, { resolve, reject });
-        worker.postMessage({ id, path, label } satisfies Job);
+        worker.postMessage({ id, ...job } satisfies Job);
       });
     } finally {
       this.release(worker);

@@ -1,0 +1,162 @@
+/**
+ * The fast path: compressed size and layer count from manifests alone. Shared by the registry (where it
+ * saves every blob request) and OCI layouts.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../../errors.js';
+import { shortDigest } from '../../util/bytes.js';
+import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from '../model.js';
+import {
+  checkPlatform,
+  parseJson,
+  platformOfConfig,
+  sha256,
+  validateManifest,
+  verifyDigest,
+  type Index,
+  type Manifest,
+} from '../oci.js';
+import { choosePlatforms, formatPlatform, type PlatformChoice } from '../platform.js';
+
+export interface ManifestSummary {
+  source: string;
+  /** The chosen platform's manifest digest. */
+  digest: string;
+  /** The platform, when the index or the config says it (null for a single manifest not checked). */
+  platform: string | null;
+  /** Sum of the layer blobs' sizes, as the manifest says. */
+  compressedSize: number;
+  layers: number;
+  /** True when the numbers came from manifests alone, with no layer read. */
+  manifestOnly: boolean;
+}
+
+export interface SummaryIo {
+  where: string;
+  source: string;
+  platform: PlatformChoice;
+  /** Manifest (or index) bytes by descriptor; verified here. */
+  manifest: (d: Descriptor) => Promise<Buffer>;
+  /** Config bytes; only asked for when a platform cannot be known otherwise. */
+  config: (d: Descriptor) => Promise<Buffer>;
+  /** OCI layouts: pick top-level entries by their ref-name annotation. */
+  refName?: string;
+}
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+interface Leaf {
+  desc: Descriptor;
+  manifest?: Manifest;
+  platform?: Platform;
+}
+
+export async function summarizeManifests(
+  top: Index | Manifest,
+  topDesc: Descriptor,
+  io: SummaryIo,
+): Promise<ManifestSummary[]> {
+  const leaves: Leaf[] = [];
+  const fetchDoc = async (d: Descriptor): Promise<Index | Manifest> => {
+    const data = await io.manifest(d);
+    verifyDigest(sha256(data), d.digest, `manifest ${shortDigest(d.digest)} of ${io.where}`);
+    return parseJson<Index | Manifest>(data, `manifest ${d.digest} of ${io.where}`);
+  };
+  const collect = async (entries: Descriptor[], depth: number): Promise<void> => {
+    if (depth > 4) throw new InputError(`${io.where}: indexes nested too deep`);
+    for (const d of entries) {
+      if (!d || typeof d.digest !== 'string') continue;
+      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue;
+      if (d.platform && d.platform.os === 'unknown') continue;
+      if (isIndexMediaType(d.mediaType)) {
+        const inner = await fetchDoc(d);
+        await collect((inner as Index).manifests ?? [], depth + 1);
+      } else leaves.push(d.platform ? { desc: d, platform: d.platform } : { desc: d });
+    }
+  };
+  if (Array.isArray((top as Index).manifests)) {
+    let entries = (top as Index).manifests;
+    if (io.refName !== undefined) {
+      entries = entries.filter((d) => d.annotations?.[REF_NAME] === io.refName);
+      if (!entries.length) throw new InputError(`${io.where} has no image named "${io.refName}"`);
+    }
+    await collect(entries, 0);
+  } else {
+    leaves.push({ desc: topDesc, manifest: validateManifest(top as Manifest, topDesc.digest || io.where) });
+  }
+  if (!leaves.length) throw new InputError(`${io.where} holds no image manifest`);
+
+  const manifestOf = async (l: Leaf): Promise<Manifest> => {
+    l.manifest ??= validateManifest((await fetchDoc(l.desc)) as Manifest, l.desc.digest);
+    return l.manifest;
+  };
+  const configPlatform = async (l: Leaf): Promise<Platform> => {
+    const m = await manifestOf(l);
+    const cfg = parseJson<ImageConfigFile>(await io.config(m.config), `config of ${io.where}`);
+    return platformOfConfig(cfg);
+  };
+
+  let chosen: Leaf[];
+  const single = leaves.length === 1 && !Array.isArray((top as Index).manifests);
+  if (single) {
+    const l = leaves[0] as Leaf;
+    // A plain manifest names no platform: read the config only when one was asked for.
+    if (io.platform && io.platform !== 'all') {
+      l.platform = await configPlatform(l);
+      checkPlatform(io.platform, l.platform, `image ${io.where}`);
+    }
+    chosen = [l];
+  } else {
+    for (const l of leaves) l.platform ??= await configPlatform(l);
+    chosen = choosePlatforms(leaves, (l) => l.platform as Platform, io.platform);
+  }
+  const out: ManifestSummary[] = [];
+  for (const l of chosen) {
+    const m = await manifestOf(l);
+    out.push({
+      source: io.source,
+      digest: l.desc.digest,
+      platform: l.platform ? formatPlatform(l.platform) : null,
+      compressedSize: m.layers.reduce((n, d) => n + d.size, 0),
+      layers: m.layers.length,
+      manifestOnly: true,
+    });
+  }
+  return out;
+}
+
+/** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
+export async function layoutManifestSummary(
+  dir: string,
+  ref: string | undefined,
+  source: string,
+  platform: PlatformChoice,
+): Promise<ManifestSummary[]> {
+  const where = `OCI layout ${dir}`;
+  const read = async (d: Descriptor, what: string): Promise<Buffer> => {
+    const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest);
+    if (!m) throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
+    const data = await readFile(join(dir, 'blobs', 'sha256', m[1] as string)).catch(() => {
+      throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
+    });
+    verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
+    return data;
+  };
+  const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
+    throw new InputError(`${where} has no readable index.json`);
+  });
+  const index = parseJson<Index>(indexBuf, `index.json in ${where}`);
+  if (!index || !Array.isArray(index.manifests)) {
+    throw new InputError(`index.json in ${where} is malformed: no manifests list`);
+  }
+  const io: SummaryIo = {
+    where,
+    source,
+    platform,
+    manifest: (d) => read(d, 'manifest'),
+    config: (d) => read(d, 'config'),
+  };
+  if (ref !== undefined) io.refName = ref;
+  return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
+}
