@@ -1,9 +1,20 @@
 /**
- * Base detection from the image's own files (a Dockerfile can lie, and pulled images have none).
- * Deliberately small for now: os-release and package databases.
+ * Base detection: scratch, distroless or os, with the evidence for it. The image's own files always count
+ * (a Dockerfile can lie, and pulled images have none): os-release, package databases, the OCI base-image
+ * labels, and whether a shell or a package manager is there. A Dockerfile, when given, names the base and
+ * the line of its FROM.
+ *
+ * - os: a package manager, or OS markers (os-release, a package database) together with a shell.
+ * - distroless: OS markers, but no shell and no package manager (gcr.io/distroless, Chainguard), or a named
+ *   base image whose files show no OS at all.
+ * - scratch: no OS markers and no package manager. A lone busybox on scratch stays scratch: the shell
+ *   rules report it.
  */
 import type { FlatFile } from '../inventory/flatten.js';
 import type { BaseVerdict } from '../report/schema.js';
+import { isBusybox, isPackageManager, isShell, listCommands } from './commands.js';
+import type { DockerfileInfo } from './dockerfile.js';
+import { ImageFs } from './fsview.js';
 
 export function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -14,31 +25,119 @@ export function parseOsRelease(text: string): Record<string, string> {
   return out;
 }
 
-export function detectBase(files: readonly FlatFile[]): BaseVerdict {
-  const byPath = new Map(files.map((f) => [f.path, f]));
+export const LABEL_BASE_NAME = 'org.opencontainers.image.base.name';
+export const LABEL_BASE_DIGEST = 'org.opencontainers.image.base.digest';
+
+/** Image names of the distroless families: gcr.io/distroless/*, any …/distroless/…, Chainguard. */
+export function isDistrolessName(image: string): boolean {
+  const n = image.toLowerCase();
+  return /(^|\/)distroless\//.test(n) || /^cgr\.dev\/chainguard\//.test(n) || /(^|\/)chainguard\//.test(n);
+}
+
+export interface BaseContext {
+  labels?: Record<string, string> | null;
+  dockerfile?: DockerfileInfo | null;
+  env?: readonly string[];
+}
+
+export function detectBase(files: readonly FlatFile[] | ImageFs, ctx: BaseContext = {}): BaseVerdict {
+  const fs = files instanceof ImageFs ? files : new ImageFs(files);
   const evidence: string[] = [];
-  const osr = byPath.get('/etc/os-release') ?? byPath.get('/usr/lib/os-release');
+  const result: BaseVerdict = { verdict: 'scratch', image: null, evidence };
+
+  // OS markers
   let os: Record<string, string> = {};
-  if (osr?.head) {
-    os = parseOsRelease(osr.head.toString('utf8'));
+  let osMarker = false;
+  for (const p of ['/etc/os-release', '/usr/lib/os-release']) {
+    const r = fs.resolve(p);
+    if (!r.ok || (r.file.type !== 'file' && r.file.type !== 'hardlink')) continue;
+    osMarker = true;
+    os = parseOsRelease(r.file.head?.toString('utf8') ?? '');
+    const shown = r.path === p ? p : `${p} → ${r.path}`;
     evidence.push(
-      `${osr.path} ID=${os['ID'] ?? '?'}${os['VERSION_ID'] ? ` VERSION_ID=${os['VERSION_ID']}` : ''}`,
+      `${shown} ID=${os['ID'] ?? '?'}${os['VERSION_ID'] ? ` VERSION_ID=${os['VERSION_ID']}` : ''}` +
+        (os['PRETTY_NAME'] ? ` PRETTY_NAME="${os['PRETTY_NAME']}"` : ''),
+    );
+    result.os = {
+      id: os['ID'] ?? null,
+      versionId: os['VERSION_ID'] ?? null,
+      prettyName: os['PRETTY_NAME'] ?? null,
+    };
+    break;
+  }
+  const packages: NonNullable<BaseVerdict['packages']> = [];
+  const dpkg = fs.regular('/var/lib/dpkg/status');
+  if (dpkg) {
+    packages.push({ manager: 'dpkg', path: '/var/lib/dpkg/status', count: dpkg.records ?? null });
+    evidence.push(`/var/lib/dpkg/status: ${dpkg.records ?? '?'} packages`);
+  }
+  const statusD = fs.children('/var/lib/dpkg/status.d').filter((f) => f.type === 'file');
+  if (statusD.length) {
+    packages.push({ manager: 'dpkg', path: '/var/lib/dpkg/status.d/', count: statusD.length });
+    evidence.push(`/var/lib/dpkg/status.d/: ${statusD.length} package records (the distroless layout)`);
+  }
+  for (const p of ['/lib/apk/db/installed', '/usr/lib/apk/db/installed']) {
+    const r = fs.resolve(p);
+    if (!r.ok || r.file.type !== 'file') continue;
+    // With usr-merge both paths lead to one file: report it once, under its real path.
+    if (packages.some((x) => x.manager === 'apk')) break;
+    packages.push({ manager: 'apk', path: r.path, count: r.file.records ?? null });
+    evidence.push(`${r.path}: ${r.file.records ?? '?'} packages`);
+  }
+  for (const dir of ['/var/lib/rpm', '/usr/lib/sysimage/rpm']) {
+    const db = fs.children(dir).filter((f) => f.type === 'file' && f.size > 0);
+    if (db.length) {
+      packages.push({ manager: 'rpm', path: `${dir}/`, count: null });
+      evidence.push(`${dir}/: rpm database`);
+      break;
+    }
+  }
+  if (packages.length) result.packages = packages;
+  const markers = osMarker || packages.length > 0;
+
+  // Shells and package managers decide between a distroless userland and a full OS.
+  const commands = listCommands(fs, ctx.env ?? []);
+  const shell = commands.find(
+    (c) => isShell(c.name) || isBusybox(c.name) || isBusybox(c.target.path.split('/').pop() ?? ''),
+  );
+  const pm = commands.find((c) => isPackageManager(c.name));
+  if (shell) evidence.push(`shell ${shell.path}`);
+  if (pm) evidence.push(`package manager ${pm.path}`);
+  let verdict: BaseVerdict['verdict'] = pm || (markers && shell) ? 'os' : markers ? 'distroless' : 'scratch';
+  if (markers && !shell && !pm) evidence.push('no shell and no package manager');
+
+  // A named base, from the Dockerfile or from the OCI labels.
+  const labels = ctx.labels ?? {};
+  const labelName = labels[LABEL_BASE_NAME];
+  if (labelName) {
+    evidence.push(
+      `label ${LABEL_BASE_NAME}=${labelName}` +
+        (labels[LABEL_BASE_DIGEST] ? ` (${LABEL_BASE_DIGEST}=${labels[LABEL_BASE_DIGEST]})` : ''),
     );
   }
-  const dpkg = byPath.get('/var/lib/dpkg/status');
-  const apk = byPath.get('/lib/apk/db/installed');
-  if (dpkg) evidence.push(`/var/lib/dpkg/status: ${dpkg.records ?? 0} packages`);
-  if (apk) evidence.push(`/lib/apk/db/installed: ${apk.records ?? 0} packages`);
-  const statusD = files.some((f) => f.path.startsWith('/var/lib/dpkg/status.d/'));
-  if (statusD) evidence.push('/var/lib/dpkg/status.d/ (distroless package records)');
-  const image = os['ID'] ? `${os['ID']}${os['VERSION_ID'] ? `:${os['VERSION_ID']}` : ''}` : null;
-  if (/distroless/i.test(os['PRETTY_NAME'] ?? '') || (statusD && !dpkg && !apk)) {
-    return { verdict: 'distroless', image, evidence };
+  const df = ctx.dockerfile;
+  if (df) {
+    evidence.push(...df.evidence);
+    result.dockerfile = { file: df.path, line: df.base.line, image: df.base.image };
   }
-  if (osr || dpkg || apk) return { verdict: 'os', image, evidence };
-  return {
-    verdict: 'scratch',
-    image: null,
-    evidence: evidence.length ? evidence : ['no os-release and no package database'],
-  };
+  const named = df ? df.base.image : labelName;
+  if (named && named.toLowerCase() !== 'scratch') {
+    if (verdict === 'scratch') {
+      // The base has a name but its files show no OS: a minimal base, unless it brought a shell.
+      verdict = shell ? 'os' : 'distroless';
+    } else if (verdict === 'os' && isDistrolessName(named)) {
+      evidence.push(`${named} is a distroless image, but this one has a shell or a package manager`);
+    }
+  } else if (named && verdict !== 'scratch') {
+    evidence.push('the Dockerfile says scratch, but the image has OS files (copied in?)');
+  }
+  result.verdict = verdict;
+  result.image =
+    named && named !== ''
+      ? named
+      : os['ID']
+        ? `${os['ID']}${os['VERSION_ID'] ? `:${os['VERSION_ID']}` : ''}`
+        : null;
+  if (!evidence.length) evidence.push('no os-release, no package database, no shell');
+  return result;
 }

@@ -5,6 +5,7 @@ import { complete } from './finding.js';
 
 const IDS: Record<ProblemKind, string> = {
   escape: 'SG901',
+  'link-escape': 'SG905',
   'symlink-loop': 'SG902',
   'dangling-hardlink': 'SG903',
   'not-a-directory': 'SG904',

@@ -1,11 +1,14 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
-import type { Severity } from '../report/schema.js';
+import picomatch from 'picomatch';
+import type { Finding, Severity } from '../report/schema.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
 
 export interface RuleOverride {
   enabled?: boolean;
   severity?: Severity;
+  /** Globs of image paths for which this rule's findings are dropped. */
+  ignorePaths?: string[];
 }
 
 export interface Policy {
@@ -19,9 +22,9 @@ export interface Policy {
   /** Verdicts (scratch, distroless, os) or image-name globs. */
   allowedBases: string[];
   failOn: FailOn;
-  /** Keyed by rule id (SG201) or category (shell). */
+  /** Keyed by rule id (SG201) or category (shell). An id wins over its category. */
   rules: Record<string, RuleOverride>;
-  /** Globs of image paths whose findings are dropped. */
+  /** Globs of image paths whose findings are dropped; `env:NAME` globs drop ENV findings. */
   ignorePaths: string[];
 }
 
@@ -31,3 +34,120 @@ export const DEFAULT_POLICY: Policy = {
   rules: {},
   ignorePaths: [],
 };
+
+/**
+ * Image-path globs as users write them: absolute globs match from the root; a glob without a leading "/"
+ * matches at any depth (like .gitignore); a glob that matches a directory also covers everything below.
+ */
+export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
+  const pats = globs
+    .map((g) => g.trim())
+    .filter(Boolean)
+    .flatMap((g) => {
+      const base = g.startsWith('/') ? g : `**/${g}`;
+      const clean = base.replace(/\/+$/, '');
+      return [clean, `${clean}/**`];
+    });
+  if (!pats.length) return () => false;
+  const m = picomatch(pats, { dot: true });
+  return (path) => m(path);
+}
+
+function envMatcher(globs: readonly string[]): (name: string) => boolean {
+  const pats = globs.filter((g) => g.startsWith('env:')).map((g) => g.slice(4));
+  if (!pats.length) return () => false;
+  const m = picomatch(pats, { dot: true });
+  return (name) => m(name);
+}
+
+function override(policy: Policy, f: Finding): RuleOverride {
+  const byCat = policy.rules[f.category] ?? policy.rules[f.category.toLowerCase()] ?? {};
+  const byId = policy.rules[f.id] ?? policy.rules[f.id.toLowerCase()] ?? {};
+  return {
+    enabled: byId.enabled ?? byCat.enabled,
+    severity: byId.severity ?? byCat.severity,
+    ignorePaths: [...(byCat.ignorePaths ?? []), ...(byId.ignorePaths ?? [])],
+  };
+}
+
+/** Drops disabled rules and ignored paths, and re-rates: the findings the verdict counts. */
+export function applyPolicy(findings: readonly Finding[], policy: Policy): Finding[] {
+  const globalPaths = pathMatcher(policy.ignorePaths.filter((g) => !g.startsWith('env:')));
+  const globalEnv = envMatcher(policy.ignorePaths);
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const o = override(policy, f);
+    if (o.enabled === false) continue;
+    if (f.path !== undefined && globalPaths(f.path)) continue;
+    if (f.env !== undefined && globalEnv(f.env)) continue;
+    if (o.ignorePaths?.length) {
+      if (f.path !== undefined && pathMatcher(o.ignorePaths.filter((g) => !g.startsWith('env:')))(f.path))
+        continue;
+      if (f.env !== undefined && envMatcher(o.ignorePaths)(f.env)) continue;
+    }
+    out.push(o.severity && o.severity !== f.severity ? { ...f, severity: o.severity } : f);
+  }
+  return out;
+}
+
+const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort(
+    (a, b) =>
+      RANK[a.severity] - RANK[b.severity] ||
+      a.id.localeCompare(b.id) ||
+      (a.path ?? a.env ?? '').localeCompare(b.path ?? b.env ?? ''),
+  );
+}
+
+/** Whether the findings pass under fail-on (budget breaches are findings too: SG101–SG105). */
+export function passes(findings: readonly Finding[], failOn: FailOn): boolean {
+  if (failOn === 'never') return true;
+  return !findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
+}
+
+export function countBySeverity(findings: readonly Finding[]): {
+  errors: number;
+  warnings: number;
+  infos: number;
+} {
+  let errors = 0;
+  let warnings = 0;
+  let infos = 0;
+  for (const f of findings) {
+    if (f.severity === 'error') errors++;
+    else if (f.severity === 'warning') warnings++;
+    else infos++;
+  }
+  return { errors, warnings, infos };
+}
+
+/** True when a base verdict or image name is allowed: verdict keywords, or globs over the image name. */
+export function baseAllowed(verdict: string, image: string | null, allowed: readonly string[]): boolean {
+  const names = image ? imageNameForms(image) : [];
+  for (const a of allowed) {
+    const t = a.trim();
+    if (!t) continue;
+    if (t === verdict) return true;
+    if (t === 'scratch' || t === 'distroless' || t === 'os') continue;
+    const m = picomatch(t, { dot: true });
+    if (names.some((n) => m(n))) return true;
+  }
+  return false;
+}
+
+/** "debian:12" → ["debian:12", "docker.io/library/debian:12", "debian"]: globs may use any form. */
+export function imageNameForms(image: string): string[] {
+  const out = new Set([image]);
+  const first = image.split('/')[0] as string;
+  const hasRegistry =
+    image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (!hasRegistry) out.add(image.includes('/') ? `docker.io/${image}` : `docker.io/library/${image}`);
+  for (const n of [...out]) {
+    const noDigest = n.replace(/@sha256:[0-9a-f]+$/, '');
+    out.add(noDigest);
+    out.add(noDigest.replace(/:[^/:]+$/, ''));
+  }
+  return [...out];
+}

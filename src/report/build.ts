@@ -1,5 +1,7 @@
-/** Builds the report (pure): scanned image → flattened inventory → JSON document. */
+/** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
+import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
 import { detectBase } from '../analysis/base.js';
+import { budgetInputOf } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
 import type { ScannedImage } from '../image/model.js';
 import { formatPlatform } from '../image/platform.js';
@@ -7,9 +9,18 @@ import { flatten } from '../inventory/flatten.js';
 import { basename } from '../inventory/paths.js';
 import type { Report, ReportFile } from './schema.js';
 
+/** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
 export function buildReport(image: ScannedImage): Report {
+  return build(image);
+}
+
+/** The report of `check`: every rule and budget under the policy, the entrypoint, and pass/fail under fail-on. */
+export function buildCheckReport(image: ScannedImage, analysis: AnalyzeOptions): Report {
+  return build(image, analysis);
+}
+
+function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   const flat = flatten(image.layers);
-  const findings = integrityFindings(flat.problems);
   const files: ReportFile[] = flat.files.map((f) => ({
     path: f.path,
     type: f.type,
@@ -21,8 +32,7 @@ export function buildReport(image: ScannedImage): Report {
     layer: f.layer,
   }));
   const cfg = image.config.config ?? {};
-  const passed = !findings.some((f) => f.severity === 'error');
-  return {
+  const report: Report = {
     schemaVersion: 1,
     image: {
       source: image.source,
@@ -55,9 +65,23 @@ export function buildReport(image: ScannedImage): Report {
       wastedBytes: flat.layerWasted[i] ?? 0,
     })),
     files,
-    base: detectBase(flat.files),
-    findings,
+    base: { verdict: 'scratch', image: null, evidence: [] },
+    findings: [],
     budget: { passed: true, checks: [] },
-    passed,
+    passed: true,
   };
+  if (!analysis) {
+    report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
+    report.findings = integrityFindings(flat.problems);
+    report.passed = !report.findings.some((f) => f.severity === 'error');
+    return report;
+  }
+  const a = analyze(image, flat, budgetInputOf(report), analysis);
+  report.base = a.base;
+  report.findings = a.findings;
+  report.budget = a.budget;
+  report.passed = a.passed;
+  report.entrypoint = a.entrypoint;
+  report.verdict = a.verdict;
+  return report;
 }

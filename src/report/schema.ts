@@ -9,6 +9,12 @@ export interface Finding {
   path?: string;
   layer?: number;
   remediation: string;
+  /** The environment variable a secret-in-ENV finding is about (its value is never shown). */
+  env?: string;
+  /** The Dockerfile line that causes the finding, when a Dockerfile was given (for annotations). */
+  location?: { file: string; line: number };
+  /** Link to the rule's entry in docs/rules.md. */
+  docs?: string;
 }
 
 export interface ReportFile {
@@ -37,6 +43,12 @@ export interface BaseVerdict {
   verdict: 'scratch' | 'distroless' | 'os';
   image: string | null;
   evidence: string[];
+  /** os-release fields, when the image has one. */
+  os?: { id: string | null; versionId: string | null; prettyName: string | null };
+  /** Package databases found, with their record counts. */
+  packages?: { manager: 'dpkg' | 'apk' | 'rpm'; path: string; count: number | null }[];
+  /** The final stage's FROM, when a Dockerfile was given. */
+  dockerfile?: { file: string; line: number; image: string };
 }
 
 export interface BudgetCheck {
@@ -44,6 +56,26 @@ export interface BudgetCheck {
   limit: number;
   actual: number;
   passed: boolean;
+  /** What limit and actual count: bytes (uncompressed or compressed, as the name says) or layers. */
+  unit?: 'bytes' | 'layers';
+  /** True when the check could not be made (no baseline for max-growth); it then counts as passed. */
+  skipped?: boolean;
+  /** A human line: how the limit was worked out, or why the check was skipped. */
+  detail?: string;
+}
+
+/** What the container will execute, as Slimgate resolved it. */
+export interface EntrypointInfo {
+  /** ENTRYPOINT + CMD as the runtime joins them. */
+  argv: string[];
+  /** argv[0] resolved inside the image (PATH, WORKDIR and symlinks), or null when it is not there. */
+  resolved: string | null;
+  kind: 'static' | 'dynamic' | 'script' | 'shell-form' | 'unknown' | 'missing' | 'none';
+  /** The ELF loader, or the script interpreter. */
+  interpreter: string | null;
+  /** DT_NEEDED libraries, when the dynamic section lies within the bytes Slimgate reads. */
+  needed: string[] | null;
+  evidence: string[];
 }
 
 export interface Report {
@@ -69,4 +101,8 @@ export interface Report {
   findings: Finding[];
   budget: { passed: boolean; checks: BudgetCheck[] };
   passed: boolean;
+  /** Present in `check` reports: what will run. */
+  entrypoint?: EntrypointInfo;
+  /** Present in `check` reports: the policy's fail-on, and the findings counted by severity. */
+  verdict?: { failOn: 'error' | 'warning' | 'never'; errors: number; warnings: number; infos: number };
 }

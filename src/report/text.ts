@@ -102,3 +102,118 @@ export function renderInspect(r: Report): string {
   }
   return out.join('\n') + '\n';
 }
+
+/** Findings shown per category in `check` output; the rest are counted. */
+export const CHECK_CAP = 10;
+
+const CATEGORY_ORDER = [
+  'size',
+  'base',
+  'entrypoint',
+  'secret',
+  'shell',
+  'package-manager',
+  'privilege',
+  'user',
+  'toolchain',
+  'coreutils',
+  'permissions',
+  'waste',
+  'vcs',
+  'integrity',
+];
+
+function counts(r: Report): string {
+  const e = r.findings.filter((f) => f.severity === 'error').length;
+  const w = r.findings.filter((f) => f.severity === 'warning').length;
+  const i = r.findings.length - e - w;
+  const parts = [plural(e, 'error'), plural(w, 'warning')];
+  if (i) parts.push(`${i} info`);
+  return parts.join(', ');
+}
+
+/** Human output of `slimgate check`: the verdict line, then budgets, then findings by category. */
+export function renderCheck(r: Report, baseline?: Report | null): string {
+  const out: string[] = [];
+  const failOn = r.verdict?.failOn ?? 'error';
+  const breaches = r.budget.checks.filter((c) => !c.passed).length;
+  out.push(
+    `${r.passed ? 'PASSED' : 'FAILED'}  ${r.image.source} (${r.image.platform}) · ` +
+      `${formatBytes(r.size.uncompressed)} uncompressed · ${counts(r)}` +
+      (breaches ? ` · ${plural(breaches, 'budget')} over` : '') +
+      ` · fail-on ${failOn}`,
+  );
+  out.push('');
+  if (r.budget.checks.length) {
+    out.push('Budgets');
+    const rows = r.budget.checks.map((c) => [
+      c.skipped ? 'skip' : c.passed ? 'pass' : 'FAIL',
+      c.name,
+      c.detail ?? `${c.actual} / ${c.limit}`,
+    ]);
+    out.push(...table(rows, [false, false, false]).map((s) => `  ${s}`));
+  } else
+    out.push(
+      'Budgets     none set (--max-size, --max-compressed-size, --max-layers, --max-wasted, --max-growth)',
+    );
+  out.push('');
+  if (!r.findings.length) out.push('Findings    none');
+  else renderFindings(r, out);
+  out.push('');
+  checkDetails(r, baseline, out);
+  return out.join('\n') + '\n';
+}
+
+function renderFindings(r: Report, out: string[]): void {
+  out.push(`Findings (${r.findings.length})`);
+  const cats = [...new Set(r.findings.map((f) => f.category))].sort(
+    (a, b) => rank(a) - rank(b) || a.localeCompare(b),
+  );
+  for (const cat of cats) {
+    const list = r.findings.filter((f) => f.category === cat);
+    out.push(`  ${cat} (${list.length})`);
+    const seen = new Set<string>();
+    for (const f of list.slice(0, CHECK_CAP)) {
+      out.push(`    ${f.severity.padEnd(7)} ${f.id}  ${truncate(f.message, 160)}`);
+      if (f.location) out.push(`            at ${f.location.file}:${f.location.line}`);
+      if (!seen.has(f.id)) {
+        seen.add(f.id);
+        out.push(`            fix: ${f.remediation}`);
+      }
+    }
+    if (list.length > CHECK_CAP)
+      out.push(`    … and ${list.length - CHECK_CAP} more (--json lists them all)`);
+  }
+}
+
+function checkDetails(r: Report, baseline: Report | null | undefined, out: string[]): void {
+  const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+  out.push(
+    `Size        ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} ` +
+      `${stored ? 'stored (uncompressed layers)' : 'compressed'} · ${formatBytes(r.size.wasted)} wasted · ` +
+      `${plural(r.layers.length, 'layer')} · ${plural(r.size.files, 'file')}`,
+  );
+  if (baseline) {
+    const d = r.size.uncompressed - baseline.size.uncompressed;
+    out.push(
+      `Baseline    ${baseline.image.source}: ${formatBytes(baseline.size.uncompressed)} uncompressed ` +
+        `(${d >= 0 ? '+' : ''}${formatBytes(d)})`,
+    );
+  }
+  const ev = r.base.evidence.slice(0, 3).join('; ');
+  out.push(`Base        ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}${ev ? ` · ${ev}` : ''}`);
+  if (r.entrypoint) {
+    const e = r.entrypoint;
+    const what =
+      e.kind === 'none'
+        ? 'none'
+        : `${JSON.stringify(e.argv)}${e.resolved && e.resolved !== e.argv[0] ? ` → ${e.resolved}` : ''} · ${e.kind}` +
+          (e.interpreter ? ` (${e.interpreter})` : '');
+    out.push(`Entrypoint  ${truncate(what, 140)}`);
+  }
+}
+
+function rank(cat: string): number {
+  const i = CATEGORY_ORDER.indexOf(cat);
+  return i === -1 ? CATEGORY_ORDER.length : i;
+}

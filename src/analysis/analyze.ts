@@ -1,0 +1,141 @@
+/**
+ * The verdict (pure): runs every rule and budget over a scanned, flattened image, applies the policy and
+ * decides pass/fail under fail-on. buildReport() calls it for `check`; the action can call
+ * rejudgeWithBaseline() when its baseline is a saved report rather than an image.
+ */
+import type { ScannedImage } from '../image/model.js';
+import type { Flattened } from '../inventory/flatten.js';
+import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../report/schema.js';
+import { formatBytes } from '../util/bytes.js';
+import { detectBase } from './base.js';
+import { budgetInputOf, evaluateBudgets, type BudgetInput } from './budget.js';
+import type { DockerfileInfo } from './dockerfile.js';
+import { checkEntrypoint } from './entrypoint.js';
+import { complete, listSome, type RawFinding } from './finding.js';
+import { ImageFs } from './fsview.js';
+import { integrityFindings } from './integrity.js';
+import { applyPolicy, baseAllowed, countBySeverity, passes, type Policy, sortFindings } from './policy.js';
+import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
+import { envSecretRules, fileSecretRules, historySecretRules } from './secrets.js';
+import { wasteByLayer } from './waste.js';
+
+/** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
+export const WASTE_THRESHOLD = 1_000_000;
+
+export interface AnalyzeOptions {
+  policy: Policy;
+  dockerfile?: DockerfileInfo | null;
+  /** The baseline's uncompressed size for max-growth: undefined when none was asked for, null when missing. */
+  baseline?: { uncompressed: number; source?: string } | null;
+}
+
+export interface Analysis {
+  base: BaseVerdict;
+  findings: Finding[];
+  budget: Report['budget'];
+  entrypoint: EntrypointInfo;
+  passed: boolean;
+  verdict: NonNullable<Report['verdict']>;
+}
+
+export function analyze(
+  image: ScannedImage,
+  flat: Flattened,
+  budgetInput: BudgetInput,
+  opts: AnalyzeOptions,
+): Analysis {
+  const fs = new ImageFs(flat.files);
+  const cfg = image.config.config ?? {};
+  const env = cfg.Env ?? [];
+  const df = opts.dockerfile ?? null;
+  const base = detectBase(fs, { labels: cfg.Labels ?? null, dockerfile: df, env });
+  const raw: RawFinding[] = [];
+
+  if (!baseAllowed(base.verdict, base.image, opts.policy.allowedBases)) {
+    const evidence = base.evidence.filter((e) => !e.startsWith('no '));
+    raw.push({
+      id: 'SG110',
+      message:
+        `base ${base.verdict}${base.image ? ` (${base.image})` : ''} is not allowed ` +
+        `(allowed: ${opts.policy.allowedBases.join(', ') || 'none'}): ${listSome(evidence, 3)}`,
+      ...(df ? { location: { file: df.path, line: df.base.line } } : {}),
+    });
+  }
+  const ctx = { fs, env, user: cfg.User ?? null, dockerfile: df };
+  raw.push(
+    ...commandRules(ctx),
+    ...permissionRules(ctx),
+    ...userRules(ctx),
+    ...vcsRules(ctx),
+    ...wasteRules(ctx),
+  );
+  raw.push(
+    ...fileSecretRules(fs),
+    ...envSecretRules(env, df),
+    ...historySecretRules(image.config.history ?? [], env),
+  );
+  for (const w of wasteByLayer(image.layers)) {
+    if (w.bytes < WASTE_THRESHOLD) continue;
+    const layer = image.layers[w.layer];
+    const by = layer?.createdBy ? ` (${truncate(layer.createdBy, 60)})` : '';
+    const top = w.roots[0];
+    raw.push({
+      id: 'SG603',
+      path: top?.path,
+      layer: w.layer,
+      message:
+        `layer ${w.layer + 1}${by} deletes or overwrites ${formatBytes(w.bytes)} that lower layers still ship: ` +
+        listSome(w.roots.map((r) => `${r.path} ${formatBytes(r.bytes)} (layer ${r.fromLayer + 1})`)),
+    });
+  }
+  const ep = checkEntrypoint({
+    fs,
+    entrypoint: cfg.Entrypoint ?? null,
+    cmd: cfg.Cmd ?? null,
+    env,
+    workingDir: cfg.WorkingDir || null,
+    platform: image.platform,
+    dockerfile: df,
+  });
+  raw.push(...ep.findings);
+  const budget = evaluateBudgets(budgetInput, opts.policy, opts.baseline);
+  raw.push(...budget.findings);
+
+  const all = [...integrityFindings(flat.problems), ...raw.map(complete)];
+  const findings = sortFindings(applyPolicy(all, opts.policy));
+  const passed = passes(findings, opts.policy.failOn);
+  return {
+    base,
+    findings,
+    budget: { passed: budget.passed, checks: budget.checks },
+    entrypoint: ep.info,
+    passed,
+    verdict: { failOn: opts.policy.failOn, ...countBySeverity(findings) },
+  };
+}
+
+function truncate(s: string, n: number): string {
+  const one = s.replace(/\s+/g, ' ');
+  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
+/**
+ * Re-evaluates the budgets and the verdict of a `check` report against a baseline that became known later
+ * (the action's saved baseline report). Findings other than the budget ones are kept as they are.
+ */
+export function rejudgeWithBaseline(report: Report, policy: Policy, baseline: Report | null): Report {
+  const budget = evaluateBudgets(
+    budgetInputOf(report),
+    policy,
+    baseline ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source } : null,
+  );
+  const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
+  const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
+  return {
+    ...report,
+    findings,
+    budget: { passed: budget.passed, checks: budget.checks },
+    passed: passes(findings, policy.failOn),
+    verdict: { failOn: policy.failOn, ...countBySeverity(findings) },
+  };
+}

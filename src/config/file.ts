@@ -1,0 +1,163 @@
+/**
+ * `.slimgate.yml`: budgets, allowed bases, fail-on, rule overrides and ignored paths, with the same names
+ * as the action's inputs. Parsed with `yaml`, validated with a JSON schema (ajv); every error is one line
+ * naming the file, the key and what is expected.
+ *
+ * ```yaml
+ * max-size: 25MB
+ * max-growth: 10%
+ * allowed-bases: [scratch, distroless]
+ * fail-on: error
+ * rules:
+ *   coreutils: off            # a category
+ *   SG320: error              # re-rate a rule
+ *   SG501:
+ *     ignore-paths: [/app/test-certs/**]
+ * ignore-paths:
+ *   - /usr/share/zoneinfo/**
+ * ```
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDocument } from 'yaml';
+import { InputError } from '../errors.js';
+import type { PolicyPatch } from './merge.js';
+import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
+
+const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
+const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const severityEnum = ['error', 'warning', 'info'];
+
+export const CONFIG_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    'max-size': sizeSchema,
+    'max-compressed-size': sizeSchema,
+    'max-wasted': sizeSchema,
+    'max-growth': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+    'max-layers': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+    'allowed-bases': listSchema,
+    'fail-on': { type: 'string', enum: ['error', 'warning', 'never'] },
+    'ignore-paths': listSchema,
+    rules: {
+      type: 'object',
+      additionalProperties: {
+        oneOf: [
+          { type: 'boolean' },
+          { type: 'string', enum: ['off', 'on', ...severityEnum] },
+          {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              enabled: { type: 'boolean' },
+              severity: { type: 'string', enum: severityEnum },
+              'ignore-paths': listSchema,
+            },
+          },
+        ],
+      },
+    },
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true });
+const validate = ajv.compile(CONFIG_SCHEMA);
+
+function where(e: ErrorObject): string {
+  const p = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
+  return p || '(top level)';
+}
+
+/** The most useful single line from ajv's errors (oneOf branches produce several). */
+function describe(errors: readonly ErrorObject[]): string {
+  const extra = errors.find((e) => e.keyword === 'additionalProperties');
+  if (extra) {
+    const key = (extra.params as { additionalProperty: string }).additionalProperty;
+    const at = where(extra);
+    return at === '(top level)'
+      ? `unknown key "${key}" (known: ${Object.keys(CONFIG_SCHEMA.properties).join(', ')})`
+      : `${at}: unknown key "${key}"`;
+  }
+  const en = errors.find((e) => e.keyword === 'enum');
+  if (en) {
+    const allowed = (en.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
+    return `${where(en)}: must be one of ${allowed}`;
+  }
+  const e = errors[0] as ErrorObject;
+  if (where(e).startsWith('rules.')) return `${where(e)}: must be off, on, error, warning, info, or a map`;
+  return `${where(e)}: ${e.message ?? 'is invalid'}`;
+}
+
+type Raw = Record<string, unknown>;
+
+const asList = (v: unknown): string[] =>
+  (Array.isArray(v) ? (v as string[]) : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+
+/** Parses and validates the text of a .slimgate.yml (pure). `file` names it in errors. */
+export function parseConfig(text: string, file: string): PolicyPatch {
+  const doc = parseDocument(text);
+  if (doc.errors.length) {
+    const e = doc.errors[0];
+    const pos = e?.linePos?.[0];
+    const msg = (e?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '');
+    throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${msg}`);
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new InputError(`${file}: expected a map of settings (max-size, rules, ignore-paths, …)`);
+  }
+  if (!validate(data)) throw new InputError(`${file}: ${describe(validate.errors ?? [])}`);
+  const raw = data as Raw;
+  const label = (k: string): string => `${file}: ${k}`;
+  const patch: PolicyPatch = {};
+  if (raw['max-size'] !== undefined) patch.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
+  if (raw['max-compressed-size'] !== undefined) {
+    patch.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
+  }
+  if (raw['max-wasted'] !== undefined)
+    patch.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
+  if (raw['max-layers'] !== undefined)
+    patch.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
+  if (raw['max-growth'] !== undefined)
+    patch.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
+  if (raw['allowed-bases'] !== undefined) patch.allowedBases = asList(raw['allowed-bases']);
+  if (raw['fail-on'] !== undefined) patch.failOn = parseFailOn(raw['fail-on'] as string, label('fail-on'));
+  if (raw['ignore-paths'] !== undefined) patch.ignorePaths = asList(raw['ignore-paths']);
+  if (raw['rules'] !== undefined) {
+    patch.rules = {};
+    for (const [k, v] of Object.entries(raw['rules'] as Raw)) {
+      const key = parseRuleKey(k, label(`rules.${k}`));
+      if (v === false || v === 'off') patch.rules[key] = { enabled: false };
+      else if (v === true || v === 'on') patch.rules[key] = { enabled: true };
+      else if (typeof v === 'string') patch.rules[key] = { severity: parseSeverity(v, label(`rules.${k}`)) };
+      else {
+        const o = v as Raw;
+        patch.rules[key] = {
+          ...(o['enabled'] !== undefined ? { enabled: o['enabled'] as boolean } : {}),
+          ...(o['severity'] !== undefined
+            ? { severity: parseSeverity(o['severity'] as string, label(`rules.${k}.severity`)) }
+            : {}),
+          ...(o['ignore-paths'] !== undefined ? { ignorePaths: asList(o['ignore-paths']) } : {}),
+        };
+      }
+    }
+  }
+  return patch;
+}
+
+/** Reads and parses a config file; a missing or unreadable file is an InputError naming it. */
+export async function loadConfigFile(path: string): Promise<PolicyPatch> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  return parseConfig(text, path);
+}

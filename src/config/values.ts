@@ -1,0 +1,84 @@
+/**
+ * Parsing of policy values as users write them, in flags, action inputs and .slimgate.yml. Sizes go through
+ * bytes-iec: KB/MB/GB are decimal (as Docker and registries show sizes), KiB/MiB/GiB are binary, a bare
+ * whole number is bytes. Every error names the input it came from.
+ */
+import bytes from 'bytes-iec';
+import { isRuleKey } from '../analysis/catalog.js';
+import type { FailOn } from '../analysis/policy.js';
+import type { Severity } from '../report/schema.js';
+import { InputError } from '../errors.js';
+
+export function parseSize(value: string | number, label: string): number {
+  if (typeof value === 'number') {
+    if (Number.isSafeInteger(value) && value >= 0) return value;
+    throw new InputError(`${label}: ${value} is not a size (a whole number of bytes, or e.g. 25MB, 10MiB)`);
+  }
+  const v = value.trim();
+  const n = /^\d+$/.test(v)
+    ? Number(v)
+    : /^\d+(?:\.\d+)?\s*(?:[kmgtp]i?)?b$/i.test(v)
+      ? bytes.parse(v, { mode: 'metric' })
+      : null;
+  if (n === null || !Number.isSafeInteger(n) || n < 0) {
+    throw new InputError(
+      `${label}: "${value}" is not a size; write bytes (1000000) or a number with a unit: ` +
+        'KB, MB, GB (decimal) or KiB, MiB, GiB (binary), e.g. 25MB',
+    );
+  }
+  return n;
+}
+
+export function parseGrowth(value: string | number, label: string): { bytes: number } | { percent: number } {
+  if (typeof value === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value);
+    if (m) return { percent: Number(m[1]) };
+    if (value.includes('%')) throw new InputError(`${label}: "${value}" is not a percentage such as 10%`);
+  }
+  try {
+    return { bytes: parseSize(value, label) };
+  } catch {
+    throw new InputError(
+      `${label}: "${value}" is not a growth limit; write a percentage (10%) or a size (2MB)`,
+    );
+  }
+}
+
+export function parseCount(value: string | number, label: string): number {
+  const v = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(v) || v < 0) throw new InputError(`${label}: "${value}" is not a whole number`);
+  return v;
+}
+
+export function parseFailOn(value: string, label: string): FailOn {
+  const v = value.trim().toLowerCase();
+  if (v === 'error' || v === 'warning' || v === 'never') return v;
+  throw new InputError(`${label}: "${value}" must be error, warning or never`);
+}
+
+export function parseSeverity(value: string, label: string): Severity {
+  const v = value.trim().toLowerCase();
+  if (v === 'error' || v === 'warning' || v === 'info') return v;
+  throw new InputError(`${label}: "${value}" must be error, warning or info`);
+}
+
+/** A rule id (SG201, case-insensitive) or a category (shell), normalised; anything else is an error. */
+export function parseRuleKey(value: string, label: string): string {
+  const v = value.trim();
+  if (!isRuleKey(v)) {
+    throw new InputError(
+      `${label}: "${value}" is not a rule id (e.g. SG201) or a category (e.g. shell); see docs/rules.md`,
+    );
+  }
+  return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
+}
+
+/** Comma- or newline-separated lists, as action inputs are written. */
+export function splitList(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export const BASE_KEYWORDS = ['scratch', 'distroless', 'os'];
