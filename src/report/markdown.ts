@@ -1,11 +1,637 @@
 /**
- * The PR comment / job summary body (pure). Placeholder signature shared by `slimgate check --markdown`
- * and the action; the full renderer comes with the action issue.
+ * The PR comment and job summary body (pure): a report, and optionally its diff against the baseline, to
+ * GitHub-flavoured markdown.
+ *
+ * Layout: the verdict with the headline numbers on the first line; a baseline | this PR | Δ table; the
+ * budgets; the new findings with their remediation; `<details>` blocks for everything else; a footer that
+ * links the docs of each rule that fired; and a hidden marker that carries the comment key.
+ *
+ * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
+ * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
  */
-import type { Report } from './schema.js';
-import { formatBytes } from '../util/bytes.js';
+import type { FailOn } from '../analysis/policy.js';
+import { formatBytes as formatBytesRaw } from '../util/bytes.js';
+import { VERSION } from '../version.js';
+import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
+import type { BudgetCheck, Finding, Report, ReportLayer, Severity } from './schema.js';
+import { largestDirectories } from './text.js';
 
-export function renderMarkdown(report: Report): string {
-  const icon = report.passed ? '✅' : '❌';
-  return `${icon} **${report.image.source}** · ${formatBytes(report.size.uncompressed)} uncompressed\n`;
+/** GitHub rejects an issue comment body over 65,536 characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+export const REPO_URL = 'https://github.com/slimgate/slimgate';
+export const DOCS_URL = `${REPO_URL}/blob/main/docs`;
+
+export type VerdictStatus = 'pass' | 'warn' | 'fail';
+
+export interface Verdict {
+  status: VerdictStatus;
+  /** The step fails (a required check blocks the merge). */
+  blocking: boolean;
+  failOn: FailOn;
+  errors: number;
+  warnings: number;
+  /** Budget checks that failed. */
+  breaches: BudgetCheck[];
+  /** Set when a failure was turned into a warning by the override label. */
+  overriddenBy?: string;
+}
+
+/**
+ * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too. `never`
+ * judges as `error` does (so `passed` still means something) but never blocks. A set override label turns
+ * a failure into a non-blocking one.
+ */
+export function verdictOf(
+  report: Report,
+  failOn: FailOn = 'error',
+  override?: { label: string; applied: boolean },
+): Verdict {
+  const errors = report.findings.filter((f) => f.severity === 'error').length;
+  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
+  const breaches = report.budget.checks.filter((c) => !c.passed && !c.skipped);
+  // A budget breach is a finding too (SG101–SG105), so it counts by its severity: re-rated or disabled, it
+  // no longer fails. `report.passed` is the engine's own judgement under the same fail-on.
+  const failing =
+    errors > 0 || (failOn === 'warning' && warnings > 0) || (failOn !== 'never' && !report.passed);
+  const status: VerdictStatus = failing ? 'fail' : warnings > 0 ? 'warn' : 'pass';
+  const overridden = failing && failOn !== 'never' && override?.applied === true;
+  return {
+    status,
+    blocking: failing && failOn !== 'never' && !overridden,
+    failOn,
+    errors,
+    warnings,
+    breaches,
+    ...(overridden && override ? { overriddenBy: override.label } : {}),
+  };
+}
+
+export interface MarkdownOptions {
+  /** Appends the hidden marker `<!-- slimgate-comment:KEY -->` (see commentMarker). */
+  commentKey?: string;
+  /** The baseline column's heading, e.g. the base branch (default `baseline`). */
+  baselineLabel?: string;
+  /** Where the baseline came from (a source, a saved report), shown under the verdict. */
+  baselineSource?: string;
+  /** Without a diff: why there is no baseline. */
+  baselineNote?: string;
+  /** Show the platform (when the image has several). */
+  showPlatform?: boolean;
+  /** The verdict, as the action computed it (fail-on, override label); default verdictOf(report). */
+  verdict?: Verdict;
+  /** The override label, when the action has one: the comment says who can apply it. */
+  overrideLabel?: string;
+  /** Notes shown under the verdict, e.g. that the comment could not be posted. Plain text. */
+  notes?: string[];
+  /** Character budget of the body (default GitHub's comment limit). */
+  maxLength?: number;
+  /** Base URL of the docs folder (rules.md anchors). */
+  docsUrl?: string;
+}
+
+// ---------------------------------------------------------------------------------------------- escaping
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  '|': '&#124;',
+  '*': '&#42;',
+  _: '&#95;',
+  '`': '&#96;',
+  '[': '&#91;',
+  ']': '&#93;',
+  '\\': '&#92;',
+  '~': '&#126;',
+  '@': '@&#8203;', // no @mentions from image data
+  ':': '&#58;', // no :emoji: shortcodes, no autolinks
+};
+
+/** Makes untrusted text inert in markdown, in table cells and inside HTML alike. */
+export function escapeText(text: string, max = 300): string {
+  const s = String(text ?? '');
+  // eslint-disable-next-line no-control-regex
+  let t = s.replace(/[\u0000-\u001f\u007f]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  if (t.length > max) t = `${t.slice(0, max - 1)}…`;
+  return t.replace(/[&<>"|*_`[\]\\~@:]/g, (c) => ENTITIES[c] ?? c);
+}
+
+/** A path or other literal: `<code>` (not a backtick span, whose content entities cannot reach). */
+export function code(s: string, max = 200): string {
+  return `<code>${escapeText(s, max)}</code>`;
+}
+
+/** The hidden marker that finds the sticky comment; the key is URI-encoded, so it cannot close the comment. */
+export function commentMarker(key: string): string {
+  return `<!-- slimgate-comment:${encodeURIComponent(key)} -->`;
+}
+
+// ---------------------------------------------------------------------------------------------- numbers
+
+/**
+ * A report may come from an artifact that a fork's run wrote (the fork-safe recipe), so even its numbers
+ * are data: anything that is not a finite number renders as 0 instead of reaching the markdown.
+ */
+function num(x: unknown): number {
+  return typeof x === 'number' && Number.isFinite(x) ? x : 0;
+}
+
+function formatBytes(x: unknown): string {
+  return formatBytesRaw(num(x));
+}
+
+function signed(n: number, fmt: (n: number) => string): string {
+  return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
+}
+
+export function signedBytes(n: number): string {
+  return n === 0 ? '±0 B' : signed(n, formatBytes);
+}
+
+export function percent(d: Delta): string {
+  if (d.percent === null) return d.after === 0 ? '±0%' : 'new';
+  const p = d.percent;
+  const abs = Math.abs(p);
+  if (abs < 0.05) return '±0%';
+  const s = abs >= 10 ? abs.toFixed(0) : abs.toFixed(1);
+  return `${p > 0 ? '+' : '-'}${s}%`;
+}
+
+function deltaCell(d: Delta, bytes: boolean, bold = false): string {
+  if (d.delta === 0) return bytes ? '±0 B' : '±0';
+  const v = bytes ? signedBytes(d.delta) : signed(d.delta, String);
+  const s = bold ? `**${v}**` : v;
+  return bytes ? `${s} (${percent(d)})` : s;
+}
+
+/** `docker save` from Docker 20.10 stores layers uncompressed: their stored size is not a compressed size. */
+function storedUncompressed(layers: readonly ReportLayer[]): boolean {
+  return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+}
+
+const BUDGET_LABELS: Record<string, string> = {
+  'max-size': 'size (uncompressed)',
+  'max-compressed-size': 'size (compressed)',
+  'max-layers': 'layers',
+  'max-wasted': 'wasted (uncompressed)',
+  'max-growth': 'growth (uncompressed)',
+};
+
+function budgetLabel(name: string): string {
+  return BUDGET_LABELS[name] ?? escapeText(name);
+}
+
+/** Budget values are bytes (sizes, growth, waste) or plain counts (layers); `unit` says so when present. */
+function budgetValue(check: Pick<BudgetCheck, 'name' | 'unit'>, n: number): string {
+  const bytes = check.unit ? check.unit === 'bytes' : /size|growth|wasted|bytes/.test(check.name);
+  return bytes ? formatBytes(n) : String(num(n));
+}
+
+// ---------------------------------------------------------------------------------------------- findings
+
+const SEVERITY_ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function bySeverity(a: Finding, b: Finding): number {
+  return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
+}
+
+function ruleAnchor(id: string): string {
+  return id.toLowerCase().replace(/[^a-z0-9-]/g, '');
+}
+
+function ruleLink(id: string, docs: string): string {
+  return `[${escapeText(id)}](${docs}/rules.md#${ruleAnchor(id)})`;
+}
+
+function findingLine(f: Finding, docs: string, remediation: boolean): string {
+  const head = `- ${SEVERITY_ICON[f.severity]} ${ruleLink(f.id, docs)} ${escapeText(f.message)}`;
+  return remediation && f.remediation ? `${head}<br>↳ ${escapeText(f.remediation)}` : head;
+}
+
+/** Which finding the verdict line names when several share the top severity: what breaks or leaks first. */
+const HEADLINE_ORDER = ['entrypoint', 'secret', 'shell', 'privilege', 'base', 'package-manager'];
+
+function headlineRank(f: Finding): number {
+  const i = HEADLINE_ORDER.indexOf(f.category);
+  return SEVERITY_RANK[f.severity] * 100 + (i < 0 ? HEADLINE_ORDER.length : i);
+}
+
+/** What the verdict line says about findings: the most telling one, e.g. `new shell /bin/sh`. */
+function headlineFinding(report: Report, findings: Finding[], isNew: boolean): string | null {
+  const ranked = findings
+    .filter((f) => f.severity !== 'info' && f.category !== 'size') // budgets have their own place
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => headlineRank(a.f) - headlineRank(b.f) || a.i - b.i);
+  const top = ranked[0]?.f;
+  if (!top) return null;
+  const what =
+    top.category === 'base' && report.base.image
+      ? code(report.base.image, 80)
+      : top.path
+        ? code(top.path, 80)
+        : escapeText(top.message, 80);
+  const first = `${isNew ? 'new ' : ''}${escapeText(top.category)} ${what}`;
+  const more = ranked.length - 1;
+  return more > 0 ? `${first} (+${more} more)` : first;
+}
+
+// ---------------------------------------------------------------------------------------------- sections
+
+interface Level {
+  /** New findings listed in the body; the rest go in a details block. */
+  findings: number;
+  /** Items in each details list (findings, layers, directories). */
+  listed: number;
+  /** Directories in the files roll-up, and files shown under each. */
+  dirs: number;
+  filesPerDir: number;
+}
+
+const LEVELS: Level[] = [
+  { findings: 20, listed: 200, dirs: 20, filesPerDir: 30 },
+  { findings: 20, listed: 100, dirs: 15, filesPerDir: 15 },
+  { findings: 15, listed: 50, dirs: 10, filesPerDir: 5 },
+  { findings: 15, listed: 20, dirs: 10, filesPerDir: 0 },
+  { findings: 10, listed: 0, dirs: 0, filesPerDir: 0 },
+];
+
+function details(summary: string, body: string[]): string[] {
+  // The blank lines let GitHub render the markdown inside the HTML block.
+  return ['<details>', `<summary>${summary}</summary>`, '', ...body, '', '</details>', ''];
+}
+
+function capped<T>(items: readonly T[], n: number, render: (t: T) => string, what: string): string[] {
+  const out = items.slice(0, n).map(render);
+  if (items.length > n) out.push(`- … and ${items.length - n} more ${what} (see the JSON report)`);
+  return out;
+}
+
+function sizesTable(report: Report, diff: ReportDiff | undefined, baseLabel: string): string[] {
+  const baseLayers = diff ? diff.layers.items.flatMap((l) => (l.before ? [l.before] : [])) : [];
+  const stored = storedUncompressed(report.layers) || storedUncompressed(baseLayers);
+  const compressedLabel = stored ? 'compressed¹' : 'compressed';
+  const note = stored
+    ? [
+        '',
+        '¹ As stored: `docker save` (Docker 20.10) stores layers uncompressed, so for such an archive this is not a compressed size.',
+      ]
+    : [];
+  const base = (b: Report['base']): string =>
+    `${escapeText(String(b.verdict), 20)}${b.image ? ` (${escapeText(b.image, 60)})` : ''}`;
+  if (!diff) {
+    return [
+      '|  | this PR |',
+      '| --- | ---: |',
+      `| **size (uncompressed)** | **${formatBytes(report.size.uncompressed)}** |`,
+      `| ${compressedLabel} | ${formatBytes(report.size.compressed)} |`,
+      `| layers | ${num(report.layers.length)} |`,
+      `| files | ${num(report.size.files)} |`,
+      `| wasted (uncompressed) | ${formatBytes(report.size.wasted)} |`,
+      `| base | ${base(report.base)} |`,
+      ...note,
+      '',
+    ];
+  }
+  const s = diff.size;
+  const row = (label: string, d: Delta, bytes: boolean, bold = false): string => {
+    const v = (n: number): string => (bytes ? formatBytes(n) : String(num(n)));
+    const b = (x: string): string => (bold ? `**${x}**` : x);
+    return `| ${b(label)} | ${v(d.before)} | ${b(v(d.after))} | ${deltaCell(d, bytes, bold)} |`;
+  };
+  return [
+    `|  | ${escapeText(baseLabel, 60)} | this PR | Δ |`,
+    '| --- | ---: | ---: | ---: |',
+    row('size (uncompressed)', s.uncompressed, true, true),
+    row(compressedLabel, s.compressed, true),
+    row('layers', diff.layers.count, false),
+    row('files', s.files, false),
+    row('wasted (uncompressed)', s.wasted, true),
+    `| base | ${base(diff.base.before)} | ${base(diff.base.after)} | ${diff.base.changed ? '**changed**' : 'same'} |`,
+    ...note,
+    '',
+  ];
+}
+
+function budgetsSection(report: Report, diff: ReportDiff | undefined): string[] {
+  const checks = report.budget.checks;
+  if (!checks.length) return [];
+  const prev = new Map((diff?.budget.checks ?? []).map((c) => [c.name, c.before]));
+  const out = ['**Budgets**', '', '| budget | limit | this PR |  |', '| --- | ---: | ---: | :---: |'];
+  for (const c of checks) {
+    const was = prev.get(c.name);
+    if (c.skipped) {
+      out.push(
+        `| ${budgetLabel(c.name)} | ${budgetValue(c, c.limit)} | skipped${c.detail ? `: ${escapeText(c.detail, 120)}` : ''} | ➖ |`,
+      );
+      continue;
+    }
+    const flip = was && was.passed && !c.passed ? ' (newly over)' : '';
+    out.push(
+      `| ${budgetLabel(c.name)} | ${budgetValue(c, c.limit)} | ${budgetValue(c, c.actual)} | ${c.passed ? '✅' : `❌${flip}`} |`,
+    );
+  }
+  out.push('');
+  return out;
+}
+
+function findingsSection(report: Report, diff: ReportDiff | undefined, docs: string, lv: Level): string[] {
+  const out: string[] = [];
+  const list = [...(diff ? diff.findings.added : report.findings)].sort(bySeverity);
+  const title = diff ? 'New findings' : 'Findings';
+  if (!list.length) {
+    if (diff) out.push('**No new findings.**', '');
+    else out.push('**No findings.**', '');
+    return out;
+  }
+  out.push(`**${title} (${list.length})**`, '');
+  out.push(...list.slice(0, lv.findings).map((f) => findingLine(f, docs, true)));
+  out.push('');
+  const rest = list.slice(lv.findings);
+  if (rest.length) {
+    if (lv.listed > 0)
+      out.push(
+        ...details(
+          `${rest.length} more ${title.toLowerCase()}`,
+          capped(rest, lv.listed, (f) => findingLine(f, docs, true), 'findings'),
+        ),
+      );
+    else
+      out.push(
+        `… and ${rest.length} more ${title.toLowerCase()} (see the job summary or the JSON report)`,
+        '',
+      );
+  }
+  return out;
+}
+
+function fileRow(f: FileDelta): string {
+  const sign = { added: '➕', removed: '➖', changed: '✏️' }[f.change];
+  let what: string;
+  if (f.change === 'changed') {
+    const b = f.before!;
+    const a = f.after!;
+    const parts = f.attributes.map((k) => {
+      switch (k) {
+        case 'size':
+          return `${formatBytes(b.size)} → ${formatBytes(a.size)}`;
+        case 'mode':
+          return `mode ${b.mode} → ${a.mode}`;
+        case 'owner':
+          return `owner ${b.uid}:${b.gid} → ${a.uid}:${a.gid}`;
+        case 'type':
+          return `${b.type} → ${a.type}`;
+        default:
+          return 'link target';
+      }
+    });
+    what = parts.join(', ');
+  } else {
+    const f0 = (f.after ?? f.before)!;
+    what = f0.type === 'file' ? '' : f0.type;
+  }
+  return `| ${sign} | ${code(f.path, 120)} | ${f.delta ? signedBytes(f.delta) : ''} | ${escapeText(what)} |`;
+}
+
+/** `/usr/lib` → `/usr/lib/`: a directory reads as one. */
+function dirLabel(path: string): string {
+  return path.endsWith('/') ? path : `${path}/`;
+}
+
+function dirSummary(d: DirectoryDelta): string {
+  const counts = [
+    d.added ? `${d.added} added` : '',
+    d.removed ? `${d.removed} removed` : '',
+    d.changed ? `${d.changed} changed` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${code(dirLabel(d.path), 100)} ${signedBytes(d.delta)} · ${counts}`;
+}
+
+function filesSection(diff: ReportDiff, lv: Level): string[] {
+  const f = diff.files;
+  if (!f.added && !f.removed && !f.changed) return [];
+  const body: string[] = [];
+  const dirs = f.directories.slice(0, lv.dirs);
+  body.push(
+    '| directory | Δ uncompressed | added | removed | changed |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  );
+  for (const d of dirs)
+    body.push(
+      `| ${code(dirLabel(d.path), 100)} | ${signedBytes(d.delta)} | ${d.added} | ${d.removed} | ${d.changed} |`,
+    );
+  if (f.directories.length > dirs.length)
+    body.push(`| … ${f.directories.length - dirs.length} more directories |  |  |  |  |`);
+  body.push('');
+  if (lv.filesPerDir > 0) {
+    for (const d of dirs) {
+      const rows = d.files.slice(0, lv.filesPerDir).map(fileRow);
+      if (d.files.length > rows.length) rows.push(`|  | … ${d.files.length - rows.length} more |  |  |`);
+      body.push(
+        ...details(dirSummary(d), [
+          '|  | path | Δ uncompressed |  |',
+          '| :---: | --- | ---: | --- |',
+          ...rows,
+        ]),
+      );
+    }
+  }
+  const summary = `Files: ${f.added} added, ${f.removed} removed, ${f.changed} changed, by directory`;
+  return details(summary, body);
+}
+
+function layerRow(l: LayerDelta, i: number): string {
+  const icon = { unchanged: '', changed: '✏️ changed', added: '➕ added', removed: '➖ removed' }[l.change];
+  const size = l.after ? formatBytes(l.after.uncompressedSize) : '';
+  return `| ${l.after ? i + 1 : ''} | ${icon} | ${code(l.label, 100)} | ${size} | ${l.delta ? signedBytes(l.delta) : ''} |`;
+}
+
+function layersSection(report: Report, diff: ReportDiff | undefined, lv: Level): string[] {
+  const head = ['| # |  | created by | uncompressed | Δ |', '| ---: | --- | --- | ---: | ---: |'];
+  if (diff) {
+    const L = diff.layers;
+    const parts = [
+      L.added ? `${L.added} added` : '',
+      L.removed ? `${L.removed} removed` : '',
+      L.changed ? `${L.changed} changed` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const rows = L.items.slice(0, lv.listed).map(layerRow);
+    if (L.items.length > rows.length) rows.push(`|  |  | … ${L.items.length - rows.length} more |  |  |`);
+    return details(`Layers: ${report.layers.length}${parts ? ` (${parts})` : ''}`, [...head, ...rows]);
+  }
+  const rows = report.layers
+    .slice(0, lv.listed)
+    .map(
+      (l, i) =>
+        `| ${i + 1} |  | ${code(l.createdBy ?? l.diffId, 100)} | ${formatBytes(l.uncompressedSize)} | |`,
+    );
+  return details(`Layers: ${report.layers.length}`, [...head, ...rows]);
+}
+
+function largestSection(report: Report, lv: Level): string[] {
+  const dirs = largestDirectories(report, Math.min(lv.dirs, 10));
+  if (!dirs.length) return [];
+  return details('Largest directories (uncompressed)', [
+    '| directory | uncompressed |',
+    '| --- | ---: |',
+    ...dirs.map((d) => `| ${code(`${d.path}/`, 100)} | ${formatBytes(d.size)} |`),
+  ]);
+}
+
+function baseSection(report: Report): string[] {
+  const b = report.base;
+  if (!b.evidence.length) return [];
+  return details(
+    `Base: ${escapeText(String(b.verdict), 20)}${b.image ? ` (${escapeText(b.image, 60)})` : ''}`,
+    [...b.evidence.map((e) => `- ${escapeText(e)}`)],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------- header
+
+function verdictLine(report: Report, diff: ReportDiff | undefined, v: Verdict): string {
+  const icon = v.status === 'fail' ? '❌' : v.status === 'warn' ? '⚠️' : '✅';
+  const size = `**${formatBytes(report.size.uncompressed)}** uncompressed`;
+  const parts: string[] = [];
+  if (diff) {
+    const d = diff.size.uncompressed;
+    parts.push(`${size} (${d.delta === 0 ? 'no change' : `${signedBytes(d.delta)}, ${percent(d)}`})`);
+  } else parts.push(size);
+  const finding = diff
+    ? headlineFinding(report, diff.findings.added, true)
+    : headlineFinding(report, report.findings, false);
+  if (finding) parts.push(finding);
+  else if (diff && (v.errors || v.warnings))
+    parts.push(`no new findings (${v.errors ? `${v.errors} errors` : `${v.warnings} warnings`} as before)`);
+  else if (!v.errors && !v.warnings) parts.push('no findings');
+  const breach = v.breaches[0];
+  const maxSize = report.budget.checks.find((c) => c.name === 'max-size' && !c.skipped);
+  if (breach) {
+    const more = v.breaches.length > 1 ? ` (+${v.breaches.length - 1} more)` : '';
+    parts.push(
+      `over budget: ${budgetLabel(breach.name)} ${budgetValue(breach, breach.actual)} > ${budgetValue(breach, breach.limit)}${more}`,
+    );
+  } else if (maxSize) parts.push(`budget ${formatBytes(maxSize.limit)}`);
+  return `${icon} ${parts.join(' · ')}`;
+}
+
+function blockingSentence(v: Verdict): string {
+  if (v.status !== 'fail') return v.status === 'warn' ? 'passes, with warnings' : 'passes';
+  if (v.overriddenBy) return `fails, but the label ${code(v.overriddenBy)} overrides it: not blocking`;
+  if (!v.blocking) return `fails, not blocking (fail-on: ${escapeText(String(v.failOn), 10)})`;
+  return `fails the check (fail-on: ${escapeText(String(v.failOn), 10)})`;
+}
+
+function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: MarkdownOptions): string[] {
+  const bits = [`<b>Slimgate</b>`, code(report.image.source, 120)];
+  if (o.showPlatform) bits.push(escapeText(report.image.platform));
+  if (diff)
+    bits.push(
+      `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`,
+    );
+  bits.push(blockingSentence(v));
+  const out = [verdictLine(report, diff, v), '', `<sub>${bits.join(' · ')}</sub>`, ''];
+  if (!diff) {
+    out.push(
+      `> **No baseline.** ${escapeText(o.baselineNote ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
+        `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
+      '',
+    );
+  }
+  if (v.status === 'fail' && v.blocking && o.overrideLabel)
+    out.push(
+      `To merge anyway, someone with triage or write access to this repository can add the label ${code(o.overrideLabel)} to the pull request.`,
+      '',
+    );
+  for (const n of o.notes ?? []) out.push(`> ${escapeText(n, 500)}`, '');
+  return out;
+}
+
+function footer(report: Report, docs: string, trimmed: boolean): string[] {
+  const ids = [...new Set(report.findings.map((f) => f.id))].sort();
+  const out: string[] = [];
+  if (trimmed)
+    out.push(
+      `> Details were trimmed to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit; the job summary and the JSON report have everything.`,
+      '',
+    );
+  const rules = ids.length ? ` · rules: ${ids.map((id) => ruleLink(id, docs)).join(' · ')}` : '';
+  out.push(`<sub>[Slimgate](${REPO_URL}) ${VERSION}${rules}</sub>`);
+  return out;
+}
+
+function render(
+  report: Report,
+  diff: ReportDiff | undefined,
+  o: MarkdownOptions,
+  lv: Level,
+  trimmed: boolean,
+): string {
+  const docs = o.docsUrl ?? DOCS_URL;
+  const v = o.verdict ?? verdictOf(report);
+  const out: string[] = [
+    ...header(report, diff, v, o),
+    ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
+    ...budgetsSection(report, diff),
+    ...findingsSection(report, diff, docs, lv),
+  ];
+  if (lv.listed > 0) {
+    if (diff) {
+      const { resolved, unchanged } = diff.findings;
+      if (resolved.length)
+        out.push(
+          ...details(
+            `Resolved findings (${resolved.length})`,
+            capped([...resolved].sort(bySeverity), lv.listed, (f) => findingLine(f, docs, false), 'findings'),
+          ),
+        );
+      if (unchanged.length)
+        out.push(
+          ...details(
+            `Unchanged findings (${unchanged.length})`,
+            capped(
+              [...unchanged].sort(bySeverity),
+              lv.listed,
+              (f) => findingLine(f, docs, false),
+              'findings',
+            ),
+          ),
+        );
+      out.push(...filesSection(diff, lv));
+    } else {
+      out.push(...largestSection(report, lv));
+    }
+    out.push(...layersSection(report, diff, lv));
+    out.push(...baseSection(report));
+  }
+  out.push(...footer(report, docs, trimmed));
+  if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
+  return out.join('\n') + '\n';
+}
+
+/**
+ * The comment body. Keeps under `maxLength` (GitHub's 65,536 by default) by trimming the details first,
+ * and says so; as a last resort it cuts the body and keeps the marker.
+ */
+export function renderMarkdown(report: Report, diff?: ReportDiff, opts: MarkdownOptions = {}): string {
+  const max = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
+  let body = '';
+  for (let i = 0; i < LEVELS.length; i++) {
+    body = render(report, diff, opts, LEVELS[i]!, i > 0);
+    if (body.length <= max) return body;
+  }
+  const tail =
+    '\n\n> Cut to stay under the comment limit; the job summary and the JSON report have everything.\n' +
+    (opts.commentKey !== undefined ? `\n${commentMarker(opts.commentKey)}\n` : '');
+  // Cut on a line boundary so that no entity or tag is split.
+  const room = Math.max(0, max - tail.length);
+  const cut = body.lastIndexOf('\n', room);
+  return body.slice(0, cut > 0 ? cut : room) + tail;
 }

@@ -1,0 +1,115 @@
+// End to end against the test world's real dockerd and registry:
+// - build mode: the action builds the PR's Dockerfile, and for `baseline: auto` builds the base commit's
+//   Dockerfile in a git worktree — leaving the workspace (HEAD, index, files) exactly as it was;
+// - a registry image: for `baseline: auto` the action reads the same repository at the base branch's tag.
+import { execFileSync } from 'node:child_process';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { repoRoot, runAction, webhookExample } from '../helpers/github-action.js';
+import { node24, run, world } from '../helpers/world.js';
+
+const git = (cwd: string, ...args: string[]): string =>
+  execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 't',
+      GIT_AUTHOR_EMAIL: 't@example.com',
+      GIT_COMMITTER_NAME: 't',
+      GIT_COMMITTER_EMAIL: 't@example.com',
+    },
+  }).trim();
+
+describe('build mode', () => {
+  let api: GitHubApi;
+  beforeEach(async () => {
+    api = await startGitHubApi();
+  });
+  afterEach(async () => {
+    await api.stop();
+    expect(api.violations).toEqual([]);
+  });
+
+  it.each([
+    ['node 20', () => process.execPath],
+    ['node 24', () => node24()],
+  ])('under %s: builds the PR, and the base commit in a worktree as the baseline', async (_n, nodeBin) => {
+    const w = world();
+    const payload = webhookExample('pull_request', 'opened');
+    const r = await runAction({
+      node: nodeBin(),
+      api,
+      event: 'pull_request',
+      payload,
+      env: { DOCKER_HOST: w.dockerHost },
+      files: {
+        'app/Dockerfile': 'FROM scratch\nCOPY data /data\nUSER 65532\nENTRYPOINT ["/data/app"]\n',
+        'app/data/app': 'x'.repeat(10_000),
+      },
+      inputs: { context: 'app', 'fail-on': 'never' },
+      // Commit the base, then the PR's change, before the action runs.
+      prepare: (ws) => {
+        git(ws, 'init', '-q', '-b', 'main');
+        git(ws, 'add', '-A');
+        git(ws, 'commit', '-q', '-m', 'base');
+        const base = git(ws, 'rev-parse', 'HEAD');
+        execFileSync('sh', ['-c', `head -c 300000 /dev/urandom > ${ws}/app/data/big.bin`]);
+        git(ws, 'add', '-A');
+        git(ws, 'commit', '-q', '-m', 'grow');
+        const pr = payload['pull_request'] as { base: { sha: string }; head: { sha: string } };
+        pr.base.sha = base;
+        pr.head.sha = git(ws, 'rev-parse', 'HEAD');
+        return { head: pr.head.sha, status: git(ws, 'status', '--porcelain') };
+      },
+    });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const [c] = api.issueComments('Codertocat/Hello-World', 2);
+    expect(c!.body).toMatch(/against master \(<code>base commit [0-9a-f]{12}<\/code>\)/);
+    expect(c!.body.split('\n')[0]).toMatch(/ \(\+300 kB, \+\d+%\)/);
+    expect(c!.body).toMatch(/<code>\/data\/big\.bin<\/code> \| \+300 kB/);
+    // The workspace is as it was: same HEAD, clean, and no worktree left behind.
+    expect(git(r.workspace, 'rev-parse', 'HEAD')).toBe(r.prepared!.head);
+    expect(git(r.workspace, 'status', '--porcelain')).toBe(r.prepared!.status);
+    expect(git(r.workspace, 'worktree', 'list').split('\n')).toHaveLength(1);
+  });
+});
+
+describe('a registry image', () => {
+  let api: GitHubApi;
+  beforeEach(async () => {
+    api = await startGitHubApi();
+  });
+  afterEach(async () => {
+    await api.stop();
+    expect(api.violations).toEqual([]);
+  });
+
+  it('baseline auto: the same repository at the base branch tag', async () => {
+    const w = world();
+    const repo = `${w.registry}/slimgate-e2e/app-${process.pid}`;
+    // main's image at the base branch's tag (the example payload's base is "master"), the PR's at pr-2.
+    for (const [archive, tag] of [
+      ['docker-archive:examples/hello-scratch.tar', 'master'],
+      ['oci-archive:examples/busybox-os.tar', 'pr-2'],
+    ] as const)
+      run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', archive, `docker://${repo}:${tag}`], {
+        cwd: repoRoot,
+      });
+    const r = await runAction({
+      api,
+      event: 'pull_request',
+      payload: webhookExample('pull_request', 'opened'),
+      inputs: { image: `docker://${repo}:pr-2`, 'max-growth': '10%' },
+    });
+    expect(r.status).toBe(1); // busybox, and growth over 10%
+    const [c] = api.issueComments('Codertocat/Hello-World', 2);
+    expect(c!.body).toContain(
+      `against master (<code>docker&#58;//${repo.replace(/:/g, '&#58;')}&#58;master</code>)`,
+    );
+    expect(c!.body.split('\n')[0]).toMatch(/\(\+1\.60 MB, \+234%\)/);
+    expect(c!.body).toMatch(/\| growth \(uncompressed\) \| 68\.3 kB \| 1\.60 MB \| ❌/);
+    // The default comment key is the repository without its tag: main's saved report would match it too.
+    expect(c!.body).toContain(`<!-- slimgate-comment:${encodeURIComponent(`${repo} linux/amd64`)} -->`);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The base commit's tree, for `baseline: auto` in build mode: the base SHA is fetched (when the checkout is
+ * shallow) and checked out in a `git worktree` under a temp directory. The workspace is never touched: no
+ * checkout, no stash, no change to HEAD or the index.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { oneLine } from '../errors.js';
+
+function git(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    execFile(
+      'git',
+      args,
+      { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        done({
+          code,
+          stdout: String(stdout),
+          stderr: String(stderr || (err && typeof err.code === 'string' ? err.message : '')),
+        });
+      },
+    );
+  });
+}
+
+export interface BaseTree {
+  /** Where the base commit is checked out. */
+  dir: string;
+  /** A path of the workspace, mapped into the base tree. */
+  map(path: string): string;
+  remove(): Promise<void>;
+}
+
+/**
+ * Checks out `sha` of the repository at `workspace` into a new worktree under `tmp`. Throws an Error with
+ * one line (the caller turns it into "no baseline") when git is missing, the workspace is not a
+ * repository, or the commit cannot be fetched.
+ */
+export async function checkoutBase(workspace: string, sha: string, tmp: string): Promise<BaseTree> {
+  if (!/^[0-9a-f]{7,64}$/i.test(sha)) throw new Error(`"${sha}" is not a commit SHA`);
+  const top = await git(['rev-parse', '--show-toplevel'], workspace);
+  if (top.code !== 0)
+    throw new Error(`${workspace} is not a git checkout (${oneLine(top.stderr) || 'git failed'})`);
+  const root = top.stdout.trim();
+  if ((await git(['cat-file', '-e', `${sha}^{commit}`], root)).code !== 0) {
+    const f = await git(['fetch', '--no-tags', '--depth=1', 'origin', sha], root);
+    if (f.code !== 0)
+      throw new Error(`could not fetch the base commit ${sha.slice(0, 12)}: ${oneLine(f.stderr)}`);
+  }
+  const dir = await mkdtemp(join(tmp, 'slimgate-base-'));
+  const add = await git(['worktree', 'add', '--detach', dir, sha], root);
+  if (add.code !== 0) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(`git worktree add failed: ${oneLine(add.stderr)}`);
+  }
+  return {
+    dir,
+    map(path: string): string {
+      const abs = isAbsolute(path) ? path : resolve(workspace, path);
+      const rel = relative(root, abs);
+      if (rel.startsWith('..')) throw new Error(`${path} is outside the repository`);
+      return join(dir, rel);
+    },
+    async remove(): Promise<void> {
+      await git(['worktree', 'remove', '--force', dir], root);
+      await rm(dir, { recursive: true, force: true });
+      await git(['worktree', 'prune'], root);
+    },
+  };
+}
