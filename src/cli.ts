@@ -7,15 +7,37 @@ import { parsePlatform, type PlatformChoice } from './image/platform.js';
 import { renderInspect } from './report/text.js';
 import { isScanWorker, startScanWorker } from './inventory/scan-pool.js';
 import { VERSION } from './version.js';
+import { parseSource } from './image/source.js';
+import {
+  REGISTRY_FLAGS,
+  REGISTRY_USAGE,
+  registryOfSource,
+  registryOptionsFromFlags,
+} from './image/registry/flags.js';
+import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './build/flags.js';
+import { inspectBuild } from './build/build.js';
+import { parseReference } from './image/registry/reference.js';
+import { check } from './engine.js';
+import { parseBuildArgs } from './analysis/dockerfile.js';
+import { flagLabel, resolvePolicy } from './config/inputs.js';
+import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './config/flags.js';
+import { renderCheck } from './report/text.js';
+import { renderMarkdown, verdictOf } from './report/markdown.js';
+import { diffReports } from './report/diff.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
+  slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
+  slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
 
 SOURCE is one of:
+  docker://REF                       an image in a registry, read with no daemon (REF as docker pull takes it)
+  docker-daemon:REF                  an image in the local Docker engine (docker save, streamed)
   docker-archive:PATH[:REF|@INDEX]   docker save output (legacy or OCI layout; gzip allowed)
   oci-archive:PATH[:REF]             an OCI layout in a tar
   oci:DIR[:REF]                      an OCI layout directory
   PATH                               an existing archive or layout, format sniffed
+  REF                                anything else is a registry reference: alpine, ghcr.io/o/app:tag
 
 Options:
   --platform P   os/arch[/variant], or "all" (default linux/amd64, else the only platform)
@@ -23,6 +45,9 @@ Options:
   -h, --help     show this help
   -v, --version  show the version
 
+${REGISTRY_USAGE}
+${BUILD_USAGE}
+${CHECK_USAGE}
 Exit codes: 0 passed, 1 policy failed, 2 usage or input error.
 `;
 
@@ -47,6 +72,9 @@ async function main(argv: string[]): Promise<number> {
         concurrency: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
+        ...REGISTRY_FLAGS,
+        ...BUILD_FLAGS,
+        ...CHECK_FLAGS,
       },
     });
   } catch (err) {
@@ -63,9 +91,25 @@ async function main(argv: string[]): Promise<number> {
   }
   const [command, source, ...extra] = positionals;
   if (!command) throw new InputError('no command given (see slimgate --help)');
-  if (command !== 'inspect') throw new InputError(`unknown command "${command}" (see slimgate --help)`);
-  if (!source) throw new InputError('inspect needs a SOURCE (see slimgate --help)');
+  if (command !== 'inspect' && command !== 'build' && command !== 'check') {
+    throw new InputError(`unknown command "${command}" (see slimgate --help)`);
+  }
+  if (command === 'build' && source) {
+    throw new InputError(`build takes no SOURCE ("${source}"); set the context with --context`);
+  }
+  if ((command === 'inspect' || command === 'check') && !source) {
+    throw new InputError(`${command} needs a SOURCE (see slimgate --help)`);
+  }
+  if (command === 'inspect') checkNoBuildFlags(values, command);
   if (extra.length) throw new InputError(`unexpected argument "${extra[0]}"`);
+  const build = command === 'build' ? buildOptionsFromFlags(values) : undefined;
+  // Explicit credentials go to the source's registry only (for build: the registry of the first tag).
+  const credentialRegistry = build
+    ? build.tags?.[0] !== undefined
+      ? parseReference(build.tags[0]).registry
+      : undefined
+    : registryOfSource(source as string, parseSource(source as string).kind === 'registry');
+  const access = await registryOptionsFromFlags(values, credentialRegistry);
   const platform: PlatformChoice =
     values.platform === undefined
       ? undefined
@@ -79,10 +123,16 @@ async function main(argv: string[]): Promise<number> {
       throw new InputError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
     }
   }
+  if (command === 'check') return runCheck(source, values, { platform, concurrency, access });
+  checkNoCheckFlags(values, command);
   const progress = ttyProgress();
-  const reports = await inspect(source, { platform, concurrency, progress: progress?.update }).finally(() =>
-    progress?.clear(),
-  );
+  const run = build
+    ? inspectBuild(
+        { ...build, onLog: (chunk) => process.stderr.write(chunk) },
+        { platform, concurrency, progress: progress?.update, ...access },
+      ).then((r) => r.reports)
+    : inspect(source as string, { platform, concurrency, progress: progress?.update, ...access });
+  const reports = await run.finally(() => progress?.clear());
   if (values.json) {
     const doc = platform === 'all' ? reports : reports[0];
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -90,6 +140,66 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(reports.map(renderInspect).join('\n'));
   }
   return reports.every((r) => r.passed) ? 0 : 1;
+}
+
+type Values = Parameters<typeof policyRecordFromFlags>[0] & {
+  baseline?: string;
+  dockerfile?: string;
+  'build-arg'?: string[];
+  target?: string;
+  json?: boolean;
+  markdown?: boolean;
+  [k: string]: unknown;
+};
+
+/** `slimgate check`: exit 0 when the policy passes, 1 when it fails, 2 on bad input. */
+async function runCheck(
+  source: string | undefined,
+  values: Values,
+  o: { platform: PlatformChoice; concurrency: number | undefined; access: object },
+): Promise<number> {
+  if (!source) throw new InputError('check needs a SOURCE (see slimgate --help)');
+  if (values.json && values.markdown) throw new InputError('--json and --markdown cannot be used together');
+  for (const k of ['context', 'file', 'platforms', 'push', 'tags', 'network']) {
+    const v = values[k];
+    if (v !== undefined && v !== false && !(Array.isArray(v) && !v.length)) {
+      throw new InputError(
+        `--${k} belongs to "slimgate build", not "check" (use --dockerfile for the Dockerfile)`,
+      );
+    }
+  }
+  if (!values.dockerfile && (values['build-arg']?.length || values.target)) {
+    throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
+  }
+  const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
+  const dockerfile = values.dockerfile
+    ? {
+        path: values.dockerfile,
+        buildArgs: parseBuildArgs(values['build-arg'] ?? [], process.env),
+        ...(values.target ? { target: values.target } : {}),
+      }
+    : undefined;
+  const progress = ttyProgress();
+  const { report, baseline } = await check(source, {
+    platform: o.platform,
+    concurrency: o.concurrency,
+    progress: progress?.update,
+    ...o.access,
+    policy,
+    ...(values.baseline ? { baseline: values.baseline } : {}),
+    ...(dockerfile ? { dockerfile } : {}),
+  }).finally(() => progress?.clear());
+  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else if (values.markdown) {
+    const diff = baseline ? diffReports(baseline, report) : undefined;
+    process.stdout.write(
+      renderMarkdown(report, diff, {
+        verdict: verdictOf(report, policy.failOn),
+        ...(baseline ? { baselineSource: baseline.image.source } : {}),
+      }),
+    );
+  } else process.stdout.write(renderCheck(report, baseline));
+  return report.passed ? 0 : 1;
 }
 
 function start(): void {

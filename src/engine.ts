@@ -1,14 +1,29 @@
 /** The engine as the CLI and the action use it: source → scanned images → reports. */
 import { availableParallelism } from 'node:os';
-import { openSource } from './image/source.js';
+import { openSource, parseSource } from './image/source.js';
+import type { DaemonOptions } from './image/daemon.js';
+import type { RegistryOptions } from './image/registry/client.js';
+import { registryManifestSummary } from './image/registry/source.js';
+import { layoutManifestSummary, type ManifestSummary } from './image/registry/summary.js';
+import { LayerCache } from './inventory/cache.js';
 import type { PlatformChoice } from './image/platform.js';
-import { buildReport } from './report/build.js';
+import { buildCheckReport, buildReport } from './report/build.js';
 import type { Report } from './report/schema.js';
+import { readFile } from 'node:fs/promises';
+import { parseDockerfile } from './analysis/dockerfile.js';
+import { DEFAULT_POLICY, type Policy } from './analysis/policy.js';
+import { InputError } from './errors.js';
 
 export interface InspectOptions {
   platform?: PlatformChoice;
   concurrency?: number;
   progress?: (message: string) => void;
+  /** Registry access for docker:// sources: credentials, insecure registries, retries. */
+  registry?: RegistryOptions;
+  /** The layer cache: false turns it off, a string is its directory (default on; SLIMGATE_CACHE=0 is off). */
+  cache?: boolean | string;
+  /** The docker CLI for docker-daemon: sources. */
+  daemon?: DaemonOptions;
 }
 
 /** Two layers at once keeps both cores busy (one parses, zlib inflates on the thread pool); more only adds memory. */
@@ -21,6 +36,98 @@ export async function inspect(source: string, opts: InspectOptions = {}): Promis
     platform: opts.platform,
     concurrency: opts.concurrency ?? defaultConcurrency(),
     progress: opts.progress,
+    registry: opts.registry,
+    daemon: opts.daemon,
+    cache: LayerCache.open({ cache: opts.cache }),
   });
   return images.map(buildReport);
+}
+
+/**
+ * The fast path for policies that need only what manifests hold (compressed size, layer count): for a
+ * registry or an OCI layout, no layer blob is read at all. Other sources are inspected in full.
+ */
+export async function manifestSummary(source: string, opts: InspectOptions = {}): Promise<ManifestSummary[]> {
+  const spec = parseSource(source);
+  const platform = opts.platform;
+  if (spec.kind === 'registry')
+    return registryManifestSummary(spec.ref, source, { platform, registry: opts.registry });
+  if (spec.kind === 'oci') return layoutManifestSummary(spec.dir, spec.ref, source, platform);
+  const reports = await inspect(source, opts);
+  return reports.map((r) => ({
+    source,
+    digest: r.image.digest,
+    platform: r.image.platform,
+    compressedSize: r.size.compressed,
+    layers: r.layers.length,
+    manifestOnly: false,
+  }));
+}
+
+export interface CheckOptions extends InspectOptions {
+  /** The policy (budgets, allowed bases, rule overrides, fail-on); default DEFAULT_POLICY. */
+  policy?: Policy;
+  /** A source for the baseline image (max-growth); checked with the same policy, on the same platform. */
+  baseline?: string;
+  /** The Dockerfile the image was built from: base, ARGs, stages and lines for annotations. */
+  dockerfile?: { path: string; text?: string; buildArgs?: Record<string, string>; target?: string };
+}
+
+export interface CheckResult {
+  report: Report;
+  /** The baseline's report, when `baseline` was given. */
+  baseline: Report | null;
+}
+
+/** `slimgate check`: the image's report with findings, budgets, base and entrypoint, and the baseline's. */
+export async function check(source: string, opts: CheckOptions = {}): Promise<CheckResult> {
+  if (opts.platform === 'all')
+    throw new InputError('check takes one platform: choose one with --platform os/arch');
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const open = (src: string, platform: PlatformChoice) =>
+    openSource(src, {
+      platform,
+      concurrency: opts.concurrency ?? defaultConcurrency(),
+      progress: opts.progress,
+      registry: opts.registry,
+      daemon: opts.daemon,
+      cache: LayerCache.open({ cache: opts.cache }),
+    });
+  let dockerText: string | undefined;
+  if (opts.dockerfile) {
+    try {
+      dockerText = opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
+    } catch (err) {
+      throw new InputError(
+        `dockerfile ${opts.dockerfile.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+      );
+    }
+  }
+  const [image] = await open(source, opts.platform);
+  if (!image) throw new InputError(`no image found in ${source}`);
+  const dockerfile =
+    opts.dockerfile && dockerText !== undefined
+      ? parseDockerfile(dockerText, {
+          path: opts.dockerfile.path,
+          buildArgs: opts.dockerfile.buildArgs,
+          target: opts.dockerfile.target,
+          platform: image.platform,
+        })
+      : null;
+  let baseline: Report | null = null;
+  if (opts.baseline) {
+    const [b] = await open(opts.baseline, { ...image.platform }).catch((err: unknown) => {
+      throw err instanceof InputError ? new InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
+    });
+    if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
+    baseline = buildCheckReport(b, { policy });
+  }
+  const report = buildCheckReport(image, {
+    policy,
+    dockerfile,
+    baseline: baseline
+      ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source }
+      : undefined,
+  });
+  return { report, baseline };
 }
