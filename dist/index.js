@@ -57266,6 +57266,20 @@ function assembleImage(args) {
         layers,
     };
 }
+/** The image for a manifest resolved from an index, once its layers are scanned. */
+function imageFromManifest(r, source, tags, scans) {
+    return assembleImage({
+        source,
+        digest: r.descriptor.digest,
+        configDigest: r.manifest.config.digest,
+        platform: r.platform,
+        config: r.config,
+        tags,
+        scans,
+        descriptors: r.manifest.layers,
+        mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+    });
+}
 
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
@@ -69172,19 +69186,8 @@ async function fromOciIndex(contents, opts) {
     const resolved = await resolveImages(index, fetch, opts.platform, where, opts.selector.ref);
     return Promise.all(resolved.map(async (r) => {
         const scans = await Promise.all(r.manifest.layers.map((d, i) => contents.layer(blobPath(d), `layer ${i + 1} (${bytes_shortDigest(d.digest)})`)));
-        return assembleImage({
-            source: opts.source,
-            digest: r.descriptor.digest,
-            configDigest: r.manifest.config.digest,
-            platform: r.platform,
-            config: r.config,
-            tags: r.descriptor.annotations?.['org.opencontainers.image.ref.name']
-                ? [r.descriptor.annotations['org.opencontainers.image.ref.name']]
-                : [],
-            scans,
-            descriptors: r.manifest.layers,
-            mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-        });
+        const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
+        return imageFromManifest(r, opts.source, name ? [name] : [], scans);
     }));
 }
 
@@ -69567,17 +69570,7 @@ async function imagesFromLayout(dir, ref, source, opts) {
                 opts.progress?.(`scanned layer ${++done}/${r.manifest.layers.length} (${bytes_formatBytes(scan.uncompressedSize)} uncompressed)`);
                 return scan;
             });
-            images.push(assembleImage({
-                source,
-                digest: r.descriptor.digest,
-                configDigest: r.manifest.config.digest,
-                platform: r.platform,
-                config: r.config,
-                tags: ref ? [ref] : [],
-                scans,
-                descriptors: r.manifest.layers,
-                mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-            }));
+            images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
         }
     }
     finally {
@@ -69586,12 +69579,36 @@ async function imagesFromLayout(dir, ref, source, opts) {
     return images;
 }
 
+;// CONCATENATED MODULE: ./src/util/meter.ts
+/** Passes chunks through unchanged, counting bytes and reporting the count at most four times a second. */
+class Meter {
+    report;
+    bytes = 0;
+    constructor(report) {
+        this.report = report;
+    }
+    async *pass(input) {
+        let last = 0;
+        for await (const chunk of input) {
+            this.bytes += chunk.length;
+            const now = Date.now();
+            if (this.report && now - last > 250) {
+                last = now;
+                this.report(this.bytes);
+            }
+            yield chunk;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/image/daemon.ts
 /**
  * `docker-daemon:REF`: `docker save REF` streamed straight into the single-pass archive reader, with no
  * temp file and no buffering. Both the legacy layout (Docker ≤ 24) and the OCI layout of Docker 25+ come
  * through the same reader.
  */
+
+
 
 
 
@@ -69689,10 +69706,10 @@ async function imagesFromDaemon(ref, source, opts) {
     });
     let contents;
     let readError;
-    let bytes = 0;
+    const meter = new Meter(opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${bytes_formatBytes(n)}`)));
     try {
         await (0,promises_namespaceObject.pipeline)(child.stdout, async (input) => {
-            contents = await readArchive(counted(input), `docker save ${ref}`);
+            contents = await readArchive(meter.pass(input), `docker save ${ref}`);
         });
     }
     catch (err) {
@@ -69708,23 +69725,11 @@ async function imagesFromDaemon(ref, source, opts) {
     if (code !== 0 && !(readError && code === null))
         throw daemonError(ref, code, stderr, env);
     if (readError || !contents) {
-        if (bytes === 0 && stderr.trim())
+        if (meter.bytes === 0 && stderr.trim())
             throw daemonError(ref, code, stderr, env);
         throw readError ?? new errors_InputError(`docker save ${ref} wrote nothing`);
     }
     return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
-    async function* counted(input) {
-        let last = 0;
-        for await (const chunk of input) {
-            bytes += chunk.length;
-            const now = Date.now();
-            if (opts.progress && now - last > 250) {
-                last = now;
-                opts.progress(`reading docker save ${ref}: ${(bytes / 1e6).toFixed(0)} MB`);
-            }
-            yield chunk;
-        }
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/image/registry/summary.ts
@@ -69902,17 +69907,7 @@ async function imagesFromRegistry(refText, source, opts) {
         try {
             for (const r of resolved) {
                 const scans = await scanLayers(top.client, r.manifest.layers, pool, opts, top.where);
-                images.push(assembleImage({
-                    source,
-                    digest: r.descriptor.digest,
-                    configDigest: r.manifest.config.digest,
-                    platform: r.platform,
-                    config: r.config,
-                    tags: top.tags,
-                    scans,
-                    descriptors: r.manifest.layers,
-                    mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-                }));
+                images.push(imageFromManifest(r, source, top.tags, scans));
             }
         }
         finally {
@@ -69990,6 +69985,7 @@ async function source_registryManifestSummary(refText, source, opts) {
 
 
 
+
 function kindOf(path) {
     try {
         const s = (0,external_node_fs_namespaceObject.statSync)(path);
@@ -70060,7 +70056,9 @@ async function source_openSource(source, opts) {
     switch (spec.kind) {
         case 'archive': {
             const input = (0,external_node_fs_namespaceObject.createReadStream)(spec.path, { highWaterMark: 1024 * 1024 });
-            const contents = await readArchive(opts.progress ? withProgress(input, opts) : input, spec.path);
+            const progress = opts.progress;
+            const meter = new Meter(progress && ((n) => progress(`reading archive: ${bytes_formatBytes(n)}`)));
+            const contents = await readArchive(meter.pass(input), spec.path);
             return imagesFromArchive(contents, {
                 source,
                 format: spec.format,
@@ -70074,20 +70072,6 @@ async function source_openSource(source, opts) {
             return imagesFromRegistry(spec.ref, source, opts);
         case 'daemon':
             return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
-    }
-}
-/** Reports bytes read from an archive, at most a few times a second. */
-async function* withProgress(input, opts) {
-    let bytes = 0;
-    let last = 0;
-    for await (const chunk of input) {
-        bytes += chunk.length;
-        const now = Date.now();
-        if (opts.progress && now - last > 250) {
-            last = now;
-            opts.progress(`reading archive: ${bytes_formatBytes(bytes)}`);
-        }
-        yield chunk;
     }
 }
 

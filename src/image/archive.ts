@@ -17,6 +17,7 @@ import { createDecompressor, sniffCompression } from './decompress.js';
 import { dockerLayerMediaType, type Descriptor, type ImageConfigFile, type ScannedImage } from './model.js';
 import {
   assembleImage,
+  imageFromManifest,
   checkPlatform,
   MAX_JSON_BLOB,
   parseJson,
@@ -333,19 +334,8 @@ async function fromOciIndex(
           contents.layer(blobPath(d), `layer ${i + 1} (${shortDigest(d.digest)})`),
         ),
       );
-      return assembleImage({
-        source: opts.source,
-        digest: r.descriptor.digest,
-        configDigest: r.manifest.config.digest,
-        platform: r.platform,
-        config: r.config,
-        tags: r.descriptor.annotations?.['org.opencontainers.image.ref.name']
-          ? [r.descriptor.annotations['org.opencontainers.image.ref.name']]
-          : [],
-        scans,
-        descriptors: r.manifest.layers,
-        mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-      });
+      const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
+      return imageFromManifest(r, opts.source, name ? [name] : [], scans);
     }),
   );
 }

@@ -7,6 +7,8 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, oneLine } from '../errors.js';
+import { formatBytes } from '../util/bytes.js';
+import { Meter } from '../util/meter.js';
 import { imagesFromArchive, readArchive, type ArchiveContents } from './archive.js';
 import type { ScanOptions } from './layout.js';
 import type { ScannedImage } from './model.js';
@@ -130,10 +132,12 @@ export async function imagesFromDaemon(
 
   let contents: ArchiveContents | undefined;
   let readError: unknown;
-  let bytes = 0;
+  const meter = new Meter(
+    opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)),
+  );
   try {
     await pipeline(child.stdout, async (input: AsyncIterable<Buffer>) => {
-      contents = await readArchive(counted(input), `docker save ${ref}`);
+      contents = await readArchive(meter.pass(input), `docker save ${ref}`);
     });
   } catch (err) {
     readError = err;
@@ -149,21 +153,8 @@ export async function imagesFromDaemon(
   }
   if (code !== 0 && !(readError && code === null)) throw daemonError(ref, code, stderr, env);
   if (readError || !contents) {
-    if (bytes === 0 && stderr.trim()) throw daemonError(ref, code, stderr, env);
+    if (meter.bytes === 0 && stderr.trim()) throw daemonError(ref, code, stderr, env);
     throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
   }
   return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
-
-  async function* counted(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
-    let last = 0;
-    for await (const chunk of input) {
-      bytes += chunk.length;
-      const now = Date.now();
-      if (opts.progress && now - last > 250) {
-        last = now;
-        opts.progress(`reading docker save ${ref}: ${(bytes / 1e6).toFixed(0)} MB`);
-      }
-      yield chunk;
-    }
-  }
 }

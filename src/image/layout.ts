@@ -8,7 +8,7 @@ import { formatBytes, shortDigest } from '../util/bytes.js';
 import { mapLimit } from '../util/concurrency.js';
 import type { Descriptor, ScannedImage } from './model.js';
 import {
-  assembleImage,
+  imageFromManifest,
   MAX_JSON_BLOB,
   parseJson,
   resolveImages,
@@ -88,19 +88,7 @@ export async function imagesFromLayout(
         );
         return scan;
       });
-      images.push(
-        assembleImage({
-          source,
-          digest: r.descriptor.digest,
-          configDigest: r.manifest.config.digest,
-          platform: r.platform,
-          config: r.config,
-          tags: ref ? [ref] : [],
-          scans,
-          descriptors: r.manifest.layers,
-          mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-        }),
-      );
+      images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
     }
   } finally {
     await pool.close();

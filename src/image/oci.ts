@@ -228,3 +228,23 @@ export function assembleImage(args: {
     layers,
   };
 }
+
+/** The image for a manifest resolved from an index, once its layers are scanned. */
+export function imageFromManifest(
+  r: ResolvedManifest,
+  source: string,
+  tags: string[],
+  scans: LayerScan[],
+): ScannedImage {
+  return assembleImage({
+    source,
+    digest: r.descriptor.digest,
+    configDigest: r.manifest.config.digest,
+    platform: r.platform,
+    config: r.config,
+    tags,
+    scans,
+    descriptors: r.manifest.layers,
+    mediaTypes: r.manifest.layers.map((d) => d.mediaType),
+  });
+}

@@ -11,6 +11,7 @@ import { imagesFromDaemon, type DaemonOptions } from './daemon.js';
 import type { RegistryOptions } from './registry/client.js';
 import { imagesFromRegistry } from './registry/source.js';
 import { formatBytes } from '../util/bytes.js';
+import { Meter } from '../util/meter.js';
 
 export type SourceSpec =
   | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }
@@ -88,7 +89,9 @@ export async function openSource(source: string, opts: SourceOptions): Promise<S
   switch (spec.kind) {
     case 'archive': {
       const input = createReadStream(spec.path, { highWaterMark: 1024 * 1024 });
-      const contents = await readArchive(opts.progress ? withProgress(input, opts) : input, spec.path);
+      const progress = opts.progress;
+      const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
+      const contents = await readArchive(meter.pass(input), spec.path);
       return imagesFromArchive(contents, {
         source,
         format: spec.format,
@@ -102,20 +105,5 @@ export async function openSource(source: string, opts: SourceOptions): Promise<S
       return imagesFromRegistry(spec.ref, source, opts);
     case 'daemon':
       return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
-  }
-}
-
-/** Reports bytes read from an archive, at most a few times a second. */
-async function* withProgress(input: AsyncIterable<Buffer>, opts: ScanOptions): AsyncGenerator<Buffer> {
-  let bytes = 0;
-  let last = 0;
-  for await (const chunk of input) {
-    bytes += chunk.length;
-    const now = Date.now();
-    if (opts.progress && now - last > 250) {
-      last = now;
-      opts.progress(`reading archive: ${formatBytes(bytes)}`);
-    }
-    yield chunk;
   }
 }

@@ -13,7 +13,7 @@ import { mapLimit } from '../../util/concurrency.js';
 import type { ScanOptions } from '../layout.js';
 import { isIndexMediaType, isManifestMediaType, type Descriptor, type ScannedImage } from '../model.js';
 import {
-  assembleImage,
+  imageFromManifest,
   parseJson,
   resolveImages,
   sha256,
@@ -88,19 +88,7 @@ export async function imagesFromRegistry(
     try {
       for (const r of resolved) {
         const scans = await scanLayers(top.client, r.manifest.layers, pool, opts, top.where);
-        images.push(
-          assembleImage({
-            source,
-            digest: r.descriptor.digest,
-            configDigest: r.manifest.config.digest,
-            platform: r.platform,
-            config: r.config,
-            tags: top.tags,
-            scans,
-            descriptors: r.manifest.layers,
-            mediaTypes: r.manifest.layers.map((d) => d.mediaType),
-          }),
-        );
+        images.push(imageFromManifest(r, source, top.tags, scans));
       }
     } finally {
       await pool.close();
