@@ -16,7 +16,7 @@ import { ImageFs } from './fsview.js';
 import { integrityFindings } from './integrity.js';
 import { applyPolicy, baseAllowed, countBySeverity, passes, type Policy, sortFindings } from './policy.js';
 import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
-import { envSecretRules, fileSecretRules, historySecretRules } from './secrets.js';
+import { envSecretRules, fileSecretRules, historySecretRules, redactCommand } from './secrets.js';
 import { wasteByLayer } from './waste.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
@@ -77,7 +77,7 @@ export function analyze(
   for (const w of wasteByLayer(image.layers)) {
     if (w.bytes < WASTE_THRESHOLD) continue;
     const layer = image.layers[w.layer];
-    const by = layer?.createdBy ? ` (${truncate(layer.createdBy, 60)})` : '';
+    const by = layer?.createdBy ? ` (${truncate(redactCommand(layer.createdBy), 60)})` : '';
     const top = w.roots[0];
     raw.push({
       id: 'SG603',

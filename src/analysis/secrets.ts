@@ -259,7 +259,8 @@ export function historySecretRules(
   const seen = new Set<string>();
   history.forEach((h, i) => {
     const cmd = h.created_by ?? '';
-    const m = /^\|\d+ (.*?) \/bin\/sh -c /s.exec(cmd);
+    // Classic builder: `|1 K=V /bin/sh -c …`; BuildKit: `RUN |1 K=V /bin/sh -c …`.
+    const m = /^(?:RUN )?\|\d+ (.*?) \/bin\/sh -c /s.exec(cmd);
     if (m) {
       for (const kv of (m[1] as string).split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
         const eq = kv.indexOf('=');
@@ -276,7 +277,7 @@ export function historySecretRules(
         });
       }
     }
-    const body = cmd.replace(/^\|\d+ .*? \/bin\/sh -c /s, '');
+    const body = cmd.replace(/^(?:RUN )?\|\d+ .*? \/bin\/sh -c /s, '');
     const hit = tokenMatch(body);
     // An ENV step's token that is still in the config is reported once, as SG504, not again here.
     if (hit && env.some((e) => e.includes(hit.text))) return;
@@ -290,4 +291,86 @@ export function historySecretRules(
     }
   });
   return out;
+}
+
+// ------------------------------------------------------------------------------------------ redaction
+
+const REDACTED = '***';
+
+/**
+ * Each token shape as a global pattern and what replaces a match: the whole token, but a URL keeps its
+ * scheme, user and host (only the password goes), and a PEM key goes up to its END line.
+ */
+const TOKEN_REDACTIONS: { re: RegExp; to: string }[] = TOKEN_SHAPES.map((t) => {
+  if (t.kind === 'private key')
+    return {
+      re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+      to: REDACTED,
+    };
+  if (t.kind === 'URL with a password')
+    return { re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)(?!\$)[^\s@/]+(@)(?=[^\s])/gi, to: `$1${REDACTED}$2` };
+  return { re: new RegExp(t.re.source, `${t.re.flags.replace('g', '')}g`), to: REDACTED };
+});
+
+/** Replaces every token-shaped substring (ghp_…, AKIA…, npm_…, glpat-…, a URL's password) with `***`. */
+export function redactTokens(s: string): string {
+  let out = s;
+  for (const r of TOKEN_REDACTIONS) out = out.replace(r.re, r.to);
+  return out;
+}
+
+/** The build-arg prefix the builders record: `|2 A=1 B=2 /bin/sh -c …` (classic), `RUN |2 A=1 B=2 …` (BuildKit). */
+const BUILD_ARG_PREFIX = /^(\s*(?:RUN\s+)?\|(\d+)\s+)/;
+const NEXT_ARG = /\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/;
+
+/**
+ * A history command (`createdBy`) safe to show: the value of each build arg in the `|n K=V …` prefix that
+ * SG505 would report (a secret-looking name or a token-shaped value) becomes `***`, as does that value
+ * anywhere else in the command and every token-shaped substring. Other commands are returned unchanged.
+ */
+export function redactCommand(s: string): string {
+  const m = BUILD_ARG_PREFIX.exec(s);
+  const secrets: string[] = [];
+  let out = s;
+  if (m) {
+    const count = Number(m[2]);
+    let rest = s.slice(m[0].length);
+    let done = m[0];
+    for (let i = 0; i < count; i++) {
+      const kv = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
+      if (!kv) break;
+      const name = kv[1] as string;
+      const after = rest.slice(kv[0].length);
+      // A value ends where the next K= begins; the last one where the shell begins (values may hold spaces).
+      let end: number;
+      if (i < count - 1) end = after.search(NEXT_ARG);
+      else {
+        end = after.search(/\s+\/bin\/sh -c /);
+        if (end < 0) end = after.search(/\s/);
+      }
+      if (end < 0) end = after.length;
+      const value = after.slice(0, end);
+      const secret = value !== '' && (tokenShape(value) ?? envSecretKind(name, value)) !== null;
+      if (secret) secrets.push(value);
+      done += `${name}=${secret ? REDACTED : value}`;
+      rest = after.slice(end);
+      const gap = /^\s+/.exec(rest)?.[0] ?? '';
+      done += gap;
+      rest = rest.slice(gap.length);
+    }
+    out = done + rest;
+  }
+  // The same value written out again in the command itself (short ones would hit unrelated text).
+  for (const v of secrets) if (v.length >= 6) out = out.split(v).join(REDACTED);
+  return redactTokens(out);
+}
+
+/** An ENV entry safe to show: `NAME=***` when SG503/SG504 would report it, token-shaped parts redacted otherwise. */
+export function redactEnv(entry: string): string {
+  const eq = entry.indexOf('=');
+  if (eq <= 0) return redactTokens(entry);
+  const name = entry.slice(0, eq);
+  const value = entry.slice(eq + 1);
+  if (envSecretKind(name, value)) return `${name}=${REDACTED}`;
+  return `${name}=${redactTokens(value)}`;
 }

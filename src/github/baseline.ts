@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../errors.js';
 import { parseSource } from '../image/source.js';
+import { redactReport } from '../report/build.js';
 import type { Report } from '../report/schema.js';
 import { branchTag } from './context.js';
 
@@ -51,7 +52,7 @@ export function loadReport(path: string, what = 'report'): Report {
   for (const field of ['image', 'size', 'layers', 'files', 'base', 'findings', 'budget'] as const)
     if (r[field] === undefined || r[field] === null)
       throw new InputError(`${what} ${path} is not a Slimgate report (no "${field}")`);
-  return r as Report;
+  return redactReport(r as Report);
 }
 
 export function savedBaselinePath(key: string, env: NodeJS.ProcessEnv = process.env): string {

@@ -3,6 +3,7 @@ import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
 import { detectBase } from '../analysis/base.js';
 import { budgetInputOf } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
+import { redactCommand, redactEnv } from '../analysis/secrets.js';
 import type { ScannedImage } from '../image/model.js';
 import { formatPlatform } from '../image/platform.js';
 import { flatten } from '../inventory/flatten.js';
@@ -44,7 +45,8 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
         user: cfg.User || null,
         entrypoint: cfg.Entrypoint ?? null,
         cmd: cfg.Cmd ?? null,
-        env: cfg.Env ?? [],
+        // Secret-looking values are redacted: the findings name the variable (SG503/SG504).
+        env: (cfg.Env ?? []).map(redactEnv),
         workingDir: cfg.WorkingDir || null,
       },
     },
@@ -60,7 +62,8 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
       mediaType: l.mediaType,
       compressedSize: l.compressedSize,
       uncompressedSize: l.uncompressedSize,
-      createdBy: l.createdBy,
+      // Build args recorded in the history (`RUN |1 NPM_TOKEN=… npm ci`) are redacted: SG505 names them.
+      createdBy: l.createdBy === null ? null : redactCommand(l.createdBy),
       files: l.entries.filter((e) => !basename(e.path).startsWith('.wh.')).length,
       wastedBytes: flat.layerWasted[i] ?? 0,
     })),
@@ -84,4 +87,27 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
   return report;
+}
+
+/**
+ * The same redaction for a report read from disk (a saved baseline written before it existed, or an
+ * artifact): layer commands and ENV values. Fields of the wrong type are left for the caller to reject.
+ */
+export function redactReport(report: Report): Report {
+  const layers = Array.isArray(report.layers)
+    ? report.layers.map((l) =>
+        l && typeof l.createdBy === 'string' ? { ...l, createdBy: redactCommand(l.createdBy) } : l,
+      )
+    : report.layers;
+  const config = report.image?.config;
+  const env = config && Array.isArray(config.env) ? config.env : undefined;
+  if (!env) return { ...report, layers };
+  return {
+    ...report,
+    image: {
+      ...report.image,
+      config: { ...config, env: env.map((e) => (typeof e === 'string' ? redactEnv(e) : e)) },
+    },
+    layers,
+  };
 }
