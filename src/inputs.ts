@@ -11,6 +11,8 @@ import { POLICY_INPUTS as CONFIG_POLICY_INPUTS } from './config/index.js';
 import { InputError } from './errors.js';
 import { parsePlatform } from './image/platform.js';
 import type { Platform } from './image/model.js';
+import { registryOfSource } from './image/registry/flags.js';
+import { parseSource } from './image/source.js';
 
 export type Mode = 'check' | 'comment';
 
@@ -37,6 +39,11 @@ export interface RegistryInputs {
   /** Explicit credentials, for the image's registry (and the baseline's, when it is the same). */
   username: string | undefined;
   password: string | undefined;
+  /**
+   * The one registry the explicit credentials are sent to: the `image` input's (a registry source), or in
+   * build mode the first tag's. Undefined without credentials (and in comment mode, which pulls nothing).
+   */
+  host: string | undefined;
   insecure: string[];
 }
 
@@ -119,6 +126,23 @@ export function parseBaseline(value: string, cwd = process.cwd()): BaselineInput
   return { kind: 'source', source: v };
 }
 
+/**
+ * The registry that registry-username/-password belong to: the image's when it is a registry source, or
+ * the first build tag's. Never the baseline's: a baseline on another registry must not get the password.
+ */
+function credentialHost(image: string, build: BuildInputs | undefined): string {
+  const host = image
+    ? registryOfSource(image, parseSource(image).kind === 'registry')
+    : build?.tags[0] !== undefined
+      ? registryOfSource(build.tags[0], true)
+      : undefined;
+  if (!host)
+    throw new InputError(
+      'inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to',
+    );
+  return host;
+}
+
 export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()): ActionInputs {
   const modeRaw = get('mode') || 'check';
   if (modeRaw !== 'check' && modeRaw !== 'comment')
@@ -141,6 +165,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     token,
     username,
     password,
+    host: undefined,
     insecure: parseList(get('insecure-registries')),
   };
 
@@ -200,6 +225,8 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
         'or "context" to build the image',
     );
   if (image && build) throw new InputError('give either "image" or "context" (build mode), not both');
+
+  if (username) registry.host = credentialHost(image, build);
 
   const p = get('platform');
   if (p === 'all') throw new InputError('input "platform" must name one platform (os/arch[/variant])');

@@ -16,8 +16,6 @@ import { BuildError, buildImage, type BuildResult } from './build/build.js';
 import { resolvePolicy } from './config/index.js';
 import { check } from './engine.js';
 import type { RegistryOptions } from './image/registry/client.js';
-import { registryOfSource } from './image/registry/flags.js';
-import { parseSource } from './image/source.js';
 import { InputError, oneLine } from './errors.js';
 import type { Platform } from './image/model.js';
 import { formatPlatform, parsePlatform } from './image/platform.js';
@@ -72,15 +70,14 @@ export interface AnalyseOptions {
 }
 
 /**
- * Explicit credentials (registry-username/-password) serve the image's registry; the github-token pulls
- * from ghcr.io when nothing else (docker login, DOCKER_CONFIG) has credentials. Every secret the client
- * learns on the way (helper passwords, tokens) is masked.
+ * Explicit credentials (registry-username/-password) serve one registry, `r.host`: the image input's (or
+ * the first build tag's), whatever source is being read, so a baseline elsewhere never gets them. The
+ * github-token pulls from ghcr.io when nothing else (docker login, DOCKER_CONFIG) has credentials. Every
+ * secret the client learns on the way (helper passwords, tokens) is masked.
  */
-function registryOptions(source: string, r: RegistryInputs): RegistryOptions {
+export function registryOptions(r: RegistryInputs): RegistryOptions {
   const token = r.token;
-  const explicitFor = r.username
-    ? registryOfSource(source, parseSource(source).kind === 'registry')
-    : undefined;
+  const explicitFor = r.username && r.password ? r.host : undefined;
   return {
     insecureRegistries: r.insecure,
     onSecret: (secret) => core.setSecret(secret),
@@ -119,7 +116,7 @@ export const engine = {
     const { report } = await check(source, {
       policy: o.policy,
       platform: o.platform,
-      registry: registryOptions(source, o.registry),
+      registry: registryOptions(o.registry),
       ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
     });
     return report;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/report/markdown.js';
 import type { Report } from '../../src/report/schema.js';
-import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { HUMAN, OTHER_HUMAN, startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import {
   runAction,
   webhookExample,
@@ -131,6 +131,77 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
       'PATCH issues/update-comment',
     ]);
     expect(second.outputs['comment-url']).toBe(after[0]!.html_url);
+  });
+
+  it("never takes over a person's comment that quotes the marker", async () => {
+    const inputs = {
+      image: `docker-archive:${MAIN}`,
+      baseline: 'none',
+      'comment-key': 'app',
+      'fail-on': 'never',
+    };
+    const quoted = `Why does the bot's comment end in ${commentMarker('app')}?`;
+    const human = api.seedComment(REPO, PR, quoted);
+    const first = await run({ event: 'pull_request', payload: prEvent(), inputs });
+    expect(first.status, first.stdout).toBe(0);
+    // A marker in a comment that is not a bot's: the action asks who the token is (GITHUB_TOKEN cannot say).
+    expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET issues/list-comments',
+      'GET users/get-authenticated',
+      'POST issues/create-comment',
+    ]);
+    const ours = slimgateComments(api).filter((c) => c.id !== human.id);
+    expect(ours).toHaveLength(1);
+    expect(first.outputs['comment-url']).toBe(ours[0]!.html_url);
+
+    // The re-run updates the bot's comment, still not the person's.
+    api.requests.length = 0;
+    const second = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { ...inputs, image: `oci-archive:${PR_IMAGE}` },
+    });
+    expect(second.status, second.stdout).toBe(0);
+    expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET issues/list-comments',
+      'PATCH issues/update-comment',
+    ]);
+    expect(slimgateComments(api).map((c) => c.id)).toEqual([human.id, ours[0]!.id]);
+    expect(slimgateComments(api)[1]!.body).toContain('2.28 MB');
+    expect(human.body).toBe(quoted);
+    expect(human.updated_at).toBe(human.created_at);
+  });
+
+  it("under a personal access token, updates that user's own comment and no one else's", async () => {
+    api.viewer = HUMAN; // the PAT's owner, octocat
+    const inputs = {
+      image: `docker-archive:${MAIN}`,
+      baseline: 'none',
+      'comment-key': 'app',
+      'fail-on': 'never',
+    };
+    const someoneElse = api.seedComment(REPO, PR, `quoting ${commentMarker('app')}`, OTHER_HUMAN);
+    const first = await run({ event: 'pull_request', payload: prEvent(), inputs });
+    expect(first.status, first.stdout).toBe(0);
+    const mine = slimgateComments(api).filter((c) => c.id !== someoneElse.id);
+    expect(mine).toHaveLength(1);
+    const stored = [...api.comments.values()].flat().find((c) => c.id === mine[0]!.id);
+    expect((stored?.user as { login: string }).login).toBe('octocat');
+
+    api.requests.length = 0;
+    const second = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { ...inputs, image: `oci-archive:${PR_IMAGE}` },
+    });
+    expect(second.status, second.stdout).toBe(0);
+    expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET issues/list-comments',
+      'GET users/get-authenticated',
+      'PATCH issues/update-comment',
+    ]);
+    expect(slimgateComments(api).map((c) => c.id)).toEqual([someoneElse.id, mine[0]!.id]);
+    expect(someoneElse.updated_at).toBe(someoneElse.created_at);
   });
 
   it('two comment keys give two comments', async () => {

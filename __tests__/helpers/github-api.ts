@@ -191,10 +191,16 @@ function user(login: string, id: number, type: 'User' | 'Bot'): Json {
 
 export const BOT = user('github-actions[bot]', 41898282, 'Bot');
 export const HUMAN = user('octocat', 583231, 'User');
+export const OTHER_HUMAN = user('hubot', 4827, 'User');
 
 export class GitHubApi {
   readonly token: string;
   readOnly: boolean;
+  /**
+   * Who the token is. Unset: GITHUB_TOKEN, which posts as github-actions[bot] and cannot read /user.
+   * Set: a personal access token, which posts as this user.
+   */
+  viewer: Json | undefined;
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   /** `owner/repo#number` → comments, oldest first. */
@@ -209,6 +215,7 @@ export class GitHubApi {
   constructor(opts: GitHubApiOptions = {}) {
     this.token = opts.token ?? `ghs_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}SECRET`;
     this.readOnly = opts.readOnly ?? false;
+    this.viewer = undefined;
     loadSpec();
   }
 
@@ -397,7 +404,7 @@ export class GitHubApi {
             {},
             op,
           );
-        const c = this.seedComment(repo, Number(pathParams['issue_number']), body, BOT);
+        const c = this.seedComment(repo, Number(pathParams['issue_number']), body, this.viewer ?? BOT);
         return send(201, c, { location: c.url }, op);
       }
       case 'issues/update-comment': {
@@ -409,6 +416,32 @@ export class GitHubApi {
         c.body = body;
         c.updated_at = this.now();
         return send(200, c, {}, op);
+      }
+      case 'users/get-authenticated': {
+        if (!this.viewer) return fail(403, 'Resource not accessible by integration', op);
+        const at = '2020-01-01T00:00:00Z';
+        return send(
+          200,
+          {
+            ...this.viewer,
+            user_view_type: 'public',
+            name: null,
+            company: null,
+            blog: '',
+            location: null,
+            email: null,
+            hireable: null,
+            bio: null,
+            public_repos: 1,
+            public_gists: 0,
+            followers: 0,
+            following: 0,
+            created_at: at,
+            updated_at: at,
+          },
+          {},
+          op,
+        );
       }
       case 'pulls/get': {
         const n = Number(pathParams['pull_number']);

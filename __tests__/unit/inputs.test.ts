@@ -14,7 +14,9 @@ import {
   repositoryOf,
 } from '../../src/github/baseline.js';
 import { branchTag, runContext } from '../../src/github/context.js';
+import { resolveCredential } from '../../src/image/registry/auth.js';
 import { envInputs, parseBaseline, parseList, readInputs } from '../../src/inputs.js';
+import { registryOptions } from '../../src/main.js';
 import { finding, report } from '../helpers/github-reports.js';
 import { actionYml, webhookExample } from '../helpers/github-action.js';
 
@@ -92,6 +94,16 @@ describe('readInputs', () => {
       'input "push" must be true or false',
     ],
     ['tags without context', { image: 'a', tags: 'a:1' }, 'input "tags" needs "context"'],
+    [
+      'credentials for an image that is not in a registry',
+      { image: 'docker-daemon:app:1', 'registry-username': 'me', 'registry-password': 'pw' },
+      'inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to',
+    ],
+    [
+      'credentials in build mode without tags',
+      { context: '.', 'registry-username': 'me', 'registry-password': 'pw' },
+      'inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to',
+    ],
   ])('%s is one clear line', (_name, withs, want) => {
     let msg = '';
     try {
@@ -117,9 +129,55 @@ describe('readInputs', () => {
       token: 'tok',
       username: 'me',
       password: 'pw',
+      host: 'reg.example:5000',
       insecure: ['reg.example:5000', 'other:80'],
     });
-    expect(readInputs(inputs({ image: 'a' })).registry).toMatchObject({ username: undefined, insecure: [] });
+    expect(readInputs(inputs({ image: 'a' })).registry).toMatchObject({
+      username: undefined,
+      host: undefined,
+      insecure: [],
+    });
+  });
+
+  it.each<[string, Record<string, string>, string]>([
+    [
+      'a docker:// image',
+      { image: 'docker://ghcr.io/o/app:pr-1', baseline: 'docker.io/library/x' },
+      'ghcr.io',
+    ],
+    [
+      'a bare reference',
+      { image: 'reg.example:5000/o/app:1', baseline: 'docker://ghcr.io/o/x:1' },
+      'reg.example:5000',
+    ],
+    ['a Docker Hub name', { image: 'o/app:1' }, 'docker.io'],
+    [
+      'build mode: the first tag',
+      { context: '.', tags: 'ghcr.io/o/app:pr-1\ndocker.io/o/app:pr-1' },
+      'ghcr.io',
+    ],
+  ])("binds the credentials to the registry of %s, not the baseline's", (_name, withs, host) => {
+    const i = readInputs(inputs({ ...withs, 'registry-username': 'me', 'registry-password': 'pw' }));
+    expect(i.registry.host).toBe(host);
+  });
+
+  it('gives a baseline on another registry no explicit credential', async () => {
+    const i = readInputs(
+      inputs({
+        image: 'docker://ghcr.io/o/app:pr-1',
+        baseline: 'docker.io/library/x',
+        'registry-username': 'me',
+        'registry-password': 'pw',
+        'github-token': '',
+      }),
+    );
+    // The same options serve the image and the baseline (engine.analyse): only the host decides.
+    const creds = {
+      ...registryOptions(i.registry).credentials,
+      dockerConfigDir: mkdtempSync(path.join(tmpdir(), 'dc-')),
+    };
+    expect(await resolveCredential('ghcr.io', creds)).toMatchObject({ username: 'me', password: 'pw' });
+    expect(await resolveCredential('docker.io', creds)).toBeUndefined();
   });
 
   it('reads push and tags in build mode', () => {

@@ -1,8 +1,9 @@
 /**
  * The sticky PR comment: one comment per comment key, found by its hidden marker and updated in place.
  *
- * PRs often have more than 100 comments, so every page is read. A comment that a person wrote (or quoted
- * the marker in) is never taken over when the bot's own comment exists.
+ * PRs often have more than 100 comments, so every page is read. Only a bot's comment is ever updated: a
+ * comment that a person wrote (or quoted the marker in) is never taken over; without a bot's comment a new
+ * one is created.
  */
 import type { getOctokit } from '@actions/github';
 
@@ -56,12 +57,14 @@ async function guarded<T>(what: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Prefers the Actions bot's comment, then any bot's, then the oldest match. */
+/**
+ * The Actions bot's comment, else any bot's (a GitHub App token), else none: anyone can paste the marker,
+ * and updating a person's comment would overwrite their words (or fail with 403 under a PAT).
+ */
 function pick(matches: ListedComment[]): ListedComment | undefined {
   return (
     matches.find((c) => c.user?.login === 'github-actions[bot]') ??
-    matches.find((c) => c.user?.type === 'Bot') ??
-    matches[0]
+    matches.find((c) => c.user?.type === 'Bot')
   );
 }
 
@@ -80,7 +83,15 @@ export async function findComment(
     });
     for await (const page of pages) for (const c of page.data) if (c.body?.includes(marker)) matches.push(c);
   });
-  return pick(matches);
+  const bot = pick(matches);
+  if (bot || !matches.length) return bot;
+  // A personal access token posts as its owner, not as a bot: that user's own comment is ours to update,
+  // never another person's. GITHUB_TOKEN cannot read /user, and then there is nothing to reuse.
+  const login = await octokit.rest.users.getAuthenticated().then(
+    (r) => r.data.login,
+    () => undefined,
+  );
+  return login ? matches.find((c) => c.user?.login === login && c.user?.type !== 'Bot') : undefined;
 }
 
 /** Creates the comment, or updates the one that carries the marker (left alone when it is already current). */
