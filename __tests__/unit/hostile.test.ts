@@ -389,6 +389,26 @@ describe('broken archives are one-line InputErrors naming the blob or file', () 
     await inputError(p, p);
   });
 
+  it('JSON-looking blobs are kept only up to a total cap, so memory stays bounded', async () => {
+    // Nine 7.5 MB blobs that start with "{": each under the per-blob cap, together over the 64 MiB total.
+    const big = Buffer.alloc(7_500_000, 0x20);
+    big[0] = 0x7b;
+    const entries = Array.from({ length: 9 }, (_, i) =>
+      file(`blobs/sha256/${hex(sha256(Buffer.from(`b${i}`)))}`, big),
+    );
+    const p = write('json-flood.tar', tar(entries));
+    await inputError(p, p, /more than 64 MiB of JSON metadata/);
+  });
+
+  it('an archive that cannot be read is one line naming it', async () => {
+    const { readArchive } = await import('../../src/image/archive.js');
+    const { createReadStream } = await import('node:fs');
+    const missing = path.join(tmp, 'gone.tar');
+    await expect(readArchive(createReadStream(missing), missing)).rejects.toThrow(
+      new RegExp(`^cannot read ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT$`),
+    );
+  });
+
   it('a gzip file whose content is not a tar', async () => {
     const p = write('gz-not-tar.gz', gzip(Buffer.alloc(4096, 0x41)));
     await inputError(p, p);

@@ -19,7 +19,6 @@ import {
   assembleImage,
   imageFromManifest,
   checkPlatform,
-  MAX_JSON_BLOB,
   parseJson,
   platformOfConfig,
   resolveImages,
@@ -40,6 +39,11 @@ export interface ArchiveSelector {
   index?: number;
 }
 
+/** Manifests and configs are kilobytes; a JSON-looking blob over this is scanned as a stream instead. */
+const MAX_ARCHIVE_JSON = 8 * 1024 * 1024;
+/** All JSON kept from one archive. */
+const MAX_ARCHIVE_JSON_TOTAL = 64 * 1024 * 1024;
+
 type Blob = { kind: 'json'; data: Buffer; digest: string } | { kind: 'layer'; scan: Promise<LayerScan> };
 
 interface DockerManifestEntry {
@@ -51,6 +55,8 @@ interface DockerManifestEntry {
 /** The whole archive, read once: blobs by path, and links (skopeo's layer.tar symlinks). */
 export class ArchiveContents {
   readonly blobs = new Map<string, Blob>();
+  /** Bytes of JSON blobs kept in memory so far. */
+  jsonBytes = 0;
   readonly links = new Map<string, string>();
 
   constructor(readonly label: string) {}
@@ -68,7 +74,11 @@ export class ArchiveContents {
   json(path: string, what: string): { data: Buffer; digest: string } {
     const blob = this.blobs.get(this.resolve(path));
     if (!blob) throw new InputError(`${this.label} has no ${path} (${what})`);
-    if (blob.kind !== 'json') throw new InputError(`${this.label}: ${path} (${what}) is not JSON metadata`);
+    if (blob.kind !== 'json') {
+      throw new InputError(
+        `${this.label}: ${path} (${what}) is not JSON metadata of at most ${MAX_ARCHIVE_JSON >> 20} MiB`,
+      );
+    }
     return blob;
   }
 
@@ -87,7 +97,9 @@ export async function readArchive(input: AsyncIterable<Buffer>, label: string): 
   const contents = new ArchiveContents(label);
   const parser = new TarParser((h) => onEntry(h, contents), `archive ${label}`);
   const it = input[Symbol.asyncIterator]();
-  const first = await it.next();
+  const first = await it.next().catch((err: unknown) => {
+    throw readError(err, label);
+  });
   if (first.done) throw new InputError(`archive ${label} is empty`);
   const compression = sniffCompression(first.value);
   async function* all(): AsyncGenerator<Buffer> {
@@ -117,7 +129,7 @@ export async function readArchive(input: AsyncIterable<Buffer>, label: string): 
     if (e?.code?.startsWith?.('Z_') || String(e?.message).startsWith('zstd:')) {
       throw new InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
     }
-    throw err;
+    throw readError(err, label);
   }
   if (parser.entries === 0) throw new InputError(`${label} is not an image archive (no tar entries)`);
   return contents;
@@ -138,6 +150,14 @@ function onEntry(h: TarHeader, contents: ArchiveContents): BodySink | undefined 
 }
 
 /** Decides at the first byte whether a blob is JSON metadata (kept) or a layer (scanned as it streams). */
+/** The archive file itself could not be read (missing, a directory, no permission): one line naming it. */
+function readError(err: unknown, label: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  return typeof e?.syscall === 'string'
+    ? new InputError(`cannot read ${label}: ${e.code ?? e.message}`)
+    : err;
+}
+
 class BlobSink implements BodySink {
   private parts: Buffer[] | undefined;
   private stream: PassThrough | undefined;
@@ -158,7 +178,15 @@ class BlobSink implements BodySink {
     }
     if (this.failed) return; // drain the rest of a blob whose scan already failed
     const s = this.stream as PassThrough;
-    if (!s.write(chunk)) await Promise.race([once(s, 'drain'), this.scan]);
+    if (!s.write(chunk)) {
+      // Stop waiting for 'drain' when the scan fails first, and drop the listener either way.
+      const stop = new AbortController();
+      try {
+        await Promise.race([once(s, 'drain', { signal: stop.signal }).catch(() => undefined), this.scan]);
+      } finally {
+        stop.abort();
+      }
+    }
   }
 
   end(): void {
@@ -184,7 +212,14 @@ class BlobSink implements BodySink {
     )
       i++;
     const c = first[i];
-    if ((c === 0x7b || c === 0x5b) && this.size <= MAX_JSON_BLOB) {
+    if ((c === 0x7b || c === 0x5b) && this.size <= MAX_ARCHIVE_JSON) {
+      // Metadata is kept whole, so it is capped per blob and for the archive: memory stays bounded.
+      this.contents.jsonBytes += this.size;
+      if (this.contents.jsonBytes > MAX_ARCHIVE_JSON_TOTAL) {
+        throw new InputError(
+          `${this.contents.label} holds more than ${MAX_ARCHIVE_JSON_TOTAL >> 20} MiB of JSON metadata; it is not an image archive`,
+        );
+      }
       this.parts = [];
       return;
     }

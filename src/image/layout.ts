@@ -28,12 +28,15 @@ export interface ScanOptions {
   cache?: LayerCache;
 }
 
-export async function imagesFromLayout(
-  dir: string,
-  ref: string | undefined,
-  source: string,
-  opts: ScanOptions,
-): Promise<ScannedImage[]> {
+/** An OCI layout's index and a reader for its JSON blobs (size-capped, digest-verified). */
+export interface Layout {
+  where: string;
+  index: Index;
+  blobPath: (d: Descriptor) => string;
+  readJson: (d: Descriptor, what: string) => Promise<Buffer>;
+}
+
+export async function openLayout(dir: string): Promise<Layout> {
   const where = `OCI layout ${dir}`;
   const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
     throw new InputError(`${where} has no readable index.json`);
@@ -48,7 +51,7 @@ export async function imagesFromLayout(
     }
     return join(dir, 'blobs', alg, hex as string);
   };
-  const fetch = async (d: Descriptor, what: string): Promise<Buffer> => {
+  const readJson = async (d: Descriptor, what: string): Promise<Buffer> => {
     const path = blobPath(d);
     const size = await stat(path).then(
       (s) => s.size,
@@ -56,12 +59,23 @@ export async function imagesFromLayout(
         throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
       },
     );
+    // A manifest that names a layer as its config must not make us read the layer whole.
     if (size > MAX_JSON_BLOB)
       throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
     const data = await readFile(path);
     verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
     return data;
   };
+  return { where, index, blobPath, readJson };
+}
+
+export async function imagesFromLayout(
+  dir: string,
+  ref: string | undefined,
+  source: string,
+  opts: ScanOptions,
+): Promise<ScannedImage[]> {
+  const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
   const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
   const images: ScannedImage[] = [];
   const pool = new ScanPool(opts.concurrency);

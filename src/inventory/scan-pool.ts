@@ -61,20 +61,25 @@ export function startScanWorker(): void {
   });
 }
 
-/** A fixed set of workers; `scan` runs on an idle one, or in-process when workers are unavailable. */
+/**
+ * A fixed set of workers, one job each at a time; `scan` runs on an idle one, or in-process when workers
+ * are unavailable. A worker that dies fails only its own job and is replaced for the next one.
+ */
 export class ScanPool {
   private readonly idle: Worker[] = [];
-  private readonly all: Worker[] = [];
+  private readonly live = new Set<Worker>();
   private readonly waiting: ((w: Worker) => void)[] = [];
-  private readonly pending = new Map<
-    number,
-    { resolve: (s: LayerScan) => void; reject: (e: Error) => void }
-  >();
+  /** The job each busy worker is running. */
+  private readonly jobs = new Map<Worker, { resolve: (s: LayerScan) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private readonly script: string | undefined;
 
-  constructor(private readonly size: number) {
-    this.script = size > 1 ? workerScript() : undefined;
+  /** `script` overrides the worker entry (tests). */
+  constructor(
+    private readonly size: number,
+    script?: string,
+  ) {
+    this.script = size > 1 ? (script ?? workerScript()) : undefined;
   }
 
   async scan(path: string, label: string): Promise<LayerScan> {
@@ -95,46 +100,57 @@ export class ScanPool {
     const worker = await this.acquire(script);
     try {
       return await new Promise<LayerScan>((resolve, reject) => {
-        const id = this.nextId++;
-        this.pending.set(id, { resolve, reject });
-        worker.postMessage({ id, ...job } satisfies Job);
+        this.jobs.set(worker, { resolve, reject });
+        worker.postMessage({ id: this.nextId++, ...job } satisfies Job);
       });
     } finally {
-      this.release(worker);
+      this.jobs.delete(worker);
+      this.release(worker, script);
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()));
+    const all = [...this.live];
+    this.live.clear();
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
   }
 
   private acquire(script: string): Promise<Worker> {
     const w = this.idle.pop();
     if (w) return Promise.resolve(w);
-    if (this.all.length < this.size) return Promise.resolve(this.spawn(script));
+    if (this.live.size < this.size) return Promise.resolve(this.spawn(script));
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  private release(w: Worker): void {
+  private release(w: Worker, script: string): void {
     const next = this.waiting.shift();
+    // A worker that died is not reused: whoever waits gets a fresh one.
+    if (!this.live.has(w)) {
+      if (next) next(this.spawn(script));
+      return;
+    }
     if (next) next(w);
     else this.idle.push(w);
   }
 
   private spawn(script: string): Worker {
     const w = new Worker(script, { workerData: { [WORKER_FLAG]: true } });
+    const fail = (err: Error): void => {
+      if (!this.live.delete(w)) return; // closed, or already failed
+      const i = this.idle.indexOf(w);
+      if (i !== -1) this.idle.splice(i, 1);
+      this.jobs.get(w)?.reject(err);
+    };
     w.on('message', (r: Reply) => {
-      const p = this.pending.get(r.id);
-      if (!p) return;
-      this.pending.delete(r.id);
-      if ('scan' in r) p.resolve(revive(r.scan));
-      else p.reject(r.input ? new InputError(r.error) : new Error(r.error));
+      const job = this.jobs.get(w);
+      if (!job) return;
+      if ('scan' in r) job.resolve(revive(r.scan));
+      else job.reject(r.input ? new InputError(r.error) : new Error(r.error));
     });
-    w.on('error', (err) => {
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    });
-    this.all.push(w);
+    w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
+    w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));
+    this.live.add(w);
     return w;
   }
 }

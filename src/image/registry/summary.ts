@@ -2,8 +2,6 @@
  * The fast path: compressed size and layer count from manifests alone. Shared by the registry (where it
  * saves every blob request) and OCI layouts.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { InputError } from '../../errors.js';
 import { shortDigest } from '../../util/bytes.js';
 import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from '../model.js';
@@ -18,6 +16,7 @@ import {
   type Manifest,
 } from '../oci.js';
 import { choosePlatforms, formatPlatform, type PlatformChoice } from '../platform.js';
+import { openLayout } from '../layout.js';
 
 export interface ManifestSummary {
   source: string;
@@ -133,23 +132,7 @@ export async function layoutManifestSummary(
   source: string,
   platform: PlatformChoice,
 ): Promise<ManifestSummary[]> {
-  const where = `OCI layout ${dir}`;
-  const read = async (d: Descriptor, what: string): Promise<Buffer> => {
-    const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest);
-    if (!m) throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
-    const data = await readFile(join(dir, 'blobs', 'sha256', m[1] as string)).catch(() => {
-      throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
-    });
-    verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
-    return data;
-  };
-  const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
-    throw new InputError(`${where} has no readable index.json`);
-  });
-  const index = parseJson<Index>(indexBuf, `index.json in ${where}`);
-  if (!index || !Array.isArray(index.manifests)) {
-    throw new InputError(`index.json in ${where} is malformed: no manifests list`);
-  }
+  const { where, index, readJson: read } = await openLayout(dir);
   const io: SummaryIo = {
     where,
     source,

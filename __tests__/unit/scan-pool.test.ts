@@ -1,0 +1,48 @@
+// The worker pool must never hang or pass when a worker dies: its job fails, and later jobs get a new worker.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScanPool } from '../../src/inventory/scan-pool.js';
+
+function workerFile(body: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sg-pool-'));
+  const file = path.join(dir, 'worker.mjs');
+  writeFileSync(file, `import { parentPort } from 'node:worker_threads';\n${body}\n`);
+  return file;
+}
+
+describe('ScanPool with failing workers', () => {
+  it('a worker that exits fails its job with a clear error, and the next job gets a fresh worker', async () => {
+    const pool = new ScanPool(2, workerFile(`parentPort.on('message', () => process.exit(3));`));
+    try {
+      await expect(pool.scan('/nonexistent', 'layer 1')).rejects.toThrow(/exited unexpectedly \(code 3\)/);
+      // Both slots die in turn; nothing hangs and nothing resolves.
+      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.scan('/x', `layer ${i}`)));
+      expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a worker that throws fails only its own job; the other worker still answers', async () => {
+    // The first job throws inside the worker (an uncaught error); later jobs are answered normally.
+    const pool = new ScanPool(
+      2,
+      workerFile(`parentPort.on('message', (job) => {
+        if (job.label === 'bad') throw new Error('boom');
+        parentPort.postMessage({ id: job.id, scan: { digest: 'sha256:x', diffId: 'sha256:x', compression: 'none',
+          compressedSize: 0, uncompressedSize: 0, entries: [], escapes: [] } });
+      });`),
+    );
+    try {
+      const [bad, good] = await Promise.allSettled([pool.scan('/a', 'bad'), pool.scan('/b', 'good')]);
+      expect(bad.status).toBe('rejected');
+      expect(String((bad as PromiseRejectedResult).reason)).toMatch(/scan worker failed: boom/);
+      expect(good.status).toBe('fulfilled');
+      await expect(pool.scan('/c', 'again')).resolves.toMatchObject({ digest: 'sha256:x' });
+    } finally {
+      await pool.close();
+    }
+  });
+});
