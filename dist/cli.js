@@ -27100,7 +27100,7 @@ function dirname(p) {
 function basename(p) {
     return p.slice(p.lastIndexOf('/') + 1);
 }
-function paths_join(dir, name) {
+function join(dir, name) {
     return dir === '/' ? `/${name}` : `${dir}/${name}`;
 }
 /** True when `p` is `dir` itself or lies below it. */
@@ -27895,10 +27895,16 @@ function imageFromManifest(r, source, tags, scans) {
 
 
 
+/** Manifests and configs are kilobytes; a JSON-looking blob over this is scanned as a stream instead. */
+const MAX_ARCHIVE_JSON = 8 * 1024 * 1024;
+/** All JSON kept from one archive. */
+const MAX_ARCHIVE_JSON_TOTAL = 64 * 1024 * 1024;
 /** The whole archive, read once: blobs by path, and links (skopeo's layer.tar symlinks). */
 class ArchiveContents {
     label;
     blobs = new Map();
+    /** Bytes of JSON blobs kept in memory so far. */
+    jsonBytes = 0;
     links = new Map();
     constructor(label) {
         this.label = label;
@@ -27917,8 +27923,9 @@ class ArchiveContents {
         const blob = this.blobs.get(this.resolve(path));
         if (!blob)
             throw new errors_InputError(`${this.label} has no ${path} (${what})`);
-        if (blob.kind !== 'json')
-            throw new errors_InputError(`${this.label}: ${path} (${what}) is not JSON metadata`);
+        if (blob.kind !== 'json') {
+            throw new errors_InputError(`${this.label}: ${path} (${what}) is not JSON metadata of at most ${MAX_ARCHIVE_JSON >> 20} MiB`);
+        }
         return blob;
     }
     async layer(path, what) {
@@ -27937,7 +27944,9 @@ async function readArchive(input, label) {
     const contents = new ArchiveContents(label);
     const parser = new TarParser((h) => archive_onEntry(h, contents), `archive ${label}`);
     const it = input[Symbol.asyncIterator]();
-    const first = await it.next();
+    const first = await it.next().catch((err) => {
+        throw readError(err, label);
+    });
     if (first.done)
         throw new errors_InputError(`archive ${label} is empty`);
     const compression = sniffCompression(first.value);
@@ -27975,7 +27984,7 @@ async function readArchive(input, label) {
         if (e?.code?.startsWith?.('Z_') || String(e?.message).startsWith('zstd:')) {
             throw new errors_InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
         }
-        throw err;
+        throw readError(err, label);
     }
     if (parser.entries === 0)
         throw new errors_InputError(`${label} is not an image archive (no tar entries)`);
@@ -27987,7 +27996,7 @@ function archive_onEntry(h, contents) {
         return undefined;
     const path = rel.slice(1);
     if (h.type === 'symlink' || h.type === 'hardlink') {
-        const base = h.type === 'symlink' ? paths_join(dirname(rel), h.linkname) : `/${h.linkname}`;
+        const base = h.type === 'symlink' ? join(dirname(rel), h.linkname) : `/${h.linkname}`;
         const target = cleanPath(h.linkname.startsWith('/') ? h.linkname : base);
         if (target !== undefined)
             contents.links.set(path, target.slice(1));
@@ -27998,6 +28007,13 @@ function archive_onEntry(h, contents) {
     return new BlobSink(path, h.size, contents);
 }
 /** Decides at the first byte whether a blob is JSON metadata (kept) or a layer (scanned as it streams). */
+/** The archive file itself could not be read (missing, a directory, no permission): one line naming it. */
+function readError(err, label) {
+    const e = err;
+    return typeof e?.syscall === 'string'
+        ? new errors_InputError(`cannot read ${label}: ${e.code ?? e.message}`)
+        : err;
+}
 class BlobSink {
     path;
     size;
@@ -28021,8 +28037,16 @@ class BlobSink {
         if (this.failed)
             return; // drain the rest of a blob whose scan already failed
         const s = this.stream;
-        if (!s.write(chunk))
-            await Promise.race([(0,external_node_events_namespaceObject.once)(s, 'drain'), this.scan]);
+        if (!s.write(chunk)) {
+            // Stop waiting for 'drain' when the scan fails first, and drop the listener either way.
+            const stop = new AbortController();
+            try {
+                await Promise.race([(0,external_node_events_namespaceObject.once)(s, 'drain', { signal: stop.signal }).catch(() => undefined), this.scan]);
+            }
+            finally {
+                stop.abort();
+            }
+        }
     }
     end() {
         if (!this.parts && !this.stream) {
@@ -28046,7 +28070,12 @@ class BlobSink {
             (first[i] === 0x20 || first[i] === 0x0a || first[i] === 0x0d || first[i] === 0x09))
             i++;
         const c = first[i];
-        if ((c === 0x7b || c === 0x5b) && this.size <= MAX_JSON_BLOB) {
+        if ((c === 0x7b || c === 0x5b) && this.size <= MAX_ARCHIVE_JSON) {
+            // Metadata is kept whole, so it is capped per blob and for the archive: memory stays bounded.
+            this.contents.jsonBytes += this.size;
+            if (this.contents.jsonBytes > MAX_ARCHIVE_JSON_TOTAL) {
+                throw new errors_InputError(`${this.contents.label} holds more than ${MAX_ARCHIVE_JSON_TOTAL >> 20} MiB of JSON metadata; it is not an image archive`);
+            }
             this.parts = [];
             return;
         }
@@ -29274,18 +29303,23 @@ function startScanWorker() {
         }));
     });
 }
-/** A fixed set of workers; `scan` runs on an idle one, or in-process when workers are unavailable. */
+/**
+ * A fixed set of workers, one job each at a time; `scan` runs on an idle one, or in-process when workers
+ * are unavailable. A worker that dies fails only its own job and is replaced for the next one.
+ */
 class ScanPool {
     size;
     idle = [];
-    all = [];
+    live = new Set();
     waiting = [];
-    pending = new Map();
+    /** The job each busy worker is running. */
+    jobs = new Map();
     nextId = 0;
     script;
-    constructor(size) {
+    /** `script` overrides the worker entry (tests). */
+    constructor(size, script) {
         this.size = size;
-        this.script = size > 1 ? workerScript() : undefined;
+        this.script = size > 1 ? (script ?? workerScript()) : undefined;
     }
     async scan(path, label) {
         if (!this.script)
@@ -29305,28 +29339,37 @@ class ScanPool {
         const worker = await this.acquire(script);
         try {
             return await new Promise((resolve, reject) => {
-                const id = this.nextId++;
-                this.pending.set(id, { resolve, reject });
-                worker.postMessage({ id, ...job });
+                this.jobs.set(worker, { resolve, reject });
+                worker.postMessage({ id: this.nextId++, ...job });
             });
         }
         finally {
-            this.release(worker);
+            this.jobs.delete(worker);
+            this.release(worker, script);
         }
     }
     async close() {
-        await Promise.all(this.all.map((w) => w.terminate()));
+        const all = [...this.live];
+        this.live.clear();
+        this.idle.length = 0;
+        await Promise.all(all.map((w) => w.terminate()));
     }
     acquire(script) {
         const w = this.idle.pop();
         if (w)
             return Promise.resolve(w);
-        if (this.all.length < this.size)
+        if (this.live.size < this.size)
             return Promise.resolve(this.spawn(script));
         return new Promise((resolve) => this.waiting.push(resolve));
     }
-    release(w) {
+    release(w, script) {
         const next = this.waiting.shift();
+        // A worker that died is not reused: whoever waits gets a fresh one.
+        if (!this.live.has(w)) {
+            if (next)
+                next(this.spawn(script));
+            return;
+        }
         if (next)
             next(w);
         else
@@ -29334,22 +29377,26 @@ class ScanPool {
     }
     spawn(script) {
         const w = new external_node_worker_threads_namespaceObject.Worker(script, { workerData: { [WORKER_FLAG]: true } });
+        const fail = (err) => {
+            if (!this.live.delete(w))
+                return; // closed, or already failed
+            const i = this.idle.indexOf(w);
+            if (i !== -1)
+                this.idle.splice(i, 1);
+            this.jobs.get(w)?.reject(err);
+        };
         w.on('message', (r) => {
-            const p = this.pending.get(r.id);
-            if (!p)
+            const job = this.jobs.get(w);
+            if (!job)
                 return;
-            this.pending.delete(r.id);
             if ('scan' in r)
-                p.resolve(revive(r.scan));
+                job.resolve(revive(r.scan));
             else
-                p.reject(r.input ? new errors_InputError(r.error) : new Error(r.error));
+                job.reject(r.input ? new errors_InputError(r.error) : new Error(r.error));
         });
-        w.on('error', (err) => {
-            for (const p of this.pending.values())
-                p.reject(err);
-            this.pending.clear();
-        });
-        this.all.push(w);
+        w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
+        w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));
+        this.live.add(w);
         return w;
     }
 }
@@ -29696,7 +29743,7 @@ async function mapLimit(items, limit, fn) {
 
 
 
-async function imagesFromLayout(dir, ref, source, opts) {
+async function layout_openLayout(dir) {
     const where = `OCI layout ${dir}`;
     const indexBuf = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
         throw new errors_InputError(`${where} has no readable index.json`);
@@ -29711,17 +29758,22 @@ async function imagesFromLayout(dir, ref, source, opts) {
         }
         return (0,external_node_path_namespaceObject.join)(dir, 'blobs', alg, hex);
     };
-    const fetch = async (d, what) => {
+    const readJson = async (d, what) => {
         const path = blobPath(d);
         const size = await (0,external_node_fs_promises_namespaceObject.stat)(path).then((s) => s.size, () => {
             throw new errors_InputError(`${where} is missing blob ${d.digest} (${what})`);
         });
+        // A manifest that names a layer as its config must not make us read the layer whole.
         if (size > MAX_JSON_BLOB)
             throw new errors_InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
         const data = await (0,external_node_fs_promises_namespaceObject.readFile)(path);
         oci_verifyDigest(oci_sha256(data), d.digest, `${what} in ${where}`);
         return data;
     };
+    return { where, index, blobPath, readJson };
+}
+async function imagesFromLayout(dir, ref, source, opts) {
+    const { where, index, blobPath, readJson: fetch } = await layout_openLayout(dir);
     const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
     const images = [];
     const pool = new ScanPool(opts.concurrency);
@@ -29916,7 +29968,6 @@ async function imagesFromDaemon(ref, source, opts) {
 
 
 
-
 const summary_REF_NAME = 'org.opencontainers.image.ref.name';
 async function summary_summarizeManifests(top, topDesc, io) {
     const leaves = [];
@@ -29998,24 +30049,7 @@ async function summary_summarizeManifests(top, topDesc, io) {
 }
 /** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
 async function summary_layoutManifestSummary(dir, ref, source, platform) {
-    const where = `OCI layout ${dir}`;
-    const read = async (d, what) => {
-        const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest);
-        if (!m)
-            throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
-        const data = await readFile(join(dir, 'blobs', 'sha256', m[1])).catch(() => {
-            throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
-        });
-        verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
-        return data;
-    };
-    const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
-        throw new InputError(`${where} has no readable index.json`);
-    });
-    const index = parseJson(indexBuf, `index.json in ${where}`);
-    if (!index || !Array.isArray(index.manifests)) {
-        throw new InputError(`index.json in ${where} is malformed: no manifests list`);
-    }
+    const { where, index, readJson: read } = await openLayout(dir);
     const io = {
         where,
         source,
@@ -30297,7 +30331,7 @@ class ImageFs {
                 cur = dirname(cur);
                 continue;
             }
-            const next = paths_join(cur, c);
+            const next = join(cur, c);
             const f = this.byPath.get(next);
             if (!f)
                 return { ok: false, path: next, why: 'missing', via };
@@ -32272,7 +32306,8 @@ function historySecretRules(history, env = []) {
     const seen = new Set();
     history.forEach((h, i) => {
         const cmd = h.created_by ?? '';
-        const m = /^\|\d+ (.*?) \/bin\/sh -c /s.exec(cmd);
+        // Classic builder: `|1 K=V /bin/sh -c …`; BuildKit: `RUN |1 K=V /bin/sh -c …`.
+        const m = /^(?:RUN )?\|\d+ (.*?) \/bin\/sh -c /s.exec(cmd);
         if (m) {
             for (const kv of m[1].split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
                 const eq = kv.indexOf('=');
@@ -32291,7 +32326,7 @@ function historySecretRules(history, env = []) {
                 });
             }
         }
-        const body = cmd.replace(/^\|\d+ .*? \/bin\/sh -c /s, '');
+        const body = cmd.replace(/^(?:RUN )?\|\d+ .*? \/bin\/sh -c /s, '');
         const hit = tokenMatch(body);
         // An ENV step's token that is still in the config is reported once, as SG504, not again here.
         if (hit && env.some((e) => e.includes(hit.text)))
@@ -32306,6 +32341,91 @@ function historySecretRules(history, env = []) {
         }
     });
     return out;
+}
+// ------------------------------------------------------------------------------------------ redaction
+const REDACTED = '***';
+/**
+ * Each token shape as a global pattern and what replaces a match: the whole token, but a URL keeps its
+ * scheme, user and host (only the password goes), and a PEM key goes up to its END line.
+ */
+const TOKEN_REDACTIONS = TOKEN_SHAPES.map((t) => {
+    if (t.kind === 'private key')
+        return {
+            re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+            to: REDACTED,
+        };
+    if (t.kind === 'URL with a password')
+        return { re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)(?!\$)[^\s@/]+(@)(?=[^\s])/gi, to: `$1${REDACTED}$2` };
+    return { re: new RegExp(t.re.source, `${t.re.flags.replace('g', '')}g`), to: REDACTED };
+});
+/** Replaces every token-shaped substring (ghp_…, AKIA…, npm_…, glpat-…, a URL's password) with `***`. */
+function redactTokens(s) {
+    let out = s;
+    for (const r of TOKEN_REDACTIONS)
+        out = out.replace(r.re, r.to);
+    return out;
+}
+/** The build-arg prefix the builders record: `|2 A=1 B=2 /bin/sh -c …` (classic), `RUN |2 A=1 B=2 …` (BuildKit). */
+const BUILD_ARG_PREFIX = /^(\s*(?:RUN\s+)?\|(\d+)\s+)/;
+const NEXT_ARG = /\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/;
+/**
+ * A history command (`createdBy`) safe to show: the value of each build arg in the `|n K=V …` prefix that
+ * SG505 would report (a secret-looking name or a token-shaped value) becomes `***`, as does that value
+ * anywhere else in the command and every token-shaped substring. Other commands are returned unchanged.
+ */
+function secrets_redactCommand(s) {
+    const m = BUILD_ARG_PREFIX.exec(s);
+    const secrets = [];
+    let out = s;
+    if (m) {
+        const count = Number(m[2]);
+        let rest = s.slice(m[0].length);
+        let done = m[0];
+        for (let i = 0; i < count; i++) {
+            const kv = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
+            if (!kv)
+                break;
+            const name = kv[1];
+            const after = rest.slice(kv[0].length);
+            // A value ends where the next K= begins; the last one where the shell begins (values may hold spaces).
+            let end;
+            if (i < count - 1)
+                end = after.search(NEXT_ARG);
+            else {
+                end = after.search(/\s+\/bin\/sh -c /);
+                if (end < 0)
+                    end = after.search(/\s/);
+            }
+            if (end < 0)
+                end = after.length;
+            const value = after.slice(0, end);
+            const secret = value !== '' && (tokenShape(value) ?? envSecretKind(name, value)) !== null;
+            if (secret)
+                secrets.push(value);
+            done += `${name}=${secret ? REDACTED : value}`;
+            rest = after.slice(end);
+            const gap = /^\s+/.exec(rest)?.[0] ?? '';
+            done += gap;
+            rest = rest.slice(gap.length);
+        }
+        out = done + rest;
+    }
+    // The same value written out again in the command itself (short ones would hit unrelated text).
+    for (const v of secrets)
+        if (v.length >= 6)
+            out = out.split(v).join(REDACTED);
+    return redactTokens(out);
+}
+/** An ENV entry safe to show: `NAME=***` when SG503/SG504 would report it, token-shaped parts redacted otherwise. */
+function secrets_redactEnv(entry) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0)
+        return redactTokens(entry);
+    const name = entry.slice(0, eq);
+    const value = entry.slice(eq + 1);
+    if (envSecretKind(name, value))
+        return `${name}=${REDACTED}`;
+    return `${name}=${redactTokens(value)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/waste.ts
@@ -32451,7 +32571,7 @@ function analyze(image, flat, budgetInput, opts) {
         if (w.bytes < WASTE_THRESHOLD)
             continue;
         const layer = image.layers[w.layer];
-        const by = layer?.createdBy ? ` (${truncate(layer.createdBy, 60)})` : '';
+        const by = layer?.createdBy ? ` (${truncate(secrets_redactCommand(layer.createdBy), 60)})` : '';
         const top = w.roots[0];
         raw.push({
             id: 'SG603',
@@ -32845,6 +32965,7 @@ function pathOf(trail) {
 
 
 
+
 /** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
 function buildReport(image) {
     return build(image);
@@ -32878,7 +32999,8 @@ function build(image, analysis) {
                 user: cfg.User || null,
                 entrypoint: cfg.Entrypoint ?? null,
                 cmd: cfg.Cmd ?? null,
-                env: cfg.Env ?? [],
+                // Secret-looking values are redacted: the findings name the variable (SG503/SG504).
+                env: (cfg.Env ?? []).map(secrets_redactEnv),
                 workingDir: cfg.WorkingDir || null,
             },
         },
@@ -32894,7 +33016,8 @@ function build(image, analysis) {
             mediaType: l.mediaType,
             compressedSize: l.compressedSize,
             uncompressedSize: l.uncompressedSize,
-            createdBy: l.createdBy,
+            // Build args recorded in the history (`RUN |1 NPM_TOKEN=… npm ci`) are redacted: SG505 names them.
+            createdBy: l.createdBy === null ? null : secrets_redactCommand(l.createdBy),
             files: l.entries.filter((e) => !basename(e.path).startsWith('.wh.')).length,
             wastedBytes: flat.layerWasted[i] ?? 0,
         })),
@@ -32918,6 +33041,27 @@ function build(image, analysis) {
     report.entrypoint = a.entrypoint;
     report.verdict = a.verdict;
     return report;
+}
+/**
+ * The same redaction for a report read from disk (a saved baseline written before it existed, or an
+ * artifact): layer commands and ENV values. Fields of the wrong type are left for the caller to reject.
+ */
+function redactReport(report) {
+    const layers = Array.isArray(report.layers)
+        ? report.layers.map((l) => l && typeof l.createdBy === 'string' ? { ...l, createdBy: redactCommand(l.createdBy) } : l)
+        : report.layers;
+    const config = report.image?.config;
+    const env = config && Array.isArray(config.env) ? config.env : undefined;
+    if (!env)
+        return { ...report, layers };
+    return {
+        ...report,
+        image: {
+            ...report.image,
+            config: { ...config, env: env.map((e) => (typeof e === 'string' ? redactEnv(e) : e)) },
+        },
+        layers,
+    };
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
@@ -33210,7 +33354,16 @@ async function check(source, opts = {}) {
             dockerText = opts.dockerfile.text ?? (await (0,external_node_fs_promises_namespaceObject.readFile)(opts.dockerfile.path, 'utf8'));
         }
         catch (err) {
-            throw new errors_InputError(`dockerfile ${opts.dockerfile.path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}`);
+            // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
+            const code = err.code;
+            const why = code === 'ENOENT'
+                ? 'no such file'
+                : code === 'EISDIR'
+                    ? 'not a readable file (a directory)'
+                    : code === 'EACCES' || code === 'EPERM'
+                        ? 'not a readable file (permission denied)'
+                        : 'not a readable file';
+            throw new errors_InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
         }
     }
     const [image] = await open(source, opts.platform);

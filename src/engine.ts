@@ -98,9 +98,17 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
     try {
       dockerText = opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
     } catch (err) {
-      throw new InputError(
-        `dockerfile ${opts.dockerfile.path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-      );
+      // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'not a readable file (a directory)'
+            : code === 'EACCES' || code === 'EPERM'
+              ? 'not a readable file (permission denied)'
+              : 'not a readable file';
+      throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
     }
   }
   const [image] = await open(source, opts.platform);

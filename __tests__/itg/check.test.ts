@@ -412,6 +412,10 @@ describe('input errors exit 2 with one line', () => {
       ['check', 'STATIC', '--dockerfile', 'nope/Dockerfile'],
       /^slimgate: dockerfile nope\/Dockerfile: no such file/,
     ],
+    [
+      ['check', 'STATIC', '--dockerfile', '/'],
+      /^slimgate: dockerfile \/: not a readable file \(a directory\)$/m,
+    ],
     [['inspect', 'STATIC', '--max-size', '1MB'], /^slimgate: --max-size belongs to "slimgate check"/],
   ])('%j', (args, want) => {
     const r = cli(args.map((a) => (a === 'STATIC' ? (archives['static'] as string) : a)));

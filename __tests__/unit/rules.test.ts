@@ -516,6 +516,17 @@ describe('fail-on and the verdict', () => {
   });
 });
 
+describe('SG505 reads both history forms', () => {
+  it.each([
+    ['the classic builder', '|1 NPM_TOKEN=abcdef123 /bin/sh -c npm ci'],
+    ['BuildKit', 'RUN |1 NPM_TOKEN=abcdef123 /bin/sh -c npm ci # buildkit'],
+  ])('%s', (_name, created_by) => {
+    const f = run({ history: [{ created_by }] }).filter((x) => x.id === 'SG505');
+    expect(f.map((x) => x.env)).toEqual(['NPM_TOKEN']);
+    expect(JSON.stringify(f)).not.toContain('abcdef123');
+  });
+});
+
 describe('secrets are never echoed', () => {
   it('no finding message carries the ENV or build-arg value', () => {
     const f = run({
