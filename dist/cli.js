@@ -26181,7 +26181,7 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: ./src/errors.ts
 /** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
-class errors_InputError extends Error {
+class InputError extends Error {
     exitCode = 2;
     constructor(message) {
         super(message);
@@ -27213,7 +27213,7 @@ class TarParser {
         if (this.ended)
             return;
         if (this.bodyLeft > 0 || this.padLeft > 0 || this.headerFill > 0) {
-            throw new errors_InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
+            throw new InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
         }
         // No end-of-archive marker: tar accepts it, and so do we, once entries ended cleanly.
         this.ended = true;
@@ -27251,17 +27251,17 @@ class TarParser {
         if (this.zeroBlocks > 0)
             this.zeroBlocks = 0; // a lone zero block inside an archive: skip it, as GNU tar does
         if (!checksumOk(block)) {
-            throw new errors_InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
+            throw new InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
         }
         const flag = String.fromCharCode(block[156] ?? 0);
         let size = readNumber(block, 124, 12);
         if (size < 0 || !Number.isSafeInteger(size)) {
-            throw new errors_InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
+            throw new InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
         }
         const padded = (n) => (BLOCK - (n % BLOCK)) % BLOCK;
         if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
             if (size > MAX_META) {
-                throw new errors_InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
+                throw new InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
             }
             const kind = flag === 'x' ? 'pax' : flag === 'g' ? 'paxGlobal' : flag === 'L' ? 'longName' : 'longLink';
             this.meta = { kind, parts: [], size };
@@ -27386,7 +27386,7 @@ function readNumber(b, off, len) {
 function paxNumber(s, key, label) {
     const v = Number(s);
     if (!Number.isSafeInteger(v) || v < 0)
-        throw new errors_InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
+        throw new InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
     return v;
 }
 /** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
@@ -27401,7 +27401,7 @@ function parsePax(body, label) {
             break;
         const len = Number(body.toString('latin1', pos, sp));
         if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
-            throw new errors_InputError(`${label} is corrupt: bad pax record`);
+            throw new InputError(`${label} is corrupt: bad pax record`);
         }
         const rec = body.toString('utf8', sp + 1, pos + len - 1);
         const eq = rec.indexOf('=');
@@ -27506,14 +27506,14 @@ async function scanLayer(input, label) {
     };
 }
 function asInputError(err, label, compression) {
-    if (err instanceof errors_InputError)
+    if (err instanceof InputError)
         return err;
     const e = err;
     if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
-        return new errors_InputError(`${label} is corrupt: ${compression}: ${e.message}`);
+        return new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
     }
     if (e instanceof Error && e.message.startsWith('zstd:'))
-        return new errors_InputError(`${label} is corrupt: ${e.message}`);
+        return new InputError(`${label} is corrupt: ${e.message}`);
     return err instanceof Error ? err : new Error(String(err));
 }
 function onEntry(h, entries, escapes) {
@@ -27596,7 +27596,7 @@ function formatBytes(n) {
     }
     return `${sign}${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
 }
-function bytes_shortDigest(d) {
+function shortDigest(d) {
     const hex = d.includes(':') ? d.slice(d.indexOf(':') + 1) : d;
     return hex.slice(0, 12);
 }
@@ -27625,7 +27625,7 @@ const LAYER_TYPES = new Set([
 function isLayerMediaType(t) {
     return LAYER_TYPES.has(t);
 }
-function model_isIndexMediaType(t) {
+function isIndexMediaType(t) {
     return t === MEDIA.ociIndex || t === MEDIA.dockerList;
 }
 function isManifestMediaType(t) {
@@ -27663,12 +27663,12 @@ const DEFAULT_PLATFORM = { os: 'linux', architecture: 'amd64' };
 function parsePlatform(s) {
     const parts = s.split('/');
     if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
-        throw new errors_InputError(`bad --platform "${s}": expected os/arch[/variant], e.g. linux/amd64, or "all"`);
+        throw new InputError(`bad --platform "${s}": expected os/arch[/variant], e.g. linux/amd64, or "all"`);
     }
     const [os, architecture, variant] = parts;
     return variant ? { os, architecture, variant } : { os, architecture };
 }
-function platform_formatPlatform(p) {
+function formatPlatform(p) {
     return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
 }
 /** arm64 images often omit the v8 variant; treat it as the default, as containerd does. */
@@ -27686,14 +27686,14 @@ function platformMatches(want, have) {
  * Picks from the platforms an index offers: the requested one; by default linux/amd64, else the only one;
  * otherwise a clear error that lists what is there.
  */
-function platform_choosePlatforms(items, platformOf, choice) {
+function choosePlatforms(items, platformOf, choice) {
     if (choice === 'all')
         return items;
-    const list = () => items.map((t) => platform_formatPlatform(platformOf(t))).join(', ');
+    const list = () => items.map((t) => formatPlatform(platformOf(t))).join(', ');
     if (choice) {
         const hit = items.find((t) => platformMatches(choice, platformOf(t)));
         if (!hit)
-            throw new errors_InputError(`platform ${platform_formatPlatform(choice)} is not in this image; it has: ${list()}`);
+            throw new InputError(`platform ${formatPlatform(choice)} is not in this image; it has: ${list()}`);
         return [hit];
     }
     const amd64 = items.find((t) => platformMatches(DEFAULT_PLATFORM, platformOf(t)));
@@ -27701,7 +27701,7 @@ function platform_choosePlatforms(items, platformOf, choice) {
         return [amd64];
     if (items.length === 1)
         return items;
-    throw new errors_InputError(`this image has several platforms (${list()}); choose one with --platform, or --platform all`);
+    throw new InputError(`this image has several platforms (${list()}); choose one with --platform, or --platform all`);
 }
 
 ;// CONCATENATED MODULE: ./src/image/oci.ts
@@ -27717,24 +27717,24 @@ function platform_choosePlatforms(items, platformOf, choice) {
 /** JSON metadata blobs larger than this are not metadata. */
 const MAX_JSON_BLOB = 16 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
-function oci_sha256(buf) {
+function sha256(buf) {
     return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(buf).digest('hex')}`;
 }
-function oci_parseJson(buf, what) {
+function parseJson(buf, what) {
     try {
         return JSON.parse(buf.toString('utf8'));
     }
     catch {
-        throw new errors_InputError(`${what} is not valid JSON`);
+        throw new InputError(`${what} is not valid JSON`);
     }
 }
 /** Checks a blob's bytes against the digest that names it. */
-function oci_verifyDigest(actual, expected, what) {
+function verifyDigest(actual, expected, what) {
     if (!/^sha256:[0-9a-f]{64}$/.test(expected)) {
-        throw new errors_InputError(`${what}: unsupported or malformed digest "${expected}" (only sha256 is supported)`);
+        throw new InputError(`${what}: unsupported or malformed digest "${expected}" (only sha256 is supported)`);
     }
     if (actual !== expected) {
-        throw new errors_InputError(`${what}: digest mismatch: expected ${expected}, content is ${actual}`);
+        throw new InputError(`${what}: digest mismatch: expected ${expected}, content is ${actual}`);
     }
 }
 function isDescriptor(d) {
@@ -27753,7 +27753,7 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
             const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
             if (!named.length) {
                 const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-                throw new errors_InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
+                throw new InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
             }
             entries = named;
         }
@@ -27761,71 +27761,71 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
     }
     else {
         const desc = topDescriptor ?? { mediaType: MEDIA.ociManifest, digest: '', size: 0 };
-        leaves.push({ desc, manifest: oci_validateManifest(top, desc.digest || where) });
+        leaves.push({ desc, manifest: validateManifest(top, desc.digest || where) });
     }
     if (!leaves.length)
-        throw new errors_InputError(`${where} holds no image manifest`);
+        throw new InputError(`${where} holds no image manifest`);
     async function collect(descs, depth) {
         if (depth > 4)
-            throw new errors_InputError(`${where}: indexes nested too deep`);
+            throw new InputError(`${where}: indexes nested too deep`);
         for (const d of descs) {
             if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
                 continue;
             if (d.platform && d.platform.os === 'unknown')
                 continue;
             const what = `manifest ${d.digest} in ${where}`;
-            const doc = oci_parseJson(await fetch(d, `manifest ${bytes_shortDigest(d.digest)}`), what);
+            const doc = parseJson(await fetch(d, `manifest ${shortDigest(d.digest)}`), what);
             const mt = doc.mediaType ?? d.mediaType;
-            if (model_isIndexMediaType(mt) || Array.isArray(doc.manifests)) {
+            if (isIndexMediaType(mt) || Array.isArray(doc.manifests)) {
                 await collect(doc.manifests.filter(isDescriptor), depth + 1);
             }
             else if (isManifestMediaType(mt) ||
                 doc.config ||
                 doc.schemaVersion === 1) {
-                leaves.push({ desc: d, manifest: oci_validateManifest(doc, d.digest) });
+                leaves.push({ desc: d, manifest: validateManifest(doc, d.digest) });
             }
             else {
-                throw new errors_InputError(`${where}: unsupported manifest media type "${mt ?? 'none'}" (${bytes_shortDigest(d.digest)})`);
+                throw new InputError(`${where}: unsupported manifest media type "${mt ?? 'none'}" (${shortDigest(d.digest)})`);
             }
         }
     }
     // Platforms come from the index descriptor when present, else from the config.
     const withConfig = await Promise.all(leaves.map(async ({ desc, manifest }) => {
-        const config = oci_parseJson(await fetch(manifest.config, 'config'), `config ${manifest.config.digest}`);
-        return { descriptor: desc, manifest, config, platform: desc.platform ?? oci_platformOfConfig(config) };
+        const config = parseJson(await fetch(manifest.config, 'config'), `config ${manifest.config.digest}`);
+        return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }));
-    return platform_choosePlatforms(withConfig, (r) => r.platform, choice);
+    return choosePlatforms(withConfig, (r) => r.platform, choice);
 }
-function oci_validateManifest(m, what) {
+function validateManifest(m, what) {
     const mt = m.mediaType;
     if (mt === MEDIA.dockerSchema1 || mt === MEDIA.dockerSchema1Signed || m.schemaVersion === 1) {
-        throw new errors_InputError(`manifest ${what} is Docker schema 1, which is not supported; re-push the image with a current Docker`);
+        throw new InputError(`manifest ${what} is Docker schema 1, which is not supported; re-push the image with a current Docker`);
     }
     if (!isDescriptor(m.config) || !Array.isArray(m.layers) || !m.layers.every(isDescriptor)) {
-        throw new errors_InputError(`manifest ${what} is malformed: it needs a config descriptor and a layers list`);
+        throw new InputError(`manifest ${what} is malformed: it needs a config descriptor and a layers list`);
     }
     for (const l of m.layers) {
         if (!isLayerMediaType(l.mediaType)) {
-            throw new errors_InputError(`layer ${bytes_shortDigest(l.digest)} has an unsupported media type "${l.mediaType}"`);
+            throw new InputError(`layer ${shortDigest(l.digest)} has an unsupported media type "${l.mediaType}"`);
         }
     }
     return m;
 }
-function oci_platformOfConfig(c) {
+function platformOfConfig(c) {
     const p = { os: c.os ?? 'unknown', architecture: c.architecture ?? 'unknown' };
     if (c.variant)
         p.variant = c.variant;
     return p;
 }
-function oci_checkPlatform(choice, have, where) {
+function checkPlatform(choice, have, where) {
     if (choice && choice !== 'all' && !platformMatches(choice, have)) {
-        throw new errors_InputError(`${where} is ${platform_formatPlatform(have)}, not ${platform_formatPlatform(choice)}`);
+        throw new InputError(`${where} is ${formatPlatform(have)}, not ${formatPlatform(choice)}`);
     }
 }
 function diffIdsOf(config, layerCount, where) {
     const ids = config.rootfs?.diff_ids;
     if (!Array.isArray(ids) || ids.length !== layerCount) {
-        throw new errors_InputError(`${where}: the config lists ${Array.isArray(ids) ? ids.length : 'no'} diff_ids for ${layerCount} layers`);
+        throw new InputError(`${where}: the config lists ${Array.isArray(ids) ? ids.length : 'no'} diff_ids for ${layerCount} layers`);
     }
     return ids;
 }
@@ -27836,16 +27836,16 @@ function assembleImage(args) {
     const history = layerHistory(config, scans.length);
     const layers = scans.map((scan, i) => {
         const desc = args.descriptors?.[i];
-        const what = `layer ${i + 1} (${bytes_shortDigest(desc?.digest ?? scan.digest)})`;
+        const what = `layer ${i + 1} (${shortDigest(desc?.digest ?? scan.digest)})`;
         if (desc) {
-            oci_verifyDigest(scan.digest, desc.digest, what);
+            verifyDigest(scan.digest, desc.digest, what);
             if (desc.size !== scan.compressedSize) {
-                throw new errors_InputError(`${what}: size mismatch: manifest says ${desc.size} bytes, blob has ${scan.compressedSize}`);
+                throw new InputError(`${what}: size mismatch: manifest says ${desc.size} bytes, blob has ${scan.compressedSize}`);
             }
         }
         const expected = diffIds[i];
         if (scan.diffId !== expected) {
-            throw new errors_InputError(`${what}: diff_id mismatch: config says ${expected}, uncompressed content is ${scan.diffId}`);
+            throw new InputError(`${what}: diff_id mismatch: config says ${expected}, uncompressed content is ${scan.diffId}`);
         }
         return { ...scan, mediaType: args.mediaTypes[i], createdBy: history[i] ?? null };
     });
@@ -27917,14 +27917,14 @@ class ArchiveContents {
                 return p;
             p = target;
         }
-        throw new errors_InputError(`${this.label}: symlink loop at ${path}`);
+        throw new InputError(`${this.label}: symlink loop at ${path}`);
     }
     json(path, what) {
         const blob = this.blobs.get(this.resolve(path));
         if (!blob)
-            throw new errors_InputError(`${this.label} has no ${path} (${what})`);
+            throw new InputError(`${this.label} has no ${path} (${what})`);
         if (blob.kind !== 'json') {
-            throw new errors_InputError(`${this.label}: ${path} (${what}) is not JSON metadata of at most ${MAX_ARCHIVE_JSON >> 20} MiB`);
+            throw new InputError(`${this.label}: ${path} (${what}) is not JSON metadata of at most ${MAX_ARCHIVE_JSON >> 20} MiB`);
         }
         return blob;
     }
@@ -27932,7 +27932,7 @@ class ArchiveContents {
         const real = this.resolve(path);
         const blob = this.blobs.get(real);
         if (!blob)
-            throw new errors_InputError(`${this.label} has no ${path} (${what})`);
+            throw new InputError(`${this.label} has no ${path} (${what})`);
         // A small plain tar whose first name starts with "{" was taken for JSON; scan it from memory.
         if (blob.kind === 'json')
             return scanLayer([blob.data], `${what} (${path}) in ${this.label}`);
@@ -27948,7 +27948,7 @@ async function readArchive(input, label) {
         throw readError(err, label);
     });
     if (first.done)
-        throw new errors_InputError(`archive ${label} is empty`);
+        throw new InputError(`archive ${label} is empty`);
     const compression = sniffCompression(first.value);
     async function* all() {
         yield first.value;
@@ -27978,16 +27978,16 @@ async function readArchive(input, label) {
         parser.finish();
     }
     catch (err) {
-        if (err instanceof errors_InputError)
+        if (err instanceof InputError)
             throw err;
         const e = err;
         if (e?.code?.startsWith?.('Z_') || String(e?.message).startsWith('zstd:')) {
-            throw new errors_InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
+            throw new InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
         }
         throw readError(err, label);
     }
     if (parser.entries === 0)
-        throw new errors_InputError(`${label} is not an image archive (no tar entries)`);
+        throw new InputError(`${label} is not an image archive (no tar entries)`);
     return contents;
 }
 function archive_onEntry(h, contents) {
@@ -28011,7 +28011,7 @@ function archive_onEntry(h, contents) {
 function readError(err, label) {
     const e = err;
     return typeof e?.syscall === 'string'
-        ? new errors_InputError(`cannot read ${label}: ${e.code ?? e.message}`)
+        ? new InputError(`cannot read ${label}: ${e.code ?? e.message}`)
         : err;
 }
 class BlobSink {
@@ -28053,12 +28053,12 @@ class BlobSink {
             this.contents.blobs.set(this.path, {
                 kind: 'json',
                 data: Buffer.alloc(0),
-                digest: oci_sha256(Buffer.alloc(0)),
+                digest: sha256(Buffer.alloc(0)),
             });
         }
         else if (this.parts) {
             const data = Buffer.concat(this.parts);
-            this.contents.blobs.set(this.path, { kind: 'json', data, digest: oci_sha256(data) });
+            this.contents.blobs.set(this.path, { kind: 'json', data, digest: sha256(data) });
         }
         else {
             this.stream?.end();
@@ -28074,7 +28074,7 @@ class BlobSink {
             // Metadata is kept whole, so it is capped per blob and for the archive: memory stays bounded.
             this.contents.jsonBytes += this.size;
             if (this.contents.jsonBytes > MAX_ARCHIVE_JSON_TOTAL) {
-                throw new errors_InputError(`${this.contents.label} holds more than ${MAX_ARCHIVE_JSON_TOTAL >> 20} MiB of JSON metadata; it is not an image archive`);
+                throw new InputError(`${this.contents.label} holds more than ${MAX_ARCHIVE_JSON_TOTAL >> 20} MiB of JSON metadata; it is not an image archive`);
             }
             this.parts = [];
             return;
@@ -28103,12 +28103,12 @@ async function imagesFromArchive(contents, opts) {
     // Docker 25+ archives carry both; read manifest.json, since 25.0.0 wrote an OCI manifest with no layers.
     if (opts.format === 'docker-archive' || (opts.format === 'any' && hasDocker)) {
         if (!hasDocker) {
-            throw new errors_InputError(`${contents.label} has no manifest.json, so it is not a docker-archive${hasOci ? ' (it looks like an oci-archive)' : ''}`);
+            throw new InputError(`${contents.label} has no manifest.json, so it is not a docker-archive${hasOci ? ' (it looks like an oci-archive)' : ''}`);
         }
         return [await fromDockerManifest(contents, opts)];
     }
     if (!hasOci) {
-        throw new errors_InputError(hasDocker
+        throw new InputError(hasDocker
             ? `${contents.label} has no index.json, so it is not an oci-archive (it looks like a docker-archive)`
             : `${contents.label} has neither manifest.json nor index.json: it is not an image archive`);
     }
@@ -28116,21 +28116,21 @@ async function imagesFromArchive(contents, opts) {
 }
 async function fromDockerManifest(contents, opts) {
     const where = contents.label;
-    const list = oci_parseJson(contents.json('manifest.json', 'manifest').data, `manifest.json in ${where}`);
+    const list = parseJson(contents.json('manifest.json', 'manifest').data, `manifest.json in ${where}`);
     if (!Array.isArray(list) ||
         !list.length ||
         !list.every((e) => e && typeof e.Config === 'string' && Array.isArray(e.Layers))) {
-        throw new errors_InputError(`manifest.json in ${where} is malformed: expected a list of {Config, RepoTags, Layers}`);
+        throw new InputError(`manifest.json in ${where} is malformed: expected a list of {Config, RepoTags, Layers}`);
     }
     const entry = pickDockerImage(list, opts.selector, where);
     const cfgPath = contents.resolve(entry.Config);
     const cfg = contents.json(cfgPath, 'config');
     const expectedCfg = digestFromPath(cfgPath);
     if (expectedCfg)
-        oci_verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
-    const config = oci_parseJson(cfg.data, `config ${entry.Config} in ${where}`);
-    const platform = oci_platformOfConfig(config);
-    oci_checkPlatform(opts.platform, platform, `image in ${where}`);
+        verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
+    const config = parseJson(cfg.data, `config ${entry.Config} in ${where}`);
+    const platform = platformOfConfig(config);
+    checkPlatform(opts.platform, platform, `image in ${where}`);
     const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
     // A blob stored under its digest (Docker 25+, containerd) must hash to that name.
     const descriptors = [];
@@ -28138,7 +28138,7 @@ async function fromDockerManifest(contents, opts) {
         const named = digestFromPath(contents.resolve(p));
         const scan = scans[i];
         if (named)
-            oci_verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
+            verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
         descriptors.push({ mediaType: '', digest: scan.digest, size: scan.compressedSize });
     });
     return assembleImage({
@@ -28156,18 +28156,18 @@ function pickDockerImage(list, sel, where) {
     if (sel.index !== undefined) {
         const e = list[sel.index];
         if (!e)
-            throw new errors_InputError(`${where} has ${list.length} image(s); @${sel.index} is out of range`);
+            throw new InputError(`${where} has ${list.length} image(s); @${sel.index} is out of range`);
         return e;
     }
     if (sel.ref !== undefined) {
         const want = sel.ref.includes(':', sel.ref.lastIndexOf('/') + 1) ? sel.ref : `${sel.ref}:latest`;
         const hit = list.find((e) => (e.RepoTags ?? []).some((t) => t === sel.ref || t === want));
         if (!hit)
-            throw new errors_InputError(`${where} has no image tagged "${sel.ref}"; tags: ${tagList(list)}`);
+            throw new InputError(`${where} has no image tagged "${sel.ref}"; tags: ${tagList(list)}`);
         return hit;
     }
     if (list.length > 1) {
-        throw new errors_InputError(`${where} holds ${list.length} images; pick one with :TAG or @INDEX (tags: ${tagList(list)})`);
+        throw new InputError(`${where} holds ${list.length} images; pick one with :TAG or @INDEX (tags: ${tagList(list)})`);
     }
     return list[0];
 }
@@ -28176,18 +28176,18 @@ function tagList(list) {
 }
 async function fromOciIndex(contents, opts) {
     const where = contents.label;
-    const index = oci_parseJson(contents.json('index.json', 'index').data, `index.json in ${where}`);
+    const index = parseJson(contents.json('index.json', 'index').data, `index.json in ${where}`);
     if (!index || !Array.isArray(index.manifests))
-        throw new errors_InputError(`index.json in ${where} is malformed: no manifests list`);
+        throw new InputError(`index.json in ${where} is malformed: no manifests list`);
     const blobPath = (d) => `blobs/${d.digest.replace(':', '/')}`;
     const fetch = async (d, what) => {
         const blob = contents.json(blobPath(d), what);
-        oci_verifyDigest(blob.digest, d.digest, `${what} in ${where}`);
+        verifyDigest(blob.digest, d.digest, `${what} in ${where}`);
         return blob.data;
     };
     const resolved = await resolveImages(index, fetch, opts.platform, where, opts.selector.ref);
     return Promise.all(resolved.map(async (r) => {
-        const scans = await Promise.all(r.manifest.layers.map((d, i) => contents.layer(blobPath(d), `layer ${i + 1} (${bytes_shortDigest(d.digest)})`)));
+        const scans = await Promise.all(r.manifest.layers.map((d, i) => contents.layer(blobPath(d), `layer ${i + 1} (${shortDigest(d.digest)})`)));
         const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
         return imageFromManifest(r, opts.source, name ? [name] : [], scans);
     }));
@@ -28226,7 +28226,7 @@ const MAX_NAME = 255;
 /** Parses `[registry/]repository[:tag][@digest]`; anything malformed is an InputError naming the part. */
 function parseReference(input) {
     const s = input.trim();
-    const bad = (why) => new errors_InputError(`bad image reference "${input}": ${why}`);
+    const bad = (why) => new InputError(`bad image reference "${input}": ${why}`);
     if (!s)
         throw bad('it is empty');
     if (/\s/.test(s))
@@ -28572,12 +28572,12 @@ function authError(args) {
     const detail = args.detail ? `: ${args.detail}` : '';
     if (credential) {
         const verb = status === 403 ? 'denied access with' : 'rejected';
-        return new errors_InputError(`${registry} ${verb} the credentials from ${credential.from} for ${what} (HTTP ${status}${detail}); check them, or ${hint}${notes}`);
+        return new InputError(`${registry} ${verb} the credentials from ${credential.from} for ${what} (HTTP ${status}${detail}); check them, or ${hint}${notes}`);
     }
     if (status === 403) {
-        return new errors_InputError(`${what}: access denied (HTTP 403${detail}) with no credentials; if it needs some, ${hint}${notes}`);
+        return new InputError(`${what}: access denied (HTTP 403${detail}) with no credentials; if it needs some, ${hint}${notes}`);
     }
-    return new errors_InputError(`${what} needs authentication, or does not exist (HTTP ${status}${detail}), and no credentials were found for ${registry}; ${hint}${notes}`);
+    return new InputError(`${what} needs authentication, or does not exist (HTTP ${status}${detail}), and no credentials were found for ${registry}; ${hint}${notes}`);
 }
 
 ;// CONCATENATED MODULE: external "node:http"
@@ -28637,7 +28637,7 @@ const TRANSIENT_CODES = new Set([
 /** A connection-level failure worth retrying (reset, refused, timed out, cut mid-body). */
 function isTransient(err) {
     const e = err;
-    if (!e || err instanceof errors_InputError || err instanceof HttpStatusError)
+    if (!e || err instanceof InputError || err instanceof HttpStatusError)
         return false;
     if (e.code && TRANSIENT_CODES.has(e.code))
         return true;
@@ -28703,7 +28703,7 @@ async function readBody(res, limit, what) {
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
         res.destroy();
-        throw new errors_InputError(`${what} is too large (${declared} bytes; at most ${limit} are read)`);
+        throw new InputError(`${what} is too large (${declared} bytes; at most ${limit} are read)`);
     }
     const parts = [];
     let n = 0;
@@ -28711,7 +28711,7 @@ async function readBody(res, limit, what) {
         n += chunk.length;
         if (n > limit) {
             res.destroy();
-            throw new errors_InputError(`${what} is too large (more than ${limit} bytes)`);
+            throw new InputError(`${what} is too large (more than ${limit} bytes)`);
         }
         parts.push(chunk);
     }
@@ -28853,7 +28853,7 @@ class RegistryClient {
         const msg = redact(err.message, this.secrets);
         if (msg === err.message)
             return err;
-        return err instanceof errors_InputError ? new errors_InputError(msg) : new Error(msg);
+        return err instanceof InputError ? new InputError(msg) : new Error(msg);
     }
     // ------------------------------------------------------------------------------------------- API
     /** GET /v2/REPO/manifests/REF. The digest is computed from the bytes (and checked when REF is one). */
@@ -28862,22 +28862,22 @@ class RegistryClient {
         const isDigest = /^[a-z0-9]+:/.test(reference);
         const label = what ? `${what} of ${this.where}` : `${this.where}${isDigest ? '@' : ':'}${reference}`;
         const { data, headers } = await this.getSmall(url, { Accept: MANIFEST_ACCEPT }, label);
-        const digest = oci_sha256(data);
+        const digest = sha256(data);
         if (isDigest && digest !== reference) {
-            throw new errors_InputError(`${label}: digest mismatch: content is ${digest}`);
+            throw new InputError(`${label}: digest mismatch: content is ${digest}`);
         }
         const claimed = headers['docker-content-digest'];
         if (typeof claimed === 'string' && claimed.startsWith('sha256:') && claimed !== digest) {
-            throw new errors_InputError(`${label}: the registry says its digest is ${claimed}, but the bytes hash to ${digest}`);
+            throw new InputError(`${label}: the registry says its digest is ${claimed}, but the bytes hash to ${digest}`);
         }
         const ct = headers['content-type']?.split(';')[0]?.trim();
         return { data, digest, mediaType: ct && ct !== 'application/json' ? ct : undefined };
     }
     /** GET a small blob (a config) whole; the caller verifies its digest. */
     async getBlob(desc, what) {
-        const label = `${what} ${bytes_shortDigest(desc.digest)} of ${this.where}`;
+        const label = `${what} ${shortDigest(desc.digest)} of ${this.where}`;
         if (desc.size > MAX_JSON_BLOB) {
-            throw new errors_InputError(`${label} is too large to be metadata (${desc.size} bytes)`);
+            throw new InputError(`${label} is too large to be metadata (${desc.size} bytes)`);
         }
         return (await this.getSmall(this.url(`blobs/${desc.digest}`), {}, label)).data;
     }
@@ -28894,7 +28894,7 @@ class RegistryClient {
         for await (const chunk of this.rawBlob(desc, label)) {
             // Another layer failed: stop downloading this one.
             if (signal?.aborted)
-                throw new errors_InputError(`${label}: download stopped`);
+                throw new InputError(`${label}: download stopped`);
             parts.push(chunk);
             n += chunk.length;
             if (n >= COALESCE) {
@@ -28919,7 +28919,7 @@ class RegistryClient {
             stalls = received > lastCutAt ? 0 : stalls + 1;
             lastCutAt = received;
             if (stalls + 1 >= this.retry.attempts || cuts >= this.retry.attempts * 4) {
-                throw new errors_InputError(`${label}: the connection to ${this.registry} was cut ${cuts} times, at ${received} of ${desc.size} bytes (${oneLine(err)})`);
+                throw new InputError(`${label}: the connection to ${this.registry} was cut ${cuts} times, at ${received} of ${desc.size} bytes (${oneLine(err)})`);
             }
             await (0,external_node_timers_promises_namespaceObject.setTimeout)(backoffMs(this.retry, stalls));
         };
@@ -28939,7 +28939,7 @@ class RegistryClient {
                 const from = start ? Number(start[1]) : NaN;
                 if (!(from <= received)) {
                     res.destroy();
-                    throw new errors_InputError(`${label}: the registry resumed the download at the wrong offset`);
+                    throw new InputError(`${label}: the registry resumed the download at the wrong offset`);
                 }
                 skip = received - from;
             }
@@ -28950,7 +28950,7 @@ class RegistryClient {
                 const len = Number(res.headers['content-length']);
                 if (status === 200 && Number.isFinite(len) && len !== desc.size) {
                     res.destroy();
-                    throw new errors_InputError(`${label}: the registry sends ${len} bytes, but the manifest says the blob has ${desc.size}`);
+                    throw new InputError(`${label}: the registry sends ${len} bytes, but the manifest says the blob has ${desc.size}`);
                 }
             }
             let complete = false;
@@ -28967,7 +28967,7 @@ class RegistryClient {
                     }
                     received += c.length;
                     if (received > desc.size) {
-                        throw new errors_InputError(`${label}: the blob is larger than the ${desc.size} bytes the manifest says`);
+                        throw new InputError(`${label}: the blob is larger than the ${desc.size} bytes the manifest says`);
                     }
                     yield c;
                 }
@@ -29038,7 +29038,7 @@ class RegistryClient {
                 const location = res.headers.location;
                 await discard(res);
                 if (!location || ++hops > MAX_REDIRECTS) {
-                    throw new errors_InputError(`${this.registry}: ${location ? 'too many redirects' : 'a redirect without Location'}`);
+                    throw new InputError(`${this.registry}: ${location ? 'too many redirects' : 'a redirect without Location'}`);
                 }
                 url = new URL(location, url);
                 continue;
@@ -29092,7 +29092,7 @@ class RegistryClient {
             throw await this.authFailure(401);
         }
         const schemes = challenges.map((c) => c.scheme).join(', ');
-        throw new errors_InputError(`${this.where}: the registry asks for authentication that Slimgate does not support (${schemes || 'no WWW-Authenticate challenge'})`);
+        throw new InputError(`${this.where}: the registry asks for authentication that Slimgate does not support (${schemes || 'no WWW-Authenticate challenge'})`);
     }
     /** The Bearer token flow: GET the realm (Basic with credentials), or POST a refresh token (identitytoken). */
     async fetchToken(params, cred) {
@@ -29103,7 +29103,7 @@ class RegistryClient {
                 throw new Error('scheme');
         }
         catch {
-            throw new errors_InputError(`${this.where}: the registry names an invalid token realm`);
+            throw new InputError(`${this.where}: the registry names an invalid token realm`);
         }
         const scope = params['scope'] || pullScope(this.repository);
         const service = params['service'];
@@ -29157,10 +29157,10 @@ class RegistryClient {
             token = j.token ?? j.access_token;
         }
         catch {
-            throw new errors_InputError(`${label}: the token endpoint answered something that is not JSON`);
+            throw new InputError(`${label}: the token endpoint answered something that is not JSON`);
         }
         if (typeof token !== 'string' || !token) {
-            throw new errors_InputError(`${label}: the token endpoint's answer holds no token`);
+            throw new InputError(`${label}: the token endpoint's answer holds no token`);
         }
         this.addSecret(token);
         return token;
@@ -29179,7 +29179,7 @@ class RegistryClient {
     }
     /** Maps whatever ended a request to one line naming the registry, the repository and the thing. */
     failure(err, label) {
-        if (err instanceof errors_InputError)
+        if (err instanceof InputError)
             return err;
         if (err instanceof HttpStatusError) {
             const detail = registryErrorDetail(err.body);
@@ -29187,7 +29187,7 @@ class RegistryClient {
             const s = err.status;
             if (s === 404) {
                 const anon = this.credential ? '' : '; if it is private, set credentials';
-                return new errors_InputError(`${label}: not found (HTTP 404${d})${anon}`);
+                return new InputError(`${label}: not found (HTTP 404${d})${anon}`);
             }
             // A 403 from blob storage (an expired signed URL, say) is not the registry refusing credentials.
             if (s === 403 && err.url.origin === this.origin)
@@ -29198,20 +29198,20 @@ class RegistryClient {
                 const tries = after !== undefined && after > this.retry.maxRetryAfterMs
                     ? ''
                     : ` after ${this.retry.attempts} tries`;
-                return new errors_InputError(`${label}: ${this.registry} is rate-limiting requests (HTTP 429${wait})${tries}; try again later, or authenticate to raise the limit`);
+                return new InputError(`${label}: ${this.registry} is rate-limiting requests (HTTP 429${wait})${tries}; try again later, or authenticate to raise the limit`);
             }
             const tries = s >= 500 ? ` after ${this.retry.attempts} tries` : '';
-            return new errors_InputError(`${label}: ${err.url.host} answered HTTP ${s}${d}${tries}`);
+            return new InputError(`${label}: ${err.url.host} answered HTTP ${s}${d}${tries}`);
         }
         const e = err;
         const msg = oneLine(err);
         if (e?.code === 'ENOTFOUND')
-            return new errors_InputError(`${label}: cannot resolve the host of ${this.baseUrl}`);
+            return new InputError(`${label}: cannot resolve the host of ${this.baseUrl}`);
         if (/certificate|self[- ]signed|SSL|TLS/i.test(msg) || e?.code?.startsWith?.('ERR_TLS')) {
-            return new errors_InputError(`${label}: TLS error talking to ${this.baseUrl} (${msg}); for a registry on plain HTTP, list it with --insecure-registry; for a private CA, set NODE_EXTRA_CA_CERTS`);
+            return new InputError(`${label}: TLS error talking to ${this.baseUrl} (${msg}); for a registry on plain HTTP, list it with --insecure-registry; for a private CA, set NODE_EXTRA_CA_CERTS`);
         }
         if (isTransient(err)) {
-            return new errors_InputError(`${label}: connection to ${this.registry} failed after ${this.retry.attempts} tries (${msg})`);
+            return new InputError(`${label}: connection to ${this.registry} failed after ${this.retry.attempts} tries (${msg})`);
         }
         return err instanceof Error ? err : new Error(msg);
     }
@@ -29299,7 +29299,7 @@ function startScanWorker() {
         (job.blob ? scanBlobJob(job.blob, job.label) : scanLayerFile(job.path, job.label)).then((scan) => port.postMessage({ id: job.id, scan }), (err) => port.postMessage({
             id: job.id,
             error: err instanceof Error ? err.message : String(err),
-            input: err instanceof errors_InputError,
+            input: err instanceof InputError,
         }));
     });
 }
@@ -29392,7 +29392,7 @@ class ScanPool {
             if ('scan' in r)
                 job.resolve(revive(r.scan));
             else
-                job.reject(r.input ? new errors_InputError(r.error) : new Error(r.error));
+                job.reject(r.input ? new InputError(r.error) : new Error(r.error));
         });
         w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
         w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));
@@ -29743,37 +29743,37 @@ async function mapLimit(items, limit, fn) {
 
 
 
-async function layout_openLayout(dir) {
+async function openLayout(dir) {
     const where = `OCI layout ${dir}`;
     const indexBuf = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
-        throw new errors_InputError(`${where} has no readable index.json`);
+        throw new InputError(`${where} has no readable index.json`);
     });
-    const index = oci_parseJson(indexBuf, `index.json in ${where}`);
+    const index = parseJson(indexBuf, `index.json in ${where}`);
     if (!index || !Array.isArray(index.manifests))
-        throw new errors_InputError(`index.json in ${where} is malformed: no manifests list`);
+        throw new InputError(`index.json in ${where} is malformed: no manifests list`);
     const blobPath = (d) => {
         const [alg, hex] = d.digest.split(':');
         if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) {
-            throw new errors_InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
+            throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
         }
         return (0,external_node_path_namespaceObject.join)(dir, 'blobs', alg, hex);
     };
     const readJson = async (d, what) => {
         const path = blobPath(d);
         const size = await (0,external_node_fs_promises_namespaceObject.stat)(path).then((s) => s.size, () => {
-            throw new errors_InputError(`${where} is missing blob ${d.digest} (${what})`);
+            throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
         });
         // A manifest that names a layer as its config must not make us read the layer whole.
         if (size > MAX_JSON_BLOB)
-            throw new errors_InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
+            throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
         const data = await (0,external_node_fs_promises_namespaceObject.readFile)(path);
-        oci_verifyDigest(oci_sha256(data), d.digest, `${what} in ${where}`);
+        verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
         return data;
     };
     return { where, index, blobPath, readJson };
 }
 async function imagesFromLayout(dir, ref, source, opts) {
-    const { where, index, blobPath, readJson: fetch } = await layout_openLayout(dir);
+    const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
     const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
     const images = [];
     const pool = new ScanPool(opts.concurrency);
@@ -29782,9 +29782,9 @@ async function imagesFromLayout(dir, ref, source, opts) {
             let done = 0;
             const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
                 const path = blobPath(d);
-                const label = `layer ${i + 1} (${bytes_shortDigest(d.digest)}) in ${where}`;
+                const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
                 await (0,external_node_fs_promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
-                    throw new errors_InputError(`${where} is missing ${label.split(' in ')[0]}`);
+                    throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
                 });
                 // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
                 const scan = opts.cache
@@ -29891,30 +29891,30 @@ function daemonError(ref, code, stderr, env) {
         .filter(Boolean);
     const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
     if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
-        return new errors_InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`);
+        return new InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`);
     }
     if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(stderr)) {
-        return new errors_InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
+        return new InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
     }
-    return new errors_InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`);
+    return new InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`);
 }
 async function imagesFromDaemon(ref, source, opts) {
     if (!ref.trim())
-        throw new errors_InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
+        throw new InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
     if (ref.startsWith('-'))
-        throw new errors_InputError(`docker-daemon: "${ref}" is not an image reference`);
+        throw new InputError(`docker-daemon: "${ref}" is not an image reference`);
     const env = opts.env ?? process.env;
     const args = ['save'];
     const p = opts.platform;
     if (p && p !== 'all' && (await saveSupportsPlatform(opts)))
-        args.push('--platform', platform_formatPlatform(p));
+        args.push('--platform', formatPlatform(p));
     args.push(ref);
     let child;
     try {
         child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     }
     catch (err) {
-        throw new errors_InputError(`cannot run docker: ${oneLine(err)}`);
+        throw new InputError(`cannot run docker: ${oneLine(err)}`);
     }
     let stderr = '';
     child.stderr.on('data', (c) => {
@@ -29943,7 +29943,7 @@ async function imagesFromDaemon(ref, source, opts) {
     }
     const code = await exited;
     if (spawnError) {
-        throw new errors_InputError(spawnError.code === 'ENOENT'
+        throw new InputError(spawnError.code === 'ENOENT'
             ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
             : `cannot run docker: ${oneLine(spawnError)}`);
     }
@@ -29952,7 +29952,7 @@ async function imagesFromDaemon(ref, source, opts) {
     if (readError || !contents) {
         if (meter.bytes === 0 && stderr.trim())
             throw daemonError(ref, code, stderr, env);
-        throw readError ?? new errors_InputError(`docker save ${ref} wrote nothing`);
+        throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
     }
     return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
 }
@@ -29969,7 +29969,7 @@ async function imagesFromDaemon(ref, source, opts) {
 
 
 const summary_REF_NAME = 'org.opencontainers.image.ref.name';
-async function summary_summarizeManifests(top, topDesc, io) {
+async function summarizeManifests(top, topDesc, io) {
     const leaves = [];
     const fetchDoc = async (d) => {
         const data = await io.manifest(d);
@@ -30048,7 +30048,7 @@ async function summary_summarizeManifests(top, topDesc, io) {
     return out;
 }
 /** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
-async function summary_layoutManifestSummary(dir, ref, source, platform) {
+async function layoutManifestSummary(dir, ref, source, platform) {
     const { where, index, readJson: read } = await openLayout(dir);
     const io = {
         where,
@@ -30059,7 +30059,7 @@ async function summary_layoutManifestSummary(dir, ref, source, platform) {
     };
     if (ref !== undefined)
         io.refName = ref;
-    return summary_summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
+    return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
 }
 
 ;// CONCATENATED MODULE: ./src/image/registry/source.ts
@@ -30086,9 +30086,9 @@ async function fetchTop(refText, opts) {
     const client = new RegistryClient(ref.registry, ref.repository, opts.registry);
     const where = formatReference(ref);
     const top = await client.getManifest(manifestReference(ref));
-    const doc = oci_parseJson(top.data, `manifest of ${where}`);
+    const doc = parseJson(top.data, `manifest of ${where}`);
     if (!doc || typeof doc !== 'object')
-        throw new errors_InputError(`manifest of ${where} is not a JSON object`);
+        throw new InputError(`manifest of ${where} is not a JSON object`);
     const mediaType = doc.mediaType ?? top.mediaType ?? '';
     const descriptor = { mediaType, digest: top.digest, size: top.data.length };
     const tags = ref.tag !== undefined ? [`${ref.registry}/${ref.repository}:${ref.tag}`] : [];
@@ -30097,9 +30097,9 @@ async function fetchTop(refText, opts) {
 /** Fetches index children by digest from the manifests endpoint, configs from the blobs endpoint. */
 function jsonFetcher(client, where) {
     return async (d, what) => {
-        const isManifest = model_isIndexMediaType(d.mediaType) || isManifestMediaType(d.mediaType) || what.startsWith('manifest');
+        const isManifest = isIndexMediaType(d.mediaType) || isManifestMediaType(d.mediaType) || what.startsWith('manifest');
         const data = isManifest ? (await client.getManifest(d.digest, what)).data : await client.getBlob(d, what);
-        oci_verifyDigest(oci_sha256(data), d.digest, `${what} of ${where}`);
+        verifyDigest(sha256(data), d.digest, `${what} of ${where}`);
         return data;
     };
 }
@@ -30131,7 +30131,7 @@ async function scanLayers(client, layers, pool, opts, where) {
     // When one layer fails, the others stop downloading (workers are terminated by the pool anyway).
     const abort = new AbortController();
     return mapLimit(layers, opts.concurrency, async (d, i) => {
-        const label = `layer ${i + 1} (${bytes_shortDigest(d.digest)}) of ${where}`;
+        const label = `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`;
         const fetchAndScan = async () => {
             for (let attempt = 0;; attempt++) {
                 // The spec carries the current authorization, which may have been refreshed by now.
@@ -30157,7 +30157,7 @@ async function scanLayers(client, layers, pool, opts, where) {
  * Compressed size and layer count from the manifests alone: no layer blob is requested, and no config
  * either unless the platform of a single-manifest image must be checked against --platform.
  */
-async function source_registryManifestSummary(refText, source, opts) {
+async function registryManifestSummary(refText, source, opts) {
     let client;
     try {
         const top = await fetchTop(refText, opts);
@@ -30216,15 +30216,15 @@ function splitPath(rest, want, allowAt) {
     }
     return { path: rest };
 }
-function source_parseSource(s) {
+function parseSource(s) {
     if (!s.trim())
-        throw new errors_InputError('no image source given');
+        throw new InputError('no image source given');
     const m = /^(docker|docker-daemon|docker-archive|oci-archive|oci):(.*)$/.exec(s);
     if (m) {
         const [, transport, rest = ''] = m;
         if (transport === 'docker') {
             if (!rest.startsWith('//'))
-                throw new errors_InputError(`bad source "${s}": write docker://REF`);
+                throw new InputError(`bad source "${s}": write docker://REF`);
             return { kind: 'registry', ref: rest.slice(2) };
         }
         if (transport === 'docker-daemon')
@@ -30232,16 +30232,16 @@ function source_parseSource(s) {
         if (transport === 'oci') {
             const { path, tail } = splitPath(rest, 'dir', false);
             if (kindOf(path) !== 'dir')
-                throw new errors_InputError(`oci: ${path} is not a directory`);
+                throw new InputError(`oci: ${path} is not a directory`);
             return tail ? { kind: 'oci', dir: path, ref: tail } : { kind: 'oci', dir: path };
         }
         const { path, tail, sep } = splitPath(rest, 'file', transport === 'docker-archive');
         if (kindOf(path) !== 'file')
-            throw new errors_InputError(`${transport}: ${path} is not a file`);
+            throw new InputError(`${transport}: ${path} is not a file`);
         const selector = {};
         if (tail !== undefined && sep === '@') {
             if (!/^\d+$/.test(tail))
-                throw new errors_InputError(`bad source "${s}": @INDEX must be a number`);
+                throw new InputError(`bad source "${s}": @INDEX must be a number`);
             selector.index = Number(tail);
         }
         else if (tail)
@@ -30254,12 +30254,12 @@ function source_parseSource(s) {
     if (k === 'dir')
         return { kind: 'oci', dir: s };
     if (/^[./~]/.test(s) || s.endsWith('.tar') || s.endsWith('.tar.gz')) {
-        throw new errors_InputError(`${s}: no such file or directory`);
+        throw new InputError(`${s}: no such file or directory`);
     }
     return { kind: 'registry', ref: s };
 }
 async function openSource(source, opts) {
-    const spec = source_parseSource(source);
+    const spec = parseSource(source);
     switch (spec.kind) {
         case 'archive': {
             const input = (0,external_node_fs_namespaceObject.createReadStream)(spec.path, { highWaterMark: 1024 * 1024 });
@@ -32993,7 +32993,7 @@ function build(image, analysis) {
             source: image.source,
             digest: image.digest,
             configDigest: image.configDigest,
-            platform: platform_formatPlatform(image.platform),
+            platform: formatPlatform(image.platform),
             tags: image.tags,
             config: {
                 user: cfg.User || null,
@@ -33154,7 +33154,7 @@ function parseDockerfile(text, opts = {}) {
     const escape = df.getEscapeCharacter();
     const froms = df.getFROMs();
     if (froms.length === 0)
-        throw new errors_InputError(`${path} has no FROM instruction`);
+        throw new InputError(`${path} has no FROM instruction`);
     // Global ARGs (before the first FROM) are the only variables FROM can use; --build-arg overrides them.
     const buildArgs = opts.buildArgs ?? {};
     const globals = { ...platformArgs(opts.platform) };
@@ -33197,7 +33197,7 @@ function parseDockerfile(text, opts = {}) {
         const t = byName.get(opts.target.toLowerCase());
         if (t === undefined) {
             const names = stages.map((s) => s.name).filter(Boolean);
-            throw new errors_InputError(`target stage "${opts.target}" is not in ${path}${names.length ? ` (stages: ${names.join(', ')})` : ''}`);
+            throw new InputError(`target stage "${opts.target}" is not in ${path}${names.length ? ` (stages: ${names.join(', ')})` : ''}`);
         }
         final = stages[t];
     }
@@ -33275,7 +33275,7 @@ function parseBuildArgs(list, env = {}) {
             continue;
         const eq = t.indexOf('=');
         if (eq === 0)
-            throw new errors_InputError(`bad build arg "${t}": expected KEY=VALUE`);
+            throw new InputError(`bad build arg "${t}": expected KEY=VALUE`);
         if (eq === -1) {
             const v = env[t];
             if (v !== undefined)
@@ -33289,6 +33289,7 @@ function parseBuildArgs(list, env = {}) {
 
 ;// CONCATENATED MODULE: ./src/engine.ts
 /** The engine as the CLI and the action use it: source → scanned images → reports. */
+
 
 
 
@@ -33338,7 +33339,7 @@ async function manifestSummary(source, opts = {}) {
 /** `slimgate check`: the image's report with findings, budgets, base and entrypoint, and the baseline's. */
 async function check(source, opts = {}) {
     if (opts.platform === 'all')
-        throw new errors_InputError('check takes one platform: choose one with --platform os/arch');
+        throw new InputError('check takes one platform: choose one with --platform os/arch');
     const policy = opts.policy ?? DEFAULT_POLICY;
     const open = (src, platform) => openSource(src, {
         platform,
@@ -33363,12 +33364,12 @@ async function check(source, opts = {}) {
                     : code === 'EACCES' || code === 'EPERM'
                         ? 'not a readable file (permission denied)'
                         : 'not a readable file';
-            throw new errors_InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
+            throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
         }
     }
     const [image] = await open(source, opts.platform);
     if (!image)
-        throw new errors_InputError(`no image found in ${source}`);
+        throw new InputError(`no image found in ${source}`);
     const dockerfile = opts.dockerfile && dockerText !== undefined
         ? parseDockerfile(dockerText, {
             path: opts.dockerfile.path,
@@ -33380,10 +33381,10 @@ async function check(source, opts = {}) {
     let baseline = null;
     if (opts.baseline) {
         const [b] = await open(opts.baseline, { ...image.platform }).catch((err) => {
-            throw err instanceof errors_InputError ? new errors_InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
+            throw err instanceof InputError ? new InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
         });
         if (!b)
-            throw new errors_InputError(`no image found in baseline ${opts.baseline}`);
+            throw new InputError(`no image found in baseline ${opts.baseline}`);
         baseline = buildCheckReport(b, { policy });
     }
     const report = buildCheckReport(image, {
@@ -33394,6 +33395,49 @@ async function check(source, opts = {}) {
             : undefined,
     });
     return { report, baseline };
+}
+/**
+ * The fast path: max-compressed-size and max-layers from manifests alone (registries and OCI layouts make
+ * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
+ */
+async function checkManifest(source, opts = {}) {
+    const policy = opts.policy ?? DEFAULT_POLICY;
+    const needContent = [
+        ['max-size', policy.maxSize],
+        ['max-wasted', policy.maxWasted],
+        ['max-growth', policy.maxGrowth],
+    ].filter(([, v]) => v !== undefined);
+    if (needContent.length || opts.baseline || opts.dockerfile) {
+        const what = needContent.map(([n]) => n);
+        if (opts.baseline)
+            what.push('baseline');
+        if (opts.dockerfile)
+            what.push('dockerfile');
+        throw new InputError(`--manifest-only answers max-compressed-size and max-layers only; ${what.join(', ')} needs the layers`);
+    }
+    if (policy.maxCompressedSize === undefined && policy.maxLayers === undefined) {
+        throw new InputError('--manifest-only needs a budget it can answer: --max-compressed-size or --max-layers');
+    }
+    const [summary, ...more] = await manifestSummary(source, opts);
+    if (!summary)
+        throw new InputError(`no image found in ${source}`);
+    if (more.length)
+        throw new InputError('--manifest-only checks one platform: choose it with --platform');
+    const budget = budget_evaluateBudgets({
+        uncompressed: 0,
+        compressed: summary.compressedSize,
+        layers: summary.layers,
+        wasted: 0,
+        storedUncompressed: false,
+    }, { ...policy, maxSize: undefined, maxWasted: undefined, maxGrowth: undefined });
+    const passed = policy.failOn === 'never' || budget.passed;
+    return {
+        schemaVersion: 1,
+        kind: 'manifest-check',
+        summary,
+        budget: { passed: budget.passed, checks: budget.checks },
+        passed,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
@@ -33455,7 +33499,7 @@ function renderInspect(r) {
         formatBytes(l.uncompressedSize),
         String(l.files),
         formatBytes(l.wastedBytes),
-        text_truncate(l.createdBy ?? `(${bytes_shortDigest(l.digest)})`, 70),
+        text_truncate(l.createdBy ?? `(${shortDigest(l.digest)})`, 70),
     ]));
     out.push(...table(rows, [true, true, true, true, true, false]).map((s) => `  ${s}`));
     out.push('');
@@ -33580,6 +33624,20 @@ function rank(cat) {
     const i = CATEGORY_ORDER.indexOf(cat);
     return i === -1 ? CATEGORY_ORDER.length : i;
 }
+/** `check --manifest-only` as text (pure). */
+function renderManifestCheck(r) {
+    const s = r.summary;
+    const how = s.manifestOnly
+        ? 'from the manifests alone, no layer read'
+        : 'from a full read (this source has no manifest to trust alone)';
+    const out = [
+        `${r.passed ? 'PASSED' : 'FAILED'}  ${s.source}${s.platform ? ` (${s.platform})` : ''} · ${formatBytes(s.compressedSize)} compressed · ${plural(s.layers, 'layer')} · ${how}`,
+        '',
+    ];
+    for (const c of r.budget.checks)
+        out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
+    return out.join('\n') + '\n';
+}
 
 ;// CONCATENATED MODULE: ./src/image/registry/flags.ts
 /** The CLI's registry and cache flags, and the engine options they make. */
@@ -33617,14 +33675,14 @@ async function registryOptionsFromFlags(values, registry, stdin = readStdin) {
     const wantsPassword = !!values['password-stdin'];
     if (user !== undefined || wantsPassword) {
         if (!user)
-            throw new errors_InputError('--password-stdin needs --username');
+            throw new InputError('--password-stdin needs --username');
         if (!wantsPassword)
-            throw new errors_InputError('--username needs --password-stdin (the password is read from stdin)');
+            throw new InputError('--username needs --password-stdin (the password is read from stdin)');
         if (!registry)
-            throw new errors_InputError('--username applies to a registry source (docker://REF or a bare REF)');
+            throw new InputError('--username applies to a registry source (docker://REF or a bare REF)');
         const password = await stdin();
         if (!password)
-            throw new errors_InputError('--password-stdin: stdin is empty');
+            throw new InputError('--password-stdin: stdin is empty');
         opts.credentials = { credentials: [{ registry, username: user, password }] };
     }
     return values['no-cache'] ? { registry: opts, cache: false } : { registry: opts };
@@ -33662,7 +33720,7 @@ function registryOfSource(source, isRegistry) {
 
 
 /** A failed build: the message is one line; `logTail` holds the last lines of the build log. */
-class BuildError extends errors_InputError {
+class BuildError extends InputError {
     logTail;
     constructor(message, logTail) {
         super(message);
@@ -33686,7 +33744,7 @@ function checkOptions(opts) {
     for (const a of opts.buildArgs ?? []) {
         if (!BUILD_ARG.test(a)) {
             const key = a.split('=')[0];
-            throw new errors_InputError(`bad build-arg "${key}": write KEY=VALUE (KEY is letters, digits and _)`);
+            throw new InputError(`bad build-arg "${key}": write KEY=VALUE (KEY is letters, digits and _)`);
         }
     }
     for (const p of opts.platforms ?? [])
@@ -33694,19 +33752,19 @@ function checkOptions(opts) {
     for (const t of opts.tags ?? [])
         parseReference(t);
     if (opts.push && !opts.tags?.length)
-        throw new errors_InputError('push needs at least one tag (tags)');
+        throw new InputError('push needs at least one tag (tags)');
     if (opts.target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.target)) {
-        throw new errors_InputError(`bad target "${opts.target}": a build stage name`);
+        throw new InputError(`bad target "${opts.target}": a build stage name`);
     }
     const ctx = opts.context ?? '.';
     const remote = /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@');
     if (!remote) {
         if (!(0,external_node_fs_namespaceObject.existsSync)(ctx) || !(0,external_node_fs_namespaceObject.statSync)(ctx).isDirectory()) {
-            throw new errors_InputError(`build context ${ctx} is not a directory`);
+            throw new InputError(`build context ${ctx} is not a directory`);
         }
         const file = opts.file ?? (0,external_node_path_namespaceObject.join)(ctx, 'Dockerfile');
         if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-            throw new errors_InputError(`Dockerfile ${file} does not exist`);
+            throw new InputError(`Dockerfile ${file} does not exist`);
     }
 }
 /**
@@ -33721,7 +33779,7 @@ function buildCommand(opts, builder, out) {
         args.push('--target', opts.target);
     for (const a of opts.buildArgs ?? [])
         args.push('--build-arg', a);
-    const platforms = (opts.platforms ?? []).map((p) => platform_formatPlatform(parsePlatform(p)));
+    const platforms = (opts.platforms ?? []).map((p) => formatPlatform(parsePlatform(p)));
     if (platforms.length)
         args.push('--platform', platforms.join(','));
     if (opts.network)
@@ -33793,7 +33851,7 @@ async function buildImage(opts) {
     const builder = want === 'auto' ? ((await hasBuildx(opts)) ? 'buildx' : 'classic') : want;
     const platforms = opts.platforms ?? [];
     if (builder === 'classic' && platforms.length > 1) {
-        throw new errors_InputError(`building for several platforms (${platforms.join(', ')}) needs docker buildx (docker/setup-buildx-action); or set one platform`);
+        throw new InputError(`building for several platforms (${platforms.join(', ')}) needs docker buildx (docker/setup-buildx-action); or set one platform`);
     }
     const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(opts.tmpDir ?? process.env['RUNNER_TEMP'] ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slimgate-build-'));
     const cleanup = () => (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
@@ -33808,7 +33866,7 @@ async function buildImage(opts) {
         const cmd = buildCommand(opts, builder, out);
         const ran = await runDocker(cmd.args, opts, cmd.env, true);
         if (ran.missing)
-            throw new errors_InputError('the docker CLI is not installed, and build mode needs it');
+            throw new InputError('the docker CLI is not installed, and build mode needs it');
         if (ran.code !== 0) {
             const tail = lastLines(ran.tail);
             const last = lastLines(ran.tail, 1) || 'no output';
@@ -33839,7 +33897,7 @@ async function buildImage(opts) {
         else {
             const ref = opts.tags?.[0] ?? imageId;
             if (!ref)
-                throw new errors_InputError('docker build wrote no image ID');
+                throw new InputError('docker build wrote no image ID');
             source = `docker-daemon:${ref}`;
         }
         const result = { source, builder, cleanup };
@@ -33918,7 +33976,7 @@ function anyBuildFlag(values) {
 }
 function checkNoBuildFlags(values, command) {
     if (anyBuildFlag(values))
-        throw new errors_InputError(`build flags (--context, --file, …) belong to "slimgate build", not "${command}"`);
+        throw new InputError(`build flags (--context, --file, …) belong to "slimgate build", not "${command}"`);
 }
 
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
@@ -33941,7 +33999,7 @@ function parseSize(value, label) {
     if (typeof value === 'number') {
         if (Number.isSafeInteger(value) && value >= 0)
             return value;
-        throw new errors_InputError(`${label}: ${value} is not a size (a whole number of bytes, or e.g. 25MB, 10MiB)`);
+        throw new InputError(`${label}: ${value} is not a size (a whole number of bytes, or e.g. 25MB, 10MiB)`);
     }
     const v = value.trim();
     const n = /^\d+$/.test(v)
@@ -33950,7 +34008,7 @@ function parseSize(value, label) {
             ? bytes_iec_default().parse(v, { mode: 'metric' })
             : null;
     if (n === null || !Number.isSafeInteger(n) || n < 0) {
-        throw new errors_InputError(`${label}: "${value}" is not a size; write bytes (1000000) or a number with a unit: ` +
+        throw new InputError(`${label}: "${value}" is not a size; write bytes (1000000) or a number with a unit: ` +
             'KB, MB, GB (decimal) or KiB, MiB, GiB (binary), e.g. 25MB');
     }
     return n;
@@ -33961,38 +34019,38 @@ function parseGrowth(value, label) {
         if (m)
             return { percent: Number(m[1]) };
         if (value.includes('%'))
-            throw new errors_InputError(`${label}: "${value}" is not a percentage such as 10%`);
+            throw new InputError(`${label}: "${value}" is not a percentage such as 10%`);
     }
     try {
         return { bytes: parseSize(value, label) };
     }
     catch {
-        throw new errors_InputError(`${label}: "${value}" is not a growth limit; write a percentage (10%) or a size (2MB)`);
+        throw new InputError(`${label}: "${value}" is not a growth limit; write a percentage (10%) or a size (2MB)`);
     }
 }
 function parseCount(value, label) {
     const v = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
     if (!Number.isSafeInteger(v) || v < 0)
-        throw new errors_InputError(`${label}: "${value}" is not a whole number`);
+        throw new InputError(`${label}: "${value}" is not a whole number`);
     return v;
 }
 function parseFailOn(value, label) {
     const v = value.trim().toLowerCase();
     if (v === 'error' || v === 'warning' || v === 'never')
         return v;
-    throw new errors_InputError(`${label}: "${value}" must be error, warning or never`);
+    throw new InputError(`${label}: "${value}" must be error, warning or never`);
 }
 function parseSeverity(value, label) {
     const v = value.trim().toLowerCase();
     if (v === 'error' || v === 'warning' || v === 'info')
         return v;
-    throw new errors_InputError(`${label}: "${value}" must be error, warning or info`);
+    throw new InputError(`${label}: "${value}" must be error, warning or info`);
 }
 /** A rule id (SG201, case-insensitive) or a category (shell), normalised; anything else is an error. */
 function parseRuleKey(value, label) {
     const v = value.trim();
     if (!isRuleKey(v)) {
-        throw new errors_InputError(`${label}: "${value}" is not a rule id (e.g. SG201) or a category (e.g. shell); see docs/rules.md`);
+        throw new InputError(`${label}: "${value}" is not a rule id (e.g. SG201) or a category (e.g. shell); see docs/rules.md`);
     }
     return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
 }
@@ -34103,14 +34161,14 @@ function parseConfig(text, file) {
         const e = doc.errors[0];
         const pos = e?.linePos?.[0];
         const msg = (e?.message.split('\n')[0] ?? 'parse error').replace(/ at line \d+, column \d+:?$/, '');
-        throw new errors_InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${msg}`);
+        throw new InputError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${msg}`);
     }
     const data = doc.toJS() ?? {};
     if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-        throw new errors_InputError(`${file}: expected a map of settings (max-size, rules, ignore-paths, …)`);
+        throw new InputError(`${file}: expected a map of settings (max-size, rules, ignore-paths, …)`);
     }
     if (!validate(data))
-        throw new errors_InputError(`${file}: ${describe(validate.errors ?? [])}`);
+        throw new InputError(`${file}: ${describe(validate.errors ?? [])}`);
     const raw = data;
     const label = (k) => `${file}: ${k}`;
     const patch = {};
@@ -34163,7 +34221,7 @@ async function loadConfigFile(path) {
     }
     catch (err) {
         const code = err.code;
-        throw new errors_InputError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : err.message}`);
+        throw new InputError(`config ${path}: ${code === 'ENOENT' ? 'no such file' : err.message}`);
     }
     return parseConfig(text, path);
 }
@@ -34314,7 +34372,7 @@ function policyFromInputs(record, label = actionLabel) {
         for (const item of values_splitList(v)) {
             const eq = item.indexOf('=');
             if (eq <= 0)
-                throw new errors_InputError(`${label('rule-severity')}: "${item}" must be RULE=LEVEL, e.g. SG320=error`);
+                throw new InputError(`${label('rule-severity')}: "${item}" must be RULE=LEVEL, e.g. SG320=error`);
             const key = parseRuleKey(item.slice(0, eq), label('rule-severity'));
             rules[key] = { ...rules[key], severity: parseSeverity(item.slice(eq + 1), label('rule-severity')) };
         }
@@ -34338,7 +34396,7 @@ async function resolvePolicy(record, opts = {}) {
     if (named) {
         const path = (0,external_node_path_namespaceObject.isAbsolute)(named) ? named : (0,external_node_path_namespaceObject.join)(cwd, named);
         if (!(0,external_node_fs_namespaceObject.existsSync)(path))
-            throw new errors_InputError(`${label('config')}: ${named} does not exist`);
+            throw new InputError(`${label('config')}: ${named} does not exist`);
         file = await loadConfigFile(path);
     }
     else {
@@ -34367,6 +34425,7 @@ const CHECK_FLAGS = {
     severity: { type: 'string', multiple: true },
     'ignore-path': { type: 'string', multiple: true },
     markdown: { type: 'boolean', default: false },
+    'manifest-only': { type: 'boolean', default: false },
 };
 const CHECK_USAGE = `Check options (slimgate check):
   --baseline SOURCE       the image to compare with (max-growth), e.g. the main branch's image
@@ -34385,6 +34444,8 @@ const CHECK_USAGE = `Check options (slimgate check):
   --severity RULE=LEVEL   re-rate a rule or category: error, warning or info (repeatable)
   --ignore-path GLOB      drop findings on matching image paths (repeatable; env:NAME for ENV)
   --markdown              print the PR comment body instead of text
+  --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
+                          no layer is downloaded or read (registries and OCI layouts)
   Flags override the config file. Rules: docs/rules.md.
 `;
 /** The flags as the string record policyFromInputs() and resolvePolicy() take. */
@@ -34408,7 +34469,7 @@ function checkNoCheckFlags(values, command) {
     for (const k of Object.keys(CHECK_FLAGS)) {
         const v = values[k];
         if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) {
-            throw new errors_InputError(`--${k} belongs to "slimgate check", not "${command}"`);
+            throw new InputError(`--${k} belongs to "slimgate check", not "${command}"`);
         }
     }
 }
@@ -35127,7 +35188,6 @@ function diffReports(before, after, opts = {}) {
 
 
 
-
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
@@ -35181,7 +35241,7 @@ async function cli_main(argv) {
         });
     }
     catch (err) {
-        throw new errors_InputError(`${oneLine(err)} (see slimgate --help)`);
+        throw new InputError(`${oneLine(err)} (see slimgate --help)`);
     }
     const { values, positionals } = parsed;
     if (values.help) {
@@ -35194,27 +35254,27 @@ async function cli_main(argv) {
     }
     const [command, source, ...extra] = positionals;
     if (!command)
-        throw new errors_InputError('no command given (see slimgate --help)');
+        throw new InputError('no command given (see slimgate --help)');
     if (command !== 'inspect' && command !== 'build' && command !== 'check') {
-        throw new errors_InputError(`unknown command "${command}" (see slimgate --help)`);
+        throw new InputError(`unknown command "${command}" (see slimgate --help)`);
     }
     if (command === 'build' && source) {
-        throw new errors_InputError(`build takes no SOURCE ("${source}"); set the context with --context`);
+        throw new InputError(`build takes no SOURCE ("${source}"); set the context with --context`);
     }
     if ((command === 'inspect' || command === 'check') && !source) {
-        throw new errors_InputError(`${command} needs a SOURCE (see slimgate --help)`);
+        throw new InputError(`${command} needs a SOURCE (see slimgate --help)`);
     }
     if (command === 'inspect')
         checkNoBuildFlags(values, command);
     if (extra.length)
-        throw new errors_InputError(`unexpected argument "${extra[0]}"`);
+        throw new InputError(`unexpected argument "${extra[0]}"`);
     const build = command === 'build' ? buildOptionsFromFlags(values) : undefined;
     // Explicit credentials go to the source's registry only (for build: the registry of the first tag).
     const credentialRegistry = build
         ? build.tags?.[0] !== undefined
             ? parseReference(build.tags[0]).registry
             : undefined
-        : registryOfSource(source, source_parseSource(source).kind === 'registry');
+        : registryOfSource(source, parseSource(source).kind === 'registry');
     const access = await registryOptionsFromFlags(values, credentialRegistry);
     const platform = values.platform === undefined
         ? undefined
@@ -35225,7 +35285,7 @@ async function cli_main(argv) {
     if (values.concurrency !== undefined) {
         concurrency = Number(values.concurrency);
         if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-            throw new errors_InputError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
+            throw new InputError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
         }
     }
     if (command === 'check')
@@ -35248,19 +35308,32 @@ async function cli_main(argv) {
 /** `slimgate check`: exit 0 when the policy passes, 1 when it fails, 2 on bad input. */
 async function runCheck(source, values, o) {
     if (!source)
-        throw new errors_InputError('check needs a SOURCE (see slimgate --help)');
+        throw new InputError('check needs a SOURCE (see slimgate --help)');
     if (values.json && values.markdown)
-        throw new errors_InputError('--json and --markdown cannot be used together');
+        throw new InputError('--json and --markdown cannot be used together');
     for (const k of ['context', 'file', 'platforms', 'push', 'tags', 'network']) {
         const v = values[k];
         if (v !== undefined && v !== false && !(Array.isArray(v) && !v.length)) {
-            throw new errors_InputError(`--${k} belongs to "slimgate build", not "check" (use --dockerfile for the Dockerfile)`);
+            throw new InputError(`--${k} belongs to "slimgate build", not "check" (use --dockerfile for the Dockerfile)`);
         }
     }
     if (!values.dockerfile && (values['build-arg']?.length || values.target)) {
-        throw new errors_InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
+        throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
     }
     const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
+    if (values['manifest-only']) {
+        if (values.markdown)
+            throw new InputError('--manifest-only prints text or --json, not --markdown');
+        const result = await checkManifest(source, {
+            platform: o.platform,
+            ...o.access,
+            policy,
+            ...(values.baseline ? { baseline: values.baseline } : {}),
+            ...(values.dockerfile ? { dockerfile: { path: values.dockerfile } } : {}),
+        });
+        process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : renderManifestCheck(result));
+        return result.passed ? 0 : 1;
+    }
     const dockerfile = values.dockerfile
         ? {
             path: values.dockerfile,
@@ -35295,7 +35368,7 @@ function start() {
     cli_main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     }, (err) => {
-        const line = err instanceof errors_InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
+        const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
         process.stderr.write(`slimgate: ${line}\n`);
         if (process.env['SLIMGATE_DEBUG'] && err instanceof Error)
             process.stderr.write(`${err.stack}\n`);

@@ -66790,7 +66790,7 @@ function pct(n) {
     return `${r > 0 ? '+' : ''}${r}%`;
 }
 /** `baseline`: undefined when none was asked for, null when one was asked for but is not available. */
-function evaluateBudgets(input, policy, baseline) {
+function budget_evaluateBudgets(input, policy, baseline) {
     const checks = [];
     const findings = [];
     const bytesCheck = (name, id, limit, actual, label) => {
@@ -67843,7 +67843,7 @@ var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
 ;// CONCATENATED MODULE: ./src/analysis/policy.ts
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 
-const DEFAULT_POLICY = {
+const policy_DEFAULT_POLICY = {
     allowedBases: ['scratch', 'distroless'],
     failOn: 'error',
     rules: {},
@@ -68745,7 +68745,7 @@ function analyze(image, flat, budgetInput, opts) {
         dockerfile: df,
     });
     raw.push(...ep.findings);
-    const budget = evaluateBudgets(budgetInput, opts.policy, opts.baseline);
+    const budget = budget_evaluateBudgets(budgetInput, opts.policy, opts.baseline);
     raw.push(...budget.findings);
     const all = [...integrityFindings(flat.problems), ...raw.map(complete)];
     const findings = sortFindings(applyPolicy(all, opts.policy));
@@ -68768,7 +68768,7 @@ function truncate(s, n) {
  * (the action's saved baseline report). Findings other than the budget ones are kept as they are.
  */
 function rejudgeWithBaseline(report, policy, baseline) {
-    const budget = evaluateBudgets(budgetInputOf(report), policy, baseline ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source } : null);
+    const budget = budget_evaluateBudgets(budgetInputOf(report), policy, baseline ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source } : null);
     const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
     const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
     return {
@@ -70645,6 +70645,7 @@ function redactReport(report) {
 
 
 
+
 /** Two layers at once keeps both cores busy (one parses, zlib inflates on the thread pool); more only adds memory. */
 function defaultConcurrency() {
     return Math.max(2, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)()));
@@ -70685,7 +70686,7 @@ async function manifestSummary(source, opts = {}) {
 async function check(source, opts = {}) {
     if (opts.platform === 'all')
         throw new errors_InputError('check takes one platform: choose one with --platform os/arch');
-    const policy = opts.policy ?? DEFAULT_POLICY;
+    const policy = opts.policy ?? policy_DEFAULT_POLICY;
     const open = (src, platform) => source_openSource(src, {
         platform,
         concurrency: opts.concurrency ?? defaultConcurrency(),
@@ -70740,6 +70741,49 @@ async function check(source, opts = {}) {
             : undefined,
     });
     return { report, baseline };
+}
+/**
+ * The fast path: max-compressed-size and max-layers from manifests alone (registries and OCI layouts make
+ * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
+ */
+async function checkManifest(source, opts = {}) {
+    const policy = opts.policy ?? DEFAULT_POLICY;
+    const needContent = [
+        ['max-size', policy.maxSize],
+        ['max-wasted', policy.maxWasted],
+        ['max-growth', policy.maxGrowth],
+    ].filter(([, v]) => v !== undefined);
+    if (needContent.length || opts.baseline || opts.dockerfile) {
+        const what = needContent.map(([n]) => n);
+        if (opts.baseline)
+            what.push('baseline');
+        if (opts.dockerfile)
+            what.push('dockerfile');
+        throw new InputError(`--manifest-only answers max-compressed-size and max-layers only; ${what.join(', ')} needs the layers`);
+    }
+    if (policy.maxCompressedSize === undefined && policy.maxLayers === undefined) {
+        throw new InputError('--manifest-only needs a budget it can answer: --max-compressed-size or --max-layers');
+    }
+    const [summary, ...more] = await manifestSummary(source, opts);
+    if (!summary)
+        throw new InputError(`no image found in ${source}`);
+    if (more.length)
+        throw new InputError('--manifest-only checks one platform: choose it with --platform');
+    const budget = evaluateBudgets({
+        uncompressed: 0,
+        compressed: summary.compressedSize,
+        layers: summary.layers,
+        wasted: 0,
+        storedUncompressed: false,
+    }, { ...policy, maxSize: undefined, maxWasted: undefined, maxGrowth: undefined });
+    const passed = policy.failOn === 'never' || budget.passed;
+    return {
+        schemaVersion: 1,
+        kind: 'manifest-check',
+        summary,
+        budget: { passed: budget.passed, checks: budget.checks },
+        passed,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/build/build.ts
@@ -71231,10 +71275,10 @@ async function loadConfigFile(path) {
 
 function mergePolicy(...patches) {
     const out = {
-        ...DEFAULT_POLICY,
-        allowedBases: [...DEFAULT_POLICY.allowedBases],
-        rules: { ...DEFAULT_POLICY.rules },
-        ignorePaths: [...DEFAULT_POLICY.ignorePaths],
+        ...policy_DEFAULT_POLICY,
+        allowedBases: [...policy_DEFAULT_POLICY.allowedBases],
+        rules: { ...policy_DEFAULT_POLICY.rules },
+        ignorePaths: [...policy_DEFAULT_POLICY.ignorePaths],
     };
     for (const p of patches) {
         if (!p)
@@ -72453,6 +72497,20 @@ function checkDetails(r, baseline, out) {
 function rank(cat) {
     const i = CATEGORY_ORDER.indexOf(cat);
     return i === -1 ? CATEGORY_ORDER.length : i;
+}
+/** `check --manifest-only` as text (pure). */
+function renderManifestCheck(r) {
+    const s = r.summary;
+    const how = s.manifestOnly
+        ? 'from the manifests alone, no layer read'
+        : 'from a full read (this source has no manifest to trust alone)';
+    const out = [
+        `${r.passed ? 'PASSED' : 'FAILED'}  ${s.source}${s.platform ? ` (${s.platform})` : ''} · ${formatBytes(s.compressedSize)} compressed · ${plural(s.layers, 'layer')} · ${how}`,
+        '',
+    ];
+    for (const c of r.budget.checks)
+        out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
+    return out.join('\n') + '\n';
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts

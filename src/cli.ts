@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
 import { parseArgs } from 'node:util';
-import { inspect } from './engine.js';
+import { check, checkManifest, inspect } from './engine.js';
 import { InputError, oneLine } from './errors.js';
 import { parsePlatform, type PlatformChoice } from './image/platform.js';
-import { renderInspect } from './report/text.js';
+import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './inventory/scan-pool.js';
 import { VERSION } from './version.js';
 import { parseSource } from './image/source.js';
@@ -17,7 +17,6 @@ import {
 import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './build/flags.js';
 import { inspectBuild } from './build/build.js';
 import { parseReference } from './image/registry/reference.js';
-import { check } from './engine.js';
 import { parseBuildArgs } from './analysis/dockerfile.js';
 import { flagLabel, resolvePolicy } from './config/inputs.js';
 import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './config/flags.js';
@@ -172,6 +171,18 @@ async function runCheck(
     throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
   }
   const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
+  if (values['manifest-only']) {
+    if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
+    const result = await checkManifest(source, {
+      platform: o.platform,
+      ...o.access,
+      policy,
+      ...(values.baseline ? { baseline: values.baseline } : {}),
+      ...(values.dockerfile ? { dockerfile: { path: values.dockerfile } } : {}),
+    });
+    process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : renderManifestCheck(result));
+    return result.passed ? 0 : 1;
+  }
   const dockerfile = values.dockerfile
     ? {
         path: values.dockerfile,

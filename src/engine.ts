@@ -13,6 +13,8 @@ import { readFile } from 'node:fs/promises';
 import { parseDockerfile } from './analysis/dockerfile.js';
 import { DEFAULT_POLICY, type Policy } from './analysis/policy.js';
 import { InputError } from './errors.js';
+import { evaluateBudgets } from './analysis/budget.js';
+import type { BudgetCheck } from './report/schema.js';
 
 export interface InspectOptions {
   platform?: PlatformChoice;
@@ -138,4 +140,62 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
       : undefined,
   });
   return { report, baseline };
+}
+
+/** What `check --manifest-only` answers: budgets the manifests alone settle, with no layer downloaded. */
+export interface ManifestCheck {
+  schemaVersion: 1;
+  kind: 'manifest-check';
+  summary: ManifestSummary;
+  budget: { passed: boolean; checks: BudgetCheck[] };
+  passed: boolean;
+}
+
+/**
+ * The fast path: max-compressed-size and max-layers from manifests alone (registries and OCI layouts make
+ * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
+ */
+export async function checkManifest(source: string, opts: CheckOptions = {}): Promise<ManifestCheck> {
+  const policy = opts.policy ?? DEFAULT_POLICY;
+  const needContent = (
+    [
+      ['max-size', policy.maxSize],
+      ['max-wasted', policy.maxWasted],
+      ['max-growth', policy.maxGrowth],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  if (needContent.length || opts.baseline || opts.dockerfile) {
+    const what: string[] = needContent.map(([n]) => n);
+    if (opts.baseline) what.push('baseline');
+    if (opts.dockerfile) what.push('dockerfile');
+    throw new InputError(
+      `--manifest-only answers max-compressed-size and max-layers only; ${what.join(', ')} needs the layers`,
+    );
+  }
+  if (policy.maxCompressedSize === undefined && policy.maxLayers === undefined) {
+    throw new InputError(
+      '--manifest-only needs a budget it can answer: --max-compressed-size or --max-layers',
+    );
+  }
+  const [summary, ...more] = await manifestSummary(source, opts);
+  if (!summary) throw new InputError(`no image found in ${source}`);
+  if (more.length) throw new InputError('--manifest-only checks one platform: choose it with --platform');
+  const budget = evaluateBudgets(
+    {
+      uncompressed: 0,
+      compressed: summary.compressedSize,
+      layers: summary.layers,
+      wasted: 0,
+      storedUncompressed: false,
+    },
+    { ...policy, maxSize: undefined, maxWasted: undefined, maxGrowth: undefined },
+  );
+  const passed = policy.failOn === 'never' || budget.passed;
+  return {
+    schemaVersion: 1,
+    kind: 'manifest-check',
+    summary,
+    budget: { passed: budget.passed, checks: budget.checks },
+    passed,
+  };
 }

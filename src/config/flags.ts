@@ -16,6 +16,7 @@ export const CHECK_FLAGS = {
   severity: { type: 'string', multiple: true },
   'ignore-path': { type: 'string', multiple: true },
   markdown: { type: 'boolean', default: false },
+  'manifest-only': { type: 'boolean', default: false },
 } as const;
 
 export const CHECK_USAGE = `Check options (slimgate check):
@@ -35,6 +36,8 @@ export const CHECK_USAGE = `Check options (slimgate check):
   --severity RULE=LEVEL   re-rate a rule or category: error, warning or info (repeatable)
   --ignore-path GLOB      drop findings on matching image paths (repeatable; env:NAME for ENV)
   --markdown              print the PR comment body instead of text
+  --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
+                          no layer is downloaded or read (registries and OCI layouts)
   Flags override the config file. Rules: docs/rules.md.
 `;
 

@@ -1,5 +1,6 @@
 /** Human output of `slimgate inspect` (pure). */
 import { formatBytes, shortDigest } from '../util/bytes.js';
+import type { ManifestCheck } from '../engine.js';
 import type { Report } from './schema.js';
 
 const TOP = 10;
@@ -216,4 +217,19 @@ function checkDetails(r: Report, baseline: Report | null | undefined, out: strin
 function rank(cat: string): number {
   const i = CATEGORY_ORDER.indexOf(cat);
   return i === -1 ? CATEGORY_ORDER.length : i;
+}
+
+/** `check --manifest-only` as text (pure). */
+export function renderManifestCheck(r: ManifestCheck): string {
+  const s = r.summary;
+  const how = s.manifestOnly
+    ? 'from the manifests alone, no layer read'
+    : 'from a full read (this source has no manifest to trust alone)';
+  const out = [
+    `${r.passed ? 'PASSED' : 'FAILED'}  ${s.source}${s.platform ? ` (${s.platform})` : ''} · ${formatBytes(s.compressedSize)} compressed · ${plural(s.layers, 'layer')} · ${how}`,
+    '',
+  ];
+  for (const c of r.budget.checks)
+    out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
+  return out.join('\n') + '\n';
 }
