@@ -71621,6 +71621,8 @@ function readInputs(get = envInputs(), cwd = process.cwd()) {
             policy[name] = v;
     }
     const failOn = inputs_parseFailOn(policy['fail-on'] ?? '');
+    // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
+    const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
     if (mode === 'comment') {
         if (!report)
             throw new errors_InputError('input "report" is required in comment mode: the directory that the check job uploaded');
@@ -71631,14 +71633,7 @@ function readInputs(get = envInputs(), cwd = process.cwd()) {
             build: undefined,
             dockerfile: undefined,
             baseline: { kind: 'none' },
-            policy,
-            failOn,
-            comment,
-            commentKey,
-            token,
-            registry,
-            overrideLabel,
-            report,
+            ...common,
         };
     }
     const image = get('image');
@@ -71689,14 +71684,7 @@ function readInputs(get = envInputs(), cwd = process.cwd()) {
         build,
         dockerfile,
         baseline: parseBaseline(get('baseline'), cwd),
-        policy,
-        failOn,
-        comment,
-        commentKey,
-        token,
-        registry,
-        overrideLabel,
-        report,
+        ...common,
     };
 }
 

@@ -177,6 +177,8 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name]) policy[name] = v;
   }
   const failOn = parseFailOn(policy['fail-on'] ?? '');
+  // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
+  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
 
   if (mode === 'comment') {
     if (!report)
@@ -190,14 +192,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
       build: undefined,
       dockerfile: undefined,
       baseline: { kind: 'none' },
-      policy,
-      failOn,
-      comment,
-      commentKey,
-      token,
-      registry,
-      overrideLabel,
-      report,
+      ...common,
     };
   }
 
@@ -248,13 +243,6 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     build,
     dockerfile,
     baseline: parseBaseline(get('baseline'), cwd),
-    policy,
-    failOn,
-    comment,
-    commentKey,
-    token,
-    registry,
-    overrideLabel,
-    report,
+    ...common,
   };
 }

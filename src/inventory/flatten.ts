@@ -20,18 +20,10 @@ export interface LayerInput {
   escapes?: readonly string[];
 }
 
-export interface FlatFile {
-  path: string;
-  type: EntryType;
-  size: number;
-  mode: number;
-  uid: number;
-  gid: number;
-  link: string | null;
+/** A path of the final file system. For a hard link, `link` names the path reported as its inode's file. */
+export interface FlatFile extends EntryRecord {
   /** Index of the layer whose entry put this path here. */
   layer: number;
-  head?: Buffer;
-  records?: number;
 }
 
 export type ProblemKind = 'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
