@@ -27472,7 +27472,7 @@ async function scanLayer(input, label) {
             const tarHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
             // When the parser throws, pipeline() rejects with an AbortError for the other stages: keep the cause.
             let cause;
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(storedBytes()), createDecompressor(compression), async (source) => {
+            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(storedBytes(), { highWaterMark: 2 }), createDecompressor(compression), async (source) => {
                 try {
                     for await (const chunk of source) {
                         tarHash.update(chunk);
@@ -27962,7 +27962,7 @@ async function readArchive(input, label) {
         }
         else {
             let cause;
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(all()), createDecompressor(compression), async (src) => {
+            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(all(), { highWaterMark: 2 }), createDecompressor(compression), async (src) => {
                 try {
                     for await (const chunk of src)
                         await parser.push(chunk);
@@ -29711,14 +29711,20 @@ async function fileDigest(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/concurrency.ts
-/** Map with at most `limit` calls in flight; results keep input order. */
-async function mapLimit(items, limit, fn) {
+/**
+ * Map with at most `limit` calls in flight; results keep input order. With `weight`, the heaviest items
+ * start first (longest-processing-time scheduling), so a big layer does not run alone at the end.
+ */
+async function mapLimit(items, limit, fn, weight) {
     const out = new Array(items.length);
+    const order = items.map((_, i) => i);
+    if (weight)
+        order.sort((a, b) => weight(items[b]) - weight(items[a]) || a - b);
     let next = 0;
     let failed = false;
     const worker = async () => {
-        while (!failed && next < items.length) {
-            const i = next++;
+        while (!failed && next < order.length) {
+            const i = order[next++];
             try {
                 out[i] = await fn(items[i], i);
             }
@@ -29794,7 +29800,7 @@ async function imagesFromLayout(dir, ref, source, opts) {
                     : await pool.scan(path, label);
                 opts.progress?.(`scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`);
                 return scan;
-            });
+            }, (d) => d.size);
             images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
         }
     }
@@ -30150,7 +30156,7 @@ async function scanLayers(client, layers, pool, opts, where) {
         }
         opts.progress?.(`layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`);
         return scan;
-    });
+    }, (d) => d.size);
 }
 // ------------------------------------------------------------------------------------- fast path
 /**

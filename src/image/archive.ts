@@ -111,14 +111,18 @@ export async function readArchive(input: AsyncIterable<Buffer>, label: string): 
       for await (const chunk of all()) await parser.push(chunk);
     } else {
       let cause: unknown;
-      await pipeline(Readable.from(all()), createDecompressor(compression), async (src) => {
-        try {
-          for await (const chunk of src as AsyncIterable<Buffer>) await parser.push(chunk);
-        } catch (err) {
-          cause = err;
-          throw err;
-        }
-      }).catch((err: unknown) => {
+      await pipeline(
+        Readable.from(all(), { highWaterMark: 2 }),
+        createDecompressor(compression),
+        async (src) => {
+          try {
+            for await (const chunk of src as AsyncIterable<Buffer>) await parser.push(chunk);
+          } catch (err) {
+            cause = err;
+            throw err;
+          }
+        },
+      ).catch((err: unknown) => {
         throw cause ?? err;
       });
     }

@@ -91,18 +91,22 @@ export async function scanLayer(
       const tarHash = createHash('sha256');
       // When the parser throws, pipeline() rejects with an AbortError for the other stages: keep the cause.
       let cause: unknown;
-      await pipeline(Readable.from(storedBytes()), createDecompressor(compression), async (source) => {
-        try {
-          for await (const chunk of source as AsyncIterable<Buffer>) {
-            tarHash.update(chunk);
-            uncompressedSize += chunk.length;
-            await parser.push(chunk);
+      await pipeline(
+        Readable.from(storedBytes(), { highWaterMark: 2 }),
+        createDecompressor(compression),
+        async (source) => {
+          try {
+            for await (const chunk of source as AsyncIterable<Buffer>) {
+              tarHash.update(chunk);
+              uncompressedSize += chunk.length;
+              await parser.push(chunk);
+            }
+          } catch (err) {
+            cause = err;
+            throw err;
           }
-        } catch (err) {
-          cause = err;
-          throw err;
-        }
-      }).catch((err: unknown) => {
+        },
+      ).catch((err: unknown) => {
         throw cause ?? err;
       });
       diffId = `sha256:${tarHash.digest('hex')}`;
