@@ -29711,20 +29711,14 @@ async function fileDigest(path) {
 }
 
 ;// CONCATENATED MODULE: ./src/util/concurrency.ts
-/**
- * Map with at most `limit` calls in flight; results keep input order. With `weight`, the heaviest items
- * start first (longest-processing-time scheduling), so a big layer does not run alone at the end.
- */
-async function mapLimit(items, limit, fn, weight) {
+/** Map with at most `limit` calls in flight; results keep input order. */
+async function mapLimit(items, limit, fn) {
     const out = new Array(items.length);
-    const order = items.map((_, i) => i);
-    if (weight)
-        order.sort((a, b) => weight(items[b]) - weight(items[a]) || a - b);
     let next = 0;
     let failed = false;
     const worker = async () => {
-        while (!failed && next < order.length) {
-            const i = order[next++];
+        while (!failed && next < items.length) {
+            const i = next++;
             try {
                 out[i] = await fn(items[i], i);
             }
@@ -29800,7 +29794,7 @@ async function imagesFromLayout(dir, ref, source, opts) {
                     : await pool.scan(path, label);
                 opts.progress?.(`scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`);
                 return scan;
-            }, (d) => d.size);
+            });
             images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
         }
     }
@@ -30156,7 +30150,7 @@ async function scanLayers(client, layers, pool, opts, where) {
         }
         opts.progress?.(`layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`);
         return scan;
-    }, (d) => d.size);
+    });
 }
 // ------------------------------------------------------------------------------------- fast path
 /**

@@ -16,21 +16,6 @@ describe('mapLimit', () => {
     expect(peak).toBe(2);
   });
 
-  it('with a weight, starts the heaviest first (ties in input order), results still in input order', async () => {
-    const started: number[] = [];
-    const out = await mapLimit(
-      ['b', 'a', 'c', 'd'],
-      1,
-      async (x, i) => {
-        started.push(i);
-        return x.toUpperCase();
-      },
-      (x) => ({ a: 5, b: 1, c: 5, d: 9 })[x] as number,
-    );
-    expect(started).toEqual([3, 1, 2, 0]);
-    expect(out).toEqual(['B', 'A', 'C', 'D']);
-  });
-
   it('stops starting new work after a failure and rejects with it', async () => {
     const seen: number[] = [];
     await expect(

@@ -82,31 +82,26 @@ export async function imagesFromLayout(
   try {
     for (const r of resolved) {
       let done = 0;
-      const scans = await mapLimit(
-        r.manifest.layers,
-        opts.concurrency,
-        async (d, i) => {
-          const path = blobPath(d);
-          const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-          await open(path).then(
-            (fh) => fh.close(),
-            () => {
-              throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
-            },
-          );
-          // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
-          const scan = opts.cache
-            ? await opts.cache.through(d.digest, () => pool.scan(path, label), {
-                accept: async () => (await fileDigest(path)) === d.digest,
-              })
-            : await pool.scan(path, label);
-          opts.progress?.(
-            `scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`,
-          );
-          return scan;
-        },
-        (d) => d.size,
-      );
+      const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
+        const path = blobPath(d);
+        const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
+        await open(path).then(
+          (fh) => fh.close(),
+          () => {
+            throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
+          },
+        );
+        // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
+        const scan = opts.cache
+          ? await opts.cache.through(d.digest, () => pool.scan(path, label), {
+              accept: async () => (await fileDigest(path)) === d.digest,
+            })
+          : await pool.scan(path, label);
+        opts.progress?.(
+          `scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`,
+        );
+        return scan;
+      });
       images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
     }
   } finally {

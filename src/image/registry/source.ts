@@ -109,34 +109,29 @@ async function scanLayers(
   let done = 0;
   // When one layer fails, the others stop downloading (workers are terminated by the pool anyway).
   const abort = new AbortController();
-  return mapLimit(
-    layers,
-    opts.concurrency,
-    async (d, i) => {
-      const label = `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`;
-      const fetchAndScan = async (): Promise<LayerScan> => {
-        for (let attempt = 0; ; attempt++) {
-          // The spec carries the current authorization, which may have been refreshed by now.
-          const scan = await pool.scanBlob({ client: client.toSpec(), desc: d }, label, () =>
-            scanRegistryBlob(client, d, label, abort.signal),
-          );
-          if (scan.digest === d.digest || attempt >= DIGEST_RETRIES) return scan;
-        }
-      };
-      let scan: LayerScan;
-      try {
-        scan = opts.cache ? await opts.cache.through(d.digest, fetchAndScan) : await fetchAndScan();
-      } catch (err) {
-        abort.abort();
-        throw err;
+  return mapLimit(layers, opts.concurrency, async (d, i) => {
+    const label = `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`;
+    const fetchAndScan = async (): Promise<LayerScan> => {
+      for (let attempt = 0; ; attempt++) {
+        // The spec carries the current authorization, which may have been refreshed by now.
+        const scan = await pool.scanBlob({ client: client.toSpec(), desc: d }, label, () =>
+          scanRegistryBlob(client, d, label, abort.signal),
+        );
+        if (scan.digest === d.digest || attempt >= DIGEST_RETRIES) return scan;
       }
-      opts.progress?.(
-        `layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`,
-      );
-      return scan;
-    },
-    (d) => d.size,
-  );
+    };
+    let scan: LayerScan;
+    try {
+      scan = opts.cache ? await opts.cache.through(d.digest, fetchAndScan) : await fetchAndScan();
+    } catch (err) {
+      abort.abort();
+      throw err;
+    }
+    opts.progress?.(
+      `layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`,
+    );
+    return scan;
+  });
 }
 
 // ------------------------------------------------------------------------------------- fast path
