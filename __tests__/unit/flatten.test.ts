@@ -4,47 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { flatten, type Flattened, type LayerInput, type ProblemKind } from '../../src/inventory/flatten.js';
 import type { EntryRecord } from '../../src/inventory/scan.js';
+import { D, F, H, S } from '../helpers/records.js';
 
-const F = (path: string, size = 0, x: Partial<EntryRecord> = {}): EntryRecord => ({
-  path,
-  type: 'file',
-  size,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  link: null,
-  ...x,
-});
-const D = (path: string, x: Partial<EntryRecord> = {}): EntryRecord => ({
-  path,
-  type: 'dir',
-  size: 0,
-  mode: 0o755,
-  uid: 0,
-  gid: 0,
-  link: null,
-  ...x,
-});
-const S = (path: string, target: string): EntryRecord => ({
-  path,
-  type: 'symlink',
-  size: 0,
-  mode: 0o777,
-  uid: 0,
-  gid: 0,
-  link: target,
-});
-/** A hard link; as scan.ts records it, the target is a cleaned absolute path. */
-const H = (path: string, target: string, x: Partial<EntryRecord> = {}): EntryRecord => ({
-  path,
-  type: 'hardlink',
-  size: 0,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  link: target,
-  ...x,
-});
 /** Docker and containerd write whiteouts as empty regular files. */
 const WH = (dir: string, name: string): EntryRecord => F(`${dir === '/' ? '' : dir}/.wh.${name}`);
 const OPQ = (dir: string): EntryRecord => F(`${dir === '/' ? '' : dir}/.wh..wh..opq`);

@@ -7,17 +7,10 @@ import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';
 import type { DockerfileInfo } from '../../src/analysis/dockerfile.js';
 import type { Report } from '../../src/report/schema.js';
+import { D, F, H, S } from '../helpers/records.js';
 
-export const F = (path: string, size = 0, x: Partial<EntryRecord> = {}): EntryRecord => ({
-  path,
-  type: 'file',
-  size,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  link: null,
-  ...x,
-});
+export { D, F, H, S };
+
 /** A regular file with content: size and head from the text. */
 export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord => {
   const body = typeof text === 'string' ? Buffer.from(text) : text;
@@ -26,34 +19,6 @@ export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> =
 /** An executable with content. */
 export const X = (path: string, body: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord =>
   T(path, body, { mode: 0o755, ...x });
-export const D = (path: string, x: Partial<EntryRecord> = {}): EntryRecord => ({
-  path,
-  type: 'dir',
-  size: 0,
-  mode: 0o755,
-  uid: 0,
-  gid: 0,
-  link: null,
-  ...x,
-});
-export const S = (path: string, target: string): EntryRecord => ({
-  path,
-  type: 'symlink',
-  size: 0,
-  mode: 0o777,
-  uid: 0,
-  gid: 0,
-  link: target,
-});
-export const H = (path: string, target: string): EntryRecord => ({
-  path,
-  type: 'hardlink',
-  size: 0,
-  mode: 0o644,
-  uid: 0,
-  gid: 0,
-  link: target,
-});
 export const WH = (path: string): EntryRecord => F(path);
 
 export type Config = NonNullable<ImageConfigFile['config']>;
