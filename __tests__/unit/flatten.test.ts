@@ -388,6 +388,39 @@ describe('flatten: waste accounting', () => {
     });
   });
 
+  it('attributes waste to the layer that deleted or overwrote it, and where', () => {
+    const r = flatten([
+      L(D('/a'), F('/a/x', 10), D('/b'), F('/b/y', 20), F('/c', 30), F('/k', 1)),
+      L(OPQ('/a'), WH('/', 'b'), F('/c', 5)),
+      L(F('/k', 2)),
+    ]);
+    expect(r.wasteByLayer).toEqual([
+      {
+        layer: 1,
+        bytes: 60,
+        roots: [
+          { path: '/', bytes: 30, fromLayer: 0 },
+          { path: '/b', bytes: 20, fromLayer: 0 },
+          { path: '/a', bytes: 10, fromLayer: 0 },
+        ],
+      },
+      { layer: 2, bytes: 1, roots: [{ path: '/', bytes: 1, fromLayer: 0 }] },
+    ]);
+    // The attribution is the same waste as the totals, seen from the other side.
+    expect(r.wasteByLayer.reduce((n, w) => n + w.bytes, 0)).toBe(r.wasted);
+  });
+
+  it('attributes a whiteout reached through a symlinked parent, as the totals count it', () => {
+    const r = flatten([
+      L(D('/usr'), D('/usr/lib'), F('/usr/lib/big', 100), S('/lib', 'usr/lib')),
+      L(WH('/lib', 'big')),
+    ]);
+    expect(r.wasted).toBe(100);
+    expect(r.wasteByLayer).toEqual([
+      { layer: 1, bytes: 100, roots: [{ path: '/lib', bytes: 100, fromLayer: 0 }] },
+    ]);
+  });
+
   it('counts symlinks, directories and devices as no bytes, wasted or not', () => {
     check({
       name: 'non-files',

@@ -17,7 +17,6 @@ import { integrityFindings } from './integrity.js';
 import { applyPolicy, baseAllowed, countBySeverity, passes, type Policy, sortFindings } from './policy.js';
 import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
 import { envSecretRules, fileSecretRules, historySecretRules, redactCommand } from './secrets.js';
-import { wasteByLayer } from './waste.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
 export const WASTE_THRESHOLD = 1_000_000;
@@ -74,7 +73,7 @@ export function analyze(
     ...envSecretRules(env, df),
     ...historySecretRules(image.config.history ?? [], env),
   );
-  for (const w of wasteByLayer(image.layers)) {
+  for (const w of flat.wasteByLayer) {
     if (w.bytes < WASTE_THRESHOLD) continue;
     const layer = image.layers[w.layer];
     const by = layer?.createdBy ? ` (${truncate(redactCommand(layer.createdBy), 60)})` : '';

@@ -12,7 +12,7 @@
  * - Hard links share their target's inode, also when the target is in a lower layer; each inode's bytes
  *   count once. A regular file's bytes are wasted when its last path is overwritten or deleted.
  */
-import { basename } from './paths.js';
+import { basename, dirname, join } from './paths.js';
 import type { EntryRecord, EntryType } from './scan.js';
 
 export interface LayerInput {
@@ -42,7 +42,17 @@ export interface Flattened {
   wasted: number;
   /** Wasted bytes by the layer that shipped them. */
   layerWasted: number[];
+  /** The same bytes by the layer that deleted or overwrote them, with the paths it hit. */
+  wasteByLayer: WasteByLayer[];
   problems: PathProblem[];
+}
+
+export interface WasteByLayer {
+  /** The layer whose entries deleted or overwrote the bytes. */
+  layer: number;
+  bytes: number;
+  /** Where: the deleted directory, or the directory of the deleted or replaced files; largest first. */
+  roots: { path: string; bytes: number; fromLayer: number }[];
 }
 
 /** What a path holds, shared by hard links. Every non-directory has one. */
@@ -77,6 +87,8 @@ class Flattener {
   private readonly problems: PathProblem[] = [];
   private cacheDir: string | undefined;
   private cacheNode: Node | undefined;
+  /** Wasted bytes by the layer that caused them, then by where (see WasteByLayer). */
+  private readonly charges = new Map<number, Map<string, { bytes: number; fromLayer: number }>>();
   /** Symlinks already reported for climbing out of the root. */
   private readonly escapedLinks = new Set<string>();
 
@@ -115,7 +127,7 @@ class Flattener {
       const dir = this.parentOf(rec.path, layer, false);
       if (!dir?.children) continue;
       if (name === OPAQUE) {
-        for (const child of dir.children.values()) this.release(child);
+        for (const child of dir.children.values()) this.release(child, layer, dirname(rec.path));
         dir.children.clear();
         this.invalidate();
       } else if (!name.startsWith(WHITEOUT + WHITEOUT)) {
@@ -123,7 +135,8 @@ class Flattener {
         const target = name.slice(WHITEOUT.length);
         const victim = dir.children.get(target);
         if (victim) {
-          this.release(victim);
+          const where = victim.children ? join(dirname(rec.path), target) : dirname(rec.path);
+          this.release(victim, layer, where);
           dir.children.delete(target);
           this.invalidate();
         }
@@ -166,7 +179,7 @@ class Flattener {
       inode = { rec, layer, paths: 1 };
     }
     if (existing) {
-      this.release(existing);
+      this.release(existing, layer, dirname(rec.path));
       this.invalidate();
     }
     const node: Node = { rec, layer };
@@ -190,8 +203,11 @@ class Flattener {
     return false;
   }
 
-  /** Drops a subtree: every inode that loses its last path turns its bytes into waste. Iterative: paths can be deep. */
-  private release(top: Node): void {
+  /**
+   * Drops a subtree: every inode that loses its last path turns its bytes into waste, charged to the layer
+   * that shipped them and to layer `by`, at `where`. Iterative: paths can be deep.
+   */
+  private release(top: Node, by: number, where: string): void {
     const stack = [top];
     for (let node = stack.pop(); node; node = stack.pop()) {
       if (node.children) {
@@ -202,6 +218,11 @@ class Flattener {
       if (inode && --inode.paths === 0 && inode.rec.type === 'file') {
         this.wasted += inode.rec.size;
         this.layerWasted[inode.layer] = (this.layerWasted[inode.layer] ?? 0) + inode.rec.size;
+        let m = this.charges.get(by);
+        if (!m) this.charges.set(by, (m = new Map()));
+        const c = m.get(where) ?? { bytes: 0, fromLayer: inode.layer };
+        c.bytes += inode.rec.size;
+        m.set(where, c);
       }
     }
   }
@@ -351,8 +372,22 @@ class Flattener {
       uncompressed,
       wasted: this.wasted,
       layerWasted: this.layerWasted,
+      wasteByLayer: this.wasteByLayer(),
       problems: this.problems,
     };
+  }
+
+  private wasteByLayer(): WasteByLayer[] {
+    const out: WasteByLayer[] = [];
+    for (const [layer, m] of [...this.charges].sort((a, b) => a[0] - b[0])) {
+      const roots = [...m]
+        .map(([path, c]) => ({ path, bytes: c.bytes, fromLayer: c.fromLayer }))
+        .filter((r) => r.bytes > 0)
+        .sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+      const bytes = roots.reduce((n, r) => n + r.bytes, 0);
+      if (bytes > 0) out.push({ layer, bytes, roots });
+    }
+    return out;
   }
 }
 
