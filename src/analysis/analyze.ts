@@ -7,6 +7,7 @@ import type { ScannedImage } from '../image/model.js';
 import type { Flattened } from '../inventory/flatten.js';
 import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../report/schema.js';
 import { formatBytes } from '../util/bytes.js';
+import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
 import { budgetInputOf, evaluateBudgets, type BudgetInput } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
@@ -111,11 +112,6 @@ export function analyze(
     passed,
     verdict: { failOn: opts.policy.failOn, ...countBySeverity(findings) },
   };
-}
-
-function truncate(s: string, n: number): string {
-  const one = s.replace(/\s+/g, ' ');
-  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 }
 
 /**

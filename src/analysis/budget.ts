@@ -4,6 +4,7 @@
  * a breach is also a finding (SG101–SG105), so that it can be re-rated like any rule and shows in the
  * comment's findings.
  */
+import { layersStoredUncompressed } from '../image/model.js';
 import type { BudgetCheck, Report } from '../report/schema.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
@@ -143,7 +144,6 @@ export function budgetInputOf(report: Report): BudgetInput {
     compressed: report.size.compressed,
     layers: report.layers.length,
     wasted: report.size.wasted,
-    storedUncompressed:
-      report.layers.length > 0 && report.layers.every((l) => !/gzip|zstd/.test(l.mediaType)),
+    storedUncompressed: layersStoredUncompressed(report.layers),
   };
 }

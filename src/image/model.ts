@@ -86,6 +86,14 @@ export function isManifestMediaType(t: string | undefined): boolean {
   return t === MEDIA.ociManifest || t === MEDIA.dockerManifest;
 }
 
+/**
+ * True when every layer is stored uncompressed, as `docker save` (Docker 20.10) writes them: the stored
+ * size is then not a compressed size, and must not be shown or judged as one.
+ */
+export function layersStoredUncompressed(layers: readonly { mediaType: string }[]): boolean {
+  return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+}
+
 /** Layer media type for a Docker archive entry, from the compression actually found. */
 export function dockerLayerMediaType(compression: 'gzip' | 'zstd' | 'none'): string {
   if (compression === 'gzip') return 'application/vnd.docker.image.rootfs.diff.tar.gzip';

@@ -9,11 +9,12 @@
  * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
  * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
  */
+import { layersStoredUncompressed } from '../image/model.js';
 import type { FailOn } from '../analysis/policy.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
 import { VERSION } from '../version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
-import type { BudgetCheck, Finding, Report, ReportLayer, Severity } from './schema.js';
+import type { BudgetCheck, Finding, Report, Severity } from './schema.js';
 import { largestDirectories } from './text.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
@@ -167,11 +168,6 @@ function deltaCell(d: Delta, bytes: boolean, bold = false): string {
   return bytes ? `${s} (${percent(d)})` : s;
 }
 
-/** `docker save` from Docker 20.10 stores layers uncompressed: their stored size is not a compressed size. */
-function storedUncompressed(layers: readonly ReportLayer[]): boolean {
-  return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
-}
-
 const BUDGET_LABELS: Record<string, string> = {
   'max-size': 'size (uncompressed)',
   'max-compressed-size': 'size (compressed)',
@@ -272,7 +268,7 @@ function capped<T>(items: readonly T[], n: number, render: (t: T) => string, wha
 
 function sizesTable(report: Report, diff: ReportDiff | undefined, baseLabel: string): string[] {
   const baseLayers = diff ? diff.layers.items.flatMap((l) => (l.before ? [l.before] : [])) : [];
-  const stored = storedUncompressed(report.layers) || storedUncompressed(baseLayers);
+  const stored = layersStoredUncompressed(report.layers) || layersStoredUncompressed(baseLayers);
   const compressedLabel = stored ? 'compressed¹' : 'compressed';
   const note = stored
     ? [

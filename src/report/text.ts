@@ -1,4 +1,6 @@
 /** Human output of `slimgate inspect` (pure). */
+import { layersStoredUncompressed } from '../image/model.js';
+import { truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../engine.js';
 import type { Report } from './schema.js';
@@ -25,11 +27,6 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function truncate(s: string, n: number): string {
-  const one = s.replace(/\s+/g, ' ');
-  return one.length > n ? `${one.slice(0, n - 1)}…` : one;
-}
-
 export function largestDirectories(report: Report, n = TOP): { path: string; size: number }[] {
   const sizes = new Map<string, number>();
   for (const f of report.files) {
@@ -50,8 +47,7 @@ export function renderInspect(r: Report): string {
   out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
   out.push(`Digest    ${r.image.digest}`);
   out.push(`Platform  ${r.image.platform}`);
-  // `docker save` (legacy) stores layers uncompressed: their stored size is not a compressed size.
-  const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+  const stored = layersStoredUncompressed(r.layers);
   const compressed = stored
     ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
     : `${formatBytes(r.size.compressed)} compressed`;
@@ -188,7 +184,7 @@ function renderFindings(r: Report, out: string[]): void {
 }
 
 function checkDetails(r: Report, baseline: Report | null | undefined, out: string[]): void {
-  const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+  const stored = layersStoredUncompressed(r.layers);
   out.push(
     `Size        ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} ` +
       `${stored ? 'stored (uncompressed layers)' : 'compressed'} · ${formatBytes(r.size.wasted)} wasted · ` +
