@@ -13,7 +13,7 @@ import { scanLayer, type LayerScan } from '../inventory/scan.js';
 import { TarParser, type BodySink, type TarHeader } from '../inventory/tar.js';
 import { cleanPath, dirname, join } from '../inventory/paths.js';
 import { shortDigest } from '../util/bytes.js';
-import { createDecompressor, sniffCompression } from './decompress.js';
+import { inflate } from './decompress.js';
 import { dockerLayerMediaType, type Descriptor, type ImageConfigFile, type ScannedImage } from './model.js';
 import {
   assembleImage,
@@ -27,8 +27,6 @@ import {
   type Index,
 } from './oci.js';
 import { type PlatformChoice } from './platform.js';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'any';
 
@@ -96,44 +94,12 @@ export class ArchiveContents {
 export async function readArchive(input: AsyncIterable<Buffer>, label: string): Promise<ArchiveContents> {
   const contents = new ArchiveContents(label);
   const parser = new TarParser((h) => onEntry(h, contents), `archive ${label}`);
-  const it = input[Symbol.asyncIterator]();
-  const first = await it.next().catch((err: unknown) => {
-    throw readError(err, label);
-  });
-  if (first.done) throw new InputError(`archive ${label} is empty`);
-  const compression = sniffCompression(first.value);
-  async function* all(): AsyncGenerator<Buffer> {
-    yield first.value as Buffer;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-  }
   try {
-    if (compression === 'none') {
-      for await (const chunk of all()) await parser.push(chunk);
-    } else {
-      let cause: unknown;
-      await pipeline(
-        Readable.from(all(), { highWaterMark: 2 }),
-        createDecompressor(compression),
-        async (src) => {
-          try {
-            for await (const chunk of src as AsyncIterable<Buffer>) await parser.push(chunk);
-          } catch (err) {
-            cause = err;
-            throw err;
-          }
-        },
-      ).catch((err: unknown) => {
-        throw cause ?? err;
-      });
-    }
+    const { storedBytes } = await inflate(input, `archive ${label}`, (chunk) => parser.push(chunk));
+    if (storedBytes === 0) throw new InputError(`archive ${label} is empty`);
     parser.finish();
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    const e = err as NodeJS.ErrnoException;
-    if (e?.code?.startsWith?.('Z_') || String(e?.message).startsWith('zstd:')) {
-      throw new InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
-    }
-    throw readError(err, label);
+    throw err instanceof InputError ? err : readError(err, label);
   }
   if (parser.entries === 0) throw new InputError(`${label} is not an image archive (no tar entries)`);
   return contents;

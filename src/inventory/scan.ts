@@ -3,10 +3,7 @@
  * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { InputError } from '../errors.js';
-import { createDecompressor, sniffCompression, type Compression } from '../image/decompress.js';
+import { inflate, type Compression } from '../image/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { cleanPath } from './paths.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from './tar.js';
@@ -50,92 +47,32 @@ export async function scanLayer(
   const escapes: string[] = [];
   const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
   const stored = createHash('sha256');
-  let storedSize = 0;
-
-  const it = (
-    Symbol.asyncIterator in input
-      ? input[Symbol.asyncIterator]()
-      : Readable.from(input)[Symbol.asyncIterator]()
-  ) as AsyncIterator<Buffer>;
-  // Sniff from the first bytes; a first chunk shorter than a magic number is joined with the next.
-  let first: Buffer = Buffer.alloc(0);
-  let done = false;
-  while (first.length < 4 && !done) {
-    const r = await it.next();
-    if (r.done) done = true;
-    else first = first.length ? Buffer.concat([first, r.value]) : r.value;
-  }
-  const compression = sniffCompression(first);
-  async function* storedBytes(): AsyncGenerator<Buffer> {
-    if (first.length) {
-      stored.update(first);
-      storedSize += first.length;
-      yield first;
-    }
-    if (done) return;
-    for (let r = await it.next(); !r.done; r = await it.next()) {
-      stored.update(r.value);
-      storedSize += r.value.length;
-      yield r.value;
-    }
-  }
-
-  let diffId: string;
+  const tarHash = createHash('sha256');
   let uncompressedSize = 0;
-  try {
-    if (compression === 'none') {
-      for await (const chunk of storedBytes()) await parser.push(chunk);
-      uncompressedSize = storedSize;
-      diffId = '';
-    } else {
-      const tarHash = createHash('sha256');
-      // When the parser throws, pipeline() rejects with an AbortError for the other stages: keep the cause.
-      let cause: unknown;
-      await pipeline(
-        Readable.from(storedBytes(), { highWaterMark: 2 }),
-        createDecompressor(compression),
-        async (source) => {
-          try {
-            for await (const chunk of source as AsyncIterable<Buffer>) {
-              tarHash.update(chunk);
-              uncompressedSize += chunk.length;
-              await parser.push(chunk);
-            }
-          } catch (err) {
-            cause = err;
-            throw err;
-          }
-        },
-      ).catch((err: unknown) => {
-        throw cause ?? err;
-      });
-      diffId = `sha256:${tarHash.digest('hex')}`;
-    }
-    parser.finish();
-  } catch (err) {
-    throw asInputError(err, label, compression);
-  }
+  const { compression, storedBytes } = await inflate(
+    input,
+    label,
+    async (chunk, c) => {
+      // A plain tar is its own diff_id: hash it once, as stored.
+      if (c !== 'none') {
+        tarHash.update(chunk);
+        uncompressedSize += chunk.length;
+      }
+      await parser.push(chunk);
+    },
+    (chunk) => stored.update(chunk),
+  );
+  parser.finish();
   const digest = `sha256:${stored.digest('hex')}`;
   return {
     digest,
-    diffId: compression === 'none' ? digest : diffId,
+    diffId: compression === 'none' ? digest : `sha256:${tarHash.digest('hex')}`,
     compression,
-    compressedSize: storedSize,
-    uncompressedSize,
+    compressedSize: storedBytes,
+    uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
     entries,
     escapes,
   };
-}
-
-function asInputError(err: unknown, label: string, compression: Compression): Error {
-  if (err instanceof InputError) return err;
-  const e = err as NodeJS.ErrnoException;
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
-    return new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
-  }
-  if (e instanceof Error && e.message.startsWith('zstd:'))
-    return new InputError(`${label} is corrupt: ${e.message}`);
-  return err instanceof Error ? err : new Error(String(err));
 }
 
 function onEntry(h: TarHeader, entries: EntryRecord[], escapes: string[]): BodySink | undefined {
