@@ -9,6 +9,7 @@ import { LayerCache } from './inventory/cache.js';
 import type { PlatformChoice } from './image/platform.js';
 import { buildCheckReport, buildReport } from './report/build.js';
 import type { Report } from './report/schema.js';
+import type { ScannedImage } from './image/model.js';
 import { readFile } from 'node:fs/promises';
 import { parseDockerfile } from './analysis/dockerfile.js';
 import { DEFAULT_POLICY, type Policy } from './analysis/policy.js';
@@ -33,16 +34,20 @@ export function defaultConcurrency(): number {
   return Math.max(2, Math.min(4, availableParallelism()));
 }
 
-export async function inspect(source: string, opts: InspectOptions = {}): Promise<Report[]> {
-  const images = await openSource(source, {
-    platform: opts.platform,
+/** Opens a source with the engine's options; `platform` is separate because a baseline takes the image's. */
+function open(source: string, opts: InspectOptions, platform: PlatformChoice): Promise<ScannedImage[]> {
+  return openSource(source, {
+    platform,
     concurrency: opts.concurrency ?? defaultConcurrency(),
     progress: opts.progress,
     registry: opts.registry,
     daemon: opts.daemon,
     cache: LayerCache.open({ cache: opts.cache }),
   });
-  return images.map(buildReport);
+}
+
+export async function inspect(source: string, opts: InspectOptions = {}): Promise<Report[]> {
+  return (await open(source, opts, opts.platform)).map(buildReport);
 }
 
 /**
@@ -86,15 +91,6 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
   if (opts.platform === 'all')
     throw new InputError('check takes one platform: choose one with --platform os/arch');
   const policy = opts.policy ?? DEFAULT_POLICY;
-  const open = (src: string, platform: PlatformChoice) =>
-    openSource(src, {
-      platform,
-      concurrency: opts.concurrency ?? defaultConcurrency(),
-      progress: opts.progress,
-      registry: opts.registry,
-      daemon: opts.daemon,
-      cache: LayerCache.open({ cache: opts.cache }),
-    });
   let dockerText: string | undefined;
   if (opts.dockerfile) {
     try {
@@ -113,7 +109,7 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
       throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
     }
   }
-  const [image] = await open(source, opts.platform);
+  const [image] = await open(source, opts, opts.platform);
   if (!image) throw new InputError(`no image found in ${source}`);
   const dockerfile =
     opts.dockerfile && dockerText !== undefined
@@ -126,7 +122,7 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
       : null;
   let baseline: Report | null = null;
   if (opts.baseline) {
-    const [b] = await open(opts.baseline, { ...image.platform }).catch((err: unknown) => {
+    const [b] = await open(opts.baseline, opts, { ...image.platform }).catch((err: unknown) => {
       throw err instanceof InputError ? new InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
     });
     if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
@@ -188,7 +184,7 @@ export async function checkManifest(source: string, opts: CheckOptions = {}): Pr
       wasted: 0,
       storedUncompressed: false,
     },
-    { ...policy, maxSize: undefined, maxWasted: undefined, maxGrowth: undefined },
+    policy, // budgets that need the layers were refused above
   );
   const passed = policy.failOn === 'never' || budget.passed;
   return {
