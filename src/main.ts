@@ -295,19 +295,34 @@ async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown, true).write();
 }
 
+/** How a report is presented, whether the check job posts it or the workflow_run job does. */
+interface CommentView {
+  baselineLabel: string;
+  baselineSource?: string;
+  baselineNote: string;
+  overrideLabel?: string;
+  showPlatform: boolean;
+}
+
 /** What the workflow_run job needs to post a report made by a pull_request run. */
-export interface PrEnvelope {
+export interface PrEnvelope extends CommentView {
   slimgate: 1;
   pullRequest: number;
   headSha: string;
   commentKey: string;
-  baselineLabel: string;
-  baselineSource?: string;
-  baselineNote: string;
   failOn: FailOn;
-  overrideLabel?: string;
   overrideApplied: boolean;
-  showPlatform: boolean;
+}
+
+function markdownOptions(view: CommentView, verdict: Verdict): MarkdownOptions {
+  return {
+    baselineLabel: view.baselineLabel,
+    ...(view.baselineSource ? { baselineSource: view.baselineSource } : {}),
+    baselineNote: view.baselineNote,
+    showPlatform: view.showPlatform,
+    verdict,
+    ...(view.overrideLabel ? { overrideLabel: view.overrideLabel } : {}),
+  };
 }
 
 // ------------------------------------------------------------------------------------------ comment
@@ -466,7 +481,13 @@ async function checkSource(
     failOn,
     inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined,
   );
-  const showPlatform = !!inputs.platform || report.image.platform !== 'linux/amd64';
+  const view: CommentView = {
+    baselineLabel: baseline.label,
+    ...(baseline.source ? { baselineSource: baseline.source } : {}),
+    baselineNote: baseline.note,
+    ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
+    showPlatform: !!inputs.platform || report.image.platform !== 'linux/amd64',
+  };
   const pr: PrEnvelope | undefined =
     ctx.kind === 'pull_request' && ctx.pr
       ? {
@@ -474,26 +495,15 @@ async function checkSource(
           pullRequest: ctx.pr.number,
           headSha: ctx.pr.headSha,
           commentKey: key,
-          baselineLabel: baseline.label,
-          ...(baseline.source ? { baselineSource: baseline.source } : {}),
-          baselineNote: baseline.note,
           failOn,
-          ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
           overrideApplied,
-          showPlatform,
+          ...view,
         }
       : undefined;
   const files = writeReportFiles(key, report, baseline.report, pr);
   setOutputs(report, diff, v, files.report);
 
-  const md: MarkdownOptions = {
-    baselineLabel: baseline.label,
-    ...(baseline.source ? { baselineSource: baseline.source } : {}),
-    baselineNote: baseline.note,
-    showPlatform,
-    verdict: v,
-    ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
-  };
+  const md = markdownOptions(view, v);
 
   let commentUrl = '';
   const notes: string[] = [];
@@ -585,14 +595,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
     );
     const diff = baseline ? diffReports(baseline, report) : undefined;
-    const md: MarkdownOptions = {
-      baselineLabel: env.baselineLabel,
-      ...(env.baselineSource ? { baselineSource: env.baselineSource } : {}),
-      baselineNote: env.baselineNote,
-      showPlatform: env.showPlatform,
-      verdict: v,
-      ...(env.overrideLabel ? { overrideLabel: env.overrideLabel } : {}),
-    };
+    const md = markdownOptions(env, v);
     const body = renderMarkdown(report, diff, { ...md, commentKey: env.commentKey });
     let url: string;
     try {
