@@ -26967,6 +26967,8 @@ var Decompress = /*#__PURE__*/ (function () {
 
 
 
+
+
 /** Output chunk size for zlib: larger chunks mean fewer hops through the scanner. */
 const CHUNK = 256 * 1024;
 /**
@@ -27022,6 +27024,67 @@ class FzstdTransform extends external_node_stream_namespaceObject.Transform {
 function zstdError(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return new Error(`zstd: ${msg}`);
+}
+/**
+ * Streams a possibly compressed blob: the decompressor is chosen by its first bytes, `onStored` sees each
+ * chunk as stored and `onOutput` each chunk as inflated (the same chunks when it is plain). A corrupt
+ * stream is one InputError naming `label`; an error thrown by `onOutput` wins over the AbortError that
+ * pipeline() reports for the other stages.
+ */
+async function inflate(input, label, onOutput, onStored) {
+    const it = (Symbol.asyncIterator in input
+        ? input[Symbol.asyncIterator]()
+        : external_node_stream_namespaceObject.Readable.from(input)[Symbol.asyncIterator]());
+    // A first chunk shorter than a magic number is joined with the next.
+    let first = Buffer.alloc(0);
+    let done = false;
+    while (first.length < 4 && !done) {
+        const r = await it.next();
+        if (r.done)
+            done = true;
+        else
+            first = first.length ? Buffer.concat([first, r.value]) : r.value;
+    }
+    const compression = sniffCompression(first);
+    let storedBytes = 0;
+    async function* stored() {
+        const pass = (chunk) => {
+            onStored?.(chunk);
+            storedBytes += chunk.length;
+            return chunk;
+        };
+        if (first.length)
+            yield pass(first);
+        if (done)
+            return;
+        for (let r = await it.next(); !r.done; r = await it.next())
+            yield pass(r.value);
+    }
+    if (compression === 'none') {
+        for await (const chunk of stored())
+            await onOutput(chunk, compression);
+        return { compression, storedBytes };
+    }
+    let cause;
+    await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(stored(), { highWaterMark: 2 }), createDecompressor(compression), async (source) => {
+        try {
+            for await (const chunk of source)
+                await onOutput(chunk, compression);
+        }
+        catch (err) {
+            cause = err;
+            throw err;
+        }
+    }).catch((err) => {
+        // The decompressor's own error also surfaces inside the consumer's loop, so map whichever won.
+        const e = (cause ?? err);
+        if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
+            throw new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
+        if (e instanceof Error && e.message.startsWith('zstd:'))
+            throw new InputError(`${label} is corrupt: ${e.message}`);
+        throw e;
+    });
+    return { compression, storedBytes };
 }
 
 ;// CONCATENATED MODULE: ./src/inventory/heads.ts
@@ -27422,99 +27485,32 @@ function parsePax(body, label) {
 
 
 
-
-
-
 async function scanLayer(input, label) {
     const entries = [];
     const escapes = [];
     const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
     const stored = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    let storedSize = 0;
-    const it = (Symbol.asyncIterator in input
-        ? input[Symbol.asyncIterator]()
-        : external_node_stream_namespaceObject.Readable.from(input)[Symbol.asyncIterator]());
-    // Sniff from the first bytes; a first chunk shorter than a magic number is joined with the next.
-    let first = Buffer.alloc(0);
-    let done = false;
-    while (first.length < 4 && !done) {
-        const r = await it.next();
-        if (r.done)
-            done = true;
-        else
-            first = first.length ? Buffer.concat([first, r.value]) : r.value;
-    }
-    const compression = sniffCompression(first);
-    async function* storedBytes() {
-        if (first.length) {
-            stored.update(first);
-            storedSize += first.length;
-            yield first;
-        }
-        if (done)
-            return;
-        for (let r = await it.next(); !r.done; r = await it.next()) {
-            stored.update(r.value);
-            storedSize += r.value.length;
-            yield r.value;
-        }
-    }
-    let diffId;
+    const tarHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
     let uncompressedSize = 0;
-    try {
-        if (compression === 'none') {
-            for await (const chunk of storedBytes())
-                await parser.push(chunk);
-            uncompressedSize = storedSize;
-            diffId = '';
+    const { compression, storedBytes } = await inflate(input, label, async (chunk, c) => {
+        // A plain tar is its own diff_id: hash it once, as stored.
+        if (c !== 'none') {
+            tarHash.update(chunk);
+            uncompressedSize += chunk.length;
         }
-        else {
-            const tarHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-            // When the parser throws, pipeline() rejects with an AbortError for the other stages: keep the cause.
-            let cause;
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(storedBytes(), { highWaterMark: 2 }), createDecompressor(compression), async (source) => {
-                try {
-                    for await (const chunk of source) {
-                        tarHash.update(chunk);
-                        uncompressedSize += chunk.length;
-                        await parser.push(chunk);
-                    }
-                }
-                catch (err) {
-                    cause = err;
-                    throw err;
-                }
-            }).catch((err) => {
-                throw cause ?? err;
-            });
-            diffId = `sha256:${tarHash.digest('hex')}`;
-        }
-        parser.finish();
-    }
-    catch (err) {
-        throw asInputError(err, label, compression);
-    }
+        await parser.push(chunk);
+    }, (chunk) => stored.update(chunk));
+    parser.finish();
     const digest = `sha256:${stored.digest('hex')}`;
     return {
         digest,
-        diffId: compression === 'none' ? digest : diffId,
+        diffId: compression === 'none' ? digest : `sha256:${tarHash.digest('hex')}`,
         compression,
-        compressedSize: storedSize,
-        uncompressedSize,
+        compressedSize: storedBytes,
+        uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
         entries,
         escapes,
     };
-}
-function asInputError(err, label, compression) {
-    if (err instanceof InputError)
-        return err;
-    const e = err;
-    if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
-        return new InputError(`${label} is corrupt: ${compression}: ${e.message}`);
-    }
-    if (e instanceof Error && e.message.startsWith('zstd:'))
-        return new InputError(`${label} is corrupt: ${e.message}`);
-    return err instanceof Error ? err : new Error(String(err));
 }
 function onEntry(h, entries, escapes) {
     const path = cleanPath(h.name);
@@ -27630,6 +27626,13 @@ function isIndexMediaType(t) {
 }
 function isManifestMediaType(t) {
     return t === MEDIA.ociManifest || t === MEDIA.dockerManifest;
+}
+/**
+ * True when every layer is stored uncompressed, as `docker save` (Docker 20.10) writes them: the stored
+ * size is then not a compressed size, and must not be shown or judged as one.
+ */
+function layersStoredUncompressed(layers) {
+    return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
 }
 /** Layer media type for a Docker archive entry, from the compression actually found. */
 function dockerLayerMediaType(compression) {
@@ -27893,8 +27896,6 @@ function imageFromManifest(r, source, tags, scans) {
 
 
 
-
-
 /** Manifests and configs are kilobytes; a JSON-looking blob over this is scanned as a stream instead. */
 const MAX_ARCHIVE_JSON = 8 * 1024 * 1024;
 /** All JSON kept from one archive. */
@@ -27943,48 +27944,14 @@ class ArchiveContents {
 async function readArchive(input, label) {
     const contents = new ArchiveContents(label);
     const parser = new TarParser((h) => archive_onEntry(h, contents), `archive ${label}`);
-    const it = input[Symbol.asyncIterator]();
-    const first = await it.next().catch((err) => {
-        throw readError(err, label);
-    });
-    if (first.done)
-        throw new InputError(`archive ${label} is empty`);
-    const compression = sniffCompression(first.value);
-    async function* all() {
-        yield first.value;
-        for (let r = await it.next(); !r.done; r = await it.next())
-            yield r.value;
-    }
     try {
-        if (compression === 'none') {
-            for await (const chunk of all())
-                await parser.push(chunk);
-        }
-        else {
-            let cause;
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(all(), { highWaterMark: 2 }), createDecompressor(compression), async (src) => {
-                try {
-                    for await (const chunk of src)
-                        await parser.push(chunk);
-                }
-                catch (err) {
-                    cause = err;
-                    throw err;
-                }
-            }).catch((err) => {
-                throw cause ?? err;
-            });
-        }
+        const { storedBytes } = await inflate(input, `archive ${label}`, (chunk) => parser.push(chunk));
+        if (storedBytes === 0)
+            throw new InputError(`archive ${label} is empty`);
         parser.finish();
     }
     catch (err) {
-        if (err instanceof InputError)
-            throw err;
-        const e = err;
-        if (e?.code?.startsWith?.('Z_') || String(e?.message).startsWith('zstd:')) {
-            throw new InputError(`archive ${label} is corrupt: ${compression}: ${e.message}`);
-        }
-        throw readError(err, label);
+        throw err instanceof InputError ? err : readError(err, label);
     }
     if (parser.entries === 0)
         throw new InputError(`${label} is not an image archive (no tar entries)`);
@@ -30282,6 +30249,13 @@ async function openSource(source, opts) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/text.ts
+/** Shortens to one line of at most `n` characters, with an ellipsis when cut. */
+function truncate(s, n) {
+    const one = s.replace(/\s+/g, ' ');
+    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/fsview.ts
 
 const MAX_HOPS = 40; // Linux's MAXSYMLINKS
@@ -30630,6 +30604,13 @@ function detectBase(files, ctx = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/budget.ts
+/**
+ * Budgets (pure): max-size (uncompressed), max-compressed-size, max-layers, max-wasted and max-growth
+ * against a baseline. Every configured budget is reported with its limit, the actual value and pass/fail;
+ * a breach is also a finding (SG101–SG105), so that it can be re-rated like any rule and shows in the
+ * comment's findings.
+ */
+
 
 function pct(n) {
     const r = Math.round(n * 10) / 10;
@@ -30738,7 +30719,7 @@ function budget_budgetInputOf(report) {
         compressed: report.size.compressed,
         layers: report.layers.length,
         wasted: report.size.wasted,
-        storedUncompressed: report.layers.length > 0 && report.layers.every((l) => !/gzip|zstd/.test(l.mediaType)),
+        storedUncompressed: layersStoredUncompressed(report.layers),
     };
 }
 
@@ -32428,112 +32409,6 @@ function secrets_redactEnv(entry) {
     return `${name}=${redactTokens(value)}`;
 }
 
-;// CONCATENATED MODULE: ./src/analysis/waste.ts
-
-const OPAQUE = '.wh..wh..opq';
-const WHITEOUT = '.wh.';
-function wasteByLayer(layers) {
-    const root = { children: new Map() };
-    const charges = new Map();
-    const charge = (layer, path, inode) => {
-        if (--inode.paths > 0)
-            return;
-        let m = charges.get(layer);
-        if (!m)
-            charges.set(layer, (m = new Map()));
-        const c = m.get(path) ?? { bytes: 0, fromLayer: inode.layer };
-        c.bytes += inode.size;
-        m.set(path, c);
-    };
-    const release = (node, layer, rootPath) => {
-        if (node.children)
-            for (const child of node.children.values())
-                release(child, layer, rootPath);
-        else if (node.inode)
-            charge(layer, rootPath, node.inode);
-    };
-    const lookup = (path, create) => {
-        let cur = root;
-        for (const c of path.split('/').filter(Boolean)) {
-            if (!cur.children) {
-                if (!create)
-                    return undefined;
-                cur.children = new Map(); // a file replaced by a directory's children: handled by add()
-            }
-            let next = cur.children.get(c);
-            if (!next) {
-                if (!create)
-                    return undefined;
-                next = { children: new Map() };
-                cur.children.set(c, next);
-            }
-            cur = next;
-        }
-        return cur;
-    };
-    layers.forEach((layer, i) => {
-        for (const rec of layer.entries) {
-            const name = basename(rec.path);
-            if (!name.startsWith(WHITEOUT))
-                continue;
-            const dirPath = dirname(rec.path);
-            const dir = lookup(dirPath, false);
-            if (!dir?.children)
-                continue;
-            if (name === OPAQUE) {
-                for (const child of dir.children.values())
-                    release(child, i, dirPath);
-                dir.children.clear();
-            }
-            else if (!name.startsWith(WHITEOUT + WHITEOUT)) {
-                const target = name.slice(WHITEOUT.length);
-                const victim = dir.children.get(target);
-                if (victim) {
-                    release(victim, i, victim.children ? `${dirPath === '/' ? '' : dirPath}/${target}` : dirPath);
-                    dir.children.delete(target);
-                }
-            }
-        }
-        for (const rec of layer.entries) {
-            const name = basename(rec.path);
-            if (name.startsWith(WHITEOUT) || rec.path === '/')
-                continue;
-            const dirPath = dirname(rec.path);
-            const parent = lookup(dirPath, true);
-            if (!parent.children)
-                parent.children = new Map();
-            const existing = parent.children.get(name);
-            if (rec.type === 'dir' && existing?.children)
-                continue;
-            let inode;
-            if (rec.type === 'hardlink') {
-                inode = rec.link ? lookup(rec.link, false)?.inode : undefined;
-                if (inode)
-                    inode.paths++;
-            }
-            else if (rec.type === 'file')
-                inode = { size: rec.size, paths: 1, layer: i };
-            if (existing && existing.inode !== inode)
-                release(existing, i, dirPath);
-            const node = rec.type === 'dir' ? { children: new Map() } : {};
-            if (inode)
-                node.inode = inode;
-            parent.children.set(name, node);
-        }
-    });
-    const out = [];
-    for (const [layer, m] of [...charges].sort((a, b) => a[0] - b[0])) {
-        const roots = [...m]
-            .map(([path, c]) => ({ path, bytes: c.bytes, fromLayer: c.fromLayer }))
-            .filter((r) => r.bytes > 0)
-            .sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
-        const bytes = roots.reduce((n, r) => n + r.bytes, 0);
-        if (bytes > 0)
-            out.push({ layer, bytes, roots });
-    }
-    return out;
-}
-
 ;// CONCATENATED MODULE: ./src/analysis/analyze.ts
 
 
@@ -32567,7 +32442,7 @@ function analyze(image, flat, budgetInput, opts) {
     const ctx = { fs, env, user: cfg.User ?? null, dockerfile: df };
     raw.push(...commandRules(ctx), ...permissionRules(ctx), ...userRules(ctx), ...vcsRules(ctx), ...wasteRules(ctx));
     raw.push(...fileSecretRules(fs), ...envSecretRules(env, df), ...historySecretRules(image.config.history ?? [], env));
-    for (const w of wasteByLayer(image.layers)) {
+    for (const w of flat.wasteByLayer) {
         if (w.bytes < WASTE_THRESHOLD)
             continue;
         const layer = image.layers[w.layer];
@@ -32605,10 +32480,6 @@ function analyze(image, flat, budgetInput, opts) {
         verdict: { failOn: opts.policy.failOn, ...policy_countBySeverity(findings) },
     };
 }
-function truncate(s, n) {
-    const one = s.replace(/\s+/g, ' ');
-    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
-}
 /**
  * Re-evaluates the budgets and the verdict of a `check` report against a baseline that became known later
  * (the action's saved baseline report). Findings other than the budget ones are kept as they are.
@@ -32643,11 +32514,11 @@ function rejudgeWithBaseline(report, policy, baseline) {
  */
 
 const flatten_MAX_HOPS = 40; // Linux's MAXSYMLINKS
-const flatten_OPAQUE = '.wh..wh..opq';
-const flatten_WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+const WHITEOUT = '.wh.';
 /** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
 const AUFS_META = '/.wh..wh.';
-const isAufsMeta = (path) => path.startsWith(AUFS_META) && path !== `/${flatten_OPAQUE}`;
+const isAufsMeta = (path) => path.startsWith(AUFS_META) && path !== `/${OPAQUE}`;
 function flatten(layers) {
     return new Flattener(layers.length).run(layers);
 }
@@ -32658,6 +32529,8 @@ class Flattener {
     problems = [];
     cacheDir;
     cacheNode;
+    /** Wasted bytes by the layer that caused them, then by where (see WasteByLayer). */
+    charges = new Map();
     /** Symlinks already reported for climbing out of the root. */
     escapedLinks = new Set();
     constructor(layerCount) {
@@ -32676,7 +32549,7 @@ class Flattener {
             }
             this.applyWhiteouts(layer.entries, i);
             for (const rec of layer.entries) {
-                if (!basename(rec.path).startsWith(flatten_WHITEOUT) && !isAufsMeta(rec.path))
+                if (!basename(rec.path).startsWith(WHITEOUT) && !isAufsMeta(rec.path))
                     this.add(rec, i);
             }
         });
@@ -32688,7 +32561,7 @@ class Flattener {
         let own;
         for (const rec of entries) {
             const name = basename(rec.path);
-            if (!name.startsWith(flatten_WHITEOUT) || isAufsMeta(rec.path))
+            if (!name.startsWith(WHITEOUT) || isAufsMeta(rec.path))
                 continue;
             own ??= new Set(entries.filter((e) => e.type === 'dir').map((e) => e.path));
             if (this.replacedByOwnDir(rec.path, own))
@@ -32696,18 +32569,19 @@ class Flattener {
             const dir = this.parentOf(rec.path, layer, false);
             if (!dir?.children)
                 continue;
-            if (name === flatten_OPAQUE) {
+            if (name === OPAQUE) {
                 for (const child of dir.children.values())
-                    this.release(child);
+                    this.release(child, layer, dirname(rec.path));
                 dir.children.clear();
                 this.invalidate();
             }
-            else if (!name.startsWith(flatten_WHITEOUT + flatten_WHITEOUT)) {
+            else if (!name.startsWith(WHITEOUT + WHITEOUT)) {
                 // Other ".wh..wh." names are aufs bookkeeping, not whiteouts.
-                const target = name.slice(flatten_WHITEOUT.length);
+                const target = name.slice(WHITEOUT.length);
                 const victim = dir.children.get(target);
                 if (victim) {
-                    this.release(victim);
+                    const where = victim.children ? join(dirname(rec.path), target) : dirname(rec.path);
+                    this.release(victim, layer, where);
                     dir.children.delete(target);
                     this.invalidate();
                 }
@@ -32753,7 +32627,7 @@ class Flattener {
             inode = { rec, layer, paths: 1 };
         }
         if (existing) {
-            this.release(existing);
+            this.release(existing, layer, dirname(rec.path));
             this.invalidate();
         }
         const node = { rec, layer };
@@ -32779,8 +32653,11 @@ class Flattener {
         }
         return false;
     }
-    /** Drops a subtree: every inode that loses its last path turns its bytes into waste. Iterative: paths can be deep. */
-    release(top) {
+    /**
+     * Drops a subtree: every inode that loses its last path turns its bytes into waste, charged to the layer
+     * that shipped them and to layer `by`, at `where`. Iterative: paths can be deep.
+     */
+    release(top, by, where) {
         const stack = [top];
         for (let node = stack.pop(); node; node = stack.pop()) {
             if (node.children) {
@@ -32792,6 +32669,12 @@ class Flattener {
             if (inode && --inode.paths === 0 && inode.rec.type === 'file') {
                 this.wasted += inode.rec.size;
                 this.layerWasted[inode.layer] = (this.layerWasted[inode.layer] ?? 0) + inode.rec.size;
+                let m = this.charges.get(by);
+                if (!m)
+                    this.charges.set(by, (m = new Map()));
+                const c = m.get(where) ?? { bytes: 0, fromLayer: inode.layer };
+                c.bytes += inode.rec.size;
+                m.set(where, c);
             }
         }
     }
@@ -32945,8 +32828,22 @@ class Flattener {
             uncompressed,
             wasted: this.wasted,
             layerWasted: this.layerWasted,
+            wasteByLayer: this.wasteByLayer(),
             problems: this.problems,
         };
+    }
+    wasteByLayer() {
+        const out = [];
+        for (const [layer, m] of [...this.charges].sort((a, b) => a[0] - b[0])) {
+            const roots = [...m]
+                .map(([path, c]) => ({ path, bytes: c.bytes, fromLayer: c.fromLayer }))
+                .filter((r) => r.bytes > 0)
+                .sort((a, b) => b.bytes - a.bytes || a.path.localeCompare(b.path));
+            const bytes = roots.reduce((n, r) => n + r.bytes, 0);
+            if (bytes > 0)
+                out.push({ layer, bytes, roots });
+        }
+        return out;
     }
 }
 function implicitDir(path) {
@@ -33304,16 +33201,19 @@ function parseBuildArgs(list, env = {}) {
 function defaultConcurrency() {
     return Math.max(2, Math.min(4, (0,external_node_os_namespaceObject.availableParallelism)()));
 }
-async function inspect(source, opts = {}) {
-    const images = await openSource(source, {
-        platform: opts.platform,
+/** Opens a source with the engine's options; `platform` is separate because a baseline takes the image's. */
+function engine_open(source, opts, platform) {
+    return openSource(source, {
+        platform,
         concurrency: opts.concurrency ?? defaultConcurrency(),
         progress: opts.progress,
         registry: opts.registry,
         daemon: opts.daemon,
         cache: LayerCache.open({ cache: opts.cache }),
     });
-    return images.map(buildReport);
+}
+async function inspect(source, opts = {}) {
+    return (await engine_open(source, opts, opts.platform)).map(buildReport);
 }
 /**
  * The fast path for policies that need only what manifests hold (compressed size, layer count): for a
@@ -33341,14 +33241,6 @@ async function check(source, opts = {}) {
     if (opts.platform === 'all')
         throw new InputError('check takes one platform: choose one with --platform os/arch');
     const policy = opts.policy ?? DEFAULT_POLICY;
-    const open = (src, platform) => openSource(src, {
-        platform,
-        concurrency: opts.concurrency ?? defaultConcurrency(),
-        progress: opts.progress,
-        registry: opts.registry,
-        daemon: opts.daemon,
-        cache: LayerCache.open({ cache: opts.cache }),
-    });
     let dockerText;
     if (opts.dockerfile) {
         try {
@@ -33367,7 +33259,7 @@ async function check(source, opts = {}) {
             throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
         }
     }
-    const [image] = await open(source, opts.platform);
+    const [image] = await engine_open(source, opts, opts.platform);
     if (!image)
         throw new InputError(`no image found in ${source}`);
     const dockerfile = opts.dockerfile && dockerText !== undefined
@@ -33380,7 +33272,7 @@ async function check(source, opts = {}) {
         : null;
     let baseline = null;
     if (opts.baseline) {
-        const [b] = await open(opts.baseline, { ...image.platform }).catch((err) => {
+        const [b] = await engine_open(opts.baseline, opts, { ...image.platform }).catch((err) => {
             throw err instanceof InputError ? new InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
         });
         if (!b)
@@ -33429,7 +33321,7 @@ async function checkManifest(source, opts = {}) {
         layers: summary.layers,
         wasted: 0,
         storedUncompressed: false,
-    }, { ...policy, maxSize: undefined, maxWasted: undefined, maxGrowth: undefined });
+    }, policy);
     const passed = policy.failOn === 'never' || budget.passed;
     return {
         schemaVersion: 1,
@@ -33442,6 +33334,8 @@ async function checkManifest(source, opts = {}) {
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
 /** Human output of `slimgate inspect` (pure). */
+
+
 
 const TOP = 10;
 function table(rows, alignRight) {
@@ -33457,10 +33351,6 @@ function table(rows, alignRight) {
 }
 function plural(n, word) {
     return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-function text_truncate(s, n) {
-    const one = s.replace(/\s+/g, ' ');
-    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 }
 function largestDirectories(report, n = TOP) {
     const sizes = new Map();
@@ -33482,8 +33372,7 @@ function renderInspect(r) {
     out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
     out.push(`Digest    ${r.image.digest}`);
     out.push(`Platform  ${r.image.platform}`);
-    // `docker save` (legacy) stores layers uncompressed: their stored size is not a compressed size.
-    const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+    const stored = layersStoredUncompressed(r.layers);
     const compressed = stored
         ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
         : `${formatBytes(r.size.compressed)} compressed`;
@@ -33499,7 +33388,7 @@ function renderInspect(r) {
         formatBytes(l.uncompressedSize),
         String(l.files),
         formatBytes(l.wastedBytes),
-        text_truncate(l.createdBy ?? `(${shortDigest(l.digest)})`, 70),
+        truncate(l.createdBy ?? `(${shortDigest(l.digest)})`, 70),
     ]));
     out.push(...table(rows, [true, true, true, true, true, false]).map((s) => `  ${s}`));
     out.push('');
@@ -33587,7 +33476,7 @@ function renderFindings(r, out) {
         out.push(`  ${cat} (${list.length})`);
         const seen = new Set();
         for (const f of list.slice(0, CHECK_CAP)) {
-            out.push(`    ${f.severity.padEnd(7)} ${f.id}  ${text_truncate(f.message, 160)}`);
+            out.push(`    ${f.severity.padEnd(7)} ${f.id}  ${truncate(f.message, 160)}`);
             if (f.location)
                 out.push(`            at ${f.location.file}:${f.location.line}`);
             if (!seen.has(f.id)) {
@@ -33600,7 +33489,7 @@ function renderFindings(r, out) {
     }
 }
 function checkDetails(r, baseline, out) {
-    const stored = r.layers.length > 0 && r.layers.every((l) => !/gzip|zstd/.test(l.mediaType));
+    const stored = layersStoredUncompressed(r.layers);
     out.push(`Size        ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} ` +
         `${stored ? 'stored (uncompressed layers)' : 'compressed'} · ${formatBytes(r.size.wasted)} wasted · ` +
         `${plural(r.layers.length, 'layer')} · ${plural(r.size.files, 'file')}`);
@@ -33617,7 +33506,7 @@ function checkDetails(r, baseline, out) {
             ? 'none'
             : `${JSON.stringify(e.argv)}${e.resolved && e.resolved !== e.argv[0] ? ` → ${e.resolved}` : ''} · ${e.kind}` +
                 (e.interpreter ? ` (${e.interpreter})` : '');
-        out.push(`Entrypoint  ${text_truncate(what, 140)}`);
+        out.push(`Entrypoint  ${truncate(what, 140)}`);
     }
 }
 function rank(cat) {
@@ -34475,6 +34364,18 @@ function checkNoCheckFlags(values, command) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * The PR comment and job summary body (pure): a report, and optionally its diff against the baseline, to
+ * GitHub-flavoured markdown.
+ *
+ * Layout: the verdict with the headline numbers on the first line; a baseline | this PR | Δ table; the
+ * budgets; the new findings with their remediation; `<details>` blocks for everything else; a footer that
+ * links the docs of each rule that fired; and a hidden marker that carries the comment key.
+ *
+ * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
+ * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
+ */
+
 
 
 
@@ -34574,10 +34475,6 @@ function deltaCell(d, bytes, bold = false) {
     const s = bold ? `**${v}**` : v;
     return bytes ? `${s} (${percent(d)})` : s;
 }
-/** `docker save` from Docker 20.10 stores layers uncompressed: their stored size is not a compressed size. */
-function storedUncompressed(layers) {
-    return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
-}
 const BUDGET_LABELS = {
     'max-size': 'size (uncompressed)',
     'max-compressed-size': 'size (compressed)',
@@ -34652,7 +34549,7 @@ function capped(items, n, render, what) {
 }
 function sizesTable(report, diff, baseLabel) {
     const baseLayers = diff ? diff.layers.items.flatMap((l) => (l.before ? [l.before] : [])) : [];
-    const stored = storedUncompressed(report.layers) || storedUncompressed(baseLayers);
+    const stored = layersStoredUncompressed(report.layers) || layersStoredUncompressed(baseLayers);
     const compressedLabel = stored ? 'compressed¹' : 'compressed';
     const note = stored
         ? [
