@@ -27744,6 +27744,23 @@ function isDescriptor(d) {
     const x = d;
     return !!x && typeof x.digest === 'string' && typeof x.size === 'number';
 }
+/** Indexes nest at most this deep; deeper is malformed (or hostile). */
+const MAX_INDEX_DEPTH = 4;
+/** Index entries that are not images to check: BuildKit attestations and their unknown/unknown platform. */
+function isImageEntry(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && d.platform?.os !== 'unknown');
+}
+/** The top-level entries of an OCI layout named `refName` (all of them without one). */
+function entriesNamed(entries, refName, where) {
+    if (refName === undefined)
+        return entries;
+    const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
+    if (!named.length) {
+        const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
+        throw new InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
+    }
+    return named;
+}
 /**
  * Walks from an index (or a manifest) down to the manifests of the chosen platforms. `refName` picks
  * among the top-level entries of an OCI layout by their ref-name annotation.
@@ -27751,16 +27768,7 @@ function isDescriptor(d) {
 async function resolveImages(top, fetch, choice, where, refName, topDescriptor) {
     const leaves = [];
     if (Array.isArray(top.manifests)) {
-        let entries = top.manifests.filter(isDescriptor);
-        if (refName !== undefined) {
-            const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
-            if (!named.length) {
-                const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-                throw new InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
-            }
-            entries = named;
-        }
-        await collect(entries, 0);
+        await collect(entriesNamed(top.manifests.filter(isDescriptor), refName, where), 0);
     }
     else {
         const desc = topDescriptor ?? { mediaType: MEDIA.ociManifest, digest: '', size: 0 };
@@ -27769,13 +27777,9 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
     if (!leaves.length)
         throw new InputError(`${where} holds no image manifest`);
     async function collect(descs, depth) {
-        if (depth > 4)
+        if (depth > MAX_INDEX_DEPTH)
             throw new InputError(`${where}: indexes nested too deep`);
-        for (const d of descs) {
-            if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            if (d.platform && d.platform.os === 'unknown')
-                continue;
+        for (const d of descs.filter(isImageEntry)) {
             const what = `manifest ${d.digest} in ${where}`;
             const doc = parseJson(await fetch(d, `manifest ${shortDigest(d.digest)}`), what);
             const mt = doc.mediaType ?? d.mediaType;
@@ -29935,7 +29939,6 @@ async function imagesFromDaemon(ref, source, opts) {
 
 
 
-const summary_REF_NAME = 'org.opencontainers.image.ref.name';
 async function summarizeManifests(top, topDesc, io) {
     const leaves = [];
     const fetchDoc = async (d) => {
@@ -29944,14 +29947,10 @@ async function summarizeManifests(top, topDesc, io) {
         return parseJson(data, `manifest ${d.digest} of ${io.where}`);
     };
     const collect = async (entries, depth) => {
-        if (depth > 4)
+        if (depth > MAX_INDEX_DEPTH)
             throw new InputError(`${io.where}: indexes nested too deep`);
         for (const d of entries) {
-            if (!d || typeof d.digest !== 'string')
-                continue;
-            if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            if (d.platform && d.platform.os === 'unknown')
+            if (!d || typeof d.digest !== 'string' || !isImageEntry(d))
                 continue;
             if (isIndexMediaType(d.mediaType)) {
                 const inner = await fetchDoc(d);
@@ -29962,13 +29961,7 @@ async function summarizeManifests(top, topDesc, io) {
         }
     };
     if (Array.isArray(top.manifests)) {
-        let entries = top.manifests;
-        if (io.refName !== undefined) {
-            entries = entries.filter((d) => d.annotations?.[summary_REF_NAME] === io.refName);
-            if (!entries.length)
-                throw new InputError(`${io.where} has no image named "${io.refName}"`);
-        }
-        await collect(entries, 0);
+        await collect(entriesNamed(top.manifests, io.refName, io.where), 0);
     }
     else {
         leaves.push({ desc: topDesc, manifest: validateManifest(top, topDesc.digest || io.where) });

@@ -57151,6 +57151,23 @@ function isDescriptor(d) {
     const x = d;
     return !!x && typeof x.digest === 'string' && typeof x.size === 'number';
 }
+/** Indexes nest at most this deep; deeper is malformed (or hostile). */
+const oci_MAX_INDEX_DEPTH = 4;
+/** Index entries that are not images to check: BuildKit attestations and their unknown/unknown platform. */
+function oci_isImageEntry(d) {
+    return (d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && d.platform?.os !== 'unknown');
+}
+/** The top-level entries of an OCI layout named `refName` (all of them without one). */
+function oci_entriesNamed(entries, refName, where) {
+    if (refName === undefined)
+        return entries;
+    const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
+    if (!named.length) {
+        const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
+        throw new errors_InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
+    }
+    return named;
+}
 /**
  * Walks from an index (or a manifest) down to the manifests of the chosen platforms. `refName` picks
  * among the top-level entries of an OCI layout by their ref-name annotation.
@@ -57158,16 +57175,7 @@ function isDescriptor(d) {
 async function resolveImages(top, fetch, choice, where, refName, topDescriptor) {
     const leaves = [];
     if (Array.isArray(top.manifests)) {
-        let entries = top.manifests.filter(isDescriptor);
-        if (refName !== undefined) {
-            const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
-            if (!named.length) {
-                const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-                throw new errors_InputError(`${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`);
-            }
-            entries = named;
-        }
-        await collect(entries, 0);
+        await collect(oci_entriesNamed(top.manifests.filter(isDescriptor), refName, where), 0);
     }
     else {
         const desc = topDescriptor ?? { mediaType: MEDIA.ociManifest, digest: '', size: 0 };
@@ -57176,13 +57184,9 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
     if (!leaves.length)
         throw new errors_InputError(`${where} holds no image manifest`);
     async function collect(descs, depth) {
-        if (depth > 4)
+        if (depth > oci_MAX_INDEX_DEPTH)
             throw new errors_InputError(`${where}: indexes nested too deep`);
-        for (const d of descs) {
-            if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            if (d.platform && d.platform.os === 'unknown')
-                continue;
+        for (const d of descs.filter(oci_isImageEntry)) {
             const what = `manifest ${d.digest} in ${where}`;
             const doc = oci_parseJson(await fetch(d, `manifest ${bytes_shortDigest(d.digest)}`), what);
             const mt = doc.mediaType ?? d.mediaType;
@@ -69752,7 +69756,6 @@ async function imagesFromDaemon(ref, source, opts) {
 
 
 
-const summary_REF_NAME = 'org.opencontainers.image.ref.name';
 async function summary_summarizeManifests(top, topDesc, io) {
     const leaves = [];
     const fetchDoc = async (d) => {
@@ -69761,14 +69764,10 @@ async function summary_summarizeManifests(top, topDesc, io) {
         return parseJson(data, `manifest ${d.digest} of ${io.where}`);
     };
     const collect = async (entries, depth) => {
-        if (depth > 4)
+        if (depth > MAX_INDEX_DEPTH)
             throw new InputError(`${io.where}: indexes nested too deep`);
         for (const d of entries) {
-            if (!d || typeof d.digest !== 'string')
-                continue;
-            if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
-                continue;
-            if (d.platform && d.platform.os === 'unknown')
+            if (!d || typeof d.digest !== 'string' || !isImageEntry(d))
                 continue;
             if (isIndexMediaType(d.mediaType)) {
                 const inner = await fetchDoc(d);
@@ -69779,13 +69778,7 @@ async function summary_summarizeManifests(top, topDesc, io) {
         }
     };
     if (Array.isArray(top.manifests)) {
-        let entries = top.manifests;
-        if (io.refName !== undefined) {
-            entries = entries.filter((d) => d.annotations?.[summary_REF_NAME] === io.refName);
-            if (!entries.length)
-                throw new InputError(`${io.where} has no image named "${io.refName}"`);
-        }
-        await collect(entries, 0);
+        await collect(entriesNamed(top.manifests, io.refName, io.where), 0);
     }
     else {
         leaves.push({ desc: topDesc, manifest: validateManifest(top, topDesc.digest || io.where) });

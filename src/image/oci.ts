@@ -72,6 +72,33 @@ function isDescriptor(d: unknown): d is Descriptor {
   return !!x && typeof x.digest === 'string' && typeof x.size === 'number';
 }
 
+/** Indexes nest at most this deep; deeper is malformed (or hostile). */
+export const MAX_INDEX_DEPTH = 4;
+
+/** Index entries that are not images to check: BuildKit attestations and their unknown/unknown platform. */
+export function isImageEntry(d: Descriptor): boolean {
+  return (
+    d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest' && d.platform?.os !== 'unknown'
+  );
+}
+
+/** The top-level entries of an OCI layout named `refName` (all of them without one). */
+export function entriesNamed(
+  entries: Descriptor[],
+  refName: string | undefined,
+  where: string,
+): Descriptor[] {
+  if (refName === undefined) return entries;
+  const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
+  if (!named.length) {
+    const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
+    throw new InputError(
+      `${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`,
+    );
+  }
+  return named;
+}
+
 export type JsonFetcher = (desc: Descriptor, what: string) => Promise<Buffer>;
 
 /**
@@ -88,18 +115,7 @@ export async function resolveImages(
 ): Promise<ResolvedManifest[]> {
   const leaves: { desc: Descriptor; manifest: Manifest }[] = [];
   if (Array.isArray((top as Index).manifests)) {
-    let entries = (top as Index).manifests.filter(isDescriptor);
-    if (refName !== undefined) {
-      const named = entries.filter((d) => d.annotations?.[REF_NAME] === refName);
-      if (!named.length) {
-        const names = entries.map((d) => d.annotations?.[REF_NAME]).filter(Boolean);
-        throw new InputError(
-          `${where} has no image named "${refName}"${names.length ? `; it has: ${names.join(', ')}` : ''}`,
-        );
-      }
-      entries = named;
-    }
-    await collect(entries, 0);
+    await collect(entriesNamed((top as Index).manifests.filter(isDescriptor), refName, where), 0);
   } else {
     const desc = topDescriptor ?? { mediaType: MEDIA.ociManifest, digest: '', size: 0 };
     leaves.push({ desc, manifest: validateManifest(top as Manifest, desc.digest || where) });
@@ -107,10 +123,8 @@ export async function resolveImages(
   if (!leaves.length) throw new InputError(`${where} holds no image manifest`);
 
   async function collect(descs: Descriptor[], depth: number): Promise<void> {
-    if (depth > 4) throw new InputError(`${where}: indexes nested too deep`);
-    for (const d of descs) {
-      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue;
-      if (d.platform && d.platform.os === 'unknown') continue;
+    if (depth > MAX_INDEX_DEPTH) throw new InputError(`${where}: indexes nested too deep`);
+    for (const d of descs.filter(isImageEntry)) {
       const what = `manifest ${d.digest} in ${where}`;
       const doc = parseJson<Index | Manifest>(await fetch(d, `manifest ${shortDigest(d.digest)}`), what);
       const mt = doc.mediaType ?? d.mediaType;

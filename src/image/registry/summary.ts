@@ -7,6 +7,9 @@ import { shortDigest } from '../../util/bytes.js';
 import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from '../model.js';
 import {
   checkPlatform,
+  entriesNamed,
+  isImageEntry,
+  MAX_INDEX_DEPTH,
   parseJson,
   platformOfConfig,
   sha256,
@@ -43,8 +46,6 @@ export interface SummaryIo {
   refName?: string;
 }
 
-const REF_NAME = 'org.opencontainers.image.ref.name';
-
 interface Leaf {
   desc: Descriptor;
   manifest?: Manifest;
@@ -63,11 +64,9 @@ export async function summarizeManifests(
     return parseJson<Index | Manifest>(data, `manifest ${d.digest} of ${io.where}`);
   };
   const collect = async (entries: Descriptor[], depth: number): Promise<void> => {
-    if (depth > 4) throw new InputError(`${io.where}: indexes nested too deep`);
+    if (depth > MAX_INDEX_DEPTH) throw new InputError(`${io.where}: indexes nested too deep`);
     for (const d of entries) {
-      if (!d || typeof d.digest !== 'string') continue;
-      if (d.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest') continue;
-      if (d.platform && d.platform.os === 'unknown') continue;
+      if (!d || typeof d.digest !== 'string' || !isImageEntry(d)) continue;
       if (isIndexMediaType(d.mediaType)) {
         const inner = await fetchDoc(d);
         await collect((inner as Index).manifests ?? [], depth + 1);
@@ -75,12 +74,7 @@ export async function summarizeManifests(
     }
   };
   if (Array.isArray((top as Index).manifests)) {
-    let entries = (top as Index).manifests;
-    if (io.refName !== undefined) {
-      entries = entries.filter((d) => d.annotations?.[REF_NAME] === io.refName);
-      if (!entries.length) throw new InputError(`${io.where} has no image named "${io.refName}"`);
-    }
-    await collect(entries, 0);
+    await collect(entriesNamed((top as Index).manifests, io.refName, io.where), 0);
   } else {
     leaves.push({ desc: topDesc, manifest: validateManifest(top as Manifest, topDesc.digest || io.where) });
   }
