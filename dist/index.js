@@ -57245,11 +57245,12 @@ function diffIdsOf(config, layerCount, where) {
 }
 /** Verifies scanned layers against the manifest and config, and builds the image. */
 function assembleImage(args) {
-    const { scans, config } = args;
+    const { scans, descriptors, mediaTypes, ...image } = args;
+    const config = image.config;
     const diffIds = diffIdsOf(config, scans.length, `image ${args.source}`);
     const history = layerHistory(config, scans.length);
     const layers = scans.map((scan, i) => {
-        const desc = args.descriptors?.[i];
+        const desc = descriptors?.[i];
         const what = `layer ${i + 1} (${bytes_shortDigest(desc?.digest ?? scan.digest)})`;
         if (desc) {
             oci_verifyDigest(scan.digest, desc.digest, what);
@@ -57261,17 +57262,9 @@ function assembleImage(args) {
         if (scan.diffId !== expected) {
             throw new errors_InputError(`${what}: diff_id mismatch: config says ${expected}, uncompressed content is ${scan.diffId}`);
         }
-        return { ...scan, mediaType: args.mediaTypes[i], createdBy: history[i] ?? null };
+        return { ...scan, mediaType: mediaTypes[i], createdBy: history[i] ?? null };
     });
-    return {
-        source: args.source,
-        digest: args.digest,
-        configDigest: args.configDigest,
-        platform: args.platform,
-        config,
-        tags: args.tags,
-        layers,
-    };
+    return { ...image, layers };
 }
 /** The image for a manifest resolved from an index, once its layers are scanned. */
 function imageFromManifest(r, source, tags, scans) {

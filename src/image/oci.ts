@@ -198,23 +198,20 @@ export function diffIdsOf(config: ImageConfigFile, layerCount: number, where: st
 }
 
 /** Verifies scanned layers against the manifest and config, and builds the image. */
-export function assembleImage(args: {
-  source: string;
-  digest: string;
-  configDigest: string;
-  platform: Platform;
-  config: ImageConfigFile;
-  tags: string[];
-  scans: LayerScan[];
-  /** Per layer: the compressed digest and size the manifest claims, if it has one. */
-  descriptors?: Descriptor[];
-  mediaTypes: string[];
-}): ScannedImage {
-  const { scans, config } = args;
+export function assembleImage(
+  args: Omit<ScannedImage, 'layers'> & {
+    scans: LayerScan[];
+    /** Per layer: the compressed digest and size the manifest claims, if it has one. */
+    descriptors?: Descriptor[];
+    mediaTypes: string[];
+  },
+): ScannedImage {
+  const { scans, descriptors, mediaTypes, ...image } = args;
+  const config = image.config;
   const diffIds = diffIdsOf(config, scans.length, `image ${args.source}`);
   const history = layerHistory(config, scans.length);
   const layers: ScannedLayer[] = scans.map((scan, i) => {
-    const desc = args.descriptors?.[i];
+    const desc = descriptors?.[i];
     const what = `layer ${i + 1} (${shortDigest(desc?.digest ?? scan.digest)})`;
     if (desc) {
       verifyDigest(scan.digest, desc.digest, what);
@@ -230,17 +227,9 @@ export function assembleImage(args: {
         `${what}: diff_id mismatch: config says ${expected}, uncompressed content is ${scan.diffId}`,
       );
     }
-    return { ...scan, mediaType: args.mediaTypes[i] as string, createdBy: history[i] ?? null };
+    return { ...scan, mediaType: mediaTypes[i] as string, createdBy: history[i] ?? null };
   });
-  return {
-    source: args.source,
-    digest: args.digest,
-    configDigest: args.configDigest,
-    platform: args.platform,
-    config,
-    tags: args.tags,
-    layers,
-  };
+  return { ...image, layers };
 }
 
 /** The image for a manifest resolved from an index, once its layers are scanned. */
