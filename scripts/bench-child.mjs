@@ -13,7 +13,7 @@ const [mode, ...args] = process.argv.slice(2);
 const t0 = process.hrtime.bigint();
 const result = {};
 if (mode === 'ours') {
-  const { inspect } = await import('../lib/engine.js');
+  const { inspect } = await import('../lib/engine/engine.js');
   const [report] = await inspect(args[0], { concurrency: Number(args[1]) });
   result.files = report.size.files;
   result.layerBytes = report.layers.reduce((n, l) => n + l.uncompressedSize, 0);
@@ -21,13 +21,13 @@ if (mode === 'ours') {
   // No flag to report here: inspect() verifies every digest and diff_id, and throws on a mismatch.
 } else if (mode === 'summary') {
   // The fast path: numbers the manifest holds, with no blob request.
-  const { manifestSummary } = await import('../lib/engine.js');
+  const { manifestSummary } = await import('../lib/engine/engine.js');
   const [s] = await manifestSummary(args[0]);
   result.compressedSize = s.compressedSize;
   result.layers = s.layers;
 } else if (mode === 'cache-read') {
   // Reading every layer's entry from a warm layer cache: what replaces download and scan.
-  const { LayerCache } = await import('../lib/inventory/cache.js');
+  const { LayerCache } = await import('../lib/scan/cache.js');
   const cache = LayerCache.open();
   const t = process.hrtime.bigint();
   let entries = 0;

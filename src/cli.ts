@@ -1,25 +1,25 @@
 #!/usr/bin/env node
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
 import { parseArgs } from 'node:util';
-import { check, checkManifest, inspect } from './engine.js';
-import { InputError, oneLine } from './errors.js';
-import { parsePlatform, type PlatformChoice } from './image/platform.js';
+import { check, checkManifest, inspect } from './engine/engine.js';
+import { InputError, oneLine } from './util/errors.js';
+import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
-import { isScanWorker, startScanWorker } from './inventory/scan-pool.js';
-import { VERSION } from './version.js';
-import { parseSource } from './image/source.js';
+import { isScanWorker, startScanWorker } from './scan/pool.js';
+import { VERSION } from './util/version.js';
+import { parseSource } from './sources/source.js';
 import {
   REGISTRY_FLAGS,
   REGISTRY_USAGE,
   registryOfSource,
   registryOptionsFromFlags,
-} from './image/registry/flags.js';
-import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './build/flags.js';
-import { inspectBuild } from './build/build.js';
-import { parseReference } from './image/registry/reference.js';
+} from './cli/registry-flags.js';
+import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './cli/build-flags.js';
+import { inspectBuild } from './sources/docker-build.js';
+import { parseReference } from './sources/registry/reference.js';
 import { parseBuildArgs } from './analysis/dockerfile.js';
-import { flagLabel, resolvePolicy } from './config/inputs.js';
-import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './config/flags.js';
+import { flagLabel, resolvePolicy } from './config/resolve.js';
+import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './cli/policy-flags.js';
 import { renderCheck } from './report/text.js';
 import { renderMarkdown, verdictOf } from './report/markdown.js';
 import { diffReports } from './report/diff.js';
@@ -227,6 +227,6 @@ function start(): void {
   );
 }
 
-// The bundle is also its own scan worker (see src/inventory/scan-pool.ts).
+// The bundle is also its own scan worker (see src/scan/pool.ts).
 if (isScanWorker()) startScanWorker();
 else start();

@@ -9,7 +9,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commentMarker } from '../../src/report/markdown.js';
-import type { Report } from '../../src/report/schema.js';
+import type { Report } from '../../src/types/report.js';
 import { HUMAN, OTHER_HUMAN, startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import {
   runAction,

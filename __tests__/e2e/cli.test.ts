@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/schema.js';
+import type { Report } from '../../src/types/report.js';
 import { cli, stderrLines } from '../helpers/cli.js';
 import { TestImages, type BuiltImage } from '../helpers/images.js';
 import { node24, run, type RunResult } from '../helpers/world.js';

@@ -1,6 +1,6 @@
 // Report fixtures for the diff and markdown tests: small, hand-written reports (schemaVersion 1) shaped
 // like the ones the engine writes, so that snapshots stay readable and stable.
-import type { Finding, Report, ReportFile, ReportLayer } from '../../src/report/schema.js';
+import type { Finding, Report, ReportFile, ReportLayer } from '../../src/types/report.js';
 
 export const hex = (c: string): string => `sha256:${c.repeat(64).slice(0, 64)}`;
 

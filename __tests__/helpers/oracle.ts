@@ -4,7 +4,7 @@
 import { lstatSync, mkdtempSync, readdirSync, readlinkSync, rmSync, type Stats } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ReportFile } from '../../src/report/schema.js';
+import type { ReportFile } from '../../src/types/report.js';
 import { run } from './world.js';
 
 export type FsType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';

@@ -1,5 +1,5 @@
-/** Layer entry records, as src/inventory/scan.ts produces them, for table tests. */
-import type { EntryRecord } from '../../src/inventory/scan.js';
+/** Layer entry records, as src/scan/layer.ts produces them, for table tests. */
+import type { EntryRecord } from '../../src/scan/layer.js';
 
 export const F = (path: string, size = 0, x: Partial<EntryRecord> = {}): EntryRecord => ({
   path,

@@ -11,10 +11,10 @@ import {
   hasBuildx,
   inspectBuild,
   splitList,
-} from '../../src/build/build.js';
-import { buildOptionsFromFlags } from '../../src/build/flags.js';
-import { inspect } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
+} from '../../src/sources/docker-build.js';
+import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
+import { inspect } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
 import { docker, world } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-build-'));

@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inspect, type InspectOptions } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
-import { CACHE_FORMAT, defaultCacheDir, LayerCache } from '../../src/inventory/cache.js';
-import { scanLayer, type LayerScan } from '../../src/inventory/scan.js';
+import { inspect, type InspectOptions } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
+import { CACHE_FORMAT, defaultCacheDir, LayerCache } from '../../src/scan/cache.js';
+import { scanLayer, type LayerScan } from '../../src/scan/layer.js';
 import {
   makeLayout,
   pushLayout,

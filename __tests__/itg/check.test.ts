@@ -15,9 +15,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/engine.js';
+import { check } from '../../src/engine/engine.js';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
-import type { Finding, Report } from '../../src/report/schema.js';
+import type { Finding, Report } from '../../src/types/report.js';
 import { docker, repoRoot, run, type RunResult } from '../helpers/world.js';
 
 const BUILD_ENV = { DOCKER_BUILDKIT: '0' };

@@ -5,9 +5,9 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
-import { daemonError, saveSupportsPlatform } from '../../src/image/daemon.js';
+import { inspect } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
+import { daemonError, saveSupportsPlatform } from '../../src/sources/daemon.js';
 import { hexOf, packTar } from '../helpers/tar-stream-io.js';
 import { makeLayout, sampleFiles } from '../helpers/registry-world.js';
 import { docker, world } from '../helpers/world.js';

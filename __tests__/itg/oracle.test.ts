@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect } from '../../src/engine.js';
-import type { Report } from '../../src/report/schema.js';
+import { inspect } from '../../src/engine/engine.js';
+import type { Report } from '../../src/types/report.js';
 import {
   FORMS,
   sourcesOf,

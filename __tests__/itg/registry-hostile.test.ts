@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { inspect, type InspectOptions } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
-import type { Report } from '../../src/report/schema.js';
+import { inspect, type InspectOptions } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
+import type { Report } from '../../src/types/report.js';
 import {
   makeLayout,
   pushLayout,

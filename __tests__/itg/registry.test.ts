@@ -5,10 +5,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect, manifestSummary, type InspectOptions } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
-import type { RegistryOptions } from '../../src/image/registry/client.js';
-import type { Report } from '../../src/report/schema.js';
+import { inspect, manifestSummary, type InspectOptions } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
+import type { RegistryOptions } from '../../src/sources/registry/client.js';
+import type { Report } from '../../src/types/report.js';
 import {
   BASIC_PASSWORD,
   BASIC_USER,

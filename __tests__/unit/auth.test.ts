@@ -8,10 +8,10 @@ import {
   redact,
   resolveCredential,
   secretsOf,
-} from '../../src/image/registry/auth.js';
-import { backoffMs, isRetryableStatus, isTransient, retryAfterMs } from '../../src/image/registry/http.js';
-import { registryOptionsFromFlags } from '../../src/image/registry/flags.js';
-import { InputError } from '../../src/errors.js';
+} from '../../src/sources/registry/auth.js';
+import { backoffMs, isRetryableStatus, isTransient, retryAfterMs } from '../../src/sources/registry/http.js';
+import { registryOptionsFromFlags } from '../../src/cli/registry-flags.js';
+import { InputError } from '../../src/util/errors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-auth-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { detectBase, isDistrolessName } from '../../src/analysis/base.js';
 import { parseDockerfile } from '../../src/analysis/dockerfile.js';
 import { baseAllowed, imageNameForms } from '../../src/analysis/policy.js';
-import { flatten } from '../../src/inventory/flatten.js';
-import type { EntryRecord } from '../../src/inventory/scan.js';
-import { D, F, S, STATIC, T, X } from './rules-kit.js';
+import { flatten } from '../../src/flatten/flatten.js';
+import type { EntryRecord } from '../../src/scan/layer.js';
+import { D, F, S, STATIC, T, X } from '../helpers/rules-kit.js';
 
 const files = (...entries: EntryRecord[]) => flatten([{ entries }]).files;
 const DEBIAN_OS =

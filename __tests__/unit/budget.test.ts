@@ -6,8 +6,8 @@ import { evaluateBudgets, type BudgetInput } from '../../src/analysis/budget.js'
 import { rejudgeWithBaseline } from '../../src/analysis/analyze.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { parseGrowth, parseSize } from '../../src/config/values.js';
-import { InputError } from '../../src/errors.js';
-import { check, D, F, image, STATIC, T, X } from './rules-kit.js';
+import { InputError } from '../../src/util/errors.js';
+import { check, D, F, image, STATIC, T, X } from '../helpers/rules-kit.js';
 
 describe('parseSize', () => {
   it.each([

@@ -6,10 +6,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
 import { parseConfig } from '../../src/config/file.js';
-import { policyRecordFromFlags } from '../../src/config/flags.js';
-import { flagLabel, policyFromInputs, resolvePolicy, splitGlobs } from '../../src/config/inputs.js';
+import { policyRecordFromFlags } from '../../src/cli/policy-flags.js';
+import { flagLabel, policyFromInputs, resolvePolicy, splitGlobs } from '../../src/config/resolve.js';
 import { mergePolicy } from '../../src/config/merge.js';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 
 const FULL = `# every setting
 max-size: 25MB

@@ -9,8 +9,8 @@ import {
   parseDockerfile,
   type DockerfileOptions,
 } from '../../src/analysis/dockerfile.js';
-import { InputError } from '../../src/errors.js';
-import { check, image, STATIC, X } from './rules-kit.js';
+import { InputError } from '../../src/util/errors.js';
+import { check, image, STATIC, X } from '../helpers/rules-kit.js';
 
 const corpus = (name: string): string =>
   readFileSync(new URL(`../fixtures/dockerfiles/${name}`, import.meta.url), 'utf8');

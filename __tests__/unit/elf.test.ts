@@ -3,8 +3,8 @@
 import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeElf, isElf, parseElf, parseShebang } from '../../src/analysis/elf.js';
-import { EXEC_HEAD } from '../../src/inventory/heads.js';
-import { elf } from './rules-kit.js';
+import { EXEC_HEAD } from '../../src/scan/heads.js';
+import { elf } from '../helpers/rules-kit.js';
 
 function head(path: string, n = EXEC_HEAD): Buffer {
   const fd = openSync(path, 'r');

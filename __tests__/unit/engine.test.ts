@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { check } from '../../src/engine.js';
+import { check } from '../../src/engine/engine.js';
 
 describe('check --dockerfile', () => {
   it.each([

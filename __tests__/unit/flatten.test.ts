@@ -2,8 +2,8 @@
 // ones image tools have historically got wrong: opaque directories, whiteouts and entry order inside one
 // layer, hard links across layers, and parents that go through symlinks.
 import { describe, expect, it } from 'vitest';
-import { flatten, type Flattened, type LayerInput, type ProblemKind } from '../../src/inventory/flatten.js';
-import type { EntryRecord } from '../../src/inventory/scan.js';
+import { flatten, type Flattened, type LayerInput, type ProblemKind } from '../../src/flatten/flatten.js';
+import type { EntryRecord } from '../../src/scan/layer.js';
 import { D, F, H, S } from '../helpers/records.js';
 
 /** Docker and containerd write whiteouts as empty regular files. */

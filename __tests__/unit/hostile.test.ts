@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inspect } from '../../src/engine.js';
-import { InputError } from '../../src/errors.js';
-import type { Report } from '../../src/report/schema.js';
+import { inspect } from '../../src/engine/engine.js';
+import { InputError } from '../../src/util/errors.js';
+import type { Report } from '../../src/types/report.js';
 import {
   dir,
   dockerArchive,
@@ -401,7 +401,7 @@ describe('broken archives are one-line InputErrors naming the blob or file', () 
   });
 
   it('an archive that cannot be read is one line naming it', async () => {
-    const { readArchive } = await import('../../src/image/archive.js');
+    const { readArchive } = await import('../../src/sources/archive.js');
     const { createReadStream } = await import('node:fs');
     const missing = path.join(tmp, 'gone.tar');
     await expect(readArchive(createReadStream(missing), missing)).rejects.toThrow(

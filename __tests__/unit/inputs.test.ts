@@ -1,4 +1,4 @@
-// The action's inputs (src/inputs.ts), the run context read from the event (src/github/context.ts), the
+// The action's inputs (src/action/inputs.ts), the run context read from the event (src/github/context.ts), the
 // baseline helpers (src/github/baseline.ts) and annotations (src/github/annotations.ts): pure parts,
 // table-tested, with real webhook payloads from @octokit/webhooks-examples.
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -14,9 +14,9 @@ import {
   repositoryOf,
 } from '../../src/github/baseline.js';
 import { branchTag, runContext } from '../../src/github/context.js';
-import { resolveCredential } from '../../src/image/registry/auth.js';
-import { envInputs, parseBaseline, parseList, readInputs } from '../../src/inputs.js';
-import { registryOptions } from '../../src/main.js';
+import { resolveCredential } from '../../src/sources/registry/auth.js';
+import { envInputs, parseBaseline, parseList, readInputs } from '../../src/action/inputs.js';
+import { registryOptions } from '../../src/action/main.js';
 import { finding, report } from '../helpers/github-reports.js';
 import { actionYml, webhookExample } from '../helpers/github-action.js';
 

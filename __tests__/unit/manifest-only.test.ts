@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
-import { checkManifest, inspect } from '../../src/engine.js';
+import { checkManifest, inspect } from '../../src/engine/engine.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let dir = '';

@@ -10,7 +10,7 @@ import {
   verdictOf,
   type MarkdownOptions,
 } from '../../src/report/markdown.js';
-import type { Finding, Report } from '../../src/report/schema.js';
+import type { Finding, Report } from '../../src/types/report.js';
 import { dir, file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
 // `.md.snap`: the exact bytes of the body (markdown, but not for Prettier to reformat).

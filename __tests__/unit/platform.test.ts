@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import type { Platform } from '../../src/image/model.js';
+import { InputError } from '../../src/util/errors.js';
+import type { Platform } from '../../src/sources/model.js';
 import {
   choosePlatforms,
   DEFAULT_PLATFORM,
@@ -8,7 +8,7 @@ import {
   parsePlatform,
   platformMatches,
   type PlatformChoice,
-} from '../../src/image/platform.js';
+} from '../../src/sources/platform.js';
 
 const p = (s: string): Platform => {
   const [os, architecture, variant] = s.split('/') as [string, string, string?];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
+import { InputError } from '../../src/util/errors.js';
 import {
   apiHost,
   formatReference,
@@ -8,8 +8,8 @@ import {
   normaliseRegistryName,
   parseReference,
   registryBaseUrl,
-} from '../../src/image/registry/reference.js';
-import { parseSource } from '../../src/image/source.js';
+} from '../../src/sources/registry/reference.js';
+import { parseSource } from '../../src/sources/source.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 

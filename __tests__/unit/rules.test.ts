@@ -3,10 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, RULES } from '../../src/analysis/catalog.js';
-import { headSpec } from '../../src/inventory/heads.js';
-import type { EntryRecord } from '../../src/inventory/scan.js';
-import type { Finding } from '../../src/report/schema.js';
-import { check, D, DYNAMIC, elf, F, H, image, S, STATIC, T, X, type Config } from './rules-kit.js';
+import { headSpec } from '../../src/scan/heads.js';
+import type { EntryRecord } from '../../src/scan/layer.js';
+import type { Finding } from '../../src/types/report.js';
+import { check, D, DYNAMIC, elf, F, H, image, S, STATIC, T, X, type Config } from '../helpers/rules-kit.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnonroot:x:65532:\n';

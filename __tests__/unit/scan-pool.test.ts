@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScanPool } from '../../src/inventory/scan-pool.js';
+import { ScanPool } from '../../src/scan/pool.js';
 
 function workerFile(body: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'sg-pool-'));

@@ -5,10 +5,10 @@ import path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { flatten } from '../../src/inventory/flatten.js';
-import { EXEC_HEAD } from '../../src/inventory/heads.js';
-import { scanLayer, type LayerScan } from '../../src/inventory/scan.js';
+import { InputError } from '../../src/util/errors.js';
+import { flatten } from '../../src/flatten/flatten.js';
+import { EXEC_HEAD } from '../../src/scan/heads.js';
+import { scanLayer, type LayerScan } from '../../src/scan/layer.js';
 import {
   BLOCK,
   chunks,

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { parseSource } from '../../src/image/source.js';
+import { InputError } from '../../src/util/errors.js';
+import { parseSource } from '../../src/sources/source.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-source-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

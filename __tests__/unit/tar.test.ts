@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/errors.js';
-import { TarParser, type TarHeader } from '../../src/inventory/tar.js';
+import { InputError } from '../../src/util/errors.js';
+import { TarParser, type TarHeader } from '../../src/scan/tar.js';
 import {
   BLOCK,
   chunks,

@@ -3,9 +3,9 @@
  * decides pass/fail under fail-on. buildReport() calls it for `check`; the action can call
  * rejudgeWithBaseline() when its baseline is a saved report rather than an image.
  */
-import type { ScannedImage } from '../image/model.js';
-import type { Flattened } from '../inventory/flatten.js';
-import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../report/schema.js';
+import type { ScannedImage } from '../sources/model.js';
+import type { Flattened } from '../flatten/flatten.js';
+import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';

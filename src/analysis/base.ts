@@ -10,8 +10,8 @@
  * - scratch: no OS markers and no package manager. A lone busybox on scratch stays scratch: the shell
  *   rules report it.
  */
-import type { FlatFile } from '../inventory/flatten.js';
-import type { BaseVerdict } from '../report/schema.js';
+import type { FlatFile } from '../flatten/flatten.js';
+import type { BaseVerdict } from '../types/report.js';
 import { isBusybox, isPackageManager, isShell, listCommands } from './commands.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { ImageFs } from './fsview.js';

@@ -4,8 +4,8 @@
  * a breach is also a finding (SG101–SG105), so that it can be re-rated like any rule and shows in the
  * comment's findings.
  */
-import { layersStoredUncompressed } from '../image/model.js';
-import type { BudgetCheck, Report } from '../report/schema.js';
+import { layersStoredUncompressed } from '../sources/model.js';
+import type { BudgetCheck, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
 import type { Policy } from './policy.js';

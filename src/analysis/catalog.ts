@@ -3,7 +3,7 @@
  * its default severity, and a one-line remediation. docs/rules.md has an entry (anchor `#sg201`) for each;
  * a unit test checks that the two agree.
  */
-import type { Severity } from '../report/schema.js';
+import type { Severity } from '../types/report.js';
 
 export type Category =
   | 'size'

@@ -3,7 +3,7 @@
  * is an entry in a bin directory (any directory named bin or sbin, or on the image's PATH) that resolves,
  * inside the image, to a regular file with an exec bit.
  */
-import type { FlatFile } from '../inventory/flatten.js';
+import type { FlatFile } from '../flatten/flatten.js';
 import { basename, dirname, type ImageFs, isExecutable } from './fsview.js';
 
 /** Docker's default PATH when the image config sets none. */

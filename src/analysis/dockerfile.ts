@@ -5,7 +5,7 @@
  * lines that findings point at (FROM, USER, ENV, ENTRYPOINT, CMD) for annotations.
  */
 import { DockerfileParser, type From, type Instruction } from 'dockerfile-ast';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 
 export interface DockerfileOptions {
   /** How the file is named in evidence and annotations ("Dockerfile", "docker/app.Dockerfile"). */

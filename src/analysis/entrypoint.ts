@@ -5,9 +5,9 @@
  * for the image's platform whose PT_INTERP loader is in the image (and, when readable, whose DT_NEEDED
  * libraries are), or a script whose #! interpreter is.
  */
-import type { FlatFile } from '../inventory/flatten.js';
-import { EXEC_HEAD } from '../inventory/heads.js';
-import type { EntrypointInfo } from '../report/schema.js';
+import type { FlatFile } from '../flatten/flatten.js';
+import { EXEC_HEAD } from '../scan/heads.js';
+import type { EntrypointInfo } from '../types/report.js';
 import { envValue, isShell, pathDirs } from './commands.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { describeElf, isElf, parseElf, parseShebang, PLATFORM_ELF } from './elf.js';

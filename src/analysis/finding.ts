@@ -1,5 +1,5 @@
 /** Raw findings from rules, completed from the catalog (category, default severity, remediation, docs). */
-import type { Finding } from '../report/schema.js';
+import type { Finding } from '../types/report.js';
 import { rule, ruleDocUrl } from './catalog.js';
 
 export interface RawFinding {

@@ -2,8 +2,8 @@
  * A read-only view of the final file system for rules: lookups by path, symlinks followed *inside* the
  * image (clamped at its root, bounded in hops), and the directory layout. Pure: nothing touches the host.
  */
-import type { FlatFile } from '../inventory/flatten.js';
-import { basename, dirname, join } from '../inventory/paths.js';
+import type { FlatFile } from '../flatten/flatten.js';
+import { basename, dirname, join } from '../util/paths.js';
 
 const MAX_HOPS = 40; // Linux's MAXSYMLINKS
 

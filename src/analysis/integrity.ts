@@ -1,6 +1,6 @@
 /** Findings for layer entries that are unsafe or broken: they are reported, never followed. */
-import type { PathProblem, ProblemKind } from '../inventory/flatten.js';
-import type { Finding } from '../report/schema.js';
+import type { PathProblem, ProblemKind } from '../flatten/flatten.js';
+import type { Finding } from '../types/report.js';
 import { complete } from './finding.js';
 
 const IDS: Record<ProblemKind, string> = {

@@ -1,6 +1,6 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 import picomatch from 'picomatch';
-import type { Finding, Severity } from '../report/schema.js';
+import type { Finding, Severity } from '../types/report.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
 

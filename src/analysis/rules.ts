@@ -3,8 +3,8 @@
  * and user. Each returns raw findings with the rule's id; analyze() completes them from the catalog and
  * applies the policy.
  */
-import type { FlatFile } from '../inventory/flatten.js';
-import { isWithin } from '../inventory/paths.js';
+import type { FlatFile } from '../flatten/flatten.js';
+import { isWithin } from '../util/paths.js';
 import { formatBytes } from '../util/bytes.js';
 import {
   type Command,

@@ -12,8 +12,8 @@
  * - ENV names match whole words (API_TOKEN, not TOKENIZERS_PARALLELISM); values that are empty, booleans,
  *   paths or references (`*_FILE=/run/secrets/x`) are fine.
  */
-import type { FlatFile } from '../inventory/flatten.js';
-import { isSecretCandidate } from '../inventory/heads.js';
+import type { FlatFile } from '../flatten/flatten.js';
+import { isSecretCandidate } from '../scan/heads.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import type { RawFinding } from './finding.js';
 import { basename, type ImageFs } from './fsview.js';

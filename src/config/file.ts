@@ -20,7 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
-import { InputError } from '../errors.js';
+import { InputError } from '../util/errors.js';
 import type { PolicyPatch } from './merge.js';
 import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
 

@@ -10,6 +10,6 @@ export {
   policyFromInputs,
   resolvePolicy,
   splitGlobs,
-} from './inputs.js';
+} from './resolve.js';
 export { mergePolicy, type PolicyPatch } from './merge.js';
 export { parseGrowth, parseSize } from './values.js';

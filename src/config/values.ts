@@ -6,8 +6,8 @@
 import bytes from 'bytes-iec';
 import { isRuleKey } from '../analysis/catalog.js';
 import type { FailOn } from '../analysis/policy.js';
-import type { Severity } from '../report/schema.js';
-import { InputError } from '../errors.js';
+import type { Severity } from '../types/report.js';
+import { InputError } from '../util/errors.js';
 
 export function parseSize(value: string | number, label: string): number {
   if (typeof value === 'number') {

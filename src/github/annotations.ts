@@ -5,7 +5,7 @@
  * GitHub shows at most 10 errors and 10 warnings per step; past that the rest are counted in one notice.
  */
 import * as core from '@actions/core';
-import type { Finding } from '../report/schema.js';
+import type { Finding } from '../types/report.js';
 
 export const ANNOTATION_LIMIT = 10;
 

@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, oneLine } from '../errors.js';
-import { parseSource } from '../image/source.js';
-import { redactReport } from '../report/build.js';
-import type { Report } from '../report/schema.js';
+import { InputError, oneLine } from '../util/errors.js';
+import { parseSource } from '../sources/source.js';
+import { redactReport } from '../engine/assemble.js';
+import type { Report } from '../types/report.js';
 import { branchTag } from './context.js';
 
 export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {

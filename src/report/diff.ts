@@ -4,7 +4,7 @@
  * Nothing here does I/O or reads the clock: the same two reports always give the same diff, which is what
  * the markdown snapshots rely on.
  */
-import type { BaseVerdict, BudgetCheck, Finding, Report, ReportFile, ReportLayer } from './schema.js';
+import type { BaseVerdict, BudgetCheck, Finding, Report, ReportFile, ReportLayer } from '../types/report.js';
 
 export interface Delta {
   before: number;

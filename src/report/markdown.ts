@@ -9,12 +9,12 @@
  * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
  * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
  */
-import { layersStoredUncompressed } from '../image/model.js';
+import { layersStoredUncompressed } from '../sources/model.js';
 import type { FailOn } from '../analysis/policy.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
-import type { BudgetCheck, Finding, Report, Severity } from './schema.js';
+import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
 import { largestDirectories } from './text.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */

@@ -1,9 +1,9 @@
 /** Human output of `slimgate inspect` (pure). */
-import { layersStoredUncompressed } from '../image/model.js';
+import { layersStoredUncompressed } from '../sources/model.js';
 import { truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
-import type { ManifestCheck } from '../engine.js';
-import type { Report } from './schema.js';
+import type { ManifestCheck } from '../engine/engine.js';
+import type { Report } from '../types/report.js';
 
 const TOP = 10;
 

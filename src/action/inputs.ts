@@ -1,0 +1,248 @@
+/**
+ * The action's inputs: read, validated and typed in one place. A bad input is an InputError with one
+ * line that names the input and says what is accepted.
+ *
+ * The policy inputs (budgets, allowed bases, fail-on, rules, config) are kept as the strings the user wrote,
+ * in `policy`: src/config turns them into a Policy, as it does the CLI's flags of the same names.
+ */
+import { existsSync, statSync } from 'node:fs';
+import type { FailOn } from '../analysis/policy.js';
+import { POLICY_INPUTS as CONFIG_POLICY_INPUTS } from '../config/index.js';
+import { InputError } from '../util/errors.js';
+import { parsePlatform } from '../sources/platform.js';
+import type { Platform } from '../sources/model.js';
+import { registryOfSource } from '../cli/registry-flags.js';
+import { parseSource } from '../sources/source.js';
+
+export type Mode = 'check' | 'comment';
+
+export type BaselineInput =
+  | { kind: 'auto' }
+  | { kind: 'none' }
+  /** A JSON report saved by an earlier run (or `slimgate check --json`). */
+  | { kind: 'report'; path: string }
+  | { kind: 'source'; source: string };
+
+export interface BuildInputs {
+  context: string;
+  file: string | undefined;
+  target: string | undefined;
+  buildArgs: string[];
+  platforms: string[];
+  push: boolean;
+  tags: string[];
+}
+
+/** How the action reaches registries: the github-token (ghcr.io fallback) and explicit credentials. */
+export interface RegistryInputs {
+  token: string;
+  /** Explicit credentials, for the image's registry (and the baseline's, when it is the same). */
+  username: string | undefined;
+  password: string | undefined;
+  /**
+   * The one registry the explicit credentials are sent to: the `image` input's (a registry source), or in
+   * build mode the first tag's. Undefined without credentials (and in comment mode, which pulls nothing).
+   */
+  host: string | undefined;
+  insecure: string[];
+}
+
+/** The policy inputs as written (empty ones left out), for src/config's resolvePolicy(). */
+export type PolicyInputs = Partial<Record<(typeof POLICY_INPUTS)[number], string>>;
+
+/** src/config's inputs, and `config` (the .slimgate.yml to read). */
+export const POLICY_INPUTS = [...CONFIG_POLICY_INPUTS, 'config'] as const;
+
+/** Policy inputs whose action.yml default equals the policy's default (src/analysis/policy.ts). */
+const ACTION_DEFAULTS: Partial<Record<string, string>> = {
+  'allowed-bases': 'scratch,distroless',
+  'fail-on': 'error',
+};
+
+export interface ActionInputs {
+  mode: Mode;
+  /** The image source; empty in build mode (then `build` is set) and in comment mode. */
+  image: string;
+  platform: Platform | undefined;
+  build: BuildInputs | undefined;
+  /** A Dockerfile to read for base detection and annotations: build mode's `file`, or the `dockerfile` input. */
+  dockerfile: string | undefined;
+  baseline: BaselineInput;
+  policy: PolicyInputs;
+  failOn: FailOn;
+  comment: boolean;
+  /** Empty: the default, the image and its platform. */
+  commentKey: string;
+  token: string;
+  registry: RegistryInputs;
+  overrideLabel: string | undefined;
+  /** Comment mode: the report directory (or one `report.json`) written by a check run. */
+  report: string | undefined;
+}
+
+/** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
+export type InputReader = (name: string) => string;
+
+export function envInputs(env: NodeJS.ProcessEnv = process.env): InputReader {
+  return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+
+/** `true`/`false` as YAML 1.2 core schema spells them, the way core.getBooleanInput reads them. */
+export function parseBoolean(name: string, value: string, dflt: boolean): boolean {
+  if (value === '') return dflt;
+  if (['true', 'True', 'TRUE'].includes(value)) return true;
+  if (['false', 'False', 'FALSE'].includes(value)) return false;
+  throw new InputError(`input "${name}" must be true or false, not "${value}"`);
+}
+
+export function parseFailOn(value: string): FailOn {
+  const v = value || 'error';
+  if (v === 'error' || v === 'warning' || v === 'never') return v;
+  throw new InputError(`input "fail-on" must be one of error, warning, never, not "${value}"`);
+}
+
+/** A list input: one item per line or comma-separated, as docker/build-push-action reads them. */
+export function parseList(value: string, commas = true): string[] {
+  return value
+    .split(commas ? /[\n,]/ : /\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+/**
+ * `auto` (the default), `none`, a path to a JSON report (ends in `.json`), or a source. A `.json` path that
+ * does not exist is an error: a typo there would otherwise silently mean "no baseline".
+ */
+export function parseBaseline(value: string, cwd = process.cwd()): BaselineInput {
+  const v = value.trim();
+  if (v === '' || v === 'auto') return { kind: 'auto' };
+  if (v === 'none' || v === 'false') return { kind: 'none' };
+  if (/\.json$/i.test(v) && !/^[a-z-]+:/.test(v)) {
+    const path = v.startsWith('/') ? v : `${cwd}/${v}`;
+    if (!existsSync(path) || !statSync(path).isFile())
+      throw new InputError(`input "baseline": the report ${v} does not exist`);
+    return { kind: 'report', path };
+  }
+  return { kind: 'source', source: v };
+}
+
+/**
+ * The registry that registry-username/-password belong to: the image's when it is a registry source, or
+ * the first build tag's. Never the baseline's: a baseline on another registry must not get the password.
+ */
+function credentialHost(image: string, build: BuildInputs | undefined): string {
+  const host = image
+    ? registryOfSource(image, parseSource(image).kind === 'registry')
+    : build?.tags[0] !== undefined
+      ? registryOfSource(build.tags[0], true)
+      : undefined;
+  if (!host)
+    throw new InputError(
+      'inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to',
+    );
+  return host;
+}
+
+export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()): ActionInputs {
+  const modeRaw = get('mode') || 'check';
+  if (modeRaw !== 'check' && modeRaw !== 'comment')
+    throw new InputError(`input "mode" must be check or comment, not "${modeRaw}"`);
+  const mode: Mode = modeRaw;
+
+  const token = get('github-token');
+  const report = get('report') || undefined;
+  const comment = parseBoolean('comment', get('comment'), true);
+  const commentKey = get('comment-key');
+  if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
+  const overrideLabel = get('override-label') || undefined;
+  const username = get('registry-username') || undefined;
+  const password = get('registry-password') || undefined;
+  if (!username !== !password)
+    throw new InputError(
+      'inputs "registry-username" and "registry-password" go together: set both or neither',
+    );
+  const registry: RegistryInputs = {
+    token,
+    username,
+    password,
+    host: undefined,
+    insecure: parseList(get('insecure-registries')),
+  };
+
+  const policy: PolicyInputs = {};
+  for (const name of POLICY_INPUTS) {
+    const v = get(name);
+    // The runner passes action.yml's default when the workflow leaves an input out; that must not
+    // override a .slimgate.yml, so a default value counts as not set (the policy's default is the same).
+    if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name]) policy[name] = v;
+  }
+  const failOn = parseFailOn(policy['fail-on'] ?? '');
+  // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
+  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
+
+  if (mode === 'comment') {
+    if (!report)
+      throw new InputError(
+        'input "report" is required in comment mode: the directory that the check job uploaded',
+      );
+    return {
+      mode,
+      image: '',
+      platform: undefined,
+      build: undefined,
+      dockerfile: undefined,
+      baseline: { kind: 'none' },
+      ...common,
+    };
+  }
+
+  const image = get('image');
+  const context = get('context');
+  let build: BuildInputs | undefined;
+  if (context) {
+    build = {
+      context,
+      file: get('file') || undefined,
+      target: get('target') || undefined,
+      buildArgs: parseList(get('build-args'), false),
+      platforms: parseList(get('platforms')),
+      push: parseBoolean('push', get('push'), false),
+      tags: parseList(get('tags')),
+    };
+    if (build.push && !build.tags.length) throw new InputError('input "push" needs "tags" to push to');
+  } else {
+    for (const name of ['file', 'target', 'build-args', 'platforms', 'tags'])
+      if (get(name)) throw new InputError(`input "${name}" needs "context" (build mode)`);
+  }
+  if (!image && !build)
+    throw new InputError(
+      'input "image" is required (a source such as docker-archive:app.tar or docker://ghcr.io/o/app:tag), ' +
+        'or "context" to build the image',
+    );
+  if (image && build) throw new InputError('give either "image" or "context" (build mode), not both');
+
+  if (username) registry.host = credentialHost(image, build);
+
+  const p = get('platform');
+  if (p === 'all') throw new InputError('input "platform" must name one platform (os/arch[/variant])');
+  let platform: Platform | undefined;
+  try {
+    platform = p ? parsePlatform(p) : undefined;
+  } catch {
+    throw new InputError(`input "platform" must be os/arch[/variant], e.g. linux/amd64, not "${p}"`);
+  }
+
+  const dockerfile = build
+    ? (build.file ?? `${build.context.replace(/\/$/, '')}/Dockerfile`)
+    : get('dockerfile') || undefined;
+
+  return {
+    mode,
+    image,
+    platform,
+    build,
+    dockerfile,
+    baseline: parseBaseline(get('baseline'), cwd),
+    ...common,
+  };
+}

@@ -1,0 +1,113 @@
+/** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
+import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
+import { detectBase } from '../analysis/base.js';
+import { budgetInputOf } from '../analysis/budget.js';
+import { integrityFindings } from '../analysis/integrity.js';
+import { redactCommand, redactEnv } from '../analysis/secrets.js';
+import type { ScannedImage } from '../sources/model.js';
+import { formatPlatform } from '../sources/platform.js';
+import { flatten } from '../flatten/flatten.js';
+import { basename } from '../util/paths.js';
+import type { Report, ReportFile } from '../types/report.js';
+
+/** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
+export function buildReport(image: ScannedImage): Report {
+  return build(image);
+}
+
+/** The report of `check`: every rule and budget under the policy, the entrypoint, and pass/fail under fail-on. */
+export function buildCheckReport(image: ScannedImage, analysis: AnalyzeOptions): Report {
+  return build(image, analysis);
+}
+
+function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
+  const flat = flatten(image.layers);
+  const files: ReportFile[] = flat.files.map((f) => ({
+    path: f.path,
+    type: f.type,
+    size: f.size,
+    mode: f.mode.toString(8).padStart(4, '0'),
+    uid: f.uid,
+    gid: f.gid,
+    link: f.link,
+    layer: f.layer,
+  }));
+  const cfg = image.config.config ?? {};
+  const report: Report = {
+    schemaVersion: 1,
+    image: {
+      source: image.source,
+      digest: image.digest,
+      configDigest: image.configDigest,
+      platform: formatPlatform(image.platform),
+      tags: image.tags,
+      config: {
+        user: cfg.User || null,
+        entrypoint: cfg.Entrypoint ?? null,
+        cmd: cfg.Cmd ?? null,
+        // Secret-looking values are redacted: the findings name the variable (SG503/SG504).
+        env: (cfg.Env ?? []).map(redactEnv),
+        workingDir: cfg.WorkingDir || null,
+      },
+    },
+    size: {
+      compressed: image.layers.reduce((n, l) => n + l.compressedSize, 0),
+      uncompressed: flat.uncompressed,
+      wasted: flat.wasted,
+      files: files.length,
+    },
+    layers: image.layers.map((l, i) => ({
+      digest: l.digest,
+      diffId: l.diffId,
+      mediaType: l.mediaType,
+      compressedSize: l.compressedSize,
+      uncompressedSize: l.uncompressedSize,
+      // Build args recorded in the history (`RUN |1 NPM_TOKEN=… npm ci`) are redacted: SG505 names them.
+      createdBy: l.createdBy === null ? null : redactCommand(l.createdBy),
+      files: l.entries.filter((e) => !basename(e.path).startsWith('.wh.')).length,
+      wastedBytes: flat.layerWasted[i] ?? 0,
+    })),
+    files,
+    base: { verdict: 'scratch', image: null, evidence: [] },
+    findings: [],
+    budget: { passed: true, checks: [] },
+    passed: true,
+  };
+  if (!analysis) {
+    report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
+    report.findings = integrityFindings(flat.problems);
+    report.passed = !report.findings.some((f) => f.severity === 'error');
+    return report;
+  }
+  const a = analyze(image, flat, budgetInputOf(report), analysis);
+  report.base = a.base;
+  report.findings = a.findings;
+  report.budget = a.budget;
+  report.passed = a.passed;
+  report.entrypoint = a.entrypoint;
+  report.verdict = a.verdict;
+  return report;
+}
+
+/**
+ * The same redaction for a report read from disk (a saved baseline written before it existed, or an
+ * artifact): layer commands and ENV values. Fields of the wrong type are left for the caller to reject.
+ */
+export function redactReport(report: Report): Report {
+  const layers = Array.isArray(report.layers)
+    ? report.layers.map((l) =>
+        l && typeof l.createdBy === 'string' ? { ...l, createdBy: redactCommand(l.createdBy) } : l,
+      )
+    : report.layers;
+  const config = report.image?.config;
+  const env = config && Array.isArray(config.env) ? config.env : undefined;
+  if (!env) return { ...report, layers };
+  return {
+    ...report,
+    image: {
+      ...report.image,
+      config: { ...config, env: env.map((e) => (typeof e === 'string' ? redactEnv(e) : e)) },
+    },
+    layers,
+  };
+}

@@ -1,4 +1,0 @@
-/** Worker entry for the tsc build (lib/); the ncc bundles route to startScanWorker from their entry points. */
-import { startScanWorker } from './scan-pool.js';
-
-startScanWorker();

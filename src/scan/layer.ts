@@ -1,0 +1,144 @@
+/**
+ * One pass over one layer: hash the bytes as stored, sniff and decompress, hash the tar, parse the tar,
+ * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
+ */
+import { createHash } from 'node:crypto';
+import { inflate, type Compression } from '../util/decompress.js';
+import { headSpec, type HeadSpec } from './heads.js';
+import { cleanPath } from '../util/paths.js';
+import { TarParser, type BodySink, type TarHeader, type TarType } from './tar.js';
+
+export type EntryType = TarType;
+
+export interface EntryRecord {
+  /** Cleaned absolute path ("/usr/bin/env"). */
+  path: string;
+  type: EntryType;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Symlink: the target as written. Hard link: the cleaned absolute path of the target. */
+  link: string | null;
+  /** Leading bytes of files that rules read (ELF header, shebang, os-release). */
+  head?: Buffer;
+  /** Record count of a package database (dpkg status, apk installed). */
+  records?: number;
+}
+
+export interface LayerScan {
+  /** sha256 of the bytes as stored (the compressed digest). */
+  digest: string;
+  /** sha256 of the uncompressed tar. */
+  diffId: string;
+  compression: Compression;
+  compressedSize: number;
+  uncompressedSize: number;
+  entries: EntryRecord[];
+  /** Raw names of entries (or hard-link targets) that climb out of the root with "..". */
+  escapes: string[];
+}
+
+export async function scanLayer(
+  input: AsyncIterable<Buffer> | Iterable<Buffer>,
+  label: string,
+): Promise<LayerScan> {
+  const entries: EntryRecord[] = [];
+  const escapes: string[] = [];
+  const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
+  const stored = createHash('sha256');
+  const tarHash = createHash('sha256');
+  let uncompressedSize = 0;
+  const { compression, storedBytes } = await inflate(
+    input,
+    label,
+    async (chunk, c) => {
+      // A plain tar is its own diff_id: hash it once, as stored.
+      if (c !== 'none') {
+        tarHash.update(chunk);
+        uncompressedSize += chunk.length;
+      }
+      await parser.push(chunk);
+    },
+    (chunk) => stored.update(chunk),
+  );
+  parser.finish();
+  const digest = `sha256:${stored.digest('hex')}`;
+  return {
+    digest,
+    diffId: compression === 'none' ? digest : `sha256:${tarHash.digest('hex')}`,
+    compression,
+    compressedSize: storedBytes,
+    uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
+    entries,
+    escapes,
+  };
+}
+
+function onEntry(h: TarHeader, entries: EntryRecord[], escapes: string[]): BodySink | undefined {
+  const path = cleanPath(h.name);
+  if (path === undefined) {
+    escapes.push(h.name);
+    return undefined;
+  }
+  let link: string | null = null;
+  if (h.type === 'symlink') link = h.linkname;
+  else if (h.type === 'hardlink') {
+    const target = cleanPath(h.linkname);
+    if (target === undefined) {
+      escapes.push(`${h.name} → ${h.linkname}`);
+      return undefined;
+    }
+    link = target;
+  }
+  const rec: EntryRecord = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
+  entries.push(rec);
+  if (h.type !== 'file' || h.size === 0) return undefined;
+  const spec = headSpec(path, h.mode);
+  return spec ? new HeadSink(rec, spec) : undefined;
+}
+
+/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
+class HeadSink implements BodySink {
+  private parts: Buffer[] = [];
+  private have = 0;
+  private readonly marker: Buffer | undefined;
+  private carry = Buffer.from('\n');
+  private count = 0;
+
+  constructor(
+    private readonly rec: EntryRecord,
+    private readonly spec: HeadSpec,
+  ) {
+    this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.have < this.spec.keep) {
+      const part = chunk.subarray(0, this.spec.keep - this.have);
+      this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
+      this.have += part.length;
+    }
+    if (this.marker) {
+      // A marker may straddle chunks: search the previous tail joined with this chunk's start first.
+      const m = this.marker.length;
+      const seam = Buffer.concat([this.carry, chunk.subarray(0, m - 1)]);
+      for (
+        let i = seam.indexOf(this.marker);
+        i !== -1 && i < this.carry.length;
+        i = seam.indexOf(this.marker, i + 1)
+      ) {
+        this.count++;
+      }
+      for (let i = chunk.indexOf(this.marker); i !== -1; i = chunk.indexOf(this.marker, i + 1)) this.count++;
+      const joined = chunk.length >= m - 1 ? chunk : Buffer.concat([this.carry, chunk]);
+      this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (m - 1))));
+    }
+  }
+
+  end(): void {
+    if (this.parts.length)
+      this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+    if (this.marker) this.rec.records = this.count;
+  }
+}

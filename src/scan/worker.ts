@@ -1,0 +1,4 @@
+/** Worker entry for the tsc build (lib/); the ncc bundles route to startScanWorker from their entry points. */
+import { startScanWorker } from './pool.js';
+
+startScanWorker();

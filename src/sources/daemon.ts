@@ -1,0 +1,160 @@
+/**
+ * `docker-daemon:REF`: `docker save REF` streamed straight into the single-pass archive reader, with no
+ * temp file and no buffering. Both the legacy layout (Docker ≤ 24) and the OCI layout of Docker 25+ come
+ * through the same reader.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InputError, oneLine } from '../util/errors.js';
+import { formatBytes } from '../util/bytes.js';
+import { Meter } from '../util/meter.js';
+import { imagesFromArchive, readArchive, type ArchiveContents } from './archive.js';
+import type { ScanOptions } from './layout.js';
+import type { ScannedImage } from './model.js';
+import { formatPlatform } from './platform.js';
+
+/** `docker save --platform` needs a client of 28+ and a daemon with API 1.48+. */
+const SAVE_PLATFORM_API = [1, 48] as const;
+const STDERR_CAP = 64 * 1024;
+
+export interface DaemonOptions {
+  /** The docker CLI (default "docker"). */
+  docker?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function dockerHost(env: NodeJS.ProcessEnv): string {
+  return env['DOCKER_HOST'] || 'the default socket';
+}
+
+function versionAtLeast(v: string, want: readonly number[]): boolean {
+  const parts = v.split(/[.+-]/).map((x) => Number.parseInt(x, 10));
+  for (let i = 0; i < want.length; i++) {
+    const p = parts[i] ?? 0;
+    if (Number.isNaN(p)) return false;
+    if (p !== want[i]) return p > (want[i] as number);
+  }
+  return true;
+}
+
+/** Runs a short docker command; resolves stdout, stderr and the exit code (-1 if it could not start). */
+function dockerOutput(
+  args: string[],
+  opts: DaemonOptions,
+): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(opts.docker ?? 'docker', args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+      timeout: 60_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    let missing = false;
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      missing = e.code === 'ENOENT';
+    });
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, missing }));
+  });
+}
+
+/** Whether this docker client and daemon accept `docker save --platform`. */
+export async function saveSupportsPlatform(opts: DaemonOptions = {}): Promise<boolean> {
+  const r = await dockerOutput(['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'], opts);
+  if (r.code !== 0) return false;
+  const [client = '', api = ''] = r.stdout.trim().split(/\s+/);
+  return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
+}
+
+/** One line for a failed `docker save`, from what docker printed. */
+export function daemonError(
+  ref: string,
+  code: number | null,
+  stderr: string,
+  env: NodeJS.ProcessEnv,
+): InputError {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
+  if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
+    return new InputError(
+      `image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`,
+    );
+  }
+  if (
+    /cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(
+      stderr,
+    )
+  ) {
+    return new InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
+  }
+  return new InputError(
+    `docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`,
+  );
+}
+
+export async function imagesFromDaemon(
+  ref: string,
+  source: string,
+  opts: ScanOptions & DaemonOptions,
+): Promise<ScannedImage[]> {
+  if (!ref.trim()) throw new InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
+  if (ref.startsWith('-')) throw new InputError(`docker-daemon: "${ref}" is not an image reference`);
+  const env = opts.env ?? process.env;
+  const args = ['save'];
+  const p = opts.platform;
+  if (p && p !== 'all' && (await saveSupportsPlatform(opts))) args.push('--platform', formatPlatform(p));
+  args.push(ref);
+
+  let child: ChildProcessByStdio<null, Readable, Readable>;
+  try {
+    child = spawn(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  } catch (err) {
+    throw new InputError(`cannot run docker: ${oneLine(err)}`);
+  }
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < STDERR_CAP) stderr += c.toString('utf8');
+  });
+  let spawnError: NodeJS.ErrnoException | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      spawnError = e;
+      resolve(-1);
+    });
+    child.on('close', (code) => resolve(code));
+  });
+
+  let contents: ArchiveContents | undefined;
+  let readError: unknown;
+  const meter = new Meter(
+    opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)),
+  );
+  try {
+    await pipeline(child.stdout, async (input: AsyncIterable<Buffer>) => {
+      contents = await readArchive(meter.pass(input), `docker save ${ref}`);
+    });
+  } catch (err) {
+    readError = err;
+    child.kill();
+  }
+  const code = await exited;
+  if (spawnError) {
+    throw new InputError(
+      spawnError.code === 'ENOENT'
+        ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
+        : `cannot run docker: ${oneLine(spawnError)}`,
+    );
+  }
+  if (code !== 0 && !(readError && code === null)) throw daemonError(ref, code, stderr, env);
+  if (readError || !contents) {
+    if (meter.bytes === 0 && stderr.trim()) throw daemonError(ref, code, stderr, env);
+    throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
+  }
+  return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
+}

@@ -1,0 +1,109 @@
+/**
+ * Source strings, with skopeo's transport names: docker://REF, docker-daemon:REF,
+ * docker-archive:PATH[:REF|@INDEX], oci-archive:PATH[:REF], oci:DIR[:REF]. A bare existing path is sniffed.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import { InputError } from '../util/errors.js';
+import { imagesFromArchive, readArchive, type ArchiveFormat, type ArchiveSelector } from './archive.js';
+import { imagesFromLayout, type ScanOptions } from './layout.js';
+import type { ScannedImage } from './model.js';
+import { imagesFromDaemon, type DaemonOptions } from './daemon.js';
+import type { RegistryOptions } from './registry/client.js';
+import { imagesFromRegistry } from './registry/source.js';
+import { formatBytes } from '../util/bytes.js';
+import { Meter } from '../util/meter.js';
+
+export type SourceSpec =
+  | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }
+  | { kind: 'oci'; dir: string; ref?: string }
+  | { kind: 'registry'; ref: string }
+  | { kind: 'daemon'; ref: string };
+
+function kindOf(path: string): 'file' | 'dir' | undefined {
+  try {
+    const s = statSync(path);
+    return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Splits "PATH[:REF]" at the first ':' (or '@' when allowed) after which the path exists. */
+function splitPath(
+  rest: string,
+  want: 'file' | 'dir',
+  allowAt: boolean,
+): { path: string; tail?: string; sep?: string } {
+  if (kindOf(rest) === want) return { path: rest };
+  for (let i = 1; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === ':' || (allowAt && c === '@')) {
+      const path = rest.slice(0, i);
+      if (kindOf(path) === want) return { path, tail: rest.slice(i + 1), sep: c };
+    }
+  }
+  return { path: rest };
+}
+
+export function parseSource(s: string): SourceSpec {
+  if (!s.trim()) throw new InputError('no image source given');
+  const m = /^(docker|docker-daemon|docker-archive|oci-archive|oci):(.*)$/.exec(s);
+  if (m) {
+    const [, transport, rest = ''] = m;
+    if (transport === 'docker') {
+      if (!rest.startsWith('//')) throw new InputError(`bad source "${s}": write docker://REF`);
+      return { kind: 'registry', ref: rest.slice(2) };
+    }
+    if (transport === 'docker-daemon') return { kind: 'daemon', ref: rest };
+    if (transport === 'oci') {
+      const { path, tail } = splitPath(rest, 'dir', false);
+      if (kindOf(path) !== 'dir') throw new InputError(`oci: ${path} is not a directory`);
+      return tail ? { kind: 'oci', dir: path, ref: tail } : { kind: 'oci', dir: path };
+    }
+    const { path, tail, sep } = splitPath(rest, 'file', transport === 'docker-archive');
+    if (kindOf(path) !== 'file') throw new InputError(`${transport}: ${path} is not a file`);
+    const selector: ArchiveSelector = {};
+    if (tail !== undefined && sep === '@') {
+      if (!/^\d+$/.test(tail)) throw new InputError(`bad source "${s}": @INDEX must be a number`);
+      selector.index = Number(tail);
+    } else if (tail) selector.ref = tail;
+    return { kind: 'archive', format: transport as ArchiveFormat, path, selector };
+  }
+  const k = kindOf(s);
+  if (k === 'file') return { kind: 'archive', format: 'any', path: s, selector: {} };
+  if (k === 'dir') return { kind: 'oci', dir: s };
+  if (/^[./~]/.test(s) || s.endsWith('.tar') || s.endsWith('.tar.gz')) {
+    throw new InputError(`${s}: no such file or directory`);
+  }
+  return { kind: 'registry', ref: s };
+}
+
+/** What a source may need besides scanning: registry access and the docker CLI. */
+export interface SourceOptions extends ScanOptions {
+  registry?: RegistryOptions;
+  daemon?: DaemonOptions;
+}
+
+export async function openSource(source: string, opts: SourceOptions): Promise<ScannedImage[]> {
+  const spec = parseSource(source);
+  switch (spec.kind) {
+    case 'archive': {
+      const input = createReadStream(spec.path, { highWaterMark: 1024 * 1024 });
+      const progress = opts.progress;
+      const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
+      const contents = await readArchive(meter.pass(input), spec.path);
+      return imagesFromArchive(contents, {
+        source,
+        format: spec.format,
+        selector: spec.selector,
+        platform: opts.platform,
+      });
+    }
+    case 'oci':
+      return imagesFromLayout(spec.dir, spec.ref, source, opts);
+    case 'registry':
+      return imagesFromRegistry(spec.ref, source, opts);
+    case 'daemon':
+      return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
+  }
+}
