@@ -15,13 +15,14 @@ import {
   registryOptionsFromFlags,
 } from './cli/registry-flags.js';
 import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './cli/build-flags.js';
-import { inspectBuild } from './sources/docker-build.js';
+import { inspectBuild } from './engine/engine.js';
 import { parseReference } from './sources/registry/reference.js';
 import { parseBuildArgs } from './analysis/dockerfile.js';
 import { flagLabel, resolvePolicy } from './config/resolve.js';
 import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './cli/policy-flags.js';
 import { renderCheck } from './report/text.js';
-import { renderMarkdown, verdictOf } from './report/markdown.js';
+import { renderMarkdown } from './report/markdown.js';
+import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
 
 const USAGE = `Usage:
@@ -205,7 +206,7 @@ async function runCheck(
     const diff = baseline ? diffReports(baseline, report) : undefined;
     process.stdout.write(
       renderMarkdown(report, diff, {
-        verdict: verdictOf(report, policy.failOn),
+        verdict: decideVerdict(report, policy.failOn),
         ...(baseline ? { baselineSource: baseline.image.source } : {}),
       }),
     );

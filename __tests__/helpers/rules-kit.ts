@@ -1,7 +1,8 @@
 // Shared helpers for the rules/base/budget/elf unit tests: in-memory images built entry by entry, and
 // synthetic ELF headers. Not a test file itself.
 import { buildCheckReport } from '../../src/engine/assemble.js';
-import type { ImageConfigFile, ScannedImage } from '../../src/sources/model.js';
+import type { ScannedImage } from '../../src/scan/scan-layers.js';
+import type { ImageConfigFile } from '../../src/sources/model.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';

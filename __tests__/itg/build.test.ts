@@ -4,16 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  BuildError,
-  buildCommand,
-  buildImage,
-  hasBuildx,
-  inspectBuild,
-  splitList,
-} from '../../src/sources/docker-build.js';
+import { BuildError, buildCommand, buildImage, hasBuildx } from '../../src/sources/docker-build.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
-import { inspect } from '../../src/engine/engine.js';
+import { inspect, inspectBuild } from '../../src/engine/engine.js';
 import { InputError } from '../../src/util/errors.js';
 import { docker, world } from '../helpers/world.js';
 
@@ -91,8 +84,6 @@ describe('build command lines (docker/build-push-action names)', () => {
   });
 
   it('splits list inputs as the action writes them', () => {
-    expect(splitList('a, b\nc,,\n')).toEqual(['a', 'b', 'c']);
-    expect(splitList(undefined)).toEqual([]);
     expect(
       buildOptionsFromFlags({
         tags: ['a:1,b:2', 'c:3'],

@@ -402,9 +402,11 @@ describe('broken archives are one-line InputErrors naming the blob or file', () 
 
   it('an archive that cannot be read is one line naming it', async () => {
     const { readArchive } = await import('../../src/sources/archive.js');
+    const { scanLayer } = await import('../../src/scan/layer.js');
     const { createReadStream } = await import('node:fs');
     const missing = path.join(tmp, 'gone.tar');
-    await expect(readArchive(createReadStream(missing), missing)).rejects.toThrow(
+    const reader = { stream: scanLayer, blob: () => Promise.reject(new Error('no blobs here')) };
+    await expect(readArchive(createReadStream(missing), missing, reader)).rejects.toThrow(
       new RegExp(`^cannot read ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ENOENT$`),
     );
   });

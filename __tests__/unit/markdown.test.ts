@@ -1,13 +1,13 @@
 // The PR comment renderer (src/report/markdown.ts) is pure: snapshots of whole bodies (reviewable as
 // markdown under __snapshots__/markdown/), plus properties every body must have whatever the input.
 import { describe, expect, it } from 'vitest';
+import { decideVerdict } from '../../src/analysis/verdict.js';
 import { diffReports } from '../../src/report/diff.js';
 import {
   GITHUB_COMMENT_LIMIT,
   commentMarker,
   escapeText,
   renderMarkdown,
-  verdictOf,
   type MarkdownOptions,
 } from '../../src/report/markdown.js';
 import type { Finding, Report } from '../../src/types/report.js';
@@ -21,7 +21,7 @@ const prOptions = (r: Report, extra: MarkdownOptions = {}): MarkdownOptions => (
   baselineLabel: 'main',
   baselineSource: 'docker://ghcr.io/acme/app:main',
   overrideLabel: 'slimgate:allow',
-  verdict: verdictOf(r, 'error'),
+  verdict: decideVerdict(r, 'error'),
   ...extra,
 });
 
@@ -41,7 +41,7 @@ describe('renderMarkdown snapshots', () => {
     const body = renderMarkdown(pr, undefined, {
       commentKey: 'app',
       baselineNote: 'baseline "auto" found no saved report and no registry tag for main.',
-      verdict: verdictOf(pr, 'error'),
+      verdict: decideVerdict(pr, 'error'),
     });
     await expect(body).toMatchFileSnapshot(snap('no-baseline'));
   });
@@ -66,7 +66,7 @@ describe('renderMarkdown snapshots', () => {
       diffReports(mainReport(), pr),
       prOptions(pr, {
         showPlatform: true,
-        verdict: verdictOf(pr, 'error', { label: 'slimgate:allow', applied: true }),
+        verdict: decideVerdict(pr, 'error', { label: 'slimgate:allow', applied: true }),
         notes: ['This token cannot comment on the pull request (a fork?): the report is in the job summary.'],
       }),
     );
@@ -220,7 +220,7 @@ describe('untrusted text from the image', () => {
     const r = forged as unknown as Report;
     const body = renderMarkdown(r, diffReports(mainReport(), r), {
       commentKey: 'k',
-      verdict: { ...verdictOf(r), failOn: '<b>x</b>' as never },
+      verdict: { ...decideVerdict(r, 'error'), failOn: '<b>x</b>' as never },
     });
     expect(body).not.toContain('<img');
     expect(body).not.toContain('<b>x');
@@ -287,58 +287,5 @@ describe('the size limit', () => {
     expect(body.length).toBeLessThanOrEqual(1500);
     expect(body).toContain('Cut to stay under the comment limit');
     expect(body.trimEnd().endsWith(commentMarker('k'))).toBe(true);
-  });
-});
-
-describe('verdictOf', () => {
-  const warn = (): Report => report({ findings: [finding('SG801', 'waste', 'warning', '/var/cache')] });
-  it.each<[string, () => Report, 'error' | 'warning' | 'never', boolean | undefined, string, boolean]>([
-    ['clean', () => report(), 'error', undefined, 'pass', false],
-    ['a warning, fail-on error', warn, 'error', undefined, 'warn', false],
-    ['a warning, fail-on warning', warn, 'warning', undefined, 'fail', true],
-    ['errors, fail-on error', prReport, 'error', undefined, 'fail', true],
-    ['errors, fail-on never', prReport, 'never', undefined, 'fail', false],
-    ['errors, override label set', prReport, 'error', true, 'fail', false],
-    ['errors, override label not set', prReport, 'error', false, 'fail', true],
-    [
-      'a budget breach, which is an error finding',
-      () =>
-        report({
-          findings: [
-            {
-              id: 'SG103',
-              category: 'size',
-              severity: 'error',
-              message: 'max-layers: 2 layers is over 1',
-              remediation: '',
-            },
-          ],
-          budget: { passed: false, checks: [{ name: 'max-layers', limit: 1, actual: 2, passed: false }] },
-          passed: false,
-        }),
-      'error',
-      undefined,
-      'fail',
-      true,
-    ],
-    [
-      'a budget breach whose rule is disabled',
-      () =>
-        report({
-          budget: { passed: false, checks: [{ name: 'max-layers', limit: 1, actual: 2, passed: false }] },
-        }),
-      'error',
-      undefined,
-      'pass',
-      false,
-    ],
-  ])('%s', (_name, make, failOn, applied, status, blocking) => {
-    const v = verdictOf(
-      make(),
-      failOn,
-      applied === undefined ? undefined : { label: 'slimgate:allow', applied },
-    );
-    expect([v.status, v.blocking]).toEqual([status, blocking]);
-    if (applied && status === 'fail') expect(v.overriddenBy).toBe('slimgate:allow');
   });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { redactCommand, redactEnv } from '../../src/analysis/secrets.js';
 import { loadReport } from '../../src/github/baseline.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown, verdictOf } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { decideVerdict } from '../../src/analysis/verdict.js';
 import { buildReport } from '../../src/engine/assemble.js';
 import { renderCheck, renderInspect } from '../../src/report/text.js';
 import { check, F, ids, image } from '../helpers/rules-kit.js';
@@ -150,9 +151,11 @@ describe('reports never carry the secret', () => {
     expect(r.findings.find((f) => f.id === 'SG603')?.message).toContain('(RUN |1 NPM_TOKEN=*** /bin/sh');
     expect(r.image.config.env).toEqual(['PATH=/usr/bin:/bin', 'API_TOKEN=***', 'DB_PASSWORD=***']);
     expect(leaks(JSON.stringify(r))).toEqual([]);
-    expect(leaks(renderMarkdown(r, undefined, { verdict: verdictOf(r, 'error') }))).toEqual([]);
+    expect(leaks(renderMarkdown(r, undefined, { verdict: decideVerdict(r, 'error') }))).toEqual([]);
     const base = check(image([[F('/etc/os-release', 10)]]));
-    expect(leaks(renderMarkdown(r, diffReports(base, r), { verdict: verdictOf(r, 'error') }))).toEqual([]);
+    expect(leaks(renderMarkdown(r, diffReports(base, r), { verdict: decideVerdict(r, 'error') }))).toEqual(
+      [],
+    );
     expect(leaks(renderCheck(r, base))).toEqual([]);
     expect(leaks(renderInspect(r))).toEqual([]);
   });

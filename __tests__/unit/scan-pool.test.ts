@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScanPool } from '../../src/scan/pool.js';
+import type { BlobRef } from '../../src/sources/contract.js';
+
+const file = (p: string): BlobRef => ({ kind: 'file', path: p, digest: 'sha256:x' });
 
 function workerFile(body: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'sg-pool-'));
@@ -16,9 +19,11 @@ describe('ScanPool with failing workers', () => {
   it('a worker that exits fails its job with a clear error, and the next job gets a fresh worker', async () => {
     const pool = new ScanPool(2, workerFile(`parentPort.on('message', () => process.exit(3));`));
     try {
-      await expect(pool.scan('/nonexistent', 'layer 1')).rejects.toThrow(/exited unexpectedly \(code 3\)/);
+      await expect(pool.scan(file('/nonexistent'), 'layer 1')).rejects.toThrow(
+        /exited unexpectedly \(code 3\)/,
+      );
       // Both slots die in turn; nothing hangs and nothing resolves.
-      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.scan('/x', `layer ${i}`)));
+      const results = await Promise.allSettled([1, 2, 3].map((i) => pool.scan(file('/x'), `layer ${i}`)));
       expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
     } finally {
       await pool.close();
@@ -36,11 +41,14 @@ describe('ScanPool with failing workers', () => {
       });`),
     );
     try {
-      const [bad, good] = await Promise.allSettled([pool.scan('/a', 'bad'), pool.scan('/b', 'good')]);
+      const [bad, good] = await Promise.allSettled([
+        pool.scan(file('/a'), 'bad'),
+        pool.scan(file('/b'), 'good'),
+      ]);
       expect(bad.status).toBe('rejected');
       expect(String((bad as PromiseRejectedResult).reason)).toMatch(/scan worker failed: boom/);
       expect(good.status).toBe('fulfilled');
-      await expect(pool.scan('/c', 'again')).resolves.toMatchObject({ digest: 'sha256:x' });
+      await expect(pool.scan(file('/c'), 'again')).resolves.toMatchObject({ digest: 'sha256:x' });
     } finally {
       await pool.close();
     }

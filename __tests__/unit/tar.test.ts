@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/util/errors.js';
-import { TarParser, type TarHeader } from '../../src/scan/tar.js';
+import { TarParser, type TarHeader } from '../../src/util/tar.js';
 import {
   BLOCK,
   chunks,

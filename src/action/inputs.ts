@@ -6,8 +6,9 @@
  * in `policy`: src/config turns them into a Policy, as it does the CLI's flags of the same names.
  */
 import { existsSync, statSync } from 'node:fs';
-import type { FailOn } from '../analysis/policy.js';
+import type { FailOn } from '../analysis/verdict.js';
 import { POLICY_INPUTS as CONFIG_POLICY_INPUTS } from '../config/index.js';
+import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import { parsePlatform } from '../sources/platform.js';
 import type { Platform } from '../sources/model.js';
@@ -99,14 +100,6 @@ export function parseFailOn(value: string): FailOn {
   const v = value || 'error';
   if (v === 'error' || v === 'warning' || v === 'never') return v;
   throw new InputError(`input "fail-on" must be one of error, warning, never, not "${value}"`);
-}
-
-/** A list input: one item per line or comma-separated, as docker/build-push-action reads them. */
-export function parseList(value: string, commas = true): string[] {
-  return value
-    .split(commas ? /[\n,]/ : /\n/)
-    .map((s) => s.trim())
-    .filter((s) => s !== '' && !s.startsWith('#'));
 }
 
 /**
@@ -204,7 +197,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
       context,
       file: get('file') || undefined,
       target: get('target') || undefined,
-      buildArgs: parseList(get('build-args'), false),
+      buildArgs: parseList(get('build-args'), { commas: false }),
       platforms: parseList(get('platforms')),
       push: parseBoolean('push', get('push'), false),
       tags: parseList(get('tags')),

@@ -11,7 +11,8 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { rejudgeWithBaseline } from '../analysis/analyze.js';
 import { parseBuildArgs } from '../analysis/dockerfile.js';
-import type { FailOn, Policy } from '../analysis/policy.js';
+import type { Policy } from '../analysis/policy.js';
+import { decideVerdict, type FailOn, type Verdict } from '../analysis/verdict.js';
 import { BuildError, buildImage, type BuildResult } from '../sources/docker-build.js';
 import { resolvePolicy } from '../config/index.js';
 import { check } from '../engine/engine.js';
@@ -42,13 +43,7 @@ import { checkoutBase } from '../github/base-commit.js';
 import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { diffReports, type ReportDiff } from '../report/diff.js';
-import {
-  commentMarker,
-  renderMarkdown,
-  verdictOf,
-  type MarkdownOptions,
-  type Verdict,
-} from '../report/markdown.js';
+import { commentMarker, renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
 import type { Report } from '../types/report.js';
 import { renderInspect } from '../report/text.js';
 import { formatBytes } from '../util/bytes.js';
@@ -476,7 +471,7 @@ async function checkSource(
   const diff = baseline.report ? diffReports(baseline.report, report) : undefined;
   const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
   const failOn = policy.failOn;
-  const v = verdictOf(
+  const v = decideVerdict(
     report,
     failOn,
     inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined,
@@ -589,7 +584,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       continue;
     }
     const overrideApplied = !!env.overrideLabel && pr.data.labels.some((l) => l.name === env.overrideLabel);
-    const v = verdictOf(
+    const v = decideVerdict(
       report,
       env.failOn,
       env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,

@@ -3,21 +3,22 @@
  * decides pass/fail under fail-on. buildReport() calls it for `check`; the action can call
  * rejudgeWithBaseline() when its baseline is a saved report rather than an image.
  */
-import type { ScannedImage } from '../sources/model.js';
+import type { ScannedImage } from '../scan/scan-layers.js';
 import type { Flattened } from '../flatten/flatten.js';
-import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/report.js';
+import type { BaseVerdict, BudgetCheck, EntrypointInfo, Finding, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
-import { budgetInputOf, evaluateBudgets, type BudgetInput } from './budget.js';
+import { budgetInputOf, evaluateBudgets, measureImage } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { checkEntrypoint } from './entrypoint.js';
 import { complete, listSome, type RawFinding } from './finding.js';
 import { ImageFs } from './fsview.js';
 import { integrityFindings } from './integrity.js';
-import { applyPolicy, baseAllowed, countBySeverity, passes, type Policy, sortFindings } from './policy.js';
+import { applyPolicy, baseAllowed, type Policy, sortFindings } from './policy.js';
 import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
 import { envSecretRules, fileSecretRules, historySecretRules, redactCommand } from './secrets.js';
+import { decideVerdict } from './verdict.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
 export const WASTE_THRESHOLD = 1_000_000;
@@ -38,12 +39,7 @@ export interface Analysis {
   verdict: NonNullable<Report['verdict']>;
 }
 
-export function analyze(
-  image: ScannedImage,
-  flat: Flattened,
-  budgetInput: BudgetInput,
-  opts: AnalyzeOptions,
-): Analysis {
+export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptions): Analysis {
   const fs = new ImageFs(flat.files);
   const cfg = image.config.config ?? {};
   const env = cfg.Env ?? [];
@@ -98,19 +94,29 @@ export function analyze(
     dockerfile: df,
   });
   raw.push(...ep.findings);
-  const budget = evaluateBudgets(budgetInput, opts.policy, opts.baseline);
+  const budget = evaluateBudgets(measureImage(image, flat), opts.policy, opts.baseline);
   raw.push(...budget.findings);
 
   const all = [...integrityFindings(flat.problems), ...raw.map(complete)];
-  const findings = sortFindings(applyPolicy(all, opts.policy));
-  const passed = passes(findings, opts.policy.failOn);
   return {
     base,
+    entrypoint: ep.info,
+    ...judge(sortFindings(applyPolicy(all, opts.policy)), budget, opts.policy),
+  };
+}
+
+/** The findings and budgets of a check, with the verdict's pass/fail and counts, as a Report holds them. */
+function judge(
+  findings: Finding[],
+  budget: { passed: boolean; checks: BudgetCheck[] },
+  policy: Policy,
+): Pick<Report, 'findings' | 'budget' | 'passed'> & { verdict: NonNullable<Report['verdict']> } {
+  const v = decideVerdict({ findings, budget }, policy.failOn);
+  return {
     findings,
     budget: { passed: budget.passed, checks: budget.checks },
-    entrypoint: ep.info,
-    passed,
-    verdict: { failOn: opts.policy.failOn, ...countBySeverity(findings) },
+    passed: !v.blocking,
+    verdict: { failOn: v.failOn, errors: v.errors, warnings: v.warnings, infos: v.infos },
   };
 }
 
@@ -126,11 +132,5 @@ export function rejudgeWithBaseline(report: Report, policy: Policy, baseline: Re
   );
   const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
   const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
-  return {
-    ...report,
-    findings,
-    budget: { passed: budget.passed, checks: budget.checks },
-    passed: passes(findings, policy.failOn),
-    verdict: { failOn: policy.failOn, ...countBySeverity(findings) },
-  };
+  return { ...report, ...judge(findings, budget, policy) };
 }

@@ -5,6 +5,8 @@
  * comment's findings.
  */
 import { layersStoredUncompressed } from '../sources/model.js';
+import type { Flattened } from '../flatten/flatten.js';
+import type { ScannedImage } from '../scan/scan-layers.js';
 import type { BudgetCheck, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
@@ -138,6 +140,18 @@ export function evaluateBudgets(
   return { passed: checks.every((c) => c.passed), checks, findings };
 }
 
+/** What the budgets measure, straight from the scanned image and its flattened file system. */
+export function measureImage(image: ScannedImage, flat: Flattened): BudgetInput {
+  return {
+    uncompressed: flat.uncompressed,
+    compressed: image.layers.reduce((n, l) => n + l.compressedSize, 0),
+    layers: image.layers.length,
+    wasted: flat.wasted,
+    storedUncompressed: layersStoredUncompressed(image.layers),
+  };
+}
+
+/** The same, from a finished report (the action re-judges a report once its baseline is known). */
 export function budgetInputOf(report: Report): BudgetInput {
   return {
     uncompressed: report.size.uncompressed,

@@ -1,8 +1,7 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 import picomatch from 'picomatch';
 import type { Finding, Severity } from '../types/report.js';
-
-export type FailOn = 'error' | 'warning' | 'never';
+import { SEVERITY_RANK, type FailOn } from './verdict.js';
 
 export interface RuleOverride {
   enabled?: boolean;
@@ -90,37 +89,13 @@ export function applyPolicy(findings: readonly Finding[], policy: Policy): Findi
   return out;
 }
 
-const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
-
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort(
     (a, b) =>
-      RANK[a.severity] - RANK[b.severity] ||
+      SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       a.id.localeCompare(b.id) ||
       (a.path ?? a.env ?? '').localeCompare(b.path ?? b.env ?? ''),
   );
-}
-
-/** Whether the findings pass under fail-on (budget breaches are findings too: SG101–SG105). */
-export function passes(findings: readonly Finding[], failOn: FailOn): boolean {
-  if (failOn === 'never') return true;
-  return !findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
-}
-
-export function countBySeverity(findings: readonly Finding[]): {
-  errors: number;
-  warnings: number;
-  infos: number;
-} {
-  let errors = 0;
-  let warnings = 0;
-  let infos = 0;
-  for (const f of findings) {
-    if (f.severity === 'error') errors++;
-    else if (f.severity === 'warning') warnings++;
-    else infos++;
-  }
-  return { errors, warnings, infos };
 }
 
 /** True when a base verdict or image name is allowed: verdict keywords, or globs over the image name. */

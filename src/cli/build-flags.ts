@@ -1,6 +1,7 @@
 /** The CLI's build-mode flags (docker/build-push-action's names). */
 import { InputError } from '../util/errors.js';
-import { splitList, type BuildOptions } from '../sources/docker-build.js';
+import type { BuildOptions } from '../sources/docker-build.js';
+import { parseList } from '../util/list.js';
 
 export const BUILD_FLAGS = {
   context: { type: 'string' },
@@ -40,8 +41,8 @@ export function buildOptionsFromFlags(values: BuildFlagValues): BuildOptions {
   const opts: BuildOptions = {
     context: values.context ?? '.',
     buildArgs: values['build-arg'] ?? [],
-    platforms: splitList(values.platforms),
-    tags: (values.tags ?? []).flatMap((t) => splitList(t)),
+    platforms: parseList(values.platforms),
+    tags: (values.tags ?? []).flatMap((t) => parseList(t)),
     push: !!values.push,
   };
   if (values.file) opts.file = values.file;

@@ -20,6 +20,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
+import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import type { PolicyPatch } from './merge.js';
 import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
@@ -96,7 +97,7 @@ function describe(errors: readonly ErrorObject[]): string {
 type Raw = Record<string, unknown>;
 
 const asList = (v: unknown): string[] =>
-  (Array.isArray(v) ? (v as string[]) : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+  Array.isArray(v) ? (v as string[]).map((s) => String(s).trim()).filter(Boolean) : parseList(String(v));
 
 /** Parses and validates the text of a .slimgate.yml (pure). `file` names it in errors. */
 export function parseConfig(text: string, file: string): PolicyPatch {

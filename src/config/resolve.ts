@@ -19,18 +19,11 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Policy } from '../analysis/policy.js';
+import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import { loadConfigFile } from './file.js';
 import { mergePolicy, type PolicyPatch } from './merge.js';
-import {
-  parseCount,
-  parseFailOn,
-  parseGrowth,
-  parseRuleKey,
-  parseSeverity,
-  parseSize,
-  splitList,
-} from './values.js';
+import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
 
 export const POLICY_INPUTS = [
   'max-size',
@@ -89,15 +82,15 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
   if ((v = get('max-layers'))) patch.maxLayers = parseCount(v, label('max-layers'));
   if ((v = get('max-wasted'))) patch.maxWasted = parseSize(v, label('max-wasted'));
   if ((v = get('max-growth'))) patch.maxGrowth = parseGrowth(v, label('max-growth'));
-  if ((v = get('allowed-bases'))) patch.allowedBases = splitList(v);
+  if ((v = get('allowed-bases'))) patch.allowedBases = parseList(v);
   if ((v = get('fail-on'))) patch.failOn = parseFailOn(v, label('fail-on'));
   if ((v = get('ignore-paths'))) patch.ignorePaths = splitGlobs(v);
   const rules: NonNullable<PolicyPatch['rules']> = {};
   if ((v = get('disable-rules'))) {
-    for (const k of splitList(v)) rules[parseRuleKey(k, label('disable-rules'))] = { enabled: false };
+    for (const k of parseList(v)) rules[parseRuleKey(k, label('disable-rules'))] = { enabled: false };
   }
   if ((v = get('rule-severity'))) {
-    for (const item of splitList(v)) {
+    for (const item of parseList(v)) {
       const eq = item.indexOf('=');
       if (eq <= 0)
         throw new InputError(`${label('rule-severity')}: "${item}" must be RULE=LEVEL, e.g. SG320=error`);

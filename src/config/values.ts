@@ -5,7 +5,7 @@
  */
 import bytes from 'bytes-iec';
 import { isRuleKey } from '../analysis/catalog.js';
-import type { FailOn } from '../analysis/policy.js';
+import type { FailOn } from '../analysis/verdict.js';
 import type { Severity } from '../types/report.js';
 import { InputError } from '../util/errors.js';
 
@@ -71,14 +71,6 @@ export function parseRuleKey(value: string, label: string): string {
     );
   }
   return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
-}
-
-/** Comma- or newline-separated lists, as action inputs are written. */
-export function splitList(value: string): string[] {
-  return value
-    .split(/[\n,]/)
-    .map((s) => s.trim())
-    .filter(Boolean);
 }
 
 export const BASE_KEYWORDS = ['scratch', 'distroless', 'os'];

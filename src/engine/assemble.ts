@@ -1,10 +1,11 @@
 /** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
 import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
 import { detectBase } from '../analysis/base.js';
-import { budgetInputOf } from '../analysis/budget.js';
+import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
 import { redactCommand, redactEnv } from '../analysis/secrets.js';
-import type { ScannedImage } from '../sources/model.js';
+import { decideVerdict } from '../analysis/verdict.js';
+import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
 import { flatten } from '../flatten/flatten.js';
 import { basename } from '../util/paths.js';
@@ -33,6 +34,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     layer: f.layer,
   }));
   const cfg = image.config.config ?? {};
+  const measured = measureImage(image, flat);
   const report: Report = {
     schemaVersion: 1,
     image: {
@@ -51,9 +53,9 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
       },
     },
     size: {
-      compressed: image.layers.reduce((n, l) => n + l.compressedSize, 0),
-      uncompressed: flat.uncompressed,
-      wasted: flat.wasted,
+      compressed: measured.compressed,
+      uncompressed: measured.uncompressed,
+      wasted: measured.wasted,
       files: files.length,
     },
     layers: image.layers.map((l, i) => ({
@@ -76,10 +78,10 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   if (!analysis) {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems);
-    report.passed = !report.findings.some((f) => f.severity === 'error');
+    report.passed = !decideVerdict(report, 'error').blocking;
     return report;
   }
-  const a = analyze(image, flat, budgetInputOf(report), analysis);
+  const a = analyze(image, flat, analysis);
   report.base = a.base;
   report.findings = a.findings;
   report.budget = a.budget;

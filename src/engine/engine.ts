@@ -1,21 +1,21 @@
 /** The engine as the CLI and the action use it: source → scanned images → reports. */
 import { availableParallelism } from 'node:os';
-import { openSource, parseSource } from '../sources/source.js';
+import { buildImage, type BuildOptions, type BuildResult } from '../sources/docker-build.js';
+import { openSource } from '../sources/source.js';
 import type { DaemonOptions } from '../sources/daemon.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
-import { registryManifestSummary } from '../sources/registry/source.js';
-import { layoutManifestSummary, type ManifestSummary } from '../sources/registry/summary.js';
 import { LayerCache } from '../scan/cache.js';
-import type { PlatformChoice } from '../sources/platform.js';
+import { scanLayers, type ScannedImage } from '../scan/scan-layers.js';
+import { parsePlatform, type PlatformChoice } from '../sources/platform.js';
 import { buildCheckReport, buildReport } from './assemble.js';
-import type { Report } from '../types/report.js';
-import type { ScannedImage } from '../sources/model.js';
+import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
 import { parseDockerfile } from '../analysis/dockerfile.js';
-import { DEFAULT_POLICY, type Policy } from '../analysis/policy.js';
+import { complete } from '../analysis/finding.js';
+import { applyPolicy, DEFAULT_POLICY, type Policy } from '../analysis/policy.js';
+import { decideVerdict } from '../analysis/verdict.js';
 import { InputError } from '../util/errors.js';
 import { evaluateBudgets } from '../analysis/budget.js';
-import type { BudgetCheck } from '../types/report.js';
 
 export interface InspectOptions {
   platform?: PlatformChoice;
@@ -36,12 +36,10 @@ export function defaultConcurrency(): number {
 
 /** Opens a source with the engine's options; `platform` is separate because a baseline takes the image's. */
 function open(source: string, opts: InspectOptions, platform: PlatformChoice): Promise<ScannedImage[]> {
-  return openSource(source, {
-    platform,
+  const { progress, registry, daemon } = opts;
+  return scanLayers(openSource(source, { platform, progress, registry, daemon }), {
     concurrency: opts.concurrency ?? defaultConcurrency(),
-    progress: opts.progress,
-    registry: opts.registry,
-    daemon: opts.daemon,
+    progress,
     cache: LayerCache.open({ cache: opts.cache }),
   });
 }
@@ -55,11 +53,9 @@ export async function inspect(source: string, opts: InspectOptions = {}): Promis
  * registry or an OCI layout, no layer blob is read at all. Other sources are inspected in full.
  */
 export async function manifestSummary(source: string, opts: InspectOptions = {}): Promise<ManifestSummary[]> {
-  const spec = parseSource(source);
-  const platform = opts.platform;
-  if (spec.kind === 'registry')
-    return registryManifestSummary(spec.ref, source, { platform, registry: opts.registry });
-  if (spec.kind === 'oci') return layoutManifestSummary(spec.dir, spec.ref, source, platform);
+  const { platform, registry } = opts;
+  const fast = openSource(source, { platform, registry }).manifests;
+  if (fast) return fast();
   const reports = await inspect(source, opts);
   return reports.map((r) => ({
     source,
@@ -138,15 +134,6 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
   return { report, baseline };
 }
 
-/** What `check --manifest-only` answers: budgets the manifests alone settle, with no layer downloaded. */
-export interface ManifestCheck {
-  schemaVersion: 1;
-  kind: 'manifest-check';
-  summary: ManifestSummary;
-  budget: { passed: boolean; checks: BudgetCheck[] };
-  passed: boolean;
-}
-
 /**
  * The fast path: max-compressed-size and max-layers from manifests alone (registries and OCI layouts make
  * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
@@ -186,7 +173,9 @@ export async function checkManifest(source: string, opts: CheckOptions = {}): Pr
     },
     policy, // budgets that need the layers were refused above
   );
-  const passed = policy.failOn === 'never' || budget.passed;
+  // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
+  const findings = applyPolicy(budget.findings.map(complete), policy);
+  const passed = !decideVerdict({ findings, budget }, policy.failOn).blocking;
   return {
     schemaVersion: 1,
     kind: 'manifest-check',
@@ -194,4 +183,25 @@ export async function checkManifest(source: string, opts: CheckOptions = {}): Pr
     budget: { passed: budget.passed, checks: budget.checks },
     passed,
   };
+}
+
+/** Builds, then analyses the result (every platform built, when there are several). */
+export async function inspectBuild(
+  build: BuildOptions,
+  opts: InspectOptions = {},
+): Promise<{ build: BuildResult; reports: Report[] }> {
+  const result = await buildImage(build);
+  try {
+    const several = (build.platforms?.length ?? 0) > 1;
+    const platform =
+      opts.platform ??
+      (build.platforms?.length === 1 ? parsePlatform(build.platforms[0] as string) : undefined);
+    const reports = await inspect(result.source, {
+      ...opts,
+      platform: several ? (opts.platform ?? 'all') : platform,
+    });
+    return { build: result, reports };
+  } finally {
+    await result.cleanup();
+  }
 }

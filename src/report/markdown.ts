@@ -10,7 +10,7 @@
  * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
  */
 import { layersStoredUncompressed } from '../sources/model.js';
-import type { FailOn } from '../analysis/policy.js';
+import { decideVerdict, SEVERITY_RANK, type Verdict } from '../analysis/verdict.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
 import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
@@ -21,51 +21,6 @@ import { largestDirectories } from './text.js';
 export const GITHUB_COMMENT_LIMIT = 65_536;
 export const REPO_URL = 'https://github.com/slimgate/slimgate';
 export const DOCS_URL = `${REPO_URL}/blob/main/docs`;
-
-export type VerdictStatus = 'pass' | 'warn' | 'fail';
-
-export interface Verdict {
-  status: VerdictStatus;
-  /** The step fails (a required check blocks the merge). */
-  blocking: boolean;
-  failOn: FailOn;
-  errors: number;
-  warnings: number;
-  /** Budget checks that failed. */
-  breaches: BudgetCheck[];
-  /** Set when a failure was turned into a warning by the override label. */
-  overriddenBy?: string;
-}
-
-/**
- * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too. `never`
- * judges as `error` does (so `passed` still means something) but never blocks. A set override label turns
- * a failure into a non-blocking one.
- */
-export function verdictOf(
-  report: Report,
-  failOn: FailOn = 'error',
-  override?: { label: string; applied: boolean },
-): Verdict {
-  const errors = report.findings.filter((f) => f.severity === 'error').length;
-  const warnings = report.findings.filter((f) => f.severity === 'warning').length;
-  const breaches = report.budget.checks.filter((c) => !c.passed && !c.skipped);
-  // A budget breach is a finding too (SG101–SG105), so it counts by its severity: re-rated or disabled, it
-  // no longer fails. `report.passed` is the engine's own judgement under the same fail-on.
-  const failing =
-    errors > 0 || (failOn === 'warning' && warnings > 0) || (failOn !== 'never' && !report.passed);
-  const status: VerdictStatus = failing ? 'fail' : warnings > 0 ? 'warn' : 'pass';
-  const overridden = failing && failOn !== 'never' && override?.applied === true;
-  return {
-    status,
-    blocking: failing && failOn !== 'never' && !overridden,
-    failOn,
-    errors,
-    warnings,
-    breaches,
-    ...(overridden && override ? { overriddenBy: override.label } : {}),
-  };
-}
 
 export interface MarkdownOptions {
   /** Appends the hidden marker `<!-- slimgate-comment:KEY -->` (see commentMarker). */
@@ -78,7 +33,7 @@ export interface MarkdownOptions {
   baselineNote?: string;
   /** Show the platform (when the image has several). */
   showPlatform?: boolean;
-  /** The verdict, as the action computed it (fail-on, override label); default verdictOf(report). */
+  /** The verdict, as the caller decided it (fail-on, override label); default: fail-on error. */
   verdict?: Verdict;
   /** The override label, when the action has one: the comment says who can apply it. */
   overrideLabel?: string;
@@ -189,7 +144,6 @@ function budgetValue(check: Pick<BudgetCheck, 'name' | 'unit'>, n: number): stri
 // ---------------------------------------------------------------------------------------------- findings
 
 const SEVERITY_ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
-const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 function bySeverity(a: Finding, b: Finding): number {
   return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
@@ -571,7 +525,7 @@ function render(
   trimmed: boolean,
 ): string {
   const docs = o.docsUrl ?? DOCS_URL;
-  const v = o.verdict ?? verdictOf(report);
+  const v = o.verdict ?? decideVerdict(report, 'error');
   const out: string[] = [
     ...header(report, diff, v, o),
     ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),

@@ -2,7 +2,7 @@
 import { layersStoredUncompressed } from '../sources/model.js';
 import { truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
-import type { ManifestCheck } from '../engine/engine.js';
+import type { ManifestCheck } from '../types/report.js';
 import type { Report } from '../types/report.js';
 
 const TOP = 10;

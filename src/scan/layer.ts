@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { cleanPath } from '../util/paths.js';
-import { TarParser, type BodySink, type TarHeader, type TarType } from './tar.js';
+import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
 
 export type EntryType = TarType;
 

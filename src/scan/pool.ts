@@ -6,29 +6,27 @@
  * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
  * running the TypeScript sources) layers are scanned in-process, with the same code.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { readBlob } from '../sources/blob.js';
+import type { BlobRef } from '../sources/contract.js';
 import { InputError } from '../util/errors.js';
 import { scanLayer, type LayerScan } from './layer.js';
-import { scanBlobJob, type BlobJob } from '../sources/registry/blob-job.js';
 
 const WORKER_FLAG = 'slimgateScanWorker';
-const READ_CHUNK = 1024 * 1024;
-
 interface Job {
   id: number;
-  path: string;
+  ref: BlobRef;
   label: string;
-  /** A registry blob to download and scan, instead of a file. */
-  blob?: BlobJob;
 }
 
 type Reply = { id: number; scan: LayerScan } | { id: number; error: string; input: boolean };
 
-export function scanLayerFile(path: string, label: string): Promise<LayerScan> {
-  return scanLayer(createReadStream(path, { highWaterMark: READ_CHUNK }), label);
+/** Opens and scans one blob in this thread. */
+export function scanBlob(ref: BlobRef, label: string, signal?: AbortSignal): Promise<LayerScan> {
+  return scanLayer(readBlob(ref, label, signal), label);
 }
 
 function workerScript(): string | undefined {
@@ -49,7 +47,7 @@ export function startScanWorker(): void {
   const port = parentPort;
   if (!port) return;
   port.on('message', (job: Job) => {
-    (job.blob ? scanBlobJob(job.blob, job.label) : scanLayerFile(job.path, job.label)).then(
+    scanBlob(job.ref, job.label).then(
       (scan) => port.postMessage({ id: job.id, scan } satisfies Reply),
       (err: unknown) =>
         port.postMessage({
@@ -82,18 +80,10 @@ export class ScanPool {
     this.script = size > 1 ? (script ?? workerScript()) : undefined;
   }
 
-  async scan(path: string, label: string): Promise<LayerScan> {
-    if (!this.script) return scanLayerFile(path, label);
-    return this.dispatch(this.script, { path, label });
-  }
-
-  /**
-   * Downloads and scans a registry blob on a worker (the worker fetches it itself, so the bytes never
-   * cross threads); without workers, `local` does it in-process.
-   */
-  async scanBlob(blob: BlobJob, label: string, local: () => Promise<LayerScan>): Promise<LayerScan> {
-    if (!this.script) return local();
-    return this.dispatch(this.script, { path: '', label, blob });
+  /** Scans a blob on an idle worker (which opens the blob itself), or in-process without workers. */
+  async scan(ref: BlobRef, label: string, signal?: AbortSignal): Promise<LayerScan> {
+    if (!this.script) return scanBlob(ref, label, signal);
+    return this.dispatch(this.script, { ref, label });
   }
 
   private async dispatch(script: string, job: Omit<Job, 'id'>): Promise<LayerScan> {

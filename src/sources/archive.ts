@@ -7,14 +7,16 @@
  * is never copied: `docker save` can be streamed straight in.
  */
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { InputError } from '../util/errors.js';
-import { scanLayer, type LayerScan } from '../scan/layer.js';
-import { TarParser, type BodySink, type TarHeader } from '../scan/tar.js';
+import { TarParser, type BodySink, type TarHeader } from '../util/tar.js';
 import { cleanPath, dirname, join } from '../util/paths.js';
-import { shortDigest } from '../util/bytes.js';
+import { formatBytes, shortDigest } from '../util/bytes.js';
+import { Meter } from '../util/meter.js';
 import { inflate } from '../util/decompress.js';
-import { dockerLayerMediaType, type Descriptor, type ImageConfigFile, type ScannedImage } from './model.js';
+import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
+import { dockerLayerMediaType, type Descriptor, type ImageConfigFile } from './model.js';
 import {
   assembleImage,
   imageFromManifest,
@@ -22,10 +24,10 @@ import {
   parseJson,
   platformOfConfig,
   resolveImages,
-  sha256,
   verifyDigest,
   type Index,
 } from './oci.js';
+import { sha256 } from '../util/digest.js';
 import { type PlatformChoice } from './platform.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'any';
@@ -42,7 +44,7 @@ const MAX_ARCHIVE_JSON = 8 * 1024 * 1024;
 /** All JSON kept from one archive. */
 const MAX_ARCHIVE_JSON_TOTAL = 64 * 1024 * 1024;
 
-type Blob = { kind: 'json'; data: Buffer; digest: string } | { kind: 'layer'; scan: Promise<LayerScan> };
+type Blob<S> = { kind: 'json'; data: Buffer; digest: string } | { kind: 'layer'; scan: Promise<S> };
 
 interface DockerManifestEntry {
   Config: string;
@@ -51,13 +53,16 @@ interface DockerManifestEntry {
 }
 
 /** The whole archive, read once: blobs by path, and links (skopeo's layer.tar symlinks). */
-export class ArchiveContents {
-  readonly blobs = new Map<string, Blob>();
+export class ArchiveContents<S extends LayerDigests> {
+  readonly blobs = new Map<string, Blob<S>>();
   /** Bytes of JSON blobs kept in memory so far. */
   jsonBytes = 0;
   readonly links = new Map<string, string>();
 
-  constructor(readonly label: string) {}
+  constructor(
+    readonly label: string,
+    readonly reader: LayerReader<S>,
+  ) {}
 
   resolve(path: string): string {
     let p = path;
@@ -80,19 +85,23 @@ export class ArchiveContents {
     return blob;
   }
 
-  async layer(path: string, what: string): Promise<LayerScan> {
+  async layer(path: string, what: string): Promise<S> {
     const real = this.resolve(path);
     const blob = this.blobs.get(real);
     if (!blob) throw new InputError(`${this.label} has no ${path} (${what})`);
     // A small plain tar whose first name starts with "{" was taken for JSON; scan it from memory.
-    if (blob.kind === 'json') return scanLayer([blob.data], `${what} (${path}) in ${this.label}`);
+    if (blob.kind === 'json') return this.reader.stream([blob.data], `${what} (${path}) in ${this.label}`);
     return blob.scan;
   }
 }
 
 /** Reads an archive stream (a tar, or a gzip/zstd-compressed tar) in one pass. */
-export async function readArchive(input: AsyncIterable<Buffer>, label: string): Promise<ArchiveContents> {
-  const contents = new ArchiveContents(label);
+export async function readArchive<S extends LayerDigests>(
+  input: AsyncIterable<Buffer>,
+  label: string,
+  reader: LayerReader<S>,
+): Promise<ArchiveContents<S>> {
+  const contents = new ArchiveContents(label, reader);
   const parser = new TarParser((h) => onEntry(h, contents), `archive ${label}`);
   try {
     const { storedBytes } = await inflate(input, `archive ${label}`, (chunk) => parser.push(chunk));
@@ -105,7 +114,7 @@ export async function readArchive(input: AsyncIterable<Buffer>, label: string): 
   return contents;
 }
 
-function onEntry(h: TarHeader, contents: ArchiveContents): BodySink | undefined {
+function onEntry<S extends LayerDigests>(h: TarHeader, contents: ArchiveContents<S>): BodySink | undefined {
   const rel = cleanPath(h.name);
   if (rel === undefined) return undefined;
   const path = rel.slice(1);
@@ -128,16 +137,16 @@ function readError(err: unknown, label: string): unknown {
     : err;
 }
 
-class BlobSink implements BodySink {
+class BlobSink<S extends LayerDigests> implements BodySink {
   private parts: Buffer[] | undefined;
   private stream: PassThrough | undefined;
-  private scan: Promise<LayerScan | undefined> | undefined;
+  private scan: Promise<S | undefined> | undefined;
   private failed = false;
 
   constructor(
     private readonly path: string,
     private readonly size: number,
-    private readonly contents: ArchiveContents,
+    private readonly contents: ArchiveContents<S>,
   ) {}
 
   async write(chunk: Buffer): Promise<void> {
@@ -196,7 +205,7 @@ class BlobSink implements BodySink {
     const stream = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
     stream.on('error', () => undefined); // the scan promise carries the error
     this.stream = stream;
-    const scan = scanLayer(stream, `blob ${this.path} in ${this.contents.label}`);
+    const scan = this.contents.reader.stream(stream, `blob ${this.path} in ${this.contents.label}`);
     // Errors surface only if the blob turns out to be a layer of the chosen image.
     this.scan = scan.then(
       () => undefined,
@@ -216,10 +225,32 @@ function digestFromPath(path: string): string | undefined {
   return m ? `sha256:${m[1]}` : undefined;
 }
 
-export async function imagesFromArchive(
-  contents: ArchiveContents,
-  opts: { source: string; format: ArchiveFormat; selector: ArchiveSelector; platform: PlatformChoice },
-): Promise<ScannedImage[]> {
+export interface ArchiveOptions {
+  source: string;
+  format: ArchiveFormat;
+  selector: ArchiveSelector;
+  platform: PlatformChoice;
+}
+
+/** An archive file (docker save output, an oci-archive), read once as a stream. */
+export function archiveFileSource(
+  path: string,
+  opts: ArchiveOptions & { progress?: ((message: string) => void) | undefined },
+): ImageSource {
+  return {
+    images: async (reader) => {
+      const progress = opts.progress;
+      const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
+      const input = createReadStream(path, { highWaterMark: 1024 * 1024 });
+      return imagesFromArchive(await readArchive(meter.pass(input), path, reader), opts);
+    },
+  };
+}
+
+export async function imagesFromArchive<S extends LayerDigests>(
+  contents: ArchiveContents<S>,
+  opts: ArchiveOptions,
+): Promise<SourceImage<S>[]> {
   const hasDocker = contents.blobs.has('manifest.json');
   const hasOci = contents.blobs.has('index.json');
   // Docker 25+ archives carry both; read manifest.json, since 25.0.0 wrote an OCI manifest with no layers.
@@ -241,10 +272,10 @@ export async function imagesFromArchive(
   return fromOciIndex(contents, opts);
 }
 
-async function fromDockerManifest(
-  contents: ArchiveContents,
-  opts: { source: string; selector: ArchiveSelector; platform: PlatformChoice },
-): Promise<ScannedImage> {
+async function fromDockerManifest<S extends LayerDigests>(
+  contents: ArchiveContents<S>,
+  opts: ArchiveOptions,
+): Promise<SourceImage<S>> {
   const where = contents.label;
   const list = parseJson<DockerManifestEntry[]>(
     contents.json('manifest.json', 'manifest').data,
@@ -273,7 +304,7 @@ async function fromDockerManifest(
   const descriptors: Descriptor[] = [];
   entry.Layers.forEach((p, i) => {
     const named = digestFromPath(contents.resolve(p));
-    const scan = scans[i] as LayerScan;
+    const scan = scans[i] as S;
     if (named) verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
     descriptors.push({ mediaType: '', digest: scan.digest, size: scan.compressedSize });
   });
@@ -317,10 +348,10 @@ function tagList(list: DockerManifestEntry[]): string {
   return list.map((e, i) => `@${i} ${(e.RepoTags ?? []).join(' ') || '(untagged)'}`).join(', ');
 }
 
-async function fromOciIndex(
-  contents: ArchiveContents,
-  opts: { source: string; selector: ArchiveSelector; platform: PlatformChoice },
-): Promise<ScannedImage[]> {
+async function fromOciIndex<S extends LayerDigests>(
+  contents: ArchiveContents<S>,
+  opts: ArchiveOptions,
+): Promise<SourceImage<S>[]> {
   const where = contents.label;
   const index = parseJson<Index>(contents.json('index.json', 'index').data, `index.json in ${where}`);
   if (!index || !Array.isArray(index.manifests))

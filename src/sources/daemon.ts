@@ -10,9 +10,8 @@ import { InputError, oneLine } from '../util/errors.js';
 import { formatBytes } from '../util/bytes.js';
 import { Meter } from '../util/meter.js';
 import { imagesFromArchive, readArchive, type ArchiveContents } from './archive.js';
-import type { ScanOptions } from './layout.js';
-import type { ScannedImage } from './model.js';
-import { formatPlatform } from './platform.js';
+import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
+import { formatPlatform, type PlatformChoice } from './platform.js';
 
 /** `docker save --platform` needs a client of 28+ and a daemon with API 1.48+. */
 const SAVE_PLATFORM_API = [1, 48] as const;
@@ -98,11 +97,21 @@ export function daemonError(
   );
 }
 
-export async function imagesFromDaemon(
+export interface DaemonSourceOptions extends DaemonOptions {
+  platform: PlatformChoice;
+  progress?: ((message: string) => void) | undefined;
+}
+
+export function daemonSource(ref: string, source: string, opts: DaemonSourceOptions): ImageSource {
+  return { images: (reader) => imagesFromDaemon(ref, source, reader, opts) };
+}
+
+async function imagesFromDaemon<S extends LayerDigests>(
   ref: string,
   source: string,
-  opts: ScanOptions & DaemonOptions,
-): Promise<ScannedImage[]> {
+  reader: LayerReader<S>,
+  opts: DaemonSourceOptions,
+): Promise<SourceImage<S>[]> {
   if (!ref.trim()) throw new InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
   if (ref.startsWith('-')) throw new InputError(`docker-daemon: "${ref}" is not an image reference`);
   const env = opts.env ?? process.env;
@@ -130,14 +139,14 @@ export async function imagesFromDaemon(
     child.on('close', (code) => resolve(code));
   });
 
-  let contents: ArchiveContents | undefined;
+  let contents: ArchiveContents<S> | undefined;
   let readError: unknown;
   const meter = new Meter(
     opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)),
   );
   try {
     await pipeline(child.stdout, async (input: AsyncIterable<Buffer>) => {
-      contents = await readArchive(meter.pass(input), `docker save ${ref}`);
+      contents = await readArchive(meter.pass(input), `docker save ${ref}`, reader);
     });
   } catch (err) {
     readError = err;

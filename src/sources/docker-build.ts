@@ -18,10 +18,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
-import { inspect, type InspectOptions } from '../engine/engine.js';
 import { parsePlatform, formatPlatform } from './platform.js';
 import { parseReference } from './registry/reference.js';
-import type { Report } from '../types/report.js';
 
 export interface BuildOptions {
   /** The build context: a directory, or a Git/HTTP URL (default "."). */
@@ -72,15 +70,6 @@ export class BuildError extends InputError {
 const TAIL_LINES = 30;
 const TAIL_BYTES = 64 * 1024;
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s;
-
-/** Splits an action-style list: newlines or commas, blank entries dropped ("a,b\nc"). */
-export function splitList(s: string | undefined, commas = true): string[] {
-  if (!s) return [];
-  return s
-    .split(commas ? /[\n,]/ : /\n/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-}
 
 function checkOptions(opts: BuildOptions): void {
   for (const a of opts.buildArgs ?? []) {
@@ -263,26 +252,5 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   } catch (err) {
     await cleanup();
     throw err;
-  }
-}
-
-/** Builds, then analyses the result (every platform built, when there are several). */
-export async function inspectBuild(
-  build: BuildOptions,
-  opts: InspectOptions = {},
-): Promise<{ build: BuildResult; reports: Report[] }> {
-  const result = await buildImage(build);
-  try {
-    const several = (build.platforms?.length ?? 0) > 1;
-    const platform =
-      opts.platform ??
-      (build.platforms?.length === 1 ? parsePlatform(build.platforms[0] as string) : undefined);
-    const reports = await inspect(result.source, {
-      ...opts,
-      platform: several ? (opts.platform ?? 'all') : platform,
-    });
-    return { build: result, reports };
-  } finally {
-    await result.cleanup();
   }
 }

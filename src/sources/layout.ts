@@ -1,32 +1,16 @@
 /** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
-import { open, readFile, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../util/errors.js';
-import { ScanPool } from '../scan/pool.js';
-import { fileDigest, type LayerCache } from '../scan/cache.js';
-import { formatBytes, shortDigest } from '../util/bytes.js';
-import { mapLimit } from '../util/concurrency.js';
-import type { Descriptor, ScannedImage } from './model.js';
-import {
-  imageFromManifest,
-  MAX_JSON_BLOB,
-  parseJson,
-  resolveImages,
-  sha256,
-  verifyDigest,
-  type Index,
-} from './oci.js';
+import { shortDigest } from '../util/bytes.js';
+import type { ManifestSummary } from '../types/report.js';
+import type { ImageSource } from './contract.js';
+import { summarizeManifests, type SummaryIo } from './manifest-summary.js';
+import type { Descriptor } from './model.js';
+import { imageFromManifest, parseJson, resolveImages, verifyDigest, type Index } from './oci.js';
+import { sha256 } from '../util/digest.js';
+import { MAX_JSON_BLOB } from './model.js';
 import type { PlatformChoice } from './platform.js';
-
-export interface ScanOptions {
-  platform: PlatformChoice;
-  /** Layers scanned at once. */
-  concurrency: number;
-  /** Called as work advances; the CLI draws it on a TTY. */
-  progress?: (message: string) => void;
-  /** Layer scans by digest, from earlier runs (see src/scan/cache.ts). */
-  cache?: LayerCache;
-}
 
 /** An OCI layout's index and a reader for its JSON blobs (size-capped, digest-verified). */
 export interface Layout {
@@ -69,43 +53,52 @@ export async function openLayout(dir: string): Promise<Layout> {
   return { where, index, blobPath, readJson };
 }
 
-export async function imagesFromLayout(
+/** `oci:DIR[:REF]`: layers are files, so each can be scanned on a worker, several at once. */
+export function layoutSource(
   dir: string,
   ref: string | undefined,
   source: string,
-  opts: ScanOptions,
-): Promise<ScannedImage[]> {
-  const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
-  const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
-  const images: ScannedImage[] = [];
-  const pool = new ScanPool(opts.concurrency);
-  try {
-    for (const r of resolved) {
-      let done = 0;
-      const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
-        const path = blobPath(d);
-        const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-        await open(path).then(
-          (fh) => fh.close(),
-          () => {
-            throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
-          },
+  platform: PlatformChoice,
+): ImageSource {
+  return {
+    images: async (reader) => {
+      const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
+      const resolved = await resolveImages(index, fetch, platform, where, ref);
+      const images = [];
+      for (const r of resolved) {
+        const scans = await Promise.all(
+          r.manifest.layers.map(async (d, i) => {
+            const path = blobPath(d);
+            const label = `layer ${i + 1} (${shortDigest(d.digest)})`;
+            await access(path).catch(() => {
+              throw new InputError(`${where} is missing ${label}`);
+            });
+            return reader.blob({ kind: 'file', path, digest: d.digest }, `${label} in ${where}`);
+          }),
         );
-        // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
-        const scan = opts.cache
-          ? await opts.cache.through(d.digest, () => pool.scan(path, label), {
-              accept: async () => (await fileDigest(path)) === d.digest,
-            })
-          : await pool.scan(path, label);
-        opts.progress?.(
-          `scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`,
-        );
-        return scan;
-      });
-      images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
-    }
-  } finally {
-    await pool.close();
-  }
-  return images;
+        images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
+      }
+      return images;
+    },
+    manifests: () => layoutManifestSummary(dir, ref, source, platform),
+  };
+}
+
+/** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
+async function layoutManifestSummary(
+  dir: string,
+  ref: string | undefined,
+  source: string,
+  platform: PlatformChoice,
+): Promise<ManifestSummary[]> {
+  const { where, index, readJson: read } = await openLayout(dir);
+  const io: SummaryIo = {
+    where,
+    source,
+    platform,
+    manifest: (d) => read(d, 'manifest'),
+    config: (d) => read(d, 'config'),
+  };
+  if (ref !== undefined) io.refName = ref;
+  return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
 }

@@ -2,7 +2,6 @@
  * The image model (after go-containerregistry's idea, not its code): an Image has a manifest, a config and
  * ordered layers; an index resolves to one Image per platform.
  */
-import type { LayerScan } from '../scan/layer.js';
 
 export interface Platform {
   os: string;
@@ -35,22 +34,8 @@ export interface ImageConfigFile {
   history?: { created_by?: string; empty_layer?: boolean; comment?: string }[];
 }
 
-export interface ScannedLayer extends LayerScan {
-  mediaType: string;
-  createdBy: string | null;
-}
-
-/** An image whose layers have all been scanned and verified. */
-export interface ScannedImage {
-  source: string;
-  /** The manifest digest, or for a Docker archive without one, the image ID (the config digest). */
-  digest: string;
-  configDigest: string;
-  platform: Platform;
-  config: ImageConfigFile;
-  tags: string[];
-  layers: ScannedLayer[];
-}
+/** JSON metadata blobs larger than this are not metadata. */
+export const MAX_JSON_BLOB = 16 * 1024 * 1024;
 
 export const MEDIA = {
   ociIndex: 'application/vnd.oci.image.index.v1+json',

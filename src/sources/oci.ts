@@ -2,10 +2,9 @@
  * Resolving OCI/Docker indexes and manifests to images, and verifying what was scanned against them.
  * Shared by every source; the sources only say how to fetch a JSON blob and how to scan a layer.
  */
-import { createHash } from 'node:crypto';
 import { InputError } from '../util/errors.js';
 import { shortDigest } from '../util/bytes.js';
-import type { LayerScan } from '../scan/layer.js';
+import type { LayerDigests, SourceImage, SourceLayer } from './contract.js';
 import {
   isIndexMediaType,
   isLayerMediaType,
@@ -15,13 +14,9 @@ import {
   type Descriptor,
   type ImageConfigFile,
   type Platform,
-  type ScannedImage,
-  type ScannedLayer,
 } from './model.js';
 import { choosePlatforms, formatPlatform, platformMatches, type PlatformChoice } from './platform.js';
 
-/** JSON metadata blobs larger than this are not metadata. */
-export const MAX_JSON_BLOB = 16 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
 export interface Manifest {
@@ -43,10 +38,6 @@ export interface ResolvedManifest {
   manifest: Manifest;
   config: ImageConfigFile;
   platform: Platform;
-}
-
-export function sha256(buf: Buffer): string {
-  return `sha256:${createHash('sha256').update(buf).digest('hex')}`;
 }
 
 export function parseJson<T>(buf: Buffer, what: string): T {
@@ -198,19 +189,19 @@ export function diffIdsOf(config: ImageConfigFile, layerCount: number, where: st
 }
 
 /** Verifies scanned layers against the manifest and config, and builds the image. */
-export function assembleImage(
-  args: Omit<ScannedImage, 'layers'> & {
-    scans: LayerScan[];
+export function assembleImage<S extends LayerDigests>(
+  args: Omit<SourceImage<S>, 'layers'> & {
+    scans: S[];
     /** Per layer: the compressed digest and size the manifest claims, if it has one. */
     descriptors?: Descriptor[];
     mediaTypes: string[];
   },
-): ScannedImage {
+): SourceImage<S> {
   const { scans, descriptors, mediaTypes, ...image } = args;
   const config = image.config;
   const diffIds = diffIdsOf(config, scans.length, `image ${args.source}`);
   const history = layerHistory(config, scans.length);
-  const layers: ScannedLayer[] = scans.map((scan, i) => {
+  const layers: SourceLayer<S>[] = scans.map((scan, i) => {
     const desc = descriptors?.[i];
     const what = `layer ${i + 1} (${shortDigest(desc?.digest ?? scan.digest)})`;
     if (desc) {
@@ -233,12 +224,12 @@ export function assembleImage(
 }
 
 /** The image for a manifest resolved from an index, once its layers are scanned. */
-export function imageFromManifest(
+export function imageFromManifest<S extends LayerDigests>(
   r: ResolvedManifest,
   source: string,
   tags: string[],
-  scans: LayerScan[],
-): ScannedImage {
+  scans: S[],
+): SourceImage<S> {
   return assembleImage({
     source,
     digest: r.descriptor.digest,

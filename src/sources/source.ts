@@ -2,16 +2,15 @@
  * Source strings, with skopeo's transport names: docker://REF, docker-daemon:REF,
  * docker-archive:PATH[:REF|@INDEX], oci-archive:PATH[:REF], oci:DIR[:REF]. A bare existing path is sniffed.
  */
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { InputError } from '../util/errors.js';
-import { imagesFromArchive, readArchive, type ArchiveFormat, type ArchiveSelector } from './archive.js';
-import { imagesFromLayout, type ScanOptions } from './layout.js';
-import type { ScannedImage } from './model.js';
-import { imagesFromDaemon, type DaemonOptions } from './daemon.js';
+import { archiveFileSource, type ArchiveFormat, type ArchiveSelector } from './archive.js';
+import type { ImageSource } from './contract.js';
+import { daemonSource, type DaemonOptions } from './daemon.js';
+import { layoutSource } from './layout.js';
+import type { PlatformChoice } from './platform.js';
 import type { RegistryOptions } from './registry/client.js';
-import { imagesFromRegistry } from './registry/source.js';
-import { formatBytes } from '../util/bytes.js';
-import { Meter } from '../util/meter.js';
+import { registrySource } from './registry/source.js';
 
 export type SourceSpec =
   | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }
@@ -78,32 +77,32 @@ export function parseSource(s: string): SourceSpec {
   return { kind: 'registry', ref: s };
 }
 
-/** What a source may need besides scanning: registry access and the docker CLI. */
-export interface SourceOptions extends ScanOptions {
-  registry?: RegistryOptions;
-  daemon?: DaemonOptions;
+/** What opening a source may need: the platform, registry access, the docker CLI, progress. */
+export interface SourceOptions {
+  platform: PlatformChoice;
+  registry?: RegistryOptions | undefined;
+  daemon?: DaemonOptions | undefined;
+  progress?: ((message: string) => void) | undefined;
 }
 
-export async function openSource(source: string, opts: SourceOptions): Promise<ScannedImage[]> {
+/** The one switch on a source's kind: every kind comes out behind the same contract. */
+export function openSource(source: string, opts: SourceOptions): ImageSource {
   const spec = parseSource(source);
+  const { platform } = opts;
   switch (spec.kind) {
-    case 'archive': {
-      const input = createReadStream(spec.path, { highWaterMark: 1024 * 1024 });
-      const progress = opts.progress;
-      const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
-      const contents = await readArchive(meter.pass(input), spec.path);
-      return imagesFromArchive(contents, {
+    case 'archive':
+      return archiveFileSource(spec.path, {
         source,
         format: spec.format,
         selector: spec.selector,
-        platform: opts.platform,
+        platform,
+        progress: opts.progress,
       });
-    }
     case 'oci':
-      return imagesFromLayout(spec.dir, spec.ref, source, opts);
+      return layoutSource(spec.dir, spec.ref, source, platform);
     case 'registry':
-      return imagesFromRegistry(spec.ref, source, opts);
+      return registrySource(spec.ref, source, { platform, registry: opts.registry });
     case 'daemon':
-      return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
+      return daemonSource(spec.ref, source, { ...opts.daemon, platform, progress: opts.progress });
   }
 }

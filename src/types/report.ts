@@ -106,3 +106,26 @@ export interface Report {
   /** Present in `check` reports: the policy's fail-on, and the findings counted by severity. */
   verdict?: { failOn: 'error' | 'warning' | 'never'; errors: number; warnings: number; infos: number };
 }
+
+/** What the manifests alone say: compressed size and layer count, with no layer read. */
+export interface ManifestSummary {
+  source: string;
+  /** The chosen platform's manifest digest. */
+  digest: string;
+  /** The platform, when the index or the config says it (null for a single manifest not checked). */
+  platform: string | null;
+  /** Sum of the layer blobs' sizes, as the manifest says. */
+  compressedSize: number;
+  layers: number;
+  /** True when the numbers came from manifests alone, with no layer read. */
+  manifestOnly: boolean;
+}
+
+/** What `check --manifest-only` answers: budgets the manifests alone settle, with no layer downloaded. */
+export interface ManifestCheck {
+  schemaVersion: 1;
+  kind: 'manifest-check';
+  summary: ManifestSummary;
+  budget: { passed: boolean; checks: BudgetCheck[] };
+  passed: boolean;
+}

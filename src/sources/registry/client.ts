@@ -9,8 +9,8 @@
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError, oneLine } from '../../util/errors.js';
-import { MAX_JSON_BLOB, sha256 } from '../oci.js';
-import { MEDIA, type Descriptor } from '../model.js';
+import { sha256 } from '../../util/digest.js';
+import { MAX_JSON_BLOB, MEDIA, type Descriptor } from '../model.js';
 import { shortDigest } from '../../util/bytes.js';
 import {
   authError,

@@ -1,38 +1,38 @@
 /**
  * `docker://REF` (and a bare REF): an image read straight from its registry, with no daemon. Manifests and
- * configs are fetched and verified; each layer blob streams into the scanner (on a worker when there
- * are workers), its digest checked in the same pass, with at most `concurrency` downloads at once.
- * Layers already in the layer cache are not downloaded at all.
+ * configs are fetched and verified; each layer blob is handed to the reader as a BlobRef that a scan
+ * worker can download itself, its digest checked in the same pass. Layers the cache has are not fetched.
  */
 import { InputError } from '../../util/errors.js';
-import type { LayerCache } from '../../scan/cache.js';
-import { ScanPool } from '../../scan/pool.js';
-import type { LayerScan } from '../../scan/layer.js';
-import { formatBytes, shortDigest } from '../../util/bytes.js';
-import { mapLimit } from '../../util/concurrency.js';
-import type { ScanOptions } from '../layout.js';
-import { isIndexMediaType, isManifestMediaType, type Descriptor, type ScannedImage } from '../model.js';
+import { shortDigest } from '../../util/bytes.js';
+import type { ManifestSummary } from '../../types/report.js';
+import type { ImageSource, LayerDigests, LayerReader, SourceImage } from '../contract.js';
+import { summarizeManifests } from '../manifest-summary.js';
+import { isIndexMediaType, isManifestMediaType, type Descriptor } from '../model.js';
 import {
   imageFromManifest,
   parseJson,
   resolveImages,
-  sha256,
   verifyDigest,
   type Index,
   type Manifest,
 } from '../oci.js';
-import { scanRegistryBlob } from './blob-job.js';
+import { sha256 } from '../../util/digest.js';
+import type { PlatformChoice } from '../platform.js';
 import { RegistryClient, type RegistryOptions } from './client.js';
 import { formatReference, manifestReference, parseReference } from './reference.js';
-import { summarizeManifests, type ManifestSummary } from './summary.js';
 
-export interface RegistrySourceOptions extends ScanOptions {
-  registry?: RegistryOptions;
-  cache?: LayerCache;
+export interface RegistrySourceOptions {
+  platform: PlatformChoice;
+  registry?: RegistryOptions | undefined;
 }
 
-/** A blob whose bytes did not match its digest is fetched once more before the run fails. */
-const DIGEST_RETRIES = 1;
+export function registrySource(refText: string, source: string, opts: RegistrySourceOptions): ImageSource {
+  return {
+    images: (reader) => imagesFromRegistry(refText, source, reader, opts),
+    manifests: () => registryManifestSummary(refText, source, opts),
+  };
+}
 
 interface Top {
   client: RegistryClient;
@@ -66,11 +66,12 @@ function jsonFetcher(client: RegistryClient, where: string) {
   };
 }
 
-export async function imagesFromRegistry(
+async function imagesFromRegistry<S extends LayerDigests>(
   refText: string,
   source: string,
+  reader: LayerReader<S>,
   opts: RegistrySourceOptions,
-): Promise<ScannedImage[]> {
+): Promise<SourceImage<S>[]> {
   let client: RegistryClient | undefined;
   try {
     const top = await fetchTop(refText, opts);
@@ -83,15 +84,10 @@ export async function imagesFromRegistry(
       undefined,
       top.descriptor,
     );
-    const images: ScannedImage[] = [];
-    const pool = new ScanPool(opts.concurrency);
-    try {
-      for (const r of resolved) {
-        const scans = await scanLayers(top.client, r.manifest.layers, pool, opts, top.where);
-        images.push(imageFromManifest(r, source, top.tags, scans));
-      }
-    } finally {
-      await pool.close();
+    const images: SourceImage<S>[] = [];
+    for (const r of resolved) {
+      const scans = await readLayers(top.client, r.manifest.layers, reader, top.where);
+      images.push(imageFromManifest(r, source, top.tags, scans));
     }
     return images;
   } catch (err) {
@@ -99,39 +95,29 @@ export async function imagesFromRegistry(
   }
 }
 
-async function scanLayers(
+async function readLayers<S extends LayerDigests>(
   client: RegistryClient,
   layers: Descriptor[],
-  pool: ScanPool,
-  opts: RegistrySourceOptions,
+  reader: LayerReader<S>,
   where: string,
-): Promise<LayerScan[]> {
-  let done = 0;
-  // When one layer fails, the others stop downloading (workers are terminated by the pool anyway).
+): Promise<S[]> {
+  // When one layer fails, the others stop downloading.
   const abort = new AbortController();
-  return mapLimit(layers, opts.concurrency, async (d, i) => {
-    const label = `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`;
-    const fetchAndScan = async (): Promise<LayerScan> => {
-      for (let attempt = 0; ; attempt++) {
-        // The spec carries the current authorization, which may have been refreshed by now.
-        const scan = await pool.scanBlob({ client: client.toSpec(), desc: d }, label, () =>
-          scanRegistryBlob(client, d, label, abort.signal),
-        );
-        if (scan.digest === d.digest || attempt >= DIGEST_RETRIES) return scan;
-      }
-    };
-    let scan: LayerScan;
-    try {
-      scan = opts.cache ? await opts.cache.through(d.digest, fetchAndScan) : await fetchAndScan();
-    } catch (err) {
-      abort.abort();
-      throw err;
-    }
-    opts.progress?.(
-      `layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`,
-    );
-    return scan;
-  });
+  return Promise.all(
+    layers.map((d, i) =>
+      reader
+        .blob(
+          // The spec carries the current authorization, which may have been refreshed by now.
+          { kind: 'registry', client: client.toSpec(), desc: d, digest: d.digest },
+          `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`,
+          abort.signal,
+        )
+        .catch((err: unknown) => {
+          abort.abort();
+          throw err;
+        }),
+    ),
+  );
 }
 
 // ------------------------------------------------------------------------------------- fast path
@@ -140,10 +126,10 @@ async function scanLayers(
  * Compressed size and layer count from the manifests alone: no layer blob is requested, and no config
  * either unless the platform of a single-manifest image must be checked against --platform.
  */
-export async function registryManifestSummary(
+async function registryManifestSummary(
   refText: string,
   source: string,
-  opts: { platform: ScanOptions['platform']; registry?: RegistryOptions },
+  opts: RegistrySourceOptions,
 ): Promise<ManifestSummary[]> {
   let client: RegistryClient | undefined;
   try {

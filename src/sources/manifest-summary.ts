@@ -2,9 +2,9 @@
  * The fast path: compressed size and layer count from manifests alone. Shared by the registry (where it
  * saves every blob request) and OCI layouts.
  */
-import { InputError } from '../../util/errors.js';
-import { shortDigest } from '../../util/bytes.js';
-import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from '../model.js';
+import { InputError } from '../util/errors.js';
+import { shortDigest } from '../util/bytes.js';
+import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from './model.js';
 import {
   checkPlatform,
   entriesNamed,
@@ -12,27 +12,14 @@ import {
   MAX_INDEX_DEPTH,
   parseJson,
   platformOfConfig,
-  sha256,
   validateManifest,
   verifyDigest,
   type Index,
   type Manifest,
-} from '../oci.js';
-import { choosePlatforms, formatPlatform, type PlatformChoice } from '../platform.js';
-import { openLayout } from '../layout.js';
-
-export interface ManifestSummary {
-  source: string;
-  /** The chosen platform's manifest digest. */
-  digest: string;
-  /** The platform, when the index or the config says it (null for a single manifest not checked). */
-  platform: string | null;
-  /** Sum of the layer blobs' sizes, as the manifest says. */
-  compressedSize: number;
-  layers: number;
-  /** True when the numbers came from manifests alone, with no layer read. */
-  manifestOnly: boolean;
-}
+} from './oci.js';
+import { sha256 } from '../util/digest.js';
+import type { ManifestSummary } from '../types/report.js';
+import { choosePlatforms, formatPlatform, type PlatformChoice } from './platform.js';
 
 export interface SummaryIo {
   where: string;
@@ -117,23 +104,4 @@ export async function summarizeManifests(
     });
   }
   return out;
-}
-
-/** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
-export async function layoutManifestSummary(
-  dir: string,
-  ref: string | undefined,
-  source: string,
-  platform: PlatformChoice,
-): Promise<ManifestSummary[]> {
-  const { where, index, readJson: read } = await openLayout(dir);
-  const io: SummaryIo = {
-    where,
-    source,
-    platform,
-    manifest: (d) => read(d, 'manifest'),
-    config: (d) => read(d, 'config'),
-  };
-  if (ref !== undefined) io.refName = ref;
-  return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
 }

@@ -3,7 +3,7 @@
  * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
  * is what makes a layer scan run near the speed of decompression.
  */
-import { InputError } from '../util/errors.js';
+import { InputError } from './errors.js';
 
 export type TarType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo';
 
