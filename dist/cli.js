@@ -26177,9 +26177,15 @@ var __webpack_exports__ = {};
 const external_node_util_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/errors.ts
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/util/errors.ts
 /** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
 class InputError extends Error {
     exitCode = 2;
@@ -26194,14 +26200,783 @@ function oneLine(err) {
     return msg.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
 }
 
+;// CONCATENATED MODULE: ./src/sources/platform.ts
+
+const DEFAULT_PLATFORM = { os: 'linux', architecture: 'amd64' };
+/** "linux/arm64/v8" → Platform; "all" is handled by the caller. */
+function parsePlatform(s) {
+    const parts = s.split('/');
+    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
+        throw new InputError(`bad --platform "${s}": expected os/arch[/variant], e.g. linux/amd64, or "all"`);
+    }
+    const [os, architecture, variant] = parts;
+    return variant ? { os, architecture, variant } : { os, architecture };
+}
+function formatPlatform(p) {
+    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
+}
+/** arm64 images often omit the v8 variant; treat it as the default, as containerd does. */
+function normVariant(p) {
+    if (p.architecture === 'arm64' && (p.variant === undefined || p.variant === 'v8'))
+        return '';
+    return p.variant ?? '';
+}
+function platformMatches(want, have) {
+    if (want.os !== have.os || want.architecture !== have.architecture)
+        return false;
+    return want.variant === undefined || normVariant(want) === normVariant(have);
+}
+/**
+ * Picks from the platforms an index offers: the requested one; by default linux/amd64, else the only one;
+ * otherwise a clear error that lists what is there.
+ */
+function choosePlatforms(items, platformOf, choice) {
+    if (choice === 'all')
+        return items;
+    const list = () => items.map((t) => formatPlatform(platformOf(t))).join(', ');
+    if (choice) {
+        const hit = items.find((t) => platformMatches(choice, platformOf(t)));
+        if (!hit)
+            throw new InputError(`platform ${formatPlatform(choice)} is not in this image; it has: ${list()}`);
+        return [hit];
+    }
+    const amd64 = items.find((t) => platformMatches(DEFAULT_PLATFORM, platformOf(t)));
+    if (amd64)
+        return [amd64];
+    if (items.length === 1)
+        return items;
+    throw new InputError(`this image has several platforms (${list()}); choose one with --platform, or --platform all`);
+}
+
+;// CONCATENATED MODULE: ./src/sources/registry/reference.ts
+/**
+ * Image references, normalised as Docker does (distribution/reference): `alpine` is
+ * `docker.io/library/alpine:latest`, whose API host is `registry-1.docker.io`.
+ */
+
+const DOCKER_HUB = 'docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
+/** The key `docker login` writes for Docker Hub in ~/.docker/config.json. */
+const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
+const ALNUM = '[a-z0-9]+';
+const SEPARATOR = '(?:[._]|__|-+)';
+const PATH_COMPONENT = new RegExp(`^${ALNUM}(?:${SEPARATOR}${ALNUM})*$`);
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
+const MAX_NAME = 255;
+/** Parses `[registry/]repository[:tag][@digest]`; anything malformed is an InputError naming the part. */
+function parseReference(input) {
+    const s = input.trim();
+    const bad = (why) => new InputError(`bad image reference "${input}": ${why}`);
+    if (!s)
+        throw bad('it is empty');
+    if (/\s/.test(s))
+        throw bad('it contains whitespace');
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s))
+        throw bad('write it without a URL scheme (host/repository:tag)');
+    let rest = s;
+    let digest;
+    const at = rest.indexOf('@');
+    if (at !== -1) {
+        digest = rest.slice(at + 1);
+        rest = rest.slice(0, at);
+        if (digest.startsWith('sha256:') && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
+            throw bad(`"${digest}" is not a sha256 digest (64 lowercase hex digits)`);
+        }
+        if (!DIGEST.test(digest))
+            throw bad(`"${digest}" is not a digest (algorithm:hex)`);
+    }
+    let tag;
+    const colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+        tag = rest.slice(colon + 1);
+        rest = rest.slice(0, colon);
+        if (!TAG.test(tag))
+            throw bad(`"${tag}" is not a valid tag`);
+    }
+    if (!rest)
+        throw bad('it has no repository name');
+    let registry = DOCKER_HUB;
+    let path = rest;
+    const slash = rest.indexOf('/');
+    if (slash !== -1) {
+        const first = rest.slice(0, slash);
+        // As Docker: the first component is a registry if it looks like a host (a dot, a port, or localhost).
+        if (first.includes('.') ||
+            first.includes(':') ||
+            first === 'localhost' ||
+            first !== first.toLowerCase()) {
+            registry = first;
+            path = rest.slice(slash + 1);
+            if (!DOMAIN.test(registry))
+                throw bad(`"${registry}" is not a valid registry host`);
+        }
+    }
+    if (registry === 'index.docker.io' || registry === DOCKER_HUB_API)
+        registry = DOCKER_HUB;
+    if (registry === DOCKER_HUB && !path.includes('/'))
+        path = `library/${path}`;
+    for (const part of path.split('/')) {
+        if (!PATH_COMPONENT.test(part)) {
+            throw bad(part !== part.toLowerCase()
+                ? 'repository names must be lowercase'
+                : `"${part || '(empty)'}" is not a valid repository path component`);
+        }
+    }
+    if (registry.length + 1 + path.length > MAX_NAME)
+        throw bad(`the name is longer than ${MAX_NAME} characters`);
+    const ref = { registry, repository: path };
+    if (tag !== undefined)
+        ref.tag = tag;
+    if (digest !== undefined)
+        ref.digest = digest;
+    return ref;
+}
+/** The tag or digest to ask the registry for: the digest when there is one, else the tag, else `latest`. */
+function manifestReference(ref) {
+    return ref.digest ?? ref.tag ?? 'latest';
+}
+/** `docker.io/library/alpine:latest`, `ghcr.io/o/app@sha256:…` (a tag, when present, is kept with a digest). */
+function formatReference(ref) {
+    let s = `${ref.registry}/${ref.repository}`;
+    if (ref.tag !== undefined || ref.digest === undefined)
+        s += `:${ref.tag ?? 'latest'}`;
+    if (ref.digest !== undefined)
+        s += `@${ref.digest}`;
+    return s;
+}
+/** The host (and port) that serves the registry's HTTP API. */
+function apiHost(registry) {
+    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
+}
+function hostname(registry) {
+    if (registry.startsWith('['))
+        return registry.slice(1, registry.indexOf(']'));
+    const colon = registry.lastIndexOf(':');
+    return colon === -1 ? registry : registry.slice(0, colon);
+}
+/** Loopback registries speak plain HTTP, as Docker allows; so do the ones the user lists as insecure. */
+function isInsecureRegistry(registry, insecure = []) {
+    const host = hostname(registry).toLowerCase();
+    if (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))
+        return true;
+    return insecure.some((i) => {
+        const want = normaliseRegistryName(i);
+        return want === registry.toLowerCase() || want === host;
+    });
+}
+/** `https://ghcr.io/v1/` → `ghcr.io`; `index.docker.io` → `docker.io` (keys of docker config files, flags). */
+function normaliseRegistryName(s) {
+    let h = s
+        .trim()
+        .replace(/^[a-z]+:\/\//i, '')
+        .replace(/\/.*$/, '')
+        .toLowerCase();
+    if (h === 'index.docker.io' || h === DOCKER_HUB_API)
+        h = DOCKER_HUB;
+    return h;
+}
+/** The API's base URL: `https://registry-1.docker.io`, `http://127.0.0.1:5000`. */
+function registryBaseUrl(registry, insecure = []) {
+    return `${isInsecureRegistry(registry, insecure) ? 'http' : 'https'}://${apiHost(registry)}`;
+}
+
+;// CONCATENATED MODULE: ./src/sources/docker-build.ts
+/**
+ * Build mode: build the image from a Dockerfile, then analyse the result. The options have
+ * docker/build-push-action's names and meanings (context, file, target, build-args, platforms, push, tags,
+ * network), because users know them.
+ *
+ * - With `docker buildx`: the image is exported as an OCI archive (`--output type=oci`) and read from
+ *   there without a daemon load; with the `docker` driver, which cannot export OCI, it is loaded. With
+ *   `push`, it is pushed and read back from the registry by digest.
+ * - Without buildx: `DOCKER_BUILDKIT=0 docker build`, then `docker push` of each tag when asked, and the
+ *   image is read through `docker save`.
+ *
+ * The build log streams to `onLog` (the CLI's stderr, the action's log group). A failed build is a
+ * BuildError carrying the tail of the log.
+ */
+
+
+
+
+
+
+
+
+/** A failed build: the message is one line; `logTail` holds the last lines of the build log. */
+class BuildError extends InputError {
+    logTail;
+    constructor(message, logTail) {
+        super(message);
+        this.logTail = logTail;
+        this.name = 'BuildError';
+    }
+}
+const TAIL_LINES = 30;
+const TAIL_BYTES = 64 * 1024;
+const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s;
+function checkOptions(opts) {
+    for (const a of opts.buildArgs ?? []) {
+        if (!BUILD_ARG.test(a)) {
+            const key = a.split('=')[0];
+            throw new InputError(`bad build-arg "${key}": write KEY=VALUE (KEY is letters, digits and _)`);
+        }
+    }
+    for (const p of opts.platforms ?? [])
+        parsePlatform(p);
+    for (const t of opts.tags ?? [])
+        parseReference(t);
+    if (opts.push && !opts.tags?.length)
+        throw new InputError('push needs at least one tag (tags)');
+    if (opts.target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.target)) {
+        throw new InputError(`bad target "${opts.target}": a build stage name`);
+    }
+    const ctx = opts.context ?? '.';
+    const remote = /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@');
+    if (!remote) {
+        if (!(0,external_node_fs_namespaceObject.existsSync)(ctx) || !(0,external_node_fs_namespaceObject.statSync)(ctx).isDirectory()) {
+            throw new InputError(`build context ${ctx} is not a directory`);
+        }
+        const file = opts.file ?? (0,external_node_path_namespaceObject.join)(ctx, 'Dockerfile');
+        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+            throw new InputError(`Dockerfile ${file} does not exist`);
+    }
+}
+/**
+ * The docker command line for a build (pure). `out` names the files the build writes: the image ID, and
+ * for buildx the OCI archive (`ociDest`, when exporting) or the metadata file (after a push).
+ */
+function buildCommand(opts, builder, out) {
+    const args = builder === 'buildx' ? ['buildx', 'build'] : ['build'];
+    if (opts.file)
+        args.push('--file', opts.file);
+    if (opts.target)
+        args.push('--target', opts.target);
+    for (const a of opts.buildArgs ?? [])
+        args.push('--build-arg', a);
+    const platforms = (opts.platforms ?? []).map((p) => formatPlatform(parsePlatform(p)));
+    if (platforms.length)
+        args.push('--platform', platforms.join(','));
+    if (opts.network)
+        args.push('--network', opts.network);
+    for (const t of opts.tags ?? [])
+        args.push('--tag', t);
+    args.push('--iidfile', out.iidFile);
+    if (builder === 'buildx') {
+        if (opts.push) {
+            args.push('--push');
+            if (out.metadataFile)
+                args.push('--metadata-file', out.metadataFile);
+        }
+        else if (out.ociDest)
+            args.push('--output', `type=oci,dest=${out.ociDest}`);
+        else
+            args.push('--load');
+    }
+    args.push(opts.context ?? '.');
+    return { args, env: builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : {} };
+}
+/** Runs docker; streams its output to `onLog` and keeps the tail. */
+function runDocker(args, opts, extraEnv, stream) {
+    return new Promise((resolvePromise) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: { ...(opts.env ?? process.env), ...extraEnv },
+        });
+        let tail = '';
+        let stdout = '';
+        const take = (c, isStdout) => {
+            const text = c.toString('utf8');
+            if (isStdout && stdout.length < TAIL_BYTES)
+                stdout += text;
+            tail = (tail + text).slice(-TAIL_BYTES);
+            if (stream)
+                opts.onLog?.(text);
+        };
+        child.stdout.on('data', (c) => take(c, true));
+        child.stderr.on('data', (c) => take(c, false));
+        let missing = false;
+        child.on('error', (e) => {
+            missing = e.code === 'ENOENT';
+            tail += `\n${oneLine(e)}`;
+        });
+        child.on('close', (code) => resolvePromise({ code: missing ? -1 : code, stdout, tail, missing }));
+    });
+}
+function lastLines(text, n = TAIL_LINES) {
+    return text
+        .replace(/\r/g, '\n')
+        .split('\n')
+        .filter((l) => l.trim())
+        .slice(-n)
+        .join('\n');
+}
+async function hasBuildx(opts = {}) {
+    const r = await runDocker(['buildx', 'version'], opts, {}, false);
+    return r.code === 0;
+}
+/** The buildx driver of the current builder ("docker", "docker-container", …). */
+async function buildxDriver(opts) {
+    const r = await runDocker(['buildx', 'inspect'], opts, {}, false);
+    return /^Driver:\s*(\S+)/m.exec(r.stdout)?.[1];
+}
+async function buildImage(opts) {
+    checkOptions(opts);
+    const want = opts.builder ?? 'auto';
+    const builder = want === 'auto' ? ((await hasBuildx(opts)) ? 'buildx' : 'classic') : want;
+    const platforms = opts.platforms ?? [];
+    if (builder === 'classic' && platforms.length > 1) {
+        throw new InputError(`building for several platforms (${platforms.join(', ')}) needs docker buildx (docker/setup-buildx-action); or set one platform`);
+    }
+    const dir = await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(opts.tmpDir ?? process.env['RUNNER_TEMP'] ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slimgate-build-'));
+    const cleanup = () => (0,promises_namespaceObject.rm)(dir, { recursive: true, force: true });
+    try {
+        const out = { iidFile: (0,external_node_path_namespaceObject.join)(dir, 'iid') };
+        if (builder === 'buildx') {
+            if (opts.push)
+                out.metadataFile = (0,external_node_path_namespaceObject.join)(dir, 'metadata.json');
+            else if ((await buildxDriver(opts)) !== 'docker')
+                out.ociDest = (0,external_node_path_namespaceObject.join)(dir, 'image.tar');
+        }
+        const cmd = buildCommand(opts, builder, out);
+        const ran = await runDocker(cmd.args, opts, cmd.env, true);
+        if (ran.missing)
+            throw new InputError('the docker CLI is not installed, and build mode needs it');
+        if (ran.code !== 0) {
+            const tail = lastLines(ran.tail);
+            const last = lastLines(ran.tail, 1) || 'no output';
+            throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${oneLine(last)}`, tail);
+        }
+        const imageId = (await (0,promises_namespaceObject.readFile)(out.iidFile, 'utf8').catch(() => '')).trim() || undefined;
+        if (builder === 'classic' && opts.push) {
+            for (const tag of opts.tags ?? []) {
+                const pushed = await runDocker(['push', tag], opts, {}, true);
+                if (pushed.code !== 0) {
+                    throw new BuildError(`docker push ${tag} failed: ${oneLine(lastLines(pushed.tail, 1))}`, lastLines(pushed.tail));
+                }
+            }
+        }
+        let source;
+        if (builder === 'buildx' && opts.push) {
+            const meta = JSON.parse(await (0,promises_namespaceObject.readFile)(out.metadataFile, 'utf8').catch(() => '{}'));
+            const digest = meta['containerimage.digest'];
+            const ref = parseReference(opts.tags[0]);
+            source =
+                typeof digest === 'string'
+                    ? `docker://${ref.registry}/${ref.repository}@${digest}`
+                    : `docker://${opts.tags[0]}`;
+        }
+        else if (out.ociDest) {
+            source = `oci-archive:${out.ociDest}`;
+        }
+        else {
+            const ref = opts.tags?.[0] ?? imageId;
+            if (!ref)
+                throw new InputError('docker build wrote no image ID');
+            source = `docker-daemon:${ref}`;
+        }
+        const result = { source, builder, cleanup };
+        if (imageId)
+            result.imageId = imageId;
+        return result;
+    }
+    catch (err) {
+        await cleanup();
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:events"
 const external_node_events_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
 ;// CONCATENATED MODULE: external "node:stream"
 const external_node_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-;// CONCATENATED MODULE: external "node:crypto"
-const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/util/tar.ts
+/**
+ * A push parser for tar streams. It decodes headers (ustar, pax, GNU long names, base-256 numbers) and
+ * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
+ * is what makes a layer scan run near the speed of decompression.
+ */
+
+const BLOCK = 512;
+/** pax and GNU long-name bodies are buffered; a larger one is not a real header. */
+const MAX_META = 1 << 20;
+const TYPES = {
+    '0': 'file',
+    '\0': 'file',
+    '7': 'file',
+    '1': 'hardlink',
+    '2': 'symlink',
+    '3': 'char',
+    '4': 'block',
+    '5': 'dir',
+    '6': 'fifo',
+};
+class TarParser {
+    onEntry;
+    label;
+    header = Buffer.alloc(BLOCK);
+    headerFill = 0;
+    /** Body bytes still to come for the current entry, then padding to skip. */
+    bodyLeft = 0;
+    padLeft = 0;
+    sink;
+    meta;
+    pax = {};
+    paxGlobal = {};
+    longName;
+    longLink;
+    zeroBlocks = 0;
+    ended = false;
+    offset = 0;
+    /** Entries seen, for error messages and tests. */
+    entries = 0;
+    constructor(onEntry, label = 'tar stream') {
+        this.onEntry = onEntry;
+        this.label = label;
+    }
+    get done() {
+        return this.ended;
+    }
+    async push(chunk) {
+        let pos = 0;
+        const len = chunk.length;
+        while (pos < len) {
+            if (this.ended)
+                return; // bytes after the end-of-archive marker are ignored, as tar does
+            if (this.bodyLeft > 0) {
+                const n = Math.min(this.bodyLeft, len - pos);
+                const part = chunk.subarray(pos, pos + n);
+                pos += n;
+                this.bodyLeft -= n;
+                this.offset += n;
+                if (this.meta) {
+                    this.meta.parts.push(Buffer.from(part));
+                }
+                else if (this.sink) {
+                    const r = this.sink.write(part);
+                    if (r)
+                        await r;
+                }
+                if (this.bodyLeft === 0)
+                    await this.finishBody();
+                continue;
+            }
+            if (this.padLeft > 0) {
+                const n = Math.min(this.padLeft, len - pos);
+                pos += n;
+                this.padLeft -= n;
+                this.offset += n;
+                continue;
+            }
+            // Header: parse in place when the whole block is in this chunk, else assemble it.
+            let block;
+            if (this.headerFill === 0 && len - pos >= BLOCK) {
+                block = chunk.subarray(pos, pos + BLOCK);
+                pos += BLOCK;
+            }
+            else {
+                const n = Math.min(BLOCK - this.headerFill, len - pos);
+                chunk.copy(this.header, this.headerFill, pos, pos + n);
+                this.headerFill += n;
+                pos += n;
+                if (this.headerFill < BLOCK)
+                    continue;
+                this.headerFill = 0;
+                block = this.header;
+            }
+            this.offset += BLOCK;
+            await this.onHeader(block);
+        }
+    }
+    /** Call at end of input: a stream cut inside an entry is an error. */
+    finish() {
+        if (this.ended)
+            return;
+        if (this.bodyLeft > 0 || this.padLeft > 0 || this.headerFill > 0) {
+            throw new InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
+        }
+        // No end-of-archive marker: tar accepts it, and so do we, once entries ended cleanly.
+        this.ended = true;
+    }
+    async finishBody() {
+        if (this.meta) {
+            const body = Buffer.concat(this.meta.parts);
+            const kind = this.meta.kind;
+            this.meta = undefined;
+            if (kind === 'pax')
+                Object.assign(this.pax, parsePax(body, this.label));
+            else if (kind === 'paxGlobal')
+                Object.assign(this.paxGlobal, parsePax(body, this.label));
+            else if (kind === 'longName')
+                this.longName = cString(body);
+            else
+                this.longLink = cString(body);
+            return;
+        }
+        const sink = this.sink;
+        this.sink = undefined;
+        if (sink) {
+            const r = sink.end();
+            if (r)
+                await r;
+        }
+    }
+    async onHeader(block) {
+        if (isZero(block)) {
+            this.zeroBlocks++;
+            if (this.zeroBlocks >= 2)
+                this.ended = true;
+            return;
+        }
+        if (this.zeroBlocks > 0)
+            this.zeroBlocks = 0; // a lone zero block inside an archive: skip it, as GNU tar does
+        if (!checksumOk(block)) {
+            throw new InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
+        }
+        const flag = String.fromCharCode(block[156] ?? 0);
+        let size = readNumber(block, 124, 12);
+        if (size < 0 || !Number.isSafeInteger(size)) {
+            throw new InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
+        }
+        const padded = (n) => (BLOCK - (n % BLOCK)) % BLOCK;
+        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
+            if (size > MAX_META) {
+                throw new InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
+            }
+            const kind = flag === 'x' ? 'pax' : flag === 'g' ? 'paxGlobal' : flag === 'L' ? 'longName' : 'longLink';
+            this.meta = { kind, parts: [], size };
+            this.bodyLeft = size;
+            this.padLeft = padded(size);
+            if (size === 0)
+                await this.finishBody();
+            return;
+        }
+        const pax = { ...this.paxGlobal, ...this.pax };
+        this.pax = {};
+        let name = pax['path'] ?? this.longName ?? headerName(block);
+        let linkname = pax['linkpath'] ?? this.longLink ?? cString(block.subarray(157, 257));
+        this.longName = undefined;
+        this.longLink = undefined;
+        if (pax['size'] !== undefined)
+            size = paxNumber(pax['size'], 'size', this.label);
+        const mode = readNumber(block, 100, 8) & 0o7777;
+        const uid = pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', this.label) : readNumber(block, 108, 8);
+        const gid = pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', this.label) : readNumber(block, 116, 8);
+        const mtime = pax['mtime'] !== undefined ? Number(pax['mtime']) : readNumber(block, 136, 12);
+        // Unknown type flags are regular files (POSIX); GNU 'V' volume labels and 'M' continuations carry no file.
+        let type = TYPES[flag] ?? 'file';
+        // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
+        // A regular-file flag always has one, even on a name that ends in "/" (an old V7 directory).
+        const bodySize = type === 'file' ? size : 0;
+        if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0'))
+            type = 'dir';
+        if (flag === 'V') {
+            this.bodyLeft = size;
+            this.padLeft = padded(size);
+            if (size === 0)
+                await this.finishBody();
+            return;
+        }
+        if (name === '')
+            name = '.';
+        if (type !== 'hardlink' && type !== 'symlink')
+            linkname = '';
+        this.entries++;
+        const header = {
+            name,
+            type,
+            size: type === 'file' ? bodySize : 0,
+            mode,
+            uid,
+            gid,
+            linkname,
+            mtime,
+        };
+        this.sink = this.onEntry(header);
+        this.bodyLeft = bodySize;
+        this.padLeft = padded(bodySize);
+        if (bodySize === 0)
+            await this.finishBody();
+    }
+}
+function isZero(b) {
+    for (let i = 0; i < BLOCK; i += 8) {
+        if (b.readBigUInt64LE(i) !== 0n)
+            return false;
+    }
+    return true;
+}
+function checksumOk(b) {
+    const stored = readOctal(b, 148, 8);
+    let unsigned = 0;
+    let signed = 0;
+    for (let i = 0; i < BLOCK; i++) {
+        const v = i >= 148 && i < 156 ? 32 : b[i];
+        unsigned += v;
+        signed += v > 127 ? v - 256 : v;
+    }
+    return stored === unsigned || stored === signed;
+}
+function cString(b) {
+    const z = b.indexOf(0);
+    return b.toString('utf8', 0, z === -1 ? b.length : z);
+}
+function headerName(b) {
+    const name = cString(b.subarray(0, 100));
+    // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
+    if (b.toString('latin1', 257, 263) === 'ustar\0') {
+        const prefix = cString(b.subarray(345, 500));
+        if (prefix)
+            return `${prefix}/${name}`;
+    }
+    return name;
+}
+function readOctal(b, off, len) {
+    let i = off;
+    const end = off + len;
+    while (i < end && (b[i] === 32 || b[i] === 0))
+        i++;
+    let v = 0;
+    for (; i < end; i++) {
+        const c = b[i];
+        if (c < 48 || c > 55)
+            break;
+        v = v * 8 + (c - 48);
+    }
+    return v;
+}
+/** Octal, or GNU base-256 when the high bit of the first byte is set (0x80 positive, 0xff negative). */
+function readNumber(b, off, len) {
+    const first = b[off];
+    if (first & 0x80) {
+        const negative = first === 0xff;
+        let v = 0;
+        for (let i = 0; i < len; i++) {
+            let c = b[off + i];
+            if (i === 0)
+                c &= 0x7f;
+            if (negative)
+                c ^= 0xff;
+            v = v * 256 + c;
+        }
+        return negative ? -(v + 1) : v;
+    }
+    return readOctal(b, off, len);
+}
+function paxNumber(s, key, label) {
+    const v = Number(s);
+    if (!Number.isSafeInteger(v) || v < 0)
+        throw new InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
+    return v;
+}
+/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
+function parsePax(body, label) {
+    const out = {};
+    let pos = 0;
+    while (pos < body.length) {
+        if (body[pos] === 0)
+            break;
+        const sp = body.indexOf(32, pos);
+        if (sp === -1)
+            break;
+        const len = Number(body.toString('latin1', pos, sp));
+        if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
+            throw new InputError(`${label} is corrupt: bad pax record`);
+        }
+        const rec = body.toString('utf8', sp + 1, pos + len - 1);
+        const eq = rec.indexOf('=');
+        if (eq > 0)
+            out[rec.slice(0, eq)] = rec.slice(eq + 1);
+        pos += len;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/util/paths.ts
+/** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
+/**
+ * Cleans a tar entry name to an absolute image path ("./a//b/" → "/a/b"). A leading "/" is dropped as tar
+ * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
+ */
+function cleanPath(name) {
+    const out = [];
+    for (const part of name.split('/')) {
+        if (part === '' || part === '.')
+            continue;
+        if (part === '..') {
+            if (out.length === 0)
+                return undefined;
+            out.pop();
+        }
+        else
+            out.push(part);
+    }
+    return '/' + out.join('/');
+}
+function dirname(p) {
+    const i = p.lastIndexOf('/');
+    return i <= 0 ? '/' : p.slice(0, i);
+}
+function basename(p) {
+    return p.slice(p.lastIndexOf('/') + 1);
+}
+function join(dir, name) {
+    return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+/** True when `p` is `dir` itself or lies below it. */
+function isWithin(p, dir) {
+    if (dir === '/')
+        return true;
+    return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
+}
+
+;// CONCATENATED MODULE: ./src/util/bytes.ts
+/** Decimal units, as `docker images` and registries show sizes. */
+function formatBytes(n) {
+    const sign = n < 0 ? '-' : '';
+    let v = Math.abs(n);
+    if (v < 1000)
+        return `${sign}${v} B`;
+    const units = ['kB', 'MB', 'GB', 'TB'];
+    let i = -1;
+    while (v >= 1000 && i < units.length - 1) {
+        v /= 1000;
+        i++;
+    }
+    return `${sign}${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
+}
+function shortDigest(d) {
+    const hex = d.includes(':') ? d.slice(d.indexOf(':') + 1) : d;
+    return hex.slice(0, 12);
+}
+
+;// CONCATENATED MODULE: ./src/util/meter.ts
+/** Passes chunks through unchanged, counting bytes and reporting the count at most four times a second. */
+class Meter {
+    report;
+    bytes = 0;
+    constructor(report) {
+        this.report = report;
+    }
+    async *pass(input) {
+        let last = 0;
+        for await (const chunk of input) {
+            this.bytes += chunk.length;
+            const now = Date.now();
+            if (this.report && now - last > 250) {
+                last = now;
+                this.report(this.bytes);
+            }
+            yield chunk;
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: external "node:zlib"
 const external_node_zlib_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
 ;// CONCATENATED MODULE: ./node_modules/fzstd/esm/index.mjs
@@ -26959,7 +27734,7 @@ var Decompress = /*#__PURE__*/ (function () {
 }());
 
 
-;// CONCATENATED MODULE: ./src/image/decompress.ts
+;// CONCATENATED MODULE: ./src/util/decompress.ts
 /**
  * Chooses a decompressor by the stream's magic bytes, never by the media type a manifest claims: archives
  * from the containerd store hold compressed blobs under tar-looking names, and manifests can be wrong.
@@ -27066,7 +27841,7 @@ async function inflate(input, label, onOutput, onStored) {
         return { compression, storedBytes };
     }
     let cause;
-    await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(stored(), { highWaterMark: 2 }), createDecompressor(compression), async (source) => {
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(stored(), { highWaterMark: 2 }), createDecompressor(compression), async (source) => {
         try {
             for await (const chunk of source)
                 await onOutput(chunk, compression);
@@ -27087,517 +27862,13 @@ async function inflate(input, label, onOutput, onStored) {
     return { compression, storedBytes };
 }
 
-;// CONCATENATED MODULE: ./src/inventory/heads.ts
-/** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
-const EXEC_HEAD = 4096;
-const OS_RELEASE_HEAD = 16 * 1024;
-const ID_FILE_HEAD = 16 * 1024;
-const SMALL_HEAD = 4096;
-const PACKAGE_DBS = {
-    '/var/lib/dpkg/status': 'Package:',
-    '/lib/apk/db/installed': 'P:',
-    // usr-merged Alpine/Wolfi: /lib is a symlink to usr/lib, so the database is stored under /usr/lib.
-    '/usr/lib/apk/db/installed': 'P:',
-};
-function baseName(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/** Files whose content the secret rules read: key files and the credential files of common tools. */
-function isSecretCandidate(path) {
-    const name = baseName(path);
-    if (/\.(?:pem|key|p8|pk8)$/i.test(name))
-        return true;
-    if (/^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk|xmss)$/.test(name))
-        return true;
-    if (/^(?:\.npmrc|\.netrc|_netrc|\.git-credentials|\.pypirc|\.dockercfg)$/.test(name))
-        return true;
-    if (name === '.env' || /^\.env\.[\w.-]+$/.test(name))
-        return true;
-    return path.endsWith('/.aws/credentials') || path.endsWith('/.docker/config.json');
-}
-function isLinkerConfig(path) {
-    return (path === '/etc/ld.so.conf' ||
-        path.startsWith('/etc/ld.so.conf.d/') ||
-        (path.startsWith('/etc/ld-musl-') && path.endsWith('.path')));
-}
-function headSpec(path, mode) {
-    if (path === '/etc/os-release' || path === '/usr/lib/os-release')
-        return { keep: OS_RELEASE_HEAD };
-    const marker = PACKAGE_DBS[path];
-    if (marker)
-        return { keep: 0, countLines: marker };
-    if (path === '/etc/passwd' || path === '/etc/group')
-        return { keep: ID_FILE_HEAD };
-    if (isLinkerConfig(path) || isSecretCandidate(path))
-        return { keep: SMALL_HEAD };
-    if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/'))
-        return { keep: EXEC_HEAD };
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/inventory/paths.ts
-/** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
+;// CONCATENATED MODULE: ./src/sources/model.ts
 /**
- * Cleans a tar entry name to an absolute image path ("./a//b/" → "/a/b"). A leading "/" is dropped as tar
- * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
+ * The image model (after go-containerregistry's idea, not its code): an Image has a manifest, a config and
+ * ordered layers; an index resolves to one Image per platform.
  */
-function cleanPath(name) {
-    const out = [];
-    for (const part of name.split('/')) {
-        if (part === '' || part === '.')
-            continue;
-        if (part === '..') {
-            if (out.length === 0)
-                return undefined;
-            out.pop();
-        }
-        else
-            out.push(part);
-    }
-    return '/' + out.join('/');
-}
-function dirname(p) {
-    const i = p.lastIndexOf('/');
-    return i <= 0 ? '/' : p.slice(0, i);
-}
-function basename(p) {
-    return p.slice(p.lastIndexOf('/') + 1);
-}
-function join(dir, name) {
-    return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-/** True when `p` is `dir` itself or lies below it. */
-function isWithin(p, dir) {
-    if (dir === '/')
-        return true;
-    return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
-}
-
-;// CONCATENATED MODULE: ./src/inventory/tar.ts
-/**
- * A push parser for tar streams. It decodes headers (ustar, pax, GNU long names, base-256 numbers) and
- * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
- * is what makes a layer scan run near the speed of decompression.
- */
-
-const BLOCK = 512;
-/** pax and GNU long-name bodies are buffered; a larger one is not a real header. */
-const MAX_META = 1 << 20;
-const TYPES = {
-    '0': 'file',
-    '\0': 'file',
-    '7': 'file',
-    '1': 'hardlink',
-    '2': 'symlink',
-    '3': 'char',
-    '4': 'block',
-    '5': 'dir',
-    '6': 'fifo',
-};
-class TarParser {
-    onEntry;
-    label;
-    header = Buffer.alloc(BLOCK);
-    headerFill = 0;
-    /** Body bytes still to come for the current entry, then padding to skip. */
-    bodyLeft = 0;
-    padLeft = 0;
-    sink;
-    meta;
-    pax = {};
-    paxGlobal = {};
-    longName;
-    longLink;
-    zeroBlocks = 0;
-    ended = false;
-    offset = 0;
-    /** Entries seen, for error messages and tests. */
-    entries = 0;
-    constructor(onEntry, label = 'tar stream') {
-        this.onEntry = onEntry;
-        this.label = label;
-    }
-    get done() {
-        return this.ended;
-    }
-    async push(chunk) {
-        let pos = 0;
-        const len = chunk.length;
-        while (pos < len) {
-            if (this.ended)
-                return; // bytes after the end-of-archive marker are ignored, as tar does
-            if (this.bodyLeft > 0) {
-                const n = Math.min(this.bodyLeft, len - pos);
-                const part = chunk.subarray(pos, pos + n);
-                pos += n;
-                this.bodyLeft -= n;
-                this.offset += n;
-                if (this.meta) {
-                    this.meta.parts.push(Buffer.from(part));
-                }
-                else if (this.sink) {
-                    const r = this.sink.write(part);
-                    if (r)
-                        await r;
-                }
-                if (this.bodyLeft === 0)
-                    await this.finishBody();
-                continue;
-            }
-            if (this.padLeft > 0) {
-                const n = Math.min(this.padLeft, len - pos);
-                pos += n;
-                this.padLeft -= n;
-                this.offset += n;
-                continue;
-            }
-            // Header: parse in place when the whole block is in this chunk, else assemble it.
-            let block;
-            if (this.headerFill === 0 && len - pos >= BLOCK) {
-                block = chunk.subarray(pos, pos + BLOCK);
-                pos += BLOCK;
-            }
-            else {
-                const n = Math.min(BLOCK - this.headerFill, len - pos);
-                chunk.copy(this.header, this.headerFill, pos, pos + n);
-                this.headerFill += n;
-                pos += n;
-                if (this.headerFill < BLOCK)
-                    continue;
-                this.headerFill = 0;
-                block = this.header;
-            }
-            this.offset += BLOCK;
-            await this.onHeader(block);
-        }
-    }
-    /** Call at end of input: a stream cut inside an entry is an error. */
-    finish() {
-        if (this.ended)
-            return;
-        if (this.bodyLeft > 0 || this.padLeft > 0 || this.headerFill > 0) {
-            throw new InputError(`${this.label} is truncated at byte ${this.offset} (inside entry ${this.entries})`);
-        }
-        // No end-of-archive marker: tar accepts it, and so do we, once entries ended cleanly.
-        this.ended = true;
-    }
-    async finishBody() {
-        if (this.meta) {
-            const body = Buffer.concat(this.meta.parts);
-            const kind = this.meta.kind;
-            this.meta = undefined;
-            if (kind === 'pax')
-                Object.assign(this.pax, parsePax(body, this.label));
-            else if (kind === 'paxGlobal')
-                Object.assign(this.paxGlobal, parsePax(body, this.label));
-            else if (kind === 'longName')
-                this.longName = cString(body);
-            else
-                this.longLink = cString(body);
-            return;
-        }
-        const sink = this.sink;
-        this.sink = undefined;
-        if (sink) {
-            const r = sink.end();
-            if (r)
-                await r;
-        }
-    }
-    async onHeader(block) {
-        if (isZero(block)) {
-            this.zeroBlocks++;
-            if (this.zeroBlocks >= 2)
-                this.ended = true;
-            return;
-        }
-        if (this.zeroBlocks > 0)
-            this.zeroBlocks = 0; // a lone zero block inside an archive: skip it, as GNU tar does
-        if (!checksumOk(block)) {
-            throw new InputError(`${this.label} is corrupt: bad tar header checksum at byte ${this.offset - BLOCK}`);
-        }
-        const flag = String.fromCharCode(block[156] ?? 0);
-        let size = readNumber(block, 124, 12);
-        if (size < 0 || !Number.isSafeInteger(size)) {
-            throw new InputError(`${this.label} is corrupt: bad entry size at byte ${this.offset - BLOCK}`);
-        }
-        const padded = (n) => (BLOCK - (n % BLOCK)) % BLOCK;
-        if (flag === 'x' || flag === 'g' || flag === 'L' || flag === 'K') {
-            if (size > MAX_META) {
-                throw new InputError(`${this.label} is corrupt: ${size}-byte extended header at byte ${this.offset - BLOCK}`);
-            }
-            const kind = flag === 'x' ? 'pax' : flag === 'g' ? 'paxGlobal' : flag === 'L' ? 'longName' : 'longLink';
-            this.meta = { kind, parts: [], size };
-            this.bodyLeft = size;
-            this.padLeft = padded(size);
-            if (size === 0)
-                await this.finishBody();
-            return;
-        }
-        const pax = { ...this.paxGlobal, ...this.pax };
-        this.pax = {};
-        let name = pax['path'] ?? this.longName ?? headerName(block);
-        let linkname = pax['linkpath'] ?? this.longLink ?? cString(block.subarray(157, 257));
-        this.longName = undefined;
-        this.longLink = undefined;
-        if (pax['size'] !== undefined)
-            size = paxNumber(pax['size'], 'size', this.label);
-        const mode = readNumber(block, 100, 8) & 0o7777;
-        const uid = pax['uid'] !== undefined ? paxNumber(pax['uid'], 'uid', this.label) : readNumber(block, 108, 8);
-        const gid = pax['gid'] !== undefined ? paxNumber(pax['gid'], 'gid', this.label) : readNumber(block, 116, 8);
-        const mtime = pax['mtime'] !== undefined ? Number(pax['mtime']) : readNumber(block, 136, 12);
-        // Unknown type flags are regular files (POSIX); GNU 'V' volume labels and 'M' continuations carry no file.
-        let type = TYPES[flag] ?? 'file';
-        // As in Go's archive/tar: links, devices, fifos and dirs carry no body, whatever the size field says.
-        // A regular-file flag always has one, even on a name that ends in "/" (an old V7 directory).
-        const bodySize = type === 'file' ? size : 0;
-        if (type === 'file' && name.endsWith('/') && (flag === '\0' || flag === '0'))
-            type = 'dir';
-        if (flag === 'V') {
-            this.bodyLeft = size;
-            this.padLeft = padded(size);
-            if (size === 0)
-                await this.finishBody();
-            return;
-        }
-        if (name === '')
-            name = '.';
-        if (type !== 'hardlink' && type !== 'symlink')
-            linkname = '';
-        this.entries++;
-        const header = {
-            name,
-            type,
-            size: type === 'file' ? bodySize : 0,
-            mode,
-            uid,
-            gid,
-            linkname,
-            mtime,
-        };
-        this.sink = this.onEntry(header);
-        this.bodyLeft = bodySize;
-        this.padLeft = padded(bodySize);
-        if (bodySize === 0)
-            await this.finishBody();
-    }
-}
-function isZero(b) {
-    for (let i = 0; i < BLOCK; i += 8) {
-        if (b.readBigUInt64LE(i) !== 0n)
-            return false;
-    }
-    return true;
-}
-function checksumOk(b) {
-    const stored = readOctal(b, 148, 8);
-    let unsigned = 0;
-    let signed = 0;
-    for (let i = 0; i < BLOCK; i++) {
-        const v = i >= 148 && i < 156 ? 32 : b[i];
-        unsigned += v;
-        signed += v > 127 ? v - 256 : v;
-    }
-    return stored === unsigned || stored === signed;
-}
-function cString(b) {
-    const z = b.indexOf(0);
-    return b.toString('utf8', 0, z === -1 ? b.length : z);
-}
-function headerName(b) {
-    const name = cString(b.subarray(0, 100));
-    // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
-    if (b.toString('latin1', 257, 263) === 'ustar\0') {
-        const prefix = cString(b.subarray(345, 500));
-        if (prefix)
-            return `${prefix}/${name}`;
-    }
-    return name;
-}
-function readOctal(b, off, len) {
-    let i = off;
-    const end = off + len;
-    while (i < end && (b[i] === 32 || b[i] === 0))
-        i++;
-    let v = 0;
-    for (; i < end; i++) {
-        const c = b[i];
-        if (c < 48 || c > 55)
-            break;
-        v = v * 8 + (c - 48);
-    }
-    return v;
-}
-/** Octal, or GNU base-256 when the high bit of the first byte is set (0x80 positive, 0xff negative). */
-function readNumber(b, off, len) {
-    const first = b[off];
-    if (first & 0x80) {
-        const negative = first === 0xff;
-        let v = 0;
-        for (let i = 0; i < len; i++) {
-            let c = b[off + i];
-            if (i === 0)
-                c &= 0x7f;
-            if (negative)
-                c ^= 0xff;
-            v = v * 256 + c;
-        }
-        return negative ? -(v + 1) : v;
-    }
-    return readOctal(b, off, len);
-}
-function paxNumber(s, key, label) {
-    const v = Number(s);
-    if (!Number.isSafeInteger(v) || v < 0)
-        throw new InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
-    return v;
-}
-/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
-function parsePax(body, label) {
-    const out = {};
-    let pos = 0;
-    while (pos < body.length) {
-        if (body[pos] === 0)
-            break;
-        const sp = body.indexOf(32, pos);
-        if (sp === -1)
-            break;
-        const len = Number(body.toString('latin1', pos, sp));
-        if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
-            throw new InputError(`${label} is corrupt: bad pax record`);
-        }
-        const rec = body.toString('utf8', sp + 1, pos + len - 1);
-        const eq = rec.indexOf('=');
-        if (eq > 0)
-            out[rec.slice(0, eq)] = rec.slice(eq + 1);
-        pos += len;
-    }
-    return out;
-}
-
-;// CONCATENATED MODULE: ./src/inventory/scan.ts
-/**
- * One pass over one layer: hash the bytes as stored, sniff and decompress, hash the tar, parse the tar,
- * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
- */
-
-
-
-
-
-async function scanLayer(input, label) {
-    const entries = [];
-    const escapes = [];
-    const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
-    const stored = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    const tarHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
-    let uncompressedSize = 0;
-    const { compression, storedBytes } = await inflate(input, label, async (chunk, c) => {
-        // A plain tar is its own diff_id: hash it once, as stored.
-        if (c !== 'none') {
-            tarHash.update(chunk);
-            uncompressedSize += chunk.length;
-        }
-        await parser.push(chunk);
-    }, (chunk) => stored.update(chunk));
-    parser.finish();
-    const digest = `sha256:${stored.digest('hex')}`;
-    return {
-        digest,
-        diffId: compression === 'none' ? digest : `sha256:${tarHash.digest('hex')}`,
-        compression,
-        compressedSize: storedBytes,
-        uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
-        entries,
-        escapes,
-    };
-}
-function onEntry(h, entries, escapes) {
-    const path = cleanPath(h.name);
-    if (path === undefined) {
-        escapes.push(h.name);
-        return undefined;
-    }
-    let link = null;
-    if (h.type === 'symlink')
-        link = h.linkname;
-    else if (h.type === 'hardlink') {
-        const target = cleanPath(h.linkname);
-        if (target === undefined) {
-            escapes.push(`${h.name} → ${h.linkname}`);
-            return undefined;
-        }
-        link = target;
-    }
-    const rec = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
-    entries.push(rec);
-    if (h.type !== 'file' || h.size === 0)
-        return undefined;
-    const spec = headSpec(path, h.mode);
-    return spec ? new HeadSink(rec, spec) : undefined;
-}
-/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
-class HeadSink {
-    rec;
-    spec;
-    parts = [];
-    have = 0;
-    marker;
-    carry = Buffer.from('\n');
-    count = 0;
-    constructor(rec, spec) {
-        this.rec = rec;
-        this.spec = spec;
-        this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
-    }
-    write(chunk) {
-        if (this.have < this.spec.keep) {
-            const part = chunk.subarray(0, this.spec.keep - this.have);
-            this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
-            this.have += part.length;
-        }
-        if (this.marker) {
-            // A marker may straddle chunks: search the previous tail joined with this chunk's start first.
-            const m = this.marker.length;
-            const seam = Buffer.concat([this.carry, chunk.subarray(0, m - 1)]);
-            for (let i = seam.indexOf(this.marker); i !== -1 && i < this.carry.length; i = seam.indexOf(this.marker, i + 1)) {
-                this.count++;
-            }
-            for (let i = chunk.indexOf(this.marker); i !== -1; i = chunk.indexOf(this.marker, i + 1))
-                this.count++;
-            const joined = chunk.length >= m - 1 ? chunk : Buffer.concat([this.carry, chunk]);
-            this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (m - 1))));
-        }
-    }
-    end() {
-        if (this.parts.length)
-            this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
-        if (this.marker)
-            this.rec.records = this.count;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/util/bytes.ts
-/** Decimal units, as `docker images` and registries show sizes. */
-function formatBytes(n) {
-    const sign = n < 0 ? '-' : '';
-    let v = Math.abs(n);
-    if (v < 1000)
-        return `${sign}${v} B`;
-    const units = ['kB', 'MB', 'GB', 'TB'];
-    let i = -1;
-    while (v >= 1000 && i < units.length - 1) {
-        v /= 1000;
-        i++;
-    }
-    return `${sign}${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)} ${units[i]}`;
-}
-function shortDigest(d) {
-    const hex = d.includes(':') ? d.slice(d.indexOf(':') + 1) : d;
-    return hex.slice(0, 12);
-}
-
-;// CONCATENATED MODULE: ./src/image/model.ts
+/** JSON metadata blobs larger than this are not metadata. */
+const MAX_JSON_BLOB = 16 * 1024 * 1024;
 const MEDIA = {
     ociIndex: 'application/vnd.oci.image.index.v1+json',
     ociManifest: 'application/vnd.oci.image.manifest.v1+json',
@@ -27631,7 +27902,7 @@ function isManifestMediaType(t) {
  * True when every layer is stored uncompressed, as `docker save` (Docker 20.10) writes them: the stored
  * size is then not a compressed size, and must not be shown or judged as one.
  */
-function layersStoredUncompressed(layers) {
+function model_layersStoredUncompressed(layers) {
     return layers.length > 0 && layers.every((l) => !/gzip|zstd/.test(l.mediaType));
 }
 /** Layer media type for a Docker archive entry, from the compression actually found. */
@@ -27659,55 +27930,7 @@ function cleanCreatedBy(s) {
         .trim();
 }
 
-;// CONCATENATED MODULE: ./src/image/platform.ts
-
-const DEFAULT_PLATFORM = { os: 'linux', architecture: 'amd64' };
-/** "linux/arm64/v8" → Platform; "all" is handled by the caller. */
-function parsePlatform(s) {
-    const parts = s.split('/');
-    if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9_.-]+$/i.test(p))) {
-        throw new InputError(`bad --platform "${s}": expected os/arch[/variant], e.g. linux/amd64, or "all"`);
-    }
-    const [os, architecture, variant] = parts;
-    return variant ? { os, architecture, variant } : { os, architecture };
-}
-function formatPlatform(p) {
-    return p.variant ? `${p.os}/${p.architecture}/${p.variant}` : `${p.os}/${p.architecture}`;
-}
-/** arm64 images often omit the v8 variant; treat it as the default, as containerd does. */
-function normVariant(p) {
-    if (p.architecture === 'arm64' && (p.variant === undefined || p.variant === 'v8'))
-        return '';
-    return p.variant ?? '';
-}
-function platformMatches(want, have) {
-    if (want.os !== have.os || want.architecture !== have.architecture)
-        return false;
-    return want.variant === undefined || normVariant(want) === normVariant(have);
-}
-/**
- * Picks from the platforms an index offers: the requested one; by default linux/amd64, else the only one;
- * otherwise a clear error that lists what is there.
- */
-function choosePlatforms(items, platformOf, choice) {
-    if (choice === 'all')
-        return items;
-    const list = () => items.map((t) => formatPlatform(platformOf(t))).join(', ');
-    if (choice) {
-        const hit = items.find((t) => platformMatches(choice, platformOf(t)));
-        if (!hit)
-            throw new InputError(`platform ${formatPlatform(choice)} is not in this image; it has: ${list()}`);
-        return [hit];
-    }
-    const amd64 = items.find((t) => platformMatches(DEFAULT_PLATFORM, platformOf(t)));
-    if (amd64)
-        return [amd64];
-    if (items.length === 1)
-        return items;
-    throw new InputError(`this image has several platforms (${list()}); choose one with --platform, or --platform all`);
-}
-
-;// CONCATENATED MODULE: ./src/image/oci.ts
+;// CONCATENATED MODULE: ./src/sources/oci.ts
 /**
  * Resolving OCI/Docker indexes and manifests to images, and verifying what was scanned against them.
  * Shared by every source; the sources only say how to fetch a JSON blob and how to scan a layer.
@@ -27716,13 +27939,7 @@ function choosePlatforms(items, platformOf, choice) {
 
 
 
-
-/** JSON metadata blobs larger than this are not metadata. */
-const MAX_JSON_BLOB = 16 * 1024 * 1024;
 const REF_NAME = 'org.opencontainers.image.ref.name';
-function sha256(buf) {
-    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(buf).digest('hex')}`;
-}
 function parseJson(buf, what) {
     try {
         return JSON.parse(buf.toString('utf8'));
@@ -27874,7 +28091,16 @@ function imageFromManifest(r, source, tags, scans) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/image/archive.ts
+;// CONCATENATED MODULE: external "node:crypto"
+const external_node_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+;// CONCATENATED MODULE: ./src/util/digest.ts
+
+/** The sha256 digest of a buffer, as OCI names blobs: "sha256:<hex>". */
+function sha256(buf) {
+    return `sha256:${(0,external_node_crypto_namespaceObject.createHash)('sha256').update(buf).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/sources/archive.ts
 /**
  * Single-pass reader for image archives: `docker save` (Docker 20.10 legacy, Docker 25+ OCI-in-tar, the
  * containerd store's compressed blobs, skopeo's layer.tar symlinks) and oci-archive.
@@ -27893,6 +28119,8 @@ function imageFromManifest(r, source, tags, scans) {
 
 
 
+
+
 /** Manifests and configs are kilobytes; a JSON-looking blob over this is scanned as a stream instead. */
 const MAX_ARCHIVE_JSON = 8 * 1024 * 1024;
 /** All JSON kept from one archive. */
@@ -27900,12 +28128,14 @@ const MAX_ARCHIVE_JSON_TOTAL = 64 * 1024 * 1024;
 /** The whole archive, read once: blobs by path, and links (skopeo's layer.tar symlinks). */
 class ArchiveContents {
     label;
+    reader;
     blobs = new Map();
     /** Bytes of JSON blobs kept in memory so far. */
     jsonBytes = 0;
     links = new Map();
-    constructor(label) {
+    constructor(label, reader) {
         this.label = label;
+        this.reader = reader;
     }
     resolve(path) {
         let p = path;
@@ -27933,14 +28163,14 @@ class ArchiveContents {
             throw new InputError(`${this.label} has no ${path} (${what})`);
         // A small plain tar whose first name starts with "{" was taken for JSON; scan it from memory.
         if (blob.kind === 'json')
-            return scanLayer([blob.data], `${what} (${path}) in ${this.label}`);
+            return this.reader.stream([blob.data], `${what} (${path}) in ${this.label}`);
         return blob.scan;
     }
 }
 /** Reads an archive stream (a tar, or a gzip/zstd-compressed tar) in one pass. */
-async function readArchive(input, label) {
-    const contents = new ArchiveContents(label);
-    const parser = new TarParser((h) => archive_onEntry(h, contents), `archive ${label}`);
+async function readArchive(input, label, reader) {
+    const contents = new ArchiveContents(label, reader);
+    const parser = new TarParser((h) => onEntry(h, contents), `archive ${label}`);
     try {
         const { storedBytes } = await inflate(input, `archive ${label}`, (chunk) => parser.push(chunk));
         if (storedBytes === 0)
@@ -27954,7 +28184,7 @@ async function readArchive(input, label) {
         throw new InputError(`${label} is not an image archive (no tar entries)`);
     return contents;
 }
-function archive_onEntry(h, contents) {
+function onEntry(h, contents) {
     const rel = cleanPath(h.name);
     if (rel === undefined)
         return undefined;
@@ -28046,7 +28276,7 @@ class BlobSink {
         const stream = new external_node_stream_namespaceObject.PassThrough({ highWaterMark: 4 * 1024 * 1024 });
         stream.on('error', () => undefined); // the scan promise carries the error
         this.stream = stream;
-        const scan = scanLayer(stream, `blob ${this.path} in ${this.contents.label}`);
+        const scan = this.contents.reader.stream(stream, `blob ${this.path} in ${this.contents.label}`);
         // Errors surface only if the blob turns out to be a layer of the chosen image.
         this.scan = scan.then(() => undefined, () => {
             this.failed = true;
@@ -28060,6 +28290,17 @@ class BlobSink {
 function digestFromPath(path) {
     const m = /(?:^|\/)blobs\/sha256\/([0-9a-f]{64})$/.exec(path) ?? /(?:^|\/)([0-9a-f]{64})\.json$/.exec(path);
     return m ? `sha256:${m[1]}` : undefined;
+}
+/** An archive file (docker save output, an oci-archive), read once as a stream. */
+function archiveFileSource(path, opts) {
+    return {
+        images: async (reader) => {
+            const progress = opts.progress;
+            const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
+            const input = (0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: 1024 * 1024 });
+            return imagesFromArchive(await readArchive(meter.pass(input), path, reader), opts);
+        },
+    };
 }
 async function imagesFromArchive(contents, opts) {
     const hasDocker = contents.blobs.has('manifest.json');
@@ -28157,154 +28398,300 @@ async function fromOciIndex(contents, opts) {
     }));
 }
 
-;// CONCATENATED MODULE: external "node:fs/promises"
-const external_node_fs_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:url"
-const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-;// CONCATENATED MODULE: external "node:worker_threads"
-const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-;// CONCATENATED MODULE: external "node:timers/promises"
-const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: ./src/image/registry/reference.ts
+;// CONCATENATED MODULE: ./src/sources/daemon.ts
 /**
- * Image references, normalised as Docker does (distribution/reference): `alpine` is
- * `docker.io/library/alpine:latest`, whose API host is `registry-1.docker.io`.
+ * `docker-daemon:REF`: `docker save REF` streamed straight into the single-pass archive reader, with no
+ * temp file and no buffering. Both the legacy layout (Docker ≤ 24) and the OCI layout of Docker 25+ come
+ * through the same reader.
  */
 
-const DOCKER_HUB = 'docker.io';
-const DOCKER_HUB_API = 'registry-1.docker.io';
-/** The key `docker login` writes for Docker Hub in ~/.docker/config.json. */
-const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
-const ALNUM = '[a-z0-9]+';
-const SEPARATOR = '(?:[._]|__|-+)';
-const PATH_COMPONENT = new RegExp(`^${ALNUM}(?:${SEPARATOR}${ALNUM})*$`);
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}$/;
-const MAX_NAME = 255;
-/** Parses `[registry/]repository[:tag][@digest]`; anything malformed is an InputError naming the part. */
-function parseReference(input) {
-    const s = input.trim();
-    const bad = (why) => new InputError(`bad image reference "${input}": ${why}`);
-    if (!s)
-        throw bad('it is empty');
-    if (/\s/.test(s))
-        throw bad('it contains whitespace');
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s))
-        throw bad('write it without a URL scheme (host/repository:tag)');
-    let rest = s;
-    let digest;
-    const at = rest.indexOf('@');
-    if (at !== -1) {
-        digest = rest.slice(at + 1);
-        rest = rest.slice(0, at);
-        if (digest.startsWith('sha256:') && !/^sha256:[0-9a-f]{64}$/.test(digest)) {
-            throw bad(`"${digest}" is not a sha256 digest (64 lowercase hex digits)`);
-        }
-        if (!DIGEST.test(digest))
-            throw bad(`"${digest}" is not a digest (algorithm:hex)`);
+
+
+
+
+
+
+/** `docker save --platform` needs a client of 28+ and a daemon with API 1.48+. */
+const SAVE_PLATFORM_API = [1, 48];
+const STDERR_CAP = 64 * 1024;
+function dockerHost(env) {
+    return env['DOCKER_HOST'] || 'the default socket';
+}
+function versionAtLeast(v, want) {
+    const parts = v.split(/[.+-]/).map((x) => Number.parseInt(x, 10));
+    for (let i = 0; i < want.length; i++) {
+        const p = parts[i] ?? 0;
+        if (Number.isNaN(p))
+            return false;
+        if (p !== want[i])
+            return p > want[i];
     }
-    let tag;
-    const colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-        tag = rest.slice(colon + 1);
-        rest = rest.slice(0, colon);
-        if (!TAG.test(tag))
-            throw bad(`"${tag}" is not a valid tag`);
-    }
-    if (!rest)
-        throw bad('it has no repository name');
-    let registry = DOCKER_HUB;
-    let path = rest;
-    const slash = rest.indexOf('/');
-    if (slash !== -1) {
-        const first = rest.slice(0, slash);
-        // As Docker: the first component is a registry if it looks like a host (a dot, a port, or localhost).
-        if (first.includes('.') ||
-            first.includes(':') ||
-            first === 'localhost' ||
-            first !== first.toLowerCase()) {
-            registry = first;
-            path = rest.slice(slash + 1);
-            if (!DOMAIN.test(registry))
-                throw bad(`"${registry}" is not a valid registry host`);
-        }
-    }
-    if (registry === 'index.docker.io' || registry === DOCKER_HUB_API)
-        registry = DOCKER_HUB;
-    if (registry === DOCKER_HUB && !path.includes('/'))
-        path = `library/${path}`;
-    for (const part of path.split('/')) {
-        if (!PATH_COMPONENT.test(part)) {
-            throw bad(part !== part.toLowerCase()
-                ? 'repository names must be lowercase'
-                : `"${part || '(empty)'}" is not a valid repository path component`);
-        }
-    }
-    if (registry.length + 1 + path.length > MAX_NAME)
-        throw bad(`the name is longer than ${MAX_NAME} characters`);
-    const ref = { registry, repository: path };
-    if (tag !== undefined)
-        ref.tag = tag;
-    if (digest !== undefined)
-        ref.digest = digest;
-    return ref;
+    return true;
 }
-/** The tag or digest to ask the registry for: the digest when there is one, else the tag, else `latest`. */
-function manifestReference(ref) {
-    return ref.digest ?? ref.tag ?? 'latest';
-}
-/** `docker.io/library/alpine:latest`, `ghcr.io/o/app@sha256:…` (a tag, when present, is kept with a digest). */
-function formatReference(ref) {
-    let s = `${ref.registry}/${ref.repository}`;
-    if (ref.tag !== undefined || ref.digest === undefined)
-        s += `:${ref.tag ?? 'latest'}`;
-    if (ref.digest !== undefined)
-        s += `@${ref.digest}`;
-    return s;
-}
-/** The host (and port) that serves the registry's HTTP API. */
-function apiHost(registry) {
-    return registry === DOCKER_HUB ? DOCKER_HUB_API : registry;
-}
-function hostname(registry) {
-    if (registry.startsWith('['))
-        return registry.slice(1, registry.indexOf(']'));
-    const colon = registry.lastIndexOf(':');
-    return colon === -1 ? registry : registry.slice(0, colon);
-}
-/** Loopback registries speak plain HTTP, as Docker allows; so do the ones the user lists as insecure. */
-function isInsecureRegistry(registry, insecure = []) {
-    const host = hostname(registry).toLowerCase();
-    if (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))
-        return true;
-    return insecure.some((i) => {
-        const want = normaliseRegistryName(i);
-        return want === registry.toLowerCase() || want === host;
+/** Runs a short docker command; resolves stdout, stderr and the exit code (-1 if it could not start). */
+function dockerOutput(args, opts) {
+    return new Promise((resolve) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, {
+            stdio: ['ignore', 'pipe', 'pipe'],
+            env: opts.env ?? process.env,
+            timeout: 60_000,
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c) => (stdout += c.toString('utf8')));
+        child.stderr.on('data', (c) => (stderr += c.toString('utf8')));
+        let missing = false;
+        child.on('error', (e) => {
+            missing = e.code === 'ENOENT';
+        });
+        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, missing }));
     });
 }
-/** `https://ghcr.io/v1/` → `ghcr.io`; `index.docker.io` → `docker.io` (keys of docker config files, flags). */
-function normaliseRegistryName(s) {
-    let h = s
-        .trim()
-        .replace(/^[a-z]+:\/\//i, '')
-        .replace(/\/.*$/, '')
-        .toLowerCase();
-    if (h === 'index.docker.io' || h === DOCKER_HUB_API)
-        h = DOCKER_HUB;
-    return h;
+/** Whether this docker client and daemon accept `docker save --platform`. */
+async function saveSupportsPlatform(opts = {}) {
+    const r = await dockerOutput(['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'], opts);
+    if (r.code !== 0)
+        return false;
+    const [client = '', api = ''] = r.stdout.trim().split(/\s+/);
+    return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
 }
-/** The API's base URL: `https://registry-1.docker.io`, `http://127.0.0.1:5000`. */
-function registryBaseUrl(registry, insecure = []) {
-    return `${isInsecureRegistry(registry, insecure) ? 'http' : 'https'}://${apiHost(registry)}`;
+/** One line for a failed `docker save`, from what docker printed. */
+function daemonError(ref, code, stderr, env) {
+    const lines = stderr
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
+    if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
+        return new InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`);
+    }
+    if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(stderr)) {
+        return new InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
+    }
+    return new InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`);
+}
+function daemonSource(ref, source, opts) {
+    return { images: (reader) => imagesFromDaemon(ref, source, reader, opts) };
+}
+async function imagesFromDaemon(ref, source, reader, opts) {
+    if (!ref.trim())
+        throw new InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
+    if (ref.startsWith('-'))
+        throw new InputError(`docker-daemon: "${ref}" is not an image reference`);
+    const env = opts.env ?? process.env;
+    const args = ['save'];
+    const p = opts.platform;
+    if (p && p !== 'all' && (await saveSupportsPlatform(opts)))
+        args.push('--platform', formatPlatform(p));
+    args.push(ref);
+    let child;
+    try {
+        child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    }
+    catch (err) {
+        throw new InputError(`cannot run docker: ${oneLine(err)}`);
+    }
+    let stderr = '';
+    child.stderr.on('data', (c) => {
+        if (stderr.length < STDERR_CAP)
+            stderr += c.toString('utf8');
+    });
+    let spawnError;
+    const exited = new Promise((resolve) => {
+        child.on('error', (e) => {
+            spawnError = e;
+            resolve(-1);
+        });
+        child.on('close', (code) => resolve(code));
+    });
+    let contents;
+    let readError;
+    const meter = new Meter(opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(child.stdout, async (input) => {
+            contents = await readArchive(meter.pass(input), `docker save ${ref}`, reader);
+        });
+    }
+    catch (err) {
+        readError = err;
+        child.kill();
+    }
+    const code = await exited;
+    if (spawnError) {
+        throw new InputError(spawnError.code === 'ENOENT'
+            ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
+            : `cannot run docker: ${oneLine(spawnError)}`);
+    }
+    if (code !== 0 && !(readError && code === null))
+        throw daemonError(ref, code, stderr, env);
+    if (readError || !contents) {
+        if (meter.bytes === 0 && stderr.trim())
+            throw daemonError(ref, code, stderr, env);
+        throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
+    }
+    return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
 }
 
-;// CONCATENATED MODULE: ./src/image/registry/auth.ts
+;// CONCATENATED MODULE: ./src/sources/manifest-summary.ts
+/**
+ * The fast path: compressed size and layer count from manifests alone. Shared by the registry (where it
+ * saves every blob request) and OCI layouts.
+ */
+
+
+
+
+
+
+async function summarizeManifests(top, topDesc, io) {
+    const leaves = [];
+    const fetchDoc = async (d) => {
+        const data = await io.manifest(d);
+        verifyDigest(sha256(data), d.digest, `manifest ${shortDigest(d.digest)} of ${io.where}`);
+        return parseJson(data, `manifest ${d.digest} of ${io.where}`);
+    };
+    const collect = async (entries, depth) => {
+        if (depth > MAX_INDEX_DEPTH)
+            throw new InputError(`${io.where}: indexes nested too deep`);
+        for (const d of entries) {
+            if (!d || typeof d.digest !== 'string' || !isImageEntry(d))
+                continue;
+            if (isIndexMediaType(d.mediaType)) {
+                const inner = await fetchDoc(d);
+                await collect(inner.manifests ?? [], depth + 1);
+            }
+            else
+                leaves.push(d.platform ? { desc: d, platform: d.platform } : { desc: d });
+        }
+    };
+    if (Array.isArray(top.manifests)) {
+        await collect(entriesNamed(top.manifests, io.refName, io.where), 0);
+    }
+    else {
+        leaves.push({ desc: topDesc, manifest: validateManifest(top, topDesc.digest || io.where) });
+    }
+    if (!leaves.length)
+        throw new InputError(`${io.where} holds no image manifest`);
+    const manifestOf = async (l) => {
+        l.manifest ??= validateManifest((await fetchDoc(l.desc)), l.desc.digest);
+        return l.manifest;
+    };
+    const configPlatform = async (l) => {
+        const m = await manifestOf(l);
+        const cfg = parseJson(await io.config(m.config), `config of ${io.where}`);
+        return platformOfConfig(cfg);
+    };
+    let chosen;
+    const single = leaves.length === 1 && !Array.isArray(top.manifests);
+    if (single) {
+        const l = leaves[0];
+        // A plain manifest names no platform: read the config only when one was asked for.
+        if (io.platform && io.platform !== 'all') {
+            l.platform = await configPlatform(l);
+            checkPlatform(io.platform, l.platform, `image ${io.where}`);
+        }
+        chosen = [l];
+    }
+    else {
+        for (const l of leaves)
+            l.platform ??= await configPlatform(l);
+        chosen = choosePlatforms(leaves, (l) => l.platform, io.platform);
+    }
+    const out = [];
+    for (const l of chosen) {
+        const m = await manifestOf(l);
+        out.push({
+            source: io.source,
+            digest: l.desc.digest,
+            platform: l.platform ? formatPlatform(l.platform) : null,
+            compressedSize: m.layers.reduce((n, d) => n + d.size, 0),
+            layers: m.layers.length,
+            manifestOnly: true,
+        });
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/sources/layout.ts
+/** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
+
+
+
+
+
+
+
+
+async function openLayout(dir) {
+    const where = `OCI layout ${dir}`;
+    const indexBuf = await (0,promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
+        throw new InputError(`${where} has no readable index.json`);
+    });
+    const index = parseJson(indexBuf, `index.json in ${where}`);
+    if (!index || !Array.isArray(index.manifests))
+        throw new InputError(`index.json in ${where} is malformed: no manifests list`);
+    const blobPath = (d) => {
+        const [alg, hex] = d.digest.split(':');
+        if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) {
+            throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
+        }
+        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', alg, hex);
+    };
+    const readJson = async (d, what) => {
+        const path = blobPath(d);
+        const size = await (0,promises_namespaceObject.stat)(path).then((s) => s.size, () => {
+            throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
+        });
+        // A manifest that names a layer as its config must not make us read the layer whole.
+        if (size > MAX_JSON_BLOB)
+            throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
+        const data = await (0,promises_namespaceObject.readFile)(path);
+        verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
+        return data;
+    };
+    return { where, index, blobPath, readJson };
+}
+/** `oci:DIR[:REF]`: layers are files, so each can be scanned on a worker, several at once. */
+function layoutSource(dir, ref, source, platform) {
+    return {
+        images: async (reader) => {
+            const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
+            const resolved = await resolveImages(index, fetch, platform, where, ref);
+            const images = [];
+            for (const r of resolved) {
+                const scans = await Promise.all(r.manifest.layers.map(async (d, i) => {
+                    const path = blobPath(d);
+                    const label = `layer ${i + 1} (${shortDigest(d.digest)})`;
+                    await (0,promises_namespaceObject.access)(path).catch(() => {
+                        throw new InputError(`${where} is missing ${label}`);
+                    });
+                    return reader.blob({ kind: 'file', path, digest: d.digest }, `${label} in ${where}`);
+                }));
+                images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
+            }
+            return images;
+        },
+        manifests: () => layoutManifestSummary(dir, ref, source, platform),
+    };
+}
+/** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
+async function layoutManifestSummary(dir, ref, source, platform) {
+    const { where, index, readJson: read } = await openLayout(dir);
+    const io = {
+        where,
+        source,
+        platform,
+        manifest: (d) => read(d, 'manifest'),
+        config: (d) => read(d, 'config'),
+    };
+    if (ref !== undefined)
+        io.refName = ref;
+    return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/sources/registry/auth.ts
 /**
  * Registry credentials and the WWW-Authenticate flows (Basic, and the Bearer token flow that Docker Hub,
  * GHCR, ECR and distribution's token auth use).
@@ -28453,7 +28840,7 @@ async function resolveCredential(registry, opts, notes = []) {
     const label = file.startsWith((0,external_node_os_namespaceObject.homedir)() + '/') ? `~${file.slice((0,external_node_os_namespaceObject.homedir)().length)}` : file;
     let cfg;
     try {
-        cfg = JSON.parse(await (0,external_node_fs_promises_namespaceObject.readFile)(file, 'utf8'));
+        cfg = JSON.parse(await (0,promises_namespaceObject.readFile)(file, 'utf8'));
     }
     catch (e) {
         if (e.code !== 'ENOENT')
@@ -28548,11 +28935,11 @@ function authError(args) {
 const external_node_http_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/version.ts
+;// CONCATENATED MODULE: ./src/util/version.ts
 /** Kept equal to package.json's version by a unit test. */
 const VERSION = '0.1.0';
 
-;// CONCATENATED MODULE: ./src/image/registry/http.ts
+;// CONCATENATED MODULE: ./src/sources/registry/http.ts
 /**
  * The HTTP transport of the registry client, on node:http/node:https so that bodies stream with
  * backpressure: one request, bounded retries with backoff (429, 5xx, connection errors, honouring
@@ -28734,7 +29121,7 @@ function registryErrorDetail(body) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/image/registry/client.ts
+;// CONCATENATED MODULE: ./src/sources/registry/client.ts
 
 
 
@@ -29191,193 +29578,208 @@ class RegistryClient {
     }
 }
 
-;// CONCATENATED MODULE: ./src/image/registry/blob-job.ts
+;// CONCATENATED MODULE: ./src/sources/registry/source.ts
 /**
- * Scanning one registry blob, as a job a scan worker can run: the worker rebuilds the client from plain
- * data (already authenticated), streams the blob and scans it in the same pass.
+ * `docker://REF` (and a bare REF): an image read straight from its registry, with no daemon. Manifests and
+ * configs are fetched and verified; each layer blob is handed to the reader as a BlobRef that a scan
+ * worker can download itself, its digest checked in the same pass. Layers the cache has are not fetched.
  */
 
 
-const clients = new Map();
-/** Runs a blob job with a client per registry repository and authorization (kept for the next job). */
-async function scanBlobJob(job, label) {
-    const key = JSON.stringify(job.client);
-    let client = clients.get(key);
-    if (!client) {
-        client = RegistryClient.fromSpec(job.client);
-        clients.set(key, client);
-    }
-    return scanRegistryBlob(client, job.desc, label);
+
+
+
+
+
+
+function registrySource(refText, source, opts) {
+    return {
+        images: (reader) => imagesFromRegistry(refText, source, reader, opts),
+        manifests: () => registryManifestSummary(refText, source, opts),
+    };
 }
-/** Streams a blob straight into the layer scanner: download, digest and decompression in one pass. */
-async function scanRegistryBlob(client, desc, label, signal) {
+async function fetchTop(refText, opts) {
+    const ref = parseReference(refText);
+    const client = new RegistryClient(ref.registry, ref.repository, opts.registry);
+    const where = formatReference(ref);
+    const top = await client.getManifest(manifestReference(ref));
+    const doc = parseJson(top.data, `manifest of ${where}`);
+    if (!doc || typeof doc !== 'object')
+        throw new InputError(`manifest of ${where} is not a JSON object`);
+    const mediaType = doc.mediaType ?? top.mediaType ?? '';
+    const descriptor = { mediaType, digest: top.digest, size: top.data.length };
+    const tags = ref.tag !== undefined ? [`${ref.registry}/${ref.repository}:${ref.tag}`] : [];
+    return { client, doc, descriptor, where, tags };
+}
+/** Fetches index children by digest from the manifests endpoint, configs from the blobs endpoint. */
+function jsonFetcher(client, where) {
+    return async (d, what) => {
+        const isManifest = isIndexMediaType(d.mediaType) || isManifestMediaType(d.mediaType) || what.startsWith('manifest');
+        const data = isManifest ? (await client.getManifest(d.digest, what)).data : await client.getBlob(d, what);
+        verifyDigest(sha256(data), d.digest, `${what} of ${where}`);
+        return data;
+    };
+}
+async function imagesFromRegistry(refText, source, reader, opts) {
+    let client;
     try {
-        return await scanLayer(client.blob(desc, label, signal), label);
+        const top = await fetchTop(refText, opts);
+        client = top.client;
+        const resolved = await resolveImages(top.doc, jsonFetcher(top.client, top.where), opts.platform, top.where, undefined, top.descriptor);
+        const images = [];
+        for (const r of resolved) {
+            const scans = await readLayers(top.client, r.manifest.layers, reader, top.where);
+            images.push(imageFromManifest(r, source, top.tags, scans));
+        }
+        return images;
     }
     catch (err) {
-        throw client.redactError(err);
+        throw client ? client.redactError(err) : err;
     }
 }
-
-;// CONCATENATED MODULE: ./src/inventory/scan-pool.ts
+async function readLayers(client, layers, reader, where) {
+    // When one layer fails, the others stop downloading.
+    const abort = new AbortController();
+    return Promise.all(layers.map((d, i) => reader
+        .blob(
+    // The spec carries the current authorization, which may have been refreshed by now.
+    { kind: 'registry', client: client.toSpec(), desc: d, digest: d.digest }, `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`, abort.signal)
+        .catch((err) => {
+        abort.abort();
+        throw err;
+    })));
+}
+// ------------------------------------------------------------------------------------- fast path
 /**
- * Scans layer files on worker threads. In-process, every layer shares the main thread for hashing, tar
- * parsing and zlib callbacks, so a second layer adds little; on workers, layers really run in parallel.
- *
- * The worker script is `scan-worker.js` beside this module (the tsc build), or the ncc bundle itself,
- * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
- * running the TypeScript sources) layers are scanned in-process, with the same code.
+ * Compressed size and layer count from the manifests alone: no layer blob is requested, and no config
+ * either unless the platform of a single-manifest image must be checked against --platform.
  */
-
-
-
-
-
-
-
-const WORKER_FLAG = 'slimgateScanWorker';
-const READ_CHUNK = 1024 * 1024;
-function scanLayerFile(path, label) {
-    return scanLayer((0,external_node_fs_namespaceObject.createReadStream)(path, { highWaterMark: READ_CHUNK }), label);
-}
-function workerScript() {
-    if (process.env['SLIMGATE_WORKERS'] === '0')
-        return undefined;
-    const here = (0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url);
-    const sibling = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(here), 'scan-worker.js');
-    if ((0,external_node_fs_namespaceObject.existsSync)(sibling))
-        return sibling;
-    // Inside the ncc bundle this module is the bundle file.
-    if ((0,external_node_path_namespaceObject.basename)(here) === 'cli.js' || (0,external_node_path_namespaceObject.basename)(here) === 'index.js')
-        return here;
-    return undefined;
-}
-function isScanWorker() {
-    return !external_node_worker_threads_namespaceObject.isMainThread && !!external_node_worker_threads_namespaceObject.workerData?.[WORKER_FLAG];
-}
-function startScanWorker() {
-    const port = external_node_worker_threads_namespaceObject.parentPort;
-    if (!port)
-        return;
-    port.on('message', (job) => {
-        (job.blob ? scanBlobJob(job.blob, job.label) : scanLayerFile(job.path, job.label)).then((scan) => port.postMessage({ id: job.id, scan }), (err) => port.postMessage({
-            id: job.id,
-            error: err instanceof Error ? err.message : String(err),
-            input: err instanceof InputError,
-        }));
-    });
-}
-/**
- * A fixed set of workers, one job each at a time; `scan` runs on an idle one, or in-process when workers
- * are unavailable. A worker that dies fails only its own job and is replaced for the next one.
- */
-class ScanPool {
-    size;
-    idle = [];
-    live = new Set();
-    waiting = [];
-    /** The job each busy worker is running. */
-    jobs = new Map();
-    nextId = 0;
-    script;
-    /** `script` overrides the worker entry (tests). */
-    constructor(size, script) {
-        this.size = size;
-        this.script = size > 1 ? (script ?? workerScript()) : undefined;
-    }
-    async scan(path, label) {
-        if (!this.script)
-            return scanLayerFile(path, label);
-        return this.dispatch(this.script, { path, label });
-    }
-    /**
-     * Downloads and scans a registry blob on a worker (the worker fetches it itself, so the bytes never
-     * cross threads); without workers, `local` does it in-process.
-     */
-    async scanBlob(blob, label, local) {
-        if (!this.script)
-            return local();
-        return this.dispatch(this.script, { path: '', label, blob });
-    }
-    async dispatch(script, job) {
-        const worker = await this.acquire(script);
-        try {
-            return await new Promise((resolve, reject) => {
-                this.jobs.set(worker, { resolve, reject });
-                worker.postMessage({ id: this.nextId++, ...job });
-            });
-        }
-        finally {
-            this.jobs.delete(worker);
-            this.release(worker, script);
-        }
-    }
-    async close() {
-        const all = [...this.live];
-        this.live.clear();
-        this.idle.length = 0;
-        await Promise.all(all.map((w) => w.terminate()));
-    }
-    acquire(script) {
-        const w = this.idle.pop();
-        if (w)
-            return Promise.resolve(w);
-        if (this.live.size < this.size)
-            return Promise.resolve(this.spawn(script));
-        return new Promise((resolve) => this.waiting.push(resolve));
-    }
-    release(w, script) {
-        const next = this.waiting.shift();
-        // A worker that died is not reused: whoever waits gets a fresh one.
-        if (!this.live.has(w)) {
-            if (next)
-                next(this.spawn(script));
-            return;
-        }
-        if (next)
-            next(w);
-        else
-            this.idle.push(w);
-    }
-    spawn(script) {
-        const w = new external_node_worker_threads_namespaceObject.Worker(script, { workerData: { [WORKER_FLAG]: true } });
-        const fail = (err) => {
-            if (!this.live.delete(w))
-                return; // closed, or already failed
-            const i = this.idle.indexOf(w);
-            if (i !== -1)
-                this.idle.splice(i, 1);
-            this.jobs.get(w)?.reject(err);
-        };
-        w.on('message', (r) => {
-            const job = this.jobs.get(w);
-            if (!job)
-                return;
-            if ('scan' in r)
-                job.resolve(revive(r.scan));
-            else
-                job.reject(r.input ? new InputError(r.error) : new Error(r.error));
+async function registryManifestSummary(refText, source, opts) {
+    let client;
+    try {
+        const top = await fetchTop(refText, opts);
+        client = top.client;
+        const c = client;
+        return await summarizeManifests(top.doc, top.descriptor, {
+            where: top.where,
+            source,
+            platform: opts.platform,
+            manifest: async (d) => (await c.getManifest(d.digest, `manifest ${shortDigest(d.digest)}`)).data,
+            config: async (d) => {
+                const data = await c.getBlob(d, 'config');
+                verifyDigest(sha256(data), d.digest, `config of ${top.where}`);
+                return data;
+            },
         });
-        w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
-        w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));
-        this.live.add(w);
-        return w;
+    }
+    catch (err) {
+        throw client ? client.redactError(err) : err;
     }
 }
-/** Structured clone turns Buffers into plain Uint8Arrays; make heads Buffers again, without a copy. */
-function revive(scan) {
-    for (const e of scan.entries) {
-        if (e.head && !Buffer.isBuffer(e.head)) {
-            const u = e.head;
-            e.head = Buffer.from(u.buffer, u.byteOffset, u.length);
+
+;// CONCATENATED MODULE: ./src/sources/source.ts
+/**
+ * Source strings, with skopeo's transport names: docker://REF, docker-daemon:REF,
+ * docker-archive:PATH[:REF|@INDEX], oci-archive:PATH[:REF], oci:DIR[:REF]. A bare existing path is sniffed.
+ */
+
+
+
+
+
+
+function kindOf(path) {
+    try {
+        const s = (0,external_node_fs_namespaceObject.statSync)(path);
+        return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Splits "PATH[:REF]" at the first ':' (or '@' when allowed) after which the path exists. */
+function splitPath(rest, want, allowAt) {
+    if (kindOf(rest) === want)
+        return { path: rest };
+    for (let i = 1; i < rest.length; i++) {
+        const c = rest[i];
+        if (c === ':' || (allowAt && c === '@')) {
+            const path = rest.slice(0, i);
+            if (kindOf(path) === want)
+                return { path, tail: rest.slice(i + 1), sep: c };
         }
     }
-    return scan;
+    return { path: rest };
+}
+function parseSource(s) {
+    if (!s.trim())
+        throw new InputError('no image source given');
+    const m = /^(docker|docker-daemon|docker-archive|oci-archive|oci):(.*)$/.exec(s);
+    if (m) {
+        const [, transport, rest = ''] = m;
+        if (transport === 'docker') {
+            if (!rest.startsWith('//'))
+                throw new InputError(`bad source "${s}": write docker://REF`);
+            return { kind: 'registry', ref: rest.slice(2) };
+        }
+        if (transport === 'docker-daemon')
+            return { kind: 'daemon', ref: rest };
+        if (transport === 'oci') {
+            const { path, tail } = splitPath(rest, 'dir', false);
+            if (kindOf(path) !== 'dir')
+                throw new InputError(`oci: ${path} is not a directory`);
+            return tail ? { kind: 'oci', dir: path, ref: tail } : { kind: 'oci', dir: path };
+        }
+        const { path, tail, sep } = splitPath(rest, 'file', transport === 'docker-archive');
+        if (kindOf(path) !== 'file')
+            throw new InputError(`${transport}: ${path} is not a file`);
+        const selector = {};
+        if (tail !== undefined && sep === '@') {
+            if (!/^\d+$/.test(tail))
+                throw new InputError(`bad source "${s}": @INDEX must be a number`);
+            selector.index = Number(tail);
+        }
+        else if (tail)
+            selector.ref = tail;
+        return { kind: 'archive', format: transport, path, selector };
+    }
+    const k = kindOf(s);
+    if (k === 'file')
+        return { kind: 'archive', format: 'any', path: s, selector: {} };
+    if (k === 'dir')
+        return { kind: 'oci', dir: s };
+    if (/^[./~]/.test(s) || s.endsWith('.tar') || s.endsWith('.tar.gz')) {
+        throw new InputError(`${s}: no such file or directory`);
+    }
+    return { kind: 'registry', ref: s };
+}
+/** The one switch on a source's kind: every kind comes out behind the same contract. */
+function openSource(source, opts) {
+    const spec = parseSource(source);
+    const { platform } = opts;
+    switch (spec.kind) {
+        case 'archive':
+            return archiveFileSource(spec.path, {
+                source,
+                format: spec.format,
+                selector: spec.selector,
+                platform,
+                progress: opts.progress,
+            });
+        case 'oci':
+            return layoutSource(spec.dir, spec.ref, source, platform);
+        case 'registry':
+            return registrySource(spec.ref, source, { platform, registry: opts.registry });
+        case 'daemon':
+            return daemonSource(spec.ref, source, { ...opts.daemon, platform, progress: opts.progress });
+    }
 }
 
 ;// CONCATENATED MODULE: external "node:string_decoder"
 const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
-;// CONCATENATED MODULE: ./src/inventory/cache.ts
+;// CONCATENATED MODULE: external "node:url"
+const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+;// CONCATENATED MODULE: ./src/scan/cache.ts
 /**
  * The layer cache: a layer's scan depends only on its bytes, so it is stored under its compressed digest
  * and a second run (or the baseline of the same run) skips the download and the scan.
@@ -29524,7 +29926,7 @@ class LayerCache {
         catch (err) {
             if (err.code !== 'ENOENT') {
                 this.stats.corrupt++;
-                await (0,external_node_fs_promises_namespaceObject.unlink)(path).catch(() => { });
+                await (0,promises_namespaceObject.unlink)(path).catch(() => { });
             }
             this.stats.misses++;
             return undefined;
@@ -29537,13 +29939,13 @@ class LayerCache {
             return;
         const tmp = (0,external_node_path_namespaceObject.join)(this.dir, `.${(0,external_node_path_namespaceObject.basename)(path)}.${process.pid}.${(0,external_node_crypto_namespaceObject.randomBytes)(4).toString('hex')}.tmp`);
         try {
-            await (0,external_node_fs_promises_namespaceObject.mkdir)(this.dir, { recursive: true });
-            await (0,promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(entryLines(scan)), (0,external_node_zlib_namespaceObject.createGzip)({ level: 1 }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp));
-            await (0,external_node_fs_promises_namespaceObject.rename)(tmp, path);
+            await (0,promises_namespaceObject.mkdir)(this.dir, { recursive: true });
+            await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_namespaceObject.Readable.from(entryLines(scan)), (0,external_node_zlib_namespaceObject.createGzip)({ level: 1 }), (0,external_node_fs_namespaceObject.createWriteStream)(tmp));
+            await (0,promises_namespaceObject.rename)(tmp, path);
             this.stats.writes++;
         }
         catch {
-            await (0,external_node_fs_promises_namespaceObject.unlink)(tmp).catch(() => { });
+            await (0,promises_namespaceObject.unlink)(tmp).catch(() => { });
         }
     }
     /**
@@ -29641,7 +30043,7 @@ async function readEntry(path, digest) {
         entries.push(decode(line));
     };
     const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
-    await (0,promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(path), (0,external_node_zlib_namespaceObject.createGunzip)(), async (source) => {
         for await (const chunk of source) {
             const text = carry + decoder.write(chunk);
             const lines = text.split('\n');
@@ -29696,542 +30098,406 @@ async function mapLimit(items, limit, fn) {
     await Promise.all(Array.from({ length: n }, worker));
     return out;
 }
-
-;// CONCATENATED MODULE: ./src/image/layout.ts
-/** `oci:DIR[:REF]`: an OCI image layout directory. Layers are separate files, so they scan concurrently. */
-
-
-
-
-
-
-
-
-async function openLayout(dir) {
-    const where = `OCI layout ${dir}`;
-    const indexBuf = await (0,external_node_fs_promises_namespaceObject.readFile)((0,external_node_path_namespaceObject.join)(dir, 'index.json')).catch(() => {
-        throw new InputError(`${where} has no readable index.json`);
-    });
-    const index = parseJson(indexBuf, `index.json in ${where}`);
-    if (!index || !Array.isArray(index.manifests))
-        throw new InputError(`index.json in ${where} is malformed: no manifests list`);
-    const blobPath = (d) => {
-        const [alg, hex] = d.digest.split(':');
-        if (alg !== 'sha256' || !/^[0-9a-f]{64}$/.test(hex ?? '')) {
-            throw new InputError(`${where}: unsupported or malformed digest "${d.digest}"`);
+/** Runs at most `limit` tasks at once; the rest wait their turn, first come first served. */
+class Limiter {
+    limit;
+    active = 0;
+    queue = [];
+    constructor(limit) {
+        this.limit = limit;
+    }
+    async run(task) {
+        if (this.active < Math.max(1, this.limit))
+            this.active++;
+        else
+            await new Promise((r) => this.queue.push(r)); // a finishing task hands its slot over
+        try {
+            return await task();
         }
-        return (0,external_node_path_namespaceObject.join)(dir, 'blobs', alg, hex);
-    };
-    const readJson = async (d, what) => {
-        const path = blobPath(d);
-        const size = await (0,external_node_fs_promises_namespaceObject.stat)(path).then((s) => s.size, () => {
-            throw new InputError(`${where} is missing blob ${d.digest} (${what})`);
-        });
-        // A manifest that names a layer as its config must not make us read the layer whole.
-        if (size > MAX_JSON_BLOB)
-            throw new InputError(`${what} ${d.digest} in ${where} is too large to be metadata (${size} bytes)`);
-        const data = await (0,external_node_fs_promises_namespaceObject.readFile)(path);
-        verifyDigest(sha256(data), d.digest, `${what} in ${where}`);
-        return data;
-    };
-    return { where, index, blobPath, readJson };
+        finally {
+            const next = this.queue.shift();
+            if (next)
+                next();
+            else
+                this.active--;
+        }
+    }
 }
-async function imagesFromLayout(dir, ref, source, opts) {
-    const { where, index, blobPath, readJson: fetch } = await openLayout(dir);
-    const resolved = await resolveImages(index, fetch, opts.platform, where, ref);
-    const images = [];
-    const pool = new ScanPool(opts.concurrency);
-    try {
-        for (const r of resolved) {
-            let done = 0;
-            const scans = await mapLimit(r.manifest.layers, opts.concurrency, async (d, i) => {
-                const path = blobPath(d);
-                const label = `layer ${i + 1} (${shortDigest(d.digest)}) in ${where}`;
-                await (0,external_node_fs_promises_namespaceObject.open)(path).then((fh) => fh.close(), () => {
-                    throw new InputError(`${where} is missing ${label.split(' in ')[0]}`);
-                });
-                // A cache hit still hashes the local blob (cheap next to a scan): a file is never trusted by name.
-                const scan = opts.cache
-                    ? await opts.cache.through(d.digest, () => pool.scan(path, label), {
-                        accept: async () => (await fileDigest(path)) === d.digest,
-                    })
-                    : await pool.scan(path, label);
-                opts.progress?.(`scanned layer ${++done}/${r.manifest.layers.length} (${formatBytes(scan.uncompressedSize)} uncompressed)`);
-                return scan;
-            });
-            images.push(imageFromManifest(r, source, ref ? [ref] : [], scans));
+
+;// CONCATENATED MODULE: ./src/scan/heads.ts
+/** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
+const EXEC_HEAD = 4096;
+const OS_RELEASE_HEAD = 16 * 1024;
+const ID_FILE_HEAD = 16 * 1024;
+const SMALL_HEAD = 4096;
+const PACKAGE_DBS = {
+    '/var/lib/dpkg/status': 'Package:',
+    '/lib/apk/db/installed': 'P:',
+    // usr-merged Alpine/Wolfi: /lib is a symlink to usr/lib, so the database is stored under /usr/lib.
+    '/usr/lib/apk/db/installed': 'P:',
+};
+function baseName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** Files whose content the secret rules read: key files and the credential files of common tools. */
+function isSecretCandidate(path) {
+    const name = baseName(path);
+    if (/\.(?:pem|key|p8|pk8)$/i.test(name))
+        return true;
+    if (/^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk|xmss)$/.test(name))
+        return true;
+    if (/^(?:\.npmrc|\.netrc|_netrc|\.git-credentials|\.pypirc|\.dockercfg)$/.test(name))
+        return true;
+    if (name === '.env' || /^\.env\.[\w.-]+$/.test(name))
+        return true;
+    return path.endsWith('/.aws/credentials') || path.endsWith('/.docker/config.json');
+}
+function isLinkerConfig(path) {
+    return (path === '/etc/ld.so.conf' ||
+        path.startsWith('/etc/ld.so.conf.d/') ||
+        (path.startsWith('/etc/ld-musl-') && path.endsWith('.path')));
+}
+function headSpec(path, mode) {
+    if (path === '/etc/os-release' || path === '/usr/lib/os-release')
+        return { keep: OS_RELEASE_HEAD };
+    const marker = PACKAGE_DBS[path];
+    if (marker)
+        return { keep: 0, countLines: marker };
+    if (path === '/etc/passwd' || path === '/etc/group')
+        return { keep: ID_FILE_HEAD };
+    if (isLinkerConfig(path) || isSecretCandidate(path))
+        return { keep: SMALL_HEAD };
+    if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/'))
+        return { keep: EXEC_HEAD };
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/scan/layer.ts
+/**
+ * One pass over one layer: hash the bytes as stored, sniff and decompress, hash the tar, parse the tar,
+ * keep a record per entry and the few heads that rules need. Nothing is buffered whole.
+ */
+
+
+
+
+
+async function scanLayer(input, label) {
+    const entries = [];
+    const escapes = [];
+    const parser = new TarParser((h) => layer_onEntry(h, entries, escapes), label);
+    const stored = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    const tarHash = (0,external_node_crypto_namespaceObject.createHash)('sha256');
+    let uncompressedSize = 0;
+    const { compression, storedBytes } = await inflate(input, label, async (chunk, c) => {
+        // A plain tar is its own diff_id: hash it once, as stored.
+        if (c !== 'none') {
+            tarHash.update(chunk);
+            uncompressedSize += chunk.length;
         }
+        await parser.push(chunk);
+    }, (chunk) => stored.update(chunk));
+    parser.finish();
+    const digest = `sha256:${stored.digest('hex')}`;
+    return {
+        digest,
+        diffId: compression === 'none' ? digest : `sha256:${tarHash.digest('hex')}`,
+        compression,
+        compressedSize: storedBytes,
+        uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
+        entries,
+        escapes,
+    };
+}
+function layer_onEntry(h, entries, escapes) {
+    const path = cleanPath(h.name);
+    if (path === undefined) {
+        escapes.push(h.name);
+        return undefined;
+    }
+    let link = null;
+    if (h.type === 'symlink')
+        link = h.linkname;
+    else if (h.type === 'hardlink') {
+        const target = cleanPath(h.linkname);
+        if (target === undefined) {
+            escapes.push(`${h.name} → ${h.linkname}`);
+            return undefined;
+        }
+        link = target;
+    }
+    const rec = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
+    entries.push(rec);
+    if (h.type !== 'file' || h.size === 0)
+        return undefined;
+    const spec = headSpec(path, h.mode);
+    return spec ? new HeadSink(rec, spec) : undefined;
+}
+/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
+class HeadSink {
+    rec;
+    spec;
+    parts = [];
+    have = 0;
+    marker;
+    carry = Buffer.from('\n');
+    count = 0;
+    constructor(rec, spec) {
+        this.rec = rec;
+        this.spec = spec;
+        this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
+    }
+    write(chunk) {
+        if (this.have < this.spec.keep) {
+            const part = chunk.subarray(0, this.spec.keep - this.have);
+            this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
+            this.have += part.length;
+        }
+        if (this.marker) {
+            // A marker may straddle chunks: search the previous tail joined with this chunk's start first.
+            const m = this.marker.length;
+            const seam = Buffer.concat([this.carry, chunk.subarray(0, m - 1)]);
+            for (let i = seam.indexOf(this.marker); i !== -1 && i < this.carry.length; i = seam.indexOf(this.marker, i + 1)) {
+                this.count++;
+            }
+            for (let i = chunk.indexOf(this.marker); i !== -1; i = chunk.indexOf(this.marker, i + 1))
+                this.count++;
+            const joined = chunk.length >= m - 1 ? chunk : Buffer.concat([this.carry, chunk]);
+            this.carry = Buffer.from(joined.subarray(Math.max(0, joined.length - (m - 1))));
+        }
+    }
+    end() {
+        if (this.parts.length)
+            this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+        if (this.marker)
+            this.rec.records = this.count;
+    }
+}
+
+;// CONCATENATED MODULE: external "node:worker_threads"
+const external_node_worker_threads_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+;// CONCATENATED MODULE: ./src/sources/blob.ts
+/** Opens a BlobRef as a byte stream, in whatever thread asks: the main thread or a scan worker. */
+
+
+const READ_CHUNK = 1024 * 1024;
+/** One client per registry repository and authorization, kept for the next blob of the same image. */
+const clients = new Map();
+function clientFor(ref) {
+    const key = JSON.stringify(ref.client);
+    let client = clients.get(key);
+    if (!client) {
+        client = RegistryClient.fromSpec(ref.client);
+        clients.set(key, client);
+    }
+    return client;
+}
+/** The blob's bytes as stored. A registry's errors come out scrubbed of every credential it knows. */
+function readBlob(ref, label, signal) {
+    if (ref.kind === 'file')
+        return (0,external_node_fs_namespaceObject.createReadStream)(ref.path, { highWaterMark: READ_CHUNK });
+    const client = clientFor(ref);
+    return (async function* () {
+        try {
+            yield* client.blob(ref.desc, label, signal);
+        }
+        catch (err) {
+            throw client.redactError(err);
+        }
+    })();
+}
+
+;// CONCATENATED MODULE: ./src/scan/pool.ts
+/**
+ * Scans layer files on worker threads. In-process, every layer shares the main thread for hashing, tar
+ * parsing and zlib callbacks, so a second layer adds little; on workers, layers really run in parallel.
+ *
+ * The worker script is `worker.js` beside this module (the tsc build), or the ncc bundle itself,
+ * whose entry points hand over to `startScanWorker` when started as a scan worker. Anywhere else (tests
+ * running the TypeScript sources) layers are scanned in-process, with the same code.
+ */
+
+
+
+
+
+
+
+const WORKER_FLAG = 'slimgateScanWorker';
+/** Opens and scans one blob in this thread. */
+function scanBlob(ref, label, signal) {
+    return scanLayer(readBlob(ref, label, signal), label);
+}
+function workerScript() {
+    if (process.env['SLIMGATE_WORKERS'] === '0')
+        return undefined;
+    const here = (0,external_node_url_namespaceObject.fileURLToPath)(import.meta.url);
+    const sibling = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)(here), 'worker.js');
+    if ((0,external_node_fs_namespaceObject.existsSync)(sibling))
+        return sibling;
+    // Inside the ncc bundle this module is the bundle file.
+    if ((0,external_node_path_namespaceObject.basename)(here) === 'cli.js' || (0,external_node_path_namespaceObject.basename)(here) === 'index.js')
+        return here;
+    return undefined;
+}
+function isScanWorker() {
+    return !external_node_worker_threads_namespaceObject.isMainThread && !!external_node_worker_threads_namespaceObject.workerData?.[WORKER_FLAG];
+}
+function startScanWorker() {
+    const port = external_node_worker_threads_namespaceObject.parentPort;
+    if (!port)
+        return;
+    port.on('message', (job) => {
+        scanBlob(job.ref, job.label).then((scan) => port.postMessage({ id: job.id, scan }), (err) => port.postMessage({
+            id: job.id,
+            error: err instanceof Error ? err.message : String(err),
+            input: err instanceof InputError,
+        }));
+    });
+}
+/**
+ * A fixed set of workers, one job each at a time; `scan` runs on an idle one, or in-process when workers
+ * are unavailable. A worker that dies fails only its own job and is replaced for the next one.
+ */
+class ScanPool {
+    size;
+    idle = [];
+    live = new Set();
+    waiting = [];
+    /** The job each busy worker is running. */
+    jobs = new Map();
+    nextId = 0;
+    script;
+    /** `script` overrides the worker entry (tests). */
+    constructor(size, script) {
+        this.size = size;
+        this.script = size > 1 ? (script ?? workerScript()) : undefined;
+    }
+    /** Scans a blob on an idle worker (which opens the blob itself), or in-process without workers. */
+    async scan(ref, label, signal) {
+        if (!this.script)
+            return scanBlob(ref, label, signal);
+        return this.dispatch(this.script, { ref, label });
+    }
+    async dispatch(script, job) {
+        const worker = await this.acquire(script);
+        try {
+            return await new Promise((resolve, reject) => {
+                this.jobs.set(worker, { resolve, reject });
+                worker.postMessage({ id: this.nextId++, ...job });
+            });
+        }
+        finally {
+            this.jobs.delete(worker);
+            this.release(worker, script);
+        }
+    }
+    async close() {
+        const all = [...this.live];
+        this.live.clear();
+        this.idle.length = 0;
+        await Promise.all(all.map((w) => w.terminate()));
+    }
+    acquire(script) {
+        const w = this.idle.pop();
+        if (w)
+            return Promise.resolve(w);
+        if (this.live.size < this.size)
+            return Promise.resolve(this.spawn(script));
+        return new Promise((resolve) => this.waiting.push(resolve));
+    }
+    release(w, script) {
+        const next = this.waiting.shift();
+        // A worker that died is not reused: whoever waits gets a fresh one.
+        if (!this.live.has(w)) {
+            if (next)
+                next(this.spawn(script));
+            return;
+        }
+        if (next)
+            next(w);
+        else
+            this.idle.push(w);
+    }
+    spawn(script) {
+        const w = new external_node_worker_threads_namespaceObject.Worker(script, { workerData: { [WORKER_FLAG]: true } });
+        const fail = (err) => {
+            if (!this.live.delete(w))
+                return; // closed, or already failed
+            const i = this.idle.indexOf(w);
+            if (i !== -1)
+                this.idle.splice(i, 1);
+            this.jobs.get(w)?.reject(err);
+        };
+        w.on('message', (r) => {
+            const job = this.jobs.get(w);
+            if (!job)
+                return;
+            if ('scan' in r)
+                job.resolve(revive(r.scan));
+            else
+                job.reject(r.input ? new InputError(r.error) : new Error(r.error));
+        });
+        w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
+        w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));
+        this.live.add(w);
+        return w;
+    }
+}
+/** Structured clone turns Buffers into plain Uint8Arrays; make heads Buffers again, without a copy. */
+function revive(scan) {
+    for (const e of scan.entries) {
+        if (e.head && !Buffer.isBuffer(e.head)) {
+            const u = e.head;
+            e.head = Buffer.from(u.buffer, u.byteOffset, u.length);
+        }
+    }
+    return scan;
+}
+
+;// CONCATENATED MODULE: ./src/scan/scan-layers.ts
+
+
+
+
+
+/** A blob whose bytes did not match their digest is read once more before the run fails (a flaky download). */
+const DIGEST_RETRIES = 1;
+async function scanLayers(source, opts) {
+    const pool = new ScanPool(opts.concurrency);
+    const limit = new Limiter(opts.concurrency);
+    let done = 0;
+    const report = (label, scan) => {
+        opts.progress?.(`scanned ${label} (${formatBytes(scan.uncompressedSize)} uncompressed; ${++done} layers so far)`);
+        return scan;
+    };
+    const fresh = async (ref, label, signal) => {
+        for (let attempt = 0;; attempt++) {
+            const scan = await pool.scan(ref, label, signal);
+            if (scan.digest === ref.digest || ref.kind === 'file' || attempt >= DIGEST_RETRIES)
+                return scan;
+        }
+    };
+    const reader = {
+        stream: async (input, label) => report(label, await scanLayer(input, label)),
+        blob: (ref, label, signal) => limit.run(async () => {
+            const cache = opts.cache;
+            // A cache hit for a local file still hashes the file (cheap next to a scan): never trusted by name.
+            const scan = cache
+                ? await cache.through(ref.digest, () => fresh(ref, label, signal), {
+                    ...(ref.kind === 'file'
+                        ? { accept: async () => (await fileDigest(ref.path)) === ref.digest }
+                        : {}),
+                })
+                : await fresh(ref, label, signal);
+            return report(label, scan);
+        }),
+    };
+    try {
+        return await source.images(reader);
     }
     finally {
         await pool.close();
-    }
-    return images;
-}
-
-;// CONCATENATED MODULE: ./src/util/meter.ts
-/** Passes chunks through unchanged, counting bytes and reporting the count at most four times a second. */
-class Meter {
-    report;
-    bytes = 0;
-    constructor(report) {
-        this.report = report;
-    }
-    async *pass(input) {
-        let last = 0;
-        for await (const chunk of input) {
-            this.bytes += chunk.length;
-            const now = Date.now();
-            if (this.report && now - last > 250) {
-                last = now;
-                this.report(this.bytes);
-            }
-            yield chunk;
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/daemon.ts
-/**
- * `docker-daemon:REF`: `docker save REF` streamed straight into the single-pass archive reader, with no
- * temp file and no buffering. Both the legacy layout (Docker ≤ 24) and the OCI layout of Docker 25+ come
- * through the same reader.
- */
-
-
-
-
-
-
-
-/** `docker save --platform` needs a client of 28+ and a daemon with API 1.48+. */
-const SAVE_PLATFORM_API = [1, 48];
-const STDERR_CAP = 64 * 1024;
-function dockerHost(env) {
-    return env['DOCKER_HOST'] || 'the default socket';
-}
-function versionAtLeast(v, want) {
-    const parts = v.split(/[.+-]/).map((x) => Number.parseInt(x, 10));
-    for (let i = 0; i < want.length; i++) {
-        const p = parts[i] ?? 0;
-        if (Number.isNaN(p))
-            return false;
-        if (p !== want[i])
-            return p > want[i];
-    }
-    return true;
-}
-/** Runs a short docker command; resolves stdout, stderr and the exit code (-1 if it could not start). */
-function dockerOutput(args, opts) {
-    return new Promise((resolve) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: opts.env ?? process.env,
-            timeout: 60_000,
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (c) => (stdout += c.toString('utf8')));
-        child.stderr.on('data', (c) => (stderr += c.toString('utf8')));
-        let missing = false;
-        child.on('error', (e) => {
-            missing = e.code === 'ENOENT';
-        });
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, missing }));
-    });
-}
-/** Whether this docker client and daemon accept `docker save --platform`. */
-async function saveSupportsPlatform(opts = {}) {
-    const r = await dockerOutput(['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'], opts);
-    if (r.code !== 0)
-        return false;
-    const [client = '', api = ''] = r.stdout.trim().split(/\s+/);
-    return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
-}
-/** One line for a failed `docker save`, from what docker printed. */
-function daemonError(ref, code, stderr, env) {
-    const lines = stderr
-        .split('\n')
-        .map((l) => l.trim())
-        .filter(Boolean);
-    const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
-    if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
-        return new InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`);
-    }
-    if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(stderr)) {
-        return new InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
-    }
-    return new InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`);
-}
-async function imagesFromDaemon(ref, source, opts) {
-    if (!ref.trim())
-        throw new InputError('docker-daemon: needs an image, e.g. docker-daemon:app:latest');
-    if (ref.startsWith('-'))
-        throw new InputError(`docker-daemon: "${ref}" is not an image reference`);
-    const env = opts.env ?? process.env;
-    const args = ['save'];
-    const p = opts.platform;
-    if (p && p !== 'all' && (await saveSupportsPlatform(opts)))
-        args.push('--platform', formatPlatform(p));
-    args.push(ref);
-    let child;
-    try {
-        child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-    }
-    catch (err) {
-        throw new InputError(`cannot run docker: ${oneLine(err)}`);
-    }
-    let stderr = '';
-    child.stderr.on('data', (c) => {
-        if (stderr.length < STDERR_CAP)
-            stderr += c.toString('utf8');
-    });
-    let spawnError;
-    const exited = new Promise((resolve) => {
-        child.on('error', (e) => {
-            spawnError = e;
-            resolve(-1);
-        });
-        child.on('close', (code) => resolve(code));
-    });
-    let contents;
-    let readError;
-    const meter = new Meter(opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)));
-    try {
-        await (0,promises_namespaceObject.pipeline)(child.stdout, async (input) => {
-            contents = await readArchive(meter.pass(input), `docker save ${ref}`);
-        });
-    }
-    catch (err) {
-        readError = err;
-        child.kill();
-    }
-    const code = await exited;
-    if (spawnError) {
-        throw new InputError(spawnError.code === 'ENOENT'
-            ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
-            : `cannot run docker: ${oneLine(spawnError)}`);
-    }
-    if (code !== 0 && !(readError && code === null))
-        throw daemonError(ref, code, stderr, env);
-    if (readError || !contents) {
-        if (meter.bytes === 0 && stderr.trim())
-            throw daemonError(ref, code, stderr, env);
-        throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
-    }
-    return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });
-}
-
-;// CONCATENATED MODULE: ./src/image/registry/summary.ts
-/**
- * The fast path: compressed size and layer count from manifests alone. Shared by the registry (where it
- * saves every blob request) and OCI layouts.
- */
-
-
-
-
-
-
-async function summarizeManifests(top, topDesc, io) {
-    const leaves = [];
-    const fetchDoc = async (d) => {
-        const data = await io.manifest(d);
-        verifyDigest(sha256(data), d.digest, `manifest ${shortDigest(d.digest)} of ${io.where}`);
-        return parseJson(data, `manifest ${d.digest} of ${io.where}`);
-    };
-    const collect = async (entries, depth) => {
-        if (depth > MAX_INDEX_DEPTH)
-            throw new InputError(`${io.where}: indexes nested too deep`);
-        for (const d of entries) {
-            if (!d || typeof d.digest !== 'string' || !isImageEntry(d))
-                continue;
-            if (isIndexMediaType(d.mediaType)) {
-                const inner = await fetchDoc(d);
-                await collect(inner.manifests ?? [], depth + 1);
-            }
-            else
-                leaves.push(d.platform ? { desc: d, platform: d.platform } : { desc: d });
-        }
-    };
-    if (Array.isArray(top.manifests)) {
-        await collect(entriesNamed(top.manifests, io.refName, io.where), 0);
-    }
-    else {
-        leaves.push({ desc: topDesc, manifest: validateManifest(top, topDesc.digest || io.where) });
-    }
-    if (!leaves.length)
-        throw new InputError(`${io.where} holds no image manifest`);
-    const manifestOf = async (l) => {
-        l.manifest ??= validateManifest((await fetchDoc(l.desc)), l.desc.digest);
-        return l.manifest;
-    };
-    const configPlatform = async (l) => {
-        const m = await manifestOf(l);
-        const cfg = parseJson(await io.config(m.config), `config of ${io.where}`);
-        return platformOfConfig(cfg);
-    };
-    let chosen;
-    const single = leaves.length === 1 && !Array.isArray(top.manifests);
-    if (single) {
-        const l = leaves[0];
-        // A plain manifest names no platform: read the config only when one was asked for.
-        if (io.platform && io.platform !== 'all') {
-            l.platform = await configPlatform(l);
-            checkPlatform(io.platform, l.platform, `image ${io.where}`);
-        }
-        chosen = [l];
-    }
-    else {
-        for (const l of leaves)
-            l.platform ??= await configPlatform(l);
-        chosen = choosePlatforms(leaves, (l) => l.platform, io.platform);
-    }
-    const out = [];
-    for (const l of chosen) {
-        const m = await manifestOf(l);
-        out.push({
-            source: io.source,
-            digest: l.desc.digest,
-            platform: l.platform ? formatPlatform(l.platform) : null,
-            compressedSize: m.layers.reduce((n, d) => n + d.size, 0),
-            layers: m.layers.length,
-            manifestOnly: true,
-        });
-    }
-    return out;
-}
-/** The fast path for `oci:DIR[:REF]`: manifests from disk, no layer read. */
-async function layoutManifestSummary(dir, ref, source, platform) {
-    const { where, index, readJson: read } = await openLayout(dir);
-    const io = {
-        where,
-        source,
-        platform,
-        manifest: (d) => read(d, 'manifest'),
-        config: (d) => read(d, 'config'),
-    };
-    if (ref !== undefined)
-        io.refName = ref;
-    return summarizeManifests(index, { mediaType: '', digest: '', size: 0 }, io);
-}
-
-;// CONCATENATED MODULE: ./src/image/registry/source.ts
-/**
- * `docker://REF` (and a bare REF): an image read straight from its registry, with no daemon. Manifests and
- * configs are fetched and verified; each layer blob streams into the scanner (on a worker when there
- * are workers), its digest checked in the same pass, with at most `concurrency` downloads at once.
- * Layers already in the layer cache are not downloaded at all.
- */
-
-
-
-
-
-
-
-
-
-
-/** A blob whose bytes did not match its digest is fetched once more before the run fails. */
-const DIGEST_RETRIES = 1;
-async function fetchTop(refText, opts) {
-    const ref = parseReference(refText);
-    const client = new RegistryClient(ref.registry, ref.repository, opts.registry);
-    const where = formatReference(ref);
-    const top = await client.getManifest(manifestReference(ref));
-    const doc = parseJson(top.data, `manifest of ${where}`);
-    if (!doc || typeof doc !== 'object')
-        throw new InputError(`manifest of ${where} is not a JSON object`);
-    const mediaType = doc.mediaType ?? top.mediaType ?? '';
-    const descriptor = { mediaType, digest: top.digest, size: top.data.length };
-    const tags = ref.tag !== undefined ? [`${ref.registry}/${ref.repository}:${ref.tag}`] : [];
-    return { client, doc, descriptor, where, tags };
-}
-/** Fetches index children by digest from the manifests endpoint, configs from the blobs endpoint. */
-function jsonFetcher(client, where) {
-    return async (d, what) => {
-        const isManifest = isIndexMediaType(d.mediaType) || isManifestMediaType(d.mediaType) || what.startsWith('manifest');
-        const data = isManifest ? (await client.getManifest(d.digest, what)).data : await client.getBlob(d, what);
-        verifyDigest(sha256(data), d.digest, `${what} of ${where}`);
-        return data;
-    };
-}
-async function imagesFromRegistry(refText, source, opts) {
-    let client;
-    try {
-        const top = await fetchTop(refText, opts);
-        client = top.client;
-        const resolved = await resolveImages(top.doc, jsonFetcher(top.client, top.where), opts.platform, top.where, undefined, top.descriptor);
-        const images = [];
-        const pool = new ScanPool(opts.concurrency);
-        try {
-            for (const r of resolved) {
-                const scans = await scanLayers(top.client, r.manifest.layers, pool, opts, top.where);
-                images.push(imageFromManifest(r, source, top.tags, scans));
-            }
-        }
-        finally {
-            await pool.close();
-        }
-        return images;
-    }
-    catch (err) {
-        throw client ? client.redactError(err) : err;
-    }
-}
-async function scanLayers(client, layers, pool, opts, where) {
-    let done = 0;
-    // When one layer fails, the others stop downloading (workers are terminated by the pool anyway).
-    const abort = new AbortController();
-    return mapLimit(layers, opts.concurrency, async (d, i) => {
-        const label = `layer ${i + 1} (${shortDigest(d.digest)}) of ${where}`;
-        const fetchAndScan = async () => {
-            for (let attempt = 0;; attempt++) {
-                // The spec carries the current authorization, which may have been refreshed by now.
-                const scan = await pool.scanBlob({ client: client.toSpec(), desc: d }, label, () => scanRegistryBlob(client, d, label, abort.signal));
-                if (scan.digest === d.digest || attempt >= DIGEST_RETRIES)
-                    return scan;
-            }
-        };
-        let scan;
-        try {
-            scan = opts.cache ? await opts.cache.through(d.digest, fetchAndScan) : await fetchAndScan();
-        }
-        catch (err) {
-            abort.abort();
-            throw err;
-        }
-        opts.progress?.(`layer ${++done}/${layers.length} of ${where} (${formatBytes(scan.compressedSize)} compressed)`);
-        return scan;
-    });
-}
-// ------------------------------------------------------------------------------------- fast path
-/**
- * Compressed size and layer count from the manifests alone: no layer blob is requested, and no config
- * either unless the platform of a single-manifest image must be checked against --platform.
- */
-async function registryManifestSummary(refText, source, opts) {
-    let client;
-    try {
-        const top = await fetchTop(refText, opts);
-        client = top.client;
-        const c = client;
-        return await summarizeManifests(top.doc, top.descriptor, {
-            where: top.where,
-            source,
-            platform: opts.platform,
-            manifest: async (d) => (await c.getManifest(d.digest, `manifest ${shortDigest(d.digest)}`)).data,
-            config: async (d) => {
-                const data = await c.getBlob(d, 'config');
-                verifyDigest(sha256(data), d.digest, `config of ${top.where}`);
-                return data;
-            },
-        });
-    }
-    catch (err) {
-        throw client ? client.redactError(err) : err;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/image/source.ts
-/**
- * Source strings, with skopeo's transport names: docker://REF, docker-daemon:REF,
- * docker-archive:PATH[:REF|@INDEX], oci-archive:PATH[:REF], oci:DIR[:REF]. A bare existing path is sniffed.
- */
-
-
-
-
-
-
-
-
-function kindOf(path) {
-    try {
-        const s = (0,external_node_fs_namespaceObject.statSync)(path);
-        return s.isDirectory() ? 'dir' : s.isFile() ? 'file' : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Splits "PATH[:REF]" at the first ':' (or '@' when allowed) after which the path exists. */
-function splitPath(rest, want, allowAt) {
-    if (kindOf(rest) === want)
-        return { path: rest };
-    for (let i = 1; i < rest.length; i++) {
-        const c = rest[i];
-        if (c === ':' || (allowAt && c === '@')) {
-            const path = rest.slice(0, i);
-            if (kindOf(path) === want)
-                return { path, tail: rest.slice(i + 1), sep: c };
-        }
-    }
-    return { path: rest };
-}
-function parseSource(s) {
-    if (!s.trim())
-        throw new InputError('no image source given');
-    const m = /^(docker|docker-daemon|docker-archive|oci-archive|oci):(.*)$/.exec(s);
-    if (m) {
-        const [, transport, rest = ''] = m;
-        if (transport === 'docker') {
-            if (!rest.startsWith('//'))
-                throw new InputError(`bad source "${s}": write docker://REF`);
-            return { kind: 'registry', ref: rest.slice(2) };
-        }
-        if (transport === 'docker-daemon')
-            return { kind: 'daemon', ref: rest };
-        if (transport === 'oci') {
-            const { path, tail } = splitPath(rest, 'dir', false);
-            if (kindOf(path) !== 'dir')
-                throw new InputError(`oci: ${path} is not a directory`);
-            return tail ? { kind: 'oci', dir: path, ref: tail } : { kind: 'oci', dir: path };
-        }
-        const { path, tail, sep } = splitPath(rest, 'file', transport === 'docker-archive');
-        if (kindOf(path) !== 'file')
-            throw new InputError(`${transport}: ${path} is not a file`);
-        const selector = {};
-        if (tail !== undefined && sep === '@') {
-            if (!/^\d+$/.test(tail))
-                throw new InputError(`bad source "${s}": @INDEX must be a number`);
-            selector.index = Number(tail);
-        }
-        else if (tail)
-            selector.ref = tail;
-        return { kind: 'archive', format: transport, path, selector };
-    }
-    const k = kindOf(s);
-    if (k === 'file')
-        return { kind: 'archive', format: 'any', path: s, selector: {} };
-    if (k === 'dir')
-        return { kind: 'oci', dir: s };
-    if (/^[./~]/.test(s) || s.endsWith('.tar') || s.endsWith('.tar.gz')) {
-        throw new InputError(`${s}: no such file or directory`);
-    }
-    return { kind: 'registry', ref: s };
-}
-async function openSource(source, opts) {
-    const spec = parseSource(source);
-    switch (spec.kind) {
-        case 'archive': {
-            const input = (0,external_node_fs_namespaceObject.createReadStream)(spec.path, { highWaterMark: 1024 * 1024 });
-            const progress = opts.progress;
-            const meter = new Meter(progress && ((n) => progress(`reading archive: ${formatBytes(n)}`)));
-            const contents = await readArchive(meter.pass(input), spec.path);
-            return imagesFromArchive(contents, {
-                source,
-                format: spec.format,
-                selector: spec.selector,
-                platform: opts.platform,
-            });
-        }
-        case 'oci':
-            return imagesFromLayout(spec.dir, spec.ref, source, opts);
-        case 'registry':
-            return imagesFromRegistry(spec.ref, source, opts);
-        case 'daemon':
-            return imagesFromDaemon(spec.ref, source, { ...opts, ...opts.daemon });
     }
 }
 
@@ -30699,6 +30965,17 @@ function budget_evaluateBudgets(input, policy, baseline) {
     }
     return { passed: checks.every((c) => c.passed), checks, findings };
 }
+/** What the budgets measure, straight from the scanned image and its flattened file system. */
+function measureImage(image, flat) {
+    return {
+        uncompressed: flat.uncompressed,
+        compressed: image.layers.reduce((n, l) => n + l.compressedSize, 0),
+        layers: image.layers.length,
+        wasted: flat.wasted,
+        storedUncompressed: model_layersStoredUncompressed(image.layers),
+    };
+}
+/** The same, from a finished report (the action re-judges a report once its baseline is known). */
 function budget_budgetInputOf(report) {
     return {
         uncompressed: report.size.uncompressed,
@@ -31653,8 +31930,43 @@ function integrityFindings(problems) {
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
 var picomatch = __nccwpck_require__(4006);
 var picomatch_default = /*#__PURE__*/__nccwpck_require__.n(picomatch);
+;// CONCATENATED MODULE: ./src/analysis/verdict.ts
+const FAIL_ON_LEVELS = (/* unused pure expression or super */ null && (['error', 'warning', 'never']));
+/** error < warning < info: the order findings are listed and ranked in, everywhere. */
+const SEVERITY_RANK = { error: 0, warning: 1, info: 2 };
+/**
+ * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too, and
+ * `never` never blocks. A set override label turns a failure into a non-blocking one.
+ */
+function decideVerdict(judged, failOn, override) {
+    let errors = 0;
+    let warnings = 0;
+    let infos = 0;
+    for (const f of judged.findings) {
+        if (f.severity === 'error')
+            errors++;
+        else if (f.severity === 'warning')
+            warnings++;
+        else
+            infos++;
+    }
+    const failing = errors > 0 || (failOn === 'warning' && warnings > 0);
+    const overridden = failing && failOn !== 'never' && override?.applied === true;
+    return {
+        status: failing ? 'fail' : warnings > 0 ? 'warn' : 'pass',
+        blocking: failing && failOn !== 'never' && !overridden,
+        failOn,
+        errors,
+        warnings,
+        infos,
+        breaches: judged.budget.checks.filter((c) => !c.passed && !c.skipped),
+        ...(overridden && override ? { overriddenBy: override.label } : {}),
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/analysis/policy.ts
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
+
 
 const DEFAULT_POLICY = {
     allowedBases: ['scratch', 'distroless'],
@@ -31719,31 +32031,10 @@ function policy_applyPolicy(findings, policy) {
     }
     return out;
 }
-const RANK = { error: 0, warning: 1, info: 2 };
 function policy_sortFindings(findings) {
-    return findings.sort((a, b) => RANK[a.severity] - RANK[b.severity] ||
+    return findings.sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
         a.id.localeCompare(b.id) ||
         (a.path ?? a.env ?? '').localeCompare(b.path ?? b.env ?? ''));
-}
-/** Whether the findings pass under fail-on (budget breaches are findings too: SG101–SG105). */
-function policy_passes(findings, failOn) {
-    if (failOn === 'never')
-        return true;
-    return !findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning'));
-}
-function policy_countBySeverity(findings) {
-    let errors = 0;
-    let warnings = 0;
-    let infos = 0;
-    for (const f of findings) {
-        if (f.severity === 'error')
-            errors++;
-        else if (f.severity === 'warning')
-            warnings++;
-        else
-            infos++;
-    }
-    return { errors, warnings, infos };
 }
 /** True when a base verdict or image name is allowed: verdict keywords, or globs over the image name. */
 function baseAllowed(verdict, image, allowed) {
@@ -32407,9 +32698,10 @@ function secrets_redactEnv(entry) {
 
 
 
+
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
 const WASTE_THRESHOLD = 1_000_000;
-function analyze(image, flat, budgetInput, opts) {
+function analyze(image, flat, opts) {
     const fs = new ImageFs(flat.files);
     const cfg = image.config.config ?? {};
     const env = cfg.Env ?? [];
@@ -32452,18 +32744,23 @@ function analyze(image, flat, budgetInput, opts) {
         dockerfile: df,
     });
     raw.push(...ep.findings);
-    const budget = budget_evaluateBudgets(budgetInput, opts.policy, opts.baseline);
+    const budget = budget_evaluateBudgets(measureImage(image, flat), opts.policy, opts.baseline);
     raw.push(...budget.findings);
     const all = [...integrityFindings(flat.problems), ...raw.map(finding_complete)];
-    const findings = policy_sortFindings(policy_applyPolicy(all, opts.policy));
-    const passed = policy_passes(findings, opts.policy.failOn);
     return {
         base,
+        entrypoint: ep.info,
+        ...judge(policy_sortFindings(policy_applyPolicy(all, opts.policy)), budget, opts.policy),
+    };
+}
+/** The findings and budgets of a check, with the verdict's pass/fail and counts, as a Report holds them. */
+function judge(findings, budget, policy) {
+    const v = decideVerdict({ findings, budget }, policy.failOn);
+    return {
         findings,
         budget: { passed: budget.passed, checks: budget.checks },
-        entrypoint: ep.info,
-        passed,
-        verdict: { failOn: opts.policy.failOn, ...policy_countBySeverity(findings) },
+        passed: !v.blocking,
+        verdict: { failOn: v.failOn, errors: v.errors, warnings: v.warnings, infos: v.infos },
     };
 }
 /**
@@ -32474,16 +32771,10 @@ function rejudgeWithBaseline(report, policy, baseline) {
     const budget = evaluateBudgets(budgetInputOf(report), policy, baseline ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source } : null);
     const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
     const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
-    return {
-        ...report,
-        findings,
-        budget: { passed: budget.passed, checks: budget.checks },
-        passed: passes(findings, policy.failOn),
-        verdict: { failOn: policy.failOn, ...countBySeverity(findings) },
-    };
+    return { ...report, ...judge(findings, budget, policy) };
 }
 
-;// CONCATENATED MODULE: ./src/inventory/flatten.ts
+;// CONCATENATED MODULE: ./src/flatten/flatten.ts
 /**
  * Flatten: a pure function from layer records (base first) to the final file system, as the OCI image
  * spec's changeset rules and umoci's unpacker apply them.
@@ -32839,8 +33130,9 @@ function pathOf(trail) {
     return trail[trail.length - 1]?.rec.path ?? '/';
 }
 
-;// CONCATENATED MODULE: ./src/report/build.ts
+;// CONCATENATED MODULE: ./src/engine/assemble.ts
 /** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
+
 
 
 
@@ -32870,6 +33162,7 @@ function build(image, analysis) {
         layer: f.layer,
     }));
     const cfg = image.config.config ?? {};
+    const measured = measureImage(image, flat);
     const report = {
         schemaVersion: 1,
         image: {
@@ -32888,9 +33181,9 @@ function build(image, analysis) {
             },
         },
         size: {
-            compressed: image.layers.reduce((n, l) => n + l.compressedSize, 0),
-            uncompressed: flat.uncompressed,
-            wasted: flat.wasted,
+            compressed: measured.compressed,
+            uncompressed: measured.uncompressed,
+            wasted: measured.wasted,
             files: files.length,
         },
         layers: image.layers.map((l, i) => ({
@@ -32913,10 +33206,10 @@ function build(image, analysis) {
     if (!analysis) {
         report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
         report.findings = integrityFindings(flat.problems);
-        report.passed = !report.findings.some((f) => f.severity === 'error');
+        report.passed = !decideVerdict(report, 'error').blocking;
         return report;
     }
-    const a = analyze(image, flat, budget_budgetInputOf(report), analysis);
+    const a = analyze(image, flat, analysis);
     report.base = a.base;
     report.findings = a.findings;
     report.budget = a.budget;
@@ -33170,8 +33463,11 @@ function parseBuildArgs(list, env = {}) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/engine.ts
+;// CONCATENATED MODULE: ./src/engine/engine.ts
 /** The engine as the CLI and the action use it: source → scanned images → reports. */
+
+
+
 
 
 
@@ -33189,12 +33485,10 @@ function defaultConcurrency() {
 }
 /** Opens a source with the engine's options; `platform` is separate because a baseline takes the image's. */
 function engine_open(source, opts, platform) {
-    return openSource(source, {
-        platform,
+    const { progress, registry, daemon } = opts;
+    return scanLayers(openSource(source, { platform, progress, registry, daemon }), {
         concurrency: opts.concurrency ?? defaultConcurrency(),
-        progress: opts.progress,
-        registry: opts.registry,
-        daemon: opts.daemon,
+        progress,
         cache: LayerCache.open({ cache: opts.cache }),
     });
 }
@@ -33206,12 +33500,10 @@ async function inspect(source, opts = {}) {
  * registry or an OCI layout, no layer blob is read at all. Other sources are inspected in full.
  */
 async function manifestSummary(source, opts = {}) {
-    const spec = parseSource(source);
-    const platform = opts.platform;
-    if (spec.kind === 'registry')
-        return registryManifestSummary(spec.ref, source, { platform, registry: opts.registry });
-    if (spec.kind === 'oci')
-        return layoutManifestSummary(spec.dir, spec.ref, source, platform);
+    const { platform, registry } = opts;
+    const fast = openSource(source, { platform, registry }).manifests;
+    if (fast)
+        return fast();
     const reports = await inspect(source, opts);
     return reports.map((r) => ({
         source,
@@ -33230,7 +33522,7 @@ async function check(source, opts = {}) {
     let dockerText;
     if (opts.dockerfile) {
         try {
-            dockerText = opts.dockerfile.text ?? (await (0,external_node_fs_promises_namespaceObject.readFile)(opts.dockerfile.path, 'utf8'));
+            dockerText = opts.dockerfile.text ?? (await (0,promises_namespaceObject.readFile)(opts.dockerfile.path, 'utf8'));
         }
         catch (err) {
             // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
@@ -33308,7 +33600,9 @@ async function checkManifest(source, opts = {}) {
         wasted: 0,
         storedUncompressed: false,
     }, policy);
-    const passed = policy.failOn === 'never' || budget.passed;
+    // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
+    const findings = policy_applyPolicy(budget.findings.map(finding_complete), policy);
+    const passed = !decideVerdict({ findings, budget }, policy.failOn).blocking;
     return {
         schemaVersion: 1,
         kind: 'manifest-check',
@@ -33316,6 +33610,23 @@ async function checkManifest(source, opts = {}) {
         budget: { passed: budget.passed, checks: budget.checks },
         passed,
     };
+}
+/** Builds, then analyses the result (every platform built, when there are several). */
+async function inspectBuild(build, opts = {}) {
+    const result = await buildImage(build);
+    try {
+        const several = (build.platforms?.length ?? 0) > 1;
+        const platform = opts.platform ??
+            (build.platforms?.length === 1 ? parsePlatform(build.platforms[0]) : undefined);
+        const reports = await inspect(result.source, {
+            ...opts,
+            platform: several ? (opts.platform ?? 'all') : platform,
+        });
+        return { build: result, reports };
+    }
+    finally {
+        await result.cleanup();
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/report/text.ts
@@ -33358,7 +33669,7 @@ function renderInspect(r) {
     out.push(`Image     ${r.image.source}${r.image.tags.length ? `  (${r.image.tags.join(', ')})` : ''}`);
     out.push(`Digest    ${r.image.digest}`);
     out.push(`Platform  ${r.image.platform}`);
-    const stored = layersStoredUncompressed(r.layers);
+    const stored = model_layersStoredUncompressed(r.layers);
     const compressed = stored
         ? `${formatBytes(r.size.compressed)} stored (layers are uncompressed in this archive)`
         : `${formatBytes(r.size.compressed)} compressed`;
@@ -33475,7 +33786,7 @@ function renderFindings(r, out) {
     }
 }
 function checkDetails(r, baseline, out) {
-    const stored = layersStoredUncompressed(r.layers);
+    const stored = model_layersStoredUncompressed(r.layers);
     out.push(`Size        ${formatBytes(r.size.uncompressed)} uncompressed · ${formatBytes(r.size.compressed)} ` +
         `${stored ? 'stored (uncompressed layers)' : 'compressed'} · ${formatBytes(r.size.wasted)} wasted · ` +
         `${plural(r.layers.length, 'layer')} · ${plural(r.size.files, 'file')}`);
@@ -33514,7 +33825,7 @@ function renderManifestCheck(r) {
     return out.join('\n') + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/image/registry/flags.ts
+;// CONCATENATED MODULE: ./src/cli/registry-flags.ts
 /** The CLI's registry and cache flags, and the engine options they make. */
 
 
@@ -33570,240 +33881,56 @@ function registryOfSource(source, isRegistry) {
     return parseReference(ref).registry;
 }
 
-;// CONCATENATED MODULE: ./src/build/build.ts
+;// CONCATENATED MODULE: ./src/util/list.ts
 /**
- * Build mode: build the image from a Dockerfile, then analyse the result. The options have
- * docker/build-push-action's names and meanings (context, file, target, build-args, platforms, push, tags,
- * network), because users know them.
- *
- * - With `docker buildx`: the image is exported as an OCI archive (`--output type=oci`) and read from
- *   there without a daemon load; with the `docker` driver, which cannot export OCI, it is loaded. With
- *   `push`, it is pushed and read back from the registry by digest.
- * - Without buildx: `DOCKER_BUILDKIT=0 docker build`, then `docker push` of each tag when asked, and the
- *   image is read through `docker save`.
- *
- * The build log streams to `onLog` (the CLI's stderr, the action's log group). A failed build is a
- * BuildError carrying the tail of the log.
+ * The one list parser, for every list a person writes (action inputs, CLI flags, .slimgate.yml strings),
+ * with docker/build-push-action's rules: an item per line, and per comma too unless `commas` is false; a
+ * double-quoted item keeps its commas; items are trimmed; blank lines and `#` comment lines are dropped.
  */
-
-
-
-
-
-
-
-
-
-/** A failed build: the message is one line; `logTail` holds the last lines of the build log. */
-class BuildError extends InputError {
-    logTail;
-    constructor(message, logTail) {
-        super(message);
-        this.logTail = logTail;
-        this.name = 'BuildError';
-    }
-}
-const TAIL_LINES = 30;
-const TAIL_BYTES = 64 * 1024;
-const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s;
-/** Splits an action-style list: newlines or commas, blank entries dropped ("a,b\nc"). */
-function splitList(s, commas = true) {
-    if (!s)
+function parseList(value, opts = {}) {
+    if (!value)
         return [];
-    return s
-        .split(commas ? /[\n,]/ : /\n/)
-        .map((x) => x.trim())
-        .filter(Boolean);
-}
-function checkOptions(opts) {
-    for (const a of opts.buildArgs ?? []) {
-        if (!BUILD_ARG.test(a)) {
-            const key = a.split('=')[0];
-            throw new InputError(`bad build-arg "${key}": write KEY=VALUE (KEY is letters, digits and _)`);
+    const out = [];
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim().startsWith('#'))
+            continue;
+        const items = opts.commas === false ? [line] : splitCommas(line);
+        for (const item of items) {
+            const t = item.trim();
+            if (t)
+                out.push(t);
         }
     }
-    for (const p of opts.platforms ?? [])
-        parsePlatform(p);
-    for (const t of opts.tags ?? [])
-        parseReference(t);
-    if (opts.push && !opts.tags?.length)
-        throw new InputError('push needs at least one tag (tags)');
-    if (opts.target !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(opts.target)) {
-        throw new InputError(`bad target "${opts.target}": a build stage name`);
-    }
-    const ctx = opts.context ?? '.';
-    const remote = /^[a-z]+:\/\//i.test(ctx) || ctx.startsWith('git@');
-    if (!remote) {
-        if (!(0,external_node_fs_namespaceObject.existsSync)(ctx) || !(0,external_node_fs_namespaceObject.statSync)(ctx).isDirectory()) {
-            throw new InputError(`build context ${ctx} is not a directory`);
-        }
-        const file = opts.file ?? (0,external_node_path_namespaceObject.join)(ctx, 'Dockerfile');
-        if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-            throw new InputError(`Dockerfile ${file} does not exist`);
-    }
+    return out;
 }
-/**
- * The docker command line for a build (pure). `out` names the files the build writes: the image ID, and
- * for buildx the OCI archive (`ociDest`, when exporting) or the metadata file (after a push).
- */
-function buildCommand(opts, builder, out) {
-    const args = builder === 'buildx' ? ['buildx', 'build'] : ['build'];
-    if (opts.file)
-        args.push('--file', opts.file);
-    if (opts.target)
-        args.push('--target', opts.target);
-    for (const a of opts.buildArgs ?? [])
-        args.push('--build-arg', a);
-    const platforms = (opts.platforms ?? []).map((p) => formatPlatform(parsePlatform(p)));
-    if (platforms.length)
-        args.push('--platform', platforms.join(','));
-    if (opts.network)
-        args.push('--network', opts.network);
-    for (const t of opts.tags ?? [])
-        args.push('--tag', t);
-    args.push('--iidfile', out.iidFile);
-    if (builder === 'buildx') {
-        if (opts.push) {
-            args.push('--push');
-            if (out.metadataFile)
-                args.push('--metadata-file', out.metadataFile);
-        }
-        else if (out.ociDest)
-            args.push('--output', `type=oci,dest=${out.ociDest}`);
-        else
-            args.push('--load');
-    }
-    args.push(opts.context ?? '.');
-    return { args, env: builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : {} };
-}
-/** Runs docker; streams its output to `onLog` and keeps the tail. */
-function runDocker(args, opts, extraEnv, stream) {
-    return new Promise((resolvePromise) => {
-        const child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, {
-            stdio: ['ignore', 'pipe', 'pipe'],
-            env: { ...(opts.env ?? process.env), ...extraEnv },
-        });
-        let tail = '';
-        let stdout = '';
-        const take = (c, isStdout) => {
-            const text = c.toString('utf8');
-            if (isStdout && stdout.length < TAIL_BYTES)
-                stdout += text;
-            tail = (tail + text).slice(-TAIL_BYTES);
-            if (stream)
-                opts.onLog?.(text);
-        };
-        child.stdout.on('data', (c) => take(c, true));
-        child.stderr.on('data', (c) => take(c, false));
-        let missing = false;
-        child.on('error', (e) => {
-            missing = e.code === 'ENOENT';
-            tail += `\n${oneLine(e)}`;
-        });
-        child.on('close', (code) => resolvePromise({ code: missing ? -1 : code, stdout, tail, missing }));
-    });
-}
-function lastLines(text, n = TAIL_LINES) {
-    return text
-        .replace(/\r/g, '\n')
-        .split('\n')
-        .filter((l) => l.trim())
-        .slice(-n)
-        .join('\n');
-}
-async function hasBuildx(opts = {}) {
-    const r = await runDocker(['buildx', 'version'], opts, {}, false);
-    return r.code === 0;
-}
-/** The buildx driver of the current builder ("docker", "docker-container", …). */
-async function buildxDriver(opts) {
-    const r = await runDocker(['buildx', 'inspect'], opts, {}, false);
-    return /^Driver:\s*(\S+)/m.exec(r.stdout)?.[1];
-}
-async function buildImage(opts) {
-    checkOptions(opts);
-    const want = opts.builder ?? 'auto';
-    const builder = want === 'auto' ? ((await hasBuildx(opts)) ? 'buildx' : 'classic') : want;
-    const platforms = opts.platforms ?? [];
-    if (builder === 'classic' && platforms.length > 1) {
-        throw new InputError(`building for several platforms (${platforms.join(', ')}) needs docker buildx (docker/setup-buildx-action); or set one platform`);
-    }
-    const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(opts.tmpDir ?? process.env['RUNNER_TEMP'] ?? (0,external_node_os_namespaceObject.tmpdir)(), 'slimgate-build-'));
-    const cleanup = () => (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-    try {
-        const out = { iidFile: (0,external_node_path_namespaceObject.join)(dir, 'iid') };
-        if (builder === 'buildx') {
-            if (opts.push)
-                out.metadataFile = (0,external_node_path_namespaceObject.join)(dir, 'metadata.json');
-            else if ((await buildxDriver(opts)) !== 'docker')
-                out.ociDest = (0,external_node_path_namespaceObject.join)(dir, 'image.tar');
-        }
-        const cmd = buildCommand(opts, builder, out);
-        const ran = await runDocker(cmd.args, opts, cmd.env, true);
-        if (ran.missing)
-            throw new InputError('the docker CLI is not installed, and build mode needs it');
-        if (ran.code !== 0) {
-            const tail = lastLines(ran.tail);
-            const last = lastLines(ran.tail, 1) || 'no output';
-            throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${oneLine(last)}`, tail);
-        }
-        const imageId = (await (0,external_node_fs_promises_namespaceObject.readFile)(out.iidFile, 'utf8').catch(() => '')).trim() || undefined;
-        if (builder === 'classic' && opts.push) {
-            for (const tag of opts.tags ?? []) {
-                const pushed = await runDocker(['push', tag], opts, {}, true);
-                if (pushed.code !== 0) {
-                    throw new BuildError(`docker push ${tag} failed: ${oneLine(lastLines(pushed.tail, 1))}`, lastLines(pushed.tail));
-                }
+/** Splits at commas outside double quotes; a quoted item loses its quotes ("a,b" is one item). */
+function splitCommas(line) {
+    const out = [];
+    let cur = '';
+    let quoted = false;
+    for (let i = 0; i < line.length; i++) {
+        const c = line[i];
+        if (c === '"') {
+            // A doubled quote inside quotes is a literal quote, as in CSV.
+            if (quoted && line[i + 1] === '"') {
+                cur += '"';
+                i++;
             }
+            else
+                quoted = !quoted;
         }
-        let source;
-        if (builder === 'buildx' && opts.push) {
-            const meta = JSON.parse(await (0,external_node_fs_promises_namespaceObject.readFile)(out.metadataFile, 'utf8').catch(() => '{}'));
-            const digest = meta['containerimage.digest'];
-            const ref = parseReference(opts.tags[0]);
-            source =
-                typeof digest === 'string'
-                    ? `docker://${ref.registry}/${ref.repository}@${digest}`
-                    : `docker://${opts.tags[0]}`;
+        else if (c === ',' && !quoted) {
+            out.push(cur);
+            cur = '';
         }
-        else if (out.ociDest) {
-            source = `oci-archive:${out.ociDest}`;
-        }
-        else {
-            const ref = opts.tags?.[0] ?? imageId;
-            if (!ref)
-                throw new InputError('docker build wrote no image ID');
-            source = `docker-daemon:${ref}`;
-        }
-        const result = { source, builder, cleanup };
-        if (imageId)
-            result.imageId = imageId;
-        return result;
+        else
+            cur += c;
     }
-    catch (err) {
-        await cleanup();
-        throw err;
-    }
-}
-/** Builds, then analyses the result (every platform built, when there are several). */
-async function inspectBuild(build, opts = {}) {
-    const result = await buildImage(build);
-    try {
-        const several = (build.platforms?.length ?? 0) > 1;
-        const platform = opts.platform ??
-            (build.platforms?.length === 1 ? parsePlatform(build.platforms[0]) : undefined);
-        const reports = await inspect(result.source, {
-            ...opts,
-            platform: several ? (opts.platform ?? 'all') : platform,
-        });
-        return { build: result, reports };
-    }
-    finally {
-        await result.cleanup();
-    }
+    out.push(cur);
+    return out;
 }
 
-;// CONCATENATED MODULE: ./src/build/flags.ts
+;// CONCATENATED MODULE: ./src/cli/build-flags.ts
 /** The CLI's build-mode flags (docker/build-push-action's names). */
 
 
@@ -33832,8 +33959,8 @@ function buildOptionsFromFlags(values) {
     const opts = {
         context: values.context ?? '.',
         buildArgs: values['build-arg'] ?? [],
-        platforms: splitList(values.platforms),
-        tags: (values.tags ?? []).flatMap((t) => splitList(t)),
+        platforms: parseList(values.platforms),
+        tags: (values.tags ?? []).flatMap((t) => parseList(t)),
         push: !!values.push,
     };
     if (values.file)
@@ -33929,13 +34056,6 @@ function parseRuleKey(value, label) {
     }
     return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
 }
-/** Comma- or newline-separated lists, as action inputs are written. */
-function values_splitList(value) {
-    return value
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
 const BASE_KEYWORDS = (/* unused pure expression or super */ null && (['scratch', 'distroless', 'os']));
 
 ;// CONCATENATED MODULE: ./src/config/file.ts
@@ -33958,6 +34078,7 @@ const BASE_KEYWORDS = (/* unused pure expression or super */ null && (['scratch'
  *   - /usr/share/zoneinfo/**
  * ```
  */
+
 
 
 
@@ -34028,7 +34149,7 @@ function describe(errors) {
         return `${where(e)}: must be off, on, error, warning, info, or a map`;
     return `${where(e)}: ${e.message ?? 'is invalid'}`;
 }
-const asList = (v) => (Array.isArray(v) ? v : String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+const asList = (v) => Array.isArray(v) ? v.map((s) => String(s).trim()).filter(Boolean) : parseList(String(v));
 /** Parses and validates the text of a .slimgate.yml (pure). `file` names it in errors. */
 function parseConfig(text, file) {
     const doc = (0,dist/* parseDocument */.Tp)(text);
@@ -34092,7 +34213,7 @@ function parseConfig(text, file) {
 async function loadConfigFile(path) {
     let text;
     try {
-        text = await (0,external_node_fs_promises_namespaceObject.readFile)(path, 'utf8');
+        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
     }
     catch (err) {
         const code = err.code;
@@ -34148,7 +34269,7 @@ function mergePolicy(...patches) {
     return out;
 }
 
-;// CONCATENATED MODULE: ./src/config/inputs.ts
+;// CONCATENATED MODULE: ./src/config/resolve.ts
 /**
  * Policy from string inputs: the action's inputs (`core.getInput` values) and the CLI's flags use the same
  * names. An empty string means "not set". Errors are InputErrors that name the input.
@@ -34167,6 +34288,7 @@ function mergePolicy(...patches) {
  * | `ignore-paths`        | `/usr/share/zoneinfo/**` (one a line)|
  * | `config`              | `.slimgate.yml` (the default, if it exists) |
  */
+
 
 
 
@@ -34233,18 +34355,18 @@ function policyFromInputs(record, label = actionLabel) {
     if ((v = get('max-growth')))
         patch.maxGrowth = parseGrowth(v, label('max-growth'));
     if ((v = get('allowed-bases')))
-        patch.allowedBases = values_splitList(v);
+        patch.allowedBases = parseList(v);
     if ((v = get('fail-on')))
         patch.failOn = parseFailOn(v, label('fail-on'));
     if ((v = get('ignore-paths')))
         patch.ignorePaths = splitGlobs(v);
     const rules = {};
     if ((v = get('disable-rules'))) {
-        for (const k of values_splitList(v))
+        for (const k of parseList(v))
             rules[parseRuleKey(k, label('disable-rules'))] = { enabled: false };
     }
     if ((v = get('rule-severity'))) {
-        for (const item of values_splitList(v)) {
+        for (const item of parseList(v)) {
             const eq = item.indexOf('=');
             if (eq <= 0)
                 throw new InputError(`${label('rule-severity')}: "${item}" must be RULE=LEVEL, e.g. SG320=error`);
@@ -34282,7 +34404,7 @@ async function resolvePolicy(record, opts = {}) {
     return mergePolicy(file, inputs);
 }
 
-;// CONCATENATED MODULE: ./src/config/flags.ts
+;// CONCATENATED MODULE: ./src/cli/policy-flags.ts
 /** The CLI's `check` flags: the policy flags share the action inputs' names (see ./inputs.ts). */
 
 const CHECK_FLAGS = {
@@ -34365,34 +34487,11 @@ function checkNoCheckFlags(values, command) {
 
 
 
+
 /** GitHub rejects an issue comment body over 65,536 characters. */
 const GITHUB_COMMENT_LIMIT = 65_536;
 const REPO_URL = 'https://github.com/slimgate/slimgate';
 const markdown_DOCS_URL = `${REPO_URL}/blob/main/docs`;
-/**
- * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too. `never`
- * judges as `error` does (so `passed` still means something) but never blocks. A set override label turns
- * a failure into a non-blocking one.
- */
-function verdictOf(report, failOn = 'error', override) {
-    const errors = report.findings.filter((f) => f.severity === 'error').length;
-    const warnings = report.findings.filter((f) => f.severity === 'warning').length;
-    const breaches = report.budget.checks.filter((c) => !c.passed && !c.skipped);
-    // A budget breach is a finding too (SG101–SG105), so it counts by its severity: re-rated or disabled, it
-    // no longer fails. `report.passed` is the engine's own judgement under the same fail-on.
-    const failing = errors > 0 || (failOn === 'warning' && warnings > 0) || (failOn !== 'never' && !report.passed);
-    const status = failing ? 'fail' : warnings > 0 ? 'warn' : 'pass';
-    const overridden = failing && failOn !== 'never' && override?.applied === true;
-    return {
-        status,
-        blocking: failing && failOn !== 'never' && !overridden,
-        failOn,
-        errors,
-        warnings,
-        breaches,
-        ...(overridden && override ? { overriddenBy: override.label } : {}),
-    };
-}
 // ---------------------------------------------------------------------------------------------- escaping
 const ENTITIES = {
     '&': '&amp;',
@@ -34478,7 +34577,6 @@ function budgetValue(check, n) {
 }
 // ---------------------------------------------------------------------------------------------- findings
 const SEVERITY_ICON = { error: '❌', warning: '⚠️', info: 'ℹ️' };
-const SEVERITY_RANK = { error: 0, warning: 1, info: 2 };
 function bySeverity(a, b) {
     return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
 }
@@ -34535,7 +34633,7 @@ function capped(items, n, render, what) {
 }
 function sizesTable(report, diff, baseLabel) {
     const baseLayers = diff ? diff.layers.items.flatMap((l) => (l.before ? [l.before] : [])) : [];
-    const stored = layersStoredUncompressed(report.layers) || layersStoredUncompressed(baseLayers);
+    const stored = model_layersStoredUncompressed(report.layers) || model_layersStoredUncompressed(baseLayers);
     const compressedLabel = stored ? 'compressed¹' : 'compressed';
     const note = stored
         ? [
@@ -34797,7 +34895,7 @@ function footer(report, docs, trimmed) {
 }
 function render(report, diff, o, lv, trimmed) {
     const docs = o.docsUrl ?? markdown_DOCS_URL;
-    const v = o.verdict ?? verdictOf(report);
+    const v = o.verdict ?? decideVerdict(report, 'error');
     const out = [
         ...header(report, diff, v, o),
         ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
@@ -35071,6 +35169,7 @@ function diffReports(before, after, opts = {}) {
 
 
 
+
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
@@ -35239,7 +35338,7 @@ async function runCheck(source, values, o) {
     else if (values.markdown) {
         const diff = baseline ? diffReports(baseline, report) : undefined;
         process.stdout.write(renderMarkdown(report, diff, {
-            verdict: verdictOf(report, policy.failOn),
+            verdict: decideVerdict(report, policy.failOn),
             ...(baseline ? { baselineSource: baseline.image.source } : {}),
         }));
     }
@@ -35258,7 +35357,7 @@ function start() {
         process.exitCode = 2;
     });
 }
-// The bundle is also its own scan worker (see src/inventory/scan-pool.ts).
+// The bundle is also its own scan worker (see src/scan/pool.ts).
 if (isScanWorker())
     startScanWorker();
 else

@@ -343,7 +343,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expectNoStack(r);
     expect(r.stderr).toBe('');
     expect(r.errors.map((e) => e.message)).toEqual([
-      'input "fail-on" must be one of error, warning, never, not "sometimes"',
+      'input "fail-on": "sometimes" must be error, warning or never',
     ]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(1);
     expect(api.requests).toEqual([]);

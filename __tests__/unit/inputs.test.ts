@@ -16,7 +16,7 @@ import {
 import { branchTag, runContext } from '../../src/github/context.js';
 import { resolveCredential } from '../../src/sources/registry/auth.js';
 import { envInputs, parseBaseline, readInputs } from '../../src/action/inputs.js';
-import { registryOptions } from '../../src/action/main.js';
+import { registryOptions } from '../../src/action/checker.js';
 import { finding, report } from '../helpers/github-reports.js';
 import { actionYml, webhookExample } from '../helpers/github-action.js';
 
@@ -67,7 +67,7 @@ describe('readInputs', () => {
     [
       'a bad fail-on',
       { image: 'a', 'fail-on': 'sometimes' },
-      'input "fail-on" must be one of error, warning, never, not "sometimes"',
+      'input "fail-on": "sometimes" must be error, warning or never',
     ],
     ['a bad boolean', { image: 'a', comment: 'yes' }, 'input "comment" must be true or false, not "yes"'],
     ['a bad mode', { image: 'a', mode: 'post' }, 'input "mode" must be check or comment, not "post"'],

@@ -9,6 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { FailOn } from '../analysis/verdict.js';
 import { POLICY_INPUTS as CONFIG_POLICY_INPUTS } from '../config/index.js';
 import { parseList } from '../util/list.js';
+import { parseFailOn } from '../config/values.js';
 import { InputError } from '../util/errors.js';
 import { parsePlatform } from '../sources/platform.js';
 import type { Platform } from '../sources/model.js';
@@ -96,12 +97,6 @@ export function parseBoolean(name: string, value: string, dflt: boolean): boolea
   throw new InputError(`input "${name}" must be true or false, not "${value}"`);
 }
 
-export function parseFailOn(value: string): FailOn {
-  const v = value || 'error';
-  if (v === 'error' || v === 'warning' || v === 'never') return v;
-  throw new InputError(`input "fail-on" must be one of error, warning, never, not "${value}"`);
-}
-
 /**
  * `auto` (the default), `none`, a path to a JSON report (ends in `.json`), or a source. A `.json` path that
  * does not exist is an error: a typo there would otherwise silently mean "no baseline".
@@ -169,7 +164,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     // override a .slimgate.yml, so a default value counts as not set (the policy's default is the same).
     if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name]) policy[name] = v;
   }
-  const failOn = parseFailOn(policy['fail-on'] ?? '');
+  const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
   const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
 

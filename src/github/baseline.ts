@@ -6,9 +6,17 @@
  * `actions/cache/restore` step (restore-keys: the newest entry) puts it back and `auto` finds it there.
  */
 import { createHash } from 'node:crypto';
+import * as core from '@actions/core';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import type { Policy } from '../analysis/policy.js';
+import { checker } from '../action/checker.js';
+import type { ActionInputs, BuildInputs } from '../action/inputs.js';
+import type { Platform } from '../sources/model.js';
+import { formatPlatform } from '../sources/platform.js';
+import { checkoutBase } from './base-commit.js';
+import type { RunContext } from './context.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { parseSource } from '../sources/source.js';
 import { redactReport } from '../engine/assemble.js';
@@ -104,4 +112,122 @@ export function baseBranchSource(source: string, baseBranch: string | undefined)
 export function defaultCommentKey(source: string, platform: string): string {
   const ref = registryRef(source);
   return `${ref ? repositoryOf(ref) : source} ${platform}`;
+}
+
+// ------------------------------------------------------------------------------------------ resolving
+
+export interface Baseline {
+  report: Report | null;
+  /** The baseline column's heading. */
+  label: string;
+  /** Where it came from, for the comment. */
+  source?: string;
+  /** Without a report: why, in a sentence. */
+  note: string;
+}
+
+export interface BaselineContext {
+  inputs: ActionInputs;
+  ctx: RunContext;
+  policy: Policy;
+  key: string;
+  /** The PR image's platform: the baseline is read for the same one. */
+  platform: Platform;
+}
+
+/** Builds the base commit's Dockerfile in a git worktree and analyses it (build mode, `auto`). */
+async function baselineFromBaseCommit(b: BuildInputs, sha: string, bc: BaselineContext): Promise<Report> {
+  const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+  const tree = await checkoutBase(workspace, sha, runnerTemp());
+  try {
+    const built = await core.group(`Building the base commit ${sha.slice(0, 12)}`, () =>
+      checker.build({
+        ...b,
+        context: tree.map(b.context),
+        file: b.file ? tree.map(b.file) : undefined,
+        platforms: [formatPlatform(bc.platform)],
+      }),
+    );
+    try {
+      return await checker.check(built.source, {
+        policy: bc.policy,
+        platform: bc.platform,
+        registry: bc.inputs.registry,
+      });
+    } finally {
+      await built.cleanup();
+    }
+  } finally {
+    await tree.remove();
+  }
+}
+
+/** `baseline`: none, a saved report, a source, or auto (a saved report, the base commit, the base-branch tag). */
+export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
+  const { inputs, ctx, policy, key, platform } = bc;
+  const label = ctx.baseBranch ?? 'baseline';
+  const b = inputs.baseline;
+  const fromSource = (source: string): Promise<Report> =>
+    core.group(`Inspecting the baseline ${source}`, () =>
+      checker.check(source, { policy, platform, registry: inputs.registry }),
+    );
+  switch (b.kind) {
+    case 'none':
+      return { report: null, label, note: 'The baseline input is "none".' };
+    case 'report':
+      return {
+        report: loadReport(b.path, 'baseline report'),
+        label,
+        source: relative(process.cwd(), b.path) || b.path,
+        note: '',
+      };
+    case 'source':
+      try {
+        return { report: await fromSource(b.source), label, source: b.source, note: '' };
+      } catch (err) {
+        core.warning(`Slimgate: could not read the baseline ${b.source}: ${oneLine(err)}`);
+        return { report: null, label, note: `The baseline ${b.source} could not be read (${oneLine(err)}).` };
+      }
+    case 'auto': {
+      // 1. A report saved by a run on the default branch (restored by actions/cache).
+      const saved = findSavedBaseline(key);
+      if (saved) {
+        core.info(`baseline: the saved report ${saved}`);
+        return {
+          report: loadReport(saved, 'saved baseline report'),
+          label,
+          source: 'saved report',
+          note: '',
+        };
+      }
+      core.info(`baseline: no saved report at ${savedBaselinePath(key)}`);
+      const reasons = ['no saved report for this image'];
+      if (ctx.kind === 'baseline') return { report: null, label, note: 'This run records the baseline.' };
+      // 2. Build mode: the base commit's Dockerfile.
+      if (inputs.build) {
+        if (ctx.baseSha && !/^0+$/.test(ctx.baseSha)) {
+          try {
+            const report = await baselineFromBaseCommit(inputs.build, ctx.baseSha, bc);
+            return { report, label, source: `base commit ${ctx.baseSha.slice(0, 12)}`, note: '' };
+          } catch (err) {
+            core.info(`baseline: the base commit could not be built: ${oneLine(err)}`);
+            reasons.push(`the base commit ${ctx.baseSha.slice(0, 12)} could not be built (${oneLine(err)})`);
+          }
+        } else reasons.push('the event names no base commit to build');
+        return { report: null, label, note: `Baseline auto found ${reasons.join(', and ')}.` };
+      }
+      // 3. A registry image: the same repository at the base branch's tag.
+      const candidate = baseBranchSource(inputs.image, ctx.baseBranch);
+      if (candidate) {
+        try {
+          return { report: await fromSource(candidate), label, source: candidate, note: '' };
+        } catch (err) {
+          core.info(`baseline: ${candidate} could not be read: ${oneLine(err)}`);
+          reasons.push(`${candidate} could not be read`);
+        }
+      } else reasons.push('the image is not from a registry, so there is no base-branch tag to try');
+      // 4. None.
+      return { report: null, label, note: `Baseline auto found ${reasons.join(', and ')}.` };
+    }
+  }
 }

@@ -1,0 +1,157 @@
+/**
+ * What every run does with a judged report, in one order: outputs, the sticky comment, the job summary,
+ * and the verdict's message. Check mode and comment mode share it, so they agree on what a comment that
+ * could not be posted means: a warning and a note in the summary, never a different verdict.
+ */
+import * as core from '@actions/core';
+import { getOctokit } from '@actions/github';
+import type { Verdict } from '../analysis/verdict.js';
+import { diffReports, type ReportDiff } from '../report/diff.js';
+import { commentMarker, renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
+import type { Report } from '../types/report.js';
+import { formatBytes } from '../util/bytes.js';
+import { oneLine } from '../util/errors.js';
+import type { CommentView } from '../github/artifact.js';
+import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
+
+export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
+/** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
+const SUMMARY_LIMIT = 800_000;
+
+function setOutputs(report: Report, diff: ReportDiff | undefined, v: Verdict, reportPath: string): void {
+  core.setOutput('passed', String(v.status !== 'fail'));
+  core.setOutput('size', String(report.size.uncompressed));
+  core.setOutput('compressed-size', String(report.size.compressed));
+  core.setOutput('size-delta', diff ? String(diff.size.uncompressed.delta) : '');
+  core.setOutput('report', reportPath);
+}
+
+async function writeSummary(markdown: string): Promise<void> {
+  if (!process.env['GITHUB_STEP_SUMMARY']) {
+    core.info('no GITHUB_STEP_SUMMARY: the job summary is not written');
+    return;
+  }
+  await core.summary.addRaw(markdown, true).write();
+}
+
+function markdownOptions(view: CommentView, verdict: Verdict): MarkdownOptions {
+  return {
+    baselineLabel: view.baselineLabel,
+    ...(view.baselineSource ? { baselineSource: view.baselineSource } : {}),
+    baselineNote: view.baselineNote,
+    showPlatform: view.showPlatform,
+    verdict,
+    ...(view.overrideLabel ? { overrideLabel: view.overrideLabel } : {}),
+  };
+}
+
+interface CommentResult {
+  url: string;
+  /** A note for the summary when the comment could not be posted. */
+  note?: string;
+}
+
+/** Where the sticky comment goes. */
+export interface CommentTarget {
+  token: string;
+  owner: string;
+  repo: string;
+  issueNumber: number;
+  key: string;
+  fromFork: boolean;
+}
+
+async function postComment(t: CommentTarget, body: string): Promise<CommentResult> {
+  const { issueNumber } = t;
+  if (!t.token) {
+    core.warning('Slimgate: no github-token, so no PR comment; the report is in the job summary');
+    return { url: '', note: 'No github-token was given, so this report was not posted as a PR comment.' };
+  }
+  const octokit: Octokit = getOctokit(t.token);
+  try {
+    const c = await upsertComment(
+      octokit,
+      { owner: t.owner, repo: t.repo, issueNumber },
+      commentMarker(t.key),
+      body,
+    );
+    core.info(`PR comment ${c.action}: ${c.url}`);
+    return { url: c.url };
+  } catch (err) {
+    if (err instanceof CommentForbidden) {
+      const fork = t.fromFork ? ' (a pull request from a fork gets a read-only token)' : '';
+      core.warning(
+        `Slimgate: this token cannot comment on #${issueNumber}${fork}: ${oneLine(err)}. The verdict and the job summary ` +
+          `are unaffected. To comment on fork PRs, use the workflow_run recipe: ${FORK_RECIPE_URL}`,
+      );
+      return {
+        url: '',
+        note: `This token cannot comment on the pull request${fork}, so this report is only in the job summary.`,
+      };
+    }
+    core.warning(`Slimgate: could not post the PR comment: ${oneLine(err)}`);
+    return { url: '', note: `The PR comment could not be posted (${oneLine(err)}).` };
+  }
+}
+
+function verdictMessage(report: Report, v: Verdict): string {
+  const parts: string[] = [];
+  if (v.errors) parts.push(`${v.errors} error finding${v.errors === 1 ? '' : 's'}`);
+  if (v.failOn === 'warning' && v.warnings) parts.push(`${v.warnings} warning${v.warnings === 1 ? '' : 's'}`);
+  for (const c of v.breaches) {
+    const fmt = (n: number): string =>
+      c.unit === 'layers' || c.name === 'max-layers' ? String(n) : formatBytes(n);
+    parts.push(`${c.name} ${fmt(c.actual)} > ${fmt(c.limit)}`);
+  }
+  if (!parts.length && !report.passed) parts.push('the report did not pass');
+  return parts.join(', ');
+}
+
+export function applyVerdict(report: Report, v: Verdict): void {
+  if (v.status !== 'fail') return;
+  const why = verdictMessage(report, v);
+  if (v.blocking) core.setFailed(`Slimgate: the image fails the policy: ${why}`);
+  else if (v.overriddenBy)
+    core.warning(
+      `Slimgate: the image fails the policy (${why}), overridden by the label "${v.overriddenBy}"`,
+    );
+  else
+    core.warning(
+      `Slimgate: the image fails the policy (${why}); not failing the step because fail-on is never`,
+    );
+}
+
+export interface Publication {
+  report: Report;
+  baseline: Report | null;
+  view: CommentView;
+  verdict: Verdict;
+  /** report.json, for the `report` output. */
+  reportPath: string;
+  /** Post the sticky comment here; without one, nothing is posted. */
+  comment?: CommentTarget;
+  /** Set the step's outputs (comment mode sets them for its first report only). */
+  outputs: boolean;
+}
+
+/** Outputs, the sticky comment and the job summary for one judged report. */
+export async function publish(p: Publication): Promise<{ diff: ReportDiff | undefined; commentUrl: string }> {
+  const diff = p.baseline ? diffReports(p.baseline, p.report) : undefined;
+  const md = markdownOptions(p.view, p.verdict);
+  let commentUrl = '';
+  const notes: string[] = [];
+  if (p.comment) {
+    const c = await postComment(
+      p.comment,
+      renderMarkdown(p.report, diff, { ...md, commentKey: p.comment.key }),
+    );
+    commentUrl = c.url;
+    if (c.note) notes.push(c.note);
+  }
+  if (p.outputs) {
+    setOutputs(p.report, diff, p.verdict, p.reportPath);
+    core.setOutput('comment-url', commentUrl);
+  }
+  await writeSummary(renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }));
+  return { diff, commentUrl };
+}
