@@ -28,6 +28,7 @@ import {
   type RegistryInputs,
 } from './inputs.js';
 import { annotate } from './github/annotations.js';
+import { withCommandsStopped } from './github/log.js';
 import {
   baseBranchSource,
   defaultCommentKey,
@@ -52,6 +53,7 @@ import {
 import type { Report } from './report/schema.js';
 import { renderInspect } from './report/text.js';
 import { formatBytes } from './util/bytes.js';
+import { escapeControls } from './util/text.js';
 
 export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 export const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
@@ -166,12 +168,14 @@ async function baselineFromBaseCommit(b: BuildInputs, sha: string, bc: BaselineC
   const tree = await checkoutBase(workspace, sha, runnerTemp());
   try {
     const built = await core.group(`Building the base commit ${sha.slice(0, 12)}`, () =>
-      engine.build({
-        ...b,
-        context: tree.map(b.context),
-        file: b.file ? tree.map(b.file) : undefined,
-        platforms: [formatPlatform(bc.platform)],
-      }),
+      withCommandsStopped(() =>
+        engine.build({
+          ...b,
+          context: tree.map(b.context),
+          file: b.file ? tree.map(b.file) : undefined,
+          platforms: [formatPlatform(bc.platform)],
+        }),
+      ),
     );
     try {
       return await engine.analyse(built.source, {
@@ -427,7 +431,8 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
       throw new InputError(
         `input "platforms" names ${b.platforms.length} platforms: set "platform" to the one to check (or use a matrix, one platform per job)`,
       );
-    const built = await core.group('Building the image', () => engine.build(b));
+    // The build's output prints what RUN steps print: logged, never acted on.
+    const built = await core.group('Building the image', () => withCommandsStopped(() => engine.build(b)));
     source = built.source;
     cleanup = built.cleanup;
   }
@@ -469,9 +474,7 @@ async function checkSource(
     platform: parsePlatform(report.image.platform),
   });
   report = engine.judge(report, policy, baseline.report);
-  core.startGroup('Report');
-  core.info(renderInspect(report));
-  core.endGroup();
+  await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
 
   const diff = baseline.report ? diffReports(baseline.report, report) : undefined;
   const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
@@ -583,7 +586,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       });
     if (!expectedSha || pr.data.head.sha !== expectedSha) {
       core.warning(
-        `Slimgate: not posting ${relative(inputs.report!, envPath)}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
+        `Slimgate: not posting ${escapeControls(relative(inputs.report!, envPath))}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
           `but the run that made the report built ${(expectedSha ?? 'nothing').slice(0, 12)}`,
       );
       continue;
@@ -635,7 +638,9 @@ export async function run(): Promise<void> {
   } catch (err) {
     // A failed build says why in its log: show the tail before the one-line failure.
     if (err instanceof BuildError && err.logTail)
-      core.error(`docker build output (last lines):\n${err.logTail}`);
+      core.error(
+        `docker build output (last lines):\n${err.logTail.split('\n').map(escapeControls).join('\n')}`,
+      );
     core.setFailed(err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`);
   }
 }

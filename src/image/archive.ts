@@ -14,7 +14,7 @@ import { TarParser, type BodySink, type TarHeader } from '../inventory/tar.js';
 import { cleanPath, dirname, join } from '../inventory/paths.js';
 import { shortDigest } from '../util/bytes.js';
 import { inflate } from './decompress.js';
-import { dockerLayerMediaType, type Descriptor, type ImageConfigFile, type ScannedImage } from './model.js';
+import { dockerLayerMediaType, type Descriptor, type ScannedImage } from './model.js';
 import {
   assembleImage,
   imageFromManifest,
@@ -27,6 +27,7 @@ import {
   type Index,
 } from './oci.js';
 import { type PlatformChoice } from './platform.js';
+import { checkImageConfig } from './config.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'any';
 
@@ -264,7 +265,8 @@ async function fromDockerManifest(
   const cfg = contents.json(cfgPath, 'config');
   const expectedCfg = digestFromPath(cfgPath);
   if (expectedCfg) verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
-  const config = parseJson<ImageConfigFile>(cfg.data, `config ${entry.Config} in ${where}`);
+  const cfgWhat = `config ${entry.Config} in ${where}`;
+  const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
   const platform = platformOfConfig(config);
   checkPlatform(opts.platform, platform, `image in ${where}`);
 

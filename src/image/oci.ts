@@ -19,6 +19,7 @@ import {
   type ScannedLayer,
 } from './model.js';
 import { choosePlatforms, formatPlatform, platformMatches, type PlatformChoice } from './platform.js';
+import { checkImageConfig } from './config.js';
 
 /** JSON metadata blobs larger than this are not metadata. */
 export const MAX_JSON_BLOB = 16 * 1024 * 1024;
@@ -147,10 +148,8 @@ export async function resolveImages(
   // Platforms come from the index descriptor when present, else from the config.
   const withConfig = await Promise.all(
     leaves.map(async ({ desc, manifest }) => {
-      const config = parseJson<ImageConfigFile>(
-        await fetch(manifest.config, 'config'),
-        `config ${manifest.config.digest}`,
-      );
+      const what = `config ${manifest.config.digest}`;
+      const config = checkImageConfig(parseJson(await fetch(manifest.config, 'config'), what), what);
       return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }),
   );

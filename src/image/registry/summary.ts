@@ -4,7 +4,7 @@
  */
 import { InputError } from '../../errors.js';
 import { shortDigest } from '../../util/bytes.js';
-import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from '../model.js';
+import { isIndexMediaType, type Descriptor, type Platform } from '../model.js';
 import {
   checkPlatform,
   entriesNamed,
@@ -20,6 +20,7 @@ import {
 } from '../oci.js';
 import { choosePlatforms, formatPlatform, type PlatformChoice } from '../platform.js';
 import { openLayout } from '../layout.js';
+import { checkImageConfig } from '../config.js';
 
 export interface ManifestSummary {
   source: string;
@@ -86,7 +87,8 @@ export async function summarizeManifests(
   };
   const configPlatform = async (l: Leaf): Promise<Platform> => {
     const m = await manifestOf(l);
-    const cfg = parseJson<ImageConfigFile>(await io.config(m.config), `config of ${io.where}`);
+    const what = `config of ${io.where}`;
+    const cfg = checkImageConfig(parseJson(await io.config(m.config), what), what);
     return platformOfConfig(cfg);
   };
 
