@@ -26185,7 +26185,52 @@ const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./src/util/text.ts
+/** Shortens to one line of at most `n` characters, with an ellipsis when cut. */
+function truncate(s, n) {
+    const one = s.replace(/\s+/g, ' ');
+    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+/**
+ * Characters that a terminal, a log viewer or a renderer acts on instead of showing: C0, DEL and C1
+ * controls (ESC starts CSI/OSC sequences, CR and LF start a new line, which in the Actions log may start a
+ * workflow command); bidi embeddings, overrides, isolates and marks (they reorder text, "Trojan Source");
+ * zero-width characters and the BOM (they hide text); the line and paragraph separators; and lone
+ * surrogates (not text at all).
+ */
+const INVISIBLE = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeOne(c) {
+    const named = NAMED[c];
+    if (named)
+        return named;
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
+/** Every character in INVISIBLE as a visible escape (`\x1b`, `\n`, `\u202e`), as `--json` shows C0 controls. */
+function escapeInvisible(text) {
+    return String(text).replace(INVISIBLE, escapeOne);
+}
+/**
+ * Text from an image made safe to print as (part of) one line: escapeInvisible, and the runner's legacy
+ * workflow-command prefix `##[`, which it acts on anywhere in a line, broken (`##\x5b`). With line breaks
+ * escaped, no printed line can start with `::` unless Slimgate wrote it there.
+ *
+ * The one escaping used by every text surface: `inspect` and `check` output, `slimgate:` error lines, the
+ * action's log and annotations. Markdown builds on escapeInvisible (report/markdown.ts escapeText).
+ */
+function escapeControls(text) {
+    return escapeInvisible(text).replaceAll('##[', '##\\x5b');
+}
+/** Lines of text output, each made safe with escapeControls, joined with (and ended by) a newline. */
+function printableLines(lines) {
+    return lines.map(escapeControls).join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./src/util/errors.ts
+
 /** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
 class InputError extends Error {
     exitCode = 2;
@@ -26194,10 +26239,13 @@ class InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** The one line to show for any thrown value; never a stack trace. */
+/**
+ * The one line to show for any thrown value; never a stack trace. Messages quote image data (paths, tags,
+ * labels), so control characters are escaped: the line can neither drive a terminal nor start another.
+ */
 function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
-    return msg.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+    return escapeControls(msg.trim()) || 'unknown error';
 }
 
 ;// CONCATENATED MODULE: ./src/sources/platform.ts
@@ -27862,6 +27910,164 @@ async function inflate(input, label, onOutput, onStored) {
     return { compression, storedBytes };
 }
 
+;// CONCATENATED MODULE: ./src/sources/image-config.ts
+/**
+ * The image config JSON, read the way Docker reads it (moby decodes it with Go's encoding/json into typed
+ * structs), so that Slimgate sees what a container would run and fails where `docker load` would:
+ * - a field of the wrong type is an error that names it (Docker: "cannot unmarshal number into … User");
+ * - `null` means absent, and a `null` history entry is an empty one;
+ * - `Entrypoint` and `Cmd` are StrSlices: a string means a one-element list (`"/app"` is `["/app"]`);
+ * - keys match case-insensitively (`"entrypoint"` sets Entrypoint), the last one in the document winning.
+ * Only the fields Slimgate reads are checked; the rest are kept as they are.
+ */
+
+class ShapeError extends Error {
+}
+function kind(v) {
+    return v === null
+        ? 'null'
+        : Array.isArray(v)
+            ? 'a list'
+            : typeof v === 'object'
+                ? 'an object'
+                : `a ${typeof v}`;
+}
+function fail(field, want, v) {
+    throw new ShapeError(`${field} must be ${want}, not ${kind(v)}`);
+}
+/** Go's case folding of JSON keys: ASCII letters, plus the two non-ASCII letters that fold to them. */
+function fold(key) {
+    return key
+        .toLowerCase()
+        .replace(/\u212a/g, 'k')
+        .replace(/\u017f/g, 's');
+}
+/**
+ * The value Go's decoder would leave in the field `name`: every key that folds to it sets the field in
+ * document order, so the last one wins (JSON.parse keeps the document's key order).
+ */
+function get(o, name) {
+    const want = fold(name);
+    let hit;
+    for (const k of Object.keys(o))
+        if (k === name || fold(k) === want)
+            hit = o[k];
+    return hit;
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v !== 'string')
+        fail(field, 'a string', v);
+    return v;
+}
+function bool(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v !== 'boolean')
+        fail(field, 'true or false', v);
+    return v;
+}
+/** A Go []string: `null` elements decode as "". */
+function strings(v, field) {
+    if (v === undefined || v === null)
+        return null;
+    if (!Array.isArray(v))
+        fail(field, 'a list of strings', v);
+    return v.map((x, i) => (x === null ? '' : str(x, `${field}[${i}]`)));
+}
+/** Docker's StrSlice: a list of strings, or one string. */
+function strSlice(v, field) {
+    if (typeof v === 'string')
+        return [v];
+    if (v !== undefined && v !== null && !Array.isArray(v))
+        fail(field, 'a string or a list of strings', v);
+    return strings(v, field);
+}
+function labels(v, field) {
+    if (v === undefined || v === null)
+        return null;
+    if (!isObject(v))
+        fail(field, 'an object of strings', v);
+    const out = {};
+    for (const [k, x] of Object.entries(v))
+        out[k] = x === null ? '' : str(x, `${field}["${k}"]`);
+    return out;
+}
+function object(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (!isObject(v))
+        fail(field, 'an object', v);
+    return v;
+}
+/** Sets `key` to `value`, or removes it when the value is absent (so optional fields stay optional). */
+function put(o, key, value) {
+    if (value === undefined)
+        delete o[key];
+    else
+        o[key] = value;
+}
+function checkConfig(doc) {
+    if (!isObject(doc))
+        fail('the config', 'an object', doc);
+    const out = { ...doc };
+    for (const k of ['architecture', 'os', 'variant'])
+        put(out, k, str(get(doc, k), k));
+    const c = object(get(doc, 'config'), 'config');
+    if (c) {
+        put(out, 'config', {
+            ...c,
+            User: str(get(c, 'User'), 'config.User'),
+            WorkingDir: str(get(c, 'WorkingDir'), 'config.WorkingDir'),
+            Entrypoint: strSlice(get(c, 'Entrypoint'), 'config.Entrypoint'),
+            Cmd: strSlice(get(c, 'Cmd'), 'config.Cmd'),
+            Env: strings(get(c, 'Env'), 'config.Env'),
+            Labels: labels(get(c, 'Labels'), 'config.Labels'),
+        });
+    }
+    else
+        delete out['config'];
+    const rootfs = object(get(doc, 'rootfs'), 'rootfs');
+    if (rootfs) {
+        put(out, 'rootfs', {
+            type: str(get(rootfs, 'type'), 'rootfs.type'),
+            diff_ids: strings(get(rootfs, 'diff_ids'), 'rootfs.diff_ids') ?? undefined,
+        });
+    }
+    else
+        delete out['rootfs'];
+    const history = get(doc, 'history');
+    if (history !== undefined && history !== null && !Array.isArray(history))
+        fail('history', 'a list', history);
+    put(out, 'history', history
+        ? history.map((h, i) => {
+            const e = h === null ? {} : object(h, `history[${i}]`);
+            return {
+                ...e,
+                created_by: str(get(e, 'created_by'), `history[${i}].created_by`),
+                comment: str(get(e, 'comment'), `history[${i}].comment`),
+                empty_layer: bool(get(e, 'empty_layer'), `history[${i}].empty_layer`),
+            };
+        })
+        : undefined);
+    return out;
+}
+/** Checks a parsed image config (see above); a field of the wrong type is an InputError that names it. */
+function checkImageConfig(doc, what) {
+    try {
+        return checkConfig(doc);
+    }
+    catch (err) {
+        if (err instanceof ShapeError)
+            throw new InputError(`${what} is malformed: ${err.message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/model.ts
 /**
  * The image model (after go-containerregistry's idea, not its code): an Image has a manifest, a config and
@@ -27935,6 +28141,7 @@ function cleanCreatedBy(s) {
  * Resolving OCI/Docker indexes and manifests to images, and verifying what was scanned against them.
  * Shared by every source; the sources only say how to fetch a JSON blob and how to scan a layer.
  */
+
 
 
 
@@ -28015,7 +28222,8 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
     }
     // Platforms come from the index descriptor when present, else from the config.
     const withConfig = await Promise.all(leaves.map(async ({ desc, manifest }) => {
-        const config = parseJson(await fetch(manifest.config, 'config'), `config ${manifest.config.digest}`);
+        const what = `config ${manifest.config.digest}`;
+        const config = checkImageConfig(parseJson(await fetch(manifest.config, 'config'), what), what);
         return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }));
     return choosePlatforms(withConfig, (r) => r.platform, choice);
@@ -28109,6 +28317,7 @@ function sha256(buf) {
  * passes, keyed by its path, and the image is assembled at the end. No layer is buffered and the archive
  * is never copied: `docker save` can be streamed straight in.
  */
+
 
 
 
@@ -28333,7 +28542,8 @@ async function fromDockerManifest(contents, opts) {
     const expectedCfg = digestFromPath(cfgPath);
     if (expectedCfg)
         verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
-    const config = parseJson(cfg.data, `config ${entry.Config} in ${where}`);
+    const cfgWhat = `config ${entry.Config} in ${where}`;
+    const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
     const platform = platformOfConfig(config);
     checkPlatform(opts.platform, platform, `image in ${where}`);
     const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
@@ -28543,6 +28753,7 @@ async function imagesFromDaemon(ref, source, reader, opts) {
 
 
 
+
 async function summarizeManifests(top, topDesc, io) {
     const leaves = [];
     const fetchDoc = async (d) => {
@@ -28578,7 +28789,8 @@ async function summarizeManifests(top, topDesc, io) {
     };
     const configPlatform = async (l) => {
         const m = await manifestOf(l);
-        const cfg = parseJson(await io.config(m.config), `config of ${io.where}`);
+        const what = `config of ${io.where}`;
+        const cfg = checkImageConfig(parseJson(await io.config(m.config), what), what);
         return platformOfConfig(cfg);
     };
     let chosen;
@@ -30499,13 +30711,6 @@ async function scanLayers(source, opts) {
     finally {
         await pool.close();
     }
-}
-
-;// CONCATENATED MODULE: ./src/util/text.ts
-/** Shortens to one line of at most `n` characters, with an ellipsis when cut. */
-function truncate(s, n) {
-    const one = s.replace(/\s+/g, ' ');
-    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/fsview.ts
@@ -33635,7 +33840,9 @@ async function inspectBuild(build, opts = {}) {
 
 
 const TOP = 10;
-function table(rows, alignRight) {
+/** Cells are escaped before they are measured, so columns line up with what is printed. */
+function table(cells, alignRight) {
+    const rows = cells.map((r) => r.map(escapeControls));
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
     return rows.map((r) => r
         .map((cell, c) => c === r.length - 1
@@ -33706,7 +33913,7 @@ function renderInspect(r) {
         for (const f of r.findings)
             out.push(`  ${f.severity.padEnd(7)} ${f.id} ${f.message}`);
     }
-    return out.join('\n') + '\n';
+    return printableLines(out);
 }
 /** Findings shown per category in `check` output; the rest are counted. */
 const CHECK_CAP = 10;
@@ -33763,7 +33970,7 @@ function renderCheck(r, baseline) {
         renderFindings(r, out);
     out.push('');
     checkDetails(r, baseline, out);
-    return out.join('\n') + '\n';
+    return printableLines(out);
 }
 function renderFindings(r, out) {
     out.push(`Findings (${r.findings.length})`);
@@ -33822,7 +34029,7 @@ function renderManifestCheck(r) {
     ];
     for (const c of r.budget.checks)
         out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
-    return out.join('\n') + '\n';
+    return printableLines(out);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/registry-flags.ts
@@ -34481,8 +34688,10 @@ function checkNoCheckFlags(values, command) {
  * links the docs of each rule that fired; and a hidden marker that carries the comment key.
  *
  * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
- * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
+ * escaped (escapeText) so that it can neither break the layout, nor @mention anyone, nor link or reference
+ * anything, nor hide or reorder text, nor forge the marker.
  */
+
 
 
 
@@ -34493,6 +34702,8 @@ const GITHUB_COMMENT_LIMIT = 65_536;
 const REPO_URL = 'https://github.com/slimgate/slimgate';
 const markdown_DOCS_URL = `${REPO_URL}/blob/main/docs`;
 // ---------------------------------------------------------------------------------------------- escaping
+/** A zero-width space: breaks a pattern GitHub would act on, and shows nothing. */
+const ZWSP = '&#8203;';
 const ENTITIES = {
     '&': '&amp;',
     '<': '&lt;',
@@ -34506,17 +34717,39 @@ const ENTITIES = {
     ']': '&#93;',
     '\\': '&#92;',
     '~': '&#126;',
-    '@': '@&#8203;', // no @mentions from image data
-    ':': '&#58;', // no :emoji: shortcodes, no autolinks
+    '@': `@${ZWSP}`, // no @mentions, no user/repo@sha, no email autolinks
+    ':': '&#58;', // no :emoji: shortcodes
+    '#': '&#35;', // no headings
+    $: '&#36;', // no $math$
 };
-/** Makes untrusted text inert in markdown, in table cells and inside HTML alike. */
+/**
+ * What GitHub would turn live, matched in the plain text: markdown's special characters, a `www.` or a
+ * `scheme://` autolink, a `#1` or `owner/repo#1` reference, a `GH-1` reference, and a commit SHA (a word
+ * of 7 to 40 hex digits). Each is entity-escaped and broken with a zero-width space; GitHub decodes the
+ * entities before it looks for links and references, so an entity alone does not stop those.
+ */
+const LIVE = /\b[0-9a-f]{7,40}\b|www(?=\.)|\bgh(?=-\d)|[&<>"|*_`[\]\\~@:#$]/gi;
+function inert(m, at, s) {
+    if (m.length >= 7)
+        return m.replace(/.{6}(?=.)/g, `$&${ZWSP}`); // each piece shorter than a SHA
+    if (m.length > 1)
+        return `${m}${ZWSP}`; // www. and GH-
+    const e = ENTITIES[m] ?? m;
+    if (m === ':' && s.startsWith('//', at + 1))
+        return `${e}${ZWSP}`;
+    if (m === '#' && /[0-9a-z]/i.test(s.charAt(at + 1)))
+        return `${e}${ZWSP}`;
+    return e;
+}
+/**
+ * Makes untrusted text inert in markdown, in table cells and inside HTML alike: no layout, no links, no
+ * mentions or references, no math, and nothing invisible or reordering (escaped visibly, util/text.ts).
+ */
 function escapeText(text, max = 300) {
-    const s = String(text ?? '');
-    // eslint-disable-next-line no-control-regex
-    let t = s.replace(/[\u0000-\u001f\u007f]/g, (c) => c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    let t = escapeInvisible(String(text ?? ''));
     if (t.length > max)
         t = `${t.slice(0, max - 1)}…`;
-    return t.replace(/[&<>"|*_`[\]\\~@:]/g, (c) => ENTITIES[c] ?? c);
+    return t.replace(LIVE, inert);
 }
 /** A path or other literal: `<code>` (not a backtick span, whose content entities cannot reach). */
 function code(s, max = 200) {
@@ -35170,6 +35403,7 @@ function diffReports(before, after, opts = {}) {
 
 
 
+
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
@@ -35200,7 +35434,7 @@ function ttyProgress() {
     if (!process.stderr.isTTY)
         return undefined;
     return {
-        update: (m) => process.stderr.write(`\r\x1b[K${m}`),
+        update: (m) => process.stderr.write(`\r\x1b[K${escapeControls(m)}`),
         clear: () => process.stderr.write('\r\x1b[K'),
     };
 }

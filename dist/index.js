@@ -55588,7 +55588,52 @@ var external_node_url_ = __nccwpck_require__(3136);
 var external_node_worker_threads_ = __nccwpck_require__(5919);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/util/text.ts
+/** Shortens to one line of at most `n` characters, with an ellipsis when cut. */
+function text_truncate(s, n) {
+    const one = s.replace(/\s+/g, ' ');
+    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
+}
+/**
+ * Characters that a terminal, a log viewer or a renderer acts on instead of showing: C0, DEL and C1
+ * controls (ESC starts CSI/OSC sequences, CR and LF start a new line, which in the Actions log may start a
+ * workflow command); bidi embeddings, overrides, isolates and marks (they reorder text, "Trojan Source");
+ * zero-width characters and the BOM (they hide text); the line and paragraph separators; and lone
+ * surrogates (not text at all).
+ */
+const INVISIBLE = 
+// eslint-disable-next-line no-control-regex
+/[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const NAMED = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+function escapeOne(c) {
+    const named = NAMED[c];
+    if (named)
+        return named;
+    const n = c.charCodeAt(0);
+    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
+}
+/** Every character in INVISIBLE as a visible escape (`\x1b`, `\n`, `\u202e`), as `--json` shows C0 controls. */
+function escapeInvisible(text) {
+    return String(text).replace(INVISIBLE, escapeOne);
+}
+/**
+ * Text from an image made safe to print as (part of) one line: escapeInvisible, and the runner's legacy
+ * workflow-command prefix `##[`, which it acts on anywhere in a line, broken (`##\x5b`). With line breaks
+ * escaped, no printed line can start with `::` unless Slimgate wrote it there.
+ *
+ * The one escaping used by every text surface: `inspect` and `check` output, `slimgate:` error lines, the
+ * action's log and annotations. Markdown builds on escapeInvisible (report/markdown.ts escapeText).
+ */
+function escapeControls(text) {
+    return escapeInvisible(text).replaceAll('##[', '##\\x5b');
+}
+/** Lines of text output, each made safe with escapeControls, joined with (and ended by) a newline. */
+function text_printableLines(lines) {
+    return lines.map(escapeControls).join('\n') + '\n';
+}
+
 ;// CONCATENATED MODULE: ./src/util/errors.ts
+
 /** An error in what the user gave us (a source, a flag, an archive): one line, exit code 2. */
 class errors_InputError extends Error {
     exitCode = 2;
@@ -55597,10 +55642,13 @@ class errors_InputError extends Error {
         this.name = 'InputError';
     }
 }
-/** The one line to show for any thrown value; never a stack trace. */
+/**
+ * The one line to show for any thrown value; never a stack trace. Messages quote image data (paths, tags,
+ * labels), so control characters are escaped: the line can neither drive a terminal nor start another.
+ */
 function oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
-    return msg.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error';
+    return escapeControls(msg.trim()) || 'unknown error';
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -66486,20 +66534,15 @@ function verdict_decideVerdict(judged, failOn, override) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/util/text.ts
-/** Shortens to one line of at most `n` characters, with an ellipsis when cut. */
-function text_truncate(s, n) {
-    const one = s.replace(/\s+/g, ' ');
-    return one.length > n ? `${one.slice(0, n - 1)}…` : one;
-}
-
 ;// CONCATENATED MODULE: ./src/report/text.ts
 /** Human output of `slimgate inspect` (pure). */
 
 
 
 const TOP = 10;
-function table(rows, alignRight) {
+/** Cells are escaped before they are measured, so columns line up with what is printed. */
+function table(cells, alignRight) {
+    const rows = cells.map((r) => r.map(escapeControls));
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
     return rows.map((r) => r
         .map((cell, c) => c === r.length - 1
@@ -66570,7 +66613,7 @@ function renderInspect(r) {
         for (const f of r.findings)
             out.push(`  ${f.severity.padEnd(7)} ${f.id} ${f.message}`);
     }
-    return out.join('\n') + '\n';
+    return text_printableLines(out);
 }
 /** Findings shown per category in `check` output; the rest are counted. */
 const CHECK_CAP = 10;
@@ -66627,7 +66670,7 @@ function renderCheck(r, baseline) {
         renderFindings(r, out);
     out.push('');
     checkDetails(r, baseline, out);
-    return out.join('\n') + '\n';
+    return printableLines(out);
 }
 function renderFindings(r, out) {
     out.push(`Findings (${r.findings.length})`);
@@ -66686,7 +66729,7 @@ function renderManifestCheck(r) {
     ];
     for (const c of r.budget.checks)
         out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
-    return out.join('\n') + '\n';
+    return printableLines(out);
 }
 
 ;// CONCATENATED MODULE: ./src/sources/platform.ts
@@ -66951,6 +66994,7 @@ async function docker_build_buildImage(opts) {
  * GitHub shows at most 10 errors and 10 warnings per step; past that the rest are counted in one notice.
  */
 
+
 const ANNOTATION_LIMIT = 10;
 const coreSink = {
     error: (m, p) => error(m, p),
@@ -66976,7 +67020,8 @@ function annotate(findings, sink = coreSink, workspace = process.env['GITHUB_WOR
             props.file = relative(f.location.file, workspace);
             props.startLine = f.location.line;
         }
-        const message = f.remediation ? `${f.message} — ${f.remediation}` : f.message;
+        // Findings quote image data; the runner escapes line breaks in a command, but not the rest.
+        const message = escapeControls(f.remediation ? `${f.message} — ${f.remediation}` : f.message);
         if (f.severity === 'error') {
             if (errors++ < ANNOTATION_LIMIT)
                 sink.error(message, props);
@@ -66997,6 +67042,27 @@ function annotate(findings, sink = coreSink, workspace = process.env['GITHUB_WOR
         warnings: Math.min(warnings, ANNOTATION_LIMIT),
         dropped,
     };
+}
+
+;// CONCATENATED MODULE: ./src/github/log.ts
+/**
+ * The action's log is parsed by the runner: a line that starts with `::` (or holds `##[`) is a workflow
+ * command. Text that quotes an image is escaped line by line (util/text.ts), and on top of that each block
+ * of it is logged with commands stopped, under a token the image cannot guess, so that a missed escape
+ * still cannot issue a command.
+ */
+
+
+/** Runs `fn` with workflow commands stopped; whatever it logs is shown, never acted on. */
+async function withCommandsStopped(fn, write = (line) => info(line)) {
+    const token = `slimgate-${(0,external_node_crypto_.randomBytes)(16).toString('hex')}`;
+    write(`::stop-commands::${token}`);
+    try {
+        return await fn();
+    }
+    finally {
+        write(`::${token}::`);
+    }
 }
 
 // EXTERNAL MODULE: ./node_modules/bytes-iec/index.js
@@ -69734,11 +69800,170 @@ class Meter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/sources/image-config.ts
+/**
+ * The image config JSON, read the way Docker reads it (moby decodes it with Go's encoding/json into typed
+ * structs), so that Slimgate sees what a container would run and fails where `docker load` would:
+ * - a field of the wrong type is an error that names it (Docker: "cannot unmarshal number into … User");
+ * - `null` means absent, and a `null` history entry is an empty one;
+ * - `Entrypoint` and `Cmd` are StrSlices: a string means a one-element list (`"/app"` is `["/app"]`);
+ * - keys match case-insensitively (`"entrypoint"` sets Entrypoint), the last one in the document winning.
+ * Only the fields Slimgate reads are checked; the rest are kept as they are.
+ */
+
+class ShapeError extends Error {
+}
+function kind(v) {
+    return v === null
+        ? 'null'
+        : Array.isArray(v)
+            ? 'a list'
+            : typeof v === 'object'
+                ? 'an object'
+                : `a ${typeof v}`;
+}
+function fail(field, want, v) {
+    throw new ShapeError(`${field} must be ${want}, not ${kind(v)}`);
+}
+/** Go's case folding of JSON keys: ASCII letters, plus the two non-ASCII letters that fold to them. */
+function fold(key) {
+    return key
+        .toLowerCase()
+        .replace(/\u212a/g, 'k')
+        .replace(/\u017f/g, 's');
+}
+/**
+ * The value Go's decoder would leave in the field `name`: every key that folds to it sets the field in
+ * document order, so the last one wins (JSON.parse keeps the document's key order).
+ */
+function get(o, name) {
+    const want = fold(name);
+    let hit;
+    for (const k of Object.keys(o))
+        if (k === name || fold(k) === want)
+            hit = o[k];
+    return hit;
+}
+function isObject(v) {
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+function str(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v !== 'string')
+        fail(field, 'a string', v);
+    return v;
+}
+function bool(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (typeof v !== 'boolean')
+        fail(field, 'true or false', v);
+    return v;
+}
+/** A Go []string: `null` elements decode as "". */
+function strings(v, field) {
+    if (v === undefined || v === null)
+        return null;
+    if (!Array.isArray(v))
+        fail(field, 'a list of strings', v);
+    return v.map((x, i) => (x === null ? '' : str(x, `${field}[${i}]`)));
+}
+/** Docker's StrSlice: a list of strings, or one string. */
+function strSlice(v, field) {
+    if (typeof v === 'string')
+        return [v];
+    if (v !== undefined && v !== null && !Array.isArray(v))
+        fail(field, 'a string or a list of strings', v);
+    return strings(v, field);
+}
+function labels(v, field) {
+    if (v === undefined || v === null)
+        return null;
+    if (!isObject(v))
+        fail(field, 'an object of strings', v);
+    const out = {};
+    for (const [k, x] of Object.entries(v))
+        out[k] = x === null ? '' : str(x, `${field}["${k}"]`);
+    return out;
+}
+function object(v, field) {
+    if (v === undefined || v === null)
+        return undefined;
+    if (!isObject(v))
+        fail(field, 'an object', v);
+    return v;
+}
+/** Sets `key` to `value`, or removes it when the value is absent (so optional fields stay optional). */
+function put(o, key, value) {
+    if (value === undefined)
+        delete o[key];
+    else
+        o[key] = value;
+}
+function checkConfig(doc) {
+    if (!isObject(doc))
+        fail('the config', 'an object', doc);
+    const out = { ...doc };
+    for (const k of ['architecture', 'os', 'variant'])
+        put(out, k, str(get(doc, k), k));
+    const c = object(get(doc, 'config'), 'config');
+    if (c) {
+        put(out, 'config', {
+            ...c,
+            User: str(get(c, 'User'), 'config.User'),
+            WorkingDir: str(get(c, 'WorkingDir'), 'config.WorkingDir'),
+            Entrypoint: strSlice(get(c, 'Entrypoint'), 'config.Entrypoint'),
+            Cmd: strSlice(get(c, 'Cmd'), 'config.Cmd'),
+            Env: strings(get(c, 'Env'), 'config.Env'),
+            Labels: labels(get(c, 'Labels'), 'config.Labels'),
+        });
+    }
+    else
+        delete out['config'];
+    const rootfs = object(get(doc, 'rootfs'), 'rootfs');
+    if (rootfs) {
+        put(out, 'rootfs', {
+            type: str(get(rootfs, 'type'), 'rootfs.type'),
+            diff_ids: strings(get(rootfs, 'diff_ids'), 'rootfs.diff_ids') ?? undefined,
+        });
+    }
+    else
+        delete out['rootfs'];
+    const history = get(doc, 'history');
+    if (history !== undefined && history !== null && !Array.isArray(history))
+        fail('history', 'a list', history);
+    put(out, 'history', history
+        ? history.map((h, i) => {
+            const e = h === null ? {} : object(h, `history[${i}]`);
+            return {
+                ...e,
+                created_by: str(get(e, 'created_by'), `history[${i}].created_by`),
+                comment: str(get(e, 'comment'), `history[${i}].comment`),
+                empty_layer: bool(get(e, 'empty_layer'), `history[${i}].empty_layer`),
+            };
+        })
+        : undefined);
+    return out;
+}
+/** Checks a parsed image config (see above); a field of the wrong type is an InputError that names it. */
+function checkImageConfig(doc, what) {
+    try {
+        return checkConfig(doc);
+    }
+    catch (err) {
+        if (err instanceof ShapeError)
+            throw new errors_InputError(`${what} is malformed: ${err.message}`);
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/oci.ts
 /**
  * Resolving OCI/Docker indexes and manifests to images, and verifying what was scanned against them.
  * Shared by every source; the sources only say how to fetch a JSON blob and how to scan a layer.
  */
+
 
 
 
@@ -69819,7 +70044,8 @@ async function resolveImages(top, fetch, choice, where, refName, topDescriptor) 
     }
     // Platforms come from the index descriptor when present, else from the config.
     const withConfig = await Promise.all(leaves.map(async ({ desc, manifest }) => {
-        const config = parseJson(await fetch(manifest.config, 'config'), `config ${manifest.config.digest}`);
+        const what = `config ${manifest.config.digest}`;
+        const config = checkImageConfig(parseJson(await fetch(manifest.config, 'config'), what), what);
         return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }));
     return choosePlatforms(withConfig, (r) => r.platform, choice);
@@ -69904,6 +70130,7 @@ function imageFromManifest(r, source, tags, scans) {
  * passes, keyed by its path, and the image is assembled at the end. No layer is buffered and the archive
  * is never copied: `docker save` can be streamed straight in.
  */
+
 
 
 
@@ -70128,7 +70355,8 @@ async function fromDockerManifest(contents, opts) {
     const expectedCfg = digestFromPath(cfgPath);
     if (expectedCfg)
         verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
-    const config = parseJson(cfg.data, `config ${entry.Config} in ${where}`);
+    const cfgWhat = `config ${entry.Config} in ${where}`;
+    const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
     const platform = platformOfConfig(config);
     checkPlatform(opts.platform, platform, `image in ${where}`);
     const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
@@ -70338,6 +70566,7 @@ async function imagesFromDaemon(ref, source, reader, opts) {
 
 
 
+
 async function summarizeManifests(top, topDesc, io) {
     const leaves = [];
     const fetchDoc = async (d) => {
@@ -70373,7 +70602,8 @@ async function summarizeManifests(top, topDesc, io) {
     };
     const configPlatform = async (l) => {
         const m = await manifestOf(l);
-        const cfg = parseJson(await io.config(m.config), `config of ${io.where}`);
+        const what = `config of ${io.where}`;
+        const cfg = checkImageConfig(parseJson(await io.config(m.config), what), what);
         return platformOfConfig(cfg);
     };
     let chosen;
@@ -71853,7 +72083,7 @@ async function checkoutBase(workspace, sha, tmp) {
  */
 
 const obj = (v) => (v && typeof v === 'object' ? v : {});
-const str = (v) => (typeof v === 'string' ? v : undefined);
+const context_str = (v) => (typeof v === 'string' ? v : undefined);
 const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 function readPayload(env = process.env) {
     const path = env['GITHUB_EVENT_PATH'];
@@ -71872,16 +72102,16 @@ function pullRequest(pr) {
         return undefined;
     const base = obj(pr['base']);
     const head = obj(pr['head']);
-    const baseRepo = str(obj(base['repo'])['full_name']) ?? null;
-    const headRepo = str(obj(head['repo'])['full_name']) ?? null;
+    const baseRepo = context_str(obj(base['repo'])['full_name']) ?? null;
+    const headRepo = context_str(obj(head['repo'])['full_name']) ?? null;
     const labels = Array.isArray(pr['labels'])
-        ? pr['labels'].map((l) => str(obj(l)['name'])).filter((l) => l !== undefined)
+        ? pr['labels'].map((l) => context_str(obj(l)['name'])).filter((l) => l !== undefined)
         : [];
     return {
         number,
-        baseRef: str(base['ref']) ?? '',
-        baseSha: str(base['sha']) ?? '',
-        headSha: str(head['sha']) ?? '',
+        baseRef: context_str(base['ref']) ?? '',
+        baseSha: context_str(base['sha']) ?? '',
+        headSha: context_str(head['sha']) ?? '',
         headRepo,
         fromFork: headRepo === null || (baseRepo !== null && headRepo !== baseRepo),
         labels,
@@ -71890,9 +72120,9 @@ function pullRequest(pr) {
 function runContext(env = process.env, payload = readPayload(env)) {
     const eventName = env['GITHUB_EVENT_NAME'] ?? '';
     const repository = obj(payload['repository']);
-    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? str(repository['full_name']) ?? '/').split('/');
-    const defaultBranch = str(repository['default_branch']);
-    const ref = env['GITHUB_REF'] ?? str(payload['ref']) ?? '';
+    const [owner = '', repo = ''] = (env['GITHUB_REPOSITORY'] ?? context_str(repository['full_name']) ?? '/').split('/');
+    const defaultBranch = context_str(repository['default_branch']);
+    const ref = env['GITHUB_REF'] ?? context_str(payload['ref']) ?? '';
     const base = {
         eventName,
         kind: 'other',
@@ -71924,18 +72154,18 @@ function runContext(env = process.env, payload = readPayload(env)) {
         }
         case 'merge_group': {
             const mg = obj(payload['merge_group']);
-            const baseRef = str(mg['base_ref'])?.replace(/^refs\/heads\//, '');
+            const baseRef = context_str(mg['base_ref'])?.replace(/^refs\/heads\//, '');
             return {
                 ...base,
                 kind: 'merge_group',
                 baseBranch: baseRef ?? defaultBranch,
-                baseSha: str(mg['base_sha']),
+                baseSha: context_str(mg['base_sha']),
             };
         }
         case 'push': {
             const branch = ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined;
             const isDefault = branch !== undefined && branch === defaultBranch;
-            return { ...base, kind: isDefault ? 'baseline' : 'push', baseSha: str(payload['before']) };
+            return { ...base, kind: isDefault ? 'baseline' : 'push', baseSha: context_str(payload['before']) };
         }
         case 'workflow_run': {
             const wr = obj(payload['workflow_run']);
@@ -71947,9 +72177,9 @@ function runContext(env = process.env, payload = readPayload(env)) {
                 kind: 'workflow_run',
                 workflowRun: {
                     id: num(wr['id']) ?? 0,
-                    event: str(wr['event']) ?? '',
-                    headSha: str(wr['head_sha']) ?? '',
-                    headBranch: str(wr['head_branch']) ?? null,
+                    event: context_str(wr['event']) ?? '',
+                    headSha: context_str(wr['head_sha']) ?? '',
+                    headBranch: context_str(wr['head_branch']) ?? null,
                     pullRequests: prs,
                 },
             };
@@ -71975,6 +72205,7 @@ function branchTag(branch) {
  * one file per comment key; an `actions/cache/save` step keyed by the commit keeps it. On a PR, an
  * `actions/cache/restore` step (restore-keys: the newest entry) puts it back and `auto` finds it there.
  */
+
 
 
 
@@ -72073,12 +72304,12 @@ async function baselineFromBaseCommit(b, sha, bc) {
     const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
     const tree = await checkoutBase(workspace, sha, runnerTemp());
     try {
-        const built = await group(`Building the base commit ${sha.slice(0, 12)}`, () => checker.build({
+        const built = await group(`Building the base commit ${sha.slice(0, 12)}`, () => withCommandsStopped(() => checker.build({
             ...b,
             context: tree.map(b.context),
             file: b.file ? tree.map(b.file) : undefined,
             platforms: [formatPlatform(bc.platform)],
-        }));
+        })));
         try {
             return await checker.check(built.source, {
                 policy: bc.policy,
@@ -72665,8 +72896,10 @@ function diffReports(before, after, opts = {}) {
  * links the docs of each rule that fired; and a hidden marker that carries the comment key.
  *
  * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
- * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
+ * escaped (escapeText) so that it can neither break the layout, nor @mention anyone, nor link or reference
+ * anything, nor hide or reorder text, nor forge the marker.
  */
+
 
 
 
@@ -72677,6 +72910,8 @@ const GITHUB_COMMENT_LIMIT = 65_536;
 const REPO_URL = 'https://github.com/slimgate/slimgate';
 const markdown_DOCS_URL = `${REPO_URL}/blob/main/docs`;
 // ---------------------------------------------------------------------------------------------- escaping
+/** A zero-width space: breaks a pattern GitHub would act on, and shows nothing. */
+const ZWSP = '&#8203;';
 const ENTITIES = {
     '&': '&amp;',
     '<': '&lt;',
@@ -72690,17 +72925,39 @@ const ENTITIES = {
     ']': '&#93;',
     '\\': '&#92;',
     '~': '&#126;',
-    '@': '@&#8203;', // no @mentions from image data
-    ':': '&#58;', // no :emoji: shortcodes, no autolinks
+    '@': `@${ZWSP}`, // no @mentions, no user/repo@sha, no email autolinks
+    ':': '&#58;', // no :emoji: shortcodes
+    '#': '&#35;', // no headings
+    $: '&#36;', // no $math$
 };
-/** Makes untrusted text inert in markdown, in table cells and inside HTML alike. */
+/**
+ * What GitHub would turn live, matched in the plain text: markdown's special characters, a `www.` or a
+ * `scheme://` autolink, a `#1` or `owner/repo#1` reference, a `GH-1` reference, and a commit SHA (a word
+ * of 7 to 40 hex digits). Each is entity-escaped and broken with a zero-width space; GitHub decodes the
+ * entities before it looks for links and references, so an entity alone does not stop those.
+ */
+const LIVE = /\b[0-9a-f]{7,40}\b|www(?=\.)|\bgh(?=-\d)|[&<>"|*_`[\]\\~@:#$]/gi;
+function inert(m, at, s) {
+    if (m.length >= 7)
+        return m.replace(/.{6}(?=.)/g, `$&${ZWSP}`); // each piece shorter than a SHA
+    if (m.length > 1)
+        return `${m}${ZWSP}`; // www. and GH-
+    const e = ENTITIES[m] ?? m;
+    if (m === ':' && s.startsWith('//', at + 1))
+        return `${e}${ZWSP}`;
+    if (m === '#' && /[0-9a-z]/i.test(s.charAt(at + 1)))
+        return `${e}${ZWSP}`;
+    return e;
+}
+/**
+ * Makes untrusted text inert in markdown, in table cells and inside HTML alike: no layout, no links, no
+ * mentions or references, no math, and nothing invisible or reordering (escaped visibly, util/text.ts).
+ */
 function escapeText(text, max = 300) {
-    const s = String(text ?? '');
-    // eslint-disable-next-line no-control-regex
-    let t = s.replace(/[\u0000-\u001f\u007f]/g, (c) => c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    let t = escapeInvisible(String(text ?? ''));
     if (t.length > max)
         t = `${t.slice(0, max - 1)}…`;
-    return t.replace(/[&<>"|*_`[\]\\~@:]/g, (c) => ENTITIES[c] ?? c);
+    return t.replace(LIVE, inert);
 }
 /** A path or other literal: `<code>` (not a backtick span, whose content entities cannot reach). */
 function code(s, max = 200) {
@@ -73330,6 +73587,8 @@ async function publish(p) {
 
 
 
+
+
 const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
 /** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
 function buildKeySource(b) {
@@ -73348,7 +73607,8 @@ async function runCheck(inputs, ctx) {
         const b = inputs.build;
         if (b.platforms.length > 1 && !inputs.platform)
             throw new errors_InputError(`input "platforms" names ${b.platforms.length} platforms: set "platform" to the one to check (or use a matrix, one platform per job)`);
-        const built = await group('Building the image', () => checker.build(b));
+        // The build's output prints what RUN steps print: logged, never acted on.
+        const built = await group('Building the image', () => withCommandsStopped(() => checker.build(b)));
         source = built.source;
         cleanup = built.cleanup;
     }
@@ -73383,9 +73643,7 @@ async function checkSource(inputs, ctx, policy, source) {
         platform: platform_parsePlatform(report.image.platform),
     });
     report = checker.judge(report, policy, baseline.report);
-    startGroup('Report');
-    info(renderInspect(report));
-    endGroup();
+    await group('Report', () => withCommandsStopped(() => info(renderInspect(report))));
     const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
     const failOn = policy.failOn;
     const verdict = verdict_decideVerdict(report, failOn, inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined);
@@ -73460,7 +73718,7 @@ async function runComment(inputs, ctx) {
             throw new errors_InputError(`could not read PR #${env.pullRequest} of ${ctx.owner}/${ctx.repo}: ${oneLine(err)}`);
         });
         if (!expectedSha || pr.data.head.sha !== expectedSha) {
-            warning(`Slimgate: not posting ${(0,external_node_path_namespaceObject.relative)(inputs.report, envPath)}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
+            warning(`Slimgate: not posting ${escapeControls((0,external_node_path_namespaceObject.relative)(inputs.report, envPath))}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
                 `but the run that made the report built ${(expectedSha ?? 'nothing').slice(0, 12)}`);
             continue;
         }
@@ -73503,7 +73761,7 @@ async function run() {
     catch (err) {
         // A failed build says why in its log: show the tail before the one-line failure.
         if (err instanceof BuildError && err.logTail)
-            error(`docker build output (last lines):\n${err.logTail}`);
+            error(`docker build output (last lines):\n${err.logTail.split('\n').map(escapeControls).join('\n')}`);
         setFailed(err instanceof errors_InputError ? oneLine(err) : `internal error: ${oneLine(err)}`);
     }
 }

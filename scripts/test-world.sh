@@ -43,6 +43,7 @@ REQUIREMENTS=(
   'curl curl'
   'flock util-linux'
   'setsid util-linux'
+  'cmark-gfm cmark-gfm'
 )
 
 have_static_busybox() {

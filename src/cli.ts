@@ -7,6 +7,7 @@ import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
 import { VERSION } from './util/version.js';
+import { escapeControls } from './util/text.js';
 import { parseSource } from './sources/source.js';
 import {
   REGISTRY_FLAGS,
@@ -55,7 +56,7 @@ Exit codes: 0 passed, 1 policy failed, 2 usage or input error.
 function ttyProgress(): { update: (m: string) => void; clear: () => void } | undefined {
   if (!process.stderr.isTTY) return undefined;
   return {
-    update: (m) => process.stderr.write(`\r\x1b[K${m}`),
+    update: (m) => process.stderr.write(`\r\x1b[K${escapeControls(m)}`),
     clear: () => process.stderr.write('\r\x1b[K'),
   };
 }

@@ -4,6 +4,7 @@
 // - a registry image: for `baseline: auto` the action reads the same repository at the base branch's tag.
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { code } from '../../src/report/markdown.js';
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { repoRoot, runAction, webhookExample } from '../helpers/github-action.js';
 import { node24, run, world } from '../helpers/world.js';
@@ -65,7 +66,8 @@ describe('build mode', () => {
     });
     expect(r.status, r.stdout + r.stderr).toBe(0);
     const [c] = api.issueComments('Codertocat/Hello-World', 2);
-    expect(c!.body).toMatch(/against master \(<code>base commit [0-9a-f]{12}<\/code>\)/);
+    // A SHA from anywhere is broken up (escapeText), so that GitHub does not link it.
+    expect(c!.body).toMatch(/against master \(<code>base commit [0-9a-f]{6}&#8203;[0-9a-f]{6}<\/code>\)/);
     expect(c!.body.split('\n')[0]).toMatch(/ \(\+300 kB, \+\d+%\)/);
     expect(c!.body).toMatch(/<code>\/data\/big\.bin<\/code> \| \+300 kB/);
     // The workspace is as it was: same HEAD, clean, and no worktree left behind.
@@ -105,7 +107,7 @@ describe('a registry image', () => {
     expect(r.status).toBe(1); // busybox, and growth over 10%
     const [c] = api.issueComments('Codertocat/Hello-World', 2);
     expect(c!.body).toContain(
-      `against master (<code>docker&#58;//${repo.replace(/:/g, '&#58;')}&#58;master</code>)`,
+      `against master (${code(`docker://${repo}:master`, 120)})`, // escaped as any source is
     );
     expect(c!.body.split('\n')[0]).toMatch(/\(\+1\.60 MB, \+234%\)/);
     expect(c!.body).toMatch(/\| growth \(uncompressed\) \| 68\.3 kB \| 1\.60 MB \| ❌/);

@@ -15,6 +15,8 @@ import { BuildError } from '../sources/docker-build.js';
 import { parsePlatform } from '../sources/platform.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { annotate } from '../github/annotations.js';
+import { withCommandsStopped } from '../github/log.js';
+import { escapeControls } from '../util/text.js';
 import {
   findEnvelopes,
   readEnvelope,
@@ -56,7 +58,8 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
       throw new InputError(
         `input "platforms" names ${b.platforms.length} platforms: set "platform" to the one to check (or use a matrix, one platform per job)`,
       );
-    const built = await core.group('Building the image', () => checker.build(b));
+    // The build's output prints what RUN steps print: logged, never acted on.
+    const built = await core.group('Building the image', () => withCommandsStopped(() => checker.build(b)));
     source = built.source;
     cleanup = built.cleanup;
   }
@@ -98,9 +101,7 @@ async function checkSource(
     platform: parsePlatform(report.image.platform),
   });
   report = checker.judge(report, policy, baseline.report);
-  core.startGroup('Report');
-  core.info(renderInspect(report));
-  core.endGroup();
+  await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
 
   const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
   const failOn = policy.failOn;
@@ -188,7 +189,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       });
     if (!expectedSha || pr.data.head.sha !== expectedSha) {
       core.warning(
-        `Slimgate: not posting ${relative(inputs.report!, envPath)}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
+        `Slimgate: not posting ${escapeControls(relative(inputs.report!, envPath))}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
           `but the run that made the report built ${(expectedSha ?? 'nothing').slice(0, 12)}`,
       );
       continue;
@@ -233,7 +234,9 @@ export async function run(): Promise<void> {
   } catch (err) {
     // A failed build says why in its log: show the tail before the one-line failure.
     if (err instanceof BuildError && err.logTail)
-      core.error(`docker build output (last lines):\n${err.logTail}`);
+      core.error(
+        `docker build output (last lines):\n${err.logTail.split('\n').map(escapeControls).join('\n')}`,
+      );
     core.setFailed(err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`);
   }
 }

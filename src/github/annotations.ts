@@ -6,6 +6,7 @@
  */
 import * as core from '@actions/core';
 import type { Finding } from '../types/report.js';
+import { escapeControls } from '../util/text.js';
 
 export const ANNOTATION_LIMIT = 10;
 
@@ -43,7 +44,8 @@ export function annotate(
       props.file = relative(f.location.file, workspace);
       props.startLine = f.location.line;
     }
-    const message = f.remediation ? `${f.message} — ${f.remediation}` : f.message;
+    // Findings quote image data; the runner escapes line breaks in a command, but not the rest.
+    const message = escapeControls(f.remediation ? `${f.message} — ${f.remediation}` : f.message);
     if (f.severity === 'error') {
       if (errors++ < ANNOTATION_LIMIT) sink.error(message, props);
       else dropped++;

@@ -16,6 +16,7 @@ import type { ActionInputs, BuildInputs } from '../action/inputs.js';
 import type { Platform } from '../sources/model.js';
 import { formatPlatform } from '../sources/platform.js';
 import { checkoutBase } from './base-commit.js';
+import { withCommandsStopped } from './log.js';
 import type { RunContext } from './context.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { parseSource } from '../sources/source.js';
@@ -141,12 +142,14 @@ async function baselineFromBaseCommit(b: BuildInputs, sha: string, bc: BaselineC
   const tree = await checkoutBase(workspace, sha, runnerTemp());
   try {
     const built = await core.group(`Building the base commit ${sha.slice(0, 12)}`, () =>
-      checker.build({
-        ...b,
-        context: tree.map(b.context),
-        file: b.file ? tree.map(b.file) : undefined,
-        platforms: [formatPlatform(bc.platform)],
-      }),
+      withCommandsStopped(() =>
+        checker.build({
+          ...b,
+          context: tree.map(b.context),
+          file: b.file ? tree.map(b.file) : undefined,
+          platforms: [formatPlatform(bc.platform)],
+        }),
+      ),
     );
     try {
       return await checker.check(built.source, {

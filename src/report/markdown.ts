@@ -7,11 +7,13 @@
  * links the docs of each rule that fired; and a hidden marker that carries the comment key.
  *
  * Everything that comes from an image (paths, messages that quote paths, `createdBy`) is data: it is
- * entity-escaped so that it can neither break the layout, nor @mention anyone, nor forge the marker.
+ * escaped (escapeText) so that it can neither break the layout, nor @mention anyone, nor link or reference
+ * anything, nor hide or reorder text, nor forge the marker.
  */
 import { layersStoredUncompressed } from '../sources/model.js';
 import { decideVerdict, SEVERITY_RANK, type Verdict } from '../analysis/verdict.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
+import { escapeInvisible } from '../util/text.js';
 import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
 import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
@@ -47,6 +49,9 @@ export interface MarkdownOptions {
 
 // ---------------------------------------------------------------------------------------------- escaping
 
+/** A zero-width space: breaks a pattern GitHub would act on, and shows nothing. */
+const ZWSP = '&#8203;';
+
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -60,19 +65,37 @@ const ENTITIES: Record<string, string> = {
   ']': '&#93;',
   '\\': '&#92;',
   '~': '&#126;',
-  '@': '@&#8203;', // no @mentions from image data
-  ':': '&#58;', // no :emoji: shortcodes, no autolinks
+  '@': `@${ZWSP}`, // no @mentions, no user/repo@sha, no email autolinks
+  ':': '&#58;', // no :emoji: shortcodes
+  '#': '&#35;', // no headings
+  $: '&#36;', // no $math$
 };
 
-/** Makes untrusted text inert in markdown, in table cells and inside HTML alike. */
+/**
+ * What GitHub would turn live, matched in the plain text: markdown's special characters, a `www.` or a
+ * `scheme://` autolink, a `#1` or `owner/repo#1` reference, a `GH-1` reference, and a commit SHA (a word
+ * of 7 to 40 hex digits). Each is entity-escaped and broken with a zero-width space; GitHub decodes the
+ * entities before it looks for links and references, so an entity alone does not stop those.
+ */
+const LIVE = /\b[0-9a-f]{7,40}\b|www(?=\.)|\bgh(?=-\d)|[&<>"|*_`[\]\\~@:#$]/gi;
+
+function inert(m: string, at: number, s: string): string {
+  if (m.length >= 7) return m.replace(/.{6}(?=.)/g, `$&${ZWSP}`); // each piece shorter than a SHA
+  if (m.length > 1) return `${m}${ZWSP}`; // www. and GH-
+  const e = ENTITIES[m] ?? m;
+  if (m === ':' && s.startsWith('//', at + 1)) return `${e}${ZWSP}`;
+  if (m === '#' && /[0-9a-z]/i.test(s.charAt(at + 1))) return `${e}${ZWSP}`;
+  return e;
+}
+
+/**
+ * Makes untrusted text inert in markdown, in table cells and inside HTML alike: no layout, no links, no
+ * mentions or references, no math, and nothing invisible or reordering (escaped visibly, util/text.ts).
+ */
 export function escapeText(text: string, max = 300): string {
-  const s = String(text ?? '');
-  // eslint-disable-next-line no-control-regex
-  let t = s.replace(/[\u0000-\u001f\u007f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  let t = escapeInvisible(String(text ?? ''));
   if (t.length > max) t = `${t.slice(0, max - 1)}…`;
-  return t.replace(/[&<>"|*_`[\]\\~@:]/g, (c) => ENTITIES[c] ?? c);
+  return t.replace(LIVE, inert);
 }
 
 /** A path or other literal: `<code>` (not a backtick span, whose content entities cannot reach). */

@@ -1,13 +1,15 @@
 /** Human output of `slimgate inspect` (pure). */
 import { layersStoredUncompressed } from '../sources/model.js';
-import { truncate } from '../util/text.js';
+import { escapeControls, printableLines, truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../types/report.js';
 import type { Report } from '../types/report.js';
 
 const TOP = 10;
 
-function table(rows: string[][], alignRight: boolean[]): string[] {
+/** Cells are escaped before they are measured, so columns line up with what is printed. */
+function table(cells: string[][], alignRight: boolean[]): string[] {
+  const rows = cells.map((r) => r.map(escapeControls));
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
   return rows.map((r) =>
     r
@@ -97,7 +99,7 @@ export function renderInspect(r: Report): string {
     out.push(`Findings (${r.findings.length})`);
     for (const f of r.findings) out.push(`  ${f.severity.padEnd(7)} ${f.id} ${f.message}`);
   }
-  return out.join('\n') + '\n';
+  return printableLines(out);
 }
 
 /** Findings shown per category in `check` output; the rest are counted. */
@@ -158,7 +160,7 @@ export function renderCheck(r: Report, baseline?: Report | null): string {
   else renderFindings(r, out);
   out.push('');
   checkDetails(r, baseline, out);
-  return out.join('\n') + '\n';
+  return printableLines(out);
 }
 
 function renderFindings(r: Report, out: string[]): void {
@@ -227,5 +229,5 @@ export function renderManifestCheck(r: ManifestCheck): string {
   ];
   for (const c of r.budget.checks)
     out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
-  return out.join('\n') + '\n';
+  return printableLines(out);
 }

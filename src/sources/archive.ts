@@ -16,7 +16,8 @@ import { formatBytes, shortDigest } from '../util/bytes.js';
 import { Meter } from '../util/meter.js';
 import { inflate } from '../util/decompress.js';
 import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
-import { dockerLayerMediaType, type Descriptor, type ImageConfigFile } from './model.js';
+import { checkImageConfig } from './image-config.js';
+import { dockerLayerMediaType, type Descriptor } from './model.js';
 import {
   assembleImage,
   imageFromManifest,
@@ -295,7 +296,8 @@ async function fromDockerManifest<S extends LayerDigests>(
   const cfg = contents.json(cfgPath, 'config');
   const expectedCfg = digestFromPath(cfgPath);
   if (expectedCfg) verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
-  const config = parseJson<ImageConfigFile>(cfg.data, `config ${entry.Config} in ${where}`);
+  const cfgWhat = `config ${entry.Config} in ${where}`;
+  const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
   const platform = platformOfConfig(config);
   checkPlatform(opts.platform, platform, `image in ${where}`);
 

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { shortDigest } from '../util/bytes.js';
-import { isIndexMediaType, type Descriptor, type ImageConfigFile, type Platform } from './model.js';
+import { isIndexMediaType, type Descriptor, type Platform } from './model.js';
 import {
   checkPlatform,
   entriesNamed,
@@ -19,6 +19,7 @@ import {
 } from './oci.js';
 import { sha256 } from '../util/digest.js';
 import type { ManifestSummary } from '../types/report.js';
+import { checkImageConfig } from './image-config.js';
 import { choosePlatforms, formatPlatform, type PlatformChoice } from './platform.js';
 
 export interface SummaryIo {
@@ -73,7 +74,8 @@ export async function summarizeManifests(
   };
   const configPlatform = async (l: Leaf): Promise<Platform> => {
     const m = await manifestOf(l);
-    const cfg = parseJson<ImageConfigFile>(await io.config(m.config), `config of ${io.where}`);
+    const what = `config of ${io.where}`;
+    const cfg = checkImageConfig(parseJson(await io.config(m.config), what), what);
     return platformOfConfig(cfg);
   };
 

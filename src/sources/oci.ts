@@ -16,6 +16,7 @@ import {
   type Platform,
 } from './model.js';
 import { choosePlatforms, formatPlatform, platformMatches, type PlatformChoice } from './platform.js';
+import { checkImageConfig } from './image-config.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -138,10 +139,8 @@ export async function resolveImages(
   // Platforms come from the index descriptor when present, else from the config.
   const withConfig = await Promise.all(
     leaves.map(async ({ desc, manifest }) => {
-      const config = parseJson<ImageConfigFile>(
-        await fetch(manifest.config, 'config'),
-        `config ${manifest.config.digest}`,
-      );
+      const what = `config ${manifest.config.digest}`;
+      const config = checkImageConfig(parseJson(await fetch(manifest.config, 'config'), what), what);
       return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }),
   );
