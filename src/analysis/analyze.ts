@@ -101,7 +101,7 @@ export function analyze(
   const budget = evaluateBudgets(budgetInput, opts.policy, opts.baseline);
   raw.push(...budget.findings);
 
-  const all = [...integrityFindings(flat.problems), ...raw.map(complete)];
+  const all = [...integrityFindings(flat.problems, flat.files), ...raw.map(complete)];
   const findings = sortFindings(applyPolicy(all, opts.policy));
   const passed = passes(findings, opts.policy.failOn);
   return {

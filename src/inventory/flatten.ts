@@ -12,12 +12,14 @@
  * - Hard links share their target's inode, also when the target is in a lower layer; each inode's bytes
  *   count once. A regular file's bytes are wasted when its last path is overwritten or deleted.
  */
-import { basename, dirname, join } from './paths.js';
-import type { EntryRecord, EntryType } from './scan.js';
+import { MAX_DEPTH, MAX_HOPS, type LimitKind } from './limits.js';
+import { basename, components, dirname, join } from './paths.js';
+import type { EntryRecord, EntryType, RefusedEntry } from './scan.js';
 
 export interface LayerInput {
   entries: readonly EntryRecord[];
   escapes?: readonly string[];
+  refused?: readonly RefusedEntry[];
 }
 
 /** A path of the final file system. For a hard link, `link` names the path reported as its inode's file. */
@@ -26,7 +28,8 @@ export interface FlatFile extends EntryRecord {
   layer: number;
 }
 
-export type ProblemKind = 'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
+export type ProblemKind =
+  'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory' | LimitKind;
 
 export interface PathProblem {
   kind: ProblemKind;
@@ -69,7 +72,6 @@ interface Node {
   inode?: Inode;
 }
 
-const MAX_HOPS = 40; // Linux's MAXSYMLINKS
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
 /** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
@@ -106,6 +108,9 @@ class Flattener {
           layer: i,
           detail: 'entry climbs out of the root with ".."',
         });
+      }
+      for (const r of layer.refused ?? []) {
+        this.problems.push({ kind: r.kind, path: r.name, layer: i, detail: `${r.detail}; not extracted` });
       }
       this.applyWhiteouts(layer.entries, i);
       for (const rec of layer.entries) {
@@ -253,12 +258,12 @@ class Flattener {
   }
 
   private resolve(dir: string, layer: number, create: boolean, forPath: string): Node | undefined {
-    const queue = dir.split('/').filter((c) => c !== '' && c !== '.');
+    // A stack of components still to walk, the next one on top: iterative, and linear in what symlinks add.
+    const todo = components(dir);
     const trail: Node[] = [this.root];
     let hops = 0;
     let lastLink: string | undefined;
-    while (queue.length) {
-      const c = queue.shift() as string;
+    for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
       if (c === '..') {
         // Entry paths are cleaned, so a ".." here comes from a symlink target; above the root it stays at
         // the root, as a runtime resolves it, and is reported once per symlink.
@@ -279,6 +284,16 @@ class Flattener {
       let child = children.get(c);
       if (!child) {
         if (!create) return undefined;
+        // Symlinks can lead deeper than any entry's own path: the same bound holds there.
+        if (trail.length > MAX_DEPTH) {
+          this.problems.push({
+            kind: 'too-deep',
+            path: forPath,
+            layer,
+            detail: `its parent path leads through symlinks over ${MAX_DEPTH} levels deep; not extracted`,
+          });
+          return undefined;
+        }
         const path = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
         child = { rec: implicitDir(path), layer, children: new Map() };
         children.set(c, child);
@@ -296,7 +311,8 @@ class Flattener {
         const target = child.rec.link ?? '';
         lastLink = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
         if (target.startsWith('/')) trail.length = 1;
-        queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        const more = components(target);
+        for (let i = 0; i < more.length; i++) todo.push(more[i] as string);
         continue;
       }
       if (!child.children) {

@@ -8,6 +8,7 @@ import type { ScannedImage } from '../image/model.js';
 import { formatPlatform } from '../image/platform.js';
 import { flatten } from '../inventory/flatten.js';
 import { basename } from '../inventory/paths.js';
+import { showNames } from './names.js';
 import type { Report, ReportFile } from './schema.js';
 
 /** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
@@ -75,9 +76,9 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   };
   if (!analysis) {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
-    report.findings = integrityFindings(flat.problems);
+    report.findings = integrityFindings(flat.problems, flat.files);
     report.passed = !report.findings.some((f) => f.severity === 'error');
-    return report;
+    return showNames(report);
   }
   const a = analyze(image, flat, budgetInputOf(report), analysis);
   report.base = a.base;
@@ -86,7 +87,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.passed = a.passed;
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
-  return report;
+  return showNames(report);
 }
 
 /**
