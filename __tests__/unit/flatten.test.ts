@@ -628,6 +628,21 @@ describe('flatten: paths', () => {
     expect(Math.max(...r.files.map((f) => f.path.split('/').length - 1))).toBeLessThanOrEqual(MAX_DEPTH);
   });
 
+  it('creates the parents a layer leaves out, but no more path than the budget: linear in the image', () => {
+    const seg = Array.from({ length: MAX_DEPTH - 1 }, (_, i) => String(i % 10).repeat(15)).join('/');
+    // One such entry is fine: its 255 implicit parents are about 500 kB of paths.
+    const one = flatten([L(F(`/e0/${seg}`, 1))]);
+    expect(one.problems).toEqual([]);
+    expect(one.files).toHaveLength(MAX_DEPTH);
+    // 300 of them (1.2 MB of names) would make 150 MB of parents: they stop at 1 MiB + 4 × the names.
+    const many = flatten([L(...Array.from({ length: 300 }, (_, i) => F(`/e${i}/${seg}`, 1)))]);
+    const names = 300 * `/e000/${seg}`.length;
+    const listed = many.files.reduce((n, f) => n + f.path.length, 0);
+    expect(listed).toBeLessThanOrEqual((1 << 20) + 5 * names);
+    expect(many.problems.length).toBeGreaterThan(200);
+    expect(new Set(many.problems.map((p) => p.kind))).toEqual(new Set(['too-many-parents']));
+  });
+
   it('follows a symlink target of 2,000 components iteratively', () => {
     const r = flatten([L(D('/a'), S('/l', `${'./'.repeat(1000)}${'x/../'.repeat(500)}a`), F('/l/f', 2))]);
     expect(byPath(r, '/a/f').size).toBe(2);

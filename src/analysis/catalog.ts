@@ -373,7 +373,8 @@ const defs: RuleDef[] = [
     category: 'integrity',
     severity: 'error',
     title: 'path too deep',
-    remediation: 'Flatten the directory tree: no real image nests files over 256 directories deep.',
+    remediation:
+      'Flatten the directory tree, and list parent directories in the layer: no real image nests files over 256 directories deep.',
   },
 ];
 

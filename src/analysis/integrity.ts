@@ -15,6 +15,7 @@ const IDS: Record<ProblemKind, string> = {
   'path-too-long': 'SG907',
   'link-too-long': 'SG907',
   'too-deep': 'SG908',
+  'too-many-parents': 'SG908',
 };
 
 export function integrityFindings(problems: readonly PathProblem[], files: readonly FlatFile[]): Finding[] {

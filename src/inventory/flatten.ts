@@ -29,7 +29,13 @@ export interface FlatFile extends EntryRecord {
 }
 
 export type ProblemKind =
-  'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory' | LimitKind;
+  | 'escape'
+  | 'link-escape'
+  | 'symlink-loop'
+  | 'dangling-hardlink'
+  | 'not-a-directory'
+  | 'too-many-parents'
+  | LimitKind;
 
 export interface PathProblem {
   kind: ProblemKind;
@@ -72,6 +78,13 @@ interface Node {
   inode?: Inode;
 }
 
+/**
+ * Parent directories that no entry lists are created, and each is listed with its full path: one entry
+ * 256 levels deep would make 255 of them, about 500 kB of paths, from a few bytes of gzip. Their paths may
+ * take 1 MiB plus 4 times the paths of the entries themselves, so the file list stays linear in the image.
+ * Real layers list their parents (docker, buildkit) or miss a few (ko, crane append): far below this.
+ */
+const IMPLICIT_BUDGET = { base: 1 << 20, perNameByte: 4 };
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
 /** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
@@ -93,6 +106,8 @@ class Flattener {
   private readonly charges = new Map<number, Map<string, { bytes: number; fromLayer: number }>>();
   /** Symlinks already reported for climbing out of the root. */
   private readonly escapedLinks = new Set<string>();
+  /** Characters of path that implicit parent directories may still take (see IMPLICIT_BUDGET). */
+  private implicitLeft = 0;
 
   constructor(layerCount: number) {
     this.layerWasted = new Array<number>(layerCount).fill(0);
@@ -100,6 +115,9 @@ class Flattener {
   }
 
   run(layers: readonly LayerInput[]): Flattened {
+    let names = 0;
+    for (const layer of layers) for (const rec of layer.entries) names += rec.path.length;
+    this.implicitLeft = IMPLICIT_BUDGET.base + IMPLICIT_BUDGET.perNameByte * names;
     layers.forEach((layer, i) => {
       for (const raw of layer.escapes ?? []) {
         this.problems.push({
@@ -295,6 +313,16 @@ class Flattener {
           return undefined;
         }
         const path = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
+        if ((this.implicitLeft -= path.length) < 0) {
+          this.problems.push({
+            kind: 'too-many-parents',
+            path: forPath,
+            layer,
+            detail:
+              'the parent directories that the layers leave out would cost more than the layers; not extracted',
+          });
+          return undefined;
+        }
         child = { rec: implicitDir(path), layer, children: new Map() };
         children.set(c, child);
       }

@@ -96,6 +96,7 @@ export function isUtf8Name(s: string): boolean {
 
 /** How many bytes the name has: what NAME_MAX and PATH_MAX count. */
 export function nameByteLength(s: string): number {
+  if (isUtf8Name(s)) return Buffer.byteLength(s, 'utf8');
   let n = 0;
   for (let i = 0; i < s.length; i++) {
     const u = s.charCodeAt(i);
