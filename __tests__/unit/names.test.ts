@@ -2,8 +2,9 @@
 // (src/report/names.ts). The byte strings are written with the test helper's own encoder (`raw`).
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { diffFiles, findingKey } from '../../src/report/diff.js';
 import { showNames } from '../../src/report/names.js';
-import type { Report } from '../../src/report/schema.js';
+import type { Report, ReportFile } from '../../src/report/schema.js';
 import {
   decodeName,
   encodeName,
@@ -138,5 +139,40 @@ describe('showNames (the report boundary)', () => {
     expect((out as unknown as { entrypoint: { evidence: string[] } }).entrypoint.evidence).toEqual([
       'via /root/\\xff/id_ed25519',
     ]);
+  });
+});
+
+describe('the diff tells names apart by their bytes', () => {
+  const f = (path: string, size: number, pathBase64?: string): ReportFile => ({
+    path,
+    ...(pathBase64 ? { pathBase64 } : {}),
+    type: 'file',
+    size,
+    mode: '0644',
+    uid: 0,
+    gid: 0,
+    link: null,
+    layer: 0,
+  });
+
+  it('a file named "a\\xff" and the name a + 0xff (both shown /a\\xff) are two files', () => {
+    const literal = f('/a\\xff', 7);
+    const byte = f('/a\\xff', 4, raw('/a\udcff').toString('base64'));
+    const d = diffFiles([literal], [literal, byte]);
+    expect([d.added, d.removed, d.changed]).toEqual([1, 0, 0]);
+    expect(d.directories.flatMap((x) => x.files.map((c) => c.after))).toEqual([byte]);
+  });
+
+  it('findings on those two names have different keys', () => {
+    const base = {
+      id: 'SG501',
+      category: 'secret',
+      severity: 'error' as const,
+      message: 'm',
+      remediation: 'r',
+    };
+    expect(findingKey({ ...base, path: '/a\\xff' })).not.toBe(
+      findingKey({ ...base, path: '/a\\xff', pathBase64: raw('/a\udcff').toString('base64') }),
+    );
   });
 });
