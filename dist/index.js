@@ -57744,6 +57744,211 @@ function headSpec(path, mode) {
     return undefined;
 }
 
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+;// CONCATENATED MODULE: ./src/util/names.ts
+/**
+ * Names from an image are bytes. Inside the engine a name is a JavaScript string that holds those bytes
+ * losslessly, with Python's "surrogateescape" (PEP 383): bytes that form valid UTF-8 decode as usual, and
+ * each byte that does not becomes the lone surrogate U+DC80..U+DCFF. Valid UTF-8 never decodes to a lone
+ * surrogate, so two different byte strings never become the same string, and every comparison (whiteouts,
+ * opaque dirs, hard links, symlinks, rules) is a comparison of bytes.
+ *
+ * Why not latin1 ("binary" strings)? Most names with non-ASCII bytes are valid UTF-8, and the image config
+ * (ENTRYPOINT, WORKDIR, PATH) is JSON text that the kernel receives as UTF-8: with this form a config path
+ * and a file name compare as the kernel compares them, with no conversion at each lookup, and a message
+ * that quotes a name shows it readably. Only the report boundary (src/report/names.ts) has to act, and only
+ * on the rare lone surrogates.
+ */
+
+const ESC = 0xdc00;
+/** Bytes → engine string (lossless). */
+function decodeName(b) {
+    let ascii = true;
+    for (let i = 0; i < b.length; i++) {
+        if (b[i] >= 0x80) {
+            ascii = false;
+            break;
+        }
+    }
+    const buf = Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length);
+    if (ascii)
+        return buf.toString('latin1');
+    if ((0,external_node_buffer_.isUtf8)(buf))
+        return buf.toString('utf8');
+    let out = '';
+    let i = 0;
+    while (i < b.length) {
+        const c = b[i];
+        const n = c < 0x80 ? 1 : validSeq(b, i);
+        if (n === 0) {
+            out += String.fromCharCode(ESC + c);
+            i++;
+        }
+        else {
+            out += buf.toString('utf8', i, i + n);
+            i += n;
+        }
+    }
+    return out;
+}
+/** Length of the well-formed UTF-8 sequence at `i` (Unicode table 3-7), or 0 when it is not one. */
+function validSeq(b, i) {
+    const c = b[i];
+    const at = (k) => (i + k < b.length ? b[i + k] : -1);
+    const cont = (v, lo = 0x80, hi = 0xbf) => v >= lo && v <= hi;
+    if (c >= 0xc2 && c <= 0xdf)
+        return cont(at(1)) ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        const lo = c === 0xe0 ? 0xa0 : 0x80;
+        const hi = c === 0xed ? 0x9f : 0xbf;
+        return cont(at(1), lo, hi) && cont(at(2)) ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        const lo = c === 0xf0 ? 0x90 : 0x80;
+        const hi = c === 0xf4 ? 0x8f : 0xbf;
+        return cont(at(1), lo, hi) && cont(at(2)) && cont(at(3)) ? 4 : 0;
+    }
+    return 0;
+}
+/** Engine string → the name's bytes (the inverse of decodeName). */
+function encodeName(s) {
+    if (isUtf8Name(s))
+        return Buffer.from(s, 'utf8');
+    const parts = [];
+    let from = 0;
+    for (let i = 0; i < s.length; i++) {
+        const u = s.charCodeAt(i);
+        if (isLoneEscape(s, i, u)) {
+            parts.push(Buffer.from(s.slice(from, i), 'utf8'), Buffer.of(u - ESC));
+            from = i + 1;
+        }
+        else if (u >= 0xd800 && u <= 0xdbff)
+            i++; // a pair: skip its low half
+    }
+    parts.push(Buffer.from(s.slice(from), 'utf8'));
+    return Buffer.concat(parts);
+}
+function isLoneEscape(s, i, u) {
+    if (u < 0xdc80 || u > 0xdcff)
+        return false;
+    const prev = i > 0 ? s.charCodeAt(i - 1) : 0;
+    return !(prev >= 0xd800 && prev <= 0xdbff);
+}
+/** A lone surrogate: with the `u` flag a class of low surrogates never matches half of a pair. */
+const LONE = /[\uDC80-\uDCFF]/u;
+const LONE_ALL = /[\uDC80-\uDCFF]/gu;
+/** True when the name's bytes are valid UTF-8 (it holds no escaped byte). */
+function isUtf8Name(s) {
+    return !LONE.test(s);
+}
+/** How many bytes the name has: what NAME_MAX and PATH_MAX count. */
+function nameByteLength(s) {
+    if (isUtf8Name(s))
+        return Buffer.byteLength(s, 'utf8');
+    let n = 0;
+    for (let i = 0; i < s.length; i++) {
+        const u = s.charCodeAt(i);
+        if (u < 0x80)
+            n += 1;
+        else if (u < 0x800)
+            n += 2;
+        else if (u >= 0xd800 && u <= 0xdbff && i + 1 < s.length) {
+            const v = s.charCodeAt(i + 1);
+            if (v >= 0xdc00 && v <= 0xdfff) {
+                n += 4;
+                i++;
+            }
+            else
+                n += 3;
+        }
+        else if (u >= 0xdc80 && u <= 0xdcff)
+            n += 1; // an escaped byte (a lone low surrogate here)
+        else
+            n += 3;
+    }
+    return n;
+}
+const hex2 = (u) => `\\x${(u - ESC).toString(16).padStart(2, '0')}`;
+/**
+ * The name as shown in a report: valid UTF-8 as is; otherwise every byte that is not part of valid UTF-8
+ * as `\xHH` and every backslash as `\\`, so that two different non-UTF-8 names never show the same. A
+ * valid name may still look like an escaped one (a file really named `a\xff`): the report tells them apart
+ * by the extra `…Base64` field that only non-UTF-8 names carry.
+ */
+function showName(s) {
+    if (isUtf8Name(s))
+        return s;
+    return s.replace(/\\/g, '\\\\').replace(LONE_ALL, (m) => hex2(m.charCodeAt(0)));
+}
+/** Free text that may quote names (a message): escaped bytes as `\xHH`, nothing else changed. */
+function showText(s) {
+    return isUtf8Name(s) ? s : s.replace(LONE_ALL, (m) => hex2(m.charCodeAt(0)));
+}
+
+;// CONCATENATED MODULE: ./src/util/limits.ts
+/**
+ * The bounds a real Linux file system puts on names, which keep Slimgate's cost linear in the image: no
+ * name, path or link target is long enough to make hashing or copying it dominate, and no path deep enough
+ * to turn its prefixes into a square. An entry past them cannot be extracted (ENAMETOOLONG) and is refused
+ * with an error finding, never half-handled.
+ */
+
+/** Linux NAME_MAX: bytes in one path component. */
+const NAME_MAX = 255;
+/** Linux PATH_MAX, which counts the terminating NUL: a path or a symlink target has at most 4095 bytes. */
+const PATH_MAX = 4096;
+/**
+ * Components in one path. Linux has no such bound of its own, but a path's parents are directories too,
+ * and each is listed with its full path: depth × length is what a deep path costs. 256 is far beyond any
+ * real image (deep node_modules trees stay under 100) and keeps one entry's parents under 1 MiB of paths.
+ */
+const MAX_DEPTH = 256;
+/** Linux MAXSYMLINKS: symlinks followed while resolving one path. */
+const MAX_HOPS = 40;
+/** Why a cleaned absolute path (and its link target) is past the limits, or undefined when it is not. */
+function pastLimits(path, link) {
+    const bytes = nameByteLength(path) - 1; // the leading "/" is the image root, not part of the entry's name
+    if (bytes > PATH_MAX - 1) {
+        return { kind: 'path-too-long', detail: `path of ${bytes} bytes is over PATH_MAX (${PATH_MAX - 1})` };
+    }
+    let depth = 0;
+    for (let from = 1; from < path.length;) {
+        let to = path.indexOf('/', from);
+        if (to === -1)
+            to = path.length;
+        depth++;
+        const n = nameByteLength(path.slice(from, to));
+        if (n > NAME_MAX) {
+            return { kind: 'name-too-long', detail: `a name of ${n} bytes is over NAME_MAX (${NAME_MAX})` };
+        }
+        from = to + 1;
+    }
+    if (depth > MAX_DEPTH) {
+        return { kind: 'too-deep', detail: `${depth} levels deep, over the bound of ${MAX_DEPTH}` };
+    }
+    if (link !== null) {
+        const n = nameByteLength(link);
+        if (n > PATH_MAX - 1) {
+            return {
+                kind: 'link-too-long',
+                detail: `link target of ${n} bytes is over PATH_MAX (${PATH_MAX - 1})`,
+            };
+        }
+    }
+    return undefined;
+}
+/** A name cut for a message: a refused entry's name can be a megabyte. */
+function shortName(name, max = 200) {
+    if (name.length <= max)
+        return name;
+    let cut = max;
+    const u = name.charCodeAt(cut - 1);
+    if (u >= 0xd800 && u <= 0xdbff)
+        cut--; // never split a surrogate pair
+    return `${name.slice(0, cut)}… (${nameByteLength(name)} bytes)`;
+}
+
 ;// CONCATENATED MODULE: ./src/util/paths.ts
 /** Lexical path handling for paths inside an image. Nothing here touches the host file system. */
 /**
@@ -57781,6 +57986,20 @@ function isWithin(p, dir) {
         return true;
     return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
 }
+/** A path's components, last first (a stack to pop), without "" and ".": resolvers walk them iteratively. */
+function components(path) {
+    const out = [];
+    let end = path.length;
+    for (let i = path.length - 1; i >= -1; i--) {
+        if (i === -1 || path.charCodeAt(i) === 47) {
+            const c = path.slice(i + 1, end);
+            if (c !== '' && c !== '.')
+                out.push(c);
+            end = i;
+        }
+    }
+    return out;
+}
 
 ;// CONCATENATED MODULE: ./src/util/tar.ts
 /**
@@ -57788,6 +58007,7 @@ function isWithin(p, dir) {
  * hands body bytes to a per-entry sink as sub-arrays of the input: no stream per entry and no copy, which
  * is what makes a layer scan run near the speed of decompression.
  */
+
 
 const BLOCK = 512;
 /** pax and GNU long-name bodies are buffered; a larger one is not a real header. */
@@ -58009,20 +58229,25 @@ function checksumOk(b) {
     }
     return stored === unsigned || stored === signed;
 }
-function cString(b) {
+function cBytes(b) {
     const z = b.indexOf(0);
-    return b.toString('utf8', 0, z === -1 ? b.length : z);
+    return z === -1 ? b : b.subarray(0, z);
+}
+/** A NUL-terminated name field: its bytes, losslessly (never UTF-8 decoded into U+FFFD). */
+function cString(b) {
+    return decodeName(cBytes(b));
 }
 function headerName(b) {
-    const name = cString(b.subarray(0, 100));
+    const name = cBytes(b.subarray(0, 100));
     // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
     if (b.toString('latin1', 257, 263) === 'ustar\0') {
-        const prefix = cString(b.subarray(345, 500));
-        if (prefix)
-            return `${prefix}/${name}`;
+        const prefix = cBytes(b.subarray(345, 500));
+        if (prefix.length)
+            return decodeName(Buffer.concat([prefix, SLASH, name]));
     }
-    return name;
+    return decodeName(name);
 }
+const SLASH = Buffer.from('/');
 function readOctal(b, off, len) {
     let i = off;
     const end = off + len;
@@ -58061,7 +58286,10 @@ function paxNumber(s, key, label) {
         throw new errors_InputError(`${label} is corrupt: bad pax ${key} "${s}"`);
     return v;
 }
-/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
+/**
+ * pax records: "LEN KEY=VALUE\n", LEN counting the whole record. Values are UTF-8 by the standard, but
+ * hdrcharset=BINARY (and real archives) carry any bytes: every value keeps its bytes, as names do.
+ */
 function parsePax(body, label) {
     const out = {};
     let pos = 0;
@@ -58075,10 +58303,10 @@ function parsePax(body, label) {
         if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
             throw new errors_InputError(`${label} is corrupt: bad pax record`);
         }
-        const rec = body.toString('utf8', sp + 1, pos + len - 1);
-        const eq = rec.indexOf('=');
-        if (eq > 0)
-            out[rec.slice(0, eq)] = rec.slice(eq + 1);
+        const end = pos + len - 1;
+        const eq = body.indexOf(61, sp + 1);
+        if (eq > sp + 1 && eq < end)
+            out[body.toString('latin1', sp + 1, eq)] = decodeName(body.subarray(eq + 1, end));
         pos += len;
     }
     return out;
@@ -58094,10 +58322,12 @@ function parsePax(body, label) {
 
 
 
+
 async function scanLayer(input, label) {
     const entries = [];
     const escapes = [];
-    const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
+    const refused = [];
+    const parser = new TarParser((h) => onEntry(h, entries, escapes, refused), label);
     const stored = (0,external_node_crypto_.createHash)('sha256');
     const tarHash = (0,external_node_crypto_.createHash)('sha256');
     let uncompressedSize = 0;
@@ -58119,12 +58349,13 @@ async function scanLayer(input, label) {
         uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
         entries,
         escapes,
+        refused,
     };
 }
-function onEntry(h, entries, escapes) {
+function onEntry(h, entries, escapes, refused) {
     const path = cleanPath(h.name);
     if (path === undefined) {
-        escapes.push(h.name);
+        escapes.push(shortName(h.name));
         return undefined;
     }
     let link = null;
@@ -58133,10 +58364,15 @@ function onEntry(h, entries, escapes) {
     else if (h.type === 'hardlink') {
         const target = cleanPath(h.linkname);
         if (target === undefined) {
-            escapes.push(`${h.name} → ${h.linkname}`);
+            escapes.push(`${shortName(h.name)} → ${shortName(h.linkname)}`);
             return undefined;
         }
         link = target;
+    }
+    const past = pastLimits(path, link);
+    if (past) {
+        refused.push({ kind: past.kind, name: shortName(path), detail: past.detail });
+        return undefined;
     }
     const rec = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
     entries.push(rec);
@@ -67376,6 +67612,27 @@ const defs = [
         title: 'parent is not a directory',
         remediation: 'A lower layer has a file where this entry needs a directory; remove one of them.',
     },
+    {
+        id: 'SG906',
+        category: 'integrity',
+        severity: 'warning',
+        title: 'name is not valid UTF-8',
+        remediation: 'Rename the file with a UTF-8 name; tools downstream (JSON, terminals, logs) mangle other bytes, and it can make two names look alike.',
+    },
+    {
+        id: 'SG907',
+        category: 'integrity',
+        severity: 'error',
+        title: 'name or path too long',
+        remediation: 'Shorten the path: a name over 255 bytes or a path or link target over 4095 bytes cannot be extracted on Linux (ENAMETOOLONG).',
+    },
+    {
+        id: 'SG908',
+        category: 'integrity',
+        severity: 'error',
+        title: 'path too deep',
+        remediation: 'Flatten the directory tree, and list parent directories in the layer: no real image nests files over 256 directories deep.',
+    },
 ];
 const RULES = new Map(defs.map((d) => [d.id, d]));
 function rule(id) {
@@ -67464,7 +67721,7 @@ const BASE_KEYWORDS = (/* unused pure expression or super */ null && (['scratch'
 
 ;// CONCATENATED MODULE: ./src/analysis/fsview.ts
 
-const MAX_HOPS = 40; // Linux's MAXSYMLINKS
+
 class ImageFs {
     files;
     byPath = new Map();
@@ -67501,17 +67758,23 @@ class ImageFs {
      */
     resolve(path, cwd = '/') {
         const start = path.startsWith('/') ? path : `${cwd.replace(/\/+$/, '')}/${path}`;
-        const queue = start.split('/').filter((c) => c !== '' && c !== '.');
+        // A stack of components still to walk, the next one on top: iterative, and linear in what symlinks add.
+        const todo = components(start);
         let cur = '/';
+        let depth = 0;
         let hops = 0;
         const via = [];
-        while (queue.length) {
-            const c = queue.shift();
+        for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
             if (c === '..') {
                 cur = dirname(cur);
+                if (depth > 0)
+                    depth--;
                 continue;
             }
             const next = join(cur, c);
+            // Nothing in the image is deeper (src/inventory/limits.ts), so a deeper path is missing.
+            if (depth >= MAX_DEPTH)
+                return { ok: false, path: next, why: 'missing', via };
             const f = this.byPath.get(next);
             if (!f)
                 return { ok: false, path: next, why: 'missing', via };
@@ -67520,14 +67783,19 @@ class ImageFs {
                     return { ok: false, path: next, why: 'loop', via };
                 via.push(next);
                 const target = f.link ?? '';
-                if (target.startsWith('/'))
+                if (target.startsWith('/')) {
                     cur = '/';
-                queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+                    depth = 0;
+                }
+                const more = components(target);
+                for (let i = 0; i < more.length; i++)
+                    todo.push(more[i]);
                 continue;
             }
-            if (queue.length && f.type !== 'dir')
+            if (todo.length && f.type !== 'dir')
                 return { ok: false, path: next, why: 'not-a-directory', via };
             cur = next;
+            depth++;
         }
         const file = this.get(cur);
         return { ok: true, path: cur, file, via };
@@ -67947,6 +68215,7 @@ function budgetInputOf(report) {
  * string table happen to lie inside the head, the DT_NEEDED, DT_RUNPATH and DT_RPATH entries. Anything
  * beyond the head is reported as unknown (undefined), never guessed.
  */
+
 const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
@@ -68024,7 +68293,8 @@ class Reader {
         const end = this.buf.indexOf(0, off);
         if (end === -1 || end - off > max)
             return undefined;
-        return this.buf.toString('latin1', off, end);
+        // Library names and the loader's path are file names: bytes, in the engine's form (src/util/names.ts).
+        return decodeName(this.buf.subarray(off, end));
     }
 }
 function parseElf(head) {
@@ -68077,7 +68347,9 @@ function parseElf(head) {
     if (!interp)
         elf.interp = null;
     else if (r.has(interp.offset, interp.filesz)) {
-        elf.interp = head.toString('latin1', interp.offset, interp.offset + interp.filesz).replace(/\0.*$/s, '');
+        const bytes = head.subarray(interp.offset, interp.offset + interp.filesz);
+        const nul = bytes.indexOf(0);
+        elf.interp = decodeName(nul === -1 ? bytes : bytes.subarray(0, nul));
     }
     const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
     if (dyn && r.has(dyn.offset, dyn.filesz))
@@ -68141,8 +68413,7 @@ function parseShebang(head) {
     let end = head.indexOf(0x0a);
     if (end === -1)
         end = Math.min(head.length, 256);
-    const line = head
-        .toString('utf8', 2, end)
+    const line = decodeName(head.subarray(2, end))
         .replace(/\r$/, '')
         .replace(/^[ \t]+/, '');
     const m = /^(\S+)(?:[ \t]+(.*?))?[ \t]*$/.exec(line);
@@ -68167,7 +68438,7 @@ const TRIPLETS = {
     mips64le: 'mips64el-linux-gnuabi64',
 };
 /** Linux runs a script's interpreter, which may itself be a script, at most this deep. */
-const MAX_DEPTH = 4;
+const entrypoint_MAX_DEPTH = 4;
 function q(argv) {
     return JSON.stringify(argv);
 }
@@ -68370,7 +68641,7 @@ function checkProgram(ctx, file, path, depth, info, add, keepKind) {
         if (!keepKind && depth === 0)
             info.interpreter = sb.interpreter;
         info.evidence.push(`${path}: #!${sb.interpreter}${sb.arg ? ` ${sb.arg}` : ''}`);
-        if (depth + 1 > MAX_DEPTH) {
+        if (depth + 1 > entrypoint_MAX_DEPTH) {
             add({ id: 'SG706', path, message: `${path}: too many levels of #! interpreters` });
             return;
         }
@@ -68541,20 +68812,63 @@ function listSome(items, n = 3) {
 
 ;// CONCATENATED MODULE: ./src/analysis/integrity.ts
 
+
+
 const IDS = {
     escape: 'SG901',
     'link-escape': 'SG905',
     'symlink-loop': 'SG902',
     'dangling-hardlink': 'SG903',
     'not-a-directory': 'SG904',
+    'name-too-long': 'SG907',
+    'path-too-long': 'SG907',
+    'link-too-long': 'SG907',
+    'too-deep': 'SG908',
+    'too-many-parents': 'SG908',
 };
-function integrityFindings(problems) {
-    return problems.map((p) => finding_complete({
+function integrityFindings(problems, files) {
+    return [...problems.map(problemFinding), ...nameFindings(files)];
+}
+function problemFinding(p) {
+    return finding_complete({
         id: IDS[p.kind],
         message: `layer ${p.layer + 1}: ${p.path}: ${p.detail}`,
         path: p.path,
         layer: p.layer,
-    }));
+    });
+}
+/**
+ * Names that are not valid UTF-8 (SG906). They are kept and compared as bytes, but tools downstream (JSON,
+ * terminals, the registry UI, a CI log) mangle them, and they are a way to make two names look alike. One
+ * finding per topmost such path: everything below a non-UTF-8 directory shares its name.
+ */
+function nameFindings(files) {
+    const out = [];
+    let root;
+    const close = () => {
+        if (root && root.below)
+            root.finding.message += ` (and ${root.below} entries below it)`;
+    };
+    // `files` is depth-first, so everything below a reported directory follows it.
+    for (const f of files) {
+        if (root && isWithin(f.path, root.path)) {
+            root.below++;
+            continue;
+        }
+        if (!isUtf8Name(f.path)) {
+            close();
+            const message = `name is not valid UTF-8: ${f.path}`;
+            const finding = finding_complete({ id: 'SG906', message, path: f.path, layer: f.layer });
+            out.push(finding);
+            root = { path: f.path, finding, below: 0 };
+        }
+        else if (f.type === 'symlink' && f.link !== null && !isUtf8Name(f.link)) {
+            const message = `symlink ${f.path}: its target is not valid UTF-8: ${f.link}`;
+            out.push(finding_complete({ id: 'SG906', message, path: f.path, layer: f.layer }));
+        }
+    }
+    close();
+    return out;
 }
 
 // EXTERNAL MODULE: ./node_modules/picomatch/index.js
@@ -69342,7 +69656,7 @@ function analyze(image, flat, opts) {
     raw.push(...ep.findings);
     const budget = budget_evaluateBudgets(measureImage(image, flat), opts.policy, opts.baseline);
     raw.push(...budget.findings);
-    const all = [...integrityFindings(flat.problems), ...raw.map(finding_complete)];
+    const all = [...integrityFindings(flat.problems, flat.files), ...raw.map(finding_complete)];
     return {
         base,
         entrypoint: ep.info,
@@ -70940,7 +71254,7 @@ const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRe
 
 
 /** Bump when the entry format or what a scan records changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 const MAGIC = 'slimgate-layer-cache';
 const cache_TYPES = new Set(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
 function defaultCacheDir(env = process.env) {
@@ -71123,6 +71437,7 @@ async function* entryLines(scan) {
         uncompressedSize: scan.uncompressedSize,
         entries: scan.entries.length,
         escapes: scan.escapes,
+        refused: scan.refused,
     };
     const first = JSON.stringify(header) + '\n';
     hash.update(first);
@@ -71162,7 +71477,9 @@ async function readEntry(path, digest) {
                 !Number.isInteger(h.uncompressedSize) ||
                 !Number.isInteger(h.entries) ||
                 !Array.isArray(h.escapes) ||
-                !h.escapes.every((x) => typeof x === 'string')) {
+                !h.escapes.every((x) => typeof x === 'string') ||
+                !Array.isArray(h.refused) ||
+                !h.refused.every((x) => typeof x?.kind === 'string' && typeof x.name === 'string' && typeof x.detail === 'string')) {
                 throw new Error('bad header');
             }
             header = h;
@@ -71199,6 +71516,7 @@ async function readEntry(path, digest) {
         uncompressedSize: header.uncompressedSize,
         entries,
         escapes: header.escapes,
+        refused: header.refused,
     };
 }
 /** sha256 of a file, streamed: a cache hit for a local blob still proves the blob is what its name says. */
@@ -71320,7 +71638,14 @@ async function scanLayers(source, opts) {
  *   count once. A regular file's bytes are wasted when its last path is overwritten or deleted.
  */
 
-const flatten_MAX_HOPS = 40; // Linux's MAXSYMLINKS
+
+/**
+ * Parent directories that no entry lists are created, and each is listed with its full path: one entry
+ * 256 levels deep would make 255 of them, about 500 kB of paths, from a few bytes of gzip. Their paths may
+ * take 1 MiB plus 4 times the paths of the entries themselves, so the file list stays linear in the image.
+ * Real layers list their parents (docker, buildkit) or miss a few (ko, crane append): far below this.
+ */
+const IMPLICIT_BUDGET = { base: 1 << 20, perNameByte: 4 };
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
 /** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
@@ -71340,11 +71665,18 @@ class Flattener {
     charges = new Map();
     /** Symlinks already reported for climbing out of the root. */
     escapedLinks = new Set();
+    /** Characters of path that implicit parent directories may still take (see IMPLICIT_BUDGET). */
+    implicitLeft = 0;
     constructor(layerCount) {
         this.layerWasted = new Array(layerCount).fill(0);
         this.root = { rec: implicitDir('/'), layer: 0, children: new Map() };
     }
     run(layers) {
+        let names = 0;
+        for (const layer of layers)
+            for (const rec of layer.entries)
+                names += rec.path.length;
+        this.implicitLeft = IMPLICIT_BUDGET.base + IMPLICIT_BUDGET.perNameByte * names;
         layers.forEach((layer, i) => {
             for (const raw of layer.escapes ?? []) {
                 this.problems.push({
@@ -71353,6 +71685,9 @@ class Flattener {
                     layer: i,
                     detail: 'entry climbs out of the root with ".."',
                 });
+            }
+            for (const r of layer.refused ?? []) {
+                this.problems.push({ kind: r.kind, path: r.name, layer: i, detail: `${r.detail}; not extracted` });
             }
             this.applyWhiteouts(layer.entries, i);
             for (const rec of layer.entries) {
@@ -71509,12 +71844,12 @@ class Flattener {
         return parent?.children?.get(basename(path));
     }
     resolve(dir, layer, create, forPath) {
-        const queue = dir.split('/').filter((c) => c !== '' && c !== '.');
+        // A stack of components still to walk, the next one on top: iterative, and linear in what symlinks add.
+        const todo = components(dir);
         const trail = [this.root];
         let hops = 0;
         let lastLink;
-        while (queue.length) {
-            const c = queue.shift();
+        for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
             if (c === '..') {
                 // Entry paths are cleaned, so a ".." here comes from a symlink target; above the root it stays at
                 // the root, as a runtime resolves it, and is reported once per symlink.
@@ -71537,12 +71872,31 @@ class Flattener {
             if (!child) {
                 if (!create)
                     return undefined;
+                // Symlinks can lead deeper than any entry's own path: the same bound holds there.
+                if (trail.length > MAX_DEPTH) {
+                    this.problems.push({
+                        kind: 'too-deep',
+                        path: forPath,
+                        layer,
+                        detail: `its parent path leads through symlinks over ${MAX_DEPTH} levels deep; not extracted`,
+                    });
+                    return undefined;
+                }
                 const path = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
+                if ((this.implicitLeft -= path.length) < 0) {
+                    this.problems.push({
+                        kind: 'too-many-parents',
+                        path: forPath,
+                        layer,
+                        detail: 'the parent directories that the layers leave out would cost more than the layers; not extracted',
+                    });
+                    return undefined;
+                }
                 child = { rec: implicitDir(path), layer, children: new Map() };
                 children.set(c, child);
             }
             if (child.rec.type === 'symlink') {
-                if (++hops > flatten_MAX_HOPS) {
+                if (++hops > MAX_HOPS) {
                     this.problems.push({
                         kind: 'symlink-loop',
                         path: forPath,
@@ -71555,7 +71909,9 @@ class Flattener {
                 lastLink = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
                 if (target.startsWith('/'))
                     trail.length = 1;
-                queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+                const more = components(target);
+                for (let i = 0; i < more.length; i++)
+                    todo.push(more[i]);
                 continue;
             }
             if (!child.children) {
@@ -71660,8 +72016,55 @@ function pathOf(trail) {
     return trail[trail.length - 1]?.rec.path ?? '/';
 }
 
+;// CONCATENATED MODULE: ./src/report/names.ts
+/**
+ * The report boundary for names (src/util/names.ts): the engine keeps a name's bytes, the report shows
+ * them. A name that is valid UTF-8 is shown as is. Any other name is shown with each stray byte as `\xHH`
+ * and each backslash as `\\`, and its exact bytes go in a sibling field, base64: `pathBase64` next to
+ * `path`, `linkBase64` next to `link`. Two different names therefore never look the same in a report,
+ * and a report holds no lone surrogate, which other JSON readers would turn into U+FFFD.
+ */
+
+/** Fields that hold a name from the image, and get a `…Base64` sibling when it is not UTF-8. */
+const NAME_KEYS = new Set(['path', 'link', 'resolved']);
+/** Rewrites every string of the report for showing, in place; linear in the report's size. */
+function showNames(report) {
+    walk(report);
+    return report;
+}
+function walk(node) {
+    if (Array.isArray(node)) {
+        for (let i = 0; i < node.length; i++) {
+            const v = node[i];
+            if (typeof v === 'string') {
+                if (!isUtf8Name(v))
+                    node[i] = showText(v);
+            }
+            else if (v && typeof v === 'object')
+                walk(v);
+        }
+        return;
+    }
+    for (const key of Object.keys(node)) {
+        const v = node[key];
+        if (typeof v === 'string') {
+            if (isUtf8Name(v))
+                continue;
+            if (NAME_KEYS.has(key)) {
+                node[key] = showName(v);
+                node[`${key}Base64`] = encodeName(v).toString('base64');
+            }
+            else
+                node[key] = showText(v);
+        }
+        else if (v && typeof v === 'object' && !Buffer.isBuffer(v))
+            walk(v);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/engine/assemble.ts
 /** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
+
 
 
 
@@ -71735,9 +72138,9 @@ function build(image, analysis) {
     };
     if (!analysis) {
         report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
-        report.findings = integrityFindings(flat.problems);
+        report.findings = integrityFindings(flat.problems, flat.files);
         report.passed = !verdict_decideVerdict(report, 'error').blocking;
-        return report;
+        return showNames(report);
     }
     const a = analyze(image, flat, analysis);
     report.base = a.base;
@@ -71746,7 +72149,7 @@ function build(image, analysis) {
     report.passed = a.passed;
     report.entrypoint = a.entrypoint;
     report.verdict = a.verdict;
-    return report;
+    return showNames(report);
 }
 /**
  * The same redaction for a report read from disk (a saved baseline written before it existed, or an
@@ -72759,10 +73162,10 @@ function diff_rollUp(path, isDir, depth) {
 }
 const byMagnitude = (x, y) => Math.abs(y.delta) - Math.abs(x.delta) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 function diffFiles(before, after, depth = 2) {
-    const old = new Map(before.map((f) => [f.path, f]));
+    const old = new Map(before.map((f) => [fileKey(f), f]));
     const changes = [];
     for (const a of after) {
-        const b = old.get(a.path);
+        const b = old.get(fileKey(a));
         if (!b) {
             // A new directory holds no bytes of its own: its files are listed, it is not.
             if (a.type !== 'dir')
@@ -72776,7 +73179,7 @@ function diffFiles(before, after, depth = 2) {
                 });
             continue;
         }
-        old.delete(a.path);
+        old.delete(fileKey(a));
         const attrs = attributes(b, a);
         if (attrs.length)
             changes.push({
@@ -72820,12 +73223,17 @@ function diffFiles(before, after, depth = 2) {
             (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
     };
 }
+/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one; NUL is in neither). */
+function fileKey(f) {
+    return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
+}
 /**
  * A finding's identity across two reports: its rule and path. Messages may mention layer numbers or
  * sizes that shift between builds, so they identify a finding only when it has no path.
  */
 function findingKey(f) {
-    return `${f.id}\u0000${f.path ?? `\u0001${f.message}`}`;
+    const path = f.pathBase64 === undefined ? f.path : `\u0002${f.pathBase64}`;
+    return `${f.id}\u0000${path ?? `\u0001${f.message}`}`;
 }
 function diffFindings(before, after) {
     const count = new Map();

@@ -10,8 +10,12 @@ import { run } from './world.js';
 export type FsType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
 export interface FsRecord {
-  /** Absolute path inside the image ("/bin/sh"). */
+  /** Absolute path inside the image ("/bin/sh"), decoded as UTF-8 (see `pathBytes` for other names). */
   path: string;
+  /** The path's exact bytes, as the kernel has them. */
+  pathBytes: Buffer;
+  /** A symlink target's exact bytes; null for everything else. */
+  linkBytes: Buffer | null;
   type: FsType;
   /** Size of a regular file; 0 for everything else. */
   size: number;
@@ -46,28 +50,42 @@ function typeOf(st: Stats): FsType {
 /** Walks a root file system with lstat (never following symlinks), sorted by path; skips the root. */
 export function walkRootfs(rootfs: string): FsRecord[] {
   const out: FsRecord[] = [];
-  const walk = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const abs = path.join(dir, name);
-      const p = `${rel}/${name}`;
+  // Names are read as bytes: a name that is not UTF-8 must not be decoded (and merged) on our side either.
+  const walk = (dir: Buffer, rel: Buffer): void => {
+    const names = readdirSync(dir, { encoding: 'buffer' }).sort(byName);
+    for (const name of names) {
+      const abs = Buffer.concat([dir, SLASH, name]);
+      const p = Buffer.concat([rel, SLASH, name]);
       const st = lstatSync(abs);
       const type = typeOf(st);
+      const linkBytes = type === 'symlink' ? readlinkSync(abs, { encoding: 'buffer' }) : null;
       out.push({
-        path: p,
+        path: p.toString('utf8'),
+        pathBytes: p,
+        linkBytes,
         type,
         size: type === 'file' ? st.size : 0,
         mode: octal(st.mode),
         uid: st.uid,
         gid: st.gid,
-        link: type === 'symlink' ? readlinkSync(abs) : null,
+        link: linkBytes ? linkBytes.toString('utf8') : null,
         nlink: st.nlink,
         inode: `${st.dev}:${st.ino}`,
       });
       if (type === 'dir') walk(abs, p);
     }
   };
-  walk(rootfs, '');
+  walk(Buffer.from(rootfs), Buffer.alloc(0));
   return out;
+}
+
+const SLASH = Buffer.from('/');
+
+/** As before names were bytes (a sort of the decoded strings), with the bytes breaking ties. */
+function byName(a: Buffer, b: Buffer): number {
+  const x = a.toString();
+  const y = b.toString();
+  return x < y ? -1 : x > y ? 1 : Buffer.compare(a, b);
 }
 
 export interface Unpacked {

@@ -45,6 +45,7 @@ export function image(
       uncompressedSize: entries.reduce((n, e) => n + e.size, 0),
       entries,
       escapes: [],
+      refused: [],
       mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
       createdBy: opts.createdBy?.[i] ?? null,
     })),

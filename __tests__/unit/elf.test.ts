@@ -4,6 +4,7 @@ import { existsSync, openSync, readSync, closeSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeElf, isElf, parseElf, parseShebang } from '../../src/analysis/elf.js';
 import { EXEC_HEAD } from '../../src/scan/heads.js';
+import { decodeName } from '../../src/util/names.js';
 import { elf } from '../helpers/rules-kit.js';
 
 function head(path: string, n = EXEC_HEAD): Buffer {
@@ -121,5 +122,20 @@ describe('parseShebang', () => {
     expect(parseShebang(Buffer.from('\x7fELF'))).toBeNull();
     expect(parseShebang(undefined)).toBeNull();
     expect(isElf(Buffer.from('#!'))).toBe(false);
+  });
+});
+
+describe('names in ELF and #! lines are bytes', () => {
+  it('reads a UTF-8 loader path as the same string as a UTF-8 file name (not latin1)', () => {
+    const r = parseElf(elf({ interp: '/lib/ld-é.so' }));
+    expect(r.ok && r.elf.interp).toBe('/lib/ld-é.so');
+  });
+
+  it('keeps a #! interpreter that is not UTF-8 as its bytes, not U+FFFD', () => {
+    const head = Buffer.concat([Buffer.from('#!/bin/'), Buffer.from([0xff]), Buffer.from(' -x\n')]);
+    const sb = parseShebang(head);
+    expect(sb?.interpreter).toBe(decodeName(Buffer.concat([Buffer.from('/bin/'), Buffer.from([0xff])])));
+    expect(sb?.interpreter).not.toContain('\ufffd');
+    expect(sb?.arg).toBe('-x');
   });
 });

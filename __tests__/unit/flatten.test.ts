@@ -3,6 +3,7 @@
 // layer, hard links across layers, and parents that go through symlinks.
 import { describe, expect, it } from 'vitest';
 import { flatten, type Flattened, type LayerInput, type ProblemKind } from '../../src/flatten/flatten.js';
+import { MAX_DEPTH } from '../../src/util/limits.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import { D, F, H, S } from '../helpers/records.js';
 
@@ -605,17 +606,46 @@ describe('flatten: paths', () => {
     expect(byPath(r, '/var/lib/dpkg/status').records).toBe(7);
   });
 
-  it('handles a path 10,000 directories deep (a 20 KB pax name) without overflowing the stack', () => {
-    const depth = 10_000;
-    const deep = `${'/d'.repeat(depth)}/f`;
+  it('handles a path MAX_DEPTH directories deep, and deletes it, without recursion', () => {
+    const deep = `${'/d'.repeat(MAX_DEPTH - 1)}/f`;
     const r = flatten([L(F(deep, 1))]);
-    expect(r.files).toHaveLength(depth + 1);
-    expect(r.files[depth]?.path).toBe(deep);
+    expect(r.files).toHaveLength(MAX_DEPTH);
+    expect(r.files[MAX_DEPTH - 1]?.path).toBe(deep);
     expect(r.uncompressed).toBe(1);
+    expect(r.problems).toEqual([]);
     // Deleting the whole tree walks it too.
     const gone = flatten([L(F(deep, 1)), L(WH('/', 'd'))]);
     expect(gone.files).toEqual([]);
     expect(gone.wasted).toBe(1);
+  });
+
+  it('refuses a path that symlinks lead deeper than MAX_DEPTH, creating no directory past it', () => {
+    // Each link adds 200 levels; together they reach 40 × 200 = 8,000, every entry path stays short.
+    const chain = [S('/l0', `/${'a/'.repeat(200)}`)];
+    for (let i = 1; i < 40; i++) chain.push(S(`/l${i}`, `l${i - 1}/${'a/'.repeat(200)}`));
+    const r = flatten([L(...chain, F('/l39/x', 1))]);
+    expect(problems(r)).toEqual([['too-deep', '/l39/x', 0]]);
+    expect(Math.max(...r.files.map((f) => f.path.split('/').length - 1))).toBeLessThanOrEqual(MAX_DEPTH);
+  });
+
+  it('creates the parents a layer leaves out, but no more path than the budget: linear in the image', () => {
+    const seg = Array.from({ length: MAX_DEPTH - 1 }, (_, i) => String(i % 10).repeat(15)).join('/');
+    // One such entry is fine: its 255 implicit parents are about 500 kB of paths.
+    const one = flatten([L(F(`/e0/${seg}`, 1))]);
+    expect(one.problems).toEqual([]);
+    expect(one.files).toHaveLength(MAX_DEPTH);
+    // 300 of them (1.2 MB of names) would make 150 MB of parents: they stop at 1 MiB + 4 × the names.
+    const many = flatten([L(...Array.from({ length: 300 }, (_, i) => F(`/e${i}/${seg}`, 1)))]);
+    const names = 300 * `/e000/${seg}`.length;
+    const listed = many.files.reduce((n, f) => n + f.path.length, 0);
+    expect(listed).toBeLessThanOrEqual((1 << 20) + 5 * names);
+    expect(many.problems.length).toBeGreaterThan(200);
+    expect(new Set(many.problems.map((p) => p.kind))).toEqual(new Set(['too-many-parents']));
+  });
+
+  it('follows a symlink target of 2,000 components iteratively', () => {
+    const r = flatten([L(D('/a'), S('/l', `${'./'.repeat(1000)}${'x/../'.repeat(500)}a`), F('/l/f', 2))]);
+    expect(byPath(r, '/a/f').size).toBe(2);
   });
 
   it('is pure: flattening the same layers twice gives the same result', () => {
@@ -626,5 +656,85 @@ describe('flatten: paths', () => {
     expect(JSON.stringify(layers)).toBe(snapshot);
     expect(fs(a)).toEqual(fs(b));
     expect([a.wasted, a.uncompressed]).toEqual([b.wasted, b.uncompressed]);
+  });
+});
+
+// Names are bytes (src/util/names.ts): a byte that is not UTF-8 is the lone surrogate U+DC00 + byte, so
+// "\udcff" below is the single byte 0xff, never U+FFFD.
+describe('flatten: names are bytes', () => {
+  const cases: Case[] = [
+    {
+      name: 'a key under /root/\xff survives next to /root/\xfe',
+      layers: [L(D('/root'), D('/root/\udcff'), F('/root/\udcff/id_ed25519', 400), F('/root/\udcfe', 7))],
+      files: {
+        '/root': 'dir 0',
+        '/root/\udcfe': 'file 7',
+        '/root/\udcff': 'dir 0',
+        '/root/\udcff/id_ed25519': 'file 400',
+      },
+      wasted: 0,
+      uncompressed: 407,
+    },
+    {
+      name: '.wh.\xfe deletes \xfe, and nothing named \xff or U+FFFD',
+      layers: [
+        L(D('/root'), D('/root/\udcff'), F('/root/\udcff/id_ed25519', 400), F('/root/\ufffd', 3)),
+        L(WH('/root', '\udcfe')),
+      ],
+      files: {
+        '/root': 'dir 0',
+        '/root/\udcff': 'dir 0',
+        '/root/\udcff/id_ed25519': 'file 400',
+        '/root/\ufffd': 'file 3',
+      },
+      wasted: 0,
+    },
+    {
+      name: 'a setuid binary named \xfe is not replaced by a later file named \xff',
+      layers: [L(D('/bin'), F('/bin/\udcfe', 10, { mode: 0o4755 })), L(F('/bin/\udcff', 1))],
+      files: { '/bin': 'dir 0', '/bin/\udcfe': 'file 10', '/bin/\udcff': 'file 1' },
+      wasted: 0,
+    },
+    {
+      name: 'four Latin-1 names are four files, with no false waste',
+      layers: [
+        L(F('/caf\udce9', 1000), F('/caf\udce8', 1000)),
+        L(F('/na\udcefve', 1000), F('/\udcfcber', 1000)),
+      ],
+      files: {
+        '/caf\udce8': 'file 1000',
+        '/caf\udce9': 'file 1000',
+        '/na\udcefve': 'file 1000',
+        '/\udcfcber': 'file 1000',
+      },
+      wasted: 0,
+      uncompressed: 4000,
+    },
+    {
+      name: 'a Latin-1 name and its UTF-8 spelling are two files',
+      layers: [L(F('/caf\udce9', 1), F('/café', 2))],
+      files: { '/caf\udce9': 'file 1', '/café': 'file 2' },
+      wasted: 0,
+    },
+    {
+      name: 'an opaque dir named \xff hides its own lower children only',
+      layers: [L(D('/\udcff'), F('/\udcff/a', 1), D('/\udcfe'), F('/\udcfe/b', 2)), L(OPQ('/\udcff'))],
+      files: { '/\udcfe': 'dir 0', '/\udcfe/b': 'file 2', '/\udcff': 'dir 0' },
+      wasted: 1,
+    },
+    {
+      name: 'a hard link to \xff links \xff, not \xfe',
+      layers: [L(F('/\udcff', 5), F('/\udcfe', 9)), L(H('/h', '/\udcff'))],
+      files: { '/h': 'hardlink 5 → /\udcff', '/\udcfe': 'file 9', '/\udcff': 'file 5' },
+      uncompressed: 14,
+    },
+    {
+      name: 'a parent through a symlink whose target is not UTF-8 resolves to that exact directory',
+      layers: [L(D('/\udcff'), D('/\udcfe'), S('/l', '\udcff'), F('/l/f', 3))],
+      files: { '/l': 'symlink 0 → \udcff', '/\udcfe': 'dir 0', '/\udcff': 'dir 0', '/\udcff/f': 'file 3' },
+    },
+  ];
+  it.each(cases)('$name', (c) => {
+    check(c);
   });
 });

@@ -37,7 +37,7 @@ describe('ScanPool with failing workers', () => {
       workerFile(`parentPort.on('message', (job) => {
         if (job.label === 'bad') throw new Error('boom');
         parentPort.postMessage({ id: job.id, scan: { digest: 'sha256:x', diffId: 'sha256:x', compression: 'none',
-          compressedSize: 0, uncompressedSize: 0, entries: [], escapes: [] } });
+          compressedSize: 0, uncompressedSize: 0, entries: [], escapes: [], refused: [] } });
       });`),
     );
     try {

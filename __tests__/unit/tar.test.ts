@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/util/errors.js';
 import { TarParser, type TarHeader } from '../../src/util/tar.js';
+import { encodeName } from '../../src/util/names.js';
 import {
   BLOCK,
   chunks,
@@ -8,6 +9,7 @@ import {
   file,
   hardlink,
   headerBlock,
+  raw,
   symlink,
   tar,
   writeBase256,
@@ -450,5 +452,53 @@ describe('TarParser: chunking, truncation and the end of the archive', () => {
   it('counts the entries it reported', async () => {
     const { parser } = await parse(archive, 777);
     expect(parser.entries).toBe(10);
+  });
+});
+
+describe('TarParser: names are bytes', () => {
+  const names = async (t: Buffer): Promise<[string, string][]> =>
+    (await parse(t)).entries.map((e) => [
+      encodeName(e.header.name).toString('hex'),
+      encodeName(e.header.linkname).toString('hex'),
+    ]);
+  const hexOf = (s: string): string => raw(s).toString('hex');
+
+  it('keeps bytes that are not UTF-8 in the name, the ustar prefix and the link name', async () => {
+    const t = tar([
+      file('root/\udcff/id_ed25519', 'k'),
+      file('root/\udcfe'),
+      file(`${'p'.repeat(120)}/caf\udce9/x`, '', { prefix: true }),
+      symlink('l', '\udcff'),
+      hardlink('h', 'root/\udcfe'),
+    ]);
+    expect(await names(t)).toEqual([
+      [hexOf('root/\udcff/id_ed25519'), ''],
+      [hexOf('root/\udcfe'), ''],
+      [hexOf(`${'p'.repeat(120)}/caf\udce9/x`), ''],
+      [hexOf('l'), 'ff'],
+      [hexOf('h'), hexOf('root/\udcfe')],
+    ]);
+  });
+
+  it('keeps the bytes of pax path and linkpath, also with hdrcharset=BINARY', async () => {
+    const t = tar([
+      file('short', '', { pax: { path: 'pax/\udcff\udcfe/é' } }),
+      symlink('s', 'x', { pax: { hdrcharset: 'BINARY', path: 'bin/\udce9', linkpath: '../\udce9' } }),
+    ]);
+    expect(await names(t)).toEqual([
+      [hexOf('pax/\udcff\udcfe/é'), ''],
+      [hexOf('bin/\udce9'), hexOf('../\udce9')],
+    ]);
+  });
+
+  it('keeps the bytes of GNU long names and long links', async () => {
+    const long = `${'d/'.repeat(60)}\udcff`;
+    const t = tar([symlink(long, `${'t/'.repeat(60)}\udcfe`, { longName: true, longLink: true })]);
+    expect(await names(t)).toEqual([[hexOf(long), hexOf(`${'t/'.repeat(60)}\udcfe`)]]);
+  });
+
+  it('gives two names that differ in one invalid byte two different strings', async () => {
+    const { entries } = await parse(tar([file('\udcff'), file('\udcfe'), file('\ufffd')]));
+    expect(new Set(entries.map((e) => e.header.name)).size).toBe(3);
   });
 });

@@ -97,7 +97,7 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   const budget = evaluateBudgets(measureImage(image, flat), opts.policy, opts.baseline);
   raw.push(...budget.findings);
 
-  const all = [...integrityFindings(flat.problems), ...raw.map(complete)];
+  const all = [...integrityFindings(flat.problems, flat.files), ...raw.map(complete)];
   return {
     base,
     entrypoint: ep.info,

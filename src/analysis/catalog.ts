@@ -352,6 +352,30 @@ const defs: RuleDef[] = [
     title: 'parent is not a directory',
     remediation: 'A lower layer has a file where this entry needs a directory; remove one of them.',
   },
+  {
+    id: 'SG906',
+    category: 'integrity',
+    severity: 'warning',
+    title: 'name is not valid UTF-8',
+    remediation:
+      'Rename the file with a UTF-8 name; tools downstream (JSON, terminals, logs) mangle other bytes, and it can make two names look alike.',
+  },
+  {
+    id: 'SG907',
+    category: 'integrity',
+    severity: 'error',
+    title: 'name or path too long',
+    remediation:
+      'Shorten the path: a name over 255 bytes or a path or link target over 4095 bytes cannot be extracted on Linux (ENAMETOOLONG).',
+  },
+  {
+    id: 'SG908',
+    category: 'integrity',
+    severity: 'error',
+    title: 'path too deep',
+    remediation:
+      'Flatten the directory tree, and list parent directories in the layer: no real image nests files over 256 directories deep.',
+  },
 ];
 
 export const RULES: ReadonlyMap<string, RuleDef> = new Map(defs.map((d) => [d.id, d]));

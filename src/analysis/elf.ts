@@ -4,6 +4,7 @@
  * string table happen to lie inside the head, the DT_NEEDED, DT_RUNPATH and DT_RPATH entries. Anything
  * beyond the head is reported as unknown (undefined), never guessed.
  */
+import { decodeName } from '../util/names.js';
 
 export const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 
@@ -100,7 +101,8 @@ class Reader {
     if (off < 0 || off >= this.buf.length) return undefined;
     const end = this.buf.indexOf(0, off);
     if (end === -1 || end - off > max) return undefined;
-    return this.buf.toString('latin1', off, end);
+    // Library names and the loader's path are file names: bytes, in the engine's form (src/util/names.ts).
+    return decodeName(this.buf.subarray(off, end));
   }
 }
 
@@ -156,7 +158,9 @@ export function parseElf(head: Buffer): ElfResult {
   const interp = phdrs.find((p) => p.type === PT_INTERP);
   if (!interp) elf.interp = null;
   else if (r.has(interp.offset, interp.filesz)) {
-    elf.interp = head.toString('latin1', interp.offset, interp.offset + interp.filesz).replace(/\0.*$/s, '');
+    const bytes = head.subarray(interp.offset, interp.offset + interp.filesz);
+    const nul = bytes.indexOf(0);
+    elf.interp = decodeName(nul === -1 ? bytes : bytes.subarray(0, nul));
   }
   const dyn = phdrs.find((p) => p.type === PT_DYNAMIC);
   if (dyn && r.has(dyn.offset, dyn.filesz)) readDynamic(r, dyn, phdrs, elf);
@@ -208,8 +212,7 @@ export function parseShebang(head: Buffer | undefined): { interpreter: string; a
   if (!head || head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return null;
   let end = head.indexOf(0x0a);
   if (end === -1) end = Math.min(head.length, 256);
-  const line = head
-    .toString('utf8', 2, end)
+  const line = decodeName(head.subarray(2, end))
     .replace(/\r$/, '')
     .replace(/^[ \t]+/, '');
   const m = /^(\S+)(?:[ \t]+(.*?))?[ \t]*$/.exec(line);

@@ -3,9 +3,8 @@
  * image (clamped at its root, bounded in hops), and the directory layout. Pure: nothing touches the host.
  */
 import type { FlatFile } from '../flatten/flatten.js';
-import { basename, dirname, join } from '../util/paths.js';
-
-const MAX_HOPS = 40; // Linux's MAXSYMLINKS
+import { MAX_DEPTH, MAX_HOPS } from '../util/limits.js';
+import { basename, components, dirname, join } from '../util/paths.js';
 
 export type ResolveResult =
   | { ok: true; path: string; file: FlatFile; via: string[] }
@@ -49,29 +48,38 @@ export class ImageFs {
    */
   resolve(path: string, cwd = '/'): ResolveResult {
     const start = path.startsWith('/') ? path : `${cwd.replace(/\/+$/, '')}/${path}`;
-    const queue = start.split('/').filter((c) => c !== '' && c !== '.');
+    // A stack of components still to walk, the next one on top: iterative, and linear in what symlinks add.
+    const todo = components(start);
     let cur = '/';
+    let depth = 0;
     let hops = 0;
     const via: string[] = [];
-    while (queue.length) {
-      const c = queue.shift() as string;
+    for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
       if (c === '..') {
         cur = dirname(cur);
+        if (depth > 0) depth--;
         continue;
       }
       const next = join(cur, c);
+      // Nothing in the image is deeper (src/inventory/limits.ts), so a deeper path is missing.
+      if (depth >= MAX_DEPTH) return { ok: false, path: next, why: 'missing', via };
       const f = this.byPath.get(next);
       if (!f) return { ok: false, path: next, why: 'missing', via };
       if (f.type === 'symlink') {
         if (++hops > MAX_HOPS) return { ok: false, path: next, why: 'loop', via };
         via.push(next);
         const target = f.link ?? '';
-        if (target.startsWith('/')) cur = '/';
-        queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        if (target.startsWith('/')) {
+          cur = '/';
+          depth = 0;
+        }
+        const more = components(target);
+        for (let i = 0; i < more.length; i++) todo.push(more[i] as string);
         continue;
       }
-      if (queue.length && f.type !== 'dir') return { ok: false, path: next, why: 'not-a-directory', via };
+      if (todo.length && f.type !== 'dir') return { ok: false, path: next, why: 'not-a-directory', via };
       cur = next;
+      depth++;
     }
     const file = this.get(cur) as FlatFile;
     return { ok: true, path: cur, file, via };

@@ -9,6 +9,7 @@ import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
 import { flatten } from '../flatten/flatten.js';
 import { basename } from '../util/paths.js';
+import { showNames } from '../report/names.js';
 import type { Report, ReportFile } from '../types/report.js';
 
 /** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
@@ -77,9 +78,9 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   };
   if (!analysis) {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
-    report.findings = integrityFindings(flat.problems);
+    report.findings = integrityFindings(flat.problems, flat.files);
     report.passed = !decideVerdict(report, 'error').blocking;
-    return report;
+    return showNames(report);
   }
   const a = analyze(image, flat, analysis);
   report.base = a.base;
@@ -88,7 +89,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.passed = a.passed;
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
-  return report;
+  return showNames(report);
 }
 
 /**

@@ -12,12 +12,14 @@
  * - Hard links share their target's inode, also when the target is in a lower layer; each inode's bytes
  *   count once. A regular file's bytes are wasted when its last path is overwritten or deleted.
  */
-import { basename, dirname, join } from '../util/paths.js';
-import type { EntryRecord, EntryType } from '../scan/layer.js';
+import { MAX_DEPTH, MAX_HOPS, type LimitKind } from '../util/limits.js';
+import { basename, components, dirname, join } from '../util/paths.js';
+import type { EntryRecord, EntryType, RefusedEntry } from '../scan/layer.js';
 
 export interface LayerInput {
   entries: readonly EntryRecord[];
   escapes?: readonly string[];
+  refused?: readonly RefusedEntry[];
 }
 
 /** A path of the final file system. For a hard link, `link` names the path reported as its inode's file. */
@@ -26,7 +28,14 @@ export interface FlatFile extends EntryRecord {
   layer: number;
 }
 
-export type ProblemKind = 'escape' | 'link-escape' | 'symlink-loop' | 'dangling-hardlink' | 'not-a-directory';
+export type ProblemKind =
+  | 'escape'
+  | 'link-escape'
+  | 'symlink-loop'
+  | 'dangling-hardlink'
+  | 'not-a-directory'
+  | 'too-many-parents'
+  | LimitKind;
 
 export interface PathProblem {
   kind: ProblemKind;
@@ -69,7 +78,13 @@ interface Node {
   inode?: Inode;
 }
 
-const MAX_HOPS = 40; // Linux's MAXSYMLINKS
+/**
+ * Parent directories that no entry lists are created, and each is listed with its full path: one entry
+ * 256 levels deep would make 255 of them, about 500 kB of paths, from a few bytes of gzip. Their paths may
+ * take 1 MiB plus 4 times the paths of the entries themselves, so the file list stays linear in the image.
+ * Real layers list their parents (docker, buildkit) or miss a few (ko, crane append): far below this.
+ */
+const IMPLICIT_BUDGET = { base: 1 << 20, perNameByte: 4 };
 const OPAQUE = '.wh..wh..opq';
 const WHITEOUT = '.wh.';
 /** aufs bookkeeping at the root (/.wh..wh.plnk, /.wh..wh.aufs, /.wh..wh.orph): skipped, as Docker does. */
@@ -91,6 +106,8 @@ class Flattener {
   private readonly charges = new Map<number, Map<string, { bytes: number; fromLayer: number }>>();
   /** Symlinks already reported for climbing out of the root. */
   private readonly escapedLinks = new Set<string>();
+  /** Characters of path that implicit parent directories may still take (see IMPLICIT_BUDGET). */
+  private implicitLeft = 0;
 
   constructor(layerCount: number) {
     this.layerWasted = new Array<number>(layerCount).fill(0);
@@ -98,6 +115,9 @@ class Flattener {
   }
 
   run(layers: readonly LayerInput[]): Flattened {
+    let names = 0;
+    for (const layer of layers) for (const rec of layer.entries) names += rec.path.length;
+    this.implicitLeft = IMPLICIT_BUDGET.base + IMPLICIT_BUDGET.perNameByte * names;
     layers.forEach((layer, i) => {
       for (const raw of layer.escapes ?? []) {
         this.problems.push({
@@ -106,6 +126,9 @@ class Flattener {
           layer: i,
           detail: 'entry climbs out of the root with ".."',
         });
+      }
+      for (const r of layer.refused ?? []) {
+        this.problems.push({ kind: r.kind, path: r.name, layer: i, detail: `${r.detail}; not extracted` });
       }
       this.applyWhiteouts(layer.entries, i);
       for (const rec of layer.entries) {
@@ -253,12 +276,12 @@ class Flattener {
   }
 
   private resolve(dir: string, layer: number, create: boolean, forPath: string): Node | undefined {
-    const queue = dir.split('/').filter((c) => c !== '' && c !== '.');
+    // A stack of components still to walk, the next one on top: iterative, and linear in what symlinks add.
+    const todo = components(dir);
     const trail: Node[] = [this.root];
     let hops = 0;
     let lastLink: string | undefined;
-    while (queue.length) {
-      const c = queue.shift() as string;
+    for (let c = todo.pop(); c !== undefined; c = todo.pop()) {
       if (c === '..') {
         // Entry paths are cleaned, so a ".." here comes from a symlink target; above the root it stays at
         // the root, as a runtime resolves it, and is reported once per symlink.
@@ -279,7 +302,27 @@ class Flattener {
       let child = children.get(c);
       if (!child) {
         if (!create) return undefined;
+        // Symlinks can lead deeper than any entry's own path: the same bound holds there.
+        if (trail.length > MAX_DEPTH) {
+          this.problems.push({
+            kind: 'too-deep',
+            path: forPath,
+            layer,
+            detail: `its parent path leads through symlinks over ${MAX_DEPTH} levels deep; not extracted`,
+          });
+          return undefined;
+        }
         const path = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
+        if ((this.implicitLeft -= path.length) < 0) {
+          this.problems.push({
+            kind: 'too-many-parents',
+            path: forPath,
+            layer,
+            detail:
+              'the parent directories that the layers leave out would cost more than the layers; not extracted',
+          });
+          return undefined;
+        }
         child = { rec: implicitDir(path), layer, children: new Map() };
         children.set(c, child);
       }
@@ -296,7 +339,8 @@ class Flattener {
         const target = child.rec.link ?? '';
         lastLink = trail.length === 1 ? `/${c}` : `${pathOf(trail)}/${c}`;
         if (target.startsWith('/')) trail.length = 1;
-        queue.unshift(...target.split('/').filter((p) => p !== '' && p !== '.'));
+        const more = components(target);
+        for (let i = 0; i < more.length; i++) todo.push(more[i] as string);
         continue;
       }
       if (!child.children) {

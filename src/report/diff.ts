@@ -182,10 +182,10 @@ export function diffFiles(
   after: readonly ReportFile[],
   depth = 2,
 ): ReportDiff['files'] {
-  const old = new Map(before.map((f) => [f.path, f]));
+  const old = new Map(before.map((f) => [fileKey(f), f]));
   const changes: FileDelta[] = [];
   for (const a of after) {
-    const b = old.get(a.path);
+    const b = old.get(fileKey(a));
     if (!b) {
       // A new directory holds no bytes of its own: its files are listed, it is not.
       if (a.type !== 'dir')
@@ -199,7 +199,7 @@ export function diffFiles(
         });
       continue;
     }
-    old.delete(a.path);
+    old.delete(fileKey(a));
     const attrs = attributes(b, a);
     if (attrs.length)
       changes.push({
@@ -246,12 +246,18 @@ export function diffFiles(
   };
 }
 
+/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one; NUL is in neither). */
+function fileKey(f: ReportFile): string {
+  return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
+}
+
 /**
  * A finding's identity across two reports: its rule and path. Messages may mention layer numbers or
  * sizes that shift between builds, so they identify a finding only when it has no path.
  */
 export function findingKey(f: Finding): string {
-  return `${f.id}\u0000${f.path ?? `\u0001${f.message}`}`;
+  const path = f.pathBase64 === undefined ? f.path : `\u0002${f.pathBase64}`;
+  return `${f.id}\u0000${path ?? `\u0001${f.message}`}`;
 }
 
 export function diffFindings(before: readonly Finding[], after: readonly Finding[]): FindingDeltas {

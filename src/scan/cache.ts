@@ -24,10 +24,10 @@ import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Compression } from '../util/decompress.js';
-import type { EntryRecord, EntryType, LayerScan } from './layer.js';
+import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 1;
+export const CACHE_FORMAT = 2;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -129,6 +129,7 @@ interface Header {
   uncompressedSize: number;
   entries: number;
   escapes: string[];
+  refused: RefusedEntry[];
 }
 
 const caches = new Map<string, LayerCache>();
@@ -238,6 +239,7 @@ async function* entryLines(scan: LayerScan): AsyncGenerator<string> {
     uncompressedSize: scan.uncompressedSize,
     entries: scan.entries.length,
     escapes: scan.escapes,
+    refused: scan.refused,
   };
   const first = JSON.stringify(header) + '\n';
   hash.update(first);
@@ -278,7 +280,11 @@ async function readEntry(path: string, digest: string): Promise<LayerScan> {
         !Number.isInteger(h.uncompressedSize) ||
         !Number.isInteger(h.entries) ||
         !Array.isArray(h.escapes) ||
-        !h.escapes.every((x) => typeof x === 'string')
+        !h.escapes.every((x) => typeof x === 'string') ||
+        !Array.isArray(h.refused) ||
+        !h.refused.every(
+          (x) => typeof x?.kind === 'string' && typeof x.name === 'string' && typeof x.detail === 'string',
+        )
       ) {
         throw new Error('bad header');
       }
@@ -314,6 +320,7 @@ async function readEntry(path: string, digest: string): Promise<LayerScan> {
     uncompressedSize: header.uncompressedSize,
     entries,
     escapes: header.escapes,
+    refused: header.refused,
   };
 }
 

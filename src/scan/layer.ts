@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
+import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
 import { cleanPath } from '../util/paths.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
 
@@ -37,6 +38,15 @@ export interface LayerScan {
   entries: EntryRecord[];
   /** Raw names of entries (or hard-link targets) that climb out of the root with "..". */
   escapes: string[];
+  /** Entries past the limits of a real file system (src/inventory/limits.ts): refused, not recorded. */
+  refused: RefusedEntry[];
+}
+
+export interface RefusedEntry {
+  kind: LimitKind;
+  /** The entry's name, cut to a bounded length. */
+  name: string;
+  detail: string;
 }
 
 export async function scanLayer(
@@ -45,7 +55,8 @@ export async function scanLayer(
 ): Promise<LayerScan> {
   const entries: EntryRecord[] = [];
   const escapes: string[] = [];
-  const parser = new TarParser((h) => onEntry(h, entries, escapes), label);
+  const refused: RefusedEntry[] = [];
+  const parser = new TarParser((h) => onEntry(h, entries, escapes, refused), label);
   const stored = createHash('sha256');
   const tarHash = createHash('sha256');
   let uncompressedSize = 0;
@@ -72,13 +83,19 @@ export async function scanLayer(
     uncompressedSize: compression === 'none' ? storedBytes : uncompressedSize,
     entries,
     escapes,
+    refused,
   };
 }
 
-function onEntry(h: TarHeader, entries: EntryRecord[], escapes: string[]): BodySink | undefined {
+function onEntry(
+  h: TarHeader,
+  entries: EntryRecord[],
+  escapes: string[],
+  refused: RefusedEntry[],
+): BodySink | undefined {
   const path = cleanPath(h.name);
   if (path === undefined) {
-    escapes.push(h.name);
+    escapes.push(shortName(h.name));
     return undefined;
   }
   let link: string | null = null;
@@ -86,10 +103,15 @@ function onEntry(h: TarHeader, entries: EntryRecord[], escapes: string[]): BodyS
   else if (h.type === 'hardlink') {
     const target = cleanPath(h.linkname);
     if (target === undefined) {
-      escapes.push(`${h.name} → ${h.linkname}`);
+      escapes.push(`${shortName(h.name)} → ${shortName(h.linkname)}`);
       return undefined;
     }
     link = target;
+  }
+  const past = pastLimits(path, link);
+  if (past) {
+    refused.push({ kind: past.kind, name: shortName(path), detail: past.detail });
+    return undefined;
   }
   const rec: EntryRecord = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
   entries.push(rec);

@@ -7,6 +7,8 @@ export interface Finding {
   severity: Severity;
   message: string;
   path?: string;
+  /** The exact bytes of `path`, base64, when they are not valid UTF-8 (see src/report/names.ts). */
+  pathBase64?: string;
   layer?: number;
   remediation: string;
   /** The environment variable a secret-in-ENV finding is about (its value is never shown). */
@@ -18,13 +20,16 @@ export interface Finding {
 }
 
 export interface ReportFile {
+  /** Valid UTF-8 as is; other names escaped, with their exact bytes in `pathBase64` (src/report/names.ts). */
   path: string;
+  pathBase64?: string;
   type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
   size: number;
   mode: string;
   uid: number;
   gid: number;
   link: string | null;
+  linkBase64?: string;
   layer: number;
 }
 

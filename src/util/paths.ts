@@ -34,3 +34,17 @@ export function isWithin(p: string, dir: string): boolean {
   if (dir === '/') return true;
   return p === dir || (p.startsWith(dir) && p.charCodeAt(dir.length) === 47);
 }
+
+/** A path's components, last first (a stack to pop), without "" and ".": resolvers walk them iteratively. */
+export function components(path: string): string[] {
+  const out: string[] = [];
+  let end = path.length;
+  for (let i = path.length - 1; i >= -1; i--) {
+    if (i === -1 || path.charCodeAt(i) === 47) {
+      const c = path.slice(i + 1, end);
+      if (c !== '' && c !== '.') out.push(c);
+      end = i;
+    }
+  }
+  return out;
+}

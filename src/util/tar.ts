@@ -4,10 +4,12 @@
  * is what makes a layer scan run near the speed of decompression.
  */
 import { InputError } from './errors.js';
+import { decodeName } from './names.js';
 
 export type TarType = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo';
 
 export interface TarHeader {
+  /** The name's bytes, kept losslessly (src/util/names.ts), as is `linkname`. */
   name: string;
   type: TarType;
   size: number;
@@ -245,20 +247,27 @@ function checksumOk(b: Buffer): boolean {
   return stored === unsigned || stored === signed;
 }
 
-function cString(b: Buffer): string {
+function cBytes(b: Buffer): Buffer {
   const z = b.indexOf(0);
-  return b.toString('utf8', 0, z === -1 ? b.length : z);
+  return z === -1 ? b : b.subarray(0, z);
+}
+
+/** A NUL-terminated name field: its bytes, losslessly (never UTF-8 decoded into U+FFFD). */
+function cString(b: Buffer): string {
+  return decodeName(cBytes(b));
 }
 
 function headerName(b: Buffer): string {
-  const name = cString(b.subarray(0, 100));
+  const name = cBytes(b.subarray(0, 100));
   // POSIX ustar ("ustar\0") splits long names into prefix + name; GNU ("ustar  ") uses those bytes otherwise.
   if (b.toString('latin1', 257, 263) === 'ustar\0') {
-    const prefix = cString(b.subarray(345, 500));
-    if (prefix) return `${prefix}/${name}`;
+    const prefix = cBytes(b.subarray(345, 500));
+    if (prefix.length) return decodeName(Buffer.concat([prefix, SLASH, name]));
   }
-  return name;
+  return decodeName(name);
 }
+
+const SLASH = Buffer.from('/');
 
 function readOctal(b: Buffer, off: number, len: number): number {
   let i = off;
@@ -296,7 +305,10 @@ function paxNumber(s: string, key: string, label: string): number {
   return v;
 }
 
-/** pax records: "LEN KEY=VALUE\n", LEN counting the whole record. */
+/**
+ * pax records: "LEN KEY=VALUE\n", LEN counting the whole record. Values are UTF-8 by the standard, but
+ * hdrcharset=BINARY (and real archives) carry any bytes: every value keeps its bytes, as names do.
+ */
 function parsePax(body: Buffer, label: string): Record<string, string> {
   const out: Record<string, string> = {};
   let pos = 0;
@@ -308,9 +320,10 @@ function parsePax(body: Buffer, label: string): Record<string, string> {
     if (!Number.isSafeInteger(len) || len <= sp - pos || pos + len > body.length) {
       throw new InputError(`${label} is corrupt: bad pax record`);
     }
-    const rec = body.toString('utf8', sp + 1, pos + len - 1);
-    const eq = rec.indexOf('=');
-    if (eq > 0) out[rec.slice(0, eq)] = rec.slice(eq + 1);
+    const end = pos + len - 1;
+    const eq = body.indexOf(61, sp + 1);
+    if (eq > sp + 1 && eq < end)
+      out[body.toString('latin1', sp + 1, eq)] = decodeName(body.subarray(eq + 1, end));
     pos += len;
   }
   return out;
