@@ -37,8 +37,13 @@ const BACKUP = /(?:\.(?:bak|backup|old|orig|save|sav|copy|tmp|\d+)|~)$/i;
 const EXAMPLE = /(?:^|[._-])(?:example|sample|template|dist|defaults?)(?:[._-]|$)/i;
 
 /** The kind of secret file a path names, or undefined when its content is not read for secrets. */
+/** A cheap first look (this runs for every file of every layer): could the name be a candidate at all? */
+const MAYBE =
+  /^(?:[._]|id_|config|credentials|kubeconfig)|\.(?:pem|key|p8|pk8|ppk|env|kubeconfig|conf)(?:$|[.~])/i;
+
 export function secretFileKind(path: string): SecretFileKind | undefined {
   let name = baseName(path);
+  if (!MAYBE.test(name)) return undefined;
   for (let i = 0; i < 3 && BACKUP.test(name); i++) name = name.replace(BACKUP, '');
   if (/\.(?:pem|key|p8|pk8|ppk)$/i.test(name)) return 'key';
   if (
@@ -65,11 +70,7 @@ export function secretFileKind(path: string): SecretFileKind | undefined {
   return undefined;
 }
 
-export function isSecretCandidate(path: string): boolean {
-  return secretFileKind(path) !== undefined;
-}
-
-const KEY_LINE = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/;
+const KEY_LINE = /-----BEGIN ((?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?)-----/;
 const PUTTY_LINE = /^PuTTY-User-Key-File-\d+: /;
 
 /** One test per credential file kind: does this line hold a literal credential? */

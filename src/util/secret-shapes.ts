@@ -150,43 +150,53 @@ interface Shape {
   from?: (value: string) => number;
   /** Is the secret part really one? (default: not a placeholder) */
   accept?: (secret: string, m: RegExpExecArray) => boolean;
+  /** Only after this word in the same command (between `;`, `&`, `|` and newlines): `curl … -u`. */
+  after?: RegExp;
 }
 
 const g = (re: RegExp): RegExp => new RegExp(re.source, `${re.flags.replace(/[gd]/g, '')}gd`);
 
 /** Shapes that are secrets wherever they appear. */
+// Linear on hostile text (issue 12 §3): repetitions are bounded, and a shape whose characters include `-`
+// starts only where a run of them starts (a lookbehind, not \b), so the runs it scans never overlap.
 const TOKENS: Shape[] = [
   { kind: 'GitHub token', re: g(/\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/) },
-  { kind: 'GitHub token', re: g(/\bgithub_pat_[A-Za-z0-9_]{22,}/) },
+  { kind: 'GitHub token', re: g(/\bgithub_pat_[A-Za-z0-9_]{22,255}/) },
   { kind: 'AWS access key id', re: g(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/) },
-  { kind: 'GitLab token', re: g(/\bglpat-[A-Za-z0-9_-]{20,}/) },
-  { kind: 'Slack token', re: g(/\bxox[abposre]-[A-Za-z0-9-]{10,}/) },
-  { kind: 'Slack token', re: g(/\bxapp-\d-[A-Za-z0-9]+-\d+-[A-Za-z0-9]+/) },
+  { kind: 'GitLab token', re: g(/(?<![\w-])glpat-[A-Za-z0-9_-]{20,255}/) },
+  { kind: 'Slack token', re: g(/(?<![\w-])xox[abposre]-[A-Za-z0-9-]{10,255}/) },
+  { kind: 'Slack token', re: g(/(?<![\w-])xapp-\d-[A-Za-z0-9]{1,64}-\d{1,32}-[A-Za-z0-9]{1,255}/) },
   {
     kind: 'Slack webhook',
-    re: g(/\bhooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/+-]{16,})/),
+    re: g(/\bhooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/+-]{16,255})/),
   },
-  { kind: 'Stripe key', re: g(/\b[sr]k_live_[A-Za-z0-9]{16,}/) },
+  { kind: 'Stripe key', re: g(/\b[sr]k_live_[A-Za-z0-9]{16,255}/) },
   { kind: 'npm token', re: g(/\bnpm_[A-Za-z0-9]{36}\b/) },
-  { kind: 'PyPI token', re: g(/\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,}/) },
-  { kind: 'Docker Hub token', re: g(/\bdckr_pat_[A-Za-z0-9_-]{20,}/) },
+  { kind: 'PyPI token', re: g(/(?<![\w-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,1024}/) },
+  { kind: 'Docker Hub token', re: g(/(?<![\w-])dckr_pat_[A-Za-z0-9_-]{20,255}/) },
   { kind: 'Hugging Face token', re: g(/\bhf_[A-Za-z]{34}\b/) },
   { kind: 'DigitalOcean token', re: g(/\bdo[opr]_v1_[a-f0-9]{64}\b/) },
-  { kind: 'SendGrid key', re: g(/\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/) },
-  { kind: 'Google API key', re: g(/\bAIza[0-9A-Za-z_-]{35}/) },
-  { kind: 'API key', re: g(/\bsk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{40,}/) },
-  { kind: 'JSON Web Token', re: g(/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/) },
-  { kind: 'base64 key', re: g(/\bbase64:([A-Za-z0-9+/]{32,}={0,2})/) },
-  { kind: 'Azure storage key', re: g(/\bAccountKey=([A-Za-z0-9+/]{40,}={0,2})/) },
+  { kind: 'SendGrid key', re: g(/(?<![\w-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/) },
+  { kind: 'Google API key', re: g(/(?<![\w-])AIza[0-9A-Za-z_-]{35}/) },
+  { kind: 'API key', re: g(/(?<![\w-])sk-(?:proj-|ant-[a-z0-9]{1,16}-)?[A-Za-z0-9_-]{40,512}/) },
+  {
+    kind: 'JSON Web Token',
+    re: g(/(?<![\w-])eyJ[A-Za-z0-9_-]{8,512}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,1024}/),
+  },
+  { kind: 'base64 key', re: g(/\bbase64:([A-Za-z0-9+/]{32,1024}={0,2})/) },
+  { kind: 'Azure storage key', re: g(/\bAccountKey=([A-Za-z0-9+/]{40,255}={0,2})/) },
   {
     kind: 'private key',
     // To its END line, or to the end of the text when that was cut off.
     re: g(
-      /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/,
+      /-----BEGIN [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----|$)/,
     ),
   },
   // The password only; the scheme, the user (which may be empty: redis://:pw@host) and the host stay.
-  { kind: 'URL with a password', re: g(/\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/"']*:([^\s@/"']+)@(?=[^\s@])/i) },
+  {
+    kind: 'URL with a password',
+    re: g(/(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/"']{0,255}:([^\s@/"']{1,512})@(?=[^\s@])/i),
+  },
 ];
 
 const VALUE = String.raw`("[^"]*"|'[^']*'|[^\s"';&|)]+)`;
@@ -219,18 +229,16 @@ const COMMANDS: Shape[] = [
   {
     // curl -u user:pw, --user 'user:pw' (a user alone makes curl prompt: no secret)
     kind: 'curl password',
-    re: g(new RegExp(String.raw`\bcurl\b[^;&|\n]*?\s(?:-u|--user)(?:\s+|=)${WORD}`)),
+    after: /\bcurl\b/,
+    re: g(new RegExp(String.raw`\s(?:-u|--user)(?:\s+|=)${WORD}`)),
     group: 1,
     from: (v) => (v.indexOf(':') < 0 ? v.length : v.indexOf(':') + 1),
   },
   {
     // mysql -pPASS (a bare -p prompts; -P is the port)
     kind: 'MySQL password',
-    re: g(
-      new RegExp(
-        String.raw`\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb(?:-dump|-admin)?)\b[^;&|\n]*?\s-p${WORD}`,
-      ),
-    ),
+    after: /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb(?:-dump|-admin)?)\b/,
+    re: g(new RegExp(String.raw`\s-p${WORD}`)),
     group: 1,
   },
   { kind: 'sshpass password', re: g(new RegExp(String.raw`\bsshpass\s+-p\s*${WORD}`)), group: 1 },
@@ -263,17 +271,29 @@ const COMMANDS: Shape[] = [
 
 function collect(text: string, shapes: readonly Shape[], out: SecretSpan[]): void {
   for (const s of shapes) {
-    s.re.lastIndex = 0;
-    for (let m = s.re.exec(text); m; m = s.re.exec(text)) {
-      if (m[0] === '') s.re.lastIndex++;
-      const at = inner(m, s.group ?? 1);
-      const [from, end] = at ?? [m.index, m.index + m[0].length];
-      const start = from + (s.from ? s.from(text.slice(from, end)) : 0);
-      if (end <= start) continue;
-      const secret = text.slice(start, end);
-      if (!(s.accept ? s.accept(secret, m) : !isPlaceholder(secret))) continue;
-      out.push({ kind: s.kind, start, end });
+    if (!s.after) {
+      scan(s, text, 0, text.length, out);
+      continue;
     }
+    // Each command segment is scanned once, from the first time its command word appears.
+    for (const seg of text.matchAll(/[^;&|\n]+/g)) {
+      const c = seg[0].search(s.after);
+      if (c >= 0) scan(s, text, seg.index + c, seg.index + seg[0].length, out);
+    }
+  }
+}
+
+function scan(s: Shape, text: string, from: number, to: number, out: SecretSpan[]): void {
+  s.re.lastIndex = from;
+  for (let m = s.re.exec(text); m && m.index < to; m = s.re.exec(text)) {
+    if (m[0] === '') s.re.lastIndex++;
+    const at = inner(m, s.group ?? 1);
+    const [first, end] = at ?? [m.index, m.index + m[0].length];
+    const start = first + (s.from ? s.from(text.slice(first, end)) : 0);
+    if (end <= start) continue;
+    const secret = text.slice(start, end);
+    if (!(s.accept ? s.accept(secret, m) : !isPlaceholder(secret))) continue;
+    out.push({ kind: s.kind, start, end });
   }
 }
 
