@@ -30238,19 +30238,25 @@ function encode(e) {
         e.link,
         e.head ? e.head.toString('base64') : null,
         e.records ?? null,
+        e.secret ? [e.secret.kind, e.secret.what] : null,
     ];
 }
 function decode(line) {
     const a = JSON.parse(line);
-    if (!Array.isArray(a) || a.length !== 9)
+    if (!Array.isArray(a) || a.length !== 10)
         throw new Error('bad entry');
-    const [path, type, size, mode, uid, gid, link, head, records] = a;
+    const [path, type, size, mode, uid, gid, link, head, records, secret] = a;
     if (typeof path !== 'string' ||
         !cache_TYPES.has(type) ||
         ![size, mode, uid, gid].every((n) => Number.isInteger(n) && n >= 0) ||
         (link !== null && typeof link !== 'string') ||
         (head !== null && typeof head !== 'string') ||
-        (records !== null && !Number.isInteger(records))) {
+        (records !== null && !Number.isInteger(records)) ||
+        (secret !== null &&
+            !(Array.isArray(secret) &&
+                secret.length === 2 &&
+                (secret[0] === 'key' || secret[0] === 'credential') &&
+                typeof secret[1] === 'string'))) {
         throw new Error('bad entry');
     }
     const rec = { path, type: type, size, mode, uid, gid, link };
@@ -30258,6 +30264,8 @@ function decode(line) {
         rec.head = Buffer.from(head, 'base64');
     if (records !== null)
         rec.records = records;
+    if (secret !== null)
+        rec.secret = { kind: secret[0], what: secret[1] };
     return rec;
 }
 const caches = new Map();
@@ -30505,7 +30513,538 @@ class Limiter {
     }
 }
 
+;// CONCATENATED MODULE: ./src/util/secret-shapes.ts
+/**
+ * What a secret looks like (pure, shared by the scan, the rules and the renderers): secret-looking variable
+ * names, and the shapes of secret values in free text (tokens with a known prefix, a URL's password, and the
+ * ways commands pass credentials). Finding and redacting use the same spans, so anything a rule reports is
+ * what the renderers hide, and nothing is hidden that no rule reports.
+ *
+ * The shapes were chosen after reading gitleaks' and trufflehog's published rule sets: only the ones with a
+ * fixed prefix or a fixed context (few false positives), written here from scratch. Placeholders (`$VAR`,
+ * `${X}`, `<token>`, `{{ x }}`, `xxx`, `***`) never count.
+ */
+// ------------------------------------------------------------------------------------------ names
+const SECRET_WORDS = new Set([
+    'TOKEN',
+    'SECRET',
+    'PASSWORD',
+    'PASSWD',
+    'PASS',
+    'PWD',
+    'PASSPHRASE',
+    'APIKEY',
+    'CREDENTIAL',
+    'CREDENTIALS',
+    'PRIVATEKEY',
+]);
+/** Glued words that end in a secret word: PGPASSWORD, AUTHTOKEN, CLIENTSECRET. */
+const SECRET_SUFFIX = /.(?:PASSWORD|PASSWD|TOKEN|SECRET)$/;
+const SECRET_PAIRS = new Set([
+    'API_KEY',
+    'ACCESS_KEY',
+    'PRIVATE_KEY',
+    'SECRET_KEY',
+    'AUTH_KEY',
+    'CLIENT_KEY',
+    'SIGNING_KEY',
+    'ENCRYPTION_KEY',
+    'MASTER_KEY',
+    'APP_KEY',
+]);
+/** A trailing word that says the value is about a secret, not the secret itself. */
+const NOT_A_VALUE = new Set([
+    'FILE',
+    'PATH',
+    'DIR',
+    'URL',
+    'URI',
+    'ENDPOINT',
+    'HOST',
+    'PORT',
+    'NAME',
+    'ID',
+    'TYPE',
+    'LENGTH',
+    'SIZE',
+    'TTL',
+    'EXPIRY',
+    'EXPIRES',
+    'TIMEOUT',
+    'HEADER',
+    'ENABLED',
+    'REQUIRED',
+    'VERSION',
+    'FORMAT',
+    'PROVIDER',
+    'ALGORITHM',
+    'SCOPE',
+    'SCOPES',
+    'AUDIENCE',
+    'ISSUER',
+    'REF',
+    'ARN',
+    'MODE',
+    'COMMAND',
+    'CMD',
+]);
+function isSecretWord(w, i) {
+    // PWD alone is the shell's working directory; MYSQL_PWD is a password.
+    if (w === 'PWD')
+        return i > 0;
+    return SECRET_WORDS.has(w) || SECRET_SUFFIX.test(w);
+}
+/** True when a variable's name says it holds a secret (API_TOKEN, PGPASSWORD, MYSQL_PWD, APP_KEY). */
+function isSecretName(name) {
+    const words = name
+        .toUpperCase()
+        .split(/[_\-.]+/)
+        .filter(Boolean);
+    const last = words[words.length - 1] ?? '';
+    if (NOT_A_VALUE.has(last))
+        return false;
+    for (let i = 0; i < words.length; i++) {
+        const w = words[i];
+        // A secret word followed by FILE, ID, URL… names something about a secret, not the secret itself.
+        const len = isSecretWord(w, i) ? 1 : SECRET_PAIRS.has(`${w}_${words[i + 1] ?? ''}`) ? 2 : 0;
+        if (len && !NOT_A_VALUE.has(words[i + len] ?? ''))
+            return true;
+    }
+    return false;
+}
+/**
+ * A value that stands for a secret without being one: a shell or template reference (`$X`, `${X}`,
+ * `$(cmd)`, `{{ x }}`, `%s`), an angle-bracket or all-x placeholder, or an already redacted `***`.
+ */
+function isPlaceholder(value) {
+    const v = value.trim();
+    return (v.startsWith('$') ||
+        v.startsWith('{{') ||
+        /^<[^>]*>?$/.test(v) ||
+        /^\[[^\]]*\]$/.test(v) ||
+        /^%[sv]$/.test(v) ||
+        /^(?:x+|X+|\*+|\.+|-+)$/.test(v));
+}
+/** A literal worth reporting under a secret name: not empty, a boolean, a path, a reference or a bare URL. */
+function isLiteralSecretValue(value) {
+    const v = value.trim();
+    if (v === '' || /^(?:true|false|yes|no|on|off|none|null|nil|0|1|-)$/i.test(v))
+        return false;
+    if (v.startsWith('/') || isPlaceholder(v) || /^[a-z][a-z0-9+.-]*:\/\/[^@]*$/i.test(v))
+        return false;
+    return true;
+}
+/** The kind of secret an ENV entry (or a build arg, or a dotenv line) looks like by its name, or null. */
+function envSecretKind(name, value) {
+    return isSecretName(name) && isLiteralSecretValue(value) ? 'a secret-looking name' : null;
+}
+function unquote(v) {
+    return v.trim().replace(/^(["'])(.*)\1$/, '$2');
+}
+const g = (re) => new RegExp(re.source, `${re.flags.replace(/[gd]/g, '')}gd`);
+/** Shapes that are secrets wherever they appear. */
+// Linear on hostile text (issue 12 §3): repetitions are bounded, and a shape whose characters include `-`
+// starts only where a run of them starts (a lookbehind, not \b), so the runs it scans never overlap.
+const TOKENS = [
+    { kind: 'GitHub token', re: g(/\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/) },
+    { kind: 'GitHub token', re: g(/\bgithub_pat_[A-Za-z0-9_]{22,255}/) },
+    { kind: 'AWS access key id', re: g(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/) },
+    { kind: 'GitLab token', re: g(/(?<![\w-])glpat-[A-Za-z0-9_-]{20,255}/) },
+    { kind: 'Slack token', re: g(/(?<![\w-])xox[abposre]-[A-Za-z0-9-]{10,255}/) },
+    { kind: 'Slack token', re: g(/(?<![\w-])xapp-\d-[A-Za-z0-9]{1,64}-\d{1,32}-[A-Za-z0-9]{1,255}/) },
+    {
+        kind: 'Slack webhook',
+        re: g(/\bhooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/+-]{16,255})/),
+    },
+    { kind: 'Stripe key', re: g(/\b[sr]k_live_[A-Za-z0-9]{16,255}/) },
+    { kind: 'npm token', re: g(/\bnpm_[A-Za-z0-9]{36}\b/) },
+    { kind: 'PyPI token', re: g(/(?<![\w-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,1024}/) },
+    { kind: 'Docker Hub token', re: g(/(?<![\w-])dckr_pat_[A-Za-z0-9_-]{20,255}/) },
+    { kind: 'Hugging Face token', re: g(/\bhf_[A-Za-z]{34}\b/) },
+    { kind: 'DigitalOcean token', re: g(/\bdo[opr]_v1_[a-f0-9]{64}\b/) },
+    { kind: 'SendGrid key', re: g(/(?<![\w-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/) },
+    { kind: 'Google API key', re: g(/(?<![\w-])AIza[0-9A-Za-z_-]{35}/) },
+    { kind: 'API key', re: g(/(?<![\w-])sk-(?:proj-|ant-[a-z0-9]{1,16}-)?[A-Za-z0-9_-]{40,512}/) },
+    {
+        kind: 'JSON Web Token',
+        re: g(/(?<![\w-])eyJ[A-Za-z0-9_-]{8,512}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,1024}/),
+    },
+    { kind: 'base64 key', re: g(/\bbase64:([A-Za-z0-9+/]{32,1024}={0,2})/) },
+    { kind: 'Azure storage key', re: g(/\bAccountKey=([A-Za-z0-9+/]{40,255}={0,2})/) },
+    {
+        kind: 'private key',
+        // To its END line, or to the end of the text when that was cut off.
+        re: g(/-----BEGIN [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----|$)/),
+    },
+    // The password only; the scheme, the user (which may be empty: redis://:pw@host) and the host stay.
+    {
+        kind: 'URL with a password',
+        re: g(/(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/"']{0,255}:([^\s@/"']{1,512})@(?=[^\s@])/i),
+    },
+];
+const VALUE = String.raw `("[^"]*"|'[^']*'|[^\s"';&|)]+)`;
+/** Kept apart from VALUE: a value glued to its flag (`-pPASS`) or after `user:` may be quoted in part. */
+const WORD = String.raw `("[^"]*"|'[^']*'|[^\s"';&|)]+)`;
+const FLAG_WORDS = String.raw `(?:[a-z0-9]+-)*(?:password|passwd|pass|token|api-?key|access-key|secret-key|auth-token)|(?:[a-z0-9]+-)+secret`;
+/** Where a value sits inside a quoted VALUE capture: the quotes are not part of the secret. */
+function inner(m, group) {
+    const span = m.indices?.[group];
+    const text = m[group];
+    if (!span || text === undefined)
+        return null;
+    const q = text.length >= 2 && /^["']/.test(text) && text.endsWith(text[0]) ? 1 : 0;
+    return [span[0] + q, span[1] - q];
+}
+/** How commands (RUN bodies, ENTRYPOINT and CMD) pass credentials. */
+const COMMANDS = [
+    {
+        // `export API_TOKEN=…`, `DB_PASS=… ./migrate`, `env MYSQL_PWD=… mysql`
+        kind: 'secret assignment',
+        re: g(new RegExp(String.raw `(?:^|[\s;&|(])(?:export\s+|declare\s+-x\s+|readonly\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=${VALUE}`)),
+        group: 2,
+        accept: (v, m) => isSecretName(m[1]) && isLiteralSecretValue(v),
+    },
+    {
+        // curl -u user:pw, --user 'user:pw' (a user alone makes curl prompt: no secret)
+        kind: 'curl password',
+        after: /\bcurl\b/,
+        re: g(new RegExp(String.raw `\s(?:-u|--user)(?:\s+|=)${WORD}`)),
+        group: 1,
+        from: (v) => (v.indexOf(':') < 0 ? v.length : v.indexOf(':') + 1),
+    },
+    {
+        // mysql -pPASS (a bare -p prompts; -P is the port)
+        kind: 'MySQL password',
+        after: /\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlcheck|mysqlshow|mariadb(?:-dump|-admin)?)\b/,
+        re: g(new RegExp(String.raw `\s-p${WORD}`)),
+        group: 1,
+    },
+    { kind: 'sshpass password', re: g(new RegExp(String.raw `\bsshpass\s+-p\s*${WORD}`)), group: 1 },
+    {
+        kind: 'OpenSSL password',
+        re: g(new RegExp(String.raw `(?:^|\s)-pass(?:in|out)?\s+${WORD}`)),
+        group: 1,
+        from: (v) => (v.startsWith('pass:') ? 5 : v.length),
+    },
+    {
+        // --password=…, --db-password …, --api-key …, --client-secret …
+        kind: 'password flag',
+        re: g(new RegExp(String.raw `(?:^|\s)--(?:${FLAG_WORDS})(?:=|\s+)${VALUE}`, 'i')),
+        group: 1,
+    },
+    {
+        kind: 'authorization header',
+        re: g(/\b(?:Proxy-)?Authorization:\s*(?:(?:Bearer|Basic|Token|Bot|Api-Token|Digest|Negotiate)\s+)?([^\s"'\\]+)/i),
+        group: 1,
+        accept: (v) => !isPlaceholder(v) && !/^(?:Bearer|Basic|Token)$/i.test(v),
+    },
+    {
+        kind: 'API key header',
+        re: g(/\b(?:PRIVATE-TOKEN|X-[A-Za-z-]*(?:Token|Api-?Key|Auth)|Api-?Key):\s*([^\s"'\\]+)/i),
+        group: 1,
+    },
+];
+function collect(text, shapes, out) {
+    for (const s of shapes) {
+        if (!s.after) {
+            scan(s, text, 0, text.length, out);
+            continue;
+        }
+        // Each command segment is scanned once, from the first time its command word appears.
+        for (const seg of text.matchAll(/[^;&|\n]+/g)) {
+            const c = seg[0].search(s.after);
+            if (c >= 0)
+                scan(s, text, seg.index + c, seg.index + seg[0].length, out);
+        }
+    }
+}
+function scan(s, text, from, to, out) {
+    s.re.lastIndex = from;
+    for (let m = s.re.exec(text); m && m.index < to; m = s.re.exec(text)) {
+        if (m[0] === '')
+            s.re.lastIndex++;
+        const at = inner(m, s.group ?? 1);
+        const [first, end] = at ?? [m.index, m.index + m[0].length];
+        const start = first + (s.from ? s.from(text.slice(first, end)) : 0);
+        if (end <= start)
+            continue;
+        const secret = text.slice(start, end);
+        if (!(s.accept ? s.accept(secret, m) : !isPlaceholder(secret)))
+            continue;
+        out.push({ kind: s.kind, start, end });
+    }
+}
+/** "a JSON Web Token", "an API key", "a URL with a password": for messages. */
+function withArticle(kind) {
+    return `${/^[aeiouAEIO]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+/** Every secret in a piece of text (an ENV value, a command, an argument, a line of a file), in order. */
+function findSecrets(text) {
+    const out = [];
+    collect(text, TOKENS, out);
+    collect(text, COMMANDS, out);
+    return out.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+/** The placeholder every redacted secret becomes, on every surface. */
+const REDACTED = '***';
+/** Replaces each span (overlaps merged) with the placeholder. */
+function redactSpans(text, spans) {
+    if (!spans.length)
+        return text;
+    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    let out = '';
+    let at = 0;
+    for (const s of sorted) {
+        if (s.end <= at)
+            continue;
+        out += text.slice(at, Math.max(at, s.start)) + (s.start >= at ? REDACTED : '');
+        at = s.end;
+    }
+    return out + text.slice(at);
+}
+/** The text with every secret found by findSecrets() replaced. */
+function redactSecrets(text) {
+    return redactSpans(text, findSecrets(text));
+}
+// ------------------------------------------------------------------------------------------ argv
+const SECRET_FLAG = new RegExp(String.raw `^--(?:${FLAG_WORDS})$`, 'i');
+/**
+ * The secrets in an argument vector (ENTRYPOINT + CMD): each argument's own (findSecrets), plus the value
+ * that follows a separate secret flag (`--password`, `x`) and curl's separate `-u`, `user:pw`.
+ */
+function argvSecrets(argv) {
+    const out = [];
+    const curl = argv.some((a) => /(?:^|\/)curl$/.test(a));
+    argv.forEach((arg, index) => {
+        const prev = argv[index - 1] ?? '';
+        const spans = findSecrets(arg);
+        if (SECRET_FLAG.test(prev) && !isPlaceholder(arg) && arg !== '') {
+            spans.push({ kind: 'password flag', start: 0, end: arg.length });
+        }
+        else if (curl && (prev === '-u' || prev === '--user')) {
+            const colon = arg.indexOf(':');
+            if (colon >= 0 && colon < arg.length - 1 && !isPlaceholder(arg.slice(colon + 1)))
+                spans.push({ kind: 'curl password', start: colon + 1, end: arg.length });
+        }
+        if (spans.length)
+            out.push({ index, spans: spans.sort((a, b) => a.start - b.start) });
+    });
+    return out;
+}
+/** ENTRYPOINT or CMD safe to show: each secret argvSecrets() finds becomes the placeholder. */
+function secret_shapes_redactArgv(argv) {
+    const hits = new Map(argvSecrets(argv).map((h) => [h.index, h.spans]));
+    return argv.map((a, i) => redactSpans(a, hits.get(i) ?? []));
+}
+
+;// CONCATENATED MODULE: ./src/scan/secret-files.ts
+/**
+ * Secret files, decided while their bodies stream past the scan: which files are candidates (by name), and
+ * a line-oriented matcher that reads a candidate's body up to SECRET_READ_CAP and keeps only its verdict —
+ * never the bytes. Memory per file is one line (at most MAX_LINE characters), so a key after 4 KiB of
+ * certificates, or a token deep in an .npmrc, is found without the scan holding either file.
+ */
+
+/** How far into a candidate file the matcher reads. Real credential files are far smaller. */
+const SECRET_READ_CAP = 1024 * 1024;
+/** Longer lines are read in windows of this size that overlap by OVERLAP, so no short match is cut. */
+const MAX_LINE = 16 * 1024;
+const OVERLAP = 512;
+function baseName(path) {
+    return path.slice(path.lastIndexOf('/') + 1);
+}
+/** `id_rsa.bak`, `.npmrc~`, `server.key.orig`: a backup copy is the same secret under another name. */
+const BACKUP = /(?:\.(?:bak|backup|old|orig|save|sav|copy|tmp|\d+)|~)$/i;
+const EXAMPLE = /(?:^|[._-])(?:example|sample|template|dist|defaults?)(?:[._-]|$)/i;
+/** The kind of secret file a path names, or undefined when its content is not read for secrets. */
+/** A cheap first look (this runs for every file of every layer): could the name be a candidate at all? */
+const MAYBE = /^(?:[._]|id_|config|credentials|kubeconfig)|\.(?:pem|key|p8|pk8|ppk|env|kubeconfig|conf)(?:$|[.~])/i;
+function secretFileKind(path) {
+    let name = baseName(path);
+    if (!MAYBE.test(name))
+        return undefined;
+    for (let i = 0; i < 3 && BACKUP.test(name); i++)
+        name = name.replace(BACKUP, '');
+    if (/\.(?:pem|key|p8|pk8|ppk)$/i.test(name))
+        return 'key';
+    if (/^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk|xmss)(?:[._-][\w.-]*)?$/.test(name) &&
+        !name.endsWith('.pub'))
+        return 'key';
+    if (name === '.npmrc')
+        return 'npmrc';
+    if (name === '.netrc' || name === '_netrc')
+        return 'netrc';
+    if (name === '.git-credentials')
+        return 'git-credentials';
+    if (name === '.pypirc')
+        return 'pypirc';
+    if (name === '.dockercfg')
+        return 'docker';
+    if ((name === '.env' || /^\.env\.[\w.-]+$/.test(name) || /^[\w.-]+\.env$/.test(name)) &&
+        !EXAMPLE.test(name.replace(/^\.env/, '')))
+        return 'dotenv';
+    const dir = path.slice(0, path.length - baseName(path).length);
+    if (name === 'config.json' && dir.endsWith('/.docker/'))
+        return 'docker';
+    if (name === 'credentials' && dir.endsWith('/.aws/'))
+        return 'aws';
+    if (name === 'config' && dir.endsWith('/.kube/'))
+        return 'kube';
+    if (/^(?:kubeconfig(?:\.ya?ml)?|[\w.-]+\.kubeconfig)$/.test(name))
+        return 'kube';
+    if (dir === '/etc/kubernetes/' && name.endsWith('.conf'))
+        return 'kube';
+    return undefined;
+}
+const KEY_LINE = /-----BEGIN ((?:[A-Z0-9]{1,16} ){0,4}PRIVATE KEY(?: BLOCK)?)-----/;
+const PUTTY_LINE = /^PuTTY-User-Key-File-\d+: /;
+/** One test per credential file kind: does this line hold a literal credential? */
+const LINE_TESTS = {
+    aws: {
+        what: 'AWS credentials',
+        test: (l) => literal(/^\s*aws_(?:secret_access_key|session_token)\s*=\s*(.*)$/.exec(l)?.[1]),
+    },
+    npmrc: {
+        what: 'npm auth token',
+        test: (l) => literal(/(?:^|[\s:])(?:_authToken|_auth|_password)\s*=\s*(.*)$/.exec(l)?.[1]),
+    },
+    docker: {
+        what: 'Docker registry credentials',
+        test: (l) => {
+            for (const m of l.matchAll(/"(?:auth|identitytoken|password)"\s*:\s*"([^"]*)"/g))
+                if (literal(m[1]))
+                    return true;
+            return false;
+        },
+    },
+    netrc: { what: 'netrc password', test: (l) => literal(/(?:^|\s)password\s+(\S+)/.exec(l)?.[1]) },
+    'git-credentials': {
+        what: 'git credentials',
+        test: (l) => literal(/^\s*[a-z][\w+.-]*:\/\/[^:\s/@]*:([^@\s]+)@/i.exec(l)?.[1]),
+    },
+    pypirc: { what: 'PyPI password', test: (l) => literal(/^\s*password\s*[=:]\s*(.*)$/.exec(l)?.[1]) },
+    dotenv: {
+        what: 'dotenv secrets',
+        test: (l) => {
+            const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(l);
+            if (!m)
+                return false;
+            const value = unquote(m[2]);
+            return envSecretKind(m[1], value) !== null || findSecrets(value).length > 0;
+        },
+    },
+    kube: {
+        what: 'Kubernetes credentials',
+        test: (l) => literal(/^\s*-?\s*(?:token|client-key-data|password|id-token|refresh-token|access-token|client-secret)\s*:\s*(.*)$/.exec(l)?.[1]),
+    },
+};
+function literal(v) {
+    if (v === undefined)
+        return false;
+    const value = unquote(v.replace(/\s+#.*$/, ''));
+    return (value !== '' && value !== 'null' && value !== '~' && !isPlaceholder(value) && isLiteralSecretValue(value));
+}
+/**
+ * Reads a candidate's body as it streams: lines are matched one at a time and dropped. A private key wins
+ * over a credential (it is the graver finding), so after a credential only key lines are still looked for.
+ */
+class SecretMatcher {
+    kind;
+    partial = '';
+    read = 0;
+    key;
+    credential;
+    constructor(kind) {
+        this.kind = kind;
+    }
+    write(chunk) {
+        if (this.key !== undefined || this.read >= SECRET_READ_CAP)
+            return;
+        const n = Math.min(chunk.length, SECRET_READ_CAP - this.read);
+        this.read += n;
+        const text = this.partial + Buffer.from(chunk.buffer, chunk.byteOffset, n).toString('latin1');
+        let start = 0;
+        for (let nl = text.indexOf('\n', start); nl !== -1 && this.key === undefined; nl = text.indexOf('\n', start)) {
+            this.line(text.slice(start, nl));
+            start = nl + 1;
+        }
+        this.partial = this.key === undefined ? text.slice(start) : '';
+        // A line with no end yet: match what there is, keep only an overlap for the rest.
+        if (this.partial.length > MAX_LINE) {
+            this.line(this.partial);
+            this.partial = this.partial.slice(-OVERLAP);
+        }
+    }
+    end() {
+        if (this.key === undefined && this.partial)
+            this.line(this.partial);
+        this.partial = '';
+        if (this.key !== undefined)
+            return { kind: 'key', what: this.key };
+        if (this.credential !== undefined)
+            return { kind: 'credential', what: this.credential };
+        return undefined;
+    }
+    line(line) {
+        if (line.length <= MAX_LINE)
+            return this.window(line);
+        for (let at = 0; at < line.length && this.key === undefined; at += MAX_LINE - OVERLAP)
+            this.window(line.slice(at, at + MAX_LINE));
+    }
+    window(s) {
+        if (s.includes('PRIVATE KEY')) {
+            const m = KEY_LINE.exec(s);
+            if (m) {
+                this.key = m[1].toLowerCase();
+                return;
+            }
+        }
+        if (PUTTY_LINE.test(s)) {
+            this.key = 'PuTTY private key';
+            return;
+        }
+        if (this.kind === 'key' || this.credential !== undefined)
+            return;
+        const t = LINE_TESTS[this.kind];
+        if (t.test(s))
+            this.credential = t.what;
+    }
+}
+/** Runs the matcher over a whole body at once (tests, and records built in memory). */
+function matchSecretFile(path, body) {
+    const kind = secretFileKind(path);
+    if (!kind)
+        return undefined;
+    const m = new SecretMatcher(kind);
+    m.write(body);
+    return m.end();
+}
+
 ;// CONCATENATED MODULE: ./src/scan/heads.ts
+/**
+ * Which file contents a scan keeps. Bodies are drained unread except for a small head of the files that
+ * rules need, so memory grows with the number of files, never with their bytes: every head is capped.
+ *
+ * | files                                                        | kept          | read by                    |
+ * | ------------------------------------------------------------ | ------------- | -------------------------- |
+ * | executables and files under a bin/ or sbin/ directory        | 4 KiB         | entrypoint (ELF, #!)       |
+ * | /etc/os-release, /usr/lib/os-release                         | 16 KiB        | base                       |
+ * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count only  | base                       |
+ * | /etc/passwd, /etc/group                                      | 16 KiB        | user (USER name → uid)     |
+ * | /etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-*.path    | 4 KiB         | entrypoint (library dirs)  |
+ * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | a verdict     | secret (secret-files.ts)   |
+ * | .git-credentials, .pypirc, .env, *.env, .aws/credentials,    | only; the     |                            |
+ * | .docker/config.json, .kube/config, and their backups         | body is read  |                            |
+ * |                                                              | up to 1 MiB   |                            |
+ *
+ * 4 KiB holds the ELF header, the program headers and the PT_INTERP path of practically every binary
+ * (measured on Debian bookworm's /usr/bin, /usr/sbin and /usr/lib: 1114 of 1117 ELF files; the others are
+ * shared libraries whose PT_INTERP string sits near their end). DT_NEEDED lives in the dynamic segment,
+ * which linkers put after the code: even 16 KiB reaches it for only 16% of those files and 64 KiB for 55%,
+ * so a bigger head would multiply memory for little. Slimgate reads DT_NEEDED when it is within the head
+ * and says so when it is not.
+ */
+
 /** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
 const EXEC_HEAD = 4096;
 const OS_RELEASE_HEAD = 16 * 1024;
@@ -30517,22 +31056,6 @@ const PACKAGE_DBS = {
     // usr-merged Alpine/Wolfi: /lib is a symlink to usr/lib, so the database is stored under /usr/lib.
     '/usr/lib/apk/db/installed': 'P:',
 };
-function baseName(path) {
-    return path.slice(path.lastIndexOf('/') + 1);
-}
-/** Files whose content the secret rules read: key files and the credential files of common tools. */
-function isSecretCandidate(path) {
-    const name = baseName(path);
-    if (/\.(?:pem|key|p8|pk8)$/i.test(name))
-        return true;
-    if (/^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk|xmss)$/.test(name))
-        return true;
-    if (/^(?:\.npmrc|\.netrc|_netrc|\.git-credentials|\.pypirc|\.dockercfg)$/.test(name))
-        return true;
-    if (name === '.env' || /^\.env\.[\w.-]+$/.test(name))
-        return true;
-    return path.endsWith('/.aws/credentials') || path.endsWith('/.docker/config.json');
-}
 function isLinkerConfig(path) {
     return (path === '/etc/ld.so.conf' ||
         path.startsWith('/etc/ld.so.conf.d/') ||
@@ -30546,9 +31069,13 @@ function headSpec(path, mode) {
         return { keep: 0, countLines: marker };
     if (path === '/etc/passwd' || path === '/etc/group')
         return { keep: ID_FILE_HEAD };
-    if (isLinkerConfig(path) || isSecretCandidate(path))
+    if (isLinkerConfig(path))
         return { keep: SMALL_HEAD };
-    if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/'))
+    const exec = mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/');
+    const secrets = secretFileKind(path);
+    if (secrets)
+        return { keep: exec ? EXEC_HEAD : 0, secrets };
+    if (exec)
         return { keep: EXEC_HEAD };
     return undefined;
 }
@@ -30627,6 +31154,7 @@ function shortName(name, max = 200) {
 
 
 
+
 async function scanLayer(input, label) {
     const entries = [];
     const escapes = [];
@@ -30685,7 +31213,10 @@ function layer_onEntry(h, entries, escapes, refused) {
     const spec = headSpec(path, h.mode);
     return spec ? new HeadSink(rec, spec) : undefined;
 }
-/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
+/**
+ * Keeps the first `keep` bytes, counts package-database records and matches secret candidates line by
+ * line; the rest is drained.
+ */
 class HeadSink {
     rec;
     spec;
@@ -30694,12 +31225,15 @@ class HeadSink {
     marker;
     carry = Buffer.from('\n');
     count = 0;
+    secrets;
     constructor(rec, spec) {
         this.rec = rec;
         this.spec = spec;
         this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
+        this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
     }
     write(chunk) {
+        this.secrets?.write(chunk);
         if (this.have < this.spec.keep) {
             const part = chunk.subarray(0, this.spec.keep - this.have);
             this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
@@ -30723,6 +31257,9 @@ class HeadSink {
             this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
         if (this.marker)
             this.rec.records = this.count;
+        const hit = this.secrets?.end();
+        if (hit)
+            this.rec.secret = hit;
     }
 }
 
@@ -31661,6 +32198,7 @@ function parseShebang(head) {
 
 
 
+
 const TRIPLETS = {
     amd64: 'x86_64-linux-gnu',
     arm64: 'aarch64-linux-gnu',
@@ -31682,7 +32220,8 @@ function checkEntrypoint(ctx) {
     const ep = ctx.entrypoint ?? [];
     const argv = [...ep, ...(ctx.cmd ?? [])];
     const info = {
-        argv,
+        // Shown in every report: a credential in the command line (SG506) is redacted here.
+        argv: secret_shapes_redactArgv(argv),
         resolved: null,
         kind: 'none',
         interpreter: null,
@@ -31759,7 +32298,7 @@ function checkEntrypoint(ctx) {
     if (shellForm) {
         info.kind = 'shell-form';
         info.interpreter = resolvedPath;
-        info.evidence.push(`shell form: ${q(argv)}`);
+        info.evidence.push(`shell form: ${q(info.argv)}`);
     }
     if (file.type === 'dir' || (file.type !== 'file' && file.type !== 'hardlink')) {
         info.kind = 'missing';
@@ -32193,6 +32732,13 @@ const defs = [
         severity: 'error',
         title: 'secret in build history',
         remediation: 'Use RUN --mount=type=secret instead of build args for secrets, and revoke the leaked value.',
+    },
+    {
+        id: 'SG506',
+        category: 'secret',
+        severity: 'error',
+        title: 'secret in ENTRYPOINT or CMD',
+        remediation: 'Pass the credential through the runtime environment or a mounted secret, not the command line; rotate it.',
     },
     {
         id: 'SG509',
@@ -32864,194 +33410,45 @@ function userRules(ctx) {
 ;// CONCATENATED MODULE: ./src/analysis/secrets.ts
 
 
-
-const PRIVATE_KEY = /-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/;
 /** Path components that mark a test fixture shipped by a toolchain or a library. */
 const FIXTURE_DIR = /\/(?:testdata|test|tests|__tests__|testing|fixtures?|test-fixtures|spec|examples?)\//i;
 function isFixturePath(path) {
     return FIXTURE_DIR.test(path);
 }
-const ENV_EXAMPLE = /\.env\.(?:example|sample|template|dist|defaults?)$/i;
-const CREDENTIALS = [
-    {
-        kind: 'AWS credentials',
-        test: (p, t) => p.endsWith('/.aws/credentials') && /^\s*aws_(?:secret_access_key|session_token)\s*=\s*\S/m.test(t),
-    },
-    {
-        kind: 'npm auth token',
-        test: (p, t) => basename(p) === '.npmrc' && /(?:_authToken|_auth|_password)\s*=\s*(?!\$\{)\S/.test(t),
-    },
-    {
-        kind: 'Docker registry credentials',
-        test: (p, t) => (p.endsWith('/.docker/config.json') || basename(p) === '.dockercfg') &&
-            /"(?:auth|identitytoken|password)"\s*:\s*"[^"]+"/.test(t),
-    },
-    {
-        kind: 'netrc password',
-        test: (p, t) => /^[._]netrc$/.test(basename(p)) && /\bpassword\s+\S/.test(t),
-    },
-    {
-        kind: 'git credentials',
-        test: (p, t) => basename(p) === '.git-credentials' && /^[a-z][\w+.-]*:\/\/[^:\s/@]+:[^@\s]+@/im.test(t),
-    },
-    {
-        kind: 'PyPI password',
-        test: (p, t) => basename(p) === '.pypirc' && /^\s*password\s*[=:]\s*\S/m.test(t),
-    },
-    {
-        kind: 'dotenv secrets',
-        test: (p, t) => (basename(p) === '.env' || /^\.env\./.test(basename(p))) &&
-            !ENV_EXAMPLE.test(basename(p)) &&
-            t.split('\n').some((line) => {
-                const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-                return !!m && envSecretKind(m[1], unquote(m[2])) !== null;
-            }),
-    },
-];
-function unquote(v) {
-    return v.trim().replace(/^(["'])(.*)\1$/, '$2');
-}
-function fileSecretRules(fs) {
+/**
+ * Secret files: every one in the final file system, and every one that a layer shipped and a later layer
+ * deleted or replaced (anyone who pulls the image can still read it from that layer's blob). The scan
+ * matched each candidate's body as it streamed, so only its verdict is here.
+ */
+function fileSecretRules(fs, layers = []) {
     const out = [];
+    const shipped = new Set();
     for (const f of fs.files) {
-        if ((f.type !== 'file' && f.type !== 'hardlink') || !f.head || !isSecretCandidate(f.path))
+        if ((f.type !== 'file' && f.type !== 'hardlink') || !f.secret)
             continue;
-        const text = f.head.toString('latin1');
-        const key = PRIVATE_KEY.exec(text);
-        if (key) {
-            out.push(keyFinding(f, key[1]));
-            continue;
-        }
-        for (const c of CREDENTIALS) {
-            if (!c.test(f.path, text))
-                continue;
-            out.push(isFixturePath(f.path)
-                ? { id: 'SG509', path: f.path, message: `${c.kind} in test fixture ${f.path}` }
-                : { id: 'SG502', path: f.path, message: `${c.kind} in ${f.path}` });
-            break;
-        }
+        shipped.add(f.secret);
+        out.push(fileFinding(f.path, f.secret, f.layer, ''));
     }
+    layers.forEach((l, i) => {
+        for (const e of l.entries) {
+            if (e.type !== 'file' || !e.secret || shipped.has(e.secret))
+                continue;
+            out.push(fileFinding(e.path, e.secret, i, ` in layer ${i + 1}: a later layer deletes or replaces it, but layer ${i + 1} still ships it`));
+        }
+    });
     return out;
 }
-function keyFinding(f, label) {
-    const what = label.toLowerCase();
-    if (isFixturePath(f.path)) {
-        return { id: 'SG509', path: f.path, message: `${what} in test fixture ${f.path}` };
-    }
-    return { id: 'SG501', path: f.path, message: `${what} in ${f.path}` };
+function fileFinding(path, hit, layer, where) {
+    if (isFixturePath(path))
+        return { id: 'SG509', path, layer, message: `${hit.what} in test fixture ${path}${where}` };
+    return {
+        id: hit.kind === 'key' ? 'SG501' : 'SG502',
+        path,
+        layer,
+        message: `${hit.what} in ${path}${where}`,
+    };
 }
 // ------------------------------------------------------------------------------------------- ENV
-const SECRET_WORDS = new Set([
-    'TOKEN',
-    'SECRET',
-    'PASSWORD',
-    'PASSWD',
-    'PASSPHRASE',
-    'APIKEY',
-    'CREDENTIAL',
-    'CREDENTIALS',
-    'PRIVATEKEY',
-]);
-const SECRET_PAIRS = new Set([
-    'API_KEY',
-    'ACCESS_KEY',
-    'PRIVATE_KEY',
-    'SECRET_KEY',
-    'AUTH_KEY',
-    'CLIENT_KEY',
-    'SIGNING_KEY',
-    'ENCRYPTION_KEY',
-    'MASTER_KEY',
-]);
-/** A trailing word that says the value is about a secret, not the secret itself. */
-const NOT_A_VALUE = new Set([
-    'FILE',
-    'PATH',
-    'DIR',
-    'URL',
-    'URI',
-    'ENDPOINT',
-    'HOST',
-    'PORT',
-    'NAME',
-    'ID',
-    'TYPE',
-    'LENGTH',
-    'SIZE',
-    'TTL',
-    'EXPIRY',
-    'EXPIRES',
-    'TIMEOUT',
-    'HEADER',
-    'ENABLED',
-    'REQUIRED',
-    'VERSION',
-    'FORMAT',
-    'PROVIDER',
-    'ALGORITHM',
-    'SCOPE',
-    'SCOPES',
-    'AUDIENCE',
-    'ISSUER',
-    'REF',
-    'ARN',
-    'MODE',
-    'COMMAND',
-    'CMD',
-]);
-const TOKEN_SHAPES = [
-    { kind: 'GitHub token', re: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/ },
-    { kind: 'GitHub token', re: /\bgithub_pat_[A-Za-z0-9_]{22,}/ },
-    { kind: 'AWS access key id', re: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/ },
-    { kind: 'GitLab token', re: /\bglpat-[A-Za-z0-9_-]{20,}/ },
-    { kind: 'Slack token', re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/ },
-    { kind: 'Stripe key', re: /\b[sr]k_live_[A-Za-z0-9]{16,}/ },
-    { kind: 'npm token', re: /\bnpm_[A-Za-z0-9]{36}\b/ },
-    { kind: 'Google API key', re: /\bAIza[0-9A-Za-z_-]{35}/ },
-    { kind: 'API key', re: /\bsk-(?:proj-|ant-[a-z0-9]+-)?[A-Za-z0-9_-]{40,}/ },
-    { kind: 'private key', re: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
-    { kind: 'URL with a password', re: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:(?!\$)[^\s@/]+@[^\s]/i },
-];
-function tokenMatch(value) {
-    for (const t of TOKEN_SHAPES) {
-        const m = t.re.exec(value);
-        if (m)
-            return { kind: t.kind, text: m[0] };
-    }
-    return null;
-}
-function tokenShape(value) {
-    for (const t of TOKEN_SHAPES)
-        if (t.re.test(value))
-            return t.kind;
-    return null;
-}
-/** The kind of secret an ENV entry looks like by its name, or null. */
-function envSecretKind(name, value) {
-    const words = name
-        .toUpperCase()
-        .split(/[_\-.]+/)
-        .filter(Boolean);
-    const last = words[words.length - 1] ?? '';
-    if (NOT_A_VALUE.has(last))
-        return null;
-    let hit = false;
-    for (let i = 0; i < words.length; i++) {
-        const w = words[i];
-        // A secret word followed by FILE, ID, URL… names something about a secret, not the secret itself.
-        const len = SECRET_WORDS.has(w) ? 1 : SECRET_PAIRS.has(`${w}_${words[i + 1] ?? ''}`) ? 2 : 0;
-        if (len && !NOT_A_VALUE.has(words[i + len] ?? ''))
-            hit = true;
-    }
-    if (!hit)
-        return null;
-    const v = value.trim();
-    if (v === '' || /^(?:true|false|yes|no|on|off|none|null|nil|0|1|-)$/i.test(v))
-        return null;
-    if (v.startsWith('/') || v.startsWith('$') || /^[a-z][a-z0-9+.-]*:\/\/[^@]*$/i.test(v))
-        return null;
-    return 'a secret-looking name';
-}
 function envSecretRules(env, dockerfile) {
     const out = [];
     for (const e of env) {
@@ -33062,9 +33459,14 @@ function envSecretRules(env, dockerfile) {
         const value = e.slice(eq + 1);
         const line = dockerfile?.envLines[name];
         const loc = dockerfile && line ? { location: { file: dockerfile.path, line } } : {};
-        const shape = tokenShape(value);
+        const shape = findSecrets(value)[0]?.kind;
         if (shape) {
-            out.push({ id: 'SG504', env: name, message: `ENV ${name} holds a ${shape} (value not shown)`, ...loc });
+            out.push({
+                id: 'SG504',
+                env: name,
+                message: `ENV ${name} holds ${withArticle(shape)} (value not shown)`,
+                ...loc,
+            });
             continue;
         }
         if (envSecretKind(name, value)) {
@@ -33078,135 +33480,133 @@ function envSecretRules(env, dockerfile) {
     }
     return out;
 }
+// ------------------------------------------------------------------------------- ENTRYPOINT / CMD
+/** A credential in ENTRYPOINT or CMD (`postgres://svc:pw@db/app`, `--password=…`): it ships in the config. */
+function argvSecretRules(entrypoint, cmd, dockerfile) {
+    const out = [];
+    const ep = entrypoint ?? [];
+    // Judged as the runtime joins them, so `ENTRYPOINT ["curl"]` + `CMD ["-u", "me:pw"]` is seen whole.
+    const hits = argvSecrets([...ep, ...(cmd ?? [])]);
+    for (const [what, from, to, line] of [
+        ['ENTRYPOINT', 0, ep.length, dockerfile?.entrypointLine],
+        ['CMD', ep.length, Infinity, dockerfile?.cmdLine],
+    ]) {
+        const hit = hits.find((h) => h.index >= from && h.index < to);
+        if (!hit)
+            continue;
+        out.push({
+            id: 'SG506',
+            message: `${what} holds ${withArticle(hit.spans[0]?.kind ?? 'secret')} (argument ${hit.index - from + 1}; value not shown)`,
+            ...(dockerfile && line ? { location: { file: dockerfile.path, line } } : {}),
+        });
+    }
+    return out;
+}
+/** The build-arg prefix the builders record: `|2 A=1 B=2 /bin/sh -c …` (classic), `RUN |2 A=1 B=2 …` (BuildKit). */
+const BUILD_ARG_PREFIX = /^(\s*(?:RUN\s+)?\|(\d+)\s+)/;
+const NEXT_ARG = /\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/;
+const SHELL = /^\/bin\/sh -c /;
+/** A build arg's value is a secret by its name (SG503's judgement) or by its shape (SG504's). */
+function isSecretArg(name, value) {
+    return value !== '' && (envSecretKind(name, value) !== null || findSecrets(value).length > 0);
+}
 /**
- * Build args and commands recorded in the config history ("|1 NPM_TOKEN=… /bin/sh -c npm ci"): the classic
- * builder records every --build-arg of a RUN there, so a secret passed as a build arg ships with the image.
+ * Splits a history command into its `|n K=V …` build args and the command after them — a shell form
+ * (`/bin/sh -c …`) or an exec form (`/app --self-test`): both run with the args in their environment.
  */
-function historySecretRules(history, env = []) {
+function parseBuildArgs(s) {
+    const m = BUILD_ARG_PREFIX.exec(s);
+    if (!m)
+        return { head: '', args: [], rest: s };
+    const count = Number(m[2]);
+    const args = [];
+    let rest = s.slice(m[0].length);
+    for (let i = 0; i < count; i++) {
+        const kv = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
+        if (!kv)
+            break;
+        const name = kv[1];
+        const after = rest.slice(kv[0].length);
+        // A value ends where the next K= begins; the last one where the shell begins (values may hold
+        // spaces), or, in an exec form, at the first space.
+        let end;
+        if (i < count - 1)
+            end = after.search(NEXT_ARG);
+        else {
+            end = after.search(/\s+\/bin\/sh -c /);
+            if (end < 0)
+                end = after.search(/\s/);
+        }
+        if (end < 0)
+            end = after.length;
+        const value = after.slice(0, end);
+        rest = after.slice(end);
+        const gap = /^\s+/.exec(rest)?.[0] ?? '';
+        rest = rest.slice(gap.length);
+        args.push({ name, value, gap, secret: isSecretArg(name, value) });
+    }
+    return { head: m[0], args, rest };
+}
+/**
+ * Build args and commands recorded in the config history: the builders record every build arg of a RUN
+ * there (`RUN |1 NPM_TOKEN=… /bin/sh -c npm ci`, or an exec form `RUN |1 TOKEN=… /app --self-test`), so a
+ * secret passed as a build arg ships with the image; and a credential written into a RUN
+ * (`export API_TOKEN=…`, `curl -u me:pw`, `-H "Authorization: Bearer …"`, `mysql -pPASS`) ships as well.
+ * A value that the config still holds (ENV, ENTRYPOINT, CMD) is reported there, not again here.
+ */
+function historySecretRules(history, env = [], argv = []) {
     const out = [];
     const seen = new Set();
+    const inConfig = (text) => env.some((e) => e.includes(text)) || argv.some((a) => a.includes(text));
     history.forEach((h, i) => {
-        const cmd = h.created_by ?? '';
-        // Classic builder: `|1 K=V /bin/sh -c …`; BuildKit: `RUN |1 K=V /bin/sh -c …`.
-        const m = /^(?:RUN )?\|\d+ (.*?) \/bin\/sh -c /s.exec(cmd);
-        if (m) {
-            for (const kv of m[1].split(/\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/)) {
-                const eq = kv.indexOf('=');
-                if (eq <= 0)
-                    continue;
-                const name = kv.slice(0, eq);
-                const value = kv.slice(eq + 1);
-                const kind = tokenShape(value) ?? envSecretKind(name, value);
-                if (!kind || seen.has(name))
-                    continue;
-                seen.add(name);
-                out.push({
-                    id: 'SG505',
-                    env: name,
-                    message: `build arg ${name} is recorded in the image history (step ${i + 1}; value not shown)`,
-                });
-            }
-        }
-        const body = cmd.replace(/^(?:RUN )?\|\d+ .*? \/bin\/sh -c /s, '');
-        const hit = tokenMatch(body);
-        // An ENV step's token that is still in the config is reported once, as SG504, not again here.
-        if (hit && env.some((e) => e.includes(hit.text)))
-            return;
-        const shape = hit?.kind;
-        if (shape && !seen.has(`#${i}`)) {
-            seen.add(`#${i}`);
+        const cmd = typeof h.created_by === 'string' ? h.created_by : '';
+        const { args, rest } = parseBuildArgs(cmd);
+        for (const a of args) {
+            if (!a.secret || seen.has(a.name))
+                continue;
+            seen.add(a.name);
             out.push({
                 id: 'SG505',
-                message: `a ${shape} appears in the command of history step ${i + 1} (value not shown)`,
+                env: a.name,
+                message: `build arg ${a.name} is recorded in the image history (step ${i + 1}; value not shown)`,
+            });
+        }
+        const body = rest.replace(SHELL, '');
+        const hit = findSecrets(body).find((sp) => !inConfig(body.slice(sp.start, sp.end)));
+        if (hit) {
+            out.push({
+                id: 'SG505',
+                message: `${withArticle(hit.kind)} appears in the command of history step ${i + 1} (value not shown)`,
             });
         }
     });
     return out;
 }
 // ------------------------------------------------------------------------------------------ redaction
-const REDACTED = '***';
 /**
- * Each token shape as a global pattern and what replaces a match: the whole token, but a URL keeps its
- * scheme, user and host (only the password goes), and a PEM key goes up to its END line.
- */
-const TOKEN_REDACTIONS = TOKEN_SHAPES.map((t) => {
-    if (t.kind === 'private key')
-        return {
-            re: /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g,
-            to: REDACTED,
-        };
-    if (t.kind === 'URL with a password')
-        return { re: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/]+:)(?!\$)[^\s@/]+(@)(?=[^\s])/gi, to: `$1${REDACTED}$2` };
-    return { re: new RegExp(t.re.source, `${t.re.flags.replace('g', '')}g`), to: REDACTED };
-});
-/** Replaces every token-shaped substring (ghp_…, AKIA…, npm_…, glpat-…, a URL's password) with `***`. */
-function redactTokens(s) {
-    let out = s;
-    for (const r of TOKEN_REDACTIONS)
-        out = out.replace(r.re, r.to);
-    return out;
-}
-/** The build-arg prefix the builders record: `|2 A=1 B=2 /bin/sh -c …` (classic), `RUN |2 A=1 B=2 …` (BuildKit). */
-const BUILD_ARG_PREFIX = /^(\s*(?:RUN\s+)?\|(\d+)\s+)/;
-const NEXT_ARG = /\s+(?=[A-Za-z_][A-Za-z0-9_]*=)/;
-/**
- * A history command (`createdBy`) safe to show: the value of each build arg in the `|n K=V …` prefix that
- * SG505 would report (a secret-looking name or a token-shaped value) becomes `***`, as does that value
- * anywhere else in the command and every token-shaped substring. Other commands are returned unchanged.
+ * A history command (`createdBy`) safe to show: the value of each build arg that SG505 reports becomes
+ * `***`, as does that value anywhere else in the command and every secret findSecrets() finds.
  */
 function secrets_redactCommand(s) {
-    const m = BUILD_ARG_PREFIX.exec(s);
-    const secrets = [];
-    let out = s;
-    if (m) {
-        const count = Number(m[2]);
-        let rest = s.slice(m[0].length);
-        let done = m[0];
-        for (let i = 0; i < count; i++) {
-            const kv = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(rest);
-            if (!kv)
-                break;
-            const name = kv[1];
-            const after = rest.slice(kv[0].length);
-            // A value ends where the next K= begins; the last one where the shell begins (values may hold spaces).
-            let end;
-            if (i < count - 1)
-                end = after.search(NEXT_ARG);
-            else {
-                end = after.search(/\s+\/bin\/sh -c /);
-                if (end < 0)
-                    end = after.search(/\s/);
-            }
-            if (end < 0)
-                end = after.length;
-            const value = after.slice(0, end);
-            const secret = value !== '' && (tokenShape(value) ?? envSecretKind(name, value)) !== null;
-            if (secret)
-                secrets.push(value);
-            done += `${name}=${secret ? REDACTED : value}`;
-            rest = after.slice(end);
-            const gap = /^\s+/.exec(rest)?.[0] ?? '';
-            done += gap;
-            rest = rest.slice(gap.length);
-        }
-        out = done + rest;
-    }
+    const { head, args, rest } = parseBuildArgs(s);
+    const secrets = args.filter((a) => a.secret).map((a) => a.value);
+    let out = head + args.map((a) => `${a.name}=${a.secret ? REDACTED : a.value}${a.gap}`).join('') + rest;
     // The same value written out again in the command itself (short ones would hit unrelated text).
     for (const v of secrets)
         if (v.length >= 6)
             out = out.split(v).join(REDACTED);
-    return redactTokens(out);
+    return redactSecrets(out);
 }
-/** An ENV entry safe to show: `NAME=***` when SG503/SG504 would report it, token-shaped parts redacted otherwise. */
+/** An ENV entry safe to show: `NAME=***` when SG503 would report it, its secrets redacted otherwise. */
 function secrets_redactEnv(entry) {
     const eq = entry.indexOf('=');
     if (eq <= 0)
-        return redactTokens(entry);
+        return redactSecrets(entry);
     const name = entry.slice(0, eq);
     const value = entry.slice(eq + 1);
     if (envSecretKind(name, value))
         return `${name}=${REDACTED}`;
-    return `${name}=${redactTokens(value)}`;
+    return `${name}=${redactSecrets(value)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/analysis/analyze.ts
@@ -33242,7 +33642,7 @@ function analyze(image, flat, opts) {
     }
     const ctx = { fs, env, user: cfg.User ?? null, dockerfile: df };
     raw.push(...commandRules(ctx), ...permissionRules(ctx), ...userRules(ctx), ...vcsRules(ctx), ...wasteRules(ctx));
-    raw.push(...fileSecretRules(fs), ...envSecretRules(env, df), ...historySecretRules(image.config.history ?? [], env));
+    raw.push(...fileSecretRules(fs, image.layers), ...envSecretRules(env, df), ...argvSecretRules(cfg.Entrypoint ?? null, cfg.Cmd ?? null, df), ...historySecretRules(image.config.history ?? [], env, [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])]));
     for (const w of flat.wasteByLayer) {
         if (w.bytes < WASTE_THRESHOLD)
             continue;
@@ -33659,6 +34059,8 @@ class Flattener {
                 f.head = src.head;
             if (src.records !== undefined)
                 f.records = src.records;
+            if (src.secret)
+                f.secret = src.secret;
             return f;
         });
         return {
@@ -33771,6 +34173,7 @@ function build(image, analysis) {
     }));
     const cfg = image.config.config ?? {};
     const measured = measureImage(image, flat);
+    const command = redactCommandLine(cfg.Entrypoint ?? null, cfg.Cmd ?? null);
     const report = {
         schemaVersion: 1,
         image: {
@@ -33781,8 +34184,9 @@ function build(image, analysis) {
             tags: image.tags,
             config: {
                 user: cfg.User || null,
-                entrypoint: cfg.Entrypoint ?? null,
-                cmd: cfg.Cmd ?? null,
+                // Credentials in the command line are redacted: SG506 reports them.
+                entrypoint: command.entrypoint,
+                cmd: command.cmd,
                 // Secret-looking values are redacted: the findings name the variable (SG503/SG504).
                 env: (cfg.Env ?? []).map(secrets_redactEnv),
                 workingDir: cfg.WorkingDir || null,
@@ -33826,26 +34230,44 @@ function build(image, analysis) {
     report.verdict = a.verdict;
     return showNames(report);
 }
+/** ENTRYPOINT and CMD redacted as the runtime joins them (a flag in one, its value in the other). */
+function redactCommandLine(entrypoint, cmd) {
+    const ep = entrypoint ?? [];
+    const all = secret_shapes_redactArgv([...ep, ...(cmd ?? [])]);
+    return { entrypoint: entrypoint && all.slice(0, ep.length), cmd: cmd && all.slice(ep.length) };
+}
+const assemble_strings = (v) => Array.isArray(v) && v.every((x) => typeof x === 'string');
 /**
  * The same redaction for a report read from disk (a saved baseline written before it existed, or an
- * artifact): layer commands and ENV values. Fields of the wrong type are left for the caller to reject.
+ * artifact): layer commands, ENV values, ENTRYPOINT and CMD. Fields of the wrong type are left for the
+ * caller to reject.
  */
 function redactReport(report) {
     const layers = Array.isArray(report.layers)
         ? report.layers.map((l) => l && typeof l.createdBy === 'string' ? { ...l, createdBy: redactCommand(l.createdBy) } : l)
         : report.layers;
+    const out = { ...report, layers };
+    const ep = report.entrypoint;
+    if (ep && typeof ep === 'object' && assemble_strings(ep.argv)) {
+        const argv = redactArgv(ep.argv);
+        const evidence = assemble_strings(ep.evidence)
+            ? ep.evidence.map((e) => (e.startsWith('shell form: ') ? `shell form: ${JSON.stringify(argv)}` : e))
+            : ep.evidence;
+        out.entrypoint = { ...ep, argv, evidence };
+    }
     const config = report.image?.config;
-    const env = config && Array.isArray(config.env) ? config.env : undefined;
-    if (!env)
-        return { ...report, layers };
-    return {
-        ...report,
-        image: {
-            ...report.image,
-            config: { ...config, env: env.map((e) => (typeof e === 'string' ? redactEnv(e) : e)) },
-        },
-        layers,
-    };
+    if (!config || typeof config !== 'object')
+        return out;
+    const env = Array.isArray(config.env)
+        ? config.env.map((e) => (typeof e === 'string' ? redactEnv(e) : e))
+        : config.env;
+    const okEp = config.entrypoint === null || assemble_strings(config.entrypoint);
+    const okCmd = config.cmd === null || assemble_strings(config.cmd);
+    const command = okEp && okCmd
+        ? redactCommandLine(config.entrypoint, config.cmd)
+        : { entrypoint: config.entrypoint, cmd: config.cmd };
+    out.image = { ...report.image, config: { ...config, env, ...command } };
+    return out;
 }
 
 // EXTERNAL MODULE: ./node_modules/dockerfile-ast/lib/main.js
@@ -34051,7 +34473,7 @@ function parseDockerfile(text, opts = {}) {
     };
 }
 /** "k=v" strings (from --build-arg or the action's build-args input) → a record; a bare key takes $key. */
-function parseBuildArgs(list, env = {}) {
+function dockerfile_parseBuildArgs(list, env = {}) {
     const out = {};
     for (const item of list) {
         const t = item.trim();
@@ -35961,7 +36383,7 @@ async function runCheck(source, values, o) {
     const dockerfile = values.dockerfile
         ? {
             path: values.dockerfile,
-            buildArgs: parseBuildArgs(values['build-arg'] ?? [], process.env),
+            buildArgs: dockerfile_parseBuildArgs(values['build-arg'] ?? [], process.env),
             ...(values.target ? { target: values.target } : {}),
         }
         : undefined;

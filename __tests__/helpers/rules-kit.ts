@@ -4,6 +4,7 @@ import { buildCheckReport } from '../../src/engine/assemble.js';
 import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
+import { matchSecretFile } from '../../src/scan/secret-files.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';
 import type { DockerfileInfo } from '../../src/analysis/dockerfile.js';
@@ -12,10 +13,14 @@ import { D, F, H, S } from './records.js';
 
 export { D, F, H, S };
 
-/** A regular file with content: size and head from the text. */
+/**
+ * A regular file with content: size and head from the text, and, for a secret candidate, the verdict the
+ * scan's matcher gives over the whole body (as scanLayer records it).
+ */
 export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord => {
   const body = typeof text === 'string' ? Buffer.from(text) : text;
-  return F(path, body.length, { head: body.subarray(0, 16384), ...x });
+  const secret = matchSecretFile(path, body);
+  return F(path, body.length, { head: body.subarray(0, 16384), ...(secret ? { secret } : {}), ...x });
 };
 /** An executable with content. */
 export const X = (path: string, body: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord =>

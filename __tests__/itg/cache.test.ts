@@ -47,15 +47,20 @@ async function sampleScan(): Promise<LayerScan> {
     { name: 'bin/hard', type: 'hardlink', linkname: 'app' },
     { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
     { name: 'ünïcødé/🙂.txt', data: 'multi-byte names survive chunking' },
+    { name: 'root/.npmrc', data: '//registry.npmjs.org/:_authToken=npm-literal-value\n' },
     { name: '../escape', data: 'x' },
   ]);
   return scanLayer([gzipSync(tar)], 'sample layer');
 }
 
 describe('LayerCache', () => {
-  it('round-trips a scan exactly: records, heads (Buffers), package counts, escapes', async () => {
+  it('round-trips a scan exactly: records, heads (Buffers), package counts, secret verdicts, escapes', async () => {
     const scan = await sampleScan();
     expect(scan.entries.some((e) => e.head)).toBe(true);
+    expect(scan.entries.find((e) => e.path === '/root/.npmrc')?.secret).toEqual({
+      kind: 'credential',
+      what: 'npm auth token',
+    });
     expect(scan.entries.some((e) => e.records === 2)).toBe(true);
     expect(scan.escapes.length).toBe(1);
     const cache = new LayerCache(freshDir());

@@ -168,11 +168,24 @@ describe('reports never carry the secret', () => {
   });
 
   it('a saved report written before redaction is redacted when it is read', () => {
-    const r = buildReport(img());
+    const r = check(img());
     r.layers[1]!.createdBy = history[1]!.created_by;
     r.image.config.env = [`API_TOKEN=${GHP}`];
+    // ENTRYPOINT and CMD as reports before SG506 wrote them: verbatim.
+    r.image.config.entrypoint = ['/bin/sh', '-c'];
+    r.image.config.cmd = ['psql postgres://svc:hunter2hunter2@db/app'];
+    r.entrypoint = {
+      ...r.entrypoint!,
+      argv: ['/bin/sh', '-c', 'psql postgres://svc:hunter2hunter2@db/app'],
+      evidence: ['shell form: ["/bin/sh","-c","psql postgres://svc:hunter2hunter2@db/app"]'],
+    };
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'slimgate-redact-')), 'baseline.json');
     writeFileSync(file, JSON.stringify(r));
-    expect(leaks(JSON.stringify(loadReport(file)))).toEqual([]);
+    const back = loadReport(file);
+    expect(leaks(JSON.stringify(back))).toEqual([]);
+    expect(back.image.config.cmd).toEqual(['psql postgres://svc:***@db/app']);
+    expect(back.entrypoint?.evidence).toEqual([
+      'shell form: ["/bin/sh","-c","psql postgres://svc:***@db/app"]',
+    ]);
   });
 });

@@ -226,6 +226,16 @@ const CASES: RuleCase[] = [
     },
   },
   {
+    id: 'SG506',
+    hit: {
+      config: { Entrypoint: ['/app'], Cmd: ['--db', 'postgres://svc:Sup3rS3cret@db/app'] },
+      message: /CMD holds a URL with a password \(argument 2; value not shown\)/,
+    },
+    miss: {
+      config: { Entrypoint: ['/app'], Cmd: ['--db', 'postgres://svc@db/app', '--password', '$DB_PASSWORD'] },
+    },
+  },
+  {
     id: 'SG509',
     hit: {
       files: [T('/usr/local/go/src/crypto/tls/testdata/example-key.pem', KEY)],
@@ -609,17 +619,41 @@ describe('the heads that the scan keeps for these rules (capped per file, never 
     ['/etc/passwd', 0o644, 16384],
     ['/etc/group', 0o644, 16384],
     ['/etc/ld.so.conf.d/libc.conf', 0o644, 4096],
-    ['/srv/tls/server.key', 0o600, 4096],
-    ['/home/app/.ssh/id_ed25519', 0o600, 4096],
-    ['/root/.npmrc', 0o600, 4096],
-    ['/root/.docker/config.json', 0o600, 4096],
-    ['/root/.aws/credentials', 0o600, 4096],
-    ['/app/.env.production', 0o644, 4096],
+    ['/srv/tls/server.key', 0o600, 0],
+    ['/home/app/.ssh/id_ed25519', 0o600, 0],
+    ['/root/.npmrc', 0o600, 0],
+    ['/root/.docker/config.json', 0o600, 0],
+    ['/root/.aws/credentials', 0o600, 0],
+    ['/app/.env.production', 0o644, 0],
     ['/usr/share/doc/readme.txt', 0o644, undefined],
     ['/app/config.json', 0o644, undefined],
   ])('%s (mode %o) → %s bytes', (path, mode, keep) => {
     expect(headSpec(path, mode)?.keep).toBe(keep);
   });
+
+  it.each([
+    ['/srv/tls/server.key', 'key'],
+    ['/srv/tls/bundle.pem', 'key'],
+    ['/root/.ssh/id_rsa.bak', 'key'],
+    ['/root/.ssh/id_ed25519_deploy', 'key'],
+    ['/root/.npmrc', 'npmrc'],
+    ['/root/.npmrc.orig', 'npmrc'],
+    ['/app/prod.env', 'dotenv'],
+    ['/app/.env', 'dotenv'],
+    ['/root/.kube/config', 'kube'],
+    ['/etc/kubernetes/admin.conf', 'kube'],
+    ['/root/.docker/config.json', 'docker'],
+    ['/root/.aws/credentials', 'aws'],
+  ])('%s: the body is matched for secrets as it streams (%s), and not kept', (path, kind) => {
+    expect(headSpec(path, 0o600)).toEqual({ keep: 0, secrets: kind });
+  });
+
+  it.each(['/root/.ssh/id_rsa.pub', '/app/.env.example', '/app/example.env', '/app/config.json', '/app/env'])(
+    '%s is not a secret candidate',
+    (path) => {
+      expect(headSpec(path, 0o644)).toBeUndefined();
+    },
+  );
 
   it('counts package databases without keeping them', () => {
     for (const p of ['/var/lib/dpkg/status', '/lib/apk/db/installed', '/usr/lib/apk/db/installed']) {

@@ -17,7 +17,13 @@ import { ImageFs } from './fsview.js';
 import { integrityFindings } from './integrity.js';
 import { applyPolicy, baseAllowed, type Policy, sortFindings } from './policy.js';
 import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
-import { envSecretRules, fileSecretRules, historySecretRules, redactCommand } from './secrets.js';
+import {
+  argvSecretRules,
+  envSecretRules,
+  fileSecretRules,
+  historySecretRules,
+  redactCommand,
+} from './secrets.js';
 import { decideVerdict } from './verdict.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
@@ -66,9 +72,10 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
     ...wasteRules(ctx),
   );
   raw.push(
-    ...fileSecretRules(fs),
+    ...fileSecretRules(fs, image.layers),
     ...envSecretRules(env, df),
-    ...historySecretRules(image.config.history ?? [], env),
+    ...argvSecretRules(cfg.Entrypoint ?? null, cfg.Cmd ?? null, df),
+    ...historySecretRules(image.config.history ?? [], env, [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])]),
   );
   for (const w of flat.wasteByLayer) {
     if (w.bytes < WASTE_THRESHOLD) continue;

@@ -218,6 +218,14 @@ const defs: RuleDef[] = [
       'Use RUN --mount=type=secret instead of build args for secrets, and revoke the leaked value.',
   },
   {
+    id: 'SG506',
+    category: 'secret',
+    severity: 'error',
+    title: 'secret in ENTRYPOINT or CMD',
+    remediation:
+      'Pass the credential through the runtime environment or a mounted secret, not the command line; rotate it.',
+  },
+  {
     id: 'SG509',
     category: 'secret',
     severity: 'info',

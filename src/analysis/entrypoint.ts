@@ -8,6 +8,7 @@
 import type { FlatFile } from '../flatten/flatten.js';
 import { EXEC_HEAD } from '../scan/heads.js';
 import type { EntrypointInfo } from '../types/report.js';
+import { redactArgv } from '../util/secret-shapes.js';
 import { envValue, isShell, pathDirs } from './commands.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { describeElf, isElf, parseElf, parseShebang, PLATFORM_ELF } from './elf.js';
@@ -48,7 +49,8 @@ export function checkEntrypoint(ctx: EntrypointContext): { info: EntrypointInfo;
   const ep = ctx.entrypoint ?? [];
   const argv = [...ep, ...(ctx.cmd ?? [])];
   const info: EntrypointInfo = {
-    argv,
+    // Shown in every report: a credential in the command line (SG506) is redacted here.
+    argv: redactArgv(argv),
     resolved: null,
     kind: 'none',
     interpreter: null,
@@ -123,7 +125,7 @@ export function checkEntrypoint(ctx: EntrypointContext): { info: EntrypointInfo;
   if (shellForm) {
     info.kind = 'shell-form';
     info.interpreter = resolvedPath;
-    info.evidence.push(`shell form: ${q(argv)}`);
+    info.evidence.push(`shell form: ${q(info.argv)}`);
   }
 
   if (file.type === 'dir' || (file.type !== 'file' && file.type !== 'hardlink')) {

@@ -3,7 +3,7 @@ import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
 import { detectBase } from '../analysis/base.js';
 import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
-import { redactCommand, redactEnv } from '../analysis/secrets.js';
+import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
@@ -36,6 +36,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   }));
   const cfg = image.config.config ?? {};
   const measured = measureImage(image, flat);
+  const command = redactCommandLine(cfg.Entrypoint ?? null, cfg.Cmd ?? null);
   const report: Report = {
     schemaVersion: 1,
     image: {
@@ -46,8 +47,9 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
       tags: image.tags,
       config: {
         user: cfg.User || null,
-        entrypoint: cfg.Entrypoint ?? null,
-        cmd: cfg.Cmd ?? null,
+        // Credentials in the command line are redacted: SG506 reports them.
+        entrypoint: command.entrypoint,
+        cmd: command.cmd,
         // Secret-looking values are redacted: the findings name the variable (SG503/SG504).
         env: (cfg.Env ?? []).map(redactEnv),
         workingDir: cfg.WorkingDir || null,
@@ -92,9 +94,22 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   return showNames(report);
 }
 
+/** ENTRYPOINT and CMD redacted as the runtime joins them (a flag in one, its value in the other). */
+function redactCommandLine(
+  entrypoint: string[] | null,
+  cmd: string[] | null,
+): { entrypoint: string[] | null; cmd: string[] | null } {
+  const ep = entrypoint ?? [];
+  const all = redactArgv([...ep, ...(cmd ?? [])]);
+  return { entrypoint: entrypoint && all.slice(0, ep.length), cmd: cmd && all.slice(ep.length) };
+}
+
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
 /**
  * The same redaction for a report read from disk (a saved baseline written before it existed, or an
- * artifact): layer commands and ENV values. Fields of the wrong type are left for the caller to reject.
+ * artifact): layer commands, ENV values, ENTRYPOINT and CMD. Fields of the wrong type are left for the
+ * caller to reject.
  */
 export function redactReport(report: Report): Report {
   const layers = Array.isArray(report.layers)
@@ -102,15 +117,26 @@ export function redactReport(report: Report): Report {
         l && typeof l.createdBy === 'string' ? { ...l, createdBy: redactCommand(l.createdBy) } : l,
       )
     : report.layers;
+  const out: Report = { ...report, layers };
+  const ep = report.entrypoint;
+  if (ep && typeof ep === 'object' && strings(ep.argv)) {
+    const argv = redactArgv(ep.argv);
+    const evidence = strings(ep.evidence)
+      ? ep.evidence.map((e) => (e.startsWith('shell form: ') ? `shell form: ${JSON.stringify(argv)}` : e))
+      : ep.evidence;
+    out.entrypoint = { ...ep, argv, evidence };
+  }
   const config = report.image?.config;
-  const env = config && Array.isArray(config.env) ? config.env : undefined;
-  if (!env) return { ...report, layers };
-  return {
-    ...report,
-    image: {
-      ...report.image,
-      config: { ...config, env: env.map((e) => (typeof e === 'string' ? redactEnv(e) : e)) },
-    },
-    layers,
-  };
+  if (!config || typeof config !== 'object') return out;
+  const env = Array.isArray(config.env)
+    ? config.env.map((e) => (typeof e === 'string' ? redactEnv(e) : e))
+    : config.env;
+  const okEp = config.entrypoint === null || strings(config.entrypoint);
+  const okCmd = config.cmd === null || strings(config.cmd);
+  const command =
+    okEp && okCmd
+      ? redactCommandLine(config.entrypoint, config.cmd)
+      : { entrypoint: config.entrypoint, cmd: config.cmd };
+  out.image = { ...report.image, config: { ...config, env, ...command } };
+  return out;
 }

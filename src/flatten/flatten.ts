@@ -409,6 +409,7 @@ class Flattener {
       };
       if (src.head) f.head = src.head;
       if (src.records !== undefined) f.records = src.records;
+      if (src.secret) f.secret = src.secret;
       return f;
     });
     return {

@@ -27,7 +27,7 @@ import type { Compression } from '../util/decompress.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 2;
+export const CACHE_FORMAT = 3;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -83,7 +83,18 @@ export function codeFingerprint(): string {
   return (fingerprint = hash.digest('hex').slice(0, 12));
 }
 
-type Encoded = [string, string, number, number, number, number, string | null, string | null, number | null];
+type Encoded = [
+  string,
+  string,
+  number,
+  number,
+  number,
+  number,
+  string | null,
+  string | null,
+  number | null,
+  [string, string] | null,
+];
 
 function encode(e: EntryRecord): Encoded {
   return [
@@ -96,26 +107,35 @@ function encode(e: EntryRecord): Encoded {
     e.link,
     e.head ? e.head.toString('base64') : null,
     e.records ?? null,
+    e.secret ? [e.secret.kind, e.secret.what] : null,
   ];
 }
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
-  if (!Array.isArray(a) || a.length !== 9) throw new Error('bad entry');
-  const [path, type, size, mode, uid, gid, link, head, records] = a as Encoded;
+  if (!Array.isArray(a) || a.length !== 10) throw new Error('bad entry');
+  const [path, type, size, mode, uid, gid, link, head, records, secret] = a as Encoded;
   if (
     typeof path !== 'string' ||
     !TYPES.has(type as EntryType) ||
     ![size, mode, uid, gid].every((n) => Number.isInteger(n) && n >= 0) ||
     (link !== null && typeof link !== 'string') ||
     (head !== null && typeof head !== 'string') ||
-    (records !== null && !Number.isInteger(records))
+    (records !== null && !Number.isInteger(records)) ||
+    (secret !== null &&
+      !(
+        Array.isArray(secret) &&
+        secret.length === 2 &&
+        (secret[0] === 'key' || secret[0] === 'credential') &&
+        typeof secret[1] === 'string'
+      ))
   ) {
     throw new Error('bad entry');
   }
   const rec: EntryRecord = { path, type: type as EntryType, size, mode, uid, gid, link };
   if (head !== null) rec.head = Buffer.from(head, 'base64');
   if (records !== null) rec.records = records;
+  if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
   return rec;
 }
 

@@ -9,9 +9,10 @@
  * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count only  | base                       |
  * | /etc/passwd, /etc/group                                      | 16 KiB        | user (USER name → uid)     |
  * | /etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-*.path    | 4 KiB         | entrypoint (library dirs)  |
- * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | 4 KiB         | secret                     |
- * | .git-credentials, .pypirc, .env*, .aws/credentials,          |               |                            |
- * | .docker/config.json                                          |               |                            |
+ * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | a verdict     | secret (secret-files.ts)   |
+ * | .git-credentials, .pypirc, .env, *.env, .aws/credentials,    | only; the     |                            |
+ * | .docker/config.json, .kube/config, and their backups         | body is read  |                            |
+ * |                                                              | up to 1 MiB   |                            |
  *
  * 4 KiB holds the ELF header, the program headers and the PT_INTERP path of practically every binary
  * (measured on Debian bookworm's /usr/bin, /usr/sbin and /usr/lib: 1114 of 1117 ELF files; the others are
@@ -20,11 +21,15 @@
  * so a bigger head would multiply memory for little. Slimgate reads DT_NEEDED when it is within the head
  * and says so when it is not.
  */
+import { secretFileKind, type SecretFileKind } from './secret-files.js';
+
 export interface HeadSpec {
   /** Keep up to this many leading bytes. */
   keep: number;
   /** Count records in a package database: occurrences of this marker at the start of a line. */
   countLines?: string;
+  /** Match the body line by line for secrets of this kind, keeping only the verdict. */
+  secrets?: SecretFileKind;
 }
 
 /** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
@@ -40,20 +45,6 @@ const PACKAGE_DBS: Record<string, string> = {
   '/usr/lib/apk/db/installed': 'P:',
 };
 
-function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
-
-/** Files whose content the secret rules read: key files and the credential files of common tools. */
-export function isSecretCandidate(path: string): boolean {
-  const name = baseName(path);
-  if (/\.(?:pem|key|p8|pk8)$/i.test(name)) return true;
-  if (/^id_(?:rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk|xmss)$/.test(name)) return true;
-  if (/^(?:\.npmrc|\.netrc|_netrc|\.git-credentials|\.pypirc|\.dockercfg)$/.test(name)) return true;
-  if (name === '.env' || /^\.env\.[\w.-]+$/.test(name)) return true;
-  return path.endsWith('/.aws/credentials') || path.endsWith('/.docker/config.json');
-}
-
 function isLinkerConfig(path: string): boolean {
   return (
     path === '/etc/ld.so.conf' ||
@@ -67,7 +58,10 @@ export function headSpec(path: string, mode: number): HeadSpec | undefined {
   const marker = PACKAGE_DBS[path];
   if (marker) return { keep: 0, countLines: marker };
   if (path === '/etc/passwd' || path === '/etc/group') return { keep: ID_FILE_HEAD };
-  if (isLinkerConfig(path) || isSecretCandidate(path)) return { keep: SMALL_HEAD };
-  if (mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/')) return { keep: EXEC_HEAD };
+  if (isLinkerConfig(path)) return { keep: SMALL_HEAD };
+  const exec = mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/');
+  const secrets = secretFileKind(path);
+  if (secrets) return { keep: exec ? EXEC_HEAD : 0, secrets };
+  if (exec) return { keep: EXEC_HEAD };
   return undefined;
 }

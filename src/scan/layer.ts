@@ -7,6 +7,7 @@ import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
 import { cleanPath } from '../util/paths.js';
+import { SecretMatcher, type SecretHit } from './secret-files.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
 
 export type EntryType = TarType;
@@ -25,6 +26,8 @@ export interface EntryRecord {
   head?: Buffer;
   /** Record count of a package database (dpkg status, apk installed). */
   records?: number;
+  /** A secret candidate's verdict, matched over its body as it streamed past (the bytes are not kept). */
+  secret?: SecretHit;
 }
 
 export interface LayerScan {
@@ -120,22 +123,28 @@ function onEntry(
   return spec ? new HeadSink(rec, spec) : undefined;
 }
 
-/** Keeps the first `keep` bytes and counts package-database records; the rest is drained. */
+/**
+ * Keeps the first `keep` bytes, counts package-database records and matches secret candidates line by
+ * line; the rest is drained.
+ */
 class HeadSink implements BodySink {
   private parts: Buffer[] = [];
   private have = 0;
   private readonly marker: Buffer | undefined;
   private carry = Buffer.from('\n');
   private count = 0;
+  private readonly secrets: SecretMatcher | undefined;
 
   constructor(
     private readonly rec: EntryRecord,
     private readonly spec: HeadSpec,
   ) {
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
+    this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
   }
 
   write(chunk: Buffer): void {
+    this.secrets?.write(chunk);
     if (this.have < this.spec.keep) {
       const part = chunk.subarray(0, this.spec.keep - this.have);
       this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
@@ -162,5 +171,7 @@ class HeadSink implements BodySink {
     if (this.parts.length)
       this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     if (this.marker) this.rec.records = this.count;
+    const hit = this.secrets?.end();
+    if (hit) this.rec.secret = hit;
   }
 }
