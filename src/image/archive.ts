@@ -26,7 +26,8 @@ import {
   verifyDigest,
   type Index,
 } from './oci.js';
-import { type PlatformChoice } from './platform.js';
+import { platformMatches, type PlatformChoice } from './platform.js';
+import { blobPath, richerSavedIndex } from './saved-index.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'any';
 
@@ -229,7 +230,7 @@ export async function imagesFromArchive(
         `${contents.label} has no manifest.json, so it is not a docker-archive${hasOci ? ' (it looks like an oci-archive)' : ''}`,
       );
     }
-    return [await fromDockerManifest(contents, opts)];
+    return fromDockerManifest(contents, opts);
   }
   if (!hasOci) {
     throw new InputError(
@@ -244,7 +245,7 @@ export async function imagesFromArchive(
 async function fromDockerManifest(
   contents: ArchiveContents,
   opts: { source: string; selector: ArchiveSelector; platform: PlatformChoice },
-): Promise<ScannedImage> {
+): Promise<ScannedImage[]> {
   const where = contents.label;
   const list = parseJson<DockerManifestEntry[]>(
     contents.json('manifest.json', 'manifest').data,
@@ -266,6 +267,12 @@ async function fromDockerManifest(
   if (expectedCfg) verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
   const config = parseJson<ImageConfigFile>(cfg.data, `config ${entry.Config} in ${where}`);
   const platform = platformOfConfig(config);
+  // manifest.json holds the daemon's own platform; another platform, or all, may be in index.json.
+  const choice = opts.platform;
+  if (choice === 'all' || (choice && !platformMatches(choice, platform))) {
+    const richer = richerSavedIndex((p) => jsonOf(contents, p), cfg.digest);
+    if (richer) return fromIndex(contents, richer, { ...opts, refName: undefined }, entry.RepoTags ?? []);
+  }
   checkPlatform(opts.platform, platform, `image in ${where}`);
 
   const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
@@ -277,7 +284,7 @@ async function fromDockerManifest(
     if (named) verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
     descriptors.push({ mediaType: '', digest: scan.digest, size: scan.compressedSize });
   });
-  return assembleImage({
+  const image = assembleImage({
     source: opts.source,
     digest: cfg.digest,
     configDigest: cfg.digest,
@@ -287,6 +294,12 @@ async function fromDockerManifest(
     scans,
     mediaTypes: scans.map((s) => dockerLayerMediaType(s.compression)),
   });
+  return [image];
+}
+
+function jsonOf(contents: ArchiveContents, path: string): Buffer | undefined {
+  const blob = contents.blobs.get(contents.resolve(path));
+  return blob?.kind === 'json' ? blob.data : undefined;
 }
 
 function pickDockerImage(
@@ -325,13 +338,23 @@ async function fromOciIndex(
   const index = parseJson<Index>(contents.json('index.json', 'index').data, `index.json in ${where}`);
   if (!index || !Array.isArray(index.manifests))
     throw new InputError(`index.json in ${where} is malformed: no manifests list`);
-  const blobPath = (d: Descriptor): string => `blobs/${d.digest.replace(':', '/')}`;
+  return fromIndex(contents, index, { ...opts, refName: opts.selector.ref });
+}
+
+/** The images of an index whose blobs are in the archive; `tags` default to the ref-name annotation. */
+async function fromIndex(
+  contents: ArchiveContents,
+  index: Index,
+  opts: { source: string; platform: PlatformChoice; refName: string | undefined },
+  tags?: string[],
+): Promise<ScannedImage[]> {
+  const where = contents.label;
   const fetch = async (d: Descriptor, what: string): Promise<Buffer> => {
     const blob = contents.json(blobPath(d), what);
     verifyDigest(blob.digest, d.digest, `${what} in ${where}`);
     return blob.data;
   };
-  const resolved = await resolveImages(index, fetch, opts.platform, where, opts.selector.ref);
+  const resolved = await resolveImages(index, fetch, opts.platform, where, opts.refName);
   return Promise.all(
     resolved.map(async (r) => {
       const scans = await Promise.all(
@@ -340,7 +363,7 @@ async function fromOciIndex(
         ),
       );
       const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
-      return imageFromManifest(r, opts.source, name ? [name] : [], scans);
+      return imageFromManifest(r, opts.source, tags ?? (name ? [name] : []), scans);
     }),
   );
 }
