@@ -277,10 +277,13 @@ describe.each(DAEMON_KINDS)(
   'build mode, buildx (docker driver) on the %s image store',
   (kind: DaemonKind) => {
     const env = daemonEnv(kind);
-    const ctx = buildxContext(path.join(tmp, `bx-${kind}`));
+    const dir = mkdtempSync(path.join(tmpdir(), `slimgate-bx-${kind}-`));
+    const ctx = path.join(dir, 'ctx');
     const tags: string[] = [];
+    beforeAll(() => buildxContext(ctx));
     afterAll(() => {
       for (const t of tags) run('docker', ['rmi', '--force', t], { env, allowFailure: true });
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('builds through buildx by default (loads, then reads the daemon) with build-arg, target and tags', async () => {
