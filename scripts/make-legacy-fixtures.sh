@@ -91,5 +91,6 @@ docker save legacy-fixture/scratch:1 legacy-fixture/whiteouts:1 | gzip -9n >"$OU
   done
   printf '}\n'
 } >"$OUT/engine.json"
+npx prettier --write "$OUT/engine.json" >/dev/null 2>&1 || true
 docker rmi -f legacy-fixture/scratch:1 legacy-fixture/whiteouts:1 >/dev/null
 ls -l "$OUT" >&2
