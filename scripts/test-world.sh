@@ -174,6 +174,7 @@ pid_of() {
       [[ "$cmdline" == *containerd* && "$cmdline" == *"$(exec_root "${1#containerd}")/containerd/"* ]] || return 1
       ;;
     registry) [[ "$cmdline" == *docker-registry* && "$cmdline" == *"$DIR/registry.yml"* ]] || return 1 ;;
+    proxy) [[ "$cmdline" == *tinyproxy* && "$cmdline" == *"$DIR/tinyproxy.conf"* ]] || return 1 ;;
   esac
   echo "$pid"
 }
@@ -358,6 +359,74 @@ EOF
   die "could not find a free port for the registry"
 }
 
+# ---------------------------------------------------------------- forward proxy
+
+# Requests through a proxy need a registry name that no client skips the proxy for (as it skips localhost
+# and 127.0.0.0/8): registry.test, resolving to loopback.
+PROXY_HOSTNAME=registry.test
+
+ensure_hosts_name() {
+  if grep -qE "^127\.0\.0\.1[[:space:]]+(.*[[:space:]])?$PROXY_HOSTNAME([[:space:]]|\$)" /etc/hosts 2>/dev/null; then
+    return 0
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    log "add '127.0.0.1 $PROXY_HOSTNAME' to /etc/hosts (as root): the proxy tests need it"
+    exit 1
+  fi
+  log "adding '127.0.0.1 $PROXY_HOSTNAME' to /etc/hosts"
+  printf '127.0.0.1 %s\n' "$PROXY_HOSTNAME" >>/etc/hosts
+}
+
+proxy_port() {
+  sed -n 's/^SLIMGATE_PROXY=http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/env" 2>/dev/null || true
+}
+
+start_proxy() {
+  if pid_of proxy >/dev/null && [[ -n "$(proxy_port)" ]]; then
+    log "proxy already running (pid $(pid_of proxy), port $(proxy_port))"
+    PROXY_PORT="$(proxy_port)"
+    return 0
+  fi
+  stop_pid proxy
+  local attempt port i
+  for ((attempt = 0; attempt < 20; attempt++)); do
+    port=$((20000 + RANDOM % 40000))
+    port_in_use "$port" && continue
+    # LogLevel Connect logs each request line; no ConnectPort line: CONNECT to any port.
+    cat >"$DIR/tinyproxy.conf" <<EOF
+Port $port
+Listen 127.0.0.1
+Allow 127.0.0.1
+Timeout 60
+MaxClients 50
+LogLevel Connect
+LogFile "$DIR/tinyproxy.log"
+DisableViaHeader Yes
+EOF
+    log "starting tinyproxy on 127.0.0.1:$port"
+    rm -f "$DIR/proxy.pid"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/proxy.pid" \
+      tinyproxy -d -c "$DIR/tinyproxy.conf" </dev/null >>"$DIR/tinyproxy.out" 2>&1 9>&- &
+    for ((i = 0; i < 300; i++)); do
+      [[ -s "$DIR/proxy.pid" ]] && break
+      sleep 0.1
+    done
+    for ((i = 0; i < 100; i++)); do
+      if port_in_use "$port" && pid_of proxy >/dev/null; then
+        PROXY_PORT="$port"
+        log "proxy is up (pid $(pid_of proxy))"
+        return 0
+      fi
+      pid_of proxy >/dev/null || break
+      sleep 0.1
+    done
+    if pid_of proxy >/dev/null; then stop_pid proxy; fi
+    log "tinyproxy did not start on port $port; last lines of its output:"
+    tail -n 5 "$DIR/tinyproxy.out" "$DIR/tinyproxy.log" >&2 2>/dev/null || true
+  done
+  die "could not start tinyproxy"
+}
+
 # ---------------------------------------------------------------- commands
 
 shell_quote() {
@@ -374,6 +443,9 @@ write_env() {
     echo "DOCKER_HOST=$(shell_quote "unix://$(docker_sock)")"
     echo "SLIMGATE_DOCKER_CONTAINERD=$(shell_quote "unix://$(docker_sock -ctr)")"
     echo "SLIMGATE_REGISTRY=127.0.0.1:$REGISTRY_PORT"
+    echo "SLIMGATE_PROXY=http://127.0.0.1:$PROXY_PORT"
+    echo "SLIMGATE_PROXY_LOG=$(shell_quote "$DIR/tinyproxy.log")"
+    echo "SLIMGATE_PROXY_HOSTNAME=$PROXY_HOSTNAME"
     echo "SLIMGATE_WORLD_DIR=$(shell_quote "$DIR")"
   } >"$tmp"
   mv "$tmp" "$DIR/env"
@@ -381,6 +453,7 @@ write_env() {
 
 is_running() {
   pid_of dockerd >/dev/null && pid_of dockerd-ctr >/dev/null && pid_of registry >/dev/null &&
+    pid_of proxy >/dev/null && grep -q '^SLIMGATE_PROXY=' "$DIR/env" 2>/dev/null &&
     grep -q '^SLIMGATE_DOCKER_CONTAINERD=' "$DIR/env" 2>/dev/null
 }
 
@@ -393,10 +466,12 @@ cmd_start() {
   fi
   ensure_prerequisites
   ensure_docker
-  REGISTRY_PORT=''
+  ensure_hosts_name
+  REGISTRY_PORT='' PROXY_PORT=''
   local kind
   for kind in "${KINDS[@]}"; do start_dockerd "$kind"; done
   start_registry
+  start_proxy
   write_env
   log "world is up; env in $DIR/env:"
   sed 's/^/  /' "$DIR/env" >&2
@@ -407,6 +482,7 @@ cmd_stop() {
   local kind
   for kind in "${KINDS[@]}"; do stop_pid "dockerd$kind"; done
   stop_pid registry
+  stop_pid proxy
   for kind in "${KINDS[@]}"; do
     stop_pid "containerd$kind"
     rm -f "$DIR/docker$kind.pid"
@@ -425,7 +501,7 @@ cmd_stop() {
 
 cmd_status() {
   local name pid rc=0
-  for name in dockerd containerd dockerd-ctr containerd-ctr registry; do
+  for name in dockerd containerd dockerd-ctr containerd-ctr registry proxy; do
     if pid="$(pid_of "$name")"; then
       echo "$name: running (pid $pid)"
     else
