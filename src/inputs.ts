@@ -12,6 +12,7 @@ import { InputError } from './errors.js';
 import { parsePlatform } from './image/platform.js';
 import type { Platform } from './image/model.js';
 import { registryOfSource } from './image/registry/flags.js';
+import { parseReference } from './image/registry/reference.js';
 import { parseSource } from './image/source.js';
 
 export type Mode = 'check' | 'comment';
@@ -63,6 +64,8 @@ export interface ActionInputs {
   mode: Mode;
   /** The image source; empty in build mode (then `build` is set) and in comment mode. */
   image: string;
+  /** Set when `image` listed several tags of one image and the first was taken. */
+  imageNote?: string;
   platform: Platform | undefined;
   build: BuildInputs | undefined;
   /** A Dockerfile to read for base detection and annotations: build mode's `file`, or the `dockerfile` input. */
@@ -107,6 +110,34 @@ export function parseList(value: string, commas = true): string[] {
     .split(commas ? /[\n,]/ : /\n/)
     .map((s) => s.trim())
     .filter((s) => s !== '' && !s.startsWith('#'));
+}
+
+/**
+ * The `image` input. docker/metadata-action's `tags` output is a newline (or comma) list of tags naming
+ * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
+ * images are an error: one check cannot stand for them.
+ */
+export function imageInput(value: string): { image: string; note?: string } {
+  const items = parseList(value);
+  if (items.length <= 1) return { image: items[0] ?? '' };
+  const first = items[0] as string;
+  const nameOf = (s: string): string | undefined => {
+    const src = parseSource(s);
+    if (src.kind !== 'registry') return undefined;
+    const r = parseReference(src.ref);
+    return `${r.registry}/${r.repository}`;
+  };
+  const name = nameOf(first);
+  const others = items.slice(1).filter((s) => name === undefined || nameOf(s) !== name);
+  if (others.length) {
+    throw new InputError(
+      `input "image" lists ${items.length} images (${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}); give one image, or tags of one image`,
+    );
+  }
+  return {
+    image: first,
+    note: `input "image" lists ${items.length} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
+  };
 }
 
 /**
@@ -196,7 +227,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     };
   }
 
-  const image = get('image');
+  const { image, note: imageNote } = imageInput(get('image'));
   const context = get('context');
   let build: BuildInputs | undefined;
   if (context) {
@@ -239,6 +270,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   return {
     mode,
     image,
+    ...(imageNote ? { imageNote } : {}),
     platform,
     build,
     dockerfile,

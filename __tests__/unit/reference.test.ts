@@ -112,7 +112,11 @@ describe('parseReference (normalised as Docker does)', () => {
     ['', /empty/],
     ['   ', /empty/],
     ['Alpine', /lowercase/],
-    ['ghcr.io/Owner/app', /lowercase/],
+    ['ghcr.io/Owner/app', /repository names must be lowercase: ghcr\.io\/owner\/app$/],
+    [
+      'ghcr.io/Owner/App:V1@sha256:' + 'a'.repeat(64),
+      new RegExp(`lowercase: ghcr\\.io/owner/app:V1@sha256:a{64}$`),
+    ],
     ['app:', /not a valid tag/],
     ['app:-x', /not a valid tag/],
     [`app:${'x'.repeat(129)}`, /not a valid tag/],

@@ -80,7 +80,7 @@ export function parseReference(input: string): ImageReference {
     if (!PATH_COMPONENT.test(part)) {
       throw bad(
         part !== part.toLowerCase()
-          ? 'repository names must be lowercase'
+          ? `repository names must be lowercase: ${rest.toLowerCase()}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`
           : `"${part || '(empty)'}" is not a valid repository path component`,
       );
     }
