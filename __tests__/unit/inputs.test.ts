@@ -416,7 +416,9 @@ describe('image as docker/metadata-action hands it over', () => {
     expect(() => readInputs(inputs({ image: 'ghcr.io/o/app:1\nghcr.io/o/other:1' }))).toThrow(
       /^input "image" lists 2 images \(ghcr\.io\/o\/app:1, ghcr\.io\/o\/other:1\); give one image, or tags of one image$/,
     );
-    expect(() => readInputs(inputs({ image: 'ghcr.io/o/app:1,docker.io/o/app:1' }))).toThrow(/lists 2 images/);
+    expect(() => readInputs(inputs({ image: 'ghcr.io/o/app:1,docker.io/o/app:1' }))).toThrow(
+      /lists 2 images/,
+    );
   });
 
   it('capital letters (an unlowered github.repository): one line showing the lowercase form', () => {
