@@ -370,7 +370,12 @@ export class RegistryClient {
 
   private async lookupCredential(): Promise<ResolvedCredential | undefined> {
     if (this.credential === undefined) {
-      const c = await resolveCredential(this.registry, this.opts.credentials ?? {}, this.notes);
+      const c = await resolveCredential(
+        this.registry,
+        this.opts.credentials ?? {},
+        this.notes,
+        this.repository,
+      );
       this.credential = c ?? null;
       for (const s of secretsOf(c)) this.addSecret(s);
     }
