@@ -194,3 +194,31 @@ describe('a registry behind a proxy', () => {
     }
   });
 });
+
+describe('an insecure registry (not loopback)', () => {
+  it('is tried over HTTPS first, then plain HTTP, as Docker does', async () => {
+    // Both proxy variables set: the proxy's log shows the HTTPS attempt (a CONNECT) and then plain GETs.
+    setProxyEnv({ HTTPS_PROXY: proxy, HTTP_PROXY: proxy });
+    const before = logSize();
+    const [r] = await inspect(`docker://${named}/${repo}:1`, opts);
+    expect(r?.files.map((f) => f.path)).toEqual(direct);
+    const log = logSince(before);
+    const connect = log.indexOf(`CONNECT ${named}`);
+    const get = log.indexOf(`GET http://${named}/v2/${repo}/manifests/1`);
+    expect(connect).toBeGreaterThanOrEqual(0);
+    expect(get).toBeGreaterThan(connect);
+    // Settled on plain HTTP: one HTTPS attempt, not one per request.
+    expect(log.split(`CONNECT ${named}`).length - 1).toBe(1);
+  });
+
+  it('a registry not listed as insecure is HTTPS only: one line about TLS', async () => {
+    setProxyEnv({});
+    const msg = await failure(
+      inspect(`docker://${named}/${repo}:1`, {
+        ...opts,
+        registry: { ...opts.registry, insecureRegistries: [] },
+      }),
+    );
+    expect(msg).toMatch(/TLS error talking to https:\/\/registry\.test:\d+ .*--insecure-registry/);
+  });
+});
