@@ -55827,7 +55827,7 @@ function parseReference(input) {
     for (const part of path.split('/')) {
         if (!PATH_COMPONENT.test(part)) {
             throw bad(part !== part.toLowerCase()
-                ? 'repository names must be lowercase'
+                ? `repository names must be lowercase: ${rest.toLowerCase()}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`
                 : `"${part || '(empty)'}" is not a valid repository path component`);
         }
     }
@@ -55863,11 +55863,15 @@ function hostname(registry) {
     const colon = registry.lastIndexOf(':');
     return colon === -1 ? registry : registry.slice(0, colon);
 }
-/** Loopback registries speak plain HTTP, as Docker allows; so do the ones the user lists as insecure. */
-function isInsecureRegistry(registry, insecure = []) {
+function isLoopbackRegistry(registry) {
     const host = hostname(registry).toLowerCase();
-    if (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host))
+    return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+/** Loopback registries speak plain HTTP, as Docker allows; so may the ones the user lists as insecure. */
+function isInsecureRegistry(registry, insecure = []) {
+    if (isLoopbackRegistry(registry))
         return true;
+    const host = hostname(registry).toLowerCase();
     return insecure.some((i) => {
         const want = reference_normaliseRegistryName(i);
         return want === registry.toLowerCase() || want === host;
@@ -55884,9 +55888,15 @@ function reference_normaliseRegistryName(s) {
         h = DOCKER_HUB;
     return h;
 }
-/** The API's base URL: `https://registry-1.docker.io`, `http://127.0.0.1:5000`. */
+/**
+ * The API's base URL, and whether plain HTTP may replace it: loopback registries are plain HTTP
+ * (`http://127.0.0.1:5000`); a registry listed as insecure is tried over HTTPS first, then plain HTTP, as
+ * Docker does; any other is HTTPS only (`https://registry-1.docker.io`).
+ */
 function registryBaseUrl(registry, insecure = []) {
-    return `${isInsecureRegistry(registry, insecure) ? 'http' : 'https'}://${apiHost(registry)}`;
+    if (isLoopbackRegistry(registry))
+        return { baseUrl: `http://${apiHost(registry)}`, httpFallback: false };
+    return { baseUrl: `https://${apiHost(registry)}`, httpFallback: isInsecureRegistry(registry, insecure) };
 }
 
 ;// CONCATENATED MODULE: ./src/sources/registry/auth.ts
@@ -55894,9 +55904,10 @@ function registryBaseUrl(registry, insecure = []) {
  * Registry credentials and the WWW-Authenticate flows (Basic, and the Bearer token flow that Docker Hub,
  * GHCR, ECR and distribution's token auth use).
  *
- * Credentials come from, in this order: explicit ones (flags, action inputs), the Docker config
- * (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: credHelpers, credsStore, auths, identitytoken),
- * then fallbacks (the action's github-token for ghcr.io). They are looked up only when a registry asks.
+ * Credentials come from, in this order: explicit ones (flags, action inputs), the configs that
+ * docker/login-action's `scope` writes for buildx (`~/.docker/buildx/config/<registry>/<repository>@pull/…`),
+ * the Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: credHelpers, credsStore,
+ * auths, identitytoken), then fallbacks (the action's github-token for ghcr.io). They are looked up only when a registry asks.
  */
 
 
@@ -56029,11 +56040,52 @@ function fromHelper(registry, got, from) {
  * Finds credentials for a registry, in order: explicit, Docker config, fallback. `notes` collects why a
  * source gave nothing (a helper that is missing), for the auth error message.
  */
-async function resolveCredential(registry, opts, notes = []) {
+async function resolveCredential(registry, opts, notes = [], repository) {
     const explicit = opts.credentials?.find((c) => sameRegistry(c.registry, registry));
     if (explicit)
         return { ...explicit, from: opts.explicitLabel ?? '--username/--password-stdin' };
-    const dir = dockerConfigDir(opts);
+    for (const dir of buildxScopedDirs(registry, repository, opts)) {
+        const scoped = await fromConfigDir(dir, registry, notes, true);
+        if (scoped)
+            return scoped;
+    }
+    const fromConfig = await fromConfigDir(dockerConfigDir(opts), registry, notes, false);
+    if (fromConfig)
+        return fromConfig;
+    const fallback = opts.fallbackCredentials?.find((c) => sameRegistry(c.registry, registry));
+    if (fallback)
+        return { ...fallback, from: fallback.from ?? 'fallback credentials' };
+    return undefined;
+}
+/** buildx's own config dir: $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx. */
+function buildxConfigDir(opts) {
+    if (opts.dockerConfigDir === undefined && process.env['BUILDX_CONFIG'])
+        return process.env['BUILDX_CONFIG'];
+    return (0,external_node_path_namespaceObject.join)(dockerConfigDir(opts), 'buildx');
+}
+/**
+ * The Docker configs that docker/login-action's `scope` writes and buildx reads, for a pull of
+ * `registry/repository`: `<buildx>/config/<registry>[/<repository>][@<scopes>]`, most specific first.
+ * Docker Hub's directory is registry-1.docker.io.
+ */
+function buildxScopedDirs(registry, repository, opts) {
+    const root = (0,external_node_path_namespaceObject.join)(buildxConfigDir(opts), 'config');
+    const hosts = reference_normaliseRegistryName(registry) === DOCKER_HUB
+        ? ['registry-1.docker.io', DOCKER_HUB]
+        : [registry.toLowerCase()];
+    const scopes = ['@pull', '@pull,push', '@push,pull', ''];
+    const out = [];
+    for (const host of hosts) {
+        if (repository)
+            for (const sc of scopes)
+                out.push((0,external_node_path_namespaceObject.join)(root, host, `${repository}${sc}`));
+        for (const sc of scopes.slice(0, 3))
+            out.push((0,external_node_path_namespaceObject.join)(root, `${host}${sc}`));
+    }
+    return out;
+}
+/** Credentials for `registry` in the Docker config of `dir`. A scoped dir that does not exist is quiet. */
+async function fromConfigDir(dir, registry, notes, scoped) {
     const file = (0,external_node_path_namespaceObject.join)(dir, 'config.json');
     const label = file.startsWith((0,external_node_os_namespaceObject.homedir)() + '/') ? `~${file.slice((0,external_node_os_namespaceObject.homedir)().length)}` : file;
     let cfg;
@@ -56041,7 +56093,8 @@ async function resolveCredential(registry, opts, notes = []) {
         cfg = JSON.parse(await (0,external_node_fs_promises_namespaceObject.readFile)(file, 'utf8'));
     }
     catch (e) {
-        if (e.code !== 'ENOENT')
+        const code = e.code;
+        if (code !== 'ENOENT' && !(scoped && code === 'ENOTDIR'))
             notes.push(`${label} could not be read as JSON`);
     }
     if (cfg && typeof cfg === 'object') {
@@ -56082,9 +56135,6 @@ async function resolveCredential(registry, opts, notes = []) {
                 return { registry, username, password, from };
         }
     }
-    const fallback = opts.fallbackCredentials?.find((c) => sameRegistry(c.registry, registry));
-    if (fallback)
-        return { ...fallback, from: fallback.from ?? 'fallback credentials' };
     return undefined;
 }
 /** Every secret a credential holds, for redaction. */
@@ -56137,12 +56187,163 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 /** Kept equal to package.json's version by a unit test. */
 const VERSION = '0.1.0';
 
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(1692);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+;// CONCATENATED MODULE: ./src/sources/registry/proxy.ts
+/**
+ * Registries behind a forward proxy, configured the way curl and Docker read it: HTTPS_PROXY for https://
+ * registries, HTTP_PROXY for http:// ones, NO_PROXY for the exceptions, each in lower or upper case (lower
+ * case first). Loopback registries are never proxied, as Docker never proxies them.
+ *
+ * http:// requests go to the proxy with the absolute URL; https:// ones through a CONNECT tunnel, so TLS
+ * is still end to end with the registry.
+ */
+
+
+
+
+
+function envVar(env, name) {
+    for (const n of [name.toLowerCase(), name.toUpperCase()]) {
+        const v = env[n]?.trim();
+        if (v)
+            return { name: n, value: v };
+    }
+    return undefined;
+}
+function isLoopback(host) {
+    const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+    return h === 'localhost' || h.endsWith('.localhost') || /^127\./.test(h) || h === '::1';
+}
+function ipv4ToInt(ip) {
+    return ip.split('.').reduce((n, p) => n * 256 + Number(p), 0);
+}
+/** Whether one NO_PROXY entry (host, .domain, *.domain, IP, IPv4 CIDR, each with an optional :port) matches. */
+function entryMatches(entry, host, port) {
+    let e = entry.toLowerCase();
+    if (e === '*')
+        return true;
+    const hostPort = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(e);
+    if (hostPort) {
+        if (hostPort[2] !== port)
+            return false;
+        e = hostPort[1];
+    }
+    e = e.replace(/^\[|\]$/g, '');
+    const cidr = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(e);
+    if (cidr) {
+        if ((0,external_node_net_.isIP)(host) !== 4)
+            return false;
+        const bits = Number(cidr[2]);
+        if (bits > 32)
+            return false;
+        const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+        return (ipv4ToInt(host) & mask) >>> 0 === (ipv4ToInt(cidr[1]) & mask) >>> 0;
+    }
+    const domain = e.replace(/^\*?\./, '');
+    if (!domain)
+        return false;
+    return host === domain || host.endsWith(`.${domain}`);
+}
+function bypassesProxy(host, port, noProxy) {
+    const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+    if (isLoopback(h))
+        return true;
+    if (!noProxy)
+        return false;
+    return noProxy
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .some((e) => entryMatches(e, h, port));
+}
+/** The proxy for a request to `target`, or undefined for a direct connection. */
+function proxyFor(target, env = process.env) {
+    const https = target.protocol === 'https:';
+    const v = envVar(env, https ? 'https_proxy' : 'http_proxy') ?? envVar(env, 'all_proxy');
+    if (!v)
+        return undefined;
+    const port = target.port || (https ? '443' : '80');
+    if (bypassesProxy(target.hostname, port, envVar(env, 'no_proxy')?.value))
+        return undefined;
+    let url;
+    try {
+        url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(v.value) ? v.value : `http://${v.value}`);
+    }
+    catch {
+        throw new errors_InputError(`${v.name} is not a proxy URL: ${JSON.stringify(v.value.slice(0, 100))}`);
+    }
+    if (url.protocol !== 'http:') {
+        throw new errors_InputError(`${v.name}: only http:// proxies are supported, not ${url.protocol}//`);
+    }
+    return { url, variable: v.name };
+}
+/** The proxy as messages show it: no credentials. */
+function describeProxy(p) {
+    return `${p.url.protocol}//${p.url.host} (${p.variable})`;
+}
+function proxyAuthorization(p) {
+    if (!p.url.username)
+        return {};
+    const user = decodeURIComponent(p.url.username);
+    const pass = decodeURIComponent(p.url.password);
+    return { 'Proxy-Authorization': `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+}
+/** A failure to talk to the proxy itself: one line naming it, not retried as a registry error is. */
+function proxyError(p, target, err) {
+    return new errors_InputError(`cannot reach ${target} through the proxy ${describeProxy(p)}: ${oneLine(err)}`);
+}
+/** Request options that send a plain-HTTP request to the proxy with the absolute URL. */
+function viaHttpProxy(p, target, headers) {
+    return {
+        host: p.url.hostname,
+        port: p.url.port || 80,
+        path: target.href,
+        headers: { ...headers, Host: target.host, ...proxyAuthorization(p) },
+    };
+}
+/** An https agent whose connections are CONNECT tunnels through the proxy. */
+class TunnelAgent extends external_node_https_namespaceObject.Agent {
+    proxy;
+    constructor(proxy, opts) {
+        super(opts);
+        this.proxy = proxy;
+    }
+    // Node's Agent waits for the callback when createConnection returns nothing.
+    createConnection(options, callback) {
+        const host = options.host ?? 'localhost';
+        const port = Number(options.port ?? 443);
+        const authority = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+        const req = external_node_http_.request({
+            host: this.proxy.url.hostname,
+            port: this.proxy.url.port || 80,
+            method: 'CONNECT',
+            path: authority,
+            headers: { Host: authority, ...proxyAuthorization(this.proxy) },
+            agent: false,
+        });
+        req.once('connect', (res, socket) => {
+            if (res.statusCode !== 200) {
+                socket.destroy();
+                callback(proxyError(this.proxy, authority, `CONNECT answered HTTP ${res.statusCode ?? '?'}`));
+                return;
+            }
+            callback(null, external_node_tls_.connect({ ...options, socket, servername: options.servername ?? host }));
+        });
+        req.once('error', (err) => callback(proxyError(this.proxy, authority, err)));
+        req.end();
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/sources/registry/http.ts
 /**
  * The HTTP transport of the registry client, on node:http/node:https so that bodies stream with
  * backpressure: one request, bounded retries with backoff (429, 5xx, connection errors, honouring
  * Retry-After), and reading small bodies with a cap.
  */
+
 
 
 
@@ -56210,12 +56411,15 @@ function backoffMs(policy, attempt) {
     return Math.round(d * (0.75 + Math.random() * 0.5));
 }
 const agents = new Map();
-function agentFor(url) {
-    const key = url.protocol;
+function agentFor(url, proxy) {
+    const key = `${url.protocol} ${proxy?.url.href ?? ''}`;
     let a = agents.get(key);
     if (!a) {
         const opts = { keepAlive: true, maxSockets: 16, scheduling: 'lifo' };
-        a = url.protocol === 'https:' ? new external_node_https_namespaceObject.Agent(opts) : new external_node_http_.Agent(opts);
+        if (url.protocol === 'https:')
+            a = proxy ? new TunnelAgent(proxy, opts) : new external_node_https_namespaceObject.Agent(opts);
+        else
+            a = new external_node_http_.Agent(opts);
         agents.set(key, a);
     }
     return a;
@@ -56229,23 +56433,41 @@ function closeAgents() {
 /** One HTTP request; resolves with the response once its headers are in (any status). */
 function rawRequest(url, req, timeoutMs) {
     return new Promise((resolve, reject) => {
-        const mod = url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+        const proxy = proxyFor(url);
         const headers = { 'User-Agent': USER_AGENT, ...req.headers };
         if (req.body !== undefined)
             headers['Content-Length'] = String(Buffer.byteLength(req.body));
-        const r = mod.request(url, { method: req.method ?? 'GET', headers, agent: agentFor(url) }, (res) => {
+        const method = req.method ?? 'GET';
+        const agent = agentFor(url, proxy);
+        const onResponse = (res) => {
             // An idle body is a dead connection: time it out, and let the reader see the error.
             res.socket?.setTimeout(timeoutMs);
             resolve(res);
-        });
+        };
+        const r = url.protocol === 'https:'
+            ? external_node_https_namespaceObject.request(url, { method, headers, agent }, onResponse)
+            : proxy
+                ? external_node_http_.request({ ...viaHttpProxy(proxy, url, headers), method, agent }, onResponse)
+                : external_node_http_.request(url, { method, headers, agent }, onResponse);
         r.setTimeout(timeoutMs, () => {
             const err = new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`);
             err.code = 'ETIMEDOUT';
             r.destroy(err);
         });
-        r.on('error', reject);
+        // Through a plain-HTTP proxy, a connection error is the proxy's.
+        r.on('error', (err) => reject(proxy && url.protocol === 'http:' && !r.reusedSocket && isConnectError(err)
+            ? proxyError(proxy, url.host, err)
+            : err));
         r.end(req.body);
     });
+}
+function isConnectError(err) {
+    const code = err?.code;
+    return (code === 'ECONNREFUSED' ||
+        code === 'ENOTFOUND' ||
+        code === 'EHOSTUNREACH' ||
+        code === 'ENETUNREACH' ||
+        code === 'EAI_AGAIN');
 }
 /** Reads a whole (small) body; more than `limit` bytes is an error. */
 async function readBody(res, limit, what) {
@@ -56345,6 +56567,8 @@ class RegistryClient {
     opts;
     baseUrl;
     origin;
+    /** An insecure registry not yet seen to speak HTTPS: a failed TLS connection switches to plain HTTP. */
+    httpFallback;
     retry;
     timeoutMs;
     authorization;
@@ -56357,7 +56581,7 @@ class RegistryClient {
         this.registry = registry;
         this.repository = repository;
         this.opts = opts;
-        this.baseUrl = registryBaseUrl(registry, opts.insecureRegistries);
+        ({ baseUrl: this.baseUrl, httpFallback: this.httpFallback } = registryBaseUrl(registry, opts.insecureRegistries));
         this.origin = new URL(this.baseUrl).origin;
         this.retry = { ...DEFAULT_RETRY, ...opts.retry };
         this.timeoutMs = opts.timeoutMs ?? 60_000;
@@ -56370,6 +56594,8 @@ class RegistryClient {
             authHint: spec.authHint,
         });
         c.credential = spec.credential;
+        if (spec.baseUrl)
+            c.useBaseUrl(spec.baseUrl);
         for (const s of secretsOf(spec.credential ?? undefined))
             c.secrets.add(s);
         if (spec.authorization)
@@ -56390,7 +56616,29 @@ class RegistryClient {
             spec.authHint = this.opts.authHint;
         if (this.authorization)
             spec.authorization = this.authorization;
+        if (!this.httpFallback)
+            spec.baseUrl = this.baseUrl;
         return spec;
+    }
+    useBaseUrl(baseUrl) {
+        this.baseUrl = baseUrl;
+        this.origin = new URL(baseUrl).origin;
+        this.httpFallback = false;
+    }
+    /** An insecure registry that does not speak TLS: from now on, plain HTTP (as Docker). */
+    fallBackToHttp(url, err) {
+        if (!this.httpFallback || url.origin !== this.origin || url.protocol !== 'https:')
+            return undefined;
+        const code = err?.code ?? '';
+        const msg = err?.message ?? '';
+        const notTls = ['EPROTO', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SSL_WRONG_VERSION_NUMBER'].includes(code) ||
+            /wrong version number|packet length too long|socket hang up/i.test(msg);
+        if (!notTls)
+            return undefined;
+        const http = new URL(url.href);
+        http.protocol = 'http:';
+        this.useBaseUrl(http.origin);
+        return http;
     }
     get where() {
         return `${this.registry}/${this.repository}`;
@@ -56581,7 +56829,17 @@ class RegistryClient {
             const h = { ...headers };
             if (sent)
                 h['Authorization'] = sent;
-            const res = await rawRequest(url, { headers: h }, this.timeoutMs);
+            let res;
+            try {
+                res = await rawRequest(url, { headers: h }, this.timeoutMs);
+            }
+            catch (err) {
+                const http = this.fallBackToHttp(url, err);
+                if (!http)
+                    throw err;
+                url = http;
+                continue;
+            }
             const status = res.statusCode ?? 0;
             if (REDIRECTS.has(status)) {
                 const location = res.headers.location;
@@ -56616,7 +56874,7 @@ class RegistryClient {
     }
     async lookupCredential() {
         if (this.credential === undefined) {
-            const c = await resolveCredential(this.registry, this.opts.credentials ?? {}, this.notes);
+            const c = await resolveCredential(this.registry, this.opts.credentials ?? {}, this.notes, this.repository);
             this.credential = c ?? null;
             for (const s of secretsOf(c))
                 this.addSecret(s);
@@ -70827,6 +71085,56 @@ function imageFromManifest(r, source, tags, scans) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/sources/saved-index.ts
+/**
+ * Docker 25+ on the containerd image store saves a multi-platform image twice over: index.json's entry is a
+ * nested index holding every platform (and the attestations), while manifest.json lists only the daemon's
+ * own platform. Reading manifest.json alone loses the other platforms, so the richer of the two is read.
+ */
+
+
+function blobPath(d) {
+    return `blobs/${d.digest.replace(':', '/')}`;
+}
+function saved_index_parse(buf) {
+    if (!buf)
+        return undefined;
+    try {
+        return JSON.parse(buf.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The nested index of index.json that holds the image whose config manifest.json names, cut down to the
+ * platforms whose manifest and config the archive holds (a store may keep only some platforms' content).
+ * Undefined when it offers no more than manifest.json does: one platform, or no nested index at all.
+ */
+function richerSavedIndex(lookup, configDigest) {
+    const top = saved_index_parse(lookup('index.json'));
+    if (!top || !Array.isArray(top.manifests))
+        return undefined;
+    for (const entry of top.manifests) {
+        if (!entry || typeof entry.digest !== 'string' || !isIndexMediaType(entry.mediaType))
+            continue;
+        const nested = saved_index_parse(lookup(blobPath(entry)));
+        if (!nested || !Array.isArray(nested.manifests))
+            continue;
+        const present = nested.manifests.filter((d) => {
+            if (!d || typeof d.digest !== 'string' || !isImageEntry(d))
+                return false;
+            const m = saved_index_parse(lookup(blobPath(d)));
+            return !!m?.config && typeof m.config.digest === 'string' && !!lookup(blobPath(m.config));
+        });
+        const configs = present.map((d) => saved_index_parse(lookup(blobPath(d)))?.config.digest);
+        if (!configs.includes(configDigest))
+            continue;
+        return present.length > 1 ? { ...nested, manifests: present } : undefined;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/sources/archive.ts
 /**
  * Single-pass reader for image archives: `docker save` (Docker 20.10 legacy, Docker 25+ OCI-in-tar, the
@@ -70836,6 +71144,8 @@ function imageFromManifest(r, source, tags, scans) {
  * passes, keyed by its path, and the image is assembled at the end. No layer is buffered and the archive
  * is never copied: `docker save` can be streamed straight in.
  */
+
+
 
 
 
@@ -71038,7 +71348,7 @@ async function imagesFromArchive(contents, opts) {
         if (!hasDocker) {
             throw new errors_InputError(`${contents.label} has no manifest.json, so it is not a docker-archive${hasOci ? ' (it looks like an oci-archive)' : ''}`);
         }
-        return [await fromDockerManifest(contents, opts)];
+        return fromDockerManifest(contents, opts);
     }
     if (!hasOci) {
         throw new errors_InputError(hasDocker
@@ -71064,6 +71374,13 @@ async function fromDockerManifest(contents, opts) {
     const cfgWhat = `config ${entry.Config} in ${where}`;
     const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
     const platform = platformOfConfig(config);
+    // manifest.json holds the daemon's own platform; another platform, or all, may be in index.json.
+    const choice = opts.platform;
+    if (choice === 'all' || (choice && !platformMatches(choice, platform))) {
+        const richer = richerSavedIndex((p) => jsonOf(contents, p), cfg.digest);
+        if (richer)
+            return fromIndex(contents, richer, { ...opts, refName: undefined }, entry.RepoTags ?? []);
+    }
     checkPlatform(opts.platform, platform, `image in ${where}`);
     const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
     // A blob stored under its digest (Docker 25+, containerd) must hash to that name.
@@ -71075,7 +71392,7 @@ async function fromDockerManifest(contents, opts) {
             verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
         descriptors.push({ mediaType: '', digest: scan.digest, size: scan.compressedSize });
     });
-    return assembleImage({
+    const image = assembleImage({
         source: opts.source,
         digest: cfg.digest,
         configDigest: cfg.digest,
@@ -71085,6 +71402,11 @@ async function fromDockerManifest(contents, opts) {
         scans,
         mediaTypes: scans.map((s) => dockerLayerMediaType(s.compression)),
     });
+    return [image];
+}
+function jsonOf(contents, path) {
+    const blob = contents.blobs.get(contents.resolve(path));
+    return blob?.kind === 'json' ? blob.data : undefined;
 }
 function pickDockerImage(list, sel, where) {
     if (sel.index !== undefined) {
@@ -71113,17 +71435,21 @@ async function fromOciIndex(contents, opts) {
     const index = parseJson(contents.json('index.json', 'index').data, `index.json in ${where}`);
     if (!index || !Array.isArray(index.manifests))
         throw new errors_InputError(`index.json in ${where} is malformed: no manifests list`);
-    const blobPath = (d) => `blobs/${d.digest.replace(':', '/')}`;
+    return fromIndex(contents, index, { ...opts, refName: opts.selector.ref });
+}
+/** The images of an index whose blobs are in the archive; `tags` default to the ref-name annotation. */
+async function fromIndex(contents, index, opts, tags) {
+    const where = contents.label;
     const fetch = async (d, what) => {
         const blob = contents.json(blobPath(d), what);
         verifyDigest(blob.digest, d.digest, `${what} in ${where}`);
         return blob.data;
     };
-    const resolved = await resolveImages(index, fetch, opts.platform, where, opts.selector.ref);
+    const resolved = await resolveImages(index, fetch, opts.platform, where, opts.refName);
     return Promise.all(resolved.map(async (r) => {
         const scans = await Promise.all(r.manifest.layers.map((d, i) => contents.layer(blobPath(d), `layer ${i + 1} (${shortDigest(d.digest)})`)));
         const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
-        return imageFromManifest(r, opts.source, name ? [name] : [], scans);
+        return imageFromManifest(r, opts.source, tags ?? (name ? [name] : []), scans);
     }));
 }
 
@@ -71184,6 +71510,12 @@ async function saveSupportsPlatform(opts = {}) {
     const [client = '', api = ''] = r.stdout.trim().split(/\s+/);
     return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
 }
+/**
+ * Why a just-built image is usually missing: buildx's docker-container driver (docker/setup-buildx-action's
+ * default) keeps the result in its own BuildKit store, and docker/build-push-action loads it into the
+ * daemon only when asked.
+ */
+const NOT_LOADED_HINT = 'if docker/build-push-action built it, set `load: true` there (the docker-container driver of docker/setup-buildx-action does not load images into the daemon unless asked, or unless its driver-opts set default-load=true); otherwise build or pull it first';
 /** One line for a failed `docker save`, from what docker printed. */
 function daemonError(ref, code, stderr, env) {
     const lines = stderr
@@ -71192,7 +71524,7 @@ function daemonError(ref, code, stderr, env) {
         .filter(Boolean);
     const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
     if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
-        return new errors_InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`);
+        return new errors_InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}): ${NOT_LOADED_HINT}`);
     }
     if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(stderr)) {
         return new errors_InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
@@ -71646,7 +71978,7 @@ const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRe
 
 
 /** Bump when the entry format or what a scan records changes. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 const MAGIC = 'slimgate-layer-cache';
 const cache_TYPES = new Set(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
 function defaultCacheDir(env = process.env) {
@@ -73295,7 +73627,7 @@ const REGISTRY_USAGE = (/* unused pure expression or super */ null && (`Registry
   --username U            registry user for SOURCE's registry (with --password-stdin); else the
                           Docker config (~/.docker/config.json, credHelpers, credsStore) is used
   --password-stdin        read the password or token from stdin
-  --insecure-registry H   reach registry H over plain HTTP (repeatable; localhost and 127.0.0.0/8 always are)
+  --insecure-registry H   registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)
   --no-cache              do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)
 `));
 async function readStdin() {
@@ -73353,6 +73685,7 @@ function registryOfSource(source, isRegistry) {
 
 
 
+
 /** src/config's inputs, and `config` (the .slimgate.yml to read). */
 const inputs_POLICY_INPUTS = [...POLICY_INPUTS, 'config'];
 /** Policy inputs whose action.yml default equals the policy's default (src/analysis/policy.ts). */
@@ -73372,6 +73705,33 @@ function parseBoolean(name, value, dflt) {
     if (['false', 'False', 'FALSE'].includes(value))
         return false;
     throw new errors_InputError(`input "${name}" must be true or false, not "${value}"`);
+}
+/**
+ * The `image` input. docker/metadata-action's `tags` output is a newline (or comma) list of tags naming
+ * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
+ * images are an error: one check cannot stand for them.
+ */
+function imageInput(value) {
+    const items = parseList(value);
+    if (items.length <= 1)
+        return { image: items[0] ?? '' };
+    const first = items[0];
+    const nameOf = (s) => {
+        const src = parseSource(s);
+        if (src.kind !== 'registry')
+            return undefined;
+        const r = parseReference(src.ref);
+        return `${r.registry}/${r.repository}`;
+    };
+    const name = nameOf(first);
+    const others = items.slice(1).filter((s) => name === undefined || nameOf(s) !== name);
+    if (others.length) {
+        throw new errors_InputError(`input "image" lists ${items.length} images (${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}); give one image, or tags of one image`);
+    }
+    return {
+        image: first,
+        note: `input "image" lists ${items.length} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
+    };
 }
 /**
  * `auto` (the default), `none`, a path to a JSON report (ends in `.json`), or a source. A `.json` path that
@@ -73452,7 +73812,7 @@ function readInputs(get = envInputs(), cwd = process.cwd()) {
             ...common,
         };
     }
-    const image = get('image');
+    const { image, note: imageNote } = imageInput(get('image'));
     const context = get('context');
     let build;
     if (context) {
@@ -73496,6 +73856,7 @@ function readInputs(get = envInputs(), cwd = process.cwd()) {
     return {
         mode,
         image,
+        ...(imageNote ? { imageNote } : {}),
         platform,
         build,
         dockerfile,
@@ -74432,6 +74793,8 @@ async function runCheck(inputs, ctx) {
             'written, but nothing is commented and no baseline is recorded');
     const policy = await checker.policy(inputs.policy);
     let source = inputs.image;
+    if (inputs.imageNote)
+        notice(`Slimgate: ${inputs.imageNote}`);
     let cleanup;
     if (inputs.build) {
         const b = inputs.build;

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The Slimgate test world: a private Docker engine and a private container registry.
+# The Slimgate test world: two private Docker 26 engines (classic and containerd image stores) and a
+# private container registry.
 #
 #   scripts/test-world.sh start            start (idempotent) and print the env file
 #   scripts/test-world.sh stop             stop exactly the processes this script started
@@ -30,14 +31,14 @@ die() {
 # ---------------------------------------------------------------- prerequisites
 
 # "command package" pairs. busybox must be the static one (it goes into imported rootfs images).
+# dockerd, buildx and their client come from Debian trixie (ensure_docker, below), not from this list.
 REQUIREMENTS=(
-  'dockerd docker.io'
-  'docker docker.io'
   'docker-registry docker-registry'
   'skopeo skopeo'
   'umoci umoci'
   'buildah buildah'
   'zstd zstd'
+  'tinyproxy tinyproxy'
   'busybox busybox-static'
   'openssl openssl'
   'curl curl'
@@ -112,6 +113,49 @@ ensure_prerequisites() {
   fi
 }
 
+# Docker 26 and buildx 0.13 from Debian trixie (bookworm's 20.10 is too old to stand for a GitHub runner's
+# Docker 28). Trixie is pinned at priority 100, so only the packages named here move to it.
+DOCKER_PACKAGES='docker.io docker-cli docker-buildx'
+DOCKER_MIN_MAJOR=26
+
+dockerd_major() {
+  local v
+  v="$(dockerd --version 2>/dev/null | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')"
+  echo "${v:-0}"
+}
+
+have_buildx() {
+  docker buildx version >/dev/null 2>&1
+}
+
+ensure_docker() {
+  if (($(dockerd_major) >= DOCKER_MIN_MAJOR)) && have_buildx; then return 0; fi
+  local how="see /work/shared/TESTING.md: apt-get install -y -t trixie $DOCKER_PACKAGES"
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "need dockerd >= $DOCKER_MIN_MAJOR and docker buildx; found dockerd $(dockerd_major)"
+    log "$how"
+    exit 1
+  fi
+  local uri
+  uri="$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
+  [[ -n "$uri" ]] || uri=http://deb.debian.org/debian
+  log "installing $DOCKER_PACKAGES from Debian trixie ($uri), pinned at priority 100"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$uri" >/etc/apt/sources.list.d/trixie.sources
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >/etc/apt/preferences.d/trixie
+  local policy=/usr/sbin/policy-rc.d added_policy=0 ok=1
+  if [[ ! -e "$policy" ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added_policy=1
+  fi
+  # shellcheck disable=SC2086 # word splitting of the package list is intended
+  if ! apt-get update || ! DEBIAN_FRONTEND=noninteractive apt-get install -y -t trixie $DOCKER_PACKAGES; then ok=0; fi
+  [[ "$added_policy" == 1 ]] && rm -f "$policy"
+  if [[ "$ok" != 1 ]] || (($(dockerd_major) < DOCKER_MIN_MAJOR)) || ! have_buildx; then
+    log "could not install Docker >= $DOCKER_MIN_MAJOR with buildx; $how"
+    exit 1
+  fi
+}
+
 # ---------------------------------------------------------------- pids
 
 # pid_of NAME: prints the recorded pid if that process is alive and is what we started, else fails.
@@ -124,9 +168,14 @@ pid_of() {
   [[ -r "/proc/$pid/cmdline" ]] || return 1
   cmdline="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
   case "$1" in
-    dockerd) [[ "$cmdline" == *dockerd* && "$cmdline" == *"$(exec_root)"* ]] || return 1 ;;
-    containerd) [[ "$cmdline" == *containerd* && "$cmdline" == *"$(exec_root)"* ]] || return 1 ;;
+    dockerd | dockerd-ctr)
+      [[ "$cmdline" == *dockerd* && "$cmdline" == *" $(exec_root "${1#dockerd}") "* ]] || return 1
+      ;;
+    containerd | containerd-ctr)
+      [[ "$cmdline" == *containerd* && "$cmdline" == *"$(exec_root "${1#containerd}")/containerd/"* ]] || return 1
+      ;;
     registry) [[ "$cmdline" == *docker-registry* && "$cmdline" == *"$DIR/registry.yml"* ]] || return 1 ;;
+    proxy) [[ "$cmdline" == *tinyproxy* && "$cmdline" == *"$DIR/tinyproxy.conf"* ]] || return 1 ;;
   esac
   echo "$pid"
 }
@@ -160,72 +209,89 @@ stop_pid() {
 short_dir() {
   echo "/tmp/sgw-$(printf '%s' "$DIR" | sha256sum | cut -c1-12)"
 }
+# The two engines: KIND "" is the classic image store (vfs), KIND "-ctr" the containerd image store (the
+# default for new installs since Docker 29). Each has its own socket, data root, exec root and pid files.
+KINDS=('' '-ctr')
+
+# exec_root [KIND]
 exec_root() {
+  local base
   if [[ -s "$DIR/exec-root" ]]; then
-    cat "$DIR/exec-root"
+    base="$(cat "$DIR/exec-root")"
   elif ((${#DIR} > 40)); then
-    echo "$(short_dir)/exec"
+    base="$(short_dir)/exec"
   else
-    echo "$DIR/exec"
+    base="$DIR/exec"
   fi
+  echo "$base${1:-}"
 }
+# docker_sock [KIND]
 docker_sock() {
-  if ((${#DIR} > 80)); then echo "$(short_dir)/docker.sock"; else echo "$DIR/docker.sock"; fi
+  if ((${#DIR} > 80)); then echo "$(short_dir)/docker${1:-}.sock"; else echo "$DIR/docker${1:-}.sock"; fi
 }
 
 # ---------------------------------------------------------------- dockerd
 
+# docker_answers [KIND]
 docker_answers() {
-  DOCKER_HOST="unix://$(docker_sock)" timeout 10 docker version >/dev/null 2>&1
+  DOCKER_HOST="unix://$(docker_sock "${1:-}")" timeout 10 docker version >/dev/null 2>&1
 }
 
+# start_dockerd KIND
 start_dockerd() {
-  if pid_of dockerd >/dev/null; then
-    log "dockerd already running (pid $(pid_of dockerd))"
+  local kind="$1" name="dockerd$1"
+  if pid_of "$name" >/dev/null; then
+    log "$name already running (pid $(pid_of "$name"))"
     return 0
   fi
-  local exec sock
-  exec="$(exec_root)"
-  sock="$(docker_sock)"
+  local exec sock data="$DIR/data$kind" store=()
+  exec="$(exec_root "$kind")"
+  sock="$(docker_sock "$kind")"
   # A previous engine of ours may have left its containerd behind (dockerd was KILLed).
-  stop_pid containerd
-  mkdir -p "$DIR/data" "$exec" "$(dirname "$sock")"
-  printf '%s\n' "$exec" >"$DIR/exec-root"
-  rm -f "$DIR/docker.pid" "$DIR/dockerd.pid"
-  log "starting dockerd (socket $sock)"
+  stop_pid "containerd$kind"
+  mkdir -p "$data" "$exec" "$(dirname "$sock")"
+  [[ -s "$DIR/exec-root" ]] || printf '%s\n' "$(exec_root)" >"$DIR/exec-root"
+  if [[ "$kind" == -ctr ]]; then
+    printf '{"features":{"containerd-snapshotter":true}}\n' >"$DIR/daemon$kind.json"
+    store=(--config-file "$DIR/daemon$kind.json" --storage-driver=native)
+  else
+    store=(--storage-driver=vfs)
+  fi
+  rm -f "$DIR/docker$kind.pid" "$DIR/$name.pid"
+  log "starting $name (socket $sock)"
   # The wrapper records the pid that exec turns into dockerd; all fds go to the log so that callers
   # waiting for our stdout/stderr to close (execFile, spawnSync) do not wait for the daemon.
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/dockerd.pid" \
-    dockerd --iptables=false --ip6tables=false --bridge=none --storage-driver=vfs \
-    -H "unix://$sock" --data-root "$DIR/data" --exec-root "$exec" --pidfile "$DIR/docker.pid" \
-    </dev/null >>"$DIR/dockerd.log" 2>&1 9>&- &
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/$name.pid" \
+    dockerd --iptables=false --ip6tables=false --bridge=none "${store[@]}" \
+    -H "unix://$sock" --data-root "$data" --exec-root "$exec" --pidfile "$DIR/docker$kind.pid" \
+    </dev/null >>"$DIR/$name.log" 2>&1 9>&- &
   local i
   for ((i = 0; i < 600; i++)); do
-    [[ -s "$DIR/dockerd.pid" ]] && break
+    [[ -s "$DIR/$name.pid" ]] && break
     sleep 0.1
   done
   local deadline=$((SECONDS + 60))
-  until docker_answers; do
-    if ! pid_of dockerd >/dev/null; then
-      log "dockerd exited; last lines of $DIR/dockerd.log:"
-      tail -n 40 "$DIR/dockerd.log" >&2 || true
-      rm -f "$DIR/dockerd.pid"
+  until docker_answers "$kind"; do
+    if ! pid_of "$name" >/dev/null; then
+      log "$name exited; last lines of $DIR/$name.log:"
+      tail -n 40 "$DIR/$name.log" >&2 || true
+      rm -f "$DIR/$name.pid"
       exit 1
     fi
     if ((SECONDS >= deadline)); then
-      log "dockerd did not answer within 60 s; last lines of $DIR/dockerd.log:"
-      tail -n 40 "$DIR/dockerd.log" >&2 || true
-      stop_pid dockerd
+      log "$name did not answer within 60 s; last lines of $DIR/$name.log:"
+      tail -n 40 "$DIR/$name.log" >&2 || true
+      stop_pid "$name"
       exit 1
     fi
     sleep 0.2
   done
   # dockerd starts its own containerd; record it so that `stop` can clean up after a KILLed dockerd.
   if [[ -s "$exec/containerd/containerd.pid" ]]; then
-    cp "$exec/containerd/containerd.pid" "$DIR/containerd.pid"
-    pid_of containerd >/dev/null || rm -f "$DIR/containerd.pid"
+    cp "$exec/containerd/containerd.pid" "$DIR/containerd$kind.pid"
+    pid_of "containerd$kind" >/dev/null || rm -f "$DIR/containerd$kind.pid"
   fi
-  log "dockerd is up (pid $(pid_of dockerd))"
+  log "$name is up (pid $(pid_of "$name"))"
 }
 
 # ---------------------------------------------------------------- registry
@@ -294,6 +360,74 @@ EOF
   die "could not find a free port for the registry"
 }
 
+# ---------------------------------------------------------------- forward proxy
+
+# Requests through a proxy need a registry name that no client skips the proxy for (as it skips localhost
+# and 127.0.0.0/8): registry.test, resolving to loopback.
+PROXY_HOSTNAME=registry.test
+
+ensure_hosts_name() {
+  if grep -qE "^127\.0\.0\.1[[:space:]]+(.*[[:space:]])?$PROXY_HOSTNAME([[:space:]]|\$)" /etc/hosts 2>/dev/null; then
+    return 0
+  fi
+  if [[ "$(id -u)" != 0 ]]; then
+    log "add '127.0.0.1 $PROXY_HOSTNAME' to /etc/hosts (as root): the proxy tests need it"
+    exit 1
+  fi
+  log "adding '127.0.0.1 $PROXY_HOSTNAME' to /etc/hosts"
+  printf '127.0.0.1 %s\n' "$PROXY_HOSTNAME" >>/etc/hosts
+}
+
+proxy_port() {
+  sed -n 's/^SLIMGATE_PROXY=http:\/\/127\.0\.0\.1:\([0-9]*\)$/\1/p' "$DIR/env" 2>/dev/null || true
+}
+
+start_proxy() {
+  if pid_of proxy >/dev/null && [[ -n "$(proxy_port)" ]]; then
+    log "proxy already running (pid $(pid_of proxy), port $(proxy_port))"
+    PROXY_PORT="$(proxy_port)"
+    return 0
+  fi
+  stop_pid proxy
+  local attempt port i
+  for ((attempt = 0; attempt < 20; attempt++)); do
+    port=$((20000 + RANDOM % 40000))
+    port_in_use "$port" && continue
+    # LogLevel Connect logs each request line; no ConnectPort line: CONNECT to any port.
+    cat >"$DIR/tinyproxy.conf" <<EOF
+Port $port
+Listen 127.0.0.1
+Allow 127.0.0.1
+Timeout 60
+MaxClients 50
+LogLevel Connect
+LogFile "$DIR/tinyproxy.log"
+DisableViaHeader Yes
+EOF
+    log "starting tinyproxy on 127.0.0.1:$port"
+    rm -f "$DIR/proxy.pid"
+    setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$DIR/proxy.pid" \
+      tinyproxy -d -c "$DIR/tinyproxy.conf" </dev/null >>"$DIR/tinyproxy.out" 2>&1 9>&- &
+    for ((i = 0; i < 300; i++)); do
+      [[ -s "$DIR/proxy.pid" ]] && break
+      sleep 0.1
+    done
+    for ((i = 0; i < 100; i++)); do
+      if port_in_use "$port" && pid_of proxy >/dev/null; then
+        PROXY_PORT="$port"
+        log "proxy is up (pid $(pid_of proxy))"
+        return 0
+      fi
+      pid_of proxy >/dev/null || break
+      sleep 0.1
+    done
+    if pid_of proxy >/dev/null; then stop_pid proxy; fi
+    log "tinyproxy did not start on port $port; last lines of its output:"
+    tail -n 5 "$DIR/tinyproxy.out" "$DIR/tinyproxy.log" >&2 2>/dev/null || true
+  done
+  die "could not start tinyproxy"
+}
+
 # ---------------------------------------------------------------- commands
 
 shell_quote() {
@@ -308,14 +442,20 @@ write_env() {
   local tmp="$DIR/env.tmp.$$"
   {
     echo "DOCKER_HOST=$(shell_quote "unix://$(docker_sock)")"
+    echo "SLIMGATE_DOCKER_CONTAINERD=$(shell_quote "unix://$(docker_sock -ctr)")"
     echo "SLIMGATE_REGISTRY=127.0.0.1:$REGISTRY_PORT"
+    echo "SLIMGATE_PROXY=http://127.0.0.1:$PROXY_PORT"
+    echo "SLIMGATE_PROXY_LOG=$(shell_quote "$DIR/tinyproxy.log")"
+    echo "SLIMGATE_PROXY_HOSTNAME=$PROXY_HOSTNAME"
     echo "SLIMGATE_WORLD_DIR=$(shell_quote "$DIR")"
   } >"$tmp"
   mv "$tmp" "$DIR/env"
 }
 
 is_running() {
-  pid_of dockerd >/dev/null && pid_of registry >/dev/null && [[ -s "$DIR/env" ]]
+  pid_of dockerd >/dev/null && pid_of dockerd-ctr >/dev/null && pid_of registry >/dev/null &&
+    pid_of proxy >/dev/null && grep -q '^SLIMGATE_PROXY=' "$DIR/env" 2>/dev/null &&
+    grep -q '^SLIMGATE_DOCKER_CONTAINERD=' "$DIR/env" 2>/dev/null
 }
 
 # Prints "started" on stdout if it had to start anything, "running" otherwise.
@@ -326,9 +466,13 @@ cmd_start() {
     return 0
   fi
   ensure_prerequisites
-  REGISTRY_PORT=''
-  start_dockerd
+  ensure_docker
+  ensure_hosts_name
+  REGISTRY_PORT='' PROXY_PORT=''
+  local kind
+  for kind in "${KINDS[@]}"; do start_dockerd "$kind"; done
   start_registry
+  start_proxy
   write_env
   log "world is up; env in $DIR/env:"
   sed 's/^/  /' "$DIR/env" >&2
@@ -336,14 +480,21 @@ cmd_start() {
 }
 
 cmd_stop() {
-  stop_pid dockerd
+  local kind
+  for kind in "${KINDS[@]}"; do stop_pid "dockerd$kind"; done
   stop_pid registry
-  stop_pid containerd
-  rm -f "$DIR/docker.pid" "$DIR/env" "$DIR/auto-started"
+  stop_pid proxy
+  for kind in "${KINDS[@]}"; do
+    stop_pid "containerd$kind"
+    rm -f "$DIR/docker$kind.pid"
+  done
+  rm -f "$DIR/env" "$DIR/auto-started"
   rm -rf "$DIR/leases"
   if [[ "${SLIMGATE_WORLD_CLEAN:-}" == 1 ]]; then
-    log "removing $DIR/data and $(exec_root)"
-    rm -rf "$DIR/data" "$(exec_root)"
+    for kind in "${KINDS[@]}"; do
+      log "removing $DIR/data$kind and $(exec_root "$kind")"
+      rm -rf "$DIR/data$kind" "$(exec_root "$kind")"
+    done
     rmdir "$(short_dir)" 2>/dev/null || true
   fi
   log "stopped"
@@ -351,20 +502,23 @@ cmd_stop() {
 
 cmd_status() {
   local name pid rc=0
-  for name in dockerd containerd registry; do
+  for name in dockerd containerd dockerd-ctr containerd-ctr registry proxy; do
     if pid="$(pid_of "$name")"; then
       echo "$name: running (pid $pid)"
     else
       echo "$name: not running"
-      [[ "$name" == containerd ]] || rc=3
+      [[ "$name" == containerd* ]] || rc=3
     fi
   done
   if [[ "$rc" == 0 ]] && [[ -s "$DIR/env" ]]; then
     cat "$DIR/env"
-    docker_answers || {
-      echo "dockerd: not answering on $(docker_sock)"
-      rc=3
-    }
+    local kind
+    for kind in "${KINDS[@]}"; do
+      docker_answers "$kind" || {
+        echo "dockerd$kind: not answering on $(docker_sock "$kind")"
+        rc=3
+      }
+    done
   else
     rc=3
   fi

@@ -41,7 +41,7 @@ export interface BuiltImage {
   tag: string;
   /** Working directory holding the exports. */
   dir: string;
-  /** `docker save -o` (Docker 20.10: the legacy layout). */
+  /** `docker save -o` (Docker 26, classic store: the OCI layout plus manifest.json). */
   dockerArchive: string;
   /** `skopeo copy … oci:DIR:REF` (gzip layers), or the hand-made layout for `crafted`. */
   ociDir: string;

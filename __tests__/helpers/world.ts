@@ -1,4 +1,9 @@
-// Access to the test world started by scripts/test-world.sh (a private dockerd and a private registry).
+// Access to the test world started by scripts/test-world.sh: two private Docker 26 engines (the classic
+// image store on vfs, and the containerd image store) and a private registry.
+//
+// The tests run the `docker` first on PATH. On these machines that is the runner's client, 28.x in
+// /usr/local/bin, ahead of the 26.x client that trixie's docker-cli puts in /usr/bin: the client a GitHub
+// runner has, negotiating down to the daemons' API 1.45.
 // Vitest's global setup (./global-setup.ts) starts it; outside Vitest run `scripts/test-world.sh start`.
 import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -8,9 +13,14 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const worldScript = path.join(repoRoot, 'scripts', 'test-world.sh');
 
+export type DaemonKind = 'classic' | 'containerd';
+export const DAEMON_KINDS: readonly DaemonKind[] = ['classic', 'containerd'];
+
 export interface World {
-  /** `unix:///…/docker.sock` of the private engine. */
+  /** `unix:///…/docker.sock` of the classic-store engine (vfs): DOCKER_HOST in `env`. */
   dockerHost: string;
+  /** `unix:///…/docker-ctr.sock` of the containerd-store engine (SLIMGATE_DOCKER_CONTAINERD). */
+  containerdHost: string;
   /** `127.0.0.1:PORT` of the private registry (plain HTTP, no auth). */
   registry: string;
   /** The state directory (`$SLIMGATE_WORLD_DIR`, default `<repo>/.test-world`). */
@@ -94,10 +104,16 @@ export function world(): World {
   }
   const vars = parseEnvFile(readFileSync(file, 'utf8'));
   const dockerHost = vars.DOCKER_HOST;
+  const containerdHost = vars.SLIMGATE_DOCKER_CONTAINERD;
   const registry = vars.SLIMGATE_REGISTRY;
-  if (!dockerHost || !registry) throw new Error(`${file} lacks DOCKER_HOST or SLIMGATE_REGISTRY`);
+  if (!dockerHost || !containerdHost || !registry) {
+    throw new Error(
+      `${file} lacks DOCKER_HOST, SLIMGATE_DOCKER_CONTAINERD or SLIMGATE_REGISTRY (restart the world: scripts/test-world.sh stop; scripts/test-world.sh start)`,
+    );
+  }
   return {
     dockerHost,
+    containerdHost,
     registry,
     dir: vars.SLIMGATE_WORLD_DIR || dir,
     env: { ...process.env, ...vars },
@@ -175,6 +191,12 @@ export function runAsync(cmd: string, args: readonly string[], opts: RunOptions 
     child.stdin?.on('error', () => {}); // the child may exit without reading its input
     child.stdin?.end(opts.input ?? '');
   });
+}
+
+/** `world().env` with DOCKER_HOST pointing at the engine of that image store. */
+export function daemonEnv(kind: DaemonKind): NodeJS.ProcessEnv {
+  const w = world();
+  return { ...w.env, DOCKER_HOST: kind === 'classic' ? w.dockerHost : w.containerdHost };
 }
 
 function dockerOpts(opts: RunOptions): RunOptions {

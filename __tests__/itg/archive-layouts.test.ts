@@ -1,7 +1,10 @@
 // Every archive layout Slimgate reads (TESTING.md, "Archive formats"), built in the tests from real image
-// data, must give the same file list as the legacy `docker save` of the same image.
+// data, must give the same file list as the world's own `docker save` of the same image (Docker 26's
+// classic store: the OCI layout plus manifest.json). The Docker 20.10 legacy layout comes from committed
+// fixtures that a real 20.10 engine wrote.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from '../../src/engine/engine.js';
 import type { Report } from '../../src/types/report.js';
@@ -16,7 +19,8 @@ import {
   type BuiltImage,
 } from '../helpers/images.js';
 import { hexOf, packTar, readTar, sha256, type TarEntry } from '../helpers/tar-stream-io.js';
-import { docker, node24, run } from '../helpers/world.js';
+import { fromOracle, fromReport, umociUnpack } from '../helpers/oracle.js';
+import { DAEMON_KINDS, daemonEnv, docker, node24, repoRoot, run } from '../helpers/world.js';
 
 interface Descriptor {
   mediaType: string;
@@ -446,5 +450,121 @@ describe('zstd layers', () => {
     expect(r20.layers.map((l) => l.digest)).toEqual(manifest.layers.map((l) => l.digest));
     // In-process (the TypeScript sources on this Node) agrees too.
     expect((await one(source)).files).toEqual(r20.files);
+  });
+});
+
+// Docker 20.10's `docker save` layout, kept by small archives that a real 20.10 engine wrote once
+// (scripts/make-legacy-fixtures.sh): the world now runs Docker 26, whose save writes the OCI layout.
+describe('Docker 20.10 docker save (legacy layout), from committed fixtures', () => {
+  const fixtures = path.join(repoRoot, '__tests__', 'fixtures', 'docker-20.10');
+  const engine = JSON.parse(readFileSync(path.join(fixtures, 'engine.json'), 'utf8')) as {
+    engine: string;
+    scratch: { id: string; diffIds: string[] };
+    whiteouts: { id: string; diffIds: string[] };
+  };
+  const names = ['scratch', 'whiteouts'] as const;
+  const fixture = (n: string): string => path.join(fixtures, `${n}.tar.gz`);
+  const paths = (r: Report): string[] => r.files.map((f) => f.path);
+
+  it('the fixtures are what 20.10 writes: <v1id>/layer.tar, VERSION and json, <id>.json, no index.json', async () => {
+    expect(engine.engine).toMatch(/^20\.10\./);
+    for (const n of names) {
+      const entries = (await readTar(gunzipSync(readFileSync(fixture(n))))).map((e) => e.name);
+      expect(entries).toContain('manifest.json');
+      expect(entries).toContain('repositories');
+      expect(entries).not.toContain('index.json');
+      expect(entries).toContain(`${hexOf(engine[n].id)}.json`);
+      expect(entries.filter((e) => /^[0-9a-f]{64}\/layer\.tar$/.test(e))).toHaveLength(
+        engine[n].diffIds.length,
+      );
+      expect(entries.filter((e) => /^[0-9a-f]{64}\/VERSION$/.test(e))).toHaveLength(engine[n].diffIds.length);
+    }
+  });
+
+  it('reads them with the IDs and layers the 20.10 engine reported', async () => {
+    for (const n of names) {
+      const r = await one(`docker-archive:${fixture(n)}`);
+      expect(r.image.digest).toBe(engine[n].id);
+      expect(r.layers.map((l) => l.diffId)).toEqual(engine[n].diffIds);
+      expect(r.image.tags).toEqual([`legacy-fixture/${n}:1`]);
+    }
+  });
+
+  it('the classic builder’s image: the overwritten config is waste, owners and modes kept', async () => {
+    const r = await one(`docker-archive:${fixture('scratch')}`);
+    expect(paths(r)).toEqual(
+      expect.arrayContaining([
+        '/etc/app.conf',
+        '/data/readme.txt',
+        '/data/nested/secret.bin',
+        '/usr/bin/tool',
+      ]),
+    );
+    expect(r.size.wasted).toBe('listen=:8080\n'.length);
+    const secret = r.files.find((f) => f.path === '/data/nested/secret.bin');
+    expect(secret).toMatchObject({ uid: 65532, gid: 65532, size: 3000 });
+    // The build context (a tar the client sends) dropped the setuid bit of the 4755 file.
+    expect(r.files.find((f) => f.path === '/usr/bin/tool')?.mode).toBe('0755');
+    expect(r.image.config.user).toBe('65532');
+  });
+
+  it('whiteouts and an opaque directory applied, and the same files as umoci unpacks', async () => {
+    const r = await one(`docker-archive:${fixture('whiteouts')}`);
+    expect(paths(r)).not.toEqual(expect.arrayContaining(['/target.bin']));
+    for (const gone of ['/target.bin', '/keep/gone.txt', '/opq/old1', '/opq/sub', '/opq/sub/old2'])
+      expect(paths(r)).not.toContain(gone);
+    for (const kept of ['/keep/x.txt', '/keep/y.txt', '/opq/new', '/three.txt', '/three-link'])
+      expect(paths(r)).toContain(kept);
+    expect(r.size.wasted).toBe(500 + 'gone\n'.length + 'old one\n'.length + 'old two\n'.length);
+    const plain = path.join(work, 'legacy-whiteouts.tar');
+    writeFileSync(plain, gunzipSync(readFileSync(fixture('whiteouts'))));
+    const oci = path.join(work, 'legacy-whiteouts-oci');
+    skopeo(['copy', '-q', `docker-archive:${plain}`, `oci:${oci}:w`]);
+    const unpacked = umociUnpack(oci, 'w');
+    try {
+      expect(fromReport(r.files)).toEqual(fromOracle(unpacked.records));
+    } finally {
+      unpacked.remove();
+    }
+  });
+
+  it('two images in one archive: picked by :TAG and @INDEX', async () => {
+    const two = fixture('two-images');
+    expect((await one(`docker-archive:${two}:legacy-fixture/whiteouts:1`)).image.digest).toBe(
+      engine.whiteouts.id,
+    );
+    const first = await one(`docker-archive:${two}@0`);
+    const second = await one(`docker-archive:${two}@1`);
+    expect([first.image.digest, second.image.digest].sort()).toEqual(
+      [engine.scratch.id, engine.whiteouts.id].sort(),
+    );
+  });
+
+  // Loaded into today's engines and saved again: the Docker 25+ layout, written by a real daemon.
+  it.each(DAEMON_KINDS)('loaded into Docker 26 (%s store) and saved again: the same files', async (kind) => {
+    const env = daemonEnv(kind);
+    for (const n of names) {
+      const legacy = await one(`docker-archive:${fixture(n)}`);
+      const tag = `legacy-fixture/${n}:1`;
+      run('docker', ['load', '-q', '-i', fixture(n)], { env, timeout: 120_000 });
+      try {
+        const saved = path.join(work, `resaved-${kind}-${n}.tar`);
+        run('docker', ['save', '-o', saved, tag], { env, timeout: 120_000 });
+        const entries = (await readTar(readFileSync(saved))).map((e) => e.name);
+        expect(entries).toEqual(expect.arrayContaining(['index.json', 'manifest.json', 'oci-layout']));
+        expect(entries.some((e) => e.endsWith('/layer.tar'))).toBe(false);
+        for (const source of [`docker-archive:${saved}`, `oci-archive:${saved}`, saved]) {
+          const r = await one(source);
+          expect(r.files).toEqual(legacy.files);
+          expect(r.size.uncompressed).toBe(legacy.size.uncompressed);
+          expect(r.size.wasted).toBe(legacy.size.wasted);
+          expect(r.layers.map((l) => l.diffId)).toEqual(engine[n].diffIds);
+        }
+        const live = await one(`docker-daemon:${tag}`, { daemon: { env } });
+        expect(live.files).toEqual(legacy.files);
+      } finally {
+        run('docker', ['rmi', '--force', tag], { env, allowFailure: true });
+      }
+    }
   });
 });

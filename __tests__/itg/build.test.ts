@@ -1,5 +1,7 @@
-// Build mode end to end on the test world's dockerd (no buildx here: the classic builder), with
-// docker/build-push-action's options, the streamed log, a failed build's tail, and a push.
+// Build mode end to end on the test world's two Docker 26 engines: buildx (its default `docker` driver) on
+// the classic and the containerd image stores, and the classic builder (DOCKER_BUILDKIT=0), with
+// docker/build-push-action's options, the streamed log, a failed build's tail, a push, and multi-platform
+// builds with attestations on the containerd store.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +10,7 @@ import { BuildError, buildCommand, buildImage, hasBuildx } from '../../src/sourc
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
 import { inspect, inspectBuild } from '../../src/engine/engine.js';
 import { InputError } from '../../src/util/errors.js';
-import { docker, world } from '../helpers/world.js';
+import { DAEMON_KINDS, daemonEnv, docker, run, world, type DaemonKind } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-build-'));
 const tagBase = `sg-build-${process.pid}`;
@@ -100,7 +102,7 @@ describe('build command lines (docker/build-push-action names)', () => {
   });
 });
 
-describe('build mode', () => {
+describe('build mode, classic builder (DOCKER_BUILDKIT=0) on the classic store', () => {
   const env = world().env;
   const ctx = path.join(tmp, 'ctx');
   const tags: string[] = [];
@@ -137,8 +139,9 @@ ENTRYPOINT ["/app"]
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('builds with the classic builder when there is no buildx, streams the log, then analyses the image', async () => {
-    expect(await hasBuildx({ env })).toBe(false);
+  it('builds with the classic builder when asked, streams the log, then analyses the image', async () => {
+    // buildx is there (the world has it); the classic builder is what `builder: classic` forces.
+    expect(await hasBuildx({ env })).toBe(true);
     const tag = `${tagBase}-final:1`;
     tags.push(tag);
     let log = '';
@@ -150,6 +153,7 @@ ENTRYPOINT ["/app"]
         tags: [tag],
         network: 'none',
         env,
+        builder: 'classic',
         onLog: (c) => (log += c),
       },
       { cache: false, daemon: { env } },
@@ -167,7 +171,13 @@ ENTRYPOINT ["/app"]
   });
 
   it('builds another target, untagged: analysed by image ID', async () => {
-    const built = await buildImage({ context: ctx, target: 'debug', network: 'none', env });
+    const built = await buildImage({
+      context: ctx,
+      target: 'debug',
+      network: 'none',
+      env,
+      builder: 'classic',
+    });
     try {
       expect(built.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(built.source).toBe(`docker-daemon:${built.imageId}`);
@@ -183,7 +193,7 @@ ENTRYPOINT ["/app"]
     const tag = `${world().registry}/${tagBase}/pushed:1`;
     tags.push(tag);
     const { reports } = await inspectBuild(
-      { context: ctx, target: 'final', tags: [tag], push: true, network: 'none', env },
+      { context: ctx, target: 'final', tags: [tag], push: true, network: 'none', env, builder: 'classic' },
       { cache: false, daemon: { env } },
     );
     const [fromRegistry] = await inspect(`docker://${tag}`, {
@@ -201,6 +211,7 @@ ENTRYPOINT ["/app"]
       file: path.join(ctx, 'Broken.Dockerfile'),
       network: 'none',
       env,
+      builder: 'classic',
       onLog: (c) => (log += c),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
@@ -221,8 +232,184 @@ ENTRYPOINT ["/app"]
     [{ file: path.join(tmp, 'nope.Dockerfile') }, /does not exist/],
     [{ platforms: ['linux'] }, /bad --platform/],
   ])('refuses bad options before building: %j', async (extra, why) => {
-    const err = await buildImage({ context: ctx, env, ...extra }).catch((e: unknown) => e);
+    const err = await buildImage({ context: ctx, env, builder: 'classic', ...extra }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(why);
+  });
+});
+
+/** A context with a per-platform stage (COPY only: no emulation needed) and a broken Dockerfile. */
+function buildxContext(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'app'), '#!/bin/false\n');
+  writeFileSync(path.join(dir, 'amd64.bin'), Buffer.alloc(1000, 1));
+  writeFileSync(path.join(dir, 'arm64.bin'), Buffer.alloc(3000, 2));
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    `FROM scratch AS base-amd64
+COPY amd64.bin /arch.bin
+FROM scratch AS base-arm64
+COPY arm64.bin /arch.bin
+FROM base-\${TARGETARCH} AS final
+ARG VERSION=dev
+LABEL version=$VERSION
+COPY app /app
+USER 65532
+ENTRYPOINT ["/app"]
+`,
+  );
+  writeFileSync(path.join(dir, 'Broken.Dockerfile'), 'FROM scratch\nCOPY missing-file.txt /x\n');
+  return dir;
+}
+
+describe.each(DAEMON_KINDS)(
+  'build mode, buildx (docker driver) on the %s image store',
+  (kind: DaemonKind) => {
+    const env = daemonEnv(kind);
+    const dir = mkdtempSync(path.join(tmpdir(), `slimgate-bx-${kind}-`));
+    const ctx = path.join(dir, 'ctx');
+    const tags: string[] = [];
+    beforeAll(() => buildxContext(ctx));
+    afterAll(() => {
+      for (const t of tags) run('docker', ['rmi', '--force', t], { env, allowFailure: true });
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('builds through buildx by default (loads, then reads the daemon) with build-arg, target and tags', async () => {
+      const tag = `${tagBase}-bx-${kind}:1`;
+      tags.push(tag);
+      let log = '';
+      const { build, reports } = await inspectBuild(
+        {
+          context: ctx,
+          target: 'final',
+          buildArgs: ['VERSION=4.5.6'],
+          tags: [tag],
+          network: 'none',
+          env,
+          onLog: (c) => (log += c),
+        },
+        { cache: false, daemon: { env } },
+      );
+      expect(build.builder).toBe('buildx');
+      expect(build.source).toBe(`docker-daemon:${tag}`);
+      expect(log).toMatch(/naming to docker\.io\/library\/sg-build-/);
+      expect(reports).toHaveLength(1);
+      const [r] = reports;
+      expect(r?.files.map((f) => f.path)).toEqual(['/app', '/arch.bin']);
+      expect(r?.files.find((f) => f.path === '/arch.bin')?.size).toBe(1000);
+      expect(r?.image.config.user).toBe('65532');
+      expect(r?.image.platform).toBe('linux/amd64');
+      expect(run('docker', ['inspect', '-f', '{{.Config.Labels.version}}', tag], { env }).stdout.trim()).toBe(
+        '4.5.6',
+      );
+      const rootfs = JSON.parse(
+        run('docker', ['inspect', '-f', '{{json .RootFS.Layers}}', tag], { env }).stdout,
+      );
+      expect(r?.layers.map((l) => l.diffId)).toEqual(rootfs);
+    });
+
+    it('a failed buildx build: one line naming the missing file, the log tail attached', async () => {
+      const err = await buildImage({
+        context: ctx,
+        file: path.join(ctx, 'Broken.Dockerfile'),
+        network: 'none',
+        env,
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BuildError);
+      const e = err as BuildError;
+      expect(e.message).toMatch(/^docker build failed \(exit 1\): /);
+      expect(e.message).not.toContain('\n');
+      expect(e.logTail).toContain('missing-file.txt');
+    });
+
+    it('pushes through buildx (push) and reads the pushed image back by digest', async () => {
+      const tag = `${world().registry}/${tagBase}/bx-${kind}:1`;
+      tags.push(tag);
+      const { build, reports } = await inspectBuild(
+        { context: ctx, target: 'final', tags: [tag], push: true, network: 'none', env },
+        { cache: false, daemon: { env } },
+      );
+      expect(build.source).toMatch(
+        new RegExp(`^docker://${world().registry}/${tagBase}/bx-${kind}@sha256:[0-9a-f]{64}$`),
+      );
+      expect(reports[0]?.files.map((f) => f.path)).toEqual(['/app', '/arch.bin']);
+    });
+  },
+);
+
+describe('build mode, buildx multi-platform with attestations on the containerd store', () => {
+  const env = daemonEnv('containerd');
+  const dir = mkdtempSync(path.join(tmpdir(), 'slimgate-bx-multi-'));
+  const ctx = path.join(dir, 'ctx');
+  const tag = `${tagBase}-bx-multi:1`;
+  beforeAll(() => buildxContext(ctx));
+  afterAll(() => {
+    run('docker', ['rmi', '--force', tag], { env, allowFailure: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--platforms linux/amd64,linux/arm64 --platform linux/arm64 checks the arm64 image', async () => {
+    const { build, reports } = await inspectBuild(
+      {
+        context: ctx,
+        target: 'final',
+        tags: [tag],
+        platforms: ['linux/amd64', 'linux/arm64'],
+        network: 'none',
+        env,
+      },
+      { cache: false, daemon: { env }, platform: { os: 'linux', architecture: 'arm64' } },
+    );
+    expect(build.builder).toBe('buildx');
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.image.platform).toBe('linux/arm64');
+    expect(reports[0]?.files.find((f) => f.path === '/arch.bin')?.size).toBe(3000);
+  });
+
+  it('several platforms without --platform: every platform, no attestation', async () => {
+    const { reports } = await inspectBuild(
+      {
+        context: ctx,
+        target: 'final',
+        tags: [tag],
+        platforms: ['linux/amd64', 'linux/arm64'],
+        network: 'none',
+        env,
+      },
+      { cache: false, daemon: { env } },
+    );
+    const sizes = Object.fromEntries(
+      reports.map((r) => [r.image.platform, r.files.find((f) => f.path === '/arch.bin')?.size]),
+    );
+    expect(sizes).toEqual({ 'linux/amd64': 1000, 'linux/arm64': 3000 });
+  });
+
+  it('a provenance attestation (mode=max) is stored but never checked as an image', async () => {
+    run(
+      'docker',
+      [
+        'buildx',
+        'build',
+        '--load',
+        '--network',
+        'none',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--provenance=mode=max',
+        '--target',
+        'final',
+        '-q',
+        '-t',
+        tag,
+        ctx,
+      ],
+      { env, timeout: 300_000 },
+    );
+    const reports = await inspect(`docker-daemon:${tag}`, { cache: false, daemon: { env }, platform: 'all' });
+    expect(reports.map((r) => r.image.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const r of reports) expect(r.files.map((f) => f.path)).toEqual(['/app', '/arch.bin']);
   });
 });

@@ -1,6 +1,7 @@
-// docker-daemon:REF against the test world's dockerd (20.10: the legacy `docker save` layout), plus the
-// Docker 25+ containerd-store layout through a stand-in docker CLI, and the errors users meet: a missing
-// image, an unreachable daemon, no docker CLI.
+// docker-daemon:REF against the test world's two Docker 26 engines (the classic store and the containerd
+// store), images built by buildx and by the classic builder, multi-platform images with attestations on
+// the containerd store, a stand-in docker CLI for what these engines cannot do, and the errors users meet:
+// a missing image, an unreachable daemon, no docker CLI.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,7 @@ import { InputError } from '../../src/util/errors.js';
 import { daemonError, saveSupportsPlatform } from '../../src/sources/daemon.js';
 import { hexOf, packTar } from '../helpers/tar-stream-io.js';
 import { makeLayout, sampleFiles } from '../helpers/registry-world.js';
-import { docker, world } from '../helpers/world.js';
+import { DAEMON_KINDS, daemonEnv, docker, run, world, type DaemonKind } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-daemon-'));
 const tag = `sg-daemon-${process.pid}:1`;
@@ -73,6 +74,11 @@ describe('docker-daemon source', () => {
     const msg = await failure(inspect('docker-daemon:sg-no-such-image:404', { cache: false, daemon }));
     expect(msg).toMatch(/image "sg-no-such-image:404" is not in the Docker daemon/);
     expect(msg).toContain(world().dockerHost);
+    // What usually went wrong in CI, not a registry read of a name that was never pushed.
+    expect(msg).toMatch(/build-push-action .*`load: true`/);
+    expect(msg).toMatch(/docker-container driver/);
+    expect(msg).toMatch(/default-load=true/);
+    expect(msg).not.toContain('docker://');
   });
 
   it('an unreachable daemon: one line naming DOCKER_HOST', async () => {
@@ -96,7 +102,7 @@ describe('docker-daemon source', () => {
   });
 
   it('passes --platform only to a docker that supports it (client 28+, API 1.48+)', async () => {
-    // The world's daemon speaks API 1.41.
+    // The world's Docker 26 speaks API 1.45; `docker save --platform` needs 1.48.
     expect(await saveSupportsPlatform(daemon)).toBe(false);
     const msg = await failure(
       inspect(`docker-daemon:${tag}`, {
@@ -185,5 +191,173 @@ exec docker "$@"
       ),
     ).toMatch(/cannot reach the Docker daemon/);
     expect(e('something\nelse went wrong\n')).toBe('docker save app:1 failed (exit 1): else went wrong');
+  });
+});
+
+/** A context whose Dockerfile picks a per-platform stage: COPY-only, so no emulation is needed. */
+function platformContext(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'common.txt'), 'in every platform\n');
+  writeFileSync(path.join(dir, 'amd64.bin'), Buffer.alloc(1000, 1));
+  writeFileSync(path.join(dir, 'arm64.bin'), Buffer.alloc(2000, 2));
+  writeFileSync(
+    path.join(dir, 'Dockerfile'),
+    `FROM scratch AS base-amd64
+COPY amd64.bin /amd64.bin
+FROM scratch AS base-arm64
+COPY arm64.bin /arm64.bin
+FROM base-\${TARGETARCH}
+COPY common.txt /common.txt
+USER 1000
+`,
+  );
+  return dir;
+}
+
+const paths = (r: { files: { path: string }[] } | undefined): string[] => (r?.files ?? []).map((f) => f.path);
+
+describe.each(DAEMON_KINDS)(
+  'docker-daemon: on the %s image store (Docker 26, buildx)',
+  (kind: DaemonKind) => {
+    const env = daemonEnv(kind);
+    const daemon = { env };
+    const dir = path.join(tmp, `buildx-${kind}`);
+    const tagOne = `sg-daemon-bx-${kind}-${process.pid}:1`;
+
+    beforeAll(() => {
+      const ctx = platformContext(path.join(dir, 'ctx'));
+      run('docker', ['buildx', 'build', '--load', '--network', 'none', '-q', '-t', tagOne, ctx], {
+        env,
+        timeout: 300_000,
+      });
+    });
+    afterAll(() => {
+      run('docker', ['rmi', '--force', tagOne], { env, allowFailure: true });
+    });
+
+    it('reads a buildx-built image: the layers the daemon reports, the same as its docker save', async () => {
+      const [live] = await inspect(`docker-daemon:${tagOne}`, { cache: false, daemon });
+      const saved = path.join(dir, 'one.tar');
+      run('docker', ['save', '-o', saved, tagOne], { env });
+      const [file] = await inspect(`docker-archive:${saved}`, { cache: false });
+      expect(paths(live)).toEqual(['/amd64.bin', '/common.txt']);
+      expect(live?.image.platform).toBe('linux/amd64');
+      expect(live?.image.config.user).toBe('1000');
+      expect(live?.files).toEqual(file?.files);
+      const rootfs = JSON.parse(
+        run('docker', ['inspect', '-f', '{{json .RootFS.Layers}}', tagOne], { env }).stdout,
+      );
+      expect(live?.layers.map((l) => l.diffId)).toEqual(rootfs);
+    });
+
+    it('a missing image: the hint names load: true and the docker-container driver', async () => {
+      const msg = await failure(inspect(`docker-daemon:sg-never-loaded-${kind}:1`, { cache: false, daemon }));
+      expect(msg).toMatch(
+        /^image "sg-never-loaded-.*:1" is not in the Docker daemon \(unix:\/\/.*\): .*`load: true`/,
+      );
+      expect(msg).toContain(env.DOCKER_HOST);
+    });
+  },
+);
+
+describe('a multi-platform image on the containerd store, with attestations', () => {
+  const env = daemonEnv('containerd');
+  const daemon = { env };
+  const dir = path.join(tmp, 'multi');
+  const tagMulti = `sg-daemon-mp-${process.pid}:1`;
+  let saved: string;
+
+  beforeAll(() => {
+    const ctx = platformContext(path.join(dir, 'ctx'));
+    run(
+      'docker',
+      [
+        'buildx',
+        'build',
+        '--load',
+        '--network',
+        'none',
+        '--platform',
+        'linux/amd64,linux/arm64',
+        '--provenance=mode=max',
+        '-q',
+        '-t',
+        tagMulti,
+        ctx,
+      ],
+      { env, timeout: 300_000 },
+    );
+    saved = path.join(dir, 'multi.tar');
+    run('docker', ['save', '-o', saved, tagMulti], { env });
+  });
+  afterAll(() => {
+    run('docker', ['rmi', '--force', tagMulti], { env, allowFailure: true });
+  });
+
+  it('docker save writes what Docker 26 writes: a nested index with both platforms and attestations, manifest.json with one', async () => {
+    const { readTar } = await import('../helpers/tar-stream-io.js');
+    const entries = await readTar(readFileSync(saved));
+    const get = (n: string) => entries.find((e) => e.name === n)!.data;
+    const manifestJson = JSON.parse(get('manifest.json').toString()) as unknown[];
+    expect(manifestJson).toHaveLength(1);
+    const index = JSON.parse(get('index.json').toString()) as {
+      manifests: { mediaType: string; digest: string }[];
+    };
+    expect(index.manifests).toHaveLength(1);
+    expect(index.manifests[0]?.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    const nested = JSON.parse(get(`blobs/sha256/${hexOf(index.manifests[0]!.digest)}`).toString()) as {
+      manifests: { platform?: { architecture: string }; annotations?: Record<string, string> }[];
+    };
+    const kinds = nested.manifests.map(
+      (m) => m.annotations?.['vnd.docker.reference.type'] ?? m.platform?.architecture,
+    );
+    expect(kinds.sort()).toEqual(['amd64', 'arm64', 'attestation-manifest', 'attestation-manifest']);
+  });
+
+  it.each(['docker-daemon', 'docker-archive'])(
+    '%s: --platform linux/arm64 reads the arm64 image',
+    async (how) => {
+      const source = how === 'docker-daemon' ? `docker-daemon:${tagMulti}` : `docker-archive:${saved}`;
+      const reports = await inspect(source, {
+        cache: false,
+        daemon,
+        platform: { os: 'linux', architecture: 'arm64' },
+      });
+      expect(reports).toHaveLength(1);
+      expect(reports[0]?.image.platform).toBe('linux/arm64');
+      expect(paths(reports[0])).toEqual(['/arm64.bin', '/common.txt']);
+      expect(reports[0]?.image.tags).toEqual([tagMulti]);
+    },
+  );
+
+  it.each(['docker-daemon', 'docker-archive', 'oci-archive'])(
+    '%s: --platform all gives every platform and no attestation',
+    async (how) => {
+      const source = how === 'docker-daemon' ? `docker-daemon:${tagMulti}` : `${how}:${saved}`;
+      const reports = await inspect(source, { cache: false, daemon, platform: 'all' });
+      expect(reports.map((r) => r.image.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
+      const byArch = Object.fromEntries(reports.map((r) => [r.image.platform, paths(r)]));
+      expect(byArch['linux/amd64']).toEqual(['/amd64.bin', '/common.txt']);
+      expect(byArch['linux/arm64']).toEqual(['/arm64.bin', '/common.txt']);
+    },
+  );
+
+  it('without --platform: the daemon’s own platform, from manifest.json', async () => {
+    const reports = await inspect(`docker-daemon:${tagMulti}`, { cache: false, daemon });
+    expect(reports).toHaveLength(1);
+    expect(reports[0]?.image.platform).toBe('linux/amd64');
+    expect(paths(reports[0])).toEqual(['/amd64.bin', '/common.txt']);
+  });
+
+  it('a platform the image lacks: one line that lists the platforms it has', async () => {
+    const msg = await failure(
+      inspect(`docker-daemon:${tagMulti}`, {
+        cache: false,
+        daemon,
+        platform: { os: 'linux', architecture: 's390x' },
+      }),
+    );
+    expect(msg).toMatch(/linux\/s390x/);
+    expect(msg).toMatch(/linux\/amd64, linux\/arm64/);
   });
 });

@@ -213,6 +213,42 @@ describe('registry source', () => {
       expect(content(r as Report)).toEqual(content(local));
     });
 
+    it.each(['team/app@pull', 'team/app@pull,push', '@pull'])(
+      'finds docker/login-action `scope` credentials under buildx/config/<registry>/%s',
+      async (scope) => {
+        const home = mkdtempSync(path.join(tmpdir(), 'slimgate-scope-'));
+        try {
+          const dir = path.join(
+            home,
+            'buildx',
+            'config',
+            scope.startsWith('@') ? `${basic.host}${scope}` : basic.host,
+            scope.startsWith('@') ? '' : scope,
+          );
+          mkdirSync(dir, { recursive: true });
+          const auth = Buffer.from(`${BASIC_USER}:${BASIC_PASSWORD}`).toString('base64');
+          writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auths: { [basic.host]: { auth } } }));
+          const [r] = await inspect(
+            `docker://${basic.host}/team/app:v2`,
+            opts({ credentials: { dockerConfigDir: home } }),
+          );
+          expect(content(r as Report)).toEqual(content(local));
+          // A scope for another repository is not used for this one.
+          if (!scope.startsWith('@')) {
+            const msg = await inputError(
+              inspect(
+                `docker://${basic.host}/team/other:v2`,
+                opts({ credentials: { dockerConfigDir: home } }),
+              ),
+            );
+            expect(msg).toMatch(/no credentials were found/);
+          }
+        } finally {
+          rmSync(home, { recursive: true, force: true });
+        }
+      },
+    );
+
     it('says what to set when no credentials are found, naming registry and repository', async () => {
       const msg = await inputError(inspect(`docker://${basic.host}/team/app:v2`, opts()));
       expect(msg).toContain(`${basic.host}/team/app`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { docker, node24, run, world } from '../helpers/world.js';
+import { daemonEnv, docker, node24, run, world } from '../helpers/world.js';
 
 describe('test world', () => {
   const w = world();
@@ -14,13 +14,36 @@ describe('test world', () => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('has a docker engine that answers through DOCKER_HOST', () => {
+  it('has the classic-store engine (Docker 26, vfs) on DOCKER_HOST', () => {
     expect(w.dockerHost).toMatch(/^unix:\/\/\/.*docker\.sock$/);
     const out = docker(['version', '--format', '{{.Server.Version}}']).stdout.trim();
-    expect(out).toMatch(/^\d+\.\d+\.\d+/);
+    expect(out).toMatch(/^26\.\d+\.\d+/);
     // The default socket is not ours: make sure the client really went to the world's engine.
     const info = docker(['info', '--format', '{{.DockerRootDir}} {{.Driver}}']).stdout.trim();
     expect(info).toBe(`${path.join(w.dir, 'data')} vfs`);
+  });
+
+  it('has the containerd-store engine (Docker 26, snapshotter) on SLIMGATE_DOCKER_CONTAINERD', () => {
+    expect(w.containerdHost).toMatch(/^unix:\/\/\/.*docker-ctr\.sock$/);
+    const env = daemonEnv('containerd');
+    const info = run(
+      'docker',
+      ['info', '--format', '{{.ServerVersion}} {{.DockerRootDir}} {{json .DriverStatus}}'],
+      {
+        env,
+      },
+    ).stdout.trim();
+    expect(info).toMatch(/^26\.\d+\.\d+\S* /);
+    expect(info).toContain(path.join(w.dir, 'data-ctr'));
+    expect(info).toContain('io.containerd.snapshotter.v1');
+  });
+
+  it('runs the runner’s docker client (28.x) and buildx against both', () => {
+    for (const env of [daemonEnv('classic'), daemonEnv('containerd')]) {
+      const v = run('docker', ['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'], { env });
+      expect(v.stdout.trim()).toMatch(/^28\.\d+\.\d+ 1\.45$/);
+      expect(run('docker', ['buildx', 'version'], { env }).stdout).toMatch(/buildx v?0\.1[3-9]/);
+    }
   });
 
   it('has a registry that answers /v2/', async () => {

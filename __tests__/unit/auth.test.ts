@@ -7,6 +7,7 @@ import {
   parseChallenges,
   redact,
   resolveCredential,
+  buildxScopedDirs,
   secretsOf,
 } from '../../src/sources/registry/auth.js';
 import { backoffMs, isRetryableStatus, isTransient, retryAfterMs } from '../../src/sources/registry/http.js';
@@ -292,5 +293,23 @@ describe('CLI registry flags', () => {
     [{ username: 'me', 'password-stdin': true }, undefined, /applies to a registry source/],
   ])('refuses %j', async (values, registry, why) => {
     await expect(registryOptionsFromFlags(values, registry, async () => 'x')).rejects.toThrow(why);
+  });
+});
+
+describe('buildxScopedDirs (docker/login-action `scope`)', () => {
+  it('most specific first; Docker Hub under registry-1.docker.io; BUILDX_CONFIG only without an explicit dir', () => {
+    const dirs = buildxScopedDirs('docker.io', 'library/alpine', { dockerConfigDir: '/h/.docker' });
+    expect(dirs.slice(0, 5)).toEqual([
+      '/h/.docker/buildx/config/registry-1.docker.io/library/alpine@pull',
+      '/h/.docker/buildx/config/registry-1.docker.io/library/alpine@pull,push',
+      '/h/.docker/buildx/config/registry-1.docker.io/library/alpine@push,pull',
+      '/h/.docker/buildx/config/registry-1.docker.io/library/alpine',
+      '/h/.docker/buildx/config/registry-1.docker.io@pull',
+    ]);
+    expect(buildxScopedDirs('GHCR.io', undefined, { dockerConfigDir: '/d' })).toEqual([
+      '/d/buildx/config/ghcr.io@pull',
+      '/d/buildx/config/ghcr.io@pull,push',
+      '/d/buildx/config/ghcr.io@push,pull',
+    ]);
   });
 });

@@ -391,3 +391,40 @@ describe('annotate', () => {
     ]);
   });
 });
+
+describe('image as docker/metadata-action hands it over', () => {
+  it.each([
+    ['ghcr.io/o/app:pr-7\nghcr.io/o/app:sha-1234567\n', 'ghcr.io/o/app:pr-7', 2],
+    ['ghcr.io/o/app:pr-7,ghcr.io/o/app:latest,ghcr.io/o/app:1.2', 'ghcr.io/o/app:pr-7', 3],
+    ['docker://ghcr.io/o/app:pr-7\nghcr.io/o/app:edge', 'docker://ghcr.io/o/app:pr-7', 2],
+  ])('%j: the first tag, with a note that says so', (value, first, n) => {
+    const i = readInputs(inputs({ image: value }));
+    expect(i.image).toBe(first);
+    expect(i.imageNote).toBe(
+      `input "image" lists ${n} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
+    );
+  });
+
+  it('one image: no note', () => {
+    const i = readInputs(inputs({ image: 'ghcr.io/o/app:pr-7\n' }));
+    expect(i.image).toBe('ghcr.io/o/app:pr-7');
+    expect(i.imageNote).toBeUndefined();
+  });
+
+  it('tags of different images: one line, an error', () => {
+    expect(() => readInputs(inputs({ image: 'ghcr.io/o/app:1\nghcr.io/o/other:1' }))).toThrow(
+      /^input "image" lists 2 images \(ghcr\.io\/o\/app:1, ghcr\.io\/o\/other:1\); give one image, or tags of one image$/,
+    );
+    expect(() => readInputs(inputs({ image: 'ghcr.io/o/app:1,docker.io/o/app:1' }))).toThrow(
+      /lists 2 images/,
+    );
+  });
+
+  it('capital letters (an unlowered github.repository): one line showing the lowercase form', () => {
+    expect(() =>
+      readInputs(inputs({ image: 'ghcr.io/Owner/My-App:pr-7\nghcr.io/Owner/My-App:Latest' })),
+    ).toThrow(
+      'bad image reference "ghcr.io/Owner/My-App:pr-7": repository names must be lowercase: ghcr.io/owner/my-app:pr-7',
+    );
+  });
+});

@@ -112,7 +112,11 @@ describe('parseReference (normalised as Docker does)', () => {
     ['', /empty/],
     ['   ', /empty/],
     ['Alpine', /lowercase/],
-    ['ghcr.io/Owner/app', /lowercase/],
+    ['ghcr.io/Owner/app', /repository names must be lowercase: ghcr\.io\/owner\/app$/],
+    [
+      'ghcr.io/Owner/App:V1@sha256:' + 'a'.repeat(64),
+      new RegExp(`lowercase: ghcr\\.io/owner/app:V1@sha256:a{64}$`),
+    ],
     ['app:', /not a valid tag/],
     ['app:-x', /not a valid tag/],
     [`app:${'x'.repeat(129)}`, /not a valid tag/],
@@ -146,8 +150,11 @@ describe('parseReference (normalised as Docker does)', () => {
 describe('registry hosts and schemes', () => {
   it('talks to registry-1.docker.io for Docker Hub', () => {
     expect(apiHost('docker.io')).toBe('registry-1.docker.io');
-    expect(registryBaseUrl('docker.io')).toBe('https://registry-1.docker.io');
-    expect(registryBaseUrl('ghcr.io')).toBe('https://ghcr.io');
+    expect(registryBaseUrl('docker.io')).toEqual({
+      baseUrl: 'https://registry-1.docker.io',
+      httpFallback: false,
+    });
+    expect(registryBaseUrl('ghcr.io')).toEqual({ baseUrl: 'https://ghcr.io', httpFallback: false });
   });
 
   it.each([
@@ -161,15 +168,24 @@ describe('registry hosts and schemes', () => {
     ['localhost.example.com', false],
   ])('%s is plain HTTP by default: %s', (registry, insecure) => {
     expect(isInsecureRegistry(registry)).toBe(insecure);
-    expect(registryBaseUrl(registry).startsWith(insecure ? 'http://' : 'https://')).toBe(true);
+    expect(registryBaseUrl(registry).baseUrl.startsWith(insecure ? 'http://' : 'https://')).toBe(true);
+    expect(registryBaseUrl(registry).httpFallback).toBe(false);
   });
 
-  it('uses plain HTTP for the registries the user lists, by host or host:port', () => {
+  it('may use plain HTTP for the registries the user lists, by host or host:port', () => {
     expect(isInsecureRegistry('registry:5000', ['registry:5000'])).toBe(true);
     expect(isInsecureRegistry('registry:5000', ['http://registry:5000/'])).toBe(true);
     expect(isInsecureRegistry('registry:5000', ['registry'])).toBe(true);
     expect(isInsecureRegistry('registry:5000', ['other:5000'])).toBe(false);
-    expect(registryBaseUrl('registry:5000', ['registry:5000'])).toBe('http://registry:5000');
+    // As Docker: HTTPS first, plain HTTP only when the registry does not speak TLS.
+    expect(registryBaseUrl('registry:5000', ['registry:5000'])).toEqual({
+      baseUrl: 'https://registry:5000',
+      httpFallback: true,
+    });
+    expect(registryBaseUrl('127.0.0.1:5000', ['127.0.0.1:5000'])).toEqual({
+      baseUrl: 'http://127.0.0.1:5000',
+      httpFallback: false,
+    });
   });
 
   it.each([

@@ -14,6 +14,7 @@ import { InputError } from '../util/errors.js';
 import { parsePlatform } from '../sources/platform.js';
 import type { Platform } from '../sources/model.js';
 import { registryOfSource } from '../cli/registry-flags.js';
+import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
 
 export type Mode = 'check' | 'comment';
@@ -65,6 +66,8 @@ export interface ActionInputs {
   mode: Mode;
   /** The image source; empty in build mode (then `build` is set) and in comment mode. */
   image: string;
+  /** Set when `image` listed several tags of one image and the first was taken. */
+  imageNote?: string;
   platform: Platform | undefined;
   build: BuildInputs | undefined;
   /** A Dockerfile to read for base detection and annotations: build mode's `file`, or the `dockerfile` input. */
@@ -95,6 +98,34 @@ export function parseBoolean(name: string, value: string, dflt: boolean): boolea
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
   throw new InputError(`input "${name}" must be true or false, not "${value}"`);
+}
+
+/**
+ * The `image` input. docker/metadata-action's `tags` output is a newline (or comma) list of tags naming
+ * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
+ * images are an error: one check cannot stand for them.
+ */
+export function imageInput(value: string): { image: string; note?: string } {
+  const items = parseList(value);
+  if (items.length <= 1) return { image: items[0] ?? '' };
+  const first = items[0] as string;
+  const nameOf = (s: string): string | undefined => {
+    const src = parseSource(s);
+    if (src.kind !== 'registry') return undefined;
+    const r = parseReference(src.ref);
+    return `${r.registry}/${r.repository}`;
+  };
+  const name = nameOf(first);
+  const others = items.slice(1).filter((s) => name === undefined || nameOf(s) !== name);
+  if (others.length) {
+    throw new InputError(
+      `input "image" lists ${items.length} images (${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}); give one image, or tags of one image`,
+    );
+  }
+  return {
+    image: first,
+    note: `input "image" lists ${items.length} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
+  };
 }
 
 /**
@@ -184,7 +215,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     };
   }
 
-  const image = get('image');
+  const { image, note: imageNote } = imageInput(get('image'));
   const context = get('context');
   let build: BuildInputs | undefined;
   if (context) {
@@ -227,6 +258,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   return {
     mode,
     image,
+    ...(imageNote ? { imageNote } : {}),
     platform,
     build,
     dockerfile,

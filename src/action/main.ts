@@ -51,6 +51,7 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
 
   const policy = await checker.policy(inputs.policy);
   let source = inputs.image;
+  if (inputs.imageNote) core.notice(`Slimgate: ${inputs.imageNote}`);
   let cleanup: (() => Promise<void>) | undefined;
   if (inputs.build) {
     const b = inputs.build;

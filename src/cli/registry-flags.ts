@@ -14,7 +14,7 @@ export const REGISTRY_USAGE = `Registry and cache options:
   --username U            registry user for SOURCE's registry (with --password-stdin); else the
                           Docker config (~/.docker/config.json, credHelpers, credsStore) is used
   --password-stdin        read the password or token from stdin
-  --insecure-registry H   reach registry H over plain HTTP (repeatable; localhost and 127.0.0.0/8 always are)
+  --insecure-registry H   registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)
   --no-cache              do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)
 `;
 

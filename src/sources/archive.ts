@@ -29,7 +29,8 @@ import {
   type Index,
 } from './oci.js';
 import { sha256 } from '../util/digest.js';
-import { type PlatformChoice } from './platform.js';
+import { platformMatches, type PlatformChoice } from './platform.js';
+import { blobPath, richerSavedIndex } from './saved-index.js';
 
 export type ArchiveFormat = 'docker-archive' | 'oci-archive' | 'any';
 
@@ -261,7 +262,7 @@ export async function imagesFromArchive<S extends LayerDigests>(
         `${contents.label} has no manifest.json, so it is not a docker-archive${hasOci ? ' (it looks like an oci-archive)' : ''}`,
       );
     }
-    return [await fromDockerManifest(contents, opts)];
+    return fromDockerManifest(contents, opts);
   }
   if (!hasOci) {
     throw new InputError(
@@ -276,7 +277,7 @@ export async function imagesFromArchive<S extends LayerDigests>(
 async function fromDockerManifest<S extends LayerDigests>(
   contents: ArchiveContents<S>,
   opts: ArchiveOptions,
-): Promise<SourceImage<S>> {
+): Promise<SourceImage<S>[]> {
   const where = contents.label;
   const list = parseJson<DockerManifestEntry[]>(
     contents.json('manifest.json', 'manifest').data,
@@ -299,6 +300,12 @@ async function fromDockerManifest<S extends LayerDigests>(
   const cfgWhat = `config ${entry.Config} in ${where}`;
   const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
   const platform = platformOfConfig(config);
+  // manifest.json holds the daemon's own platform; another platform, or all, may be in index.json.
+  const choice = opts.platform;
+  if (choice === 'all' || (choice && !platformMatches(choice, platform))) {
+    const richer = richerSavedIndex((p) => jsonOf(contents, p), cfg.digest);
+    if (richer) return fromIndex(contents, richer, { ...opts, refName: undefined }, entry.RepoTags ?? []);
+  }
   checkPlatform(opts.platform, platform, `image in ${where}`);
 
   const scans = await Promise.all(entry.Layers.map((p, i) => contents.layer(p, `layer ${i + 1}`)));
@@ -310,7 +317,7 @@ async function fromDockerManifest<S extends LayerDigests>(
     if (named) verifyDigest(scan.digest, named, `layer ${i + 1} (${p}) in ${where}`);
     descriptors.push({ mediaType: '', digest: scan.digest, size: scan.compressedSize });
   });
-  return assembleImage({
+  const image = assembleImage({
     source: opts.source,
     digest: cfg.digest,
     configDigest: cfg.digest,
@@ -320,6 +327,12 @@ async function fromDockerManifest<S extends LayerDigests>(
     scans,
     mediaTypes: scans.map((s) => dockerLayerMediaType(s.compression)),
   });
+  return [image];
+}
+
+function jsonOf<S extends LayerDigests>(contents: ArchiveContents<S>, path: string): Buffer | undefined {
+  const blob = contents.blobs.get(contents.resolve(path));
+  return blob?.kind === 'json' ? blob.data : undefined;
 }
 
 function pickDockerImage(
@@ -358,13 +371,23 @@ async function fromOciIndex<S extends LayerDigests>(
   const index = parseJson<Index>(contents.json('index.json', 'index').data, `index.json in ${where}`);
   if (!index || !Array.isArray(index.manifests))
     throw new InputError(`index.json in ${where} is malformed: no manifests list`);
-  const blobPath = (d: Descriptor): string => `blobs/${d.digest.replace(':', '/')}`;
+  return fromIndex(contents, index, { ...opts, refName: opts.selector.ref });
+}
+
+/** The images of an index whose blobs are in the archive; `tags` default to the ref-name annotation. */
+async function fromIndex<S extends LayerDigests>(
+  contents: ArchiveContents<S>,
+  index: Index,
+  opts: { source: string; platform: PlatformChoice; refName: string | undefined },
+  tags?: string[],
+): Promise<SourceImage<S>[]> {
+  const where = contents.label;
   const fetch = async (d: Descriptor, what: string): Promise<Buffer> => {
     const blob = contents.json(blobPath(d), what);
     verifyDigest(blob.digest, d.digest, `${what} in ${where}`);
     return blob.data;
   };
-  const resolved = await resolveImages(index, fetch, opts.platform, where, opts.selector.ref);
+  const resolved = await resolveImages(index, fetch, opts.platform, where, opts.refName);
   return Promise.all(
     resolved.map(async (r) => {
       const scans = await Promise.all(
@@ -373,7 +396,7 @@ async function fromOciIndex<S extends LayerDigests>(
         ),
       );
       const name = r.descriptor.annotations?.['org.opencontainers.image.ref.name'];
-      return imageFromManifest(r, opts.source, name ? [name] : [], scans);
+      return imageFromManifest(r, opts.source, tags ?? (name ? [name] : []), scans);
     }),
   );
 }

@@ -68,6 +68,14 @@ export async function saveSupportsPlatform(opts: DaemonOptions = {}): Promise<bo
   return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
 }
 
+/**
+ * Why a just-built image is usually missing: buildx's docker-container driver (docker/setup-buildx-action's
+ * default) keeps the result in its own BuildKit store, and docker/build-push-action loads it into the
+ * daemon only when asked.
+ */
+export const NOT_LOADED_HINT =
+  'if docker/build-push-action built it, set `load: true` there (the docker-container driver of docker/setup-buildx-action does not load images into the daemon unless asked, or unless its driver-opts set default-load=true); otherwise build or pull it first';
+
 /** One line for a failed `docker save`, from what docker printed. */
 export function daemonError(
   ref: string,
@@ -82,7 +90,7 @@ export function daemonError(
   const last = (lines[lines.length - 1] ?? '').replace(/^Error( response from daemon)?:\s*/i, '');
   if (/no such image|reference does not exist|not found|does not exist/i.test(stderr)) {
     return new InputError(
-      `image "${ref}" is not in the Docker daemon (${dockerHost(env)}); build or pull it first, or read it from its registry with docker://${ref}`,
+      `image "${ref}" is not in the Docker daemon (${dockerHost(env)}): ${NOT_LOADED_HINT}`,
     );
   }
   if (

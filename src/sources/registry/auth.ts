@@ -2,9 +2,10 @@
  * Registry credentials and the WWW-Authenticate flows (Basic, and the Bearer token flow that Docker Hub,
  * GHCR, ECR and distribution's token auth use).
  *
- * Credentials come from, in this order: explicit ones (flags, action inputs), the Docker config
- * (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: credHelpers, credsStore, auths, identitytoken),
- * then fallbacks (the action's github-token for ghcr.io). They are looked up only when a registry asks.
+ * Credentials come from, in this order: explicit ones (flags, action inputs), the configs that
+ * docker/login-action's `scope` writes for buildx (`~/.docker/buildx/config/<registry>/<repository>@pull/…`),
+ * the Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: credHelpers, credsStore,
+ * auths, identitytoken), then fallbacks (the action's github-token for ghcr.io). They are looked up only when a registry asks.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -183,18 +184,68 @@ export async function resolveCredential(
   registry: string,
   opts: CredentialOptions,
   notes: string[] = [],
+  repository?: string,
 ): Promise<ResolvedCredential | undefined> {
   const explicit = opts.credentials?.find((c) => sameRegistry(c.registry, registry));
   if (explicit) return { ...explicit, from: opts.explicitLabel ?? '--username/--password-stdin' };
 
-  const dir = dockerConfigDir(opts);
+  for (const dir of buildxScopedDirs(registry, repository, opts)) {
+    const scoped = await fromConfigDir(dir, registry, notes, true);
+    if (scoped) return scoped;
+  }
+  const fromConfig = await fromConfigDir(dockerConfigDir(opts), registry, notes, false);
+  if (fromConfig) return fromConfig;
+  const fallback = opts.fallbackCredentials?.find((c) => sameRegistry(c.registry, registry));
+  if (fallback) return { ...fallback, from: fallback.from ?? 'fallback credentials' };
+  return undefined;
+}
+
+/** buildx's own config dir: $BUILDX_CONFIG, else $DOCKER_CONFIG/buildx, else ~/.docker/buildx. */
+function buildxConfigDir(opts: CredentialOptions): string {
+  if (opts.dockerConfigDir === undefined && process.env['BUILDX_CONFIG']) return process.env['BUILDX_CONFIG'];
+  return join(dockerConfigDir(opts), 'buildx');
+}
+
+/**
+ * The Docker configs that docker/login-action's `scope` writes and buildx reads, for a pull of
+ * `registry/repository`: `<buildx>/config/<registry>[/<repository>][@<scopes>]`, most specific first.
+ * Docker Hub's directory is registry-1.docker.io.
+ */
+export function buildxScopedDirs(
+  registry: string,
+  repository: string | undefined,
+  opts: CredentialOptions,
+): string[] {
+  const root = join(buildxConfigDir(opts), 'config');
+  const hosts =
+    normaliseRegistryName(registry) === DOCKER_HUB
+      ? ['registry-1.docker.io', DOCKER_HUB]
+      : [registry.toLowerCase()];
+  const scopes = ['@pull', '@pull,push', '@push,pull', ''];
+  const out: string[] = [];
+  for (const host of hosts) {
+    if (repository) for (const sc of scopes) out.push(join(root, host, `${repository}${sc}`));
+    for (const sc of scopes.slice(0, 3)) out.push(join(root, `${host}${sc}`));
+  }
+  return out;
+}
+
+/** Credentials for `registry` in the Docker config of `dir`. A scoped dir that does not exist is quiet. */
+async function fromConfigDir(
+  dir: string,
+  registry: string,
+  notes: string[],
+  scoped: boolean,
+): Promise<ResolvedCredential | undefined> {
   const file = join(dir, 'config.json');
   const label = file.startsWith(homedir() + '/') ? `~${file.slice(homedir().length)}` : file;
   let cfg: DockerConfigFile | undefined;
   try {
     cfg = JSON.parse(await readFile(file, 'utf8')) as DockerConfigFile;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') notes.push(`${label} could not be read as JSON`);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && !(scoped && code === 'ENOTDIR'))
+      notes.push(`${label} could not be read as JSON`);
   }
   if (cfg && typeof cfg === 'object') {
     const helper = Object.entries(cfg.credHelpers ?? {}).find(([k]) => sameRegistry(k, registry))?.[1];
@@ -225,8 +276,6 @@ export async function resolveCredential(
       if (username && password) return { registry, username, password, from };
     }
   }
-  const fallback = opts.fallbackCredentials?.find((c) => sameRegistry(c.registry, registry));
-  if (fallback) return { ...fallback, from: fallback.from ?? 'fallback credentials' };
   return undefined;
 }
 

@@ -77,6 +77,8 @@ export interface ClientSpec {
   authHint?: string;
   authorization?: string;
   credential?: ResolvedCredential | null;
+  /** The base URL once settled (an insecure registry seen on HTTPS or plain HTTP). */
+  baseUrl?: string;
 }
 
 export interface FetchedManifest {
@@ -86,8 +88,10 @@ export interface FetchedManifest {
 }
 
 export class RegistryClient {
-  readonly baseUrl: string;
-  private readonly origin: string;
+  baseUrl: string;
+  private origin: string;
+  /** An insecure registry not yet seen to speak HTTPS: a failed TLS connection switches to plain HTTP. */
+  private httpFallback: boolean;
   private readonly retry: RetryPolicy;
   private readonly timeoutMs: number;
   private authorization: string | undefined;
@@ -102,7 +106,10 @@ export class RegistryClient {
     readonly repository: string,
     private readonly opts: RegistryOptions = {},
   ) {
-    this.baseUrl = registryBaseUrl(registry, opts.insecureRegistries);
+    ({ baseUrl: this.baseUrl, httpFallback: this.httpFallback } = registryBaseUrl(
+      registry,
+      opts.insecureRegistries,
+    ));
     this.origin = new URL(this.baseUrl).origin;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
     this.timeoutMs = opts.timeoutMs ?? 60_000;
@@ -116,6 +123,7 @@ export class RegistryClient {
       authHint: spec.authHint,
     });
     c.credential = spec.credential;
+    if (spec.baseUrl) c.useBaseUrl(spec.baseUrl);
     for (const s of secretsOf(spec.credential ?? undefined)) c.secrets.add(s);
     if (spec.authorization) c.setAuthorization(spec.authorization);
     return c;
@@ -133,7 +141,29 @@ export class RegistryClient {
     };
     if (this.opts.authHint) spec.authHint = this.opts.authHint;
     if (this.authorization) spec.authorization = this.authorization;
+    if (!this.httpFallback) spec.baseUrl = this.baseUrl;
     return spec;
+  }
+
+  private useBaseUrl(baseUrl: string): void {
+    this.baseUrl = baseUrl;
+    this.origin = new URL(baseUrl).origin;
+    this.httpFallback = false;
+  }
+
+  /** An insecure registry that does not speak TLS: from now on, plain HTTP (as Docker). */
+  private fallBackToHttp(url: URL, err: unknown): URL | undefined {
+    if (!this.httpFallback || url.origin !== this.origin || url.protocol !== 'https:') return undefined;
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+    const msg = (err as Error | undefined)?.message ?? '';
+    const notTls =
+      ['EPROTO', 'ECONNRESET', 'ECONNREFUSED', 'ERR_SSL_WRONG_VERSION_NUMBER'].includes(code) ||
+      /wrong version number|packet length too long|socket hang up/i.test(msg);
+    if (!notTls) return undefined;
+    const http = new URL(url.href);
+    http.protocol = 'http:';
+    this.useBaseUrl(http.origin);
+    return http;
   }
 
   get where(): string {
@@ -333,7 +363,15 @@ export class RegistryClient {
       const sent = sameOrigin ? this.authorization : undefined;
       const h: Headers = { ...headers };
       if (sent) h['Authorization'] = sent;
-      const res = await rawRequest(url, { headers: h }, this.timeoutMs);
+      let res: IncomingMessage;
+      try {
+        res = await rawRequest(url, { headers: h }, this.timeoutMs);
+      } catch (err) {
+        const http = this.fallBackToHttp(url, err);
+        if (!http) throw err;
+        url = http;
+        continue;
+      }
       const status = res.statusCode ?? 0;
       if (REDIRECTS.has(status)) {
         const location = res.headers.location;
@@ -370,7 +408,12 @@ export class RegistryClient {
 
   private async lookupCredential(): Promise<ResolvedCredential | undefined> {
     if (this.credential === undefined) {
-      const c = await resolveCredential(this.registry, this.opts.credentials ?? {}, this.notes);
+      const c = await resolveCredential(
+        this.registry,
+        this.opts.credentials ?? {},
+        this.notes,
+        this.repository,
+      );
       this.credential = c ?? null;
       for (const s of secretsOf(c)) this.addSecret(s);
     }

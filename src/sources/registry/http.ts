@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError } from '../../util/errors.js';
 import { VERSION } from '../../util/version.js';
+import { proxyError, proxyFor, TunnelAgent, viaHttpProxy, type Proxy } from './proxy.js';
 
 export interface RetryPolicy {
   /** Tries per request, the first included. */
@@ -91,12 +92,13 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
 
 const agents = new Map<string, http.Agent>();
 
-function agentFor(url: URL): http.Agent {
-  const key = url.protocol;
+function agentFor(url: URL, proxy: Proxy | undefined): http.Agent {
+  const key = `${url.protocol} ${proxy?.url.href ?? ''}`;
   let a = agents.get(key);
   if (!a) {
     const opts = { keepAlive: true, maxSockets: 16, scheduling: 'lifo' as const };
-    a = url.protocol === 'https:' ? new https.Agent(opts) : new http.Agent(opts);
+    if (url.protocol === 'https:') a = proxy ? new TunnelAgent(proxy, opts) : new https.Agent(opts);
+    else a = new http.Agent(opts);
     agents.set(key, a);
   }
   return a;
@@ -117,22 +119,48 @@ export interface RawRequest {
 /** One HTTP request; resolves with the response once its headers are in (any status). */
 export function rawRequest(url: URL, req: RawRequest, timeoutMs: number): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http;
+    const proxy = proxyFor(url);
     const headers: Headers = { 'User-Agent': USER_AGENT, ...req.headers };
     if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    const r = mod.request(url, { method: req.method ?? 'GET', headers, agent: agentFor(url) }, (res) => {
+    const method = req.method ?? 'GET';
+    const agent = agentFor(url, proxy);
+    const onResponse = (res: http.IncomingMessage): void => {
       // An idle body is a dead connection: time it out, and let the reader see the error.
       res.socket?.setTimeout(timeoutMs);
       resolve(res);
-    });
+    };
+    const r =
+      url.protocol === 'https:'
+        ? https.request(url, { method, headers, agent }, onResponse)
+        : proxy
+          ? http.request({ ...viaHttpProxy(proxy, url, headers), method, agent }, onResponse)
+          : http.request(url, { method, headers, agent }, onResponse);
     r.setTimeout(timeoutMs, () => {
       const err = new Error(`no answer in ${Math.round(timeoutMs / 1000)} s`) as NodeJS.ErrnoException;
       err.code = 'ETIMEDOUT';
       r.destroy(err);
     });
-    r.on('error', reject);
+    // Through a plain-HTTP proxy, a connection error is the proxy's.
+    r.on('error', (err) =>
+      reject(
+        proxy && url.protocol === 'http:' && !r.reusedSocket && isConnectError(err)
+          ? proxyError(proxy, url.host, err)
+          : err,
+      ),
+    );
     r.end(req.body);
   });
+}
+
+function isConnectError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ENOTFOUND' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'EAI_AGAIN'
+  );
 }
 
 /** Reads a whole (small) body; more than `limit` bytes is an error. */

@@ -80,7 +80,7 @@ export function parseReference(input: string): ImageReference {
     if (!PATH_COMPONENT.test(part)) {
       throw bad(
         part !== part.toLowerCase()
-          ? 'repository names must be lowercase'
+          ? `repository names must be lowercase: ${rest.toLowerCase()}${tag !== undefined ? `:${tag}` : ''}${digest !== undefined ? `@${digest}` : ''}`
           : `"${part || '(empty)'}" is not a valid repository path component`,
       );
     }
@@ -117,10 +117,15 @@ function hostname(registry: string): string {
   return colon === -1 ? registry : registry.slice(0, colon);
 }
 
-/** Loopback registries speak plain HTTP, as Docker allows; so do the ones the user lists as insecure. */
-export function isInsecureRegistry(registry: string, insecure: readonly string[] = []): boolean {
+function isLoopbackRegistry(registry: string): boolean {
   const host = hostname(registry).toLowerCase();
-  if (host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return true;
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Loopback registries speak plain HTTP, as Docker allows; so may the ones the user lists as insecure. */
+export function isInsecureRegistry(registry: string, insecure: readonly string[] = []): boolean {
+  if (isLoopbackRegistry(registry)) return true;
+  const host = hostname(registry).toLowerCase();
   return insecure.some((i) => {
     const want = normaliseRegistryName(i);
     return want === registry.toLowerCase() || want === host;
@@ -138,7 +143,15 @@ export function normaliseRegistryName(s: string): string {
   return h;
 }
 
-/** The API's base URL: `https://registry-1.docker.io`, `http://127.0.0.1:5000`. */
-export function registryBaseUrl(registry: string, insecure: readonly string[] = []): string {
-  return `${isInsecureRegistry(registry, insecure) ? 'http' : 'https'}://${apiHost(registry)}`;
+/**
+ * The API's base URL, and whether plain HTTP may replace it: loopback registries are plain HTTP
+ * (`http://127.0.0.1:5000`); a registry listed as insecure is tried over HTTPS first, then plain HTTP, as
+ * Docker does; any other is HTTPS only (`https://registry-1.docker.io`).
+ */
+export function registryBaseUrl(
+  registry: string,
+  insecure: readonly string[] = [],
+): { baseUrl: string; httpFallback: boolean } {
+  if (isLoopbackRegistry(registry)) return { baseUrl: `http://${apiHost(registry)}`, httpFallback: false };
+  return { baseUrl: `https://${apiHost(registry)}`, httpFallback: isInsecureRegistry(registry, insecure) };
 }
