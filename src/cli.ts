@@ -23,10 +23,13 @@ import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } fr
 import { renderCheck } from './report/text.js';
 import { renderMarkdown, verdictOf } from './report/markdown.js';
 import { diffReports } from './report/diff.js';
+import { defaultCommentKey } from './github/baseline.js';
+import { writeSarif } from './sarif-output.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
+                 [--sarif FILE]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
 
 SOURCE is one of:
@@ -148,6 +151,7 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   target?: string;
   json?: boolean;
   markdown?: boolean;
+  sarif?: string;
   [k: string]: unknown;
 };
 
@@ -173,6 +177,8 @@ async function runCheck(
   const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
   if (values['manifest-only']) {
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
+    if (values.sarif)
+      throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
     const result = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
@@ -200,6 +206,12 @@ async function runCheck(
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(dockerfile ? { dockerfile } : {}),
   }).finally(() => progress?.clear());
+  // Written whatever the verdict: code scanning needs the findings most when the check fails.
+  if (values.sarif)
+    writeSarif(values.sarif, report, {
+      commentKey: defaultCommentKey(source, report.image.platform),
+      root: process.cwd(),
+    });
   if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else if (values.markdown) {
     const diff = baseline ? diffReports(baseline, report) : undefined;

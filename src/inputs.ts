@@ -78,6 +78,8 @@ export interface ActionInputs {
   overrideLabel: string | undefined;
   /** Comment mode: the report directory (or one `report.json`) written by a check run. */
   report: string | undefined;
+  /** Check mode: where to write the SARIF log; undefined: none. */
+  sarif: string | undefined;
 }
 
 /** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
@@ -151,6 +153,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
 
   const token = get('github-token');
   const report = get('report') || undefined;
+  const sarif = get('sarif') || undefined;
   const comment = parseBoolean('comment', get('comment'), true);
   const commentKey = get('comment-key');
   if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
@@ -178,7 +181,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   }
   const failOn = parseFailOn(policy['fail-on'] ?? '');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
-  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
+  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report, sarif };
 
   if (mode === 'comment') {
     if (!report)

@@ -52,6 +52,7 @@ import {
 import type { Report } from './report/schema.js';
 import { renderInspect } from './report/text.js';
 import { formatBytes } from './util/bytes.js';
+import { writeSarif } from './sarif-output.js';
 
 export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 export const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
@@ -287,6 +288,15 @@ function setOutputs(report: Report, diff: ReportDiff | undefined, v: Verdict, re
   core.setOutput('report', reportPath);
 }
 
+/** The `sarif` input: the findings as SARIF for upload-sarif, paths relative to the workspace; the `sarif` output. */
+function writeSarifOutput(file: string | undefined, report: Report, key: string): void {
+  const path = file
+    ? writeSarif(file, report, { commentKey: key, root: process.env['GITHUB_WORKSPACE'] || process.cwd() })
+    : '';
+  if (path) core.info(`SARIF written to ${path}`);
+  core.setOutput('sarif', path);
+}
+
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) {
     core.info('no GITHUB_STEP_SUMMARY: the job summary is not written');
@@ -502,6 +512,7 @@ async function checkSource(
       : undefined;
   const files = writeReportFiles(key, report, baseline.report, pr);
   setOutputs(report, diff, v, files.report);
+  writeSarifOutput(inputs.sarif, report, key);
 
   const md = markdownOptions(view, v);
 

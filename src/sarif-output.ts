@@ -1,0 +1,44 @@
+/**
+ * Writes the SARIF log (src/report/sarif.ts) for the CLI's --sarif and the action's `sarif` input: the one
+ * place that turns a source into the file it names and touches the disk for SARIF.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError, oneLine } from './errors.js';
+import { parseSource } from './image/source.js';
+import { renderSarif } from './report/sarif.js';
+import type { Report } from './report/schema.js';
+
+/** The archive or OCI layout a source reads, if it reads one (registry and daemon images read none). */
+export function checkedPath(source: string): string | undefined {
+  try {
+    const spec = parseSource(source);
+    if (spec.kind === 'archive') return spec.path;
+    if (spec.kind === 'oci') return spec.dir;
+  } catch {
+    // A source that does not parse here (a report made elsewhere): logical locations only.
+  }
+  return undefined;
+}
+
+/**
+ * Writes `report` as SARIF to `file` (its directory is created), with artifact URIs relative to `root`.
+ * Returns the absolute path written.
+ */
+export function writeSarif(file: string, report: Report, o: { commentKey: string; root: string }): string {
+  const path = resolve(file);
+  const checked = checkedPath(report.image.source);
+  // Relative paths in a source are relative to the working directory, as everything the user typed is.
+  const log = renderSarif(report, {
+    commentKey: o.commentKey,
+    root: o.root,
+    ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
+  });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(log, null, 2) + '\n');
+  } catch (err) {
+    throw new InputError(`cannot write the SARIF file ${file}: ${oneLine(err)}`);
+  }
+  return path;
+}
