@@ -2,7 +2,7 @@
  * Writes the SARIF log (src/report/sarif.ts) for the CLI's --sarif and the action's `sarif` input: the one
  * place that turns a source into the file it names and touches the disk for SARIF.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, oneLine } from './errors.js';
 import { parseSource } from './image/source.js';
@@ -22,6 +22,16 @@ export function checkedPath(source: string): string | undefined {
 }
 
 /**
+ * Creates the missing directories above `file`, one by one: Node's recursive mkdirSync never returns on
+ * some paths (under /proc), and a typo must give an error, not a hang.
+ */
+function makeParents(file: string): void {
+  const missing: string[] = [];
+  for (let d = dirname(file); !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
+}
+
+/**
  * Writes `report` as SARIF to `file` (its directory is created), with artifact URIs relative to `root`.
  * Returns the absolute path written.
  */
@@ -35,7 +45,7 @@ export function writeSarif(file: string, report: Report, o: { commentKey: string
     ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
   });
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeParents(path);
     writeFileSync(path, JSON.stringify(log, null, 2) + '\n');
   } catch (err) {
     throw new InputError(`cannot write the SARIF file ${file}: ${oneLine(err)}`);
