@@ -25,11 +25,12 @@ import { renderMarkdown, verdictOf } from './report/markdown.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './github/baseline.js';
 import { writeSarif } from './sarif-output.js';
+import { emitFixes, planFixes } from './fix-dockerfile.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
-                 [--sarif FILE]
+                 [--sarif FILE] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
 
 SOURCE is one of:
@@ -152,6 +153,8 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   json?: boolean;
   markdown?: boolean;
   sarif?: string;
+  'fix-dockerfile'?: boolean;
+  write?: boolean;
   [k: string]: unknown;
 };
 
@@ -173,6 +176,15 @@ async function runCheck(
   }
   if (!values.dockerfile && (values['build-arg']?.length || values.target)) {
     throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
+  }
+  if (values.write && !values['fix-dockerfile']) throw new InputError('--write goes with --fix-dockerfile');
+  if (values['fix-dockerfile']) {
+    if (!values.dockerfile)
+      throw new InputError('--fix-dockerfile needs the Dockerfile: give it with --dockerfile');
+    if (values.json || values.markdown || values['manifest-only'])
+      throw new InputError(
+        '--fix-dockerfile prints a diff: it cannot be used with --json, --markdown or --manifest-only',
+      );
   }
   const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
   if (values['manifest-only']) {
@@ -212,7 +224,9 @@ async function runCheck(
       commentKey: defaultCommentKey(source, report.image.platform),
       root: process.cwd(),
     });
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  if (values['fix-dockerfile'] && dockerfile)
+    emitFixes(planFixes(report, dockerfile), values.write === true, process.stdout, process.stderr);
+  else if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else if (values.markdown) {
     const diff = baseline ? diffReports(baseline, report) : undefined;
     process.stdout.write(

@@ -18,6 +18,8 @@ export const CHECK_FLAGS = {
   markdown: { type: 'boolean', default: false },
   'manifest-only': { type: 'boolean', default: false },
   sarif: { type: 'string' },
+  'fix-dockerfile': { type: 'boolean', default: false },
+  write: { type: 'boolean', default: false },
 } as const;
 
 export const CHECK_USAGE = `Check options (slimgate check):
@@ -40,6 +42,8 @@ export const CHECK_USAGE = `Check options (slimgate check):
   --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
                           no layer is downloaded or read (registries and OCI layouts)
   --sarif FILE            also write the findings as SARIF 2.1.0 (for code scanning) to FILE
+  --fix-dockerfile        print the one-click fixes to the --dockerfile as a unified diff (git apply)
+  --write                 with --fix-dockerfile: apply them to the Dockerfile instead
   Flags override the config file. Rules: docs/rules.md.
 `;
 
