@@ -6,7 +6,7 @@
  * The engine, the policy and the build are reached only through `engine` below.
  */
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { rejudgeWithBaseline } from './analysis/analyze.js';
@@ -53,6 +53,8 @@ import type { Report } from './report/schema.js';
 import { renderInspect } from './report/text.js';
 import { formatBytes } from './util/bytes.js';
 import { writeSarif } from './sarif-output.js';
+import { planFixes } from './fix-dockerfile.js';
+import { prepareSuggestions, type Suggestions } from './github/review.js';
 
 export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 export const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
@@ -381,6 +383,35 @@ async function postComment(
   }
 }
 
+// ------------------------------------------------------------------------------------------ suggestions
+
+/** One-click fixes on a PR (input `suggestions`): a review on lines in the diff, the rest in the comment. */
+async function suggestFixes(
+  inputs: ActionInputs,
+  ctx: RunContext,
+  report: Report,
+  key: string,
+): Promise<Suggestions | undefined> {
+  if (!inputs.suggestions || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr) return undefined;
+  const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+  const plan = planFixes(report, {
+    path: inputs.dockerfile,
+    ...(inputs.build ? { buildArgs: parseBuildArgs(inputs.build.buildArgs, process.env) } : {}),
+    ...(inputs.build?.target ? { target: inputs.build.target } : {}),
+  });
+  for (const s of plan.skipped) core.info(`no fix for ${s.rule}: ${s.reason}`);
+  return prepareSuggestions({
+    octokit: inputs.token ? getOctokit(inputs.token) : undefined,
+    target: { owner: ctx.owner, repo: ctx.repo, pull: ctx.pr.number, commitId: ctx.pr.headSha },
+    key,
+    path: relative(workspace, resolve(inputs.dockerfile)),
+    plan,
+    warn: (m) => core.warning(m),
+    info: (m) => core.info(m),
+    fromFork: !!ctx.pr.fromFork,
+  });
+}
+
 // ------------------------------------------------------------------------------------------ verdict
 
 function verdictMessage(report: Report, v: Verdict): string {
@@ -518,13 +549,16 @@ async function checkSource(
 
   let commentUrl = '';
   const notes: string[] = [];
+  const suggestions = await suggestFixes(inputs, ctx, report, key);
   if (ctx.kind === 'pull_request' && ctx.pr && inputs.comment) {
-    const body = renderMarkdown(report, diff, { ...md, commentKey: key });
+    const fixesDiff = suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {};
+    const body = renderMarkdown(report, diff, { ...md, ...fixesDiff, commentKey: key });
     const c = await postComment(inputs.token, ctx, ctx.pr.number, key, body);
     commentUrl = c.url;
     if (c.note) notes.push(c.note);
   }
   core.setOutput('comment-url', commentUrl);
+  await suggestions?.post();
 
   if (ctx.kind === 'baseline') {
     const saved = saveBaseline(key, report);
