@@ -392,7 +392,9 @@ async function suggestFixes(
   report: Report,
   key: string,
 ): Promise<Suggestions | undefined> {
-  if (!inputs.suggestions || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr) return undefined;
+  // With comment: false (the fork-safe recipe's read-only run) there is nothing to post suggestions with.
+  if (!inputs.suggestions || !inputs.comment || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr)
+    return undefined;
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
   const plan = planFixes(report, {
     path: inputs.dockerfile,

@@ -112,10 +112,12 @@ describe('the one-click fixes as a PR review', () => {
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   }, 120_000);
 
-  it('suggestions: false posts no review and no diff block', async () => {
+  it('suggestions: false, or comment: false (the fork-safe read-only run), posts no review and no diff block', async () => {
     setDiff(WHOLE);
     await run({ suggestions: 'false' });
     expect(api.requests.some((q) => q.operation?.startsWith('pulls/'))).toBe(false);
     expect(sticky().body).not.toContain('```diff');
-  }, 120_000);
+    await run({ comment: 'false' });
+    expect(api.requests.some((q) => q.operation?.startsWith('pulls/'))).toBe(false);
+  }, 240_000);
 });
