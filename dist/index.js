@@ -55646,7 +55646,7 @@ class errors_InputError extends Error {
  * The one line to show for any thrown value; never a stack trace. Messages quote image data (paths, tags,
  * labels), so control characters are escaped: the line can neither drive a terminal nor start another.
  */
-function oneLine(err) {
+function errors_oneLine(err) {
     const msg = err instanceof Error ? err.message : String(err);
     return escapeControls(msg.trim()) || 'unknown error';
 }
@@ -56292,7 +56292,7 @@ function proxyAuthorization(p) {
 }
 /** A failure to talk to the proxy itself: one line naming it, not retried as a registry error is. */
 function proxyError(p, target, err) {
-    return new errors_InputError(`cannot reach ${target} through the proxy ${describeProxy(p)}: ${oneLine(err)}`);
+    return new errors_InputError(`cannot reach ${target} through the proxy ${describeProxy(p)}: ${errors_oneLine(err)}`);
 }
 /** Request options that send a plain-HTTP request to the proxy with the absolute URL. */
 function viaHttpProxy(p, target, headers) {
@@ -56716,7 +56716,7 @@ class RegistryClient {
             stalls = received > lastCutAt ? 0 : stalls + 1;
             lastCutAt = received;
             if (stalls + 1 >= this.retry.attempts || cuts >= this.retry.attempts * 4) {
-                throw new errors_InputError(`${label}: the connection to ${this.registry} was cut ${cuts} times, at ${received} of ${desc.size} bytes (${oneLine(err)})`);
+                throw new errors_InputError(`${label}: the connection to ${this.registry} was cut ${cuts} times, at ${received} of ${desc.size} bytes (${errors_oneLine(err)})`);
             }
             await (0,promises_namespaceObject.setTimeout)(backoffMs(this.retry, stalls));
         };
@@ -57011,7 +57011,7 @@ class RegistryClient {
             return new errors_InputError(`${label}: ${err.url.host} answered HTTP ${s}${d}${tries}`);
         }
         const e = err;
-        const msg = oneLine(err);
+        const msg = errors_oneLine(err);
         if (e?.code === 'ENOTFOUND')
             return new errors_InputError(`${label}: cannot resolve the host of ${this.baseUrl}`);
         if (/certificate|self[- ]signed|SSL|TLS/i.test(msg) || e?.code?.startsWith?.('ERR_TLS')) {
@@ -67921,7 +67921,7 @@ function runDocker(args, opts, extraEnv, stream) {
         let missing = false;
         child.on('error', (e) => {
             missing = e.code === 'ENOENT';
-            tail += `\n${oneLine(e)}`;
+            tail += `\n${errors_oneLine(e)}`;
         });
         child.on('close', (code) => resolvePromise({ code: missing ? -1 : code, stdout, tail, missing }));
     });
@@ -67968,14 +67968,14 @@ async function docker_build_buildImage(opts) {
         if (ran.code !== 0) {
             const tail = lastLines(ran.tail);
             const last = lastLines(ran.tail, 1) || 'no output';
-            throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${oneLine(last)}`, tail);
+            throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${errors_oneLine(last)}`, tail);
         }
         const imageId = (await (0,external_node_fs_promises_namespaceObject.readFile)(out.iidFile, 'utf8').catch(() => '')).trim() || undefined;
         if (builder === 'classic' && opts.push) {
             for (const tag of opts.tags ?? []) {
                 const pushed = await runDocker(['push', tag], opts, {}, true);
                 if (pushed.code !== 0) {
-                    throw new BuildError(`docker push ${tag} failed: ${oneLine(lastLines(pushed.tail, 1))}`, lastLines(pushed.tail));
+                    throw new BuildError(`docker push ${tag} failed: ${errors_oneLine(lastLines(pushed.tail, 1))}`, lastLines(pushed.tail));
                 }
             }
         }
@@ -71527,9 +71527,9 @@ function daemonError(ref, code, stderr, env) {
         return new errors_InputError(`image "${ref}" is not in the Docker daemon (${dockerHost(env)}): ${NOT_LOADED_HINT}`);
     }
     if (/cannot connect to the docker daemon|is the docker daemon running|error during connect|permission denied|connect: no such file|dial unix/i.test(stderr)) {
-        return new errors_InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${oneLine(last)}`);
+        return new errors_InputError(`cannot reach the Docker daemon at ${dockerHost(env)}: ${errors_oneLine(last)}`);
     }
-    return new errors_InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${oneLine(last) || 'no message'}`);
+    return new errors_InputError(`docker save ${ref} failed (exit ${code ?? 'signal'}): ${errors_oneLine(last) || 'no message'}`);
 }
 function daemonSource(ref, source, opts) {
     return { images: (reader) => imagesFromDaemon(ref, source, reader, opts) };
@@ -71550,7 +71550,7 @@ async function imagesFromDaemon(ref, source, reader, opts) {
         child = (0,external_node_child_process_namespaceObject.spawn)(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     }
     catch (err) {
-        throw new errors_InputError(`cannot run docker: ${oneLine(err)}`);
+        throw new errors_InputError(`cannot run docker: ${errors_oneLine(err)}`);
     }
     let stderr = '';
     child.stderr.on('data', (c) => {
@@ -71581,7 +71581,7 @@ async function imagesFromDaemon(ref, source, reader, opts) {
     if (spawnError) {
         throw new errors_InputError(spawnError.code === 'ENOENT'
             ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
-            : `cannot run docker: ${oneLine(spawnError)}`);
+            : `cannot run docker: ${errors_oneLine(spawnError)}`);
     }
     if (code !== 0 && !(readError && code === null))
         throw daemonError(ref, code, stderr, env);
@@ -73203,18 +73203,18 @@ async function checkoutBase(workspace, sha, tmp) {
         throw new Error(`"${sha}" is not a commit SHA`);
     const top = await git(['rev-parse', '--show-toplevel'], workspace);
     if (top.code !== 0)
-        throw new Error(`${workspace} is not a git checkout (${oneLine(top.stderr) || 'git failed'})`);
+        throw new Error(`${workspace} is not a git checkout (${errors_oneLine(top.stderr) || 'git failed'})`);
     const root = top.stdout.trim();
     if ((await git(['cat-file', '-e', `${sha}^{commit}`], root)).code !== 0) {
         const f = await git(['fetch', '--no-tags', '--depth=1', 'origin', sha], root);
         if (f.code !== 0)
-            throw new Error(`could not fetch the base commit ${sha.slice(0, 12)}: ${oneLine(f.stderr)}`);
+            throw new Error(`could not fetch the base commit ${sha.slice(0, 12)}: ${errors_oneLine(f.stderr)}`);
     }
     const dir = await (0,external_node_fs_promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)(tmp, 'slimgate-base-'));
     const add = await git(['worktree', 'add', '--detach', dir, sha], root);
     if (add.code !== 0) {
         await (0,external_node_fs_promises_namespaceObject.rm)(dir, { recursive: true, force: true });
-        throw new Error(`git worktree add failed: ${oneLine(add.stderr)}`);
+        throw new Error(`git worktree add failed: ${errors_oneLine(add.stderr)}`);
     }
     return {
         dir,
@@ -73398,7 +73398,7 @@ function loadReport(path, what = 'report') {
         doc = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
     }
     catch (err) {
-        throw new errors_InputError(`${what} ${path} is not readable JSON: ${oneLine(err)}`);
+        throw new errors_InputError(`${what} ${path} is not readable JSON: ${errors_oneLine(err)}`);
     }
     const r = doc;
     if (!r || typeof r !== 'object' || Array.isArray(r))
@@ -73503,8 +73503,8 @@ async function resolveBaseline(bc) {
                 return { report: await fromSource(b.source), label, source: b.source, note: '' };
             }
             catch (err) {
-                warning(`Slimgate: could not read the baseline ${b.source}: ${oneLine(err)}`);
-                return { report: null, label, note: `The baseline ${b.source} could not be read (${oneLine(err)}).` };
+                warning(`Slimgate: could not read the baseline ${b.source}: ${errors_oneLine(err)}`);
+                return { report: null, label, note: `The baseline ${b.source} could not be read (${errors_oneLine(err)}).` };
             }
         case 'auto': {
             // 1. A report saved by a run on the default branch (restored by actions/cache).
@@ -73530,8 +73530,8 @@ async function resolveBaseline(bc) {
                         return { report, label, source: `base commit ${ctx.baseSha.slice(0, 12)}`, note: '' };
                     }
                     catch (err) {
-                        info(`baseline: the base commit could not be built: ${oneLine(err)}`);
-                        reasons.push(`the base commit ${ctx.baseSha.slice(0, 12)} could not be built (${oneLine(err)})`);
+                        info(`baseline: the base commit could not be built: ${errors_oneLine(err)}`);
+                        reasons.push(`the base commit ${ctx.baseSha.slice(0, 12)} could not be built (${errors_oneLine(err)})`);
                     }
                 }
                 else
@@ -73545,7 +73545,7 @@ async function resolveBaseline(bc) {
                     return { report: await fromSource(candidate), label, source: candidate, note: '' };
                 }
                 catch (err) {
-                    info(`baseline: ${candidate} could not be read: ${oneLine(err)}`);
+                    info(`baseline: ${candidate} could not be read: ${errors_oneLine(err)}`);
                     reasons.push(`${candidate} could not be read`);
                 }
             }
@@ -73606,475 +73606,11 @@ function readEnvelope(path) {
         env = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8'));
     }
     catch (err) {
-        throw new errors_InputError(`${path} is not readable JSON: ${oneLine(err)}`);
+        throw new errors_InputError(`${path} is not readable JSON: ${errors_oneLine(err)}`);
     }
     if (env.slimgate !== 1 || !Number.isInteger(env.pullRequest) || typeof env.commentKey !== 'string')
         throw new errors_InputError(`${path} is not a Slimgate pr.json`);
     return { ...env, failOn: parseFailOn(String(env.failOn ?? ''), `${path}: fail-on`) };
-}
-
-;// CONCATENATED MODULE: ./src/cli/registry-flags.ts
-/** The CLI's registry and cache flags, and the engine options they make. */
-
-
-const REGISTRY_FLAGS = {
-    username: { type: 'string' },
-    'password-stdin': { type: 'boolean', default: false },
-    'insecure-registry': { type: 'string', multiple: true },
-    'no-cache': { type: 'boolean', default: false },
-};
-const REGISTRY_USAGE = (/* unused pure expression or super */ null && (`Registry and cache options:
-  --username U            registry user for SOURCE's registry (with --password-stdin); else the
-                          Docker config (~/.docker/config.json, credHelpers, credsStore) is used
-  --password-stdin        read the password or token from stdin
-  --insecure-registry H   registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)
-  --no-cache              do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)
-`));
-async function readStdin() {
-    const parts = [];
-    for await (const c of process.stdin)
-        parts.push(c);
-    return Buffer.concat(parts)
-        .toString('utf8')
-        .replace(/\r?\n$/, '');
-}
-/**
- * Engine options from the flags. Explicit credentials are bound to one registry (`registry`, the one the
- * source or the pushed tag names), so they are never sent anywhere else.
- */
-async function registryOptionsFromFlags(values, registry, stdin = readStdin) {
-    const insecure = (values['insecure-registry'] ?? []).map(normaliseRegistryName).filter(Boolean);
-    const opts = { insecureRegistries: insecure };
-    const user = values.username;
-    const wantsPassword = !!values['password-stdin'];
-    if (user !== undefined || wantsPassword) {
-        if (!user)
-            throw new InputError('--password-stdin needs --username');
-        if (!wantsPassword)
-            throw new InputError('--username needs --password-stdin (the password is read from stdin)');
-        if (!registry)
-            throw new InputError('--username applies to a registry source (docker://REF or a bare REF)');
-        const password = await stdin();
-        if (!password)
-            throw new InputError('--password-stdin: stdin is empty');
-        opts.credentials = { credentials: [{ registry, username: user, password }] };
-    }
-    return values['no-cache'] ? { registry: opts, cache: false } : { registry: opts };
-}
-/** The registry a source string reads from, if it is a registry source. */
-function registryOfSource(source, isRegistry) {
-    if (!isRegistry)
-        return undefined;
-    const ref = source.startsWith('docker://') ? source.slice('docker://'.length) : source;
-    return parseReference(ref).registry;
-}
-
-;// CONCATENATED MODULE: ./src/action/inputs.ts
-/**
- * The action's inputs: read, validated and typed in one place. A bad input is an InputError with one
- * line that names the input and says what is accepted.
- *
- * The policy inputs (budgets, allowed bases, fail-on, rules, config) are kept as the strings the user wrote,
- * in `policy`: src/config turns them into a Policy, as it does the CLI's flags of the same names.
- */
-
-
-
-
-
-
-
-
-
-/** src/config's inputs, and `config` (the .slimgate.yml to read). */
-const inputs_POLICY_INPUTS = [...POLICY_INPUTS, 'config'];
-/** Policy inputs whose action.yml default equals the policy's default (src/analysis/policy.ts). */
-const ACTION_DEFAULTS = {
-    'allowed-bases': 'scratch,distroless',
-    'fail-on': 'error',
-};
-function envInputs(env = process.env) {
-    return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
-}
-/** `true`/`false` as YAML 1.2 core schema spells them, the way core.getBooleanInput reads them. */
-function parseBoolean(name, value, dflt) {
-    if (value === '')
-        return dflt;
-    if (['true', 'True', 'TRUE'].includes(value))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(value))
-        return false;
-    throw new errors_InputError(`input "${name}" must be true or false, not "${value}"`);
-}
-/**
- * The `image` input. docker/metadata-action's `tags` output is a newline (or comma) list of tags naming
- * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
- * images are an error: one check cannot stand for them.
- */
-function imageInput(value) {
-    const items = parseList(value);
-    if (items.length <= 1)
-        return { image: items[0] ?? '' };
-    const first = items[0];
-    const nameOf = (s) => {
-        const src = parseSource(s);
-        if (src.kind !== 'registry')
-            return undefined;
-        const r = parseReference(src.ref);
-        return `${r.registry}/${r.repository}`;
-    };
-    const name = nameOf(first);
-    const others = items.slice(1).filter((s) => name === undefined || nameOf(s) !== name);
-    if (others.length) {
-        throw new errors_InputError(`input "image" lists ${items.length} images (${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}); give one image, or tags of one image`);
-    }
-    return {
-        image: first,
-        note: `input "image" lists ${items.length} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
-    };
-}
-/**
- * `auto` (the default), `none`, a path to a JSON report (ends in `.json`), or a source. A `.json` path that
- * does not exist is an error: a typo there would otherwise silently mean "no baseline".
- */
-function parseBaseline(value, cwd = process.cwd()) {
-    const v = value.trim();
-    if (v === '' || v === 'auto')
-        return { kind: 'auto' };
-    if (v === 'none' || v === 'false')
-        return { kind: 'none' };
-    if (/\.json$/i.test(v) && !/^[a-z-]+:/.test(v)) {
-        const path = v.startsWith('/') ? v : `${cwd}/${v}`;
-        if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
-            throw new errors_InputError(`input "baseline": the report ${v} does not exist`);
-        return { kind: 'report', path };
-    }
-    return { kind: 'source', source: v };
-}
-/**
- * The registry that registry-username/-password belong to: the image's when it is a registry source, or
- * the first build tag's. Never the baseline's: a baseline on another registry must not get the password.
- */
-function credentialHost(image, build) {
-    const host = image
-        ? registryOfSource(image, parseSource(image).kind === 'registry')
-        : build?.tags[0] !== undefined
-            ? registryOfSource(build.tags[0], true)
-            : undefined;
-    if (!host)
-        throw new errors_InputError('inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to');
-    return host;
-}
-function readInputs(get = envInputs(), cwd = process.cwd()) {
-    const modeRaw = get('mode') || 'check';
-    if (modeRaw !== 'check' && modeRaw !== 'comment')
-        throw new errors_InputError(`input "mode" must be check or comment, not "${modeRaw}"`);
-    const mode = modeRaw;
-    const token = get('github-token');
-    const report = get('report') || undefined;
-    const comment = parseBoolean('comment', get('comment'), true);
-    const commentKey = get('comment-key');
-    if (/[\r\n]/.test(commentKey))
-        throw new errors_InputError('input "comment-key" must be one line');
-    const overrideLabel = get('override-label') || undefined;
-    const username = get('registry-username') || undefined;
-    const password = get('registry-password') || undefined;
-    if (!username !== !password)
-        throw new errors_InputError('inputs "registry-username" and "registry-password" go together: set both or neither');
-    const registry = {
-        token,
-        username,
-        password,
-        host: undefined,
-        insecure: parseList(get('insecure-registries')),
-    };
-    const policy = {};
-    for (const name of inputs_POLICY_INPUTS) {
-        const v = get(name);
-        // The runner passes action.yml's default when the workflow leaves an input out; that must not
-        // override a .slimgate.yml, so a default value counts as not set (the policy's default is the same).
-        if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name])
-            policy[name] = v;
-    }
-    const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
-    // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
-    const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
-    if (mode === 'comment') {
-        if (!report)
-            throw new errors_InputError('input "report" is required in comment mode: the directory that the check job uploaded');
-        return {
-            mode,
-            image: '',
-            platform: undefined,
-            build: undefined,
-            dockerfile: undefined,
-            baseline: { kind: 'none' },
-            ...common,
-        };
-    }
-    const { image, note: imageNote } = imageInput(get('image'));
-    const context = get('context');
-    let build;
-    if (context) {
-        build = {
-            context,
-            file: get('file') || undefined,
-            target: get('target') || undefined,
-            buildArgs: parseList(get('build-args'), { commas: false }),
-            platforms: parseList(get('platforms')),
-            push: parseBoolean('push', get('push'), false),
-            tags: parseList(get('tags')),
-        };
-        if (build.push && !build.tags.length)
-            throw new errors_InputError('input "push" needs "tags" to push to');
-    }
-    else {
-        for (const name of ['file', 'target', 'build-args', 'platforms', 'tags'])
-            if (get(name))
-                throw new errors_InputError(`input "${name}" needs "context" (build mode)`);
-    }
-    if (!image && !build)
-        throw new errors_InputError('input "image" is required (a source such as docker-archive:app.tar or docker://ghcr.io/o/app:tag), ' +
-            'or "context" to build the image');
-    if (image && build)
-        throw new errors_InputError('give either "image" or "context" (build mode), not both');
-    if (username)
-        registry.host = credentialHost(image, build);
-    const p = get('platform');
-    if (p === 'all')
-        throw new errors_InputError('input "platform" must name one platform (os/arch[/variant])');
-    let platform;
-    try {
-        platform = p ? platform_parsePlatform(p) : undefined;
-    }
-    catch {
-        throw new errors_InputError(`input "platform" must be os/arch[/variant], e.g. linux/amd64, not "${p}"`);
-    }
-    const dockerfile = build
-        ? (build.file ?? `${build.context.replace(/\/$/, '')}/Dockerfile`)
-        : get('dockerfile') || undefined;
-    return {
-        mode,
-        image,
-        ...(imageNote ? { imageNote } : {}),
-        platform,
-        build,
-        dockerfile,
-        baseline: parseBaseline(get('baseline'), cwd),
-        ...common,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/report/diff.ts
-function delta(before, after) {
-    const d = after - before;
-    return { before, after, delta: d, percent: before === 0 ? null : (d / before) * 100 };
-}
-function layerLabel(l) {
-    const created = (l.createdBy ?? '').replace(/\s+/g, ' ').trim();
-    if (created)
-        return created;
-    const hex = l.diffId.includes(':') ? l.diffId.slice(l.diffId.indexOf(':') + 1) : l.diffId;
-    return `(layer ${hex.slice(0, 12)})`;
-}
-/**
- * Layers are matched first by diff_id (the same bytes: shared with the baseline), then by `createdBy`
- * (the same instruction with other bytes: changed). Whatever is left is added or removed.
- */
-function diffLayers(before, after) {
-    const used = new Set();
-    const take = (pred) => {
-        const i = before.findIndex((l, j) => !used.has(j) && pred(l));
-        if (i >= 0)
-            used.add(i);
-        return i;
-    };
-    const matches = after.map((a) => take((b) => b.diffId === a.diffId));
-    const items = after.map((a, k) => {
-        let i = matches[k] ?? -1;
-        let change = 'unchanged';
-        if (i < 0) {
-            i = a.createdBy ? take((b) => b.createdBy !== null && layerLabel(b) === layerLabel(a)) : -1;
-            change = i < 0 ? 'added' : 'changed';
-        }
-        const b = i >= 0 ? (before[i] ?? null) : null;
-        return {
-            change,
-            label: layerLabel(a),
-            before: b,
-            after: a,
-            delta: a.uncompressedSize - (b?.uncompressedSize ?? 0),
-        };
-    });
-    before.forEach((b, i) => {
-        if (!used.has(i))
-            items.push({
-                change: 'removed',
-                label: layerLabel(b),
-                before: b,
-                after: null,
-                delta: -b.uncompressedSize,
-            });
-    });
-    return items;
-}
-/** Bytes a file entry contributes to the uncompressed size: regular files only. */
-function bytes(f) {
-    return f && f.type === 'file' ? f.size : 0;
-}
-function attributes(b, a) {
-    const out = [];
-    if (b.type !== a.type)
-        out.push('type');
-    if (b.size !== a.size)
-        out.push('size');
-    if (b.mode !== a.mode)
-        out.push('mode');
-    if (b.uid !== a.uid || b.gid !== a.gid)
-        out.push('owner');
-    if ((b.link ?? null) !== (a.link ?? null))
-        out.push('link');
-    return out;
-}
-/** `/usr/lib/x/libc.so` at depth 2 → `/usr/lib`; `/hello` → `/`. The directory itself rolls up the same way. */
-function diff_rollUp(path, isDir, depth) {
-    const parts = path.split('/').filter(Boolean);
-    const dirParts = isDir ? parts : parts.slice(0, -1);
-    const kept = dirParts.slice(0, depth);
-    return kept.length ? `/${kept.join('/')}` : '/';
-}
-const byMagnitude = (x, y) => Math.abs(y.delta) - Math.abs(x.delta) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
-function diffFiles(before, after, depth = 2) {
-    const old = new Map(before.map((f) => [fileKey(f), f]));
-    const changes = [];
-    for (const a of after) {
-        const b = old.get(fileKey(a));
-        if (!b) {
-            // A new directory holds no bytes of its own: its files are listed, it is not.
-            if (a.type !== 'dir')
-                changes.push({
-                    path: a.path,
-                    change: 'added',
-                    before: null,
-                    after: a,
-                    delta: bytes(a),
-                    attributes: [],
-                });
-            continue;
-        }
-        old.delete(fileKey(a));
-        const attrs = attributes(b, a);
-        if (attrs.length)
-            changes.push({
-                path: a.path,
-                change: 'changed',
-                before: b,
-                after: a,
-                delta: bytes(a) - bytes(b),
-                attributes: attrs,
-            });
-    }
-    for (const b of old.values())
-        if (b.type !== 'dir')
-            changes.push({
-                path: b.path,
-                change: 'removed',
-                before: b,
-                after: null,
-                delta: -bytes(b),
-                attributes: [],
-            });
-    const dirs = new Map();
-    for (const c of changes) {
-        const f = (c.after ?? c.before);
-        const key = diff_rollUp(c.path, f.type === 'dir', depth);
-        let d = dirs.get(key);
-        if (!d)
-            dirs.set(key, (d = { path: key, delta: 0, added: 0, removed: 0, changed: 0, files: [] }));
-        d.delta += c.delta;
-        d[c.change]++;
-        d.files.push(c);
-    }
-    for (const d of dirs.values())
-        d.files.sort(byMagnitude);
-    return {
-        added: changes.filter((c) => c.change === 'added').length,
-        removed: changes.filter((c) => c.change === 'removed').length,
-        changed: changes.filter((c) => c.change === 'changed').length,
-        directories: [...dirs.values()].sort((x, y) => byMagnitude(x, y) ||
-            y.files.length - x.files.length ||
-            (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
-    };
-}
-/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one; NUL is in neither). */
-function fileKey(f) {
-    return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
-}
-/**
- * A finding's identity across two reports: its rule and path. Messages may mention layer numbers or
- * sizes that shift between builds, so they identify a finding only when it has no path.
- */
-function findingKey(f) {
-    const path = f.pathBase64 === undefined ? f.path : `\u0002${f.pathBase64}`;
-    return `${f.id}\u0000${path ?? `\u0001${f.message}`}`;
-}
-function diffFindings(before, after) {
-    const count = new Map();
-    for (const f of before)
-        count.set(findingKey(f), (count.get(findingKey(f)) ?? 0) + 1);
-    const added = [];
-    const unchanged = [];
-    for (const f of after) {
-        const k = findingKey(f);
-        const n = count.get(k) ?? 0;
-        if (n > 0) {
-            count.set(k, n - 1);
-            unchanged.push(f);
-        }
-        else
-            added.push(f);
-    }
-    const resolved = [];
-    for (const f of before) {
-        const k = findingKey(f);
-        const n = count.get(k) ?? 0;
-        if (n > 0) {
-            count.set(k, n - 1);
-            resolved.push(f);
-        }
-    }
-    return { added, resolved, unchanged };
-}
-function diffBudget(before, after) {
-    const old = new Map(before.budget.checks.map((c) => [c.name, c]));
-    return {
-        before: before.budget.passed,
-        after: after.budget.passed,
-        checks: after.budget.checks.map((c) => ({ name: c.name, before: old.get(c.name) ?? null, after: c })),
-    };
-}
-function diffReports(before, after, opts = {}) {
-    const layers = diffLayers(before.layers, after.layers);
-    const baseChanged = before.base.verdict !== after.base.verdict || (before.base.image ?? null) !== (after.base.image ?? null);
-    return {
-        size: {
-            compressed: delta(before.size.compressed, after.size.compressed),
-            uncompressed: delta(before.size.uncompressed, after.size.uncompressed),
-            wasted: delta(before.size.wasted, after.size.wasted),
-            files: delta(before.size.files, after.size.files),
-        },
-        layers: {
-            count: delta(before.layers.length, after.layers.length),
-            items: layers,
-            added: layers.filter((l) => l.change === 'added').length,
-            removed: layers.filter((l) => l.change === 'removed').length,
-            changed: layers.filter((l) => l.change === 'changed').length,
-        },
-        files: diffFiles(before.files, after.files, opts.depth ?? 2),
-        base: { before: before.base, after: after.base, changed: baseChanged },
-        findings: diffFindings(before.findings, after.findings),
-        budget: diffBudget(before, after),
-    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -74549,10 +74085,24 @@ function render(report, diff, o, lv, trimmed) {
         out.push(...layersSection(report, diff, lv));
         out.push(...baseSection(report));
     }
+    if (o.fixesDiff)
+        out.push(...fixesSection(o.fixesDiff));
     out.push(...footer(report, docs, trimmed));
     if (o.commentKey !== undefined)
         out.push('', commentMarker(o.commentKey));
     return out.join('\n') + '\n';
+}
+/** The fixes outside the PR's diff: a fenced diff (a fence longer than any backtick run in it), inert. */
+function fixesSection(diff) {
+    const fence = '`'.repeat(Math.max(2, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+    return [
+        '',
+        "**Suggested changes to the Dockerfile** (on lines outside this PR's diff; `git apply` takes them):",
+        '',
+        `${fence}diff`,
+        diff.replace(/\n$/, ''),
+        fence,
+    ];
 }
 /**
  * The comment body. Keeps under `maxLength` (GitHub's 65,536 by default) by trimming the details first,
@@ -74572,6 +74122,1444 @@ function renderMarkdown(report, diff, opts = {}) {
     const room = Math.max(0, max - tail.length);
     const cut = body.lastIndexOf('\n', room);
     return body.slice(0, cut > 0 ? cut : room) + tail;
+}
+
+;// CONCATENATED MODULE: ./src/report/sarif.ts
+/**
+ * SARIF 2.1.0 for code scanning (pure): a report → one SARIF log with one run, which
+ * github/codeql-action/upload-sarif accepts (tests validate it with Microsoft's SARIF Multitool, with and
+ * without GitHub's ingestion rules).
+ *
+ * - Every catalog rule is a reportingDescriptor (so an alert can show the rule even when it is rare).
+ * - Where a result points:
+ *   1. the Dockerfile line that causes it (`finding.location`);
+ *   2. else, with a Dockerfile, its final stage's FROM (the image is built there), with the image path (or
+ *      ENV name) as a logical location;
+ *   3. else the archive or OCI layout that was checked, relative to the root (the workspace), on line 1,
+ *      with the image path as a logical location;
+ *   4. else (a registry or daemon image, or a file outside the root) only logical locations: the image
+ *      reference and the image path. SARIF allows that; GitHub lists such results only in the SARIF it
+ *      keeps, not on a file, so give a Dockerfile for registry images.
+ *   Paths outside the root are never written as absolute URIs, which GitHub would reject.
+ * - `partialFingerprints` hash the rule id and the subject (image path, or ENV name), never the message, so
+ *   code scanning tracks a finding across runs rather than reopening it.
+ * - `automationDetails.id` is `KEY/`: the comment key is the whole category (a key may hold a `/`), so a
+ *   matrix uploads one category per image.
+ * - Text from the image is redacted (token shapes) as on every surface, control characters are escaped, and
+ *   brackets are escaped so that it cannot form SARIF's embedded links.
+ */
+
+
+
+
+
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** The partialFingerprints key; bump its version if what is hashed ever changes. */
+const FINGERPRINT_KEY = 'slimgateFinding/v1';
+const LEVEL = { error: 'error', warning: 'warning', info: 'note' };
+/**
+ * GitHub's security-severity (0–10: ≥9 critical, ≥7 high, ≥4 medium, else low), for the rules that are a
+ * security problem rather than a size or hygiene one. Rules not listed get none and no `security` tag.
+ */
+const SECURITY_SEVERITY = {
+    SG301: '7.5', // setuid/setgid: a way to root inside the container
+    SG302: '7.0', // sudo, su, doas
+    SG310: '5.0', // world-writable
+    SG320: '5.0', // runs as root
+    SG501: '9.0', // private key
+    SG502: '9.0', // credential file
+    SG503: '8.0', // secret-looking ENV
+    SG504: '9.0', // token-shaped ENV value
+    SG505: '8.0', // secret in the build history
+    SG509: '2.0', // a toolchain's test-fixture key
+    SG901: '8.0', // a tar entry that escapes the root
+    SG905: '5.0', // a symlink out of the root
+};
+function sarifRule(def) {
+    const url = ruleDocUrl(def.id);
+    const security = SECURITY_SEVERITY[def.id];
+    return {
+        id: def.id,
+        // A PascalCase friendly name, as SARIF suggests: "shell present" → "ShellPresent".
+        name: def.title
+            .replace(/[^A-Za-z0-9]+(.)?/g, (_, c) => (c ? c.toUpperCase() : ''))
+            .replace(/^./, (c) => c.toUpperCase()),
+        shortDescription: { text: sentence(def.title) },
+        fullDescription: {
+            text: `Slimgate rule ${def.id} (${def.category}, ${def.severity} by default): ${def.title}.`,
+        },
+        help: {
+            text: `${def.remediation} See ${url}`,
+            markdown: `**${def.id}: ${def.title}** (${def.category})\n\n${def.remediation}\n\n[Documentation of ${def.id}](${url})`,
+        },
+        helpUri: url,
+        defaultConfiguration: { level: LEVEL[def.severity] },
+        properties: {
+            tags: ['container', def.category, ...(security ? ['security'] : [])],
+            ...(security ? { 'security-severity': security } : {}),
+            category: def.category,
+        },
+    };
+}
+function sentence(s) {
+    const t = s.charAt(0).toUpperCase() + s.slice(1);
+    return /[.!?]$/.test(t) ? t : `${t}.`;
+}
+/** Image text as data: token shapes redacted, control characters escaped (`\n`, `\x1b`), long text cut. */
+function sarifName(s, max = 500) {
+    // eslint-disable-next-line no-control-regex
+    const t = redactSecrets(String(s)).replace(/[\u0000-\u001f\u007f]/g, (c) => c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+    return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+/**
+ * Image text for a SARIF plain-text message: as sarifName, and `[`/`]` escaped (SARIF's own escape) so
+ * that no embedded link `[text](url)` can be formed.
+ */
+function sarifText(s, max = 1000) {
+    return sarifName(s, max).replace(/[[\]]/g, (c) => `\\${c}`);
+}
+/** A path under `root` as a relative URI with `/` separators and percent-encoding; undefined outside it. */
+function relativeUri(file, root) {
+    const abs = (0,external_node_path_namespaceObject.resolve)(root, file);
+    const rel = (0,external_node_path_namespaceObject.relative)((0,external_node_path_namespaceObject.resolve)(root), abs);
+    if (rel === '' || rel.startsWith('..') || (0,external_node_path_namespaceObject.isAbsolute)(rel))
+        return undefined;
+    return rel.split(external_node_path_namespaceObject.sep).map(encodeURIComponent).join('/');
+}
+/** An archive has no lines: its results sit on line 1, as container scanners' do, since SARIF wants a region. */
+function physical(file, root, line = 1) {
+    const uri = relativeUri(file, root);
+    if (!uri)
+        return undefined;
+    return { artifactLocation: { uri }, region: { startLine: line } };
+}
+function locationOf(f, report, opts) {
+    const root = opts.root;
+    const logical = [];
+    if (f.path !== undefined)
+        logical.push({ name: sarifName(f.path), fullyQualifiedName: sarifName(f.path), kind: 'resource' });
+    if (f.env !== undefined)
+        logical.push({ name: sarifName(f.env), fullyQualifiedName: sarifName(f.env), kind: 'variable' });
+    const from = report.base.dockerfile;
+    const phys = (f.location && physical(f.location.file, root, f.location.line)) ||
+        (from && physical(from.file, root, from.line)) ||
+        (opts.checkedPath !== undefined ? physical(opts.checkedPath, root) : undefined);
+    if (!phys || !logical.length)
+        logical.push({ fullyQualifiedName: sarifName(report.image.source), kind: 'module' });
+    return { ...(phys ? { physicalLocation: phys } : {}), logicalLocations: logical };
+}
+function sarif_fingerprint(f, seen) {
+    const subject = f.path ?? (f.env !== undefined ? `env:${f.env}` : '');
+    const base = `${f.id}\0${subject}`;
+    // Two findings of one rule on one subject (rare: e.g. SG603 on two layers) stay distinct, in report order.
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(n === 1 ? base : `${base}\0${n}`)
+        .digest('hex');
+}
+function renderSarif(report, opts) {
+    const defs = [...RULES.values()];
+    const index = new Map(defs.map((d, i) => [d.id, i]));
+    const seen = new Map();
+    const results = report.findings.map((f) => ({
+        ruleId: f.id,
+        ...(index.has(f.id) ? { ruleIndex: index.get(f.id) } : {}),
+        level: LEVEL[f.severity] ?? 'warning',
+        message: { text: sarifText(f.message) },
+        locations: [locationOf(f, report, opts)],
+        partialFingerprints: { [FINGERPRINT_KEY]: sarif_fingerprint(f, seen) },
+        ...(f.layer !== undefined ? { properties: { layer: f.layer } } : {}),
+    }));
+    return {
+        $schema: SARIF_SCHEMA,
+        version: '2.1.0',
+        runs: [
+            {
+                tool: {
+                    driver: {
+                        name: 'Slimgate',
+                        version: VERSION,
+                        semanticVersion: VERSION,
+                        informationUri: REPO_URL,
+                        rules: defs.map(sarifRule),
+                    },
+                },
+                automationDetails: { id: `${opts.commentKey.replace(/[\r\n]/g, ' ')}/` },
+                results,
+                properties: {
+                    image: sarifName(report.image.source),
+                    digest: report.image.digest,
+                    platform: report.image.platform,
+                    passed: report.passed,
+                },
+            },
+        ],
+    };
+}
+
+;// CONCATENATED MODULE: ./src/cli/sarif-output.ts
+/**
+ * Writes the SARIF log (src/report/sarif.ts) for the CLI's --sarif and the action's `sarif` input: the one
+ * place that turns a source into the file it names and touches the disk for SARIF.
+ */
+
+
+
+
+
+/** The archive or OCI layout a source reads, if it reads one (registry and daemon images read none). */
+function checkedPath(source) {
+    try {
+        const spec = parseSource(source);
+        if (spec.kind === 'archive')
+            return spec.path;
+        if (spec.kind === 'oci')
+            return spec.dir;
+    }
+    catch {
+        // A source that does not parse here (a report made elsewhere): logical locations only.
+    }
+    return undefined;
+}
+/**
+ * Creates the missing directories above `file`, one by one: Node's recursive mkdirSync never returns on
+ * some paths (under /proc), and a typo must give an error, not a hang.
+ */
+function makeParents(file) {
+    const missing = [];
+    for (let d = (0,external_node_path_namespaceObject.dirname)(file); !(0,external_node_fs_namespaceObject.existsSync)(d) && d !== (0,external_node_path_namespaceObject.dirname)(d); d = (0,external_node_path_namespaceObject.dirname)(d))
+        missing.unshift(d);
+    for (const d of missing)
+        (0,external_node_fs_namespaceObject.mkdirSync)(d);
+}
+/**
+ * Writes `report` as SARIF to `file` (its directory is created), with artifact URIs relative to `root`.
+ * Returns the absolute path written.
+ */
+function writeSarif(file, report, o) {
+    const path = (0,external_node_path_namespaceObject.resolve)(file);
+    const checked = checkedPath(report.image.source);
+    // Relative paths in a source are relative to the working directory, as everything the user typed is.
+    const log = renderSarif(report, {
+        commentKey: o.commentKey,
+        root: o.root,
+        ...(checked !== undefined ? { checkedPath: (0,external_node_path_namespaceObject.resolve)(checked) } : {}),
+    });
+    try {
+        makeParents(path);
+        (0,external_node_fs_namespaceObject.writeFileSync)(path, JSON.stringify(log, null, 2) + '\n');
+    }
+    catch (err) {
+        throw new errors_InputError(`cannot write the SARIF file ${file}: ${errors_oneLine(err)}`);
+    }
+    return path;
+}
+
+;// CONCATENATED MODULE: ./src/analysis/fixes.ts
+/**
+ * One-click fixes (pure): from a check's findings and the Dockerfile the image was built from, the
+ * mechanical edits that remove a finding, each one checked before it is offered.
+ *
+ * | finding                         | the edit                                                          |
+ * |---------------------------------|-------------------------------------------------------------------|
+ * | SG320 runs as root              | `USER 65532:65532` in the final stage, before its ENTRYPOINT/CMD   |
+ * | SG503/SG504 secret in ENV       | the ENV line removed, with a comment: pass it at run time          |
+ * | SG601 apt/apk cache             | the same RUN with its cleanup, or `apk add --no-cache`             |
+ * | SG707 shell form without shell  | ENTRYPOINT/CMD in the exec form                                    |
+ * | SG110 distro base, static binary | `FROM scratch` (or distroless static when certs/tzdata are there) |
+ *
+ * Only where it is certain: an edit is offered only when the edited Dockerfile parses, keeps its stages
+ * (count, names, the target) and every `COPY --from`; where Slimgate cannot be sure, it says why in
+ * `skipped` and edits nothing.
+ */
+
+
+/** The uid:gid the USER fix sets: distroless's `nonroot`, which needs no /etc/passwd. */
+const NONROOT = '65532:65532';
+const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12:nonroot';
+function splitText(text) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const final = text.endsWith(eol);
+    const lines = (final ? text.slice(0, -eol.length) : text).split(eol);
+    return { lines, eol, final };
+}
+function joinText(t) {
+    return t.lines.join(t.eol) + (t.final ? t.eol : '');
+}
+/** Applies edits that do not overlap, from the bottom up so that line numbers stay valid. */
+function applyEdits(text, edits) {
+    const t = splitText(text);
+    const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+    for (const e of sorted)
+        t.lines.splice(e.start - 1, e.end - e.start + 1, ...e.lines);
+    return joinText(t);
+}
+function overlaps(a, b) {
+    // Two insertions before one line, or an insertion and a replacement of that line, touch the same spot.
+    const aEnd = Math.max(a.end, a.start);
+    const bEnd = Math.max(b.end, b.start);
+    return a.start <= bEnd && b.start <= aEnd;
+}
+// ------------------------------------------------------------------------------------------ structure
+const fixes_line1 = (i) => i.getRange().start.line + 1;
+const lastLine1 = (i) => i.getRange().end.line + 1;
+/** What an edit must keep: the stages, the target and every COPY --from. Null when the text does not parse. */
+function shapeOf(text, opts) {
+    try {
+        const info = parseDockerfile(text, opts);
+        const df = main.DockerfileParser.parse(text);
+        const copyFrom = df
+            .getCOPYs()
+            .map((c) => c.getFromFlag()?.getValue() ?? null)
+            .filter((v) => v !== null);
+        return {
+            stages: info.stages.map((s) => ({ name: s.name, image: s.index === info.final.index ? '' : s.image })),
+            final: info.final.index,
+            copyFrom,
+        };
+    }
+    catch {
+        return null;
+    }
+}
+function sameShape(a, b) {
+    return (b !== null &&
+        a.final === b.final &&
+        JSON.stringify(a.stages) === JSON.stringify(b.stages) &&
+        JSON.stringify(a.copyFrom) === JSON.stringify(b.copyFrom));
+}
+function fixes_context(text, report, opts) {
+    const info = parseDockerfile(text, opts);
+    const df = main.DockerfileParser.parse(text);
+    const froms = df.getFROMs();
+    const ins = df.getInstructions();
+    const stageOf = (i) => {
+        let idx = -1;
+        for (const [n, f] of froms.entries())
+            if (fixes_line1(f) <= fixes_line1(i))
+                idx = n;
+        return idx;
+    };
+    const chain = new Set();
+    for (let s = info.final.index; s !== null; s = info.stages[s]?.parent ?? null)
+        chain.add(s);
+    return {
+        df,
+        t: splitText(text),
+        report,
+        opts,
+        finalIns: ins.filter((i) => stageOf(i) === info.final.index && i.getKeyword() !== 'FROM'),
+        finalFrom: froms[info.final.index],
+        chainIns: ins.filter((i) => chain.has(stageOf(i)) && i.getKeyword() !== 'FROM'),
+    };
+}
+/** SG320: USER 65532:65532 before the final stage's ENTRYPOINT/CMD (or at its end), after every RUN. */
+function fixUser(c) {
+    const rule = 'SG320';
+    const users = c.chainIns.filter((i) => i.getKeyword() === 'USER');
+    const last = users[users.length - 1];
+    if (last && !/^(0|root)(:.*)?$/.test((last.getArgumentsContent() ?? '').trim()))
+        return {
+            rule,
+            reason: `USER ${last.getArgumentsContent()} is not root: the image config says otherwise`,
+        };
+    const runs = c.finalIns.filter((i) => i.getKeyword() === 'RUN');
+    const start = c.finalIns.find((i) => i.getKeyword() === 'ENTRYPOINT' || i.getKeyword() === 'CMD');
+    const lastRun = runs[runs.length - 1];
+    if (start && lastRun && fixes_line1(lastRun) > fixes_line1(start))
+        return { rule, reason: 'a RUN follows the ENTRYPOINT/CMD of the final stage: it may need root' };
+    const anchor = start
+        ? fixes_line1(start)
+        : // The end of the final stage: after its last instruction (or its FROM).
+            (c.finalIns.length
+                ? lastLine1(c.finalIns[c.finalIns.length - 1])
+                : lastLine1(c.finalFrom)) + 1;
+    const user = `USER ${NONROOT}`;
+    if (start || anchor <= c.t.lines.length)
+        return {
+            rule,
+            title: `run as ${NONROOT} (non-root)`,
+            edit: { start: anchor, end: anchor - 1, lines: [user] },
+        };
+    // At the end of the file: replace the last line with itself and the USER line.
+    const lastLine = c.t.lines[c.t.lines.length - 1] ?? '';
+    return {
+        rule,
+        title: `run as ${NONROOT} (non-root)`,
+        edit: { start: c.t.lines.length, end: c.t.lines.length, lines: [lastLine, user] },
+    };
+}
+/** SG503/SG504: the ENV line removed, with a comment that the value belongs to the runtime environment. */
+function fixEnvSecret(c, f) {
+    const rule = f.id;
+    const name = f.env;
+    const line = f.location?.line;
+    if (!name || !line)
+        return { rule, reason: 'the Dockerfile line of this ENV is not known' };
+    const env = c.df
+        .getENVs()
+        .find((e) => fixes_line1(e) === line && e.getProperties().some((p) => p.getName() === name));
+    if (!env)
+        return { rule, reason: `no ENV ${name} on line ${line}`, line };
+    const props = env.getProperties();
+    if (props.length !== 1)
+        return {
+            rule,
+            reason: `the ENV on line ${line} sets ${props.length} variables: remove ${name} by hand`,
+            line,
+        };
+    // Removing a variable that a later instruction reads would change the build: not certain.
+    const used = c.df
+        .getInstructions()
+        .filter((i) => i !== env && fixes_line1(i) > line)
+        .some((i) => i.getVariables().some((v) => v.getName() === name));
+    if (used)
+        return { rule, reason: `a later instruction uses $${name}: remove it by hand`, line };
+    return {
+        rule,
+        title: `remove ENV ${name}: pass it at run time`,
+        edit: {
+            start: fixes_line1(env),
+            end: lastLine1(env),
+            lines: [
+                `# ${name}: pass it through the runtime environment (docker run -e, a secret store), not the image`,
+            ],
+        },
+    };
+}
+/** SG601: the RUN that fills an apt or apk cache in the final stage, with its cleanup. */
+function fixCache(c, f) {
+    const rule = 'SG601';
+    const path = f.path ?? '';
+    const apt = /^\/var\/(lib\/apt\/lists|cache\/apt)/.test(path);
+    const apk = /^(\/var\/cache\/apk|\/etc\/apk\/cache)/.test(path);
+    if (!apt && !apk)
+        return { rule, reason: `no mechanical cleanup for ${path}` };
+    const runs = c.finalIns.filter((i) => i.getKeyword() === 'RUN');
+    const re = apt
+        ? /\bapt(?:-get)?\s+(?:-\S+\s+)*(?:update|install)\b/
+        : /\bapk\s+(?:-\S+\s+)*(?:add|update)\b/;
+    const hits = runs.filter((r) => re.test(r.getRawArgumentsContent() ?? ''));
+    if (hits.length !== 1)
+        return {
+            rule,
+            reason: hits.length
+                ? `${hits.length} RUN instructions of the final stage use ${apt ? 'apt' : 'apk'}: clean each by hand`
+                : `no RUN of the final stage fills ${path}: it comes from the base or another stage`,
+        };
+    const run = hits[0];
+    const raw = run.getRawArgumentsContent() ?? '';
+    if (run.getOpeningBracket() !== null || /<</.test(raw) || /^\s*--/.test(raw))
+        return {
+            rule,
+            reason: 'the RUN is in exec form, a heredoc or has flags: edit it by hand',
+            line: fixes_line1(run),
+        };
+    const start = fixes_line1(run);
+    const end = lastLine1(run);
+    const lines = c.t.lines.slice(start - 1, end);
+    if (apt) {
+        if (/rm\s+-rf?\s+\/var\/lib\/apt\/lists/.test(raw))
+            return { rule, reason: 'the RUN already removes the apt lists', line: start };
+        const lastIdx = lines.length - 1;
+        const lastText = lines[lastIdx];
+        if (/[\\`]\s*$/.test(lastText) || /#/.test(lastText))
+            return { rule, reason: 'the RUN ends in a continuation or a comment', line: start };
+        lines[lastIdx] = `${lastText.replace(/\s+$/, '')} \\\n    && rm -rf /var/lib/apt/lists/*`;
+        return {
+            rule,
+            title: 'remove the apt lists in the same RUN',
+            edit: { start, end, lines: lines.join('\n').split('\n') },
+        };
+    }
+    if (/--no-cache\b/.test(raw))
+        return { rule, reason: 'apk already runs with --no-cache', line: start };
+    if (/\bapk\s+(?:-\S+\s+)*update\b/.test(raw))
+        return {
+            rule,
+            reason: 'the RUN runs apk update: drop it and use apk add --no-cache by hand',
+            line: start,
+        };
+    let changed = 0;
+    const out = lines.map((l) => l.replace(/\bapk(\s+)add\b/g, (_m, sp) => {
+        changed++;
+        return `apk${sp}add --no-cache`;
+    }));
+    if (changed === 0)
+        return { rule, reason: 'apk add is split over lines: edit it by hand', line: start };
+    return { rule, title: 'apk add --no-cache', edit: { start, end, lines: out } };
+}
+/** Words that need no shell: no quoting, expansion, globbing, redirection or separators. */
+const PLAIN_WORD = /^[A-Za-z0-9_./:=,+@%-]+$/;
+/** SG707: ENTRYPOINT/CMD in shell form → the exec form, when the words are plain. */
+function fixExecForm(c, f) {
+    const rule = 'SG707';
+    const line = f.location?.line;
+    const ins = c.finalIns.find((i) => (i.getKeyword() === 'ENTRYPOINT' || i.getKeyword() === 'CMD') && fixes_line1(i) === line);
+    if (!ins)
+        return { rule, reason: 'the ENTRYPOINT/CMD is not in the final stage of the Dockerfile' };
+    if (ins.getOpeningBracket() !== null)
+        return { rule, reason: 'already in exec form', line: fixes_line1(ins) };
+    if (lastLine1(ins) !== fixes_line1(ins))
+        return { rule, reason: 'the instruction spans lines: convert it by hand', line: fixes_line1(ins) };
+    const words = (ins.getRawArgumentsContent() ?? '').trim().split(/\s+/).filter(Boolean);
+    if (!words.length || !words.every((w) => PLAIN_WORD.test(w)))
+        return { rule, reason: 'the command uses shell syntax (quotes, $, globs, pipes…)', line: fixes_line1(ins) };
+    const kw = ins.getKeyword();
+    // A shell-form ENTRYPOINT ignores CMD; in exec form it would take CMD as arguments.
+    const other = c.chainIns.some((i) => i.getKeyword() === (kw === 'ENTRYPOINT' ? 'CMD' : 'ENTRYPOINT'));
+    if (other)
+        return {
+            rule,
+            reason: `the image also has ${kw === 'ENTRYPOINT' ? 'a CMD' : 'an ENTRYPOINT'}: the exec form would change what runs`,
+            line: fixes_line1(ins),
+        };
+    const indent = /^\s*/.exec(c.t.lines[fixes_line1(ins) - 1] ?? '')?.[0] ?? '';
+    return {
+        rule,
+        title: `${kw} in exec form`,
+        edit: { start: fixes_line1(ins), end: fixes_line1(ins), lines: [`${indent}${kw} ${JSON.stringify(words)}`] },
+    };
+}
+/** Instructions that need nothing from the base image's files to build. */
+const SCRATCH_SAFE = new Set([
+    'COPY',
+    'ENV',
+    'ARG',
+    'LABEL',
+    'EXPOSE',
+    'USER',
+    'WORKDIR',
+    'ENTRYPOINT',
+    'CMD',
+    'VOLUME',
+    'STOPSIGNAL',
+]);
+/** SG110: a distro base under a static binary → FROM scratch (or distroless static for certs and tzdata). */
+function fixBase(c) {
+    const rule = 'SG110';
+    const r = c.report;
+    const ep = r.entrypoint;
+    if (r.base.verdict !== 'os')
+        return { rule, reason: `the base is ${r.base.verdict}, not a distro` };
+    if (!ep || ep.kind !== 'static' || !ep.resolved)
+        return { rule, reason: 'the entrypoint is not a static binary: it needs the base' };
+    if (c.report.base.dockerfile?.line !== fixes_line1(c.finalFrom))
+        return { rule, reason: 'the final stage builds on another stage of the Dockerfile' };
+    const unsafe = c.finalIns.find((i) => !SCRATCH_SAFE.has(i.getKeyword()));
+    if (unsafe)
+        return {
+            rule,
+            reason: `the final stage has ${unsafe.getKeyword()} on line ${fixes_line1(unsafe)}, which needs the base`,
+            line: fixes_line1(unsafe),
+        };
+    const copies = c.finalIns.filter((i) => i.getKeyword() === 'COPY');
+    if (copies.some((cp) => !cp.getFromFlag()))
+        return { rule, reason: 'a COPY of the final stage takes files from the context, not a build stage' };
+    const user = c.chainIns.filter((i) => i.getKeyword() === 'USER').pop();
+    if (user && !/^\d+(:\d+)?$/.test((user.getArgumentsContent() ?? '').trim()))
+        return { rule, reason: 'USER names a user: scratch has no /etc/passwd to resolve it' };
+    // The binary must come from the final stage's own COPY layers, not from the base.
+    const own = copies.length;
+    const file = r.files.find((x) => x.path === ep.resolved);
+    if (!file || file.layer < r.layers.length - own)
+        return { rule, reason: `${ep.resolved} comes from the base image, not a COPY --from` };
+    const needsData = r.files.some((x) => x.path === '/etc/ssl/certs/ca-certificates.crt' || x.path.startsWith('/usr/share/zoneinfo/'));
+    const image = needsData ? DISTROLESS_STATIC : 'scratch';
+    const range = c.finalFrom.getImageRange();
+    if (!range || range.start.line !== range.end.line || lastLine1(c.finalFrom) !== fixes_line1(c.finalFrom))
+        return { rule, reason: 'the FROM spans lines: edit it by hand' };
+    const ln = fixes_line1(c.finalFrom);
+    const text = c.t.lines[ln - 1];
+    const next = text.slice(0, range.start.character) + image + text.slice(range.end.character);
+    return {
+        rule,
+        title: needsData ? `FROM ${image} (it has CA certificates and tzdata)` : 'FROM scratch',
+        edit: { start: ln, end: ln, lines: [next] },
+    };
+}
+// ------------------------------------------------------------------------------------------ the plan
+function isFix(p) {
+    return 'edit' in p;
+}
+/**
+ * The fixes for `report`'s findings on the Dockerfile `text`. `opts` is what the check was given (path,
+ * build args, target). Each fix is checked alone and with the others; one that breaks the Dockerfile's
+ * shape is dropped with its reason.
+ */
+function proposeFixes(text, report, opts = {}) {
+    const path = opts.path ?? 'Dockerfile';
+    const plan = { path, before: text, after: text, fixes: [], skipped: [] };
+    const shape = shapeOf(text, opts);
+    if (!shape) {
+        plan.skipped.push({ rule: '*', reason: `${path} does not parse` });
+        return plan;
+    }
+    const c = fixes_context(text, report, opts);
+    const proposals = [];
+    const seen = new Set();
+    for (const f of report.findings) {
+        let p;
+        if (f.id === 'SG320' && !seen.has('SG320'))
+            p = fixUser(c);
+        else if (f.id === 'SG503' || f.id === 'SG504')
+            p = fixEnvSecret(c, f);
+        else if (f.id === 'SG601')
+            p = fixCache(c, f);
+        else if (f.id === 'SG707' && !seen.has('SG707'))
+            p = fixExecForm(c, f);
+        else if (f.id === 'SG110' && !seen.has('SG110'))
+            p = fixBase(c);
+        if (!p)
+            continue;
+        seen.add(f.id);
+        proposals.push(p);
+    }
+    for (const p of proposals) {
+        if (!isFix(p)) {
+            plan.skipped.push(p);
+            continue;
+        }
+        const clash = plan.fixes.find((q) => overlaps(q.edit, p.edit));
+        if (clash) {
+            plan.skipped.push({
+                rule: p.rule,
+                reason: `its edit touches the line of the ${clash.rule} fix`,
+                line: p.edit.start,
+            });
+            continue;
+        }
+        if (!sameShape(shape, shapeOf(applyEdits(text, [p.edit]), opts))) {
+            plan.skipped.push({
+                rule: p.rule,
+                reason: 'the edited Dockerfile would lose a stage or a COPY --from',
+                line: p.edit.start,
+            });
+            continue;
+        }
+        plan.fixes.push(p);
+    }
+    // Together as well as alone (two edits to one stage could still disagree).
+    while (plan.fixes.length &&
+        !sameShape(shape, shapeOf(applyEdits(text, plan.fixes.map((x) => x.edit)), opts))) {
+        const dropped = plan.fixes.pop();
+        plan.skipped.push({
+            rule: dropped.rule,
+            reason: 'it conflicts with the other fixes',
+            line: dropped.edit.start,
+        });
+    }
+    plan.after = applyEdits(text, plan.fixes.map((x) => x.edit));
+    return plan;
+}
+
+;// CONCATENATED MODULE: ./src/cli/fix-dockerfile.ts
+/**
+ * `slimgate check … --fix-dockerfile [--write]`: the one-click fixes (src/analysis/fixes.ts) as a unified
+ * diff on stdout, or written into the Dockerfile. Why a finding has no fix goes to stderr, one line each.
+ */
+
+
+
+
+/** Printable: control characters escaped, so nothing from the Dockerfile or image drives the terminal. */
+function printable(s) {
+    return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+function planFixes(report, dockerfile) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(dockerfile.path, 'utf8');
+    }
+    catch (err) {
+        throw new errors_InputError(`cannot read ${dockerfile.path}: ${errors_oneLine(err)}`);
+    }
+    return proposeFixes(text, report, {
+        path: dockerfile.path,
+        ...(dockerfile.buildArgs ? { buildArgs: dockerfile.buildArgs } : {}),
+        ...(dockerfile.target ? { target: dockerfile.target } : {}),
+    });
+}
+/** Prints the diff (or writes the file) and the reasons for findings without a fix. */
+function emitFixes(plan, write, out, err) {
+    for (const s of plan.skipped)
+        err.write(printable(`slimgate: no fix for ${s.rule}${s.line ? ` (line ${s.line})` : ''}: ${s.reason}`) + '\n');
+    if (!plan.fixes.length) {
+        err.write('slimgate: no fix to suggest for this Dockerfile\n');
+        return;
+    }
+    const path = plan.path.replace(/^\.\//, '');
+    if (write) {
+        try {
+            writeFileSync(plan.path, plan.after);
+        }
+        catch (e) {
+            throw new InputError(`cannot write ${plan.path}: ${oneLine(e)}`);
+        }
+        for (const f of plan.fixes)
+            err.write(printable(`slimgate: fixed ${f.rule}: ${f.title}`) + '\n');
+        return;
+    }
+    out.write(printable(unifiedDiff(path, plan.before, plan.fixes.map((f) => f.edit))));
+}
+
+;// CONCATENATED MODULE: ./src/report/patch.ts
+function lines(text) {
+    const eol = text.includes('\r\n') ? '\r\n' : '\n';
+    const body = text.endsWith(eol) ? text.slice(0, -eol.length) : text;
+    return body === '' ? [] : body.split(eol);
+}
+/** An insertion becomes a replacement of the line it goes before (or the last line, at the end). */
+function asSuggestion(before, e) {
+    if (e.end >= e.start)
+        return { start: e.start, end: e.end, lines: e.lines };
+    const old = lines(before);
+    if (e.start <= old.length)
+        return { start: e.start, end: e.start, lines: [...e.lines, old[e.start - 1]] };
+    const last = old.length;
+    return { start: last, end: last, lines: [old[last - 1] ?? '', ...e.lines] };
+}
+/** `diff -u` of `before` with non-overlapping `edits` applied, 3 lines of context, under `a/PATH` `b/PATH`. */
+function patch_unifiedDiff(path, before, edits, context = 3) {
+    if (!edits.length)
+        return '';
+    const old = lines(before);
+    // Without a final newline, diff marks the last line of each side (git apply insists).
+    const noEol = before !== '' && !before.endsWith('\n');
+    const newLength = old.length + edits.reduce((n, e) => n + e.lines.length - (e.end - e.start + 1), 0);
+    const sorted = [...edits].sort((a, b) => a.start - b.start);
+    // Group edits whose context overlaps into one hunk.
+    const groups = [];
+    for (const e of sorted) {
+        const g = groups[groups.length - 1];
+        const prev = g?.[g.length - 1];
+        if (g && prev && e.start - Math.max(prev.end, prev.start - 1) <= 2 * context + 1)
+            g.push(e);
+        else
+            groups.push([e]);
+    }
+    const out = [`--- a/${path}`, `+++ b/${path}`];
+    let shift = 0; // new line number minus old line number, before the current hunk
+    for (const g of groups) {
+        const first = g[0];
+        const last = g[g.length - 1];
+        const from = Math.max(1, first.start - context);
+        const to = Math.min(old.length, Math.max(last.end, last.start - 1) + context);
+        const body = [];
+        let at = from;
+        let added = 0;
+        let removed = 0;
+        const NO_EOL = '\\ No newline at end of file';
+        let newSide = 0; // lines of the new side in the body so far
+        const keep = (n) => {
+            body.push(` ${old[n - 1]}`);
+            newSide++;
+            if (noEol && n === old.length)
+                body.push(NO_EOL);
+        };
+        for (const e of g) {
+            for (; at < e.start; at++)
+                keep(at);
+            for (let i = e.start; i <= e.end; i++) {
+                body.push(`-${old[i - 1]}`);
+                removed++;
+                if (noEol && i === old.length)
+                    body.push(NO_EOL);
+            }
+            at = Math.max(at, e.end + 1);
+            for (const l of e.lines) {
+                body.push(`+${l}`);
+                added++;
+                newSide++;
+                if (noEol && from + shift + newSide - 1 === newLength)
+                    body.push(NO_EOL);
+            }
+        }
+        for (; at <= to; at++)
+            keep(at);
+        const oldCount = to - from + 1;
+        const newCount = oldCount - removed + added;
+        const oldStart = oldCount === 0 ? from - 1 : from;
+        const newStart = newCount === 0 ? from - 1 + shift : from + shift;
+        out.push(`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`, ...body);
+        shift += added - removed;
+    }
+    return out.join('\n') + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/github/review.ts
+
+
+function reviewMarker(key) {
+    return `<!-- slimgate-review:${key.replace(/--/g, '- -').replace(/>/g, '&gt;')} -->`;
+}
+/** The new-side line numbers that a patch (`pulls.listFiles`' `patch`) shows: added and context lines. */
+function diffLines(patch) {
+    const out = new Set();
+    let line = 0;
+    for (const l of patch.split('\n')) {
+        const h = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+        if (h) {
+            line = Number(h[1]);
+            continue;
+        }
+        if (line === 0 || l.startsWith('\\'))
+            continue;
+        if (l.startsWith('-'))
+            continue;
+        out.add(line);
+        line++;
+    }
+    return out;
+}
+function splitByDiff(plan, lines) {
+    const out = { inDiff: [], outside: [] };
+    for (const f of plan.fixes) {
+        const s = asSuggestion(plan.before, f.edit);
+        let all = true;
+        for (let l = s.start; l <= s.end; l++)
+            if (!lines.has(l))
+                all = false;
+        (all ? out.inDiff : out.outside).push(f);
+    }
+    return out;
+}
+/** A fence longer than any run of backticks in `text`, so that the Dockerfile cannot close it. */
+function fence(text) {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+    return '`'.repeat(longest + 1);
+}
+function suggestionBody(plan, f) {
+    const s = asSuggestion(plan.before, f.edit);
+    const text = s.lines.join('\n');
+    const fc = fence(text);
+    return `**Slimgate ${f.rule}**: ${f.title}.\n\n${fc}suggestion\n${text}\n${fc}`;
+}
+/** The Dockerfile's patch in the PR, or undefined when the PR does not change it. */
+async function fetchPatch(octokit, t, path) {
+    const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+        owner: t.owner,
+        repo: t.repo,
+        pull_number: t.pull,
+        per_page: 100,
+    });
+    return files.find((f) => f.filename === path)?.patch ?? undefined;
+}
+/** Deletes the comments of earlier Slimgate reviews for `key` and marks them superseded. */
+async function retireEarlier(octokit, t, key) {
+    const marker = reviewMarker(key);
+    const reviews = (await octokit.paginate(octokit.rest.pulls.listReviews, {
+        owner: t.owner,
+        repo: t.repo,
+        pull_number: t.pull,
+        per_page: 100,
+    }));
+    let retired = 0;
+    for (const r of reviews) {
+        if (!r.body?.includes(marker) || r.user?.type !== 'Bot')
+            continue;
+        const comments = await octokit.paginate(octokit.rest.pulls.listCommentsForReview, {
+            owner: t.owner,
+            repo: t.repo,
+            pull_number: t.pull,
+            review_id: r.id,
+            per_page: 100,
+        });
+        for (const c of comments)
+            await octokit.rest.pulls.deleteReviewComment({ owner: t.owner, repo: t.repo, comment_id: c.id });
+        await octokit.rest.pulls.updateReview({
+            owner: t.owner,
+            repo: t.repo,
+            pull_number: t.pull,
+            review_id: r.id,
+            body: 'Slimgate: superseded by a later run.',
+        });
+        retired++;
+    }
+    return retired;
+}
+/** Replaces the earlier review with one holding a suggestion per fix in `inDiff` (none: only retires). */
+async function postReview(octokit, t, key, path, plan, inDiff) {
+    const retired = await retireEarlier(octokit, t, key);
+    if (!inDiff.length)
+        return { url: '', comments: 0, retired };
+    const comments = inDiff.map((f) => {
+        const s = asSuggestion(plan.before, f.edit);
+        return {
+            path,
+            body: suggestionBody(plan, f),
+            line: s.end,
+            side: 'RIGHT',
+            ...(s.start < s.end ? { start_line: s.start, start_side: 'RIGHT' } : {}),
+        };
+    });
+    const r = await octokit.rest.pulls.createReview({
+        owner: t.owner,
+        repo: t.repo,
+        pull_number: t.pull,
+        commit_id: t.commitId,
+        event: 'COMMENT',
+        body: `Slimgate: ${inDiff.length} one-click fix${inDiff.length === 1 ? '' : 'es'} for \`${path}\`.\n\n${reviewMarker(key)}`,
+        comments,
+    });
+    return { url: r.data.html_url, comments: comments.length, retired };
+}
+/**
+ * Plans the fixes for a PR run and splits them by the PR's diff. Undefined when there is nothing to do.
+ * `path` is the Dockerfile relative to the repository root, as the PR's files name it.
+ */
+async function prepareSuggestions(o) {
+    const { octokit, target, plan } = o;
+    if (!plan.fixes.length && !octokit)
+        return undefined;
+    let lines = new Set();
+    if (octokit && plan.fixes.length) {
+        try {
+            const patch = await fetchPatch(octokit, target, o.path);
+            if (patch)
+                lines = diffLines(patch);
+        }
+        catch (err) {
+            o.warn(`Slimgate: could not read the PR's files for suggestions: ${errors_oneLine(err)}`);
+        }
+    }
+    const split = splitByDiff(plan, lines);
+    return {
+        outsideDiff: split.outside.length
+            ? patch_unifiedDiff(o.path, plan.before, split.outside.map((f) => f.edit))
+            : '',
+        post: async () => {
+            if (!octokit)
+                return;
+            try {
+                const r = await postReview(octokit, target, o.key, o.path, plan, split.inDiff);
+                if (r.url)
+                    o.info(`PR review with ${r.comments} suggestion(s): ${r.url}`);
+                if (r.retired)
+                    o.info(`retired ${r.retired} earlier Slimgate review(s)`);
+            }
+            catch (err) {
+                const status = err.status;
+                const fork = o.fromFork ? ' (a pull request from a fork gets a read-only token)' : '';
+                o.warn(status === 403 || status === 404
+                    ? `Slimgate: this token cannot review #${target.pull}${fork}: the suggestions are not posted`
+                    : `Slimgate: could not post the suggestions: ${errors_oneLine(err)}`);
+            }
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/action/suggest.ts
+/** One-click fixes on a PR (input `suggestions`): a review on lines in the diff, the rest in the comment. */
+
+
+
+
+
+
+async function suggestFixes(inputs, ctx, report, key) {
+    // With comment: false (the fork-safe recipe's read-only run) there is nothing to post suggestions with.
+    if (!inputs.suggestions || !inputs.comment || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr)
+        return undefined;
+    const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+    const plan = planFixes(report, {
+        path: inputs.dockerfile,
+        ...(inputs.build ? { buildArgs: parseBuildArgs(inputs.build.buildArgs, process.env) } : {}),
+        ...(inputs.build?.target ? { target: inputs.build.target } : {}),
+    });
+    for (const s of plan.skipped)
+        info(`no fix for ${s.rule}: ${s.reason}`);
+    return prepareSuggestions({
+        octokit: inputs.token ? getOctokit(inputs.token) : undefined,
+        target: { owner: ctx.owner, repo: ctx.repo, pull: ctx.pr.number, commitId: ctx.pr.headSha },
+        key,
+        path: (0,external_node_path_namespaceObject.relative)(workspace, (0,external_node_path_namespaceObject.resolve)(inputs.dockerfile)),
+        plan,
+        warn: (m) => warning(m),
+        info: (m) => info(m),
+        fromFork: !!ctx.pr.fromFork,
+    });
+}
+
+;// CONCATENATED MODULE: ./src/cli/registry-flags.ts
+/** The CLI's registry and cache flags, and the engine options they make. */
+
+
+const REGISTRY_FLAGS = {
+    username: { type: 'string' },
+    'password-stdin': { type: 'boolean', default: false },
+    'insecure-registry': { type: 'string', multiple: true },
+    'no-cache': { type: 'boolean', default: false },
+};
+const REGISTRY_USAGE = (/* unused pure expression or super */ null && (`Registry and cache options:
+  --username U            registry user for SOURCE's registry (with --password-stdin); else the
+                          Docker config (~/.docker/config.json, credHelpers, credsStore) is used
+  --password-stdin        read the password or token from stdin
+  --insecure-registry H   registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)
+  --no-cache              do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)
+`));
+async function readStdin() {
+    const parts = [];
+    for await (const c of process.stdin)
+        parts.push(c);
+    return Buffer.concat(parts)
+        .toString('utf8')
+        .replace(/\r?\n$/, '');
+}
+/**
+ * Engine options from the flags. Explicit credentials are bound to one registry (`registry`, the one the
+ * source or the pushed tag names), so they are never sent anywhere else.
+ */
+async function registryOptionsFromFlags(values, registry, stdin = readStdin) {
+    const insecure = (values['insecure-registry'] ?? []).map(normaliseRegistryName).filter(Boolean);
+    const opts = { insecureRegistries: insecure };
+    const user = values.username;
+    const wantsPassword = !!values['password-stdin'];
+    if (user !== undefined || wantsPassword) {
+        if (!user)
+            throw new InputError('--password-stdin needs --username');
+        if (!wantsPassword)
+            throw new InputError('--username needs --password-stdin (the password is read from stdin)');
+        if (!registry)
+            throw new InputError('--username applies to a registry source (docker://REF or a bare REF)');
+        const password = await stdin();
+        if (!password)
+            throw new InputError('--password-stdin: stdin is empty');
+        opts.credentials = { credentials: [{ registry, username: user, password }] };
+    }
+    return values['no-cache'] ? { registry: opts, cache: false } : { registry: opts };
+}
+/** The registry a source string reads from, if it is a registry source. */
+function registryOfSource(source, isRegistry) {
+    if (!isRegistry)
+        return undefined;
+    const ref = source.startsWith('docker://') ? source.slice('docker://'.length) : source;
+    return parseReference(ref).registry;
+}
+
+;// CONCATENATED MODULE: ./src/action/inputs.ts
+/**
+ * The action's inputs: read, validated and typed in one place. A bad input is an InputError with one
+ * line that names the input and says what is accepted.
+ *
+ * The policy inputs (budgets, allowed bases, fail-on, rules, config) are kept as the strings the user wrote,
+ * in `policy`: src/config turns them into a Policy, as it does the CLI's flags of the same names.
+ */
+
+
+
+
+
+
+
+
+
+/** src/config's inputs, and `config` (the .slimgate.yml to read). */
+const inputs_POLICY_INPUTS = [...POLICY_INPUTS, 'config'];
+/** Policy inputs whose action.yml default equals the policy's default (src/analysis/policy.ts). */
+const ACTION_DEFAULTS = {
+    'allowed-bases': 'scratch,distroless',
+    'fail-on': 'error',
+};
+function envInputs(env = process.env) {
+    return (name) => (env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '').trim();
+}
+/** `true`/`false` as YAML 1.2 core schema spells them, the way core.getBooleanInput reads them. */
+function parseBoolean(name, value, dflt) {
+    if (value === '')
+        return dflt;
+    if (['true', 'True', 'TRUE'].includes(value))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(value))
+        return false;
+    throw new errors_InputError(`input "${name}" must be true or false, not "${value}"`);
+}
+/**
+ * The `image` input. docker/metadata-action's `tags` output is a newline (or comma) list of tags naming
+ * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
+ * images are an error: one check cannot stand for them.
+ */
+function imageInput(value) {
+    const items = parseList(value);
+    if (items.length <= 1)
+        return { image: items[0] ?? '' };
+    const first = items[0];
+    const nameOf = (s) => {
+        const src = parseSource(s);
+        if (src.kind !== 'registry')
+            return undefined;
+        const r = parseReference(src.ref);
+        return `${r.registry}/${r.repository}`;
+    };
+    const name = nameOf(first);
+    const others = items.slice(1).filter((s) => name === undefined || nameOf(s) !== name);
+    if (others.length) {
+        throw new errors_InputError(`input "image" lists ${items.length} images (${items.slice(0, 3).join(', ')}${items.length > 3 ? ', …' : ''}); give one image, or tags of one image`);
+    }
+    return {
+        image: first,
+        note: `input "image" lists ${items.length} tags of one image (as docker/metadata-action writes them); checking the first, ${first}`,
+    };
+}
+/**
+ * `auto` (the default), `none`, a path to a JSON report (ends in `.json`), or a source. A `.json` path that
+ * does not exist is an error: a typo there would otherwise silently mean "no baseline".
+ */
+function parseBaseline(value, cwd = process.cwd()) {
+    const v = value.trim();
+    if (v === '' || v === 'auto')
+        return { kind: 'auto' };
+    if (v === 'none' || v === 'false')
+        return { kind: 'none' };
+    if (/\.json$/i.test(v) && !/^[a-z-]+:/.test(v)) {
+        const path = v.startsWith('/') ? v : `${cwd}/${v}`;
+        if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
+            throw new errors_InputError(`input "baseline": the report ${v} does not exist`);
+        return { kind: 'report', path };
+    }
+    return { kind: 'source', source: v };
+}
+/**
+ * The registry that registry-username/-password belong to: the image's when it is a registry source, or
+ * the first build tag's. Never the baseline's: a baseline on another registry must not get the password.
+ */
+function credentialHost(image, build) {
+    const host = image
+        ? registryOfSource(image, parseSource(image).kind === 'registry')
+        : build?.tags[0] !== undefined
+            ? registryOfSource(build.tags[0], true)
+            : undefined;
+    if (!host)
+        throw new errors_InputError('inputs "registry-username"/"registry-password" need a registry image (docker://…) or build "tags" to apply to');
+    return host;
+}
+function readInputs(get = envInputs(), cwd = process.cwd()) {
+    const modeRaw = get('mode') || 'check';
+    if (modeRaw !== 'check' && modeRaw !== 'comment')
+        throw new errors_InputError(`input "mode" must be check or comment, not "${modeRaw}"`);
+    const mode = modeRaw;
+    const token = get('github-token');
+    const report = get('report') || undefined;
+    const sarif = get('sarif') || undefined;
+    const suggestions = parseBoolean('suggestions', get('suggestions'), true);
+    const comment = parseBoolean('comment', get('comment'), true);
+    const commentKey = get('comment-key');
+    if (/[\r\n]/.test(commentKey))
+        throw new errors_InputError('input "comment-key" must be one line');
+    const overrideLabel = get('override-label') || undefined;
+    const username = get('registry-username') || undefined;
+    const password = get('registry-password') || undefined;
+    if (!username !== !password)
+        throw new errors_InputError('inputs "registry-username" and "registry-password" go together: set both or neither');
+    const registry = {
+        token,
+        username,
+        password,
+        host: undefined,
+        insecure: parseList(get('insecure-registries')),
+    };
+    const policy = {};
+    for (const name of inputs_POLICY_INPUTS) {
+        const v = get(name);
+        // The runner passes action.yml's default when the workflow leaves an input out; that must not
+        // override a .slimgate.yml, so a default value counts as not set (the policy's default is the same).
+        if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name])
+            policy[name] = v;
+    }
+    const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
+    // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
+    const common = {
+        policy,
+        failOn,
+        comment,
+        commentKey,
+        token,
+        registry,
+        overrideLabel,
+        report,
+        sarif,
+        suggestions,
+    };
+    if (mode === 'comment') {
+        if (!report)
+            throw new errors_InputError('input "report" is required in comment mode: the directory that the check job uploaded');
+        return {
+            mode,
+            image: '',
+            platform: undefined,
+            build: undefined,
+            dockerfile: undefined,
+            baseline: { kind: 'none' },
+            ...common,
+        };
+    }
+    const { image, note: imageNote } = imageInput(get('image'));
+    const context = get('context');
+    let build;
+    if (context) {
+        build = {
+            context,
+            file: get('file') || undefined,
+            target: get('target') || undefined,
+            buildArgs: parseList(get('build-args'), { commas: false }),
+            platforms: parseList(get('platforms')),
+            push: parseBoolean('push', get('push'), false),
+            tags: parseList(get('tags')),
+        };
+        if (build.push && !build.tags.length)
+            throw new errors_InputError('input "push" needs "tags" to push to');
+    }
+    else {
+        for (const name of ['file', 'target', 'build-args', 'platforms', 'tags'])
+            if (get(name))
+                throw new errors_InputError(`input "${name}" needs "context" (build mode)`);
+    }
+    if (!image && !build)
+        throw new errors_InputError('input "image" is required (a source such as docker-archive:app.tar or docker://ghcr.io/o/app:tag), ' +
+            'or "context" to build the image');
+    if (image && build)
+        throw new errors_InputError('give either "image" or "context" (build mode), not both');
+    if (username)
+        registry.host = credentialHost(image, build);
+    const p = get('platform');
+    if (p === 'all')
+        throw new errors_InputError('input "platform" must name one platform (os/arch[/variant])');
+    let platform;
+    try {
+        platform = p ? platform_parsePlatform(p) : undefined;
+    }
+    catch {
+        throw new errors_InputError(`input "platform" must be os/arch[/variant], e.g. linux/amd64, not "${p}"`);
+    }
+    const dockerfile = build
+        ? (build.file ?? `${build.context.replace(/\/$/, '')}/Dockerfile`)
+        : get('dockerfile') || undefined;
+    return {
+        mode,
+        image,
+        ...(imageNote ? { imageNote } : {}),
+        platform,
+        build,
+        dockerfile,
+        baseline: parseBaseline(get('baseline'), cwd),
+        ...common,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/diff.ts
+function delta(before, after) {
+    const d = after - before;
+    return { before, after, delta: d, percent: before === 0 ? null : (d / before) * 100 };
+}
+function layerLabel(l) {
+    const created = (l.createdBy ?? '').replace(/\s+/g, ' ').trim();
+    if (created)
+        return created;
+    const hex = l.diffId.includes(':') ? l.diffId.slice(l.diffId.indexOf(':') + 1) : l.diffId;
+    return `(layer ${hex.slice(0, 12)})`;
+}
+/**
+ * Layers are matched first by diff_id (the same bytes: shared with the baseline), then by `createdBy`
+ * (the same instruction with other bytes: changed). Whatever is left is added or removed.
+ */
+function diffLayers(before, after) {
+    const used = new Set();
+    const take = (pred) => {
+        const i = before.findIndex((l, j) => !used.has(j) && pred(l));
+        if (i >= 0)
+            used.add(i);
+        return i;
+    };
+    const matches = after.map((a) => take((b) => b.diffId === a.diffId));
+    const items = after.map((a, k) => {
+        let i = matches[k] ?? -1;
+        let change = 'unchanged';
+        if (i < 0) {
+            i = a.createdBy ? take((b) => b.createdBy !== null && layerLabel(b) === layerLabel(a)) : -1;
+            change = i < 0 ? 'added' : 'changed';
+        }
+        const b = i >= 0 ? (before[i] ?? null) : null;
+        return {
+            change,
+            label: layerLabel(a),
+            before: b,
+            after: a,
+            delta: a.uncompressedSize - (b?.uncompressedSize ?? 0),
+        };
+    });
+    before.forEach((b, i) => {
+        if (!used.has(i))
+            items.push({
+                change: 'removed',
+                label: layerLabel(b),
+                before: b,
+                after: null,
+                delta: -b.uncompressedSize,
+            });
+    });
+    return items;
+}
+/** Bytes a file entry contributes to the uncompressed size: regular files only. */
+function bytes(f) {
+    return f && f.type === 'file' ? f.size : 0;
+}
+function attributes(b, a) {
+    const out = [];
+    if (b.type !== a.type)
+        out.push('type');
+    if (b.size !== a.size)
+        out.push('size');
+    if (b.mode !== a.mode)
+        out.push('mode');
+    if (b.uid !== a.uid || b.gid !== a.gid)
+        out.push('owner');
+    if ((b.link ?? null) !== (a.link ?? null))
+        out.push('link');
+    return out;
+}
+/** `/usr/lib/x/libc.so` at depth 2 → `/usr/lib`; `/hello` → `/`. The directory itself rolls up the same way. */
+function diff_rollUp(path, isDir, depth) {
+    const parts = path.split('/').filter(Boolean);
+    const dirParts = isDir ? parts : parts.slice(0, -1);
+    const kept = dirParts.slice(0, depth);
+    return kept.length ? `/${kept.join('/')}` : '/';
+}
+const byMagnitude = (x, y) => Math.abs(y.delta) - Math.abs(x.delta) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
+function diffFiles(before, after, depth = 2) {
+    const old = new Map(before.map((f) => [fileKey(f), f]));
+    const changes = [];
+    for (const a of after) {
+        const b = old.get(fileKey(a));
+        if (!b) {
+            // A new directory holds no bytes of its own: its files are listed, it is not.
+            if (a.type !== 'dir')
+                changes.push({
+                    path: a.path,
+                    change: 'added',
+                    before: null,
+                    after: a,
+                    delta: bytes(a),
+                    attributes: [],
+                });
+            continue;
+        }
+        old.delete(fileKey(a));
+        const attrs = attributes(b, a);
+        if (attrs.length)
+            changes.push({
+                path: a.path,
+                change: 'changed',
+                before: b,
+                after: a,
+                delta: bytes(a) - bytes(b),
+                attributes: attrs,
+            });
+    }
+    for (const b of old.values())
+        if (b.type !== 'dir')
+            changes.push({
+                path: b.path,
+                change: 'removed',
+                before: b,
+                after: null,
+                delta: -bytes(b),
+                attributes: [],
+            });
+    const dirs = new Map();
+    for (const c of changes) {
+        const f = (c.after ?? c.before);
+        const key = diff_rollUp(c.path, f.type === 'dir', depth);
+        let d = dirs.get(key);
+        if (!d)
+            dirs.set(key, (d = { path: key, delta: 0, added: 0, removed: 0, changed: 0, files: [] }));
+        d.delta += c.delta;
+        d[c.change]++;
+        d.files.push(c);
+    }
+    for (const d of dirs.values())
+        d.files.sort(byMagnitude);
+    return {
+        added: changes.filter((c) => c.change === 'added').length,
+        removed: changes.filter((c) => c.change === 'removed').length,
+        changed: changes.filter((c) => c.change === 'changed').length,
+        directories: [...dirs.values()].sort((x, y) => byMagnitude(x, y) ||
+            y.files.length - x.files.length ||
+            (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)),
+    };
+}
+/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one; NUL is in neither). */
+function fileKey(f) {
+    return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
+}
+/**
+ * A finding's identity across two reports: its rule and path. Messages may mention layer numbers or
+ * sizes that shift between builds, so they identify a finding only when it has no path.
+ */
+function findingKey(f) {
+    const path = f.pathBase64 === undefined ? f.path : `\u0002${f.pathBase64}`;
+    return `${f.id}\u0000${path ?? `\u0001${f.message}`}`;
+}
+function diffFindings(before, after) {
+    const count = new Map();
+    for (const f of before)
+        count.set(findingKey(f), (count.get(findingKey(f)) ?? 0) + 1);
+    const added = [];
+    const unchanged = [];
+    for (const f of after) {
+        const k = findingKey(f);
+        const n = count.get(k) ?? 0;
+        if (n > 0) {
+            count.set(k, n - 1);
+            unchanged.push(f);
+        }
+        else
+            added.push(f);
+    }
+    const resolved = [];
+    for (const f of before) {
+        const k = findingKey(f);
+        const n = count.get(k) ?? 0;
+        if (n > 0) {
+            count.set(k, n - 1);
+            resolved.push(f);
+        }
+    }
+    return { added, resolved, unchanged };
+}
+function diffBudget(before, after) {
+    const old = new Map(before.budget.checks.map((c) => [c.name, c]));
+    return {
+        before: before.budget.passed,
+        after: after.budget.passed,
+        checks: after.budget.checks.map((c) => ({ name: c.name, before: old.get(c.name) ?? null, after: c })),
+    };
+}
+function diffReports(before, after, opts = {}) {
+    const layers = diffLayers(before.layers, after.layers);
+    const baseChanged = before.base.verdict !== after.base.verdict || (before.base.image ?? null) !== (after.base.image ?? null);
+    return {
+        size: {
+            compressed: delta(before.size.compressed, after.size.compressed),
+            uncompressed: delta(before.size.uncompressed, after.size.uncompressed),
+            wasted: delta(before.size.wasted, after.size.wasted),
+            files: delta(before.size.files, after.size.files),
+        },
+        layers: {
+            count: delta(before.layers.length, after.layers.length),
+            items: layers,
+            added: layers.filter((l) => l.change === 'added').length,
+            removed: layers.filter((l) => l.change === 'removed').length,
+            changed: layers.filter((l) => l.change === 'changed').length,
+        },
+        files: diffFiles(before.files, after.files, opts.depth ?? 2),
+        base: { before: before.base, after: after.base, changed: baseChanged },
+        findings: diffFindings(before.findings, after.findings),
+        budget: diffBudget(before, after),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/github/comment.ts
@@ -74699,15 +75687,15 @@ async function postComment(t, body) {
     catch (err) {
         if (err instanceof CommentForbidden) {
             const fork = t.fromFork ? ' (a pull request from a fork gets a read-only token)' : '';
-            warning(`Slimgate: this token cannot comment on #${issueNumber}${fork}: ${oneLine(err)}. The verdict and the job summary ` +
+            warning(`Slimgate: this token cannot comment on #${issueNumber}${fork}: ${errors_oneLine(err)}. The verdict and the job summary ` +
                 `are unaffected. To comment on fork PRs, use the workflow_run recipe: ${FORK_RECIPE_URL}`);
             return {
                 url: '',
                 note: `This token cannot comment on the pull request${fork}, so this report is only in the job summary.`,
             };
         }
-        warning(`Slimgate: could not post the PR comment: ${oneLine(err)}`);
-        return { url: '', note: `The PR comment could not be posted (${oneLine(err)}).` };
+        warning(`Slimgate: could not post the PR comment: ${errors_oneLine(err)}`);
+        return { url: '', note: `The PR comment could not be posted (${errors_oneLine(err)}).` };
     }
 }
 function verdictMessage(report, v) {
@@ -74742,7 +75730,8 @@ async function publish(p) {
     let commentUrl = '';
     const notes = [];
     if (p.comment) {
-        const c = await postComment(p.comment, renderMarkdown(p.report, diff, { ...md, commentKey: p.comment.key }));
+        const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
+        const c = await postComment(p.comment, renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment.key }));
         commentUrl = c.url;
         if (c.note)
             notes.push(c.note);
@@ -74761,6 +75750,8 @@ async function publish(p) {
  * outputs, sticky comment, job summary) → annotations → exit code. The exit code is set last, after the
  * comment and the summary are written, so a failing check still tells the PR why.
  */
+
+
 
 
 
@@ -74859,6 +75850,8 @@ async function checkSource(inputs, ctx, policy, source) {
         }
         : undefined;
     const files = writeReportFiles(key, report, baseline.report, pr);
+    writeSarifOutput(inputs.sarif, report, key);
+    const suggestions = await suggestFixes(inputs, ctx, report, key);
     if (ctx.kind === 'baseline') {
         const saved = saveBaseline(key, report);
         info(`baseline: recorded ${saved}; keep it with actions/cache/save (see ${BASELINE_RECIPE_URL})`);
@@ -74870,6 +75863,7 @@ async function checkSource(inputs, ctx, policy, source) {
         verdict,
         reportPath: files.report,
         outputs: true,
+        ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
         ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
             ? {
                 comment: {
@@ -74883,8 +75877,18 @@ async function checkSource(inputs, ctx, policy, source) {
             }
             : {}),
     });
+    await suggestions?.post();
     annotate(diff ? diff.findings.added : report.findings);
     applyVerdict(report, verdict);
+}
+/** The `sarif` input: the findings as SARIF for upload-sarif, paths relative to the workspace; the `sarif` output. */
+function writeSarifOutput(file, report, key) {
+    const path = file
+        ? writeSarif(file, report, { commentKey: key, root: process.env['GITHUB_WORKSPACE'] || process.cwd() })
+        : '';
+    if (path)
+        info(`SARIF written to ${path}`);
+    setOutput('sarif', path);
 }
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */
 async function runComment(inputs, ctx) {
@@ -74908,7 +75912,7 @@ async function runComment(inputs, ctx) {
         const pr = await octokit.rest.pulls
             .get({ owner: ctx.owner, repo: ctx.repo, pull_number: env.pullRequest })
             .catch((err) => {
-            throw new errors_InputError(`could not read PR #${env.pullRequest} of ${ctx.owner}/${ctx.repo}: ${oneLine(err)}`);
+            throw new errors_InputError(`could not read PR #${env.pullRequest} of ${ctx.owner}/${ctx.repo}: ${errors_oneLine(err)}`);
         });
         if (!expectedSha || pr.data.head.sha !== expectedSha) {
             warning(`Slimgate: not posting ${escapeControls((0,external_node_path_namespaceObject.relative)(inputs.report, envPath))}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
@@ -74955,7 +75959,7 @@ async function run() {
         // A failed build says why in its log: show the tail before the one-line failure.
         if (err instanceof BuildError && err.logTail)
             error(`docker build output (last lines):\n${err.logTail.split('\n').map(escapeControls).join('\n')}`);
-        setFailed(err instanceof errors_InputError ? oneLine(err) : `internal error: ${oneLine(err)}`);
+        setFailed(err instanceof errors_InputError ? errors_oneLine(err) : `internal error: ${errors_oneLine(err)}`);
     }
 }
 

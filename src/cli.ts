@@ -25,10 +25,14 @@ import { renderCheck } from './report/text.js';
 import { renderMarkdown } from './report/markdown.js';
 import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
+import { defaultCommentKey } from './github/baseline.js';
+import { writeSarif } from './cli/sarif-output.js';
+import { emitFixes, planFixes } from './cli/fix-dockerfile.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
+                 [--sarif FILE] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
 
 SOURCE is one of:
@@ -150,6 +154,9 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   target?: string;
   json?: boolean;
   markdown?: boolean;
+  sarif?: string;
+  'fix-dockerfile'?: boolean;
+  write?: boolean;
   [k: string]: unknown;
 };
 
@@ -172,9 +179,20 @@ async function runCheck(
   if (!values.dockerfile && (values['build-arg']?.length || values.target)) {
     throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
   }
+  if (values.write && !values['fix-dockerfile']) throw new InputError('--write goes with --fix-dockerfile');
+  if (values['fix-dockerfile']) {
+    if (!values.dockerfile)
+      throw new InputError('--fix-dockerfile needs the Dockerfile: give it with --dockerfile');
+    if (values.json || values.markdown || values['manifest-only'])
+      throw new InputError(
+        '--fix-dockerfile prints a diff: it cannot be used with --json, --markdown or --manifest-only',
+      );
+  }
   const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
   if (values['manifest-only']) {
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
+    if (values.sarif)
+      throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
     const result = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
@@ -202,7 +220,15 @@ async function runCheck(
     ...(values.baseline ? { baseline: values.baseline } : {}),
     ...(dockerfile ? { dockerfile } : {}),
   }).finally(() => progress?.clear());
-  if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  // Written whatever the verdict: code scanning needs the findings most when the check fails.
+  if (values.sarif)
+    writeSarif(values.sarif, report, {
+      commentKey: defaultCommentKey(source, report.image.platform),
+      root: process.cwd(),
+    });
+  if (values['fix-dockerfile'] && dockerfile)
+    emitFixes(planFixes(report, dockerfile), values.write === true, process.stdout, process.stderr);
+  else if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else if (values.markdown) {
     const diff = baseline ? diffReports(baseline, report) : undefined;
     process.stdout.write(

@@ -156,6 +156,26 @@ export interface StoredComment {
 export interface StoredPull {
   headSha: string;
   labels: string[];
+  /** The PR's changed files (pulls.listFiles), with their patches. */
+  files?: { filename: string; patch?: string }[];
+}
+
+export interface StoredReviewComment {
+  id: number;
+  path: string;
+  body: string;
+  line: number;
+  start_line: number | null;
+  side: string;
+}
+
+export interface StoredReview {
+  id: number;
+  body: string;
+  state: string;
+  commit_id: string;
+  user: Json;
+  comments: StoredReviewComment[];
 }
 
 export interface GitHubApiOptions {
@@ -207,6 +227,8 @@ export class GitHubApi {
   readonly comments = new Map<string, StoredComment[]>();
   /** `owner/repo#number` → pull request. */
   readonly pulls = new Map<string, StoredPull>();
+  /** `owner/repo#number` → reviews, oldest first. */
+  readonly reviews = new Map<string, StoredReview[]>();
   private server: Server | undefined;
   private nextId = 1_000_001;
   private clock = Date.parse('2024-05-01T12:00:00Z');
@@ -266,6 +288,60 @@ export class GitHubApi {
     };
     this.issueComments(repo, issue).push(c);
     return c;
+  }
+
+  pullReviews(repo: string, pull: number): StoredReview[] {
+    const k = `${repo}#${pull}`;
+    let list = this.reviews.get(k);
+    if (!list) this.reviews.set(k, (list = []));
+    return list;
+  }
+
+  private reviewJson(repo: string, pull: number, r: StoredReview): Json {
+    const html = `https://github.com/${repo}/pull/${pull}#pullrequestreview-${r.id}`;
+    const pr = `${this.url}/repos/${repo}/pulls/${pull}`;
+    return {
+      id: r.id,
+      node_id: `PRR_${r.id}`,
+      user: r.user,
+      body: r.body,
+      state: r.state,
+      html_url: html,
+      pull_request_url: pr,
+      _links: { html: { href: html }, pull_request: { href: pr } },
+      submitted_at: '2024-05-01T12:00:00Z',
+      commit_id: r.commit_id,
+      author_association: r.user['type'] === 'Bot' ? 'NONE' : 'MEMBER',
+    };
+  }
+
+  private reviewCommentJson(repo: string, pull: number, r: StoredReview, c: StoredReviewComment): Json {
+    const url = `${this.url}/repos/${repo}/pulls/comments/${c.id}`;
+    const html = `https://github.com/${repo}/pull/${pull}#discussion_r${c.id}`;
+    const pr = `${this.url}/repos/${repo}/pulls/${pull}`;
+    return {
+      url,
+      pull_request_review_id: r.id,
+      id: c.id,
+      node_id: `PRRC_${c.id}`,
+      diff_hunk: '@@ -1 +1 @@',
+      path: c.path,
+      position: 1,
+      original_position: 1,
+      commit_id: r.commit_id,
+      original_commit_id: r.commit_id,
+      user: r.user,
+      body: c.body,
+      created_at: '2024-05-01T12:00:00Z',
+      updated_at: '2024-05-01T12:00:00Z',
+      html_url: html,
+      pull_request_url: pr,
+      author_association: r.user['type'] === 'Bot' ? 'NONE' : 'MEMBER',
+      _links: { self: { href: url }, html: { href: html }, pull_request: { href: pr } },
+      line: c.line,
+      side: c.side,
+      start_line: c.start_line,
+    };
   }
 
   setPull(repo: string, number: number, pull: StoredPull): void {
@@ -449,6 +525,102 @@ export class GitHubApi {
         if (!p) return fail(404, 'Not Found', op);
         return send(200, this.pullJson(repo, n, p), {}, op);
       }
+      case 'pulls/list-files': {
+        const n = Number(pathParams['pull_number']);
+        const p = this.pulls.get(`${repo}#${n}`);
+        if (!p) return fail(404, 'Not Found', op);
+        const files = (p.files ?? []).map((f, i) => ({
+          sha: `${'0'.repeat(39)}${i}`,
+          filename: f.filename,
+          status: 'modified',
+          additions: 1,
+          deletions: 0,
+          changes: 1,
+          blob_url: `https://github.com/${repo}/blob/${p.headSha}/${f.filename}`,
+          raw_url: `https://github.com/${repo}/raw/${p.headSha}/${f.filename}`,
+          contents_url: `${this.url}/repos/${repo}/contents/${f.filename}?ref=${p.headSha}`,
+          ...(f.patch !== undefined ? { patch: f.patch } : {}),
+        }));
+        return send(200, files, {}, op);
+      }
+      case 'pulls/list-reviews': {
+        const n = Number(pathParams['pull_number']);
+        return send(
+          200,
+          this.pullReviews(repo, n).map((r) => this.reviewJson(repo, n, r)),
+          {},
+          op,
+        );
+      }
+      case 'pulls/create-review': {
+        const n = Number(pathParams['pull_number']);
+        const p = this.pulls.get(`${repo}#${n}`);
+        if (!p) return fail(404, 'Not Found', op);
+        const b = rec.body as {
+          body?: string;
+          event?: string;
+          commit_id?: string;
+          comments?: { path: string; body: string; line?: number; side?: string; start_line?: number }[];
+        };
+        // GitHub's rule: a review comment's lines must be in the PR's diff of that file.
+        for (const c of b.comments ?? []) {
+          const patch = p.files?.find((f) => f.filename === c.path)?.patch;
+          const ok =
+            patch !== undefined &&
+            c.line !== undefined &&
+            [c.start_line ?? c.line, c.line].every((l) => diffLinesOf(patch).has(l));
+          if (!ok) return fail(422, 'Unprocessable Entity: line must be part of the diff', op);
+        }
+        const r: StoredReview = {
+          id: this.nextId++,
+          body: b.body ?? '',
+          state: b.event === 'COMMENT' ? 'COMMENTED' : 'PENDING',
+          commit_id: b.commit_id ?? p.headSha,
+          user: this.viewer ?? BOT,
+          comments: (b.comments ?? []).map((c) => ({
+            id: this.nextId++,
+            path: c.path,
+            body: c.body,
+            line: c.line!,
+            start_line: c.start_line ?? null,
+            side: c.side ?? 'RIGHT',
+          })),
+        };
+        this.pullReviews(repo, n).push(r);
+        return send(200, this.reviewJson(repo, n, r), {}, op);
+      }
+      case 'pulls/list-comments-for-review': {
+        const n = Number(pathParams['pull_number']);
+        const r = this.pullReviews(repo, n).find((x) => x.id === Number(pathParams['review_id']));
+        if (!r) return fail(404, 'Not Found', op);
+        return send(
+          200,
+          r.comments.map((c) => this.reviewCommentJson(repo, n, r, c)),
+          {},
+          op,
+        );
+      }
+      case 'pulls/delete-review-comment': {
+        const id = Number(pathParams['comment_id']);
+        for (const list of this.reviews.values())
+          for (const r of list) {
+            const i = r.comments.findIndex((c) => c.id === id);
+            if (i >= 0) {
+              r.comments.splice(i, 1);
+              rec.status = 204;
+              res.writeHead(204).end();
+              return;
+            }
+          }
+        return fail(404, 'Not Found', op);
+      }
+      case 'pulls/update-review': {
+        const n = Number(pathParams['pull_number']);
+        const r = this.pullReviews(repo, n).find((x) => x.id === Number(pathParams['review_id']));
+        if (!r) return fail(404, 'Not Found', op);
+        r.body = (rec.body as { body: string }).body;
+        return send(200, this.reviewJson(repo, n, r), {}, op);
+      }
       default:
         this.violations.push(`the double does not implement ${op.id} (${rec.method} ${u.pathname})`);
         return fail(501, 'Not implemented by the test double');
@@ -489,6 +661,18 @@ export class GitHubApi {
       .map((r) => `${r.method} ${r.path} ${JSON.stringify(r.query)} ${JSON.stringify(r.body)}`)
       .join('\n');
   }
+}
+
+/** The new-side lines a patch shows (added and context), as GitHub lets reviews comment on. */
+function diffLinesOf(patch: string): Set<number> {
+  const out = new Set<number>();
+  let line = 0;
+  for (const l of patch.split('\n')) {
+    const h = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (h) line = Number(h[1]);
+    else if (line && !l.startsWith('-') && !l.startsWith('\\')) out.add(line++);
+  }
+  return out;
 }
 
 export async function startGitHubApi(opts: GitHubApiOptions = {}): Promise<GitHubApi> {

@@ -47,6 +47,18 @@ describe('readInputs', () => {
       policy: {},
     });
     expect(i.overrideLabel).toBeUndefined();
+    // No SARIF unless asked for; suggestions on by default.
+    expect(i.sarif).toBeUndefined();
+    expect(i.suggestions).toBe(true);
+  });
+
+  it('reads sarif and suggestions, and rejects a suggestions value that is not a boolean', () => {
+    const i = readInputs(inputs({ image: 'app.tar', sarif: 'out/slimgate.sarif', suggestions: 'false' }));
+    expect(i.sarif).toBe('out/slimgate.sarif');
+    expect(i.suggestions).toBe(false);
+    expect(() => readInputs(inputs({ image: 'app.tar', suggestions: 'off' }))).toThrow(
+      /input "suggestions" must be true or false/,
+    );
   });
 
   it('keeps the policy inputs as written, for src/config', () => {

@@ -83,6 +83,10 @@ export interface ActionInputs {
   overrideLabel: string | undefined;
   /** Comment mode: the report directory (or one `report.json`) written by a check run. */
   report: string | undefined;
+  /** Check mode: where to write the SARIF log; undefined: none. */
+  sarif: string | undefined;
+  /** Check mode on a PR: one-click fixes to the Dockerfile as a review (and in the comment). */
+  suggestions: boolean;
 }
 
 /** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
@@ -170,6 +174,8 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
 
   const token = get('github-token');
   const report = get('report') || undefined;
+  const sarif = get('sarif') || undefined;
+  const suggestions = parseBoolean('suggestions', get('suggestions'), true);
   const comment = parseBoolean('comment', get('comment'), true);
   const commentKey = get('comment-key');
   if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
@@ -197,7 +203,18 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   }
   const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
-  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
+  const common = {
+    policy,
+    failOn,
+    comment,
+    commentKey,
+    token,
+    registry,
+    overrideLabel,
+    report,
+    sarif,
+    suggestions,
+  };
 
   if (mode === 'comment') {
     if (!report)

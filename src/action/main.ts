@@ -27,7 +27,10 @@ import {
 import { defaultCommentKey, loadReport, resolveBaseline, saveBaseline } from '../github/baseline.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
+import { writeSarif } from '../cli/sarif-output.js';
+import type { Report } from '../types/report.js';
 import { checker } from './checker.js';
+import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
 import { applyVerdict, publish } from './publish.js';
 
@@ -131,6 +134,8 @@ async function checkSource(
         }
       : undefined;
   const files = writeReportFiles(key, report, baseline.report, pr);
+  writeSarifOutput(inputs.sarif, report, key);
+  const suggestions = await suggestFixes(inputs, ctx, report, key);
   if (ctx.kind === 'baseline') {
     const saved = saveBaseline(key, report);
     core.info(`baseline: recorded ${saved}; keep it with actions/cache/save (see ${BASELINE_RECIPE_URL})`);
@@ -142,6 +147,7 @@ async function checkSource(
     verdict,
     reportPath: files.report,
     outputs: true,
+    ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
     ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
       ? {
           comment: {
@@ -155,8 +161,18 @@ async function checkSource(
         }
       : {}),
   });
+  await suggestions?.post();
   annotate(diff ? diff.findings.added : report.findings);
   applyVerdict(report, verdict);
+}
+
+/** The `sarif` input: the findings as SARIF for upload-sarif, paths relative to the workspace; the `sarif` output. */
+function writeSarifOutput(file: string | undefined, report: Report, key: string): void {
+  const path = file
+    ? writeSarif(file, report, { commentKey: key, root: process.env['GITHUB_WORKSPACE'] || process.cwd() })
+    : '';
+  if (path) core.info(`SARIF written to ${path}`);
+  core.setOutput('sarif', path);
 }
 
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */

@@ -132,6 +132,8 @@ export interface Publication {
   comment?: CommentTarget;
   /** Set the step's outputs (comment mode sets them for its first report only). */
   outputs: boolean;
+  /** One-click fixes on lines outside the PR's diff, shown in the comment as a diff block. */
+  fixesDiff?: string;
 }
 
 /** Outputs, the sticky comment and the job summary for one judged report. */
@@ -141,9 +143,10 @@ export async function publish(p: Publication): Promise<{ diff: ReportDiff | unde
   let commentUrl = '';
   const notes: string[] = [];
   if (p.comment) {
+    const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
     const c = await postComment(
       p.comment,
-      renderMarkdown(p.report, diff, { ...md, commentKey: p.comment.key }),
+      renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment.key }),
     );
     commentUrl = c.url;
     if (c.note) notes.push(c.note);

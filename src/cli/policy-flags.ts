@@ -17,6 +17,9 @@ export const CHECK_FLAGS = {
   'ignore-path': { type: 'string', multiple: true },
   markdown: { type: 'boolean', default: false },
   'manifest-only': { type: 'boolean', default: false },
+  sarif: { type: 'string' },
+  'fix-dockerfile': { type: 'boolean', default: false },
+  write: { type: 'boolean', default: false },
 } as const;
 
 export const CHECK_USAGE = `Check options (slimgate check):
@@ -38,6 +41,9 @@ export const CHECK_USAGE = `Check options (slimgate check):
   --markdown              print the PR comment body instead of text
   --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
                           no layer is downloaded or read (registries and OCI layouts)
+  --sarif FILE            also write the findings as SARIF 2.1.0 (for code scanning) to FILE
+  --fix-dockerfile        print the one-click fixes to the --dockerfile as a unified diff (git apply)
+  --write                 with --fix-dockerfile: apply them to the Dockerfile instead
   Flags override the config file. Rules: docs/rules.md.
 `;
 

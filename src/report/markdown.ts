@@ -45,6 +45,8 @@ export interface MarkdownOptions {
   maxLength?: number;
   /** Base URL of the docs folder (rules.md anchors). */
   docsUrl?: string;
+  /** One-click fixes to the Dockerfile on lines outside the PR's diff, as a unified diff. */
+  fixesDiff?: string;
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -584,9 +586,23 @@ function render(
     out.push(...layersSection(report, diff, lv));
     out.push(...baseSection(report));
   }
+  if (o.fixesDiff) out.push(...fixesSection(o.fixesDiff));
   out.push(...footer(report, docs, trimmed));
   if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
   return out.join('\n') + '\n';
+}
+
+/** The fixes outside the PR's diff: a fenced diff (a fence longer than any backtick run in it), inert. */
+function fixesSection(diff: string): string[] {
+  const fence = '`'.repeat(Math.max(2, ...[...diff.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return [
+    '',
+    "**Suggested changes to the Dockerfile** (on lines outside this PR's diff; `git apply` takes them):",
+    '',
+    `${fence}diff`,
+    diff.replace(/\n$/, ''),
+    fence,
+  ];
 }
 
 /**

@@ -1,0 +1,71 @@
+/**
+ * `slimgate check … --fix-dockerfile [--write]`: the one-click fixes (src/analysis/fixes.ts) as a unified
+ * diff on stdout, or written into the Dockerfile. Why a finding has no fix goes to stderr, one line each.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { proposeFixes, type FixPlan } from '../analysis/fixes.js';
+import { InputError, oneLine } from '../util/errors.js';
+import { unifiedDiff } from '../report/patch.js';
+import type { Report } from '../types/report.js';
+
+/** Printable: control characters escaped, so nothing from the Dockerfile or image drives the terminal. */
+function printable(s: string): string {
+  return s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+export function planFixes(
+  report: Report,
+  dockerfile: { path: string; buildArgs?: Record<string, string>; target?: string },
+): FixPlan {
+  let text: string;
+  try {
+    text = readFileSync(dockerfile.path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read ${dockerfile.path}: ${oneLine(err)}`);
+  }
+  return proposeFixes(text, report, {
+    path: dockerfile.path,
+    ...(dockerfile.buildArgs ? { buildArgs: dockerfile.buildArgs } : {}),
+    ...(dockerfile.target ? { target: dockerfile.target } : {}),
+  });
+}
+
+/** Prints the diff (or writes the file) and the reasons for findings without a fix. */
+export function emitFixes(
+  plan: FixPlan,
+  write: boolean,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): void {
+  for (const s of plan.skipped)
+    err.write(
+      printable(`slimgate: no fix for ${s.rule}${s.line ? ` (line ${s.line})` : ''}: ${s.reason}`) + '\n',
+    );
+  if (!plan.fixes.length) {
+    err.write('slimgate: no fix to suggest for this Dockerfile\n');
+    return;
+  }
+  const path = plan.path.replace(/^\.\//, '');
+  if (write) {
+    try {
+      writeFileSync(plan.path, plan.after);
+    } catch (e) {
+      throw new InputError(`cannot write ${plan.path}: ${oneLine(e)}`);
+    }
+    for (const f of plan.fixes) err.write(printable(`slimgate: fixed ${f.rule}: ${f.title}`) + '\n');
+    return;
+  }
+  out.write(
+    printable(
+      unifiedDiff(
+        path,
+        plan.before,
+        plan.fixes.map((f) => f.edit),
+      ),
+    ),
+  );
+}

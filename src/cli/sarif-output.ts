@@ -1,0 +1,54 @@
+/**
+ * Writes the SARIF log (src/report/sarif.ts) for the CLI's --sarif and the action's `sarif` input: the one
+ * place that turns a source into the file it names and touches the disk for SARIF.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { InputError, oneLine } from '../util/errors.js';
+import { parseSource } from '../sources/source.js';
+import { renderSarif } from '../report/sarif.js';
+import type { Report } from '../types/report.js';
+
+/** The archive or OCI layout a source reads, if it reads one (registry and daemon images read none). */
+export function checkedPath(source: string): string | undefined {
+  try {
+    const spec = parseSource(source);
+    if (spec.kind === 'archive') return spec.path;
+    if (spec.kind === 'oci') return spec.dir;
+  } catch {
+    // A source that does not parse here (a report made elsewhere): logical locations only.
+  }
+  return undefined;
+}
+
+/**
+ * Creates the missing directories above `file`, one by one: Node's recursive mkdirSync never returns on
+ * some paths (under /proc), and a typo must give an error, not a hang.
+ */
+function makeParents(file: string): void {
+  const missing: string[] = [];
+  for (let d = dirname(file); !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d);
+  for (const d of missing) mkdirSync(d);
+}
+
+/**
+ * Writes `report` as SARIF to `file` (its directory is created), with artifact URIs relative to `root`.
+ * Returns the absolute path written.
+ */
+export function writeSarif(file: string, report: Report, o: { commentKey: string; root: string }): string {
+  const path = resolve(file);
+  const checked = checkedPath(report.image.source);
+  // Relative paths in a source are relative to the working directory, as everything the user typed is.
+  const log = renderSarif(report, {
+    commentKey: o.commentKey,
+    root: o.root,
+    ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
+  });
+  try {
+    makeParents(path);
+    writeFileSync(path, JSON.stringify(log, null, 2) + '\n');
+  } catch (err) {
+    throw new InputError(`cannot write the SARIF file ${file}: ${oneLine(err)}`);
+  }
+  return path;
+}
