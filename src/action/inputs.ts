@@ -15,6 +15,7 @@ import { parsePlatform } from '../sources/platform.js';
 import type { Platform } from '../sources/model.js';
 import { registryOfSource } from '../cli/registry-flags.js';
 import { parseSource } from '../sources/source.js';
+import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
 
 export type Mode = 'check' | 'comment';
 
@@ -78,6 +79,8 @@ export interface ActionInputs {
   token: string;
   registry: RegistryInputs;
   overrideLabel: string | undefined;
+  /** The Actions cache: main's report and (up to a size) its layer scans. */
+  cache: CacheSetting;
   /** Comment mode: the report directory (or one `report.json`) written by a check run. */
   report: string | undefined;
 }
@@ -166,7 +169,8 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   }
   const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
-  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report };
+  const cache = parseCacheSetting(get('cache'));
+  const common = { policy, failOn, comment, commentKey, token, registry, overrideLabel, report, cache };
 
   if (mode === 'comment') {
     if (!report)

@@ -22,14 +22,18 @@ import {
   type CommentView,
   type PrEnvelope,
 } from '../github/artifact.js';
-import { defaultCommentKey, loadReport, resolveBaseline, saveBaseline } from '../github/baseline.js';
+import {
+  defaultCommentKey,
+  keepBaseline,
+  loadReport,
+  resolveBaseline,
+  restoreMainLayers,
+} from '../github/baseline.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { checker } from './checker.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
 import { applyVerdict, publish } from './publish.js';
-
-export const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
 
 /** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
 function buildKeySource(b: BuildInputs): string {
@@ -81,6 +85,7 @@ async function checkSource(
       }
     : undefined;
   const label = inputs.build ? buildKeySource(inputs.build) : inputs.image;
+  const layers = await restoreMainLayers(inputs, ctx, label);
   let report = await core.group(`Inspecting ${label}`, () =>
     checker.check(source, {
       policy,
@@ -98,6 +103,8 @@ async function checkSource(
     platform: parsePlatform(report.image.platform),
   });
   report = checker.judge(report, policy, baseline.report);
+  if (ctx.kind === 'baseline')
+    report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   core.startGroup('Report');
   core.info(renderInspect(report));
   core.endGroup();
@@ -129,10 +136,6 @@ async function checkSource(
         }
       : undefined;
   const files = writeReportFiles(key, report, baseline.report, pr);
-  if (ctx.kind === 'baseline') {
-    const saved = saveBaseline(key, report);
-    core.info(`baseline: recorded ${saved}; keep it with actions/cache/save (see ${BASELINE_RECIPE_URL})`);
-  }
   const { diff } = await publish({
     report,
     baseline: baseline.report,

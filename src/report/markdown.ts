@@ -16,6 +16,7 @@ import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
 import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
 import { largestDirectories } from './text.js';
+import { trendMarkdown, type Trend } from './trend.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -43,6 +44,8 @@ export interface MarkdownOptions {
   maxLength?: number;
   /** Base URL of the docs folder (rules.md anchors). */
   docsUrl?: string;
+  /** The size history on main (and the PR's point), drawn as a chart in the details. */
+  trend?: Trend;
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -529,6 +532,9 @@ function render(
   const out: string[] = [
     ...header(report, diff, v, o),
     ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
+    ...(o.trend
+      ? details(`Size history on main (${o.trend.main.length} commits)`, trendMarkdown(o.trend))
+      : []),
     ...budgetsSection(report, diff),
     ...findingsSection(report, diff, docs, lv),
   ];
