@@ -43,6 +43,8 @@ REQUIREMENTS=(
   'curl curl'
   'flock util-linux'
   'setsid util-linux'
+  'chromium chromium'
+  'cmark-gfm cmark-gfm'
 )
 
 have_static_busybox() {
