@@ -77,7 +77,12 @@ describe.each(nodes)('the Actions cache under %s', (_name, nodeBin) => {
     return dir;
   };
 
-  const push = (sha: string, image: string, inputs: Record<string, string> = {}): Promise<ActionRun> => {
+  const push = (
+    sha: string,
+    image: string,
+    inputs: Record<string, string> = {},
+    scopes: Scopes = MAIN,
+  ): Promise<ActionRun> => {
     rmSync(runnerTemp, { recursive: true, force: true });
     const payload = webhookExample('push', undefined, 4);
     payload['after'] = sha;
@@ -89,7 +94,7 @@ describe.each(nodes)('the Actions cache under %s', (_name, nodeBin) => {
       payload,
       runnerTemp,
       inputs: { image, ...inputs },
-      env: { ...svc.env(MAIN), GITHUB_SHA: sha },
+      env: { ...svc.env(scopes), GITHUB_SHA: sha },
     });
   };
 
@@ -177,15 +182,11 @@ describe.each(nodes)('the Actions cache under %s', (_name, nodeBin) => {
     expect(slimgateComments(api)).toHaveLength(2);
   });
 
-  it('a PR cannot write into main’s scope, and main cannot read a PR’s entries', async () => {
+  it('scopes: a PR and a push to another branch save nothing; main never reads another scope', async () => {
     const image = imageAt('app.tar', HELLO);
-    // A PR's run records nothing.
     const pr = await pullRequest(image);
     expect(pr.status).toBe(0);
     expect(svc.entries).toHaveLength(0);
-    // An entry in a PR's scope is invisible to main's runs.
-    await push(SHA1, image);
-    const mainEntries = svc.entries.length;
     const other = await runAction({
       node: nodeBin(),
       api,
@@ -195,8 +196,16 @@ describe.each(nodes)('the Actions cache under %s', (_name, nodeBin) => {
       env: svc.env({ write: 'refs/heads/feature' }),
     });
     expect(other.status).toBe(0);
-    // A push to another branch does not record a baseline.
-    expect(svc.entries).toHaveLength(mainEntries);
+    expect(svc.entries).toHaveLength(0);
+    // An entry written under another scope (a token that writes to a PR's scope)…
+    await push(SHA1, image, {}, { write: 'refs/pull/9/merge' });
+    expect(svc.entries.map((e) => e.scope)).toEqual(['refs/pull/9/merge']);
+    // …is invisible to main's next run, which starts a new history.
+    const next = await push(SHA2, image);
+    expect(next.status, next.stdout).toBe(0);
+    expect(next.stdout).toContain("cache: no main's report saved yet");
+    const report = JSON.parse(readFileSync(next.outputs['report']!, 'utf8')) as Report;
+    expect(report.history?.map((p) => p.commit)).toEqual([SHA2]);
   });
 
   it('cache: false turns it off; no call reaches the service', async () => {
