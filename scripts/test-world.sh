@@ -44,6 +44,7 @@ REQUIREMENTS=(
   'curl curl'
   'flock util-linux'
   'setsid util-linux'
+  'chromium chromium'
   'cmark-gfm cmark-gfm'
 )
 

@@ -7,6 +7,7 @@ import type { Policy } from '../analysis/policy.js';
 import { rejudgeWithBaseline } from '../analysis/analyze.js';
 import { resolvePolicy } from '../config/index.js';
 import { check } from '../engine/engine.js';
+import { LayerCache } from '../scan/cache.js';
 import { buildImage, type BuildResult } from '../sources/docker-build.js';
 import type { Platform } from '../sources/model.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
@@ -64,12 +65,18 @@ export const checker = {
   },
   /** The image's report with findings, budgets (max-growth left to judge()), base and entrypoint. */
   async check(source: string, o: CheckImageOptions): Promise<Report> {
+    const lc = LayerCache.open();
+    const before = lc ? { ...lc.stats } : undefined;
     const { report } = await check(source, {
       policy: o.policy,
       platform: o.platform,
       registry: registryOptions(o.registry),
       ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
     });
+    if (lc && before)
+      core.info(
+        `layer scans: ${lc.stats.hits - before.hits} from the cache, ${lc.stats.misses - before.misses} read`,
+      );
     return report;
   },
   /** Budgets again, with the baseline (any kind: a saved report too) for max-growth. */

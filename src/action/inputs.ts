@@ -16,6 +16,7 @@ import type { Platform } from '../sources/model.js';
 import { registryOfSource } from '../cli/registry-flags.js';
 import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
+import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
 
 export type Mode = 'check' | 'comment';
 
@@ -81,6 +82,8 @@ export interface ActionInputs {
   token: string;
   registry: RegistryInputs;
   overrideLabel: string | undefined;
+  /** The Actions cache: main's report and (up to a size) its layer scans. */
+  cache: CacheSetting;
   /** Comment mode: the report directory (or one `report.json`) written by a check run. */
   report: string | undefined;
   /** Check mode: where to write the SARIF log; undefined: none. */
@@ -203,6 +206,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   }
   const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.
+  const cache = parseCacheSetting(get('cache'));
   const common = {
     policy,
     failOn,
@@ -214,6 +218,7 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
     report,
     sarif,
     suggestions,
+    cache,
   };
 
   if (mode === 'comment') {

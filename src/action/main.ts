@@ -24,7 +24,13 @@ import {
   type CommentView,
   type PrEnvelope,
 } from '../github/artifact.js';
-import { defaultCommentKey, loadReport, resolveBaseline, saveBaseline } from '../github/baseline.js';
+import {
+  defaultCommentKey,
+  keepBaseline,
+  loadReport,
+  resolveBaseline,
+  restoreMainLayers,
+} from '../github/baseline.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { writeSarif } from '../cli/sarif-output.js';
@@ -33,8 +39,6 @@ import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
 import { applyVerdict, publish } from './publish.js';
-
-export const BASELINE_RECIPE_URL = 'https://github.com/slimgate/slimgate#baseline-from-main';
 
 /** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
 function buildKeySource(b: BuildInputs): string {
@@ -88,6 +92,7 @@ async function checkSource(
       }
     : undefined;
   const label = inputs.build ? buildKeySource(inputs.build) : inputs.image;
+  const layers = await restoreMainLayers(inputs, ctx, label);
   let report = await core.group(`Inspecting ${label}`, () =>
     checker.check(source, {
       policy,
@@ -105,6 +110,8 @@ async function checkSource(
     platform: parsePlatform(report.image.platform),
   });
   report = checker.judge(report, policy, baseline.report);
+  if (ctx.kind === 'baseline')
+    report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
 
   const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
@@ -136,10 +143,6 @@ async function checkSource(
   const files = writeReportFiles(key, report, baseline.report, pr);
   writeSarifOutput(inputs.sarif, report, key);
   const suggestions = await suggestFixes(inputs, ctx, report, key);
-  if (ctx.kind === 'baseline') {
-    const saved = saveBaseline(key, report);
-    core.info(`baseline: recorded ${saved}; keep it with actions/cache/save (see ${BASELINE_RECIPE_URL})`);
-  }
   const { diff } = await publish({
     report,
     baseline: baseline.report,

@@ -8,6 +8,7 @@ import { getOctokit } from '@actions/github';
 import type { Verdict } from '../analysis/verdict.js';
 import { diffReports, type ReportDiff } from '../report/diff.js';
 import { commentMarker, renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
+import { trendOf } from '../report/trend.js';
 import type { Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { oneLine } from '../util/errors.js';
@@ -139,7 +140,8 @@ export interface Publication {
 /** Outputs, the sticky comment and the job summary for one judged report. */
 export async function publish(p: Publication): Promise<{ diff: ReportDiff | undefined; commentUrl: string }> {
   const diff = p.baseline ? diffReports(p.baseline, p.report) : undefined;
-  const md = markdownOptions(p.view, p.verdict);
+  const trend = trendOf(p.report, p.baseline);
+  const md = { ...markdownOptions(p.view, p.verdict), ...(trend ? { trend } : {}) };
   let commentUrl = '';
   const notes: string[] = [];
   if (p.comment) {

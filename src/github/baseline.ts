@@ -2,8 +2,8 @@
  * Where the baseline comes from, and the saved-report store behind `baseline: auto`.
  *
  * On a push to the default branch the action writes its report to `$RUNNER_TEMP/slimgate-baseline/`,
- * one file per comment key; an `actions/cache/save` step keyed by the commit keeps it. On a PR, an
- * `actions/cache/restore` step (restore-keys: the newest entry) puts it back and `auto` finds it there.
+ * one file per comment key, and saves that file in the Actions cache keyed by the commit (see
+ * actions-cache.ts). On a PR, `auto` restores the base branch's newest one into the same place.
  */
 import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
@@ -23,6 +23,15 @@ import { parseSource } from '../sources/source.js';
 import { redactReport } from '../engine/assemble.js';
 import type { Report } from '../types/report.js';
 import { branchTag } from './context.js';
+import {
+  reportKeyPrefix,
+  restoreEntry,
+  restoreLayerScans,
+  saveEntry,
+  saveLayerScans,
+  type LayerRestore,
+} from './actions-cache.js';
+import { commitDate, withHistory } from './history.js';
 
 export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {
   return env['RUNNER_TEMP'] || tmpdir();
@@ -125,6 +134,8 @@ export interface Baseline {
   source?: string;
   /** Without a report: why, in a sentence. */
   note: string;
+  /** On the default branch: the report this run replaces (for the size history), not a baseline. */
+  previous?: Report;
 }
 
 export interface BaselineContext {
@@ -192,7 +203,17 @@ export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
         return { report: null, label, note: `The baseline ${b.source} could not be read (${oneLine(err)}).` };
       }
     case 'auto': {
-      // 1. A report saved by a run on the default branch (restored by actions/cache).
+      // 1. A report saved by a run on the default branch, restored from the Actions cache.
+      await restoreSavedReport(key, formatPlatform(platform), ctx, inputs);
+      if (ctx.kind === 'baseline') {
+        const previous = readPrevious(key);
+        return {
+          report: null,
+          label,
+          note: 'This run records the baseline.',
+          ...(previous ? { previous } : {}),
+        };
+      }
       const saved = findSavedBaseline(key);
       if (saved) {
         core.info(`baseline: the saved report ${saved}`);
@@ -205,7 +226,6 @@ export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
       }
       core.info(`baseline: no saved report at ${savedBaselinePath(key)}`);
       const reasons = ['no saved report for this image'];
-      if (ctx.kind === 'baseline') return { report: null, label, note: 'This run records the baseline.' };
       // 2. Build mode: the base commit's Dockerfile.
       if (inputs.build) {
         if (ctx.baseSha && !/^0+$/.test(ctx.baseSha)) {
@@ -233,4 +253,79 @@ export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
       return { report: null, label, note: `Baseline auto found ${reasons.join(', and ')}.` };
     }
   }
+}
+
+// ------------------------------------------------------------------------------ the Actions cache hooks
+
+/** The image part of the cache keys, before the platform is known: the comment key, or the image. */
+function imageSlug(inputs: ActionInputs, label: string): string {
+  return keySlug(inputs.commentKey || defaultCommentKey(label, ''));
+}
+
+async function restoreSavedReport(
+  key: string,
+  platform: string,
+  ctx: RunContext,
+  inputs: ActionInputs,
+): Promise<void> {
+  if (!inputs.cache.enabled || findSavedBaseline(key)) return;
+  const prefix = reportKeyPrefix(keySlug(key), platform);
+  // The exact base commit first (a PR's base, or the commit before a push), else the newest by prefix.
+  const base = ctx.baseSha && !/^0+$/.test(ctx.baseSha) ? ctx.baseSha : 'none';
+  await restoreEntry("main's report", [savedBaselinePath(key)], `${prefix}${base}`, [prefix]);
+}
+
+/** The report a default-branch run replaces, if one was restored and reads well. */
+function readPrevious(key: string): Report | undefined {
+  const saved = findSavedBaseline(key);
+  if (!saved) return undefined;
+  try {
+    return loadReport(saved, 'saved baseline report');
+  } catch (err) {
+    core.warning(
+      `Slimgate: the previous main report is unusable, so the size history restarts: ${oneLine(err)}`,
+    );
+    return undefined;
+  }
+}
+
+/** Before the scan: main's layer scans, so that only the layers main's image lacks are read. */
+export function restoreMainLayers(
+  inputs: ActionInputs,
+  ctx: RunContext,
+  label: string,
+): Promise<LayerRestore | undefined> {
+  return restoreLayerScans(inputs.cache, imageSlug(inputs, label), ctx.baseSha);
+}
+
+export interface KeepBaseline {
+  key: string;
+  label: string;
+  report: Report;
+  previous: Report | undefined;
+  inputs: ActionInputs;
+  ctx: RunContext;
+  layers: LayerRestore | undefined;
+}
+
+/**
+ * A push to the default branch: the report gets the size history and is saved (as a file, and in the
+ * Actions cache under the commit), then the layer scans are saved. Returns the report with its history.
+ */
+export async function keepBaseline(k: KeepBaseline): Promise<Report> {
+  const { key, inputs, ctx } = k;
+  const report = withHistory(k.report, k.previous, ctx.sha, commitDate());
+  const saved = saveBaseline(key, report);
+  core.info(`baseline: recorded ${saved}`);
+  if (!inputs.cache.enabled) {
+    core.info('baseline: input "cache" is false, so the report is not saved in the Actions cache');
+    return report;
+  }
+  await saveEntry(
+    "main's report",
+    [saved],
+    `${reportKeyPrefix(keySlug(key), report.image.platform)}${ctx.sha}`,
+  );
+  await saveLayerScans(inputs.cache, imageSlug(inputs, k.label), ctx.sha, k.layers);
+  return report;
 }

@@ -18,6 +18,7 @@ import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
 import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
 import { largestDirectories } from './text.js';
+import { trendMarkdown, type Trend } from './trend.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -47,6 +48,8 @@ export interface MarkdownOptions {
   docsUrl?: string;
   /** One-click fixes to the Dockerfile on lines outside the PR's diff, as a unified diff. */
   fixesDiff?: string;
+  /** The size history on main (and the PR's point), drawn as a chart in the details. */
+  trend?: Trend;
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -554,6 +557,9 @@ function render(
   const out: string[] = [
     ...header(report, diff, v, o),
     ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
+    ...(o.trend
+      ? details(`Size history on main (${o.trend.main.length} commits)`, trendMarkdown(o.trend))
+      : []),
     ...budgetsSection(report, diff),
     ...findingsSection(report, diff, docs, lv),
   ];

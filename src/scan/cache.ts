@@ -15,7 +15,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -190,6 +190,9 @@ export class LayerCache {
     try {
       const scan = await readEntry(path, digest);
       this.stats.hits++;
+      // A hit is a use: prune() keeps the most recently used entries.
+      const now = new Date();
+      await utimes(path, now, now).catch(() => {});
       return scan;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -214,6 +217,36 @@ export class LayerCache {
     } catch {
       await unlink(tmp).catch(() => {});
     }
+  }
+
+  /**
+   * Deletes the least recently used entries until the directory holds at most `maxBytes`. Returns the
+   * number of entries kept.
+   */
+  async prune(maxBytes: number): Promise<number> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.jsonl.gz') && !n.startsWith('.'));
+    } catch {
+      return 0;
+    }
+    const entries = await Promise.all(
+      names.map(async (n) => {
+        const p = join(this.dir, n);
+        const st = await stat(p).catch(() => undefined);
+        return { p, size: st?.size ?? 0, used: st?.mtimeMs ?? 0 };
+      }),
+    );
+    entries.sort((a, b) => b.used - a.used || (a.p < b.p ? -1 : 1));
+    let total = 0;
+    let kept = 0;
+    for (const e of entries) {
+      if (total + e.size <= maxBytes) {
+        total += e.size;
+        kept++;
+      } else await unlink(e.p).catch(() => {});
+    }
+    return kept;
   }
 
   /**

@@ -110,6 +110,17 @@ export interface Report {
   entrypoint?: EntrypointInfo;
   /** Present in `check` reports: the policy's fail-on, and the findings counted by severity. */
   verdict?: { failOn: 'error' | 'warning' | 'never'; errors: number; warnings: number; infos: number };
+  /** Saved default-branch reports only: the sizes of the last main commits, oldest first, this one last. */
+  history?: SizePoint[];
+}
+
+/** One main commit's image size, for the size history. */
+export interface SizePoint {
+  commit: string;
+  /** ISO 8601. */
+  date: string;
+  compressed: number;
+  uncompressed: number;
 }
 
 /** What the manifests alone say: compressed size and layer count, with no layer read. */

@@ -1,0 +1,178 @@
+/**
+ * The Actions cache (`@actions/cache`, what actions/cache itself uses), so that main's report and its
+ * layer scans reach a PR with no workflow steps.
+ *
+ * - Keys: `slimgate-report-v1-<comment key>-<platform>-<commit>` (one baseline per image of a matrix) and
+ *   `slimgate-layers-v<format>-<build>-<comment key>-<commit>`. A PR restores the base commit's entry, else
+ *   the newest one by prefix (a PR's scope can read its base branch's entries).
+ * - The cache is optional: a failing or unreachable service is a warning on restore and an info line on
+ *   save, never a failed check. After one failure the run stops asking (each call retries ~30 s).
+ * - The library reports its own failures as `::warning::`/`::error::` lines; those are turned into plain
+ *   log lines here, and the action says once, in its own words, what it could not do.
+ */
+import * as cache from '@actions/cache';
+import * as core from '@actions/core';
+import { CACHE_FORMAT, codeFingerprint, LayerCache } from '../scan/cache.js';
+import { parseSize } from '../config/values.js';
+import { InputError, oneLine } from '../util/errors.js';
+
+/** The `cache` input: off, or on with a size limit for the layer scans (0: reports only). */
+export interface CacheSetting {
+  enabled: boolean;
+  layerLimit: number;
+}
+
+const DEFAULT_LAYER_LIMIT = 100_000_000;
+
+export function parseCacheSetting(value: string): CacheSetting {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'true') return { enabled: true, layerLimit: DEFAULT_LAYER_LIMIT };
+  if (v === 'false') return { enabled: false, layerLimit: 0 };
+  try {
+    return { enabled: true, layerLimit: parseSize(v, 'input "cache"') };
+  } catch {
+    throw new InputError(
+      `input "cache" must be true, false, or the size limit of the layer scans (e.g. 100MB; 0 keeps reports only), not "${value.trim()}"`,
+    );
+  }
+}
+
+/** A key part: no commas (refused by the service), bounded, readable. */
+function part(s: string): string {
+  return (
+    s
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 120) || 'x'
+  );
+}
+
+export function reportKeyPrefix(keySlug: string, platform: string): string {
+  return `slimgate-report-v1-${part(keySlug)}-${part(platform)}-`;
+}
+
+function layerKeyPrefix(): string {
+  return `slimgate-layers-v${CACHE_FORMAT}-${codeFingerprint()}-`;
+}
+
+let broken: string | undefined;
+const available = (): boolean => {
+  try {
+    return cache.isFeatureAvailable();
+  } catch {
+    return false;
+  }
+};
+
+/** Runs a library call with its own annotations turned into plain log lines; returns what it flagged. */
+async function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; problem?: string }> {
+  const write = process.stdout.write.bind(process.stdout);
+  let problem: string | undefined;
+  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    const m = /^::(warning|error)(?: [^:]*)?::(.*)$/s.exec(text);
+    if (m) {
+      const msg = m[2]!.replace(/%0A/g, ' ').replace(/%0D/g, '').replace(/%25/g, '%').trim();
+      problem ??= msg;
+      return write(`  (cache) ${msg}\n`);
+    }
+    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
+  }) as typeof process.stdout.write;
+  try {
+    const value = await fn();
+    return problem ? { value, problem } : { value };
+  } catch (err) {
+    return { problem: problem ?? oneLine(err) };
+  } finally {
+    process.stdout.write = write;
+  }
+}
+
+/** Restores the newest entry for `key` or `restoreKeys` into `paths`; the matched key, or undefined. */
+export async function restoreEntry(
+  what: string,
+  paths: string[],
+  key: string,
+  restoreKeys: string[],
+): Promise<string | undefined> {
+  if (!available()) {
+    core.info(`cache: no Actions cache service here (ACTIONS_RESULTS_URL is not set): ${what} not restored`);
+    return undefined;
+  }
+  if (broken) {
+    core.info(`cache: not restoring ${what}: the Actions cache failed earlier in this run`);
+    return undefined;
+  }
+  const r = await quietly(() => cache.restoreCache(paths, key, restoreKeys));
+  if (r.problem) {
+    broken = r.problem;
+    core.warning(`Slimgate: the Actions cache could not restore ${what} (${r.problem}); going on without it`);
+    return undefined;
+  }
+  core.info(r.value ? `cache: restored ${what} from ${r.value}` : `cache: no ${what} saved yet`);
+  return r.value;
+}
+
+/** Saves `paths` under `key`. Never fails the run: a problem is an info line. */
+export async function saveEntry(what: string, paths: string[], key: string): Promise<boolean> {
+  if (!available()) {
+    core.info(`cache: no Actions cache service here (ACTIONS_RESULTS_URL is not set): ${what} not saved`);
+    return false;
+  }
+  if (broken) {
+    core.info(`cache: not saving ${what}: the Actions cache failed earlier in this run`);
+    return false;
+  }
+  const r = await quietly(() => cache.saveCache(paths, key));
+  if (r.problem || r.value === undefined || r.value === -1) {
+    if (r.problem) broken = r.problem;
+    core.info(`cache: ${what} not saved under ${key}${r.problem ? ` (${r.problem})` : ''}`);
+    return false;
+  }
+  core.info(`cache: saved ${what} as ${key}`);
+  return true;
+}
+
+// ------------------------------------------------------------------------------------------ layer scans
+
+export interface LayerRestore {
+  cache: LayerCache;
+  matched: string | undefined;
+  writesBefore: number;
+}
+
+/** Before the scan: main's layer scans (this image's key first, then any), so a PR scans only new layers. */
+export async function restoreLayerScans(
+  setting: CacheSetting,
+  keySlug: string,
+  baseSha: string | undefined,
+): Promise<LayerRestore | undefined> {
+  if (!setting.enabled || setting.layerLimit <= 0) return undefined;
+  const lc = LayerCache.open();
+  if (!lc) return undefined;
+  const mine = `${layerKeyPrefix()}${part(keySlug)}-`;
+  const matched = await restoreEntry('the layer scans', [lc.dir], `${mine}${part(baseSha ?? 'none')}`, [
+    mine,
+    layerKeyPrefix(),
+  ]);
+  return { cache: lc, matched, writesBefore: lc.stats.writes };
+}
+
+/** After a default-branch run: keeps the layer scans, pruned to the limit (newest first). */
+export async function saveLayerScans(
+  setting: CacheSetting,
+  keySlug: string,
+  commit: string,
+  restored: LayerRestore | undefined,
+): Promise<void> {
+  if (!setting.enabled || setting.layerLimit <= 0) return;
+  const lc = LayerCache.open();
+  if (!lc) return;
+  if (restored?.matched && lc.stats.writes === restored.writesBefore) {
+    core.info(`cache: the layer scans are unchanged since ${restored.matched}: not saved again`);
+    return;
+  }
+  const kept = await lc.prune(setting.layerLimit);
+  if (!kept) return;
+  await saveEntry('the layer scans', [lc.dir], `${layerKeyPrefix()}${part(keySlug)}-${part(commit)}`);
+}
