@@ -176,6 +176,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(first.status, first.stdout).toBe(0);
     // A marker in a comment that is not a bot's: the action asks who the token is (GITHUB_TOKEN cannot say).
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'GET users/get-authenticated',
       'POST issues/create-comment',
@@ -193,6 +194,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     });
     expect(second.status, second.stdout).toBe(0);
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'PATCH issues/update-comment',
     ]);
@@ -226,6 +228,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     });
     expect(second.status, second.stdout).toBe(0);
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'GET users/get-authenticated',
       'PATCH issues/update-comment',
@@ -373,7 +376,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expectNoStack(r);
     expect(r.stderr).toBe('');
     expect(r.errors.map((e) => e.message)).toEqual([
-      'input "fail-on": "sometimes" must be error, warning or never',
+      'input "fail-on": "sometimes" must be error, warning, new-error (fail only on errors main does not have) or never',
     ]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(1);
     expect(api.requests).toEqual([]);
