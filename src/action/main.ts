@@ -145,7 +145,7 @@ async function checkSource(
   // An older run must never overwrite the comment of a newer one: this run checked the PR's head only if
   // pulls.get still says so.
   const stale =
-    live && ctx.pr && live.headSha !== ctx.pr.headSha
+    live && ctx.pr?.headSha && live.headSha !== ctx.pr.headSha
       ? `this run checked ${ctx.pr.headSha.slice(0, 7)}, and the pull request's head is now ${live.headSha.slice(0, 7)}`
       : undefined;
   const pr: PrEnvelope | undefined =
