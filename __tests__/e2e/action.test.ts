@@ -671,6 +671,12 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.split('\n')[0]).toBe(check.summary.split('\n')[0]);
     expect(post.outputs['comment-url']).toBe(comments[0]!.html_url);
+    // The footer names what GitHub confirmed: the PR's head, and the run that built the report.
+    const runId = (wr['workflow_run'] as { id: number }).id;
+    expect(comments[0]!.body).toContain(
+      `checked <code>${headSha.slice(0, 7)}</code> · [run](https://github.com/${repo}/actions/runs/${runId})`,
+    );
+    expect(comments[0]!.body.trimEnd().endsWith(`<!-- slimgate-head:${headSha} -->`)).toBe(true);
 
     // A report whose PR's head is not the commit the run built is not posted: a fork cannot aim elsewhere.
     api.setPull(repo, PR, { headSha: 'f'.repeat(40), labels: [] });
