@@ -32,6 +32,13 @@ describe.each([
     expect(cli(['check', OS, '--baseline', OS, '--fail-on', 'error'], nodeBin()).status).toBe(1);
   });
 
+  it('the text verdict line counts the new errors, or says there was no baseline', () => {
+    const kept = cli(['check', OS, '--baseline', OS, '--fail-on', 'new-error'], nodeBin());
+    expect(kept.stdout.split('\n')[0]).toMatch(/^PASSED .* · fail-on new-error \(0 new errors\)$/);
+    const none = cli(['check', OS, '--fail-on', 'new-error'], nodeBin());
+    expect(none.stdout.split('\n')[0]).toMatch(/^FAILED .* \(no baseline: judged as error\)$/);
+  });
+
   it('with no baseline judges as error, and says so', () => {
     const r = cli(['check', OS, '--fail-on', 'new-error', '--markdown'], nodeBin());
     expect(r.status).toBe(1);
