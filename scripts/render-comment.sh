@@ -2,7 +2,11 @@
 # Renders the PR comment for the example images the way GitHub shows it, and screenshots it into
 # docs/comment.png (the picture in the README). Re-run it whenever the markdown renderer changes.
 #
-#   scripts/render-comment.sh [OUT.png]        (default docs/comment.png)
+#   scripts/render-comment.sh [OUT.png]                (default docs/comment.png)
+#   scripts/render-comment.sh --ratchet [OUT.png]      (default docs/comment-ratchet.png)
+#
+# --ratchet renders the ratchet on an OS-based image: examples/busybox-os.tar against itself as main's
+# image, with --fail-on new-error, so main's errors show as debt and the PR passes.
 #
 # The markdown is the real thing: `slimgate check --markdown` (the body the action posts) on
 # examples/busybox-os.tar against examples/hello-scratch.tar, from the committed dist/. It is turned into
@@ -11,7 +15,14 @@
 # Debian; the script installs whichever is missing (as root, or through sudo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="$(realpath -m "${1:-docs/comment.png}")"
+ratchet=0
+if [ "${1:-}" = --ratchet ]; then
+  ratchet=1
+  shift
+fi
+default=docs/comment.png
+[ "$ratchet" = 0 ] || default=docs/comment-ratchet.png
+out="$(realpath -m "${1:-$default}")"
 
 need=()
 command -v cmark-gfm >/dev/null || need+=(cmark-gfm)
@@ -32,8 +43,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Exit code 1 is the verdict (this example fails the policy), not an error.
 status=0
-node dist/cli.js check examples/busybox-os.tar --baseline docker-archive:examples/hello-scratch.tar \
-  --max-size 2MB --max-growth 10% --markdown >"$tmp/comment.md" || status=$?
+if [ "$ratchet" = 1 ]; then
+  node dist/cli.js check examples/busybox-os.tar --baseline oci-archive:examples/busybox-os.tar \
+    --allowed-bases scratch,distroless,os --fail-on new-error --max-growth 10% --markdown >"$tmp/comment.md" ||
+    status=$?
+else
+  node dist/cli.js check examples/busybox-os.tar --baseline docker-archive:examples/hello-scratch.tar \
+    --max-size 2MB --max-growth 10% --markdown >"$tmp/comment.md" || status=$?
+fi
 [ "$status" -le 1 ] || { echo "render-comment: slimgate check failed ($status)" >&2; exit "$status"; }
 
 cmark-gfm --unsafe -e table -e strikethrough -e autolink -e tagfilter -e tasklist "$tmp/comment.md" >"$tmp/body.html"

@@ -233,7 +233,7 @@ async function runCheck(
     const diff = baseline ? diffReports(baseline, report) : undefined;
     process.stdout.write(
       renderMarkdown(report, diff, {
-        verdict: decideVerdict(report, policy.failOn),
+        verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
         ...(baseline ? { baselineSource: baseline.image.source } : {}),
       }),
     );

@@ -61,10 +61,13 @@ describe('build mode', () => {
         const pr = payload['pull_request'] as { base: { sha: string }; head: { sha: string } };
         pr.base.sha = base;
         pr.head.sha = git(ws, 'rev-parse', 'HEAD');
+        // GitHub's view of the PR (pulls.get): its head is the commit this run checks.
+        api.setPull('Codertocat/Hello-World', 2, { headSha: pr.head.sha, labels: [] });
         return { head: pr.head.sha, status: git(ws, 'status', '--porcelain') };
       },
     });
     expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.warnings.map((w) => w.message).join('\n')).not.toContain('could not read PR');
     const [c] = api.issueComments('Codertocat/Hello-World', 2);
     // A SHA from anywhere is broken up (escapeText), so that GitHub does not link it.
     expect(c!.body).toMatch(/against master \(<code>base commit [0-9a-f]{6}&#8203;[0-9a-f]{6}<\/code>\)/);
@@ -98,10 +101,13 @@ describe('a registry image', () => {
       run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', archive, `docker://${repo}:${tag}`], {
         cwd: repoRoot,
       });
+    const payload = webhookExample('pull_request', 'opened');
+    const head = (payload['pull_request'] as { head: { sha: string } }).head.sha;
+    api.setPull('Codertocat/Hello-World', 2, { headSha: head, labels: [] });
     const r = await runAction({
       api,
       event: 'pull_request',
-      payload: webhookExample('pull_request', 'opened'),
+      payload,
       inputs: { image: `docker://${repo}:pr-2`, 'max-growth': '10%' },
     });
     expect(r.status).toBe(1); // busybox, and growth over 10%

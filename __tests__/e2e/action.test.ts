@@ -49,8 +49,17 @@ function expectNoStack(r: ActionRun): void {
 
 describe.each(nodes)('the action under %s', (_name, nodeBin) => {
   let api: GitHubApi;
-  const run = (o: Omit<RunActionOptions, 'api' | 'node'> & { api?: GitHubApi }): Promise<ActionRun> =>
-    runAction({ node: nodeBin(), api, ...o });
+  // GitHub has the pull request the event is about: pulls.get answers with its head and labels as they
+  // are now (a test may set them otherwise first, as after a push or a label applied later).
+  const run = (o: Omit<RunActionOptions, 'api' | 'node'> & { api?: GitHubApi }): Promise<ActionRun> => {
+    const pr = o.payload['pull_request'] as
+      { number: number; head: { sha: string }; labels: { name: string }[] } | undefined;
+    const repo = (o.payload['repository'] as { full_name?: string } | undefined)?.full_name;
+    const target = o.api ?? api;
+    if (o.event === 'pull_request' && pr && repo && !target.pulls.has(`${repo}#${pr.number}`))
+      target.setPull(repo, pr.number, { headSha: pr.head.sha, labels: pr.labels.map((l) => l.name) });
+    return runAction({ node: nodeBin(), api, ...o });
+  };
   const prEvent = (): Record<string, unknown> => webhookExample('pull_request', 'opened');
 
   beforeEach(async () => {
@@ -76,7 +85,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     // The first line is the verdict with the headline numbers, labelled uncompressed.
     expect(body.split('\n')[0]).toMatch(/^(✅|⚠️|❌) \*\*2\.28 MB\*\* uncompressed \(\+1\.60 MB, \+234%\)/);
     expect(body).toContain('|  | master | this PR | Δ |');
-    expect(body.trimEnd().endsWith(commentMarker(`oci-archive:${PR_IMAGE} linux/amd64`))).toBe(true);
+    expect(body).toContain(`${commentMarker(`oci-archive:${PR_IMAGE} linux/amd64`)}\n<!-- slimgate-head:`);
     // The summary is the same markdown (without the marker).
     expect(r.summary.split('\n')[0]).toBe(body.split('\n')[0]);
     expect(r.summary).not.toContain('<!-- slimgate-comment');
@@ -94,9 +103,29 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(existsSync(path.join(dir, 'pr.json'))).toBe(true);
     // Every request carried the token, and was one GitHub knows.
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'POST issues/create-comment',
     ]);
+    // Outputs for chaining.
+    expect(r.outputs['digest']).toBe(report.image.digest);
+    expect(r.outputs['base']).toBe(report.base.verdict);
+    expect(Number(r.outputs['errors'])).toBe(report.findings.filter((f) => f.severity === 'error').length);
+    expect(Number(r.outputs['warnings'])).toBe(
+      report.findings.filter((f) => f.severity === 'warning').length,
+    );
+    expect(Number(r.outputs['new-errors'])).toBeGreaterThan(0);
+    expect(Number(r.outputs['size-delta-percent'])).toBeCloseTo(
+      ((report.size.uncompressed - baseline.size.uncompressed) / baseline.size.uncompressed) * 100,
+      1,
+    );
+    expect(r.outputs['comment-body']).toBe(body);
+    // The footer: the commit checked and the run.
+    const head = (prEvent()['pull_request'] as { head: { sha: string } }).head.sha;
+    expect(body).toContain(
+      `checked <code>${head.slice(0, 7)}</code> · [run](https://github.com/${REPO}/actions/runs/8675309)`,
+    );
+    expect(body.trimEnd().endsWith(`<!-- slimgate-head:${head} -->`)).toBe(true);
   });
 
   it('re-run: updates the comment in place, even when it sits past page 1 of the comments', async () => {
@@ -126,6 +155,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(after[0]!.id).toBe(id);
     expect(after[0]!.body).toContain('2.28 MB');
     expect(api.requests.map((q) => `${q.method} ${q.operation} ${q.query['page'] ?? ''}`.trim())).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'GET issues/list-comments 2',
       'PATCH issues/update-comment',
@@ -146,6 +176,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(first.status, first.stdout).toBe(0);
     // A marker in a comment that is not a bot's: the action asks who the token is (GITHUB_TOKEN cannot say).
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'GET users/get-authenticated',
       'POST issues/create-comment',
@@ -163,6 +194,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     });
     expect(second.status, second.stdout).toBe(0);
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'PATCH issues/update-comment',
     ]);
@@ -196,6 +228,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     });
     expect(second.status, second.stdout).toBe(0);
     expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual([
+      'GET pulls/get',
       'GET issues/list-comments',
       'GET users/get-authenticated',
       'PATCH issues/update-comment',
@@ -343,7 +376,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expectNoStack(r);
     expect(r.stderr).toBe('');
     expect(r.errors.map((e) => e.message)).toEqual([
-      'input "fail-on": "sometimes" must be error, warning or never',
+      'input "fail-on": "sometimes" must be error, warning, new-error (fail only on errors main does not have) or never',
     ]);
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(1);
     expect(api.requests).toEqual([]);
@@ -427,6 +460,129 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(base?.properties).toMatchObject({ file: 'docker/Dockerfile', line: '1' });
     // Each annotation names its rule; the failure line comes last.
     expect(r.stdout.trimEnd().split('\n').pop()).toMatch(/^::error::Slimgate: the image fails the policy/);
+  });
+
+  it("the ratchet passes a PR that keeps main's debt, and fails one that adds errors", async () => {
+    // main is the OS image: its errors are debt.
+    const keeps = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { image: PR_IMAGE, baseline: `oci-archive:${PR_IMAGE}`, 'fail-on': 'new-error' },
+    });
+    expect(keeps.status, keeps.stdout).toBe(0);
+    expect(failures(keeps)).toEqual([]);
+    const body = slimgateComments(api)[0]!.body;
+    const debt = Number(keeps.outputs['errors']);
+    expect(debt).toBeGreaterThan(0);
+    expect(keeps.outputs['new-errors']).toBe('0');
+    expect(keeps.outputs['passed']).toBe('true');
+    expect(body.split('\n')[0]).toMatch(new RegExp(`^⚠️ .*· ${debt} errors? of debt from main$`));
+    expect(body).toContain(`<summary>Debt: ${debt} error finding`);
+    expect(body).toContain('passes: no new errors (fail-on: new-error)');
+
+    // main is the static binary on scratch: every error of the OS image is new.
+    const adds = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { image: PR_IMAGE, baseline: MAIN, 'fail-on': 'new-error', 'comment-key': 'adds' },
+    });
+    expect(adds.status).toBe(1);
+    expect(Number(adds.outputs['new-errors'])).toBe(Number(adds.outputs['errors']));
+    expect(failures(adds).map((e) => e.message)).toEqual([
+      expect.stringMatching(/^Slimgate: the image fails the policy: \d+ new error findings?/),
+    ]);
+    const failing = slimgateComments(api).find((c) => c.body.includes(commentMarker('adds')))!.body;
+    expect(failing).toContain('fails the check (fail-on: new-error)');
+    expect(failing).not.toContain('of debt from main');
+
+    // With no baseline the ratchet judges as error, and says so: never a silent pass.
+    const none = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { image: PR_IMAGE, baseline: 'none', 'fail-on': 'new-error', 'comment-key': 'none' },
+    });
+    expect(none.status).toBe(1);
+    const noBase = slimgateComments(api).find((c) => c.body.includes(commentMarker('none')))!.body;
+    expect(noBase.split('\n')[0]).toContain('no baseline: judged as fail-on error');
+  });
+
+  it('an explicit fail-on: error beats .slimgate.yml, even though it is the default', async () => {
+    const files = { '.slimgate.yml': 'fail-on: never\n' };
+    const fromFile = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      files,
+      inputs: { image: PR_IMAGE },
+    });
+    expect(fromFile.status).toBe(0);
+    const explicit = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      files,
+      inputs: { image: PR_IMAGE, 'fail-on': 'Error' },
+    });
+    expect(explicit.status).toBe(1);
+  });
+
+  it('the override label applied after the run started (not in the payload) unblocks', async () => {
+    const payload = prEvent();
+    const pr = payload['pull_request'] as { labels: unknown[]; head: { sha: string } };
+    pr.labels = [];
+    api.setPull(REPO, PR, { headSha: pr.head.sha, labels: ['slimgate:allow'] });
+    const r = await run({
+      event: 'pull_request',
+      payload,
+      inputs: { image: PR_IMAGE, 'max-size': '1MB', 'override-label': 'slimgate:allow' },
+    });
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.warnings.map((w) => w.message).join('\n')).toContain('overridden by the label "slimgate:allow"');
+    expect(slimgateComments(api)[0]!.body).toContain('overrides it: not blocking');
+    // And removed since: the payload still has it, the live PR does not: it blocks again.
+    pr.labels = [
+      { ...(webhookExample('pull_request', 'labeled')['label'] as object), name: 'slimgate:allow' },
+    ];
+    api.setPull(REPO, PR, { headSha: pr.head.sha, labels: [] });
+    const again = await run({
+      event: 'pull_request',
+      payload,
+      inputs: { image: PR_IMAGE, 'max-size': '1MB', 'override-label': 'slimgate:allow' },
+    });
+    expect(again.status).toBe(1);
+  });
+
+  it("an older run's comment never overwrites a newer one", async () => {
+    const inputs = { image: PR_IMAGE, baseline: MAIN, 'fail-on': 'never', 'comment-key': 'app' };
+    const newer = 'b'.repeat(40);
+    const older = 'a'.repeat(40);
+    const payloadFor = (sha: string): Record<string, unknown> => {
+      const p = prEvent();
+      (p['pull_request'] as { head: { sha: string } }).head.sha = sha;
+      return p;
+    };
+    // The newer commit's run finishes first and comments.
+    api.setPull(REPO, PR, { headSha: newer, labels: [] });
+    const first = await run({ event: 'pull_request', payload: payloadFor(newer), inputs });
+    expect(first.status, first.stdout).toBe(0);
+    const posted = slimgateComments(api)[0]!;
+    expect(posted.body).toContain(`<!-- slimgate-head:${newer} -->`);
+    const before = posted.body;
+
+    // Then the older commit's run finishes (or is re-run): the PR's head is the newer commit.
+    api.requests.length = 0;
+    const late = await run({
+      event: 'pull_request',
+      payload: payloadFor(older),
+      inputs: { ...inputs, image: MAIN },
+    });
+    expect(late.status, late.stdout).toBe(0);
+    expect(slimgateComments(api)).toHaveLength(1);
+    expect(slimgateComments(api)[0]!.body).toBe(before);
+    expect(api.requests.map((q) => `${q.method} ${q.operation}`)).toEqual(['GET pulls/get']);
+    expect(late.notices.map((n) => n.message).join('\n')).toContain(
+      `the PR comment is left as it is: this run checked aaaaaaa, and the pull request's head is now bbbbbbb`,
+    );
+    expect(late.summary).toContain('The PR comment was not updated');
+    expect(late.outputs['comment-url']).toBe('');
   });
 
   it('merge_group: checks and writes the summary, comments on nothing', async () => {
@@ -515,6 +671,12 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.split('\n')[0]).toBe(check.summary.split('\n')[0]);
     expect(post.outputs['comment-url']).toBe(comments[0]!.html_url);
+    // The footer names what GitHub confirmed: the PR's head, and the run that built the report.
+    const runId = (wr['workflow_run'] as { id: number }).id;
+    expect(comments[0]!.body).toContain(
+      `checked <code>${headSha.slice(0, 7)}</code> · [run](https://github.com/${repo}/actions/runs/${runId})`,
+    );
+    expect(comments[0]!.body.trimEnd().endsWith(`<!-- slimgate-head:${headSha} -->`)).toBe(true);
 
     // A report whose PR's head is not the commit the run built is not posted: a fork cannot aim elsewhere.
     api.setPull(repo, PR, { headSha: 'f'.repeat(40), labels: [] });

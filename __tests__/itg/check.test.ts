@@ -399,7 +399,7 @@ describe('input errors exit 2 with one line', () => {
     [['check', 'docker-archive:/nonexistent.tar'], /^slimgate: /],
     [
       ['check', 'STATIC', '--fail-on', 'sometimes'],
-      /^slimgate: --fail-on: "sometimes" must be error, warning or never/,
+      /^slimgate: --fail-on: "sometimes" must be error, warning, new-error \(.*\) or never/,
     ],
     [['check', 'STATIC', '--disable', 'SG999'], /^slimgate: --disable: "SG999" is not a rule id/],
     [['check', 'STATIC', '--config', 'missing.yml'], /^slimgate: --config: missing\.yml does not exist/],

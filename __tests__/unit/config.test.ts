@@ -64,7 +64,11 @@ describe('parseConfig', () => {
     ['max-size: [1\nfail-on: x', /^c\.yml:\d+:\d+: not valid YAML: /],
     ['- a\n- b\n', /^c\.yml: expected a map of settings/],
     ['max-sise: 1MB\n', /^c\.yml: unknown key "max-sise" \(known: max-size, /],
-    ['fail-on: sometimes\n', /^c\.yml: fail-on: must be one of error, warning, never$/],
+    [
+      'fail-on: sometimes\n',
+      /^c\.yml: fail-on: "sometimes" must be error, warning, new-error \(.*\) or never$/,
+    ],
+    ['preset: lenient\n', /^c\.yml: preset: "lenient" must be budgets-only \(.*\) or default$/],
     ['max-size: 25 MBs\n', /^c\.yml: max-size: "25 MBs" is not a size/],
     ['max-layers: many\n', /^c\.yml: max-layers: "many" is not a whole number/],
     ['max-growth: lots\n', /^c\.yml: max-growth: "lots" is not a growth limit/],
@@ -123,7 +127,10 @@ describe('policyFromInputs', () => {
 
   it.each([
     [{ 'max-size': '25 megs' }, /^input "max-size": "25 megs" is not a size/],
-    [{ 'fail-on': 'errors' }, /^input "fail-on": "errors" must be error, warning or never$/],
+    [
+      { 'fail-on': 'errors' },
+      /^input "fail-on": "errors" must be error, warning, new-error \(.*\) or never$/,
+    ],
     [{ 'disable-rules': 'SG2O1' }, /^input "disable-rules": "SG2O1" is not a rule id/],
     [{ 'rule-severity': 'SG201' }, /^input "rule-severity": "SG201" must be RULE=LEVEL/],
     [{ 'rule-severity': 'SG201=fatal' }, /^input "rule-severity": "fatal" must be error, warning or info$/],
@@ -196,7 +203,7 @@ describe('resolvePolicy', () => {
     );
     writeFileSync(path.join(dir, 'bad.yml'), 'fail-on: maybe\n');
     await expect(resolvePolicy({ config: 'bad.yml' }, { cwd: dir })).rejects.toThrow(
-      /bad\.yml: fail-on: must be one of error, warning, never/,
+      /bad\.yml: fail-on: "maybe" must be error, warning, new-error/,
     );
   });
 

@@ -1,14 +1,7 @@
 // The baseline → PR diff (src/report/diff.ts) is pure: table tests on small hand-written reports.
 import { describe, expect, it } from 'vitest';
-import {
-  delta,
-  diffFiles,
-  diffFindings,
-  diffLayers,
-  diffReports,
-  findingKey,
-  rollUp,
-} from '../../src/report/diff.js';
+import { delta, diffFiles, diffFindings, diffLayers, diffReports, rollUp } from '../../src/report/diff.js';
+import { findingKey } from '../../src/analysis/finding.js';
 import { dir, file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
 describe('delta', () => {
@@ -176,15 +169,21 @@ describe('diffFindings', () => {
     expect(d.unchanged.map((f) => f.message)).toEqual(['shell /bin/sh present', 'apt cache 2 MB']);
   });
 
-  it('uses the message for findings without a path, and counts duplicates', () => {
+  it('matches by rule and subject (path, ENV name), never by message, and counts duplicates', () => {
     const noPath = {
-      id: 'SG601',
+      id: 'SG320',
       category: 'user',
       severity: 'warning' as const,
       message: 'runs as root',
       remediation: '',
     };
-    expect(findingKey(noPath)).not.toBe(findingKey({ ...noPath, message: 'other' }));
+    // A message that quotes sizes or layer numbers changes between builds: the finding is the same.
+    expect(findingKey(noPath)).toBe(findingKey({ ...noPath, message: 'runs as root: USER 0 is uid 0' }));
+    expect(findingKey({ ...noPath, path: '/a' })).not.toBe(findingKey({ ...noPath, path: '/b' }));
+    expect(findingKey({ ...noPath, env: 'A' })).not.toBe(findingKey({ ...noPath, env: 'B' }));
+    expect(findingKey({ ...noPath, id: 'SG321' })).not.toBe(findingKey(noPath));
+    // A path and an ENV name of the same text are different subjects.
+    expect(findingKey({ ...noPath, path: 'X' })).not.toBe(findingKey({ ...noPath, env: 'X' }));
     const d = diffFindings([noPath], [noPath, noPath]);
     expect([d.added.length, d.unchanged.length, d.resolved.length]).toEqual([1, 1, 0]);
   });

@@ -15,7 +15,8 @@ import {
 } from '../../src/github/baseline.js';
 import { branchTag, runContext } from '../../src/github/context.js';
 import { resolveCredential } from '../../src/sources/registry/auth.js';
-import { envInputs, parseBaseline, readInputs } from '../../src/action/inputs.js';
+import { envInputs, parseBaseline, POLICY_INPUTS, readInputs } from '../../src/action/inputs.js';
+import { resolvePolicy } from '../../src/config/index.js';
 import { registryOptions } from '../../src/action/checker.js';
 import { finding, report } from '../helpers/github-reports.js';
 import { actionYml, webhookExample } from '../helpers/github-action.js';
@@ -42,8 +43,7 @@ describe('readInputs', () => {
       comment: true,
       commentKey: '',
       token: 'tok',
-      // action.yml's defaults for fail-on and allowed-bases are the policy's: left out, so that a
-      // .slimgate.yml can set them.
+      // action.yml leaves the policy inputs' defaults empty, so that a .slimgate.yml can set them.
       policy: {},
     });
     expect(i.overrideLabel).toBeUndefined();
@@ -59,6 +59,26 @@ describe('readInputs', () => {
     expect(() => readInputs(inputs({ image: 'app.tar', suggestions: 'off' }))).toThrow(
       /input "suggestions" must be true or false/,
     );
+  });
+
+  it('an explicit input equal to the default is kept: it beats .slimgate.yml', async () => {
+    for (const name of POLICY_INPUTS)
+      expect([name, actionYml().inputs[name]?.default ?? '']).toEqual([name, '']);
+    const i = readInputs(inputs({ image: 'a', 'fail-on': 'Error', 'allowed-bases': 'scratch,distroless' }));
+    expect(i.policy).toEqual({ 'fail-on': 'Error', 'allowed-bases': 'scratch,distroless' });
+    const dir = mkdtempSync(path.join(tmpdir(), 'sg-inputs-'));
+    writeFileSync(
+      path.join(dir, '.slimgate.yml'),
+      'fail-on: new-error\nallowed-bases: [os]\npreset: budgets-only\n',
+    );
+    const fromFile = await resolvePolicy({}, { cwd: dir });
+    expect([fromFile.failOn, fromFile.allowedBases, fromFile.preset]).toEqual([
+      'new-error',
+      ['os'],
+      'budgets-only',
+    ]);
+    const p = await resolvePolicy({ ...i.policy, preset: 'default' }, { cwd: dir });
+    expect([p.failOn, p.allowedBases, p.preset]).toEqual(['error', ['scratch', 'distroless'], undefined]);
   });
 
   it('keeps the policy inputs as written, for src/config', () => {
@@ -79,7 +99,7 @@ describe('readInputs', () => {
     [
       'a bad fail-on',
       { image: 'a', 'fail-on': 'sometimes' },
-      'input "fail-on": "sometimes" must be error, warning or never',
+      'input "fail-on": "sometimes" must be error, warning, new-error (fail only on errors main does not have) or never',
     ],
     ['a bad boolean', { image: 'a', comment: 'yes' }, 'input "comment" must be true or false, not "yes"'],
     ['a bad mode', { image: 'a', mode: 'post' }, 'input "mode" must be check or comment, not "post"'],

@@ -57,6 +57,98 @@ describe('renderMarkdown snapshots', () => {
     await expect(body).toMatchFileSnapshot(snap('clean'));
   });
 
+  it("the ratchet on an OS-based image: main's errors are debt, listed, and do not block", async () => {
+    const main = prReport();
+    const pr = prReport();
+    // The same debt, with a message that changed: matched by rule and path, never by message.
+    pr.findings = pr.findings.map((f) =>
+      f.path === '/bin/bash' ? { ...f, message: 'shell /bin/bash present (bash 5.2)' } : f,
+    );
+    pr.budget = { passed: true, checks: [] };
+    const verdict = decideVerdict(pr, 'new-error', { baseline: main.findings });
+    expect([verdict.blocking, verdict.debt.length]).toEqual([false, 5]);
+    const body = renderMarkdown(
+      pr,
+      diffReports(main, pr),
+      prOptions(pr, {
+        verdict,
+        checked: { sha: 'c0ffee'.repeat(6) + 'beef', runUrl: 'https://github.com/acme/app/actions/runs/42' },
+      }),
+    );
+    expect(body.split('\n')[0]).toContain('5 errors of debt from main');
+    expect(body).not.toContain('Adopting Slimgate');
+    await expect(body).toMatchFileSnapshot(snap('ratchet-debt'));
+  });
+
+  it('the ratchet fails on the one new error, and still lists the debt', async () => {
+    const main = prReport();
+    const pr = prReport();
+    pr.findings = [
+      ...pr.findings,
+      finding('SG501', 'privilege', 'error', '/usr/bin/su', 'setuid file /usr/bin/su (mode 4755)'),
+    ];
+    pr.budget = { passed: true, checks: [] };
+    const verdict = decideVerdict(pr, 'new-error', { baseline: main.findings });
+    expect([verdict.blocking, verdict.newErrors, verdict.debt.length]).toEqual([true, 1, 5]);
+    const body = renderMarkdown(pr, diffReports(main, pr), prOptions(pr, { verdict }));
+    expect(body).not.toContain('Adopting Slimgate'); // already on the ratchet
+    await expect(body).toMatchFileSnapshot(snap('ratchet-new-error'));
+  });
+
+  it('the ratchet with no baseline says so, and judges as fail-on error', async () => {
+    const pr = prReport();
+    pr.budget = { passed: true, checks: [] };
+    const verdict = decideVerdict(pr, 'new-error', { baseline: null });
+    const body = renderMarkdown(pr, undefined, {
+      commentKey: 'app',
+      baselineNote: 'baseline "auto" found no saved report for this image.',
+      verdict,
+    });
+    expect(body.split('\n')[0]).toContain('no baseline: judged as fail-on error');
+    expect(body).toContain('**Nothing to compare with**');
+    await expect(body).toMatchFileSnapshot(snap('ratchet-no-baseline'));
+  });
+
+  it('the failing comment suggests the ratchet once, in one line', () => {
+    const pr = prReport();
+    const body = renderMarkdown(pr, diffReports(mainReport(), pr), prOptions(pr));
+    expect(body.split('\n').filter((l) => l.includes('new-error'))).toHaveLength(1);
+    // Not when the step passes, nor when only budgets fail.
+    const budgetOnly = report({
+      findings: [{ id: 'SG101', category: 'size', severity: 'error', message: 'max-size', remediation: '' }],
+      budget: { passed: false, checks: [{ name: 'max-size', limit: 1, actual: 2, passed: false }] },
+    });
+    expect(
+      renderMarkdown(budgetOnly, undefined, { verdict: decideVerdict(budgetOnly, 'error') }),
+    ).not.toContain('new-error');
+    expect(renderMarkdown(report(), undefined, {})).not.toContain('new-error');
+  });
+
+  it('budgets-only says rule findings are reported, not judged', () => {
+    const pr = prReport();
+    pr.budget = { passed: true, checks: [] };
+    const verdict = decideVerdict(pr, { failOn: 'error', preset: 'budgets-only' });
+    const body = renderMarkdown(pr, undefined, { verdict });
+    expect(body.split('\n')[0]).toMatch(/^⚠️ /);
+    expect(body).toContain('(preset budgets-only: rule findings are reported, not judged)');
+  });
+
+  it('the footer names the commit checked and links the run; a hidden tag keeps the full SHA', () => {
+    const sha = '0123456789abcdef0123456789abcdef01234567';
+    const body = renderMarkdown(report(), undefined, {
+      commentKey: 'app',
+      checked: { sha, runUrl: 'https://github.com/o/r/actions/runs/7' },
+    });
+    expect(body).toContain('checked <code>0123456</code> · [run](https://github.com/o/r/actions/runs/7)');
+    expect(body.trimEnd().split('\n').slice(-2)).toEqual([
+      commentMarker('app'),
+      `<!-- slimgate-head:${sha} -->`,
+    ]);
+    // Only an https URL is linked, whatever reaches the option.
+    const evil = renderMarkdown(report(), undefined, { checked: { sha, runUrl: 'javascript:alert(1)' } });
+    expect(evil).not.toContain('javascript');
+  });
+
   it('a failure overridden by the label, on a multi-platform image, from a legacy docker save archive', async () => {
     const pr = prReport();
     pr.image.platform = 'linux/arm64';
@@ -66,7 +158,7 @@ describe('renderMarkdown snapshots', () => {
       diffReports(mainReport(), pr),
       prOptions(pr, {
         showPlatform: true,
-        verdict: decideVerdict(pr, 'error', { label: 'slimgate:allow', applied: true }),
+        verdict: decideVerdict(pr, 'error', { override: { label: 'slimgate:allow', applied: true } }),
         notes: ['This token cannot comment on the pull request (a fork?): the report is in the job summary.'],
       }),
     );

@@ -2,7 +2,8 @@
 // (src/report/names.ts). The byte strings are written with the test helper's own encoder (`raw`).
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { diffFiles, findingKey } from '../../src/report/diff.js';
+import { findingKey } from '../../src/analysis/finding.js';
+import { diffFiles } from '../../src/report/diff.js';
 import { showNames } from '../../src/report/names.js';
 import type { Report, ReportFile } from '../../src/types/report.js';
 import {

@@ -511,6 +511,7 @@ describe('fail-on and the verdict', () => {
       errors: 1,
       warnings: 0,
       infos: 0,
+      newErrors: 1,
     });
   });
   it('a re-rated error no longer fails', () => {

@@ -57,12 +57,6 @@ export type PolicyInputs = Partial<Record<(typeof POLICY_INPUTS)[number], string
 /** src/config's inputs, and `config` (the .slimgate.yml to read). */
 export const POLICY_INPUTS = [...CONFIG_POLICY_INPUTS, 'config'] as const;
 
-/** Policy inputs whose action.yml default equals the policy's default (src/analysis/policy.ts). */
-const ACTION_DEFAULTS: Partial<Record<string, string>> = {
-  'allowed-bases': 'scratch,distroless',
-  'fail-on': 'error',
-};
-
 export interface ActionInputs {
   mode: Mode;
   /** The image source; empty in build mode (then `build` is set) and in comment mode. */
@@ -199,10 +193,10 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
 
   const policy: PolicyInputs = {};
   for (const name of POLICY_INPUTS) {
+    // action.yml leaves these defaults empty, so an input that is set was set by the workflow and beats
+    // .slimgate.yml, even when it equals the default (src/config applies the defaults).
     const v = get(name);
-    // The runner passes action.yml's default when the workflow leaves an input out; that must not
-    // override a .slimgate.yml, so a default value counts as not set (the policy's default is the same).
-    if (v !== '' && v.replace(/\s+/g, '') !== ACTION_DEFAULTS[name]) policy[name] = v;
+    if (v !== '') policy[name] = v;
   }
   const failOn = parseFailOn(policy['fail-on'] || 'error', 'input "fail-on"');
   // Shared by both modes; `registry.host` is filled in below, once the image or build tags are known.

@@ -35,6 +35,7 @@ import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { writeSarif } from '../cli/sarif-output.js';
 import type { Report } from '../types/report.js';
+import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
@@ -78,6 +79,26 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
   }
 }
 
+/**
+ * The pull request now (labels, head), on pull_request runs. Without it the payload's labels stand, with a
+ * warning: they were frozen when the run started.
+ */
+async function livePull(inputs: ActionInputs, ctx: RunContext): Promise<LivePull | undefined> {
+  if (ctx.kind !== 'pull_request' || !ctx.pr || !inputs.token) return undefined;
+  try {
+    return await readLivePull(getOctokit(inputs.token), {
+      owner: ctx.owner,
+      repo: ctx.repo,
+      number: ctx.pr.number,
+    });
+  } catch (err) {
+    core.warning(
+      `Slimgate: could not read PR #${ctx.pr.number} (${oneLine(err)}): using the labels of the event, as they were when the run started`,
+    );
+    return undefined;
+  }
+}
+
 async function checkSource(
   inputs: ActionInputs,
   ctx: RunContext,
@@ -114,20 +135,31 @@ async function checkSource(
     report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
 
-  const overrideApplied = !!inputs.overrideLabel && !!ctx.pr?.labels.includes(inputs.overrideLabel);
+  const live = await livePull(inputs, ctx);
+  const labels = live?.labels ?? ctx.pr?.labels ?? [];
+  const overrideApplied = !!inputs.overrideLabel && labels.includes(inputs.overrideLabel);
   const failOn = policy.failOn;
-  const verdict = decideVerdict(
-    report,
-    failOn,
-    inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined,
-  );
+  const verdict = decideVerdict(report, policy, {
+    override: inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined,
+    baseline: baseline.report?.findings ?? null,
+  });
+  const checkedSha = ctx.pr?.headSha || ctx.sha;
+  const url = runUrl();
   const view: CommentView = {
     baselineLabel: baseline.label,
     ...(baseline.source ? { baselineSource: baseline.source } : {}),
     baselineNote: baseline.note,
     ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
     showPlatform: !!inputs.platform || report.image.platform !== 'linux/amd64',
+    ...(checkedSha ? { checkedSha } : {}),
+    ...(url ? { runUrl: url } : {}),
   };
+  // An older run must never overwrite the comment of a newer one: this run checked the PR's head only if
+  // pulls.get still says so.
+  const stale =
+    live && ctx.pr?.headSha && live.headSha !== ctx.pr.headSha
+      ? `this run checked ${ctx.pr.headSha.slice(0, 7)}, and the pull request's head is now ${live.headSha.slice(0, 7)}`
+      : undefined;
   const pr: PrEnvelope | undefined =
     ctx.kind === 'pull_request' && ctx.pr
       ? {
@@ -136,6 +168,7 @@ async function checkSource(
           headSha: ctx.pr.headSha,
           commentKey: key,
           failOn,
+          ...(policy.preset ? { preset: policy.preset } : {}),
           overrideApplied,
           ...view,
         }
@@ -151,6 +184,8 @@ async function checkSource(
     reportPath: files.report,
     outputs: true,
     ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
+    key,
+    ...(stale ? { skipComment: stale } : {}),
     ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
       ? {
           comment: {
@@ -217,16 +252,28 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
     const overrideApplied = !!env.overrideLabel && pr.data.labels.some((l) => l.name === env.overrideLabel);
     const verdict = decideVerdict(
       report,
-      env.failOn,
-      env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
+      { failOn: env.failOn, preset: env.preset },
+      {
+        override: env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
+        baseline: baseline?.findings ?? null,
+      },
     );
+    // The footer names what GitHub confirmed, not what the artifact says: the head, and the run that built it.
+    const checkRun = ctx.workflowRun?.id
+      ? runUrl({ ...process.env, GITHUB_RUN_ID: String(ctx.workflowRun.id) })
+      : undefined;
     await publish({
       report,
       baseline,
-      view: env,
+      view: {
+        ...env,
+        checkedSha: pr.data.head.sha,
+        ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
+      },
       verdict,
       reportPath: join(dir, 'report.json'),
       outputs: first,
+      key: env.commentKey,
       comment: {
         token: inputs.token,
         owner: ctx.owner,

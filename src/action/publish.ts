@@ -19,12 +19,30 @@ export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-r
 /** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
 const SUMMARY_LIMIT = 800_000;
 
-function setOutputs(report: Report, diff: ReportDiff | undefined, v: Verdict, reportPath: string): void {
+/** Percent with at most two decimals, as a plain number: `12.5`, `-3`, `0`. */
+function percentOutput(p: number | null): string {
+  return p === null ? '' : String(Math.round(p * 100) / 100);
+}
+
+function setOutputs(
+  report: Report,
+  diff: ReportDiff | undefined,
+  v: Verdict,
+  reportPath: string,
+  body: string,
+): void {
   core.setOutput('passed', String(v.status !== 'fail'));
   core.setOutput('size', String(report.size.uncompressed));
   core.setOutput('compressed-size', String(report.size.compressed));
   core.setOutput('size-delta', diff ? String(diff.size.uncompressed.delta) : '');
+  core.setOutput('size-delta-percent', diff ? percentOutput(diff.size.uncompressed.percent) : '');
   core.setOutput('report', reportPath);
+  core.setOutput('digest', report.image.digest);
+  core.setOutput('errors', String(v.errors));
+  core.setOutput('warnings', String(v.warnings));
+  core.setOutput('new-errors', String(v.newErrors));
+  core.setOutput('base', report.base.verdict);
+  core.setOutput('comment-body', body);
 }
 
 async function writeSummary(markdown: string): Promise<void> {
@@ -37,6 +55,9 @@ async function writeSummary(markdown: string): Promise<void> {
 
 function markdownOptions(view: CommentView, verdict: Verdict): MarkdownOptions {
   return {
+    ...(view.checkedSha
+      ? { checked: { sha: view.checkedSha, ...(view.runUrl ? { runUrl: view.runUrl } : {}) } }
+      : {}),
     baselineLabel: view.baselineLabel,
     ...(view.baselineSource ? { baselineSource: view.baselineSource } : {}),
     baselineNote: view.baselineNote,
@@ -97,7 +118,8 @@ async function postComment(t: CommentTarget, body: string): Promise<CommentResul
 
 function verdictMessage(report: Report, v: Verdict): string {
   const parts: string[] = [];
-  if (v.errors) parts.push(`${v.errors} error finding${v.errors === 1 ? '' : 's'}`);
+  const what = v.ratchet === 'compared' ? 'new error finding' : 'error finding';
+  if (v.judgedErrors) parts.push(`${v.judgedErrors} ${what}${v.judgedErrors === 1 ? '' : 's'}`);
   if (v.failOn === 'warning' && v.warnings) parts.push(`${v.warnings} warning${v.warnings === 1 ? '' : 's'}`);
   for (const c of v.breaches) {
     const fmt = (n: number): string =>
@@ -129,8 +151,12 @@ export interface Publication {
   verdict: Verdict;
   /** report.json, for the `report` output. */
   reportPath: string;
+  /** The comment key: the hidden marker of the body (posted, or given as the `comment-body` output). */
+  key: string;
   /** Post the sticky comment here; without one, nothing is posted. */
   comment?: CommentTarget;
+  /** Why the comment is not posted although it could be (e.g. a newer commit is the PR's head now). */
+  skipComment?: string;
   /** Set the step's outputs (comment mode sets them for its first report only). */
   outputs: boolean;
   /** One-click fixes on lines outside the PR's diff, shown in the comment as a diff block. */
@@ -144,17 +170,18 @@ export async function publish(p: Publication): Promise<{ diff: ReportDiff | unde
   const md = { ...markdownOptions(p.view, p.verdict), ...(trend ? { trend } : {}) };
   let commentUrl = '';
   const notes: string[] = [];
-  if (p.comment) {
-    const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
-    const c = await postComment(
-      p.comment,
-      renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment.key }),
-    );
+  const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
+  const body = renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment?.key ?? p.key });
+  if (p.comment && p.skipComment) {
+    core.notice(`Slimgate: the PR comment is left as it is: ${p.skipComment}`);
+    notes.push(`The PR comment was not updated: ${p.skipComment}.`);
+  } else if (p.comment) {
+    const c = await postComment(p.comment, body);
     commentUrl = c.url;
     if (c.note) notes.push(c.note);
   }
   if (p.outputs) {
-    setOutputs(p.report, diff, p.verdict, p.reportPath);
+    setOutputs(p.report, diff, p.verdict, p.reportPath, body);
     core.setOutput('comment-url', commentUrl);
   }
   await writeSummary(renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }));

@@ -33,7 +33,7 @@ export interface AnalyzeOptions {
   policy: Policy;
   dockerfile?: DockerfileInfo | null;
   /** The baseline's uncompressed size for max-growth: undefined when none was asked for, null when missing. */
-  baseline?: { uncompressed: number; source?: string } | null;
+  baseline?: { uncompressed: number; source?: string; findings?: readonly Finding[] } | null;
 }
 
 export interface Analysis {
@@ -108,7 +108,7 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   return {
     base,
     entrypoint: ep.info,
-    ...judge(sortFindings(applyPolicy(all, opts.policy)), budget, opts.policy),
+    ...judge(sortFindings(applyPolicy(all, opts.policy)), budget, opts.policy, opts.baseline?.findings),
   };
 }
 
@@ -117,13 +117,21 @@ function judge(
   findings: Finding[],
   budget: { passed: boolean; checks: BudgetCheck[] },
   policy: Policy,
+  baselineFindings: readonly Finding[] | undefined,
 ): Pick<Report, 'findings' | 'budget' | 'passed'> & { verdict: NonNullable<Report['verdict']> } {
-  const v = decideVerdict({ findings, budget }, policy.failOn);
+  const v = decideVerdict({ findings, budget }, policy, { baseline: baselineFindings ?? null });
   return {
     findings,
     budget: { passed: budget.passed, checks: budget.checks },
     passed: !v.blocking,
-    verdict: { failOn: v.failOn, errors: v.errors, warnings: v.warnings, infos: v.infos },
+    verdict: {
+      failOn: v.failOn,
+      ...(v.preset ? { preset: v.preset } : {}),
+      errors: v.errors,
+      warnings: v.warnings,
+      infos: v.infos,
+      newErrors: v.newErrors,
+    },
   };
 }
 
@@ -139,5 +147,5 @@ export function rejudgeWithBaseline(report: Report, policy: Policy, baseline: Re
   );
   const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
   const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
-  return { ...report, ...judge(findings, budget, policy) };
+  return { ...report, ...judge(findings, budget, policy, baseline?.findings) };
 }

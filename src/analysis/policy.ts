@@ -1,7 +1,7 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 import picomatch from 'picomatch';
 import type { Finding, Severity } from '../types/report.js';
-import { SEVERITY_RANK, type FailOn } from './verdict.js';
+import { SEVERITY_RANK, type FailOn, type Preset } from './verdict.js';
 
 export interface RuleOverride {
   enabled?: boolean;
@@ -21,6 +21,8 @@ export interface Policy {
   /** Verdicts (scratch, distroless, os) or image-name globs. */
   allowedBases: string[];
   failOn: FailOn;
+  /** `budgets-only`: judge sizes and growth, report rule findings without judging them. */
+  preset?: Preset;
   /** Keyed by rule id (SG201) or category (shell). An id wins over its category. */
   rules: Record<string, RuleOverride>;
   /** Globs of image paths whose findings are dropped; `env:NAME` globs drop ENV findings. */

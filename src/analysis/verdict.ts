@@ -3,10 +3,20 @@
  * exit code), `check --manifest-only`, the action, comment mode and every renderer ask it.
  */
 import type { BudgetCheck, Finding, Severity } from '../types/report.js';
+import { matchFindings } from './finding.js';
 
-export type FailOn = 'error' | 'warning' | 'never';
+/**
+ * `new-error` is the ratchet: only error findings the baseline does not have (and budget breaches) fail.
+ * With no baseline it judges as `error` does, and says so.
+ */
+export type FailOn = 'error' | 'warning' | 'never' | 'new-error';
 
-export const FAIL_ON_LEVELS: readonly FailOn[] = ['error', 'warning', 'never'];
+export const FAIL_ON_LEVELS: readonly FailOn[] = ['error', 'warning', 'new-error', 'never'];
+
+/** `budgets-only`: sizes and growth are judged; rule findings are reported, never judged. */
+export type Preset = 'budgets-only';
+
+export const PRESETS: readonly Preset[] = ['budgets-only'];
 
 /** error < warning < info: the order findings are listed and ranked in, everywhere. */
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -19,9 +29,21 @@ export interface Verdict {
   /** The step fails (a required check blocks the merge). */
   blocking: boolean;
   failOn: FailOn;
+  preset?: Preset;
   errors: number;
   warnings: number;
   infos: number;
+  /** Error findings the baseline does not have (all of them without a baseline). */
+  newErrors: number;
+  /** Error findings that count against the policy: what `fail-on` and the preset judge. */
+  judgedErrors: number;
+  /**
+   * Under the ratchet with a baseline: error findings main already has. They are listed, never blocking.
+   * Budget breaches are never debt.
+   */
+  debt: Finding[];
+  /** `new-error` only: whether it compared with a baseline, or judged as `error` for want of one. */
+  ratchet?: 'compared' | 'no-baseline';
   /** Budget checks that failed (they are findings too, SG101–SG105, so they already count above). */
   breaches: BudgetCheck[];
   /** Set when a failure was turned into a warning by the override label. */
@@ -34,15 +56,34 @@ export interface Judged {
   budget: { checks: readonly BudgetCheck[] };
 }
 
+/** What the verdict needs of the policy. */
+export interface VerdictPolicy {
+  failOn: FailOn;
+  preset?: Preset | undefined;
+}
+
+export interface VerdictOptions {
+  /** The override label, and whether the pull request has it now. */
+  override?: { label: string; applied: boolean } | undefined;
+  /** The baseline's findings (main's report); null or undefined when there is no baseline. */
+  baseline?: readonly Finding[] | null | undefined;
+}
+
+/** Budget breaches (SG101–SG105, the `size` category) are judged under every preset and are never debt. */
+const isBudget = (f: Finding): boolean => f.category === 'size';
+
 /**
- * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too, and
- * `never` never blocks. A set override label turns a failure into a non-blocking one.
+ * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too, `new-error`
+ * on an error finding the baseline lacks or a budget breach, and `never` never blocks. `preset: budgets-only`
+ * judges the budget findings alone. A set override label turns a failure into a non-blocking one.
  */
 export function decideVerdict(
   judged: Judged,
-  failOn: FailOn,
-  override?: { label: string; applied: boolean },
+  policy: FailOn | VerdictPolicy,
+  opts: VerdictOptions = {},
 ): Verdict {
+  const { failOn, preset } = typeof policy === 'string' ? { failOn: policy, preset: undefined } : policy;
+  const { override } = opts;
   let errors = 0;
   let warnings = 0;
   let infos = 0;
@@ -51,15 +92,35 @@ export function decideVerdict(
     else if (f.severity === 'warning') warnings++;
     else infos++;
   }
-  const failing = errors > 0 || (failOn === 'warning' && warnings > 0);
+  const errorFindings = judged.findings.filter((f) => f.severity === 'error');
+  const baseline = opts.baseline ?? null;
+  // Matched by rule and subject (findingKey), as the diff matches them: the comment and the verdict agree.
+  const added = baseline ? matchFindings(baseline, errorFindings).added : errorFindings;
+  const fresh = new Set(added);
+  const newErrors = added.length;
+  const ratchet = failOn === 'new-error' ? (baseline ? 'compared' : 'no-baseline') : undefined;
+  const inScope = (f: Finding): boolean => preset !== 'budgets-only' || isBudget(f);
+  const counts = (f: Finding): boolean =>
+    inScope(f) && (ratchet !== 'compared' || isBudget(f) || fresh.has(f));
+  const judgedErrors = errorFindings.filter(counts).length;
+  const judgedWarnings = judged.findings.filter((f) => f.severity === 'warning' && inScope(f)).length;
+  const debt = ratchet === 'compared' ? errorFindings.filter((f) => inScope(f) && !counts(f)) : [];
+  const failing = judgedErrors > 0 || (failOn === 'warning' && judgedWarnings > 0);
+  // Unjudged errors (debt, or rule findings under budgets-only) still show: the image is not clean.
+  const unjudged = errors - judgedErrors;
   const overridden = failing && failOn !== 'never' && override?.applied === true;
   return {
-    status: failing ? 'fail' : warnings > 0 ? 'warn' : 'pass',
+    status: failing ? 'fail' : warnings > 0 || unjudged > 0 ? 'warn' : 'pass',
     blocking: failing && failOn !== 'never' && !overridden,
     failOn,
+    ...(preset ? { preset } : {}),
     errors,
     warnings,
     infos,
+    newErrors,
+    judgedErrors,
+    debt,
+    ...(ratchet ? { ratchet } : {}),
     breaches: judged.budget.checks.filter((c) => !c.passed && !c.skipped),
     ...(overridden && override ? { overriddenBy: override.label } : {}),
   };

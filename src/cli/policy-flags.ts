@@ -12,6 +12,7 @@ export const CHECK_FLAGS = {
   'max-growth': { type: 'string' },
   'allowed-bases': { type: 'string' },
   'fail-on': { type: 'string' },
+  preset: { type: 'string' },
   disable: { type: 'string', multiple: true },
   severity: { type: 'string', multiple: true },
   'ignore-path': { type: 'string', multiple: true },
@@ -34,7 +35,10 @@ export const CHECK_USAGE = `Check options (slimgate check):
   --max-wasted SIZE       bytes that later layers delete or overwrite
   --max-growth SIZE|N%    growth against --baseline: 2MB or 10%
   --allowed-bases LIST    verdicts and image globs (default scratch,distroless)
-  --fail-on LEVEL         error (default), warning or never
+  --fail-on LEVEL         error (default), warning, never, or new-error: the ratchet, which fails only
+                          on error findings --baseline does not have, and budget breaches (with no
+                          baseline it judges as error, and says so)
+  --preset budgets-only   judge sizes and growth only; rule findings are reported, not judged
   --disable RULE          turn off a rule id (SG220) or a category (coreutils) (repeatable)
   --severity RULE=LEVEL   re-rate a rule or category: error, warning or info (repeatable)
   --ignore-path GLOB      drop findings on matching image paths (repeatable; env:NAME for ENV)
@@ -56,6 +60,7 @@ export interface CheckFlagValues {
   'max-growth'?: string;
   'allowed-bases'?: string;
   'fail-on'?: string;
+  preset?: string;
   disable?: string[];
   severity?: string[];
   'ignore-path'?: string[];
@@ -72,6 +77,7 @@ export function policyRecordFromFlags(v: CheckFlagValues): Record<string, string
     'max-growth': v['max-growth'],
     'allowed-bases': v['allowed-bases'],
     'fail-on': v['fail-on'],
+    preset: v.preset,
     'disable-rules': v.disable?.join(','),
     'rule-severity': v.severity?.join(','),
     'ignore-paths': v['ignore-path']?.join('\n'),

@@ -7,7 +7,8 @@
  * max-size: 25MB
  * max-growth: 10%
  * allowed-bases: [scratch, distroless]
- * fail-on: error
+ * fail-on: error            # or new-error: only errors main does not have
+ * preset: budgets-only      # judge sizes and growth only (optional)
  * rules:
  *   coreutils: off            # a category
  *   SG320: error              # re-rate a rule
@@ -23,7 +24,15 @@ import { parseDocument } from 'yaml';
 import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import type { PolicyPatch } from './merge.js';
-import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
+import {
+  parseCount,
+  parseFailOn,
+  parseGrowth,
+  parsePreset,
+  parseRuleKey,
+  parseSeverity,
+  parseSize,
+} from './values.js';
 
 const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -39,7 +48,8 @@ export const CONFIG_SCHEMA = {
     'max-growth': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
     'max-layers': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
     'allowed-bases': listSchema,
-    'fail-on': { type: 'string', enum: ['error', 'warning', 'never'] },
+    'fail-on': { type: 'string' },
+    preset: { type: 'string' },
     'ignore-paths': listSchema,
     rules: {
       type: 'object',
@@ -128,6 +138,7 @@ export function parseConfig(text: string, file: string): PolicyPatch {
     patch.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
   if (raw['allowed-bases'] !== undefined) patch.allowedBases = asList(raw['allowed-bases']);
   if (raw['fail-on'] !== undefined) patch.failOn = parseFailOn(raw['fail-on'] as string, label('fail-on'));
+  if (raw['preset'] !== undefined) patch.preset = parsePreset(raw['preset'] as string, label('preset'));
   if (raw['ignore-paths'] !== undefined) patch.ignorePaths = asList(raw['ignore-paths']);
   if (raw['rules'] !== undefined) {
     patch.rules = {};

@@ -5,7 +5,11 @@
  */
 import { DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
 
-export type PolicyPatch = Partial<Omit<Policy, 'rules'>> & { rules?: Record<string, RuleOverride> };
+export type PolicyPatch = Partial<Omit<Policy, 'rules' | 'preset'>> & {
+  rules?: Record<string, RuleOverride>;
+  /** `default` undoes a preset that an earlier layer set. */
+  preset?: Policy['preset'] | 'default';
+};
 
 export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): Policy {
   const out: Policy = {
@@ -23,6 +27,8 @@ export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): P
     if (p.maxGrowth !== undefined) out.maxGrowth = p.maxGrowth;
     if (p.allowedBases !== undefined) out.allowedBases = [...p.allowedBases];
     if (p.failOn !== undefined) out.failOn = p.failOn;
+    if (p.preset === 'default') delete out.preset;
+    else if (p.preset !== undefined) out.preset = p.preset;
     if (p.ignorePaths) out.ignorePaths = [...out.ignorePaths, ...p.ignorePaths];
     for (const [k, o] of Object.entries(p.rules ?? {})) {
       const prev = out.rules[k] ?? {};

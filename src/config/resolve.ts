@@ -10,7 +10,8 @@
  * | `max-wasted`          | `5MB`                                |
  * | `max-growth`          | `10%` or `2MB`                       |
  * | `allowed-bases`       | `scratch,distroless,gcr.io/myorg/*`  |
- * | `fail-on`             | `error`, `warning` or `never`        |
+ * | `fail-on`             | `error`, `warning`, `new-error`, `never` |
+ * | `preset`              | `budgets-only` (or `default`)        |
  * | `disable-rules`       | `SG220,coreutils`                    |
  * | `rule-severity`       | `SG320=error, waste=info`            |
  * | `ignore-paths`        | `/usr/share/zoneinfo/**` (one a line)|
@@ -23,7 +24,15 @@ import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import { loadConfigFile } from './file.js';
 import { mergePolicy, type PolicyPatch } from './merge.js';
-import { parseCount, parseFailOn, parseGrowth, parseRuleKey, parseSeverity, parseSize } from './values.js';
+import {
+  parseCount,
+  parseFailOn,
+  parseGrowth,
+  parsePreset,
+  parseRuleKey,
+  parseSeverity,
+  parseSize,
+} from './values.js';
 
 export const POLICY_INPUTS = [
   'max-size',
@@ -33,6 +42,7 @@ export const POLICY_INPUTS = [
   'max-growth',
   'allowed-bases',
   'fail-on',
+  'preset',
   'disable-rules',
   'rule-severity',
   'ignore-paths',
@@ -84,6 +94,7 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
   if ((v = get('max-growth'))) patch.maxGrowth = parseGrowth(v, label('max-growth'));
   if ((v = get('allowed-bases'))) patch.allowedBases = parseList(v);
   if ((v = get('fail-on'))) patch.failOn = parseFailOn(v, label('fail-on'));
+  if ((v = get('preset'))) patch.preset = parsePreset(v, label('preset'));
   if ((v = get('ignore-paths'))) patch.ignorePaths = splitGlobs(v);
   const rules: NonNullable<PolicyPatch['rules']> = {};
   if ((v = get('disable-rules'))) {

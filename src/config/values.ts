@@ -5,7 +5,7 @@
  */
 import bytes from 'bytes-iec';
 import { isRuleKey } from '../analysis/catalog.js';
-import type { FailOn } from '../analysis/verdict.js';
+import { FAIL_ON_LEVELS, PRESETS, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { Severity } from '../types/report.js';
 import { InputError } from '../util/errors.js';
 
@@ -50,10 +50,23 @@ export function parseCount(value: string | number, label: string): number {
   return v;
 }
 
+/** The same in the action, the CLI and .slimgate.yml: case-insensitive (`Error` is `error`). */
 export function parseFailOn(value: string, label: string): FailOn {
   const v = value.trim().toLowerCase();
-  if (v === 'error' || v === 'warning' || v === 'never') return v;
-  throw new InputError(`${label}: "${value}" must be error, warning or never`);
+  const level = FAIL_ON_LEVELS.find((l) => l === v);
+  if (level) return level;
+  throw new InputError(
+    `${label}: "${value}" must be error, warning, new-error (fail only on errors main does not have) or never`,
+  );
+}
+
+/** `default` is explicit too: it overrides a config file's preset. */
+export function parsePreset(value: string, label: string): Preset | 'default' {
+  const v = value.trim().toLowerCase();
+  if (v === 'default') return v;
+  const preset = PRESETS.find((p) => p === v);
+  if (preset) return preset;
+  throw new InputError(`${label}: "${value}" must be budgets-only (judge sizes and growth only) or default`);
 }
 
 export function parseSeverity(value: string, label: string): Severity {

@@ -128,7 +128,11 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
     policy,
     dockerfile,
     baseline: baseline
-      ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source }
+      ? {
+          uncompressed: baseline.size.uncompressed,
+          source: baseline.image.source,
+          findings: baseline.findings,
+        }
       : undefined,
   });
   return { report, baseline };
@@ -175,7 +179,7 @@ export async function checkManifest(source: string, opts: CheckOptions = {}): Pr
   );
   // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
   const findings = applyPolicy(budget.findings.map(complete), policy);
-  const passed = !decideVerdict({ findings, budget }, policy.failOn).blocking;
+  const passed = !decideVerdict({ findings, budget }, policy).blocking;
   return {
     schemaVersion: 1,
     kind: 'manifest-check',

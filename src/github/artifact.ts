@@ -4,8 +4,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FailOn } from '../analysis/verdict.js';
-import { parseFailOn } from '../config/values.js';
+import type { FailOn, Preset } from '../analysis/verdict.js';
+import { parseFailOn, parsePreset } from '../config/values.js';
 import type { Report } from '../types/report.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { keySlug, runnerTemp } from './baseline.js';
@@ -17,6 +17,9 @@ export interface CommentView {
   baselineNote: string;
   overrideLabel?: string;
   showPlatform: boolean;
+  /** The commit the run checked (the PR's head), and the run's page: the comment's footer. */
+  checkedSha?: string;
+  runUrl?: string;
 }
 
 /** What the workflow_run job needs to post a report made by a pull_request run. */
@@ -26,6 +29,7 @@ export interface PrEnvelope extends CommentView {
   headSha: string;
   commentKey: string;
   failOn: FailOn;
+  preset?: Preset;
   overrideApplied: boolean;
 }
 
@@ -79,5 +83,11 @@ export function readEnvelope(path: string): PrEnvelope {
   }
   if (env.slimgate !== 1 || !Number.isInteger(env.pullRequest) || typeof env.commentKey !== 'string')
     throw new InputError(`${path} is not a Slimgate pr.json`);
-  return { ...env, failOn: parseFailOn(String(env.failOn ?? ''), `${path}: fail-on`) };
+  const preset = env.preset === undefined ? 'default' : parsePreset(String(env.preset), `${path}: preset`);
+  const { preset: _ignored, ...rest } = env;
+  return {
+    ...rest,
+    failOn: parseFailOn(String(env.failOn ?? ''), `${path}: fail-on`),
+    ...(preset !== 'default' ? { preset } : {}),
+  };
 }

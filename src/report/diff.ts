@@ -5,6 +5,7 @@
  * the markdown snapshots rely on.
  */
 import type { BaseVerdict, BudgetCheck, Finding, Report, ReportFile, ReportLayer } from '../types/report.js';
+import { matchFindings } from '../analysis/finding.js';
 
 export interface Delta {
   before: number;
@@ -251,38 +252,9 @@ function fileKey(f: ReportFile): string {
   return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
 }
 
-/**
- * A finding's identity across two reports: its rule and path. Messages may mention layer numbers or
- * sizes that shift between builds, so they identify a finding only when it has no path.
- */
-export function findingKey(f: Finding): string {
-  const path = f.pathBase64 === undefined ? f.path : `\u0002${f.pathBase64}`;
-  return `${f.id}\u0000${path ?? `\u0001${f.message}`}`;
-}
-
+/** The findings added, resolved and unchanged, matched by rule and subject (analysis/finding.ts). */
 export function diffFindings(before: readonly Finding[], after: readonly Finding[]): FindingDeltas {
-  const count = new Map<string, number>();
-  for (const f of before) count.set(findingKey(f), (count.get(findingKey(f)) ?? 0) + 1);
-  const added: Finding[] = [];
-  const unchanged: Finding[] = [];
-  for (const f of after) {
-    const k = findingKey(f);
-    const n = count.get(k) ?? 0;
-    if (n > 0) {
-      count.set(k, n - 1);
-      unchanged.push(f);
-    } else added.push(f);
-  }
-  const resolved: Finding[] = [];
-  for (const f of before) {
-    const k = findingKey(f);
-    const n = count.get(k) ?? 0;
-    if (n > 0) {
-      count.set(k, n - 1);
-      resolved.push(f);
-    }
-  }
-  return { added, resolved, unchanged };
+  return matchFindings(before, after);
 }
 
 function diffBudget(before: Report, after: Report): ReportDiff['budget'] {

@@ -50,6 +50,8 @@ export interface MarkdownOptions {
   fixesDiff?: string;
   /** The size history on main (and the PR's point), drawn as a chart in the details. */
   trend?: Trend;
+  /** The commit this run checked and a link to the run: the footer tells the comment's age. */
+  checked?: { sha: string; runUrl?: string };
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -112,6 +114,20 @@ export function code(s: string, max = 200): string {
 export function commentMarker(key: string): string {
   return `<!-- slimgate-comment:${encodeURIComponent(key)} -->`;
 }
+
+/** A second hidden tag: the commit the comment is about (hex only, so it cannot close the comment). */
+export function headTag(sha: string): string {
+  return `<!-- slimgate-head:${sha.replace(/[^0-9a-f]/gi, '').slice(0, 64)} -->`;
+}
+
+/** The commit a comment body says it checked, from its hidden tag. */
+export function readHeadTag(body: string): string | undefined {
+  return /<!-- slimgate-head:([0-9a-f]+) -->/i.exec(body)?.[1];
+}
+
+/** The one line a failing comment gives to adopt Slimgate on an existing image. */
+export const RATCHET_HINT =
+  'Adopting Slimgate on an existing image? `fail-on: new-error` fails only on errors that the base branch does not have, and budget breaches';
 
 // ---------------------------------------------------------------------------------------------- numbers
 
@@ -486,6 +502,7 @@ function verdictLine(report: Report, diff: ReportDiff | undefined, v: Verdict): 
     ? headlineFinding(report, diff.findings.added, true)
     : headlineFinding(report, report.findings, false);
   if (finding) parts.push(finding);
+  else if (diff && v.debt.length) parts.push('no new errors');
   else if (diff && (v.errors || v.warnings))
     parts.push(`no new findings (${v.errors ? `${v.errors} errors` : `${v.warnings} warnings`} as before)`);
   else if (!v.errors && !v.warnings) parts.push('no findings');
@@ -497,11 +514,23 @@ function verdictLine(report: Report, diff: ReportDiff | undefined, v: Verdict): 
       `over budget: ${budgetLabel(breach.name)} ${budgetValue(breach, breach.actual)} > ${budgetValue(breach, breach.limit)}${more}`,
     );
   } else if (maxSize) parts.push(`budget ${formatBytes(maxSize.limit)}`);
+  if (v.debt.length) parts.push(`${v.debt.length} error${v.debt.length === 1 ? '' : 's'} of debt from main`);
+  if (v.ratchet === 'no-baseline') parts.push('no baseline: judged as fail-on error');
   return `${icon} ${parts.join(' · ')}`;
 }
 
 function blockingSentence(v: Verdict): string {
-  if (v.status !== 'fail') return v.status === 'warn' ? 'passes, with warnings' : 'passes';
+  const preset = v.preset
+    ? ` (preset ${escapeText(v.preset, 20)}: rule findings are reported, not judged)`
+    : '';
+  return policySentence(v) + preset;
+}
+
+function policySentence(v: Verdict): string {
+  if (v.status !== 'fail') {
+    if (v.debt.length) return 'passes: no new errors (fail-on: new-error)';
+    return v.status === 'warn' ? 'passes, with warnings' : 'passes';
+  }
   if (v.overriddenBy) return `fails, but the label ${code(v.overriddenBy)} overrides it: not blocking`;
   if (!v.blocking) return `fails, not blocking (fail-on: ${escapeText(String(v.failOn), 10)})`;
   return `fails the check (fail-on: ${escapeText(String(v.failOn), 10)})`;
@@ -523,16 +552,24 @@ function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: Mar
       '',
     );
   }
+  if (v.ratchet === 'no-baseline')
+    out.push(
+      "> **Nothing to compare with**: fail-on new-error needs the base branch's report, so every error finding counted, as under fail-on error.",
+      '',
+    );
   if (v.status === 'fail' && v.blocking && o.overrideLabel)
     out.push(
       `To merge anyway, someone with triage or write access to this repository can add the label ${code(o.overrideLabel)} to the pull request.`,
       '',
     );
+  // Once, in one line: only where every error counts, and some of them are not budget breaches.
+  if (v.blocking && v.failOn === 'error' && !v.preset && v.judgedErrors > v.breaches.length)
+    out.push(`<sub>${RATCHET_HINT} ([how](${REPO_URL}#adopting-on-an-existing-image)).</sub>`, '');
   for (const n of o.notes ?? []) out.push(`> ${escapeText(n, 500)}`, '');
   return out;
 }
 
-function footer(report: Report, docs: string, trimmed: boolean): string[] {
+function footer(report: Report, docs: string, trimmed: boolean, o: MarkdownOptions): string[] {
   const ids = [...new Set(report.findings.map((f) => f.id))].sort();
   const out: string[] = [];
   if (trimmed)
@@ -541,7 +578,12 @@ function footer(report: Report, docs: string, trimmed: boolean): string[] {
       '',
     );
   const rules = ids.length ? ` · rules: ${ids.map((id) => ruleLink(id, docs)).join(' · ')}` : '';
-  out.push(`<sub>[Slimgate](${REPO_URL}) ${VERSION}${rules}</sub>`);
+  const sha = o.checked?.sha.replace(/[^0-9a-f]/gi, '').slice(0, 40);
+  const runUrl = o.checked?.runUrl;
+  // The run URL is built from the runner's environment, never from the image; still, only an https URL.
+  const run = runUrl && /^https:\/\/[^\s()<>]+$/.test(runUrl) ? ` · [run](${runUrl})` : '';
+  const checked = sha ? ` · checked <code>${sha.slice(0, 7)}</code>${run}` : '';
+  out.push(`<sub>[Slimgate](${REPO_URL}) ${VERSION}${checked}${rules}</sub>`);
   return out;
 }
 
@@ -565,7 +607,16 @@ function render(
   ];
   if (lv.listed > 0) {
     if (diff) {
-      const { resolved, unchanged } = diff.findings;
+      const { resolved } = diff.findings;
+      const debt = new Set(v.debt);
+      const unchanged = diff.findings.unchanged.filter((f) => !debt.has(f));
+      if (v.debt.length)
+        out.push(
+          ...details(
+            `Debt: ${v.debt.length} error finding${v.debt.length === 1 ? '' : 's'} main already has (not blocking)`,
+            capped(v.debt, lv.listed, (f) => findingLine(f, docs, true), 'findings'),
+          ),
+        );
       if (resolved.length)
         out.push(
           ...details(
@@ -593,8 +644,9 @@ function render(
     out.push(...baseSection(report));
   }
   if (o.fixesDiff) out.push(...fixesSection(o.fixesDiff));
-  out.push(...footer(report, docs, trimmed));
+  out.push(...footer(report, docs, trimmed, o));
   if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
+  if (o.checked?.sha) out.push(headTag(o.checked.sha));
   return out.join('\n') + '\n';
 }
 
@@ -624,7 +676,8 @@ export function renderMarkdown(report: Report, diff?: ReportDiff, opts: Markdown
   }
   const tail =
     '\n\n> Cut to stay under the comment limit; the job summary and the JSON report have everything.\n' +
-    (opts.commentKey !== undefined ? `\n${commentMarker(opts.commentKey)}\n` : '');
+    (opts.commentKey !== undefined ? `\n${commentMarker(opts.commentKey)}\n` : '') +
+    (opts.checked?.sha ? `${headTag(opts.checked.sha)}\n` : '');
   // Cut on a line boundary so that no entity or tag is split.
   const room = Math.max(0, max - tail.length);
   const cut = body.lastIndexOf('\n', room);

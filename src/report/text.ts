@@ -131,6 +131,13 @@ function counts(r: Report): string {
   return parts.join(', ');
 }
 
+/** Under the ratchet: how many errors are new (the rest are main's debt), or that there was no baseline. */
+function ratchetNote(r: Report, failOn: string, baseline: Report | null | undefined): string {
+  if (failOn !== 'new-error') return '';
+  if (!baseline) return ' (no baseline: judged as error)';
+  return ` (${plural(r.verdict?.newErrors ?? 0, 'new error')})`;
+}
+
 /** Human output of `slimgate check`: the verdict line, then budgets, then findings by category. */
 export function renderCheck(r: Report, baseline?: Report | null): string {
   const out: string[] = [];
@@ -140,7 +147,8 @@ export function renderCheck(r: Report, baseline?: Report | null): string {
     `${r.passed ? 'PASSED' : 'FAILED'}  ${r.image.source} (${r.image.platform}) · ` +
       `${formatBytes(r.size.uncompressed)} uncompressed · ${counts(r)}` +
       (breaches ? ` · ${plural(breaches, 'budget')} over` : '') +
-      ` · fail-on ${failOn}`,
+      ` · fail-on ${failOn}` +
+      ratchetNote(r, failOn, baseline),
   );
   out.push('');
   if (r.budget.checks.length) {

@@ -108,8 +108,18 @@ export interface Report {
   passed: boolean;
   /** Present in `check` reports: what will run. */
   entrypoint?: EntrypointInfo;
-  /** Present in `check` reports: the policy's fail-on, and the findings counted by severity. */
-  verdict?: { failOn: 'error' | 'warning' | 'never'; errors: number; warnings: number; infos: number };
+  /**
+   * Present in `check` reports: the policy's fail-on (and preset), and the findings counted by severity.
+   * `newErrors` counts the error findings the baseline does not have (all of them without a baseline).
+   */
+  verdict?: {
+    failOn: 'error' | 'warning' | 'never' | 'new-error';
+    preset?: 'budgets-only';
+    errors: number;
+    warnings: number;
+    infos: number;
+    newErrors?: number;
+  };
   /** Saved default-branch reports only: the sizes of the last main commits, oldest first, this one last. */
   history?: SizePoint[];
 }
