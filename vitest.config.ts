@@ -1,17 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
+// The unit suite: pure functions and the bundled CLI on generated files. No dockerd, no registry, seconds.
+// `npm run test:unit` runs it alone; `npm test` runs it, then vitest.world.config.ts.
 export default defineConfig({
   test: {
-    include: ['__tests__/**/*.test.ts'],
-    // Starts scripts/test-world.sh (private dockerd + registry) and stops it after the run.
-    globalSetup: ['__tests__/helpers/global-setup.ts'],
+    include: ['__tests__/unit/**/*.test.ts'],
     pool: 'forks',
-    // Docker builds on vfs are CPU and disk heavy; the machines have 2 cores.
-    fileParallelism: true,
     maxWorkers: 2,
     testTimeout: 120_000,
-    hookTimeout: 600_000,
-    // Global teardown stops dockerd, which may take up to 15 s before it is KILLed.
-    teardownTimeout: 60_000,
   },
 });
