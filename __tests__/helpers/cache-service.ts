@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 
 const PREFIX = '/twirp/github.actions.results.api.v1.CacheService/';
 
-export interface CacheEntry {
+interface CacheEntry {
   key: string;
   version: string;
   scope: string;
@@ -24,7 +24,7 @@ export interface CacheEntry {
   data: Buffer | undefined;
 }
 
-export interface CacheRequest {
+interface CacheRequest {
   method: string;
   path: string;
   body: Record<string, unknown> | undefined;

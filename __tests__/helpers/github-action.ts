@@ -17,7 +17,7 @@ export { repoRoot };
 
 const require = createRequire(import.meta.url);
 
-export const distIndex = path.join(repoRoot, 'dist', 'index.js');
+const distIndex = path.join(repoRoot, 'dist', 'index.js');
 
 type Json = Record<string, unknown>;
 
@@ -41,7 +41,7 @@ export function actionYml(): ActionYml {
   return parseYaml(readFileSync(path.join(repoRoot, 'action.yml'), 'utf8')) as ActionYml;
 }
 
-export interface WorkflowCommand {
+interface WorkflowCommand {
   command: string;
   properties: Record<string, string>;
   message: string;
@@ -82,7 +82,7 @@ export interface RunActionOptions {
 }
 
 /** `::name key=v,key=v::message`, with the runner's escapes undone. */
-export function parseCommands(stdout: string): WorkflowCommand[] {
+function parseCommands(stdout: string): WorkflowCommand[] {
   const out: WorkflowCommand[] = [];
   const unescape = (s: string): string =>
     s
@@ -105,7 +105,7 @@ export function parseCommands(stdout: string): WorkflowCommand[] {
 }
 
 /** The GITHUB_OUTPUT file: `name<<DELIM\nvalue\nDELIM` blocks (and `name=value` lines). */
-export function parseOutputFile(text: string): Record<string, string> {
+function parseOutputFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {

@@ -209,7 +209,7 @@ function user(login: string, id: number, type: 'User' | 'Bot'): Json {
   };
 }
 
-export const BOT = user('github-actions[bot]', 41898282, 'Bot');
+const BOT = user('github-actions[bot]', 41898282, 'Bot');
 export const HUMAN = user('octocat', 583231, 'User');
 export const OTHER_HUMAN = user('hubot', 4827, 'User');
 

@@ -2,7 +2,7 @@
 // like the ones the engine writes, so that snapshots stay readable and stable.
 import type { Finding, Report, ReportFile, ReportLayer } from '../../src/types/report.js';
 
-export const hex = (c: string): string => `sha256:${c.repeat(64).slice(0, 64)}`;
+const hex = (c: string): string => `sha256:${c.repeat(64).slice(0, 64)}`;
 
 export function file(path: string, size: number, x: Partial<ReportFile> = {}): ReportFile {
   return { path, type: 'file', size, mode: '0644', uid: 0, gid: 0, link: null, layer: 0, ...x };

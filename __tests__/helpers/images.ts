@@ -305,11 +305,7 @@ export function writeBlob(ociDir: string, data: Buffer | string): { digest: stri
 }
 
 /** Writes an OCI image layout (gzip layers, linux/amd64 config) with one image named `ref`. */
-export async function makeCraftedLayout(
-  ociDir: string,
-  ref: string,
-  recipe: readonly TarEntry[][],
-): Promise<void> {
+async function makeCraftedLayout(ociDir: string, ref: string, recipe: readonly TarEntry[][]): Promise<void> {
   mkdirSync(ociDir, { recursive: true });
   writeFileSync(path.join(ociDir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   const diffIds: string[] = [];

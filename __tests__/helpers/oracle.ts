@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ReportFile } from '../../src/types/report.js';
 import { run } from './world.js';
 
-export type FsType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
+type FsType = 'file' | 'dir' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
 export interface FsRecord {
   /** Absolute path inside the image ("/bin/sh"), decoded as UTF-8 (see `pathBytes` for other names). */
@@ -33,7 +33,7 @@ export interface FsRecord {
 /** The fields a report and the oracle can both speak to. */
 export type Comparable = Pick<FsRecord, 'path' | 'type' | 'size' | 'mode' | 'uid' | 'gid' | 'link'>;
 
-export function octal(mode: number): string {
+function octal(mode: number): string {
   return (mode & 0o7777).toString(8).padStart(4, '0');
 }
 
@@ -48,7 +48,7 @@ function typeOf(st: Stats): FsType {
 }
 
 /** Walks a root file system with lstat (never following symlinks), sorted by path; skips the root. */
-export function walkRootfs(rootfs: string): FsRecord[] {
+function walkRootfs(rootfs: string): FsRecord[] {
   const out: FsRecord[] = [];
   // Names are read as bytes: a name that is not UTF-8 must not be decoded (and merged) on our side either.
   const walk = (dir: Buffer, rel: Buffer): void => {

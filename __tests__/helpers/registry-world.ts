@@ -18,7 +18,7 @@ export const HTPASSWD = 'probe:$2y$05$ZheyS90z7jXfs23dKTXqxuaArDu9RuESFci6cvfSji
 export const BASIC_USER = 'probe';
 export const BASIC_PASSWORD = 'secret';
 
-export function freePort(): Promise<number> {
+function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.on('error', reject);
@@ -29,14 +29,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function listen(server: http.Server): Promise<number> {
+function listen(server: http.Server): Promise<number> {
   return new Promise((resolve, reject) => {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
   });
 }
 
-export function closeServer(server: http.Server): Promise<void> {
+function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.closeAllConnections?.();
     server.close(() => resolve());
@@ -132,7 +132,7 @@ export async function startRegistry(cfg: RegistryConfig): Promise<RegistryProc> 
 // ------------------------------------------------------------------------------------------- token server
 
 /** libtrust's key ID: SHA-256 of the SPKI DER, first 240 bits, base32 without padding, 12 groups of 4. */
-export function libtrustKid(pub: KeyObject): string {
+function libtrustKid(pub: KeyObject): string {
   const der = pub.export({ type: 'spki', format: 'der' });
   const bytes = createHash('sha256').update(der).digest().subarray(0, 30);
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -154,7 +154,7 @@ function b64url(x: Buffer | string): string {
   return Buffer.from(x).toString('base64url');
 }
 
-export interface TokenRequest {
+interface TokenRequest {
   method: string;
   query: Record<string, string>;
   /** The Basic user, if one was sent. */
@@ -322,7 +322,7 @@ export async function startFileServer(
 
 // ------------------------------------------------------------------------------------------- proxy
 
-export interface ProxyRequest {
+interface ProxyRequest {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
@@ -337,7 +337,7 @@ export interface ProxyRequest {
  *  - stripRange: forward without the Range header;
  *  - headers: rewrite upstream's response headers.
  */
-export interface Fault {
+interface Fault {
   status?: number;
   headers?: Record<string, string>;
   body?: string;

@@ -25,7 +25,6 @@ export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> =
 /** An executable with content. */
 export const X = (path: string, body: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord =>
   T(path, body, { mode: 0o755, ...x });
-export const WH = (path: string): EntryRecord => F(path);
 
 export type Config = NonNullable<ImageConfigFile['config']>;
 

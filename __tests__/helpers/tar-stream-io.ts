@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
 
-export type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
+type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
 
 export interface TarEntry {
   name: string;

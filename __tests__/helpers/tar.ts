@@ -164,7 +164,7 @@ function padding(n: number): Buffer {
 }
 
 /** pax records: "LEN KEY=VALUE\n" where LEN counts the whole record, itself included. */
-export function paxRecords(records: Record<string, string>): Buffer {
+function paxRecords(records: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
   for (const [k, v] of Object.entries(records)) {
     const payload = Buffer.concat([Buffer.from(` ${k}=`), raw(v), Buffer.from('\n')]);
@@ -181,7 +181,7 @@ function metaEntry(flag: string, name: string, body: Buffer, magic: 'ustar' | 'g
 }
 
 /** The blocks of one entry (with its pax or GNU long-name headers before it). */
-export function entryBlocks(e: TarEntry): Buffer[] {
+function entryBlocks(e: TarEntry): Buffer[] {
   const out: Buffer[] = [];
   if (e.paxGlobal) out.push(...metaEntry('g', 'pax_global_header', paxRecords(e.paxGlobal)));
   if (e.pax) out.push(...metaEntry('x', `PaxHeaders/${e.name.slice(0, 80)}`, paxRecords(e.pax)));

@@ -50,7 +50,7 @@ export interface RunResult {
   stdoutBuffer: Buffer;
 }
 
-export class RunError extends Error {
+class RunError extends Error {
   constructor(
     message: string,
     readonly result: RunResult,
@@ -62,12 +62,12 @@ export class RunError extends Error {
 
 const MAX_BUFFER = 2 ** 30;
 
-export function worldDir(): string {
+function worldDir(): string {
   return path.resolve(process.env.SLIMGATE_WORLD_DIR || path.join(repoRoot, '.test-world'));
 }
 
 /** Parses the `KEY=value` lines the script writes; values may be single-quoted the way a shell quotes. */
-export function parseEnvFile(text: string): Record<string, string> {
+function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line.trim());
@@ -206,11 +206,6 @@ function dockerOpts(opts: RunOptions): RunOptions {
 /** Runs the docker client against the world's engine. `opts.env` entries are added to `world().env`. */
 export function docker(args: readonly string[], opts: RunOptions = {}): RunResult {
   return run('docker', args, dockerOpts(opts));
-}
-
-/** The non-blocking form of docker(). */
-export function dockerAsync(args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  return runAsync('docker', args, dockerOpts(opts));
 }
 
 let node24Path: string | undefined;

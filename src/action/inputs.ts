@@ -18,7 +18,7 @@ import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
 import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
 
-export type Mode = 'check' | 'comment';
+type Mode = 'check' | 'comment';
 
 export type BaselineInput =
   | { kind: 'auto' }
@@ -94,7 +94,7 @@ export function envInputs(env: NodeJS.ProcessEnv = process.env): InputReader {
 }
 
 /** `true`/`false` as YAML 1.2 core schema spells them, the way core.getBooleanInput reads them. */
-export function parseBoolean(name: string, value: string, dflt: boolean): boolean {
+function parseBoolean(name: string, value: string, dflt: boolean): boolean {
   if (value === '') return dflt;
   if (['true', 'True', 'TRUE'].includes(value)) return true;
   if (['false', 'False', 'FALSE'].includes(value)) return false;
@@ -106,7 +106,7 @@ export function parseBoolean(name: string, value: string, dflt: boolean): boolea
  * one image; it is handed over as is, so the first tag is checked and `note` says so. Tags of different
  * images are an error: one check cannot stand for them.
  */
-export function imageInput(value: string): { image: string; note?: string } {
+function imageInput(value: string): { image: string; note?: string } {
   const items = parseList(value);
   if (items.length <= 1) return { image: items[0] ?? '' };
   const first = items[0] as string;

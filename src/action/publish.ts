@@ -15,7 +15,7 @@ import { oneLine } from '../util/errors.js';
 import type { CommentView } from '../github/artifact.js';
 import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
 
-export const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
+const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 /** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
 const SUMMARY_LIMIT = 800_000;
 
@@ -74,7 +74,7 @@ interface CommentResult {
 }
 
 /** Where the sticky comment goes. */
-export interface CommentTarget {
+interface CommentTarget {
   token: string;
   owner: string;
   repo: string;

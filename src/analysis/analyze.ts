@@ -27,7 +27,7 @@ import {
 import { decideVerdict } from './verdict.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
-export const WASTE_THRESHOLD = 1_000_000;
+const WASTE_THRESHOLD = 1_000_000;
 
 export interface AnalyzeOptions {
   policy: Policy;

@@ -16,7 +16,7 @@ import { isBusybox, isPackageManager, isShell, listCommands } from './commands.j
 import type { DockerfileInfo } from './dockerfile.js';
 import { ImageFs } from './fsview.js';
 
-export function parseOsRelease(text: string): Record<string, string> {
+function parseOsRelease(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const line of text.split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
@@ -25,8 +25,8 @@ export function parseOsRelease(text: string): Record<string, string> {
   return out;
 }
 
-export const LABEL_BASE_NAME = 'org.opencontainers.image.base.name';
-export const LABEL_BASE_DIGEST = 'org.opencontainers.image.base.digest';
+const LABEL_BASE_NAME = 'org.opencontainers.image.base.name';
+const LABEL_BASE_DIGEST = 'org.opencontainers.image.base.digest';
 
 /** Image names of the distroless families: gcr.io/distroless/*, any …/distroless/…, Chainguard. */
 export function isDistrolessName(image: string): boolean {

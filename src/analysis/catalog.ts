@@ -47,7 +47,7 @@ export interface RuleDef {
   remediation: string;
 }
 
-export const DOCS_URL = 'https://github.com/slimgate/slimgate/blob/main/docs/rules.md';
+const DOCS_URL = 'https://github.com/slimgate/slimgate/blob/main/docs/rules.md';
 
 const defs: RuleDef[] = [
   // size: budgets

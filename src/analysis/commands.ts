@@ -7,7 +7,7 @@ import type { FlatFile } from '../flatten/flatten.js';
 import { basename, dirname, type ImageFs, isExecutable } from './fsview.js';
 
 /** Docker's default PATH when the image config sets none. */
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function envValue(env: readonly string[], name: string): string | undefined {
   for (let i = env.length - 1; i >= 0; i--) {
@@ -50,7 +50,7 @@ export function listCommands(fs: ImageFs, env: readonly string[]): Command[] {
   return out;
 }
 
-export const SHELLS = new Set([
+const SHELLS = new Set([
   'sh',
   'bash',
   'rbash',

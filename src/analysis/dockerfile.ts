@@ -18,7 +18,7 @@ export interface DockerfileOptions {
   platform?: { os: string; architecture: string; variant?: string };
 }
 
-export interface DockerfileStage {
+interface DockerfileStage {
   index: number;
   /** The stage name (`AS name`), lower-cased as Docker does. */
   name: string | null;

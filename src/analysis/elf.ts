@@ -6,7 +6,7 @@
  */
 import { decodeName } from '../util/names.js';
 
-export const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
 
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
@@ -18,7 +18,7 @@ const DT_STRSZ = 10;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
 
-export type ElfType = 'rel' | 'exec' | 'dyn' | 'core' | 'other';
+type ElfType = 'rel' | 'exec' | 'dyn' | 'core' | 'other';
 
 export interface ElfInfo {
   bits: 32 | 64;
@@ -35,7 +35,7 @@ export interface ElfInfo {
 
 export type ElfResult = { ok: true; elf: ElfInfo } | { ok: false; error: string };
 
-export const MACHINES: Record<number, string> = {
+const MACHINES: Record<number, string> = {
   3: 'x86 (i386)',
   8: 'MIPS',
   20: 'PowerPC',

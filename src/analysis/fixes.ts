@@ -27,7 +27,7 @@ import type { Finding, Report } from '../types/report.js';
 import { parseDockerfile, type DockerfileOptions } from './dockerfile.js';
 
 /** The uid:gid the USER fix sets: distroless's `nonroot`, which needs no /etc/passwd. */
-export const NONROOT = '65532:65532';
+const NONROOT = '65532:65532';
 export const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12:nonroot';
 
 /** Lines `start`..`end` (1-based, inclusive) become `lines`; `end = start - 1` inserts before `start`. */
@@ -44,7 +44,7 @@ export interface Fix {
   edit: Edit;
 }
 
-export interface Skipped {
+interface Skipped {
   rule: string;
   /** One line: why there is no edit. */
   reason: string;

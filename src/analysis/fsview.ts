@@ -108,4 +108,4 @@ export function isExecutable(f: FlatFile): boolean {
   return (f.type === 'file' || f.type === 'hardlink') && (f.mode & 0o111) !== 0;
 }
 
-export { basename, dirname, join };
+export { basename, dirname };

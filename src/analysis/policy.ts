@@ -40,7 +40,7 @@ export const DEFAULT_POLICY: Policy = {
  * Image-path globs as users write them: absolute globs match from the root; a glob without a leading "/"
  * matches at any depth (like .gitignore); a glob that matches a directory also covers everything below.
  */
-export function pathMatcher(globs: readonly string[]): (path: string) => boolean {
+function pathMatcher(globs: readonly string[]): (path: string) => boolean {
   const pats = globs
     .map((g) => g.trim())
     .filter(Boolean)

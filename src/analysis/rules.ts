@@ -204,7 +204,7 @@ const DOC_ROOTS: Root[] = [
 const LICENSE = /^(?:copyright|copying|licen[cs]e|notice)(?:[.-]|$)/i;
 
 /** Documentation below this many bytes (not counting license files) is not worth a finding. */
-export const DOCS_THRESHOLD = 100_000;
+const DOCS_THRESHOLD = 100_000;
 
 function rollUp(
   files: readonly FlatFile[],
@@ -307,5 +307,3 @@ export function userRules(ctx: RuleContext): RawFinding[] {
   if (uid === 0) out.push(withLoc({ id: 'SG320', message: `runs as root: USER ${spec} is uid 0` }));
   return out;
 }
-
-export { isWithin };

@@ -34,7 +34,7 @@ export { redactArgv };
 /** Path components that mark a test fixture shipped by a toolchain or a library. */
 const FIXTURE_DIR = /\/(?:testdata|test|tests|__tests__|testing|fixtures?|test-fixtures|spec|examples?)\//i;
 
-export function isFixturePath(path: string): boolean {
+function isFixturePath(path: string): boolean {
   return FIXTURE_DIR.test(path);
 }
 

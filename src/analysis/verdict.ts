@@ -21,7 +21,7 @@ export const PRESETS: readonly Preset[] = ['budgets-only'];
 /** error < warning < info: the order findings are listed and ranked in, everywhere. */
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
-export type VerdictStatus = 'pass' | 'warn' | 'fail';
+type VerdictStatus = 'pass' | 'warn' | 'fail';
 
 export interface Verdict {
   /** The image against the policy. `fail-on: never` judges as `error` does, so this still means something. */

@@ -52,7 +52,7 @@ export function buildOptionsFromFlags(values: BuildFlagValues): BuildOptions {
 }
 
 /** Whether any build flag was given (they belong to `slimgate build` only). */
-export function anyBuildFlag(values: BuildFlagValues): boolean {
+function anyBuildFlag(values: BuildFlagValues): boolean {
   const v = values as Record<string, unknown>;
   return Object.keys(BUILD_FLAGS).some(
     (k) => v[k] !== undefined && v[k] !== false && !(Array.isArray(v[k]) && !(v[k] as unknown[]).length),

@@ -10,7 +10,7 @@ import { renderSarif } from '../report/sarif.js';
 import type { Report } from '../types/report.js';
 
 /** The archive or OCI layout a source reads, if it reads one (registry and daemon images read none). */
-export function checkedPath(source: string): string | undefined {
+function checkedPath(source: string): string | undefined {
   try {
     const spec = parseSource(source);
     if (spec.kind === 'archive') return spec.path;

@@ -38,7 +38,7 @@ const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const severityEnum = ['error', 'warning', 'info'];
 
-export const CONFIG_SCHEMA = {
+const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {

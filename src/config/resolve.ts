@@ -48,13 +48,13 @@ export const POLICY_INPUTS = [
   'ignore-paths',
 ] as const;
 
-export type PolicyInputName = (typeof POLICY_INPUTS)[number];
+type PolicyInputName = (typeof POLICY_INPUTS)[number];
 /** String inputs by name (an empty string or undefined is "not set"); `config` names the policy file. */
 export type PolicyInputRecord = { readonly [K in PolicyInputName | 'config']?: string | undefined };
 
 export type Label = (input: string) => string;
 
-export const actionLabel: Label = (name) => `input "${name}"`;
+const actionLabel: Label = (name) => `input "${name}"`;
 const FLAG_NAMES: Record<string, string> = {
   'disable-rules': 'disable',
   'rule-severity': 'severity',
@@ -113,7 +113,7 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
   return patch;
 }
 
-export const DEFAULT_CONFIG_FILES = ['.slimgate.yml', '.slimgate.yaml'];
+const DEFAULT_CONFIG_FILES = ['.slimgate.yml', '.slimgate.yaml'];
 
 /**
  * The policy to apply: defaults, then the config file, then the inputs. The file is the `config` input

@@ -85,5 +85,3 @@ export function parseRuleKey(value: string, label: string): string {
   }
   return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
 }
-
-export const BASE_KEYWORDS = ['scratch', 'distroless', 'os'];

@@ -30,7 +30,7 @@ export interface InspectOptions {
 }
 
 /** Two layers at once keeps both cores busy (one parses, zlib inflates on the thread pool); more only adds memory. */
-export function defaultConcurrency(): number {
+function defaultConcurrency(): number {
   return Math.max(2, Math.min(4, availableParallelism()));
 }
 

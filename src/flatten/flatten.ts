@@ -56,7 +56,7 @@ export interface Flattened {
   problems: PathProblem[];
 }
 
-export interface WasteByLayer {
+interface WasteByLayer {
   /** The layer whose entries deleted or overwrote the bytes. */
   layer: number;
   bytes: number;

@@ -8,7 +8,7 @@ import * as core from '@actions/core';
 import type { Finding } from '../types/report.js';
 import { escapeControls } from '../util/text.js';
 
-export const ANNOTATION_LIMIT = 10;
+const ANNOTATION_LIMIT = 10;
 
 export interface AnnotationSink {
   error(message: string, props: core.AnnotationProperties): void;

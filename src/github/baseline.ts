@@ -37,7 +37,7 @@ export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {
   return env['RUNNER_TEMP'] || tmpdir();
 }
 
-export function baselineDir(env: NodeJS.ProcessEnv = process.env): string {
+function baselineDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(runnerTemp(env), 'slimgate-baseline');
 }
 
@@ -73,16 +73,16 @@ export function loadReport(path: string, what = 'report'): Report {
   return redactReport(r as Report);
 }
 
-export function savedBaselinePath(key: string, env: NodeJS.ProcessEnv = process.env): string {
+function savedBaselinePath(key: string, env: NodeJS.ProcessEnv = process.env): string {
   return join(baselineDir(env), `${keySlug(key)}.json`);
 }
 
-export function findSavedBaseline(key: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+function findSavedBaseline(key: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const p = savedBaselinePath(key, env);
   return existsSync(p) ? p : undefined;
 }
 
-export function saveBaseline(key: string, report: Report, env: NodeJS.ProcessEnv = process.env): string {
+function saveBaseline(key: string, report: Report, env: NodeJS.ProcessEnv = process.env): string {
   mkdirSync(baselineDir(env), { recursive: true });
   const p = savedBaselinePath(key, env);
   writeFileSync(p, JSON.stringify(report) + '\n');
@@ -90,7 +90,7 @@ export function saveBaseline(key: string, report: Report, env: NodeJS.ProcessEnv
 }
 
 /** The registry reference of a source, or undefined for archives, layouts and the daemon. */
-export function registryRef(source: string): string | undefined {
+function registryRef(source: string): string | undefined {
   try {
     const spec = parseSource(source);
     return spec.kind === 'registry' ? spec.ref : undefined;

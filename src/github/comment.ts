@@ -68,7 +68,7 @@ function pick(matches: ListedComment[]): ListedComment | undefined {
   );
 }
 
-export async function findComment(
+async function findComment(
   octokit: Octokit,
   t: CommentTarget,
   marker: string,

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-export interface PullRequestInfo {
+interface PullRequestInfo {
   number: number;
   baseRef: string;
   baseSha: string;
@@ -16,7 +16,7 @@ export interface PullRequestInfo {
   labels: string[];
 }
 
-export interface WorkflowRunInfo {
+interface WorkflowRunInfo {
   id: number;
   event: string;
   headSha: string;
@@ -34,7 +34,7 @@ export interface WorkflowRunInfo {
  * - `workflow_run`: posts a report made by a pull_request run (mode: comment);
  * - `other`: check and summary, with a notice that there is nothing to comment on.
  */
-export type EventKind = 'pull_request' | 'merge_group' | 'baseline' | 'push' | 'workflow_run' | 'other';
+type EventKind = 'pull_request' | 'merge_group' | 'baseline' | 'push' | 'workflow_run' | 'other';
 
 export interface RunContext {
   eventName: string;

@@ -75,11 +75,7 @@ export function suggestionBody(plan: FixPlan, f: Fix): string {
 }
 
 /** The Dockerfile's patch in the PR, or undefined when the PR does not change it. */
-export async function fetchPatch(
-  octokit: Octokit,
-  t: ReviewTarget,
-  path: string,
-): Promise<string | undefined> {
+async function fetchPatch(octokit: Octokit, t: ReviewTarget, path: string): Promise<string | undefined> {
   const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
     owner: t.owner,
     repo: t.repo,
@@ -128,14 +124,14 @@ async function retireEarlier(octokit: Octokit, t: ReviewTarget, key: string): Pr
   return retired;
 }
 
-export interface PostedReview {
+interface PostedReview {
   url: string;
   comments: number;
   retired: number;
 }
 
 /** Replaces the earlier review with one holding a suggestion per fix in `inDiff` (none: only retires). */
-export async function postReview(
+async function postReview(
   octokit: Octokit,
   t: ReviewTarget,
   key: string,

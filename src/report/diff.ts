@@ -15,7 +15,7 @@ export interface Delta {
   percent: number | null;
 }
 
-export type LayerChange = 'unchanged' | 'changed' | 'added' | 'removed';
+type LayerChange = 'unchanged' | 'changed' | 'added' | 'removed';
 
 export interface LayerDelta {
   change: LayerChange;
@@ -27,7 +27,7 @@ export interface LayerDelta {
   delta: number;
 }
 
-export type FileChange = 'added' | 'removed' | 'changed';
+type FileChange = 'added' | 'removed' | 'changed';
 
 /** A changed file, link or device; directories count only when their mode, owner or type changes. */
 export interface FileDelta {
@@ -61,7 +61,7 @@ export interface FindingDeltas {
   unchanged: Finding[];
 }
 
-export interface BudgetDelta {
+interface BudgetDelta {
   name: string;
   before: BudgetCheck | null;
   after: BudgetCheck;

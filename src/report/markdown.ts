@@ -23,7 +23,7 @@ import { trendMarkdown, type Trend } from './trend.js';
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 export const REPO_URL = 'https://github.com/slimgate/slimgate';
-export const DOCS_URL = `${REPO_URL}/blob/main/docs`;
+const DOCS_URL = `${REPO_URL}/blob/main/docs`;
 
 export interface MarkdownOptions {
   /** Appends the hidden marker `<!-- slimgate-comment:KEY -->` (see commentMarker). */
@@ -116,17 +116,12 @@ export function commentMarker(key: string): string {
 }
 
 /** A second hidden tag: the commit the comment is about (hex only, so it cannot close the comment). */
-export function headTag(sha: string): string {
+function headTag(sha: string): string {
   return `<!-- slimgate-head:${sha.replace(/[^0-9a-f]/gi, '').slice(0, 64)} -->`;
 }
 
-/** The commit a comment body says it checked, from its hidden tag. */
-export function readHeadTag(body: string): string | undefined {
-  return /<!-- slimgate-head:([0-9a-f]+) -->/i.exec(body)?.[1];
-}
-
 /** The one line a failing comment gives to adopt Slimgate on an existing image. */
-export const RATCHET_HINT =
+const RATCHET_HINT =
   'Adopting Slimgate on an existing image? `fail-on: new-error` fails only on errors that the base branch does not have, and budget breaches';
 
 // ---------------------------------------------------------------------------------------------- numbers
@@ -147,11 +142,11 @@ function signed(n: number, fmt: (n: number) => string): string {
   return n > 0 ? `+${fmt(n)}` : n < 0 ? `-${fmt(-n)}` : '±0';
 }
 
-export function signedBytes(n: number): string {
+function signedBytes(n: number): string {
   return n === 0 ? '±0 B' : signed(n, formatBytes);
 }
 
-export function percent(d: Delta): string {
+function percent(d: Delta): string {
   if (d.percent === null) return d.after === 0 ? '±0%' : 'new';
   const p = d.percent;
   const abs = Math.abs(p);

@@ -29,7 +29,7 @@ import { VERSION } from '../util/version.js';
 import { REPO_URL } from './markdown.js';
 import type { Finding, Report, Severity } from '../types/report.js';
 
-export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The partialFingerprints key; bump its version if what is hashed ever changes. */
 export const FINGERPRINT_KEY = 'slimgateFinding/v1';
 
@@ -55,7 +55,7 @@ interface Location {
   physicalLocation?: { artifactLocation: { uri: string }; region: { startLine: number } };
   logicalLocations?: LogicalLocation[];
 }
-export interface SarifRule {
+interface SarifRule {
   id: string;
   name: string;
   shortDescription: Message;
@@ -65,7 +65,7 @@ export interface SarifRule {
   defaultConfiguration: { level: Level };
   properties: { tags: string[]; 'security-severity'?: string; category: string };
 }
-export interface SarifResult {
+interface SarifResult {
   ruleId: string;
   ruleIndex?: number;
   level: Level;
@@ -147,7 +147,7 @@ function sentence(s: string): string {
 }
 
 /** Image text as data: token shapes redacted, control characters escaped (`\n`, `\x1b`), long text cut. */
-export function sarifName(s: string, max = 500): string {
+function sarifName(s: string, max = 500): string {
   // eslint-disable-next-line no-control-regex
   const t = redactSecrets(String(s)).replace(/[\u0000-\u001f\u007f]/g, (c) =>
     c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,

@@ -103,7 +103,7 @@ export function renderInspect(r: Report): string {
 }
 
 /** Findings shown per category in `check` output; the rest are counted. */
-export const CHECK_CAP = 10;
+const CHECK_CAP = 10;
 
 const CATEGORY_ORDER = [
   'size',

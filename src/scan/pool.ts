@@ -25,7 +25,7 @@ interface Job {
 type Reply = { id: number; scan: LayerScan } | { id: number; error: string; input: boolean };
 
 /** Opens and scans one blob in this thread. */
-export function scanBlob(ref: BlobRef, label: string, signal?: AbortSignal): Promise<LayerScan> {
+function scanBlob(ref: BlobRef, label: string, signal?: AbortSignal): Promise<LayerScan> {
   return scanLayer(readBlob(ref, label, signal), label);
 }
 

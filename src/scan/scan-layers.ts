@@ -3,14 +3,13 @@
  * pool, the layer cache and progress, and returns the scanned images. The cache wraps the reader the way
  * go-containerregistry's cache.Image wraps an image: a layer known by its digest is not read again.
  */
-import type { BlobRef, ImageSource, LayerReader, SourceImage, SourceLayer } from '../sources/contract.js';
+import type { BlobRef, ImageSource, LayerReader, SourceImage } from '../sources/contract.js';
 import { formatBytes } from '../util/bytes.js';
 import { Limiter } from '../util/concurrency.js';
 import { fileDigest, type LayerCache } from './cache.js';
 import { scanLayer, type LayerScan } from './layer.js';
 import { ScanPool } from './pool.js';
 
-export type ScannedLayer = SourceLayer<LayerScan>;
 /** An image whose layers have all been scanned and verified. */
 export type ScannedImage = SourceImage<LayerScan>;
 

@@ -73,7 +73,7 @@ export async function saveSupportsPlatform(opts: DaemonOptions = {}): Promise<bo
  * default) keeps the result in its own BuildKit store, and docker/build-push-action loads it into the
  * daemon only when asked.
  */
-export const NOT_LOADED_HINT =
+const NOT_LOADED_HINT =
   'if docker/build-push-action built it, set `load: true` there (the docker-container driver of docker/setup-buildx-action does not load images into the daemon unless asked, or unless its driver-opts set default-load=true); otherwise build or pull it first';
 
 /** One line for a failed `docker save`, from what docker printed. */

@@ -13,14 +13,14 @@ import { MAX_JSON_BLOB } from './model.js';
 import type { PlatformChoice } from './platform.js';
 
 /** An OCI layout's index and a reader for its JSON blobs (size-capped, digest-verified). */
-export interface Layout {
+interface Layout {
   where: string;
   index: Index;
   blobPath: (d: Descriptor) => string;
   readJson: (d: Descriptor, what: string) => Promise<Buffer>;
 }
 
-export async function openLayout(dir: string): Promise<Layout> {
+async function openLayout(dir: string): Promise<Layout> {
   const where = `OCI layout ${dir}`;
   const indexBuf = await readFile(join(dir, 'index.json')).catch(() => {
     throw new InputError(`${where} has no readable index.json`);

@@ -177,7 +177,7 @@ export function checkPlatform(choice: PlatformChoice, have: Platform, where: str
   }
 }
 
-export function diffIdsOf(config: ImageConfigFile, layerCount: number, where: string): string[] {
+function diffIdsOf(config: ImageConfigFile, layerCount: number, where: string): string[] {
   const ids = config.rootfs?.diff_ids;
   if (!Array.isArray(ids) || ids.length !== layerCount) {
     throw new InputError(

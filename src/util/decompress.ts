@@ -18,7 +18,7 @@ const CHUNK = 256 * 1024;
  */
 const BUFFERED = 4 * CHUNK;
 
-export function sniffCompression(head: Buffer): Compression {
+function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
   return 'none';
@@ -26,7 +26,7 @@ export function sniffCompression(head: Buffer): Compression {
 
 type ZlibWithZstd = typeof zlib & { createZstdDecompress?: (opts?: { chunkSize?: number }) => Transform };
 
-export function createDecompressor(kind: Exclude<Compression, 'none'>): Transform {
+function createDecompressor(kind: Exclude<Compression, 'none'>): Transform {
   if (kind === 'gzip')
     return zlib.createGunzip({ chunkSize: CHUNK, readableHighWaterMark: BUFFERED } as zlib.ZlibOptions);
   // Node >= 22.15 (and the action's node24) has zstd in zlib; Node 20 falls back to fzstd (pure JS).

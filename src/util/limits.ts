@@ -7,9 +7,9 @@
 import { nameByteLength } from './names.js';
 
 /** Linux NAME_MAX: bytes in one path component. */
-export const NAME_MAX = 255;
+const NAME_MAX = 255;
 /** Linux PATH_MAX, which counts the terminating NUL: a path or a symlink target has at most 4095 bytes. */
-export const PATH_MAX = 4096;
+const PATH_MAX = 4096;
 /**
  * Components in one path. Linux has no such bound of its own, but a path's parents are directories too,
  * and each is listed with its full path: depth × length is what a deep path costs. 256 is far beyond any

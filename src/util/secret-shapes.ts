@@ -82,7 +82,7 @@ function isSecretWord(w: string, i: number): boolean {
 }
 
 /** True when a variable's name says it holds a secret (API_TOKEN, PGPASSWORD, MYSQL_PWD, APP_KEY). */
-export function isSecretName(name: string): boolean {
+function isSecretName(name: string): boolean {
   const words = name
     .toUpperCase()
     .split(/[_\-.]+/)
@@ -314,7 +314,7 @@ export function findSecrets(text: string): SecretSpan[] {
 export const REDACTED = '***';
 
 /** Replaces each span (overlaps merged) with the placeholder. */
-export function redactSpans(text: string, spans: readonly SecretSpan[]): string {
+function redactSpans(text: string, spans: readonly SecretSpan[]): string {
   if (!spans.length) return text;
   const sorted = [...spans].sort((a, b) => a.start - b.start);
   let out = '';

@@ -283,7 +283,7 @@ function readOctal(b: Buffer, off: number, len: number): number {
 }
 
 /** Octal, or GNU base-256 when the high bit of the first byte is set (0x80 positive, 0xff negative). */
-export function readNumber(b: Buffer, off: number, len: number): number {
+function readNumber(b: Buffer, off: number, len: number): number {
   const first = b[off] as number;
   if (first & 0x80) {
     const negative = first === 0xff;

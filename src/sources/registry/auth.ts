@@ -98,7 +98,7 @@ interface DockerConfigFile {
   credsStore?: string;
 }
 
-export function dockerConfigDir(opts: CredentialOptions = {}): string {
+function dockerConfigDir(opts: CredentialOptions = {}): string {
   return opts.dockerConfigDir ?? process.env['DOCKER_CONFIG'] ?? join(homedir(), '.docker');
 }
 
@@ -118,7 +118,7 @@ function helperServerUrl(registry: string): string {
  * a missing or failing helper is a note for the auth error, not an error of its own (the pull may be
  * anonymous).
  */
-export function runCredentialHelper(
+function runCredentialHelper(
   name: string,
   serverUrl: string,
   timeoutMs = 30_000,

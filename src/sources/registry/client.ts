@@ -41,12 +41,9 @@ import {
 import { registryBaseUrl } from './reference.js';
 
 /** Every manifest type, as distribution 2.8 wants: a partial Accept gets a 404, another manifest or schema1. */
-export const MANIFEST_ACCEPT = [
-  MEDIA.ociIndex,
-  MEDIA.ociManifest,
-  MEDIA.dockerList,
-  MEDIA.dockerManifest,
-].join(', ');
+const MANIFEST_ACCEPT = [MEDIA.ociIndex, MEDIA.ociManifest, MEDIA.dockerList, MEDIA.dockerManifest].join(
+  ', ',
+);
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 8;

@@ -27,13 +27,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxRetryAfterMs: 60_000,
 };
 
-export interface TransportOptions {
-  retry: RetryPolicy;
-  /** Milliseconds to wait for response headers, and for each chunk of a body. */
-  timeoutMs: number;
-}
-
-export const USER_AGENT = `slimgate/${VERSION} (+https://github.com/slimgate/slimgate)`;
+const USER_AGENT = `slimgate/${VERSION} (+https://github.com/slimgate/slimgate)`;
 
 export type Headers = Record<string, string>;
 

@@ -5,7 +5,7 @@
 import { InputError } from '../../util/errors.js';
 
 export const DOCKER_HUB = 'docker.io';
-export const DOCKER_HUB_API = 'registry-1.docker.io';
+const DOCKER_HUB_API = 'registry-1.docker.io';
 /** The key `docker login` writes for Docker Hub in ~/.docker/config.json. */
 export const DOCKER_HUB_CONFIG_KEY = 'https://index.docker.io/v1/';
 
