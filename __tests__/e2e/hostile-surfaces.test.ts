@@ -99,10 +99,14 @@ function expectInertComment(md: string): void {
   expectInertMarkdown(md);
   const html = renderGfm(md);
   const hrefs = [...html.matchAll(/<a [^>]*href="([^"]*)"/g)].map((m) => m[1]!);
-  for (const href of hrefs) expect(href).toMatch(/^https:\/\/github\.com\/slimgate\/slimgate([/#]|$)/);
+  // Only our own links: the project, and the run that made the comment (from the runner's environment).
+  const own = /^https:\/\/github\.com\/(slimgate\/slimgate([/#]|$)|[\w.-]+\/[\w.-]+\/actions\/runs\/\d+$)/;
+  for (const href of hrefs) expect(href).toMatch(own);
   expect(html).not.toMatch(/<(img|script|math)/i);
   // The rendered text: nothing raw, and nothing GitHub's reference filters would link.
-  const text = decodeEntities(html.replace(/<[^>]+>/g, ' ')).replace(/\u200b/g, '␣');
+  // Our footer names the commit the run checked (from the runner, and in <code>, which GitHub never links).
+  const ours = html.replace(/checked <code>[0-9a-f]{7}<\/code>/g, 'checked OWN');
+  const text = decodeEntities(ours.replace(/<[^>]+>/g, ' ')).replace(/\u200b/g, '␣');
   expectInertText(text, () => true);
   expect(text).not.toMatch(/www\./i);
   expect(text).not.toMatch(/[a-z]:\/\//i);

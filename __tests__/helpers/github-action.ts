@@ -132,6 +132,13 @@ function readIfExists(p: string): string {
 }
 
 export async function runAction(o: RunActionOptions): Promise<ActionRun> {
+  // GitHub has the pull request the event is about: pulls.get answers with its head and labels as they are
+  // now. A test may set them otherwise first (after a push, or a label applied later).
+  const pr = o.payload['pull_request'] as
+    { number: number; head: { sha: string }; labels: { name: string }[] } | undefined;
+  const repo = (o.payload['repository'] as { full_name?: string } | undefined)?.full_name;
+  if (o.event === 'pull_request' && pr && repo && !o.api.pulls.has(`${repo}#${pr.number}`))
+    o.api.setPull(repo, pr.number, { headSha: pr.head.sha, labels: pr.labels.map((l) => l.name) });
   const root = mkdtempSync(path.join(tmpdir(), 'slimgate-e2e-'));
   const runnerTemp = o.runnerTemp ?? path.join(root, 'runner-temp');
   const workspace = path.join(root, 'workspace');

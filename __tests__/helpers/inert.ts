@@ -56,6 +56,9 @@ export function expectInertText(text: string, allowed: (line: string) => boolean
 
 /** Our own links: the project's repository and docs. */
 const OWN_LINK = /\]\(https:\/\/github\.com\/slimgate\/slimgate[^)\s]*\)/g;
+/** Our own footer: the commit the run checked, and the run (both from the runner, never from the image). */
+const OWN_FOOTER =
+  /checked <code>[0-9a-f]{7}<\/code>(?: · \[run\]\(https:\/\/[^)\s]+\/actions\/runs\/\d+\))?/g;
 
 /** The text GitHub sees once entities are decoded; a zero-width space becomes a visible break (`␣`). */
 export function decodeEntities(md: string): string {
@@ -76,7 +79,12 @@ export function expectInertMarkdown(md: string): void {
   expectInertText(md, () => true);
   expect(md).not.toMatch(/<img|<a /i);
   expect(md).not.toContain('$');
-  const text = decodeEntities(md.replace(OWN_LINK, '](OWN)'));
+  const text = decodeEntities(
+    md
+      .replace(OWN_LINK, '](OWN)')
+      .replace(OWN_FOOTER, 'checked OWN')
+      .replace(/<!-- slimgate-head:[0-9a-f]+ -->/g, ''), // hidden: GitHub renders no HTML comment
+  );
   expect(text).not.toMatch(/www\./i);
   expect(text).not.toMatch(/[a-z]:\/\//i);
   expect(text).not.toMatch(/@[A-Za-z0-9]/);
