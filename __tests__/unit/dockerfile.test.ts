@@ -41,7 +41,7 @@ describe('the final stage and its base', () => {
     expect(df.base.line).toBe(line);
   });
 
-  it('explains each hop through aliases, with the file and line (DESIGN.md evidence form)', () => {
+  it('explains each hop through aliases, with the file and line (the evidence form of the report)', () => {
     expect(parse('aliases.Dockerfile').evidence).toEqual([
       'aliases.Dockerfile:10 FROM RUNTIME → stage runtime',
       'aliases.Dockerfile:4 FROM base → stage base',

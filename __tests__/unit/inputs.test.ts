@@ -203,7 +203,7 @@ describe('readInputs', () => {
         'github-token': '',
       }),
     );
-    // The same options serve the image and the baseline (engine.analyse): only the host decides.
+    // The same options serve the image and the baseline (checker.check): only the host decides.
     const creds = {
       ...registryOptions(i.registry).credentials,
       dockerConfigDir: mkdtempSync(path.join(tmpdir(), 'dc-')),

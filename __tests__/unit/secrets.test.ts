@@ -4,7 +4,7 @@
 // in the text, markdown or JSON output. Then the pieces: the shapes and their redaction, and the streaming
 // matcher over real tar streams.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,11 +97,16 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
  * code, none holding any of the secrets. Returns the JSON report of `check`.
  */
 function checkAll(img: Built, secrets: readonly string[], status: number): Report {
+  const sarif = `${img.archive.replace(/^docker-archive:/, '')}.sarif`;
   const outputs: [string, ReturnType<typeof cli>][] = [
-    ['check text', cli('check', img.archive)],
+    ['check text', cli('check', img.archive, '--sarif', sarif)],
     ['check markdown', cli('check', img.archive, '--markdown')],
     ['check json', cli('check', img.archive, '--json')],
   ];
+  // The SARIF log for code scanning holds the same findings: never their values.
+  const log = readFileSync(sarif, 'utf8');
+  expect(JSON.parse(log)).toMatchObject({ version: '2.1.0' });
+  for (const s of secrets) expect(log.includes(s), `the SARIF log shows the secret ${s}`).toBe(false);
   for (const [what, r] of outputs) {
     expect(r.status, `${what}: ${r.stderr}`).toBe(status);
     for (const s of secrets) {

@@ -1,5 +1,5 @@
 /**
- * The rule catalog: every finding Slimgate can raise, with a stable id, its category (DESIGN.md's names),
+ * The rule catalog: every finding Slimgate can raise, with a stable id, its category (the fixed list in README's rules section),
  * its default severity, and a one-line remediation. docs/rules.md has an entry (anchor `#sg201`) for each;
  * a unit test checks that the two agree.
  */

@@ -61,7 +61,7 @@ export class ImageFs {
         continue;
       }
       const next = join(cur, c);
-      // Nothing in the image is deeper (src/inventory/limits.ts), so a deeper path is missing.
+      // Nothing in the image is deeper (src/util/limits.ts), so a deeper path is missing.
       if (depth >= MAX_DEPTH) return { ok: false, path: next, why: 'missing', via };
       const f = this.byPath.get(next);
       if (!f) return { ok: false, path: next, why: 'missing', via };

@@ -3,7 +3,7 @@
  * deleted: its blob still ships), secret-looking ENV entries, secrets in ENTRYPOINT/CMD, and build args and
  * credentials recorded in the image history. Values are never echoed: messages name the path or the
  * variable and the kind of secret only. What counts as a secret is decided in util/secret-shapes.ts (values)
- * and inventory/secret-files.ts (files, matched while the scan streams them).
+ * and scan/secret-files.ts (files, matched while the scan streams them).
  *
  * Precision decisions (docs/rules.md#secret-precision):
  * - Keys under test-fixture paths (testdata, test, tests, __tests__, fixtures, spec, example(s)) are the

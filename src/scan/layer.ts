@@ -41,7 +41,7 @@ export interface LayerScan {
   entries: EntryRecord[];
   /** Raw names of entries (or hard-link targets) that climb out of the root with "..". */
   escapes: string[];
-  /** Entries past the limits of a real file system (src/inventory/limits.ts): refused, not recorded. */
+  /** Entries past the limits of a real file system (src/util/limits.ts): refused, not recorded. */
   refused: RefusedEntry[];
 }
 

@@ -1,4 +1,4 @@
-/** Report JSON, schemaVersion 1: the contract in DESIGN.md (at least these fields). */
+/** Report JSON, schemaVersion 1: the contract users and tests rely on (at least these fields; more may be added). */
 export type Severity = 'error' | 'warning' | 'info';
 
 export interface Finding {

@@ -189,8 +189,7 @@ export async function discard(res: http.IncomingMessage): Promise<string> {
 
 /**
  * Runs `attempt` until it succeeds, retrying transient connection errors and retryable statuses (thrown
- * as HttpStatusError) with backoff, honouring Retry-After. `onGiveUp` turns the last failure into the
- * error to throw.
+ * as HttpStatusError) with backoff, honouring Retry-After; the last failure is thrown as it is.
  */
 export async function withRetries<T>(policy: RetryPolicy, attempt: (n: number) => Promise<T>): Promise<T> {
   for (let n = 0; ; n++) {
