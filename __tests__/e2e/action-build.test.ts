@@ -3,9 +3,9 @@
 //   Dockerfile in a git worktree — leaving the workspace (HEAD, index, files) exactly as it was;
 // - a registry image: for `baseline: auto` the action reads the same repository at the base branch's tag.
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { code } from '../../src/report/markdown.js';
-import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { useGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { repoRoot, runAction, webhookExample } from '../helpers/github-action.js';
 import { node24, run, world } from '../helpers/world.js';
 
@@ -24,13 +24,7 @@ const git = (cwd: string, ...args: string[]): string =>
 
 describe('build mode', () => {
   let api: GitHubApi;
-  beforeEach(async () => {
-    api = await startGitHubApi();
-  });
-  afterEach(async () => {
-    await api.stop();
-    expect(api.violations).toEqual([]);
-  });
+  useGitHubApi((a) => (api = a));
 
   it.each([
     ['node 20', () => process.execPath],
@@ -82,13 +76,7 @@ describe('build mode', () => {
 
 describe('a registry image', () => {
   let api: GitHubApi;
-  beforeEach(async () => {
-    api = await startGitHubApi();
-  });
-  afterEach(async () => {
-    await api.stop();
-    expect(api.violations).toEqual([]);
-  });
+  useGitHubApi((a) => (api = a));
 
   it('baseline auto: the same repository at the base branch tag', async () => {
     const w = world();

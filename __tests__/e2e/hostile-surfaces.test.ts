@@ -11,9 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, stderrLines } from '../helpers/cli.js';
-import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { useGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { runAction, webhookExample, type ActionRun } from '../helpers/github-action.js';
 import {
   decodeEntities,
@@ -189,13 +189,7 @@ function expectInertLog(r: ActionRun): void {
 
 describe.each(nodes)('the action under %s, on a fork PR whose image is hostile', (_name, nodeBin) => {
   let api: GitHubApi;
-  beforeEach(async () => {
-    api = await startGitHubApi();
-  });
-  afterEach(async () => {
-    await api.stop();
-    expect(api.violations).toEqual([]);
-  });
+  useGitHubApi((a) => (api = a));
 
   it('the log, the annotations, the summary and (through workflow_run) the comment stay inert', async () => {
     api.readOnly = true; // a fork's pull_request run gets a read-only token

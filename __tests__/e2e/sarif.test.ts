@@ -4,10 +4,10 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SarifLog } from '../../src/report/sarif.js';
 import { distCli, stderrLines } from '../helpers/cli.js';
-import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { useGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { runAction, webhookExample } from '../helpers/github-action.js';
 import { multitoolValidate } from '../helpers/sarif-multitool.js';
 import { node24, repoRoot, run } from '../helpers/world.js';
@@ -81,13 +81,7 @@ describe('slimgate check --sarif', () => {
 
 describe('the action’s sarif input and output', () => {
   let api: GitHubApi;
-  beforeEach(async () => {
-    api = await startGitHubApi();
-  });
-  afterEach(async () => {
-    await api.stop();
-    expect(api.violations).toEqual([]);
-  });
+  useGitHubApi((a) => (api = a));
 
   it('writes the log on a failing PR, with Dockerfile locations and the comment key as its category', async () => {
     const r = await runAction({

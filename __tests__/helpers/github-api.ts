@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { afterEach, beforeEach, expect } from 'vitest';
 
 const require = createRequire(import.meta.url);
 
@@ -677,4 +678,20 @@ function diffLinesOf(patch: string): Set<number> {
 
 export async function startGitHubApi(opts: GitHubApiOptions = {}): Promise<GitHubApi> {
   return new GitHubApi(opts).start();
+}
+
+/**
+ * A fresh REST double for each test of the calling describe block, handed to `use`; after each test it is
+ * stopped, and it must have seen no request that GitHub's OpenAPI description rejects.
+ */
+export function useGitHubApi(use: (api: GitHubApi) => void): void {
+  let api: GitHubApi | undefined;
+  beforeEach(async () => {
+    api = await startGitHubApi();
+    use(api);
+  });
+  afterEach(async () => {
+    await api?.stop();
+    expect(api?.violations).toEqual([]);
+  });
 }
