@@ -3,27 +3,15 @@
  * shallow) and checked out in a `git worktree` under a temp directory. The workspace is never touched: no
  * checkout, no stash, no change to HEAD or the index.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { oneLine } from '../util/errors.js';
+import { runProcess } from '../util/subprocess.js';
 
-function git(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(
-      'git',
-      args,
-      { cwd, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        done({
-          code,
-          stdout: String(stdout),
-          stderr: String(stderr || (err && typeof err.code === 'string' ? err.message : '')),
-        });
-      },
-    );
-  });
+async function git(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const r = await runProcess('git', args, { cwd, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  if (r.spawnError) return { code: 1, stdout: '', stderr: r.spawnError.message };
+  return { code: r.code ?? 1, stdout: r.stdout, stderr: r.stderr };
 }
 
 export interface BaseTree {

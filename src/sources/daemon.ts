@@ -3,10 +3,9 @@
  * temp file and no buffering. Both the legacy layout (Docker ≤ 24) and the OCI layout of Docker 25+ come
  * through the same reader.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, oneLine } from '../util/errors.js';
+import { ProcessExitError, runProcess, streamProcess } from '../util/subprocess.js';
 import { formatBytes } from '../util/bytes.js';
 import { Meter } from '../util/meter.js';
 import { imagesFromArchive, readArchive, type ArchiveContents } from './archive.js';
@@ -15,7 +14,6 @@ import { formatPlatform, type PlatformChoice } from './platform.js';
 
 /** `docker save --platform` needs a client of 28+ and a daemon with API 1.48+. */
 const SAVE_PLATFORM_API = [1, 48] as const;
-const STDERR_CAP = 64 * 1024;
 
 export interface DaemonOptions {
   /** The docker CLI (default "docker"). */
@@ -37,32 +35,13 @@ function versionAtLeast(v: string, want: readonly number[]): boolean {
   return true;
 }
 
-/** Runs a short docker command; resolves stdout, stderr and the exit code (-1 if it could not start). */
-function dockerOutput(
-  args: string[],
-  opts: DaemonOptions,
-): Promise<{ code: number; stdout: string; stderr: string; missing: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(opts.docker ?? 'docker', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: opts.env ?? process.env,
-      timeout: 60_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    let missing = false;
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      missing = e.code === 'ENOENT';
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, missing }));
-  });
-}
-
 /** Whether this docker client and daemon accept `docker save --platform`. */
 export async function saveSupportsPlatform(opts: DaemonOptions = {}): Promise<boolean> {
-  const r = await dockerOutput(['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'], opts);
+  const r = await runProcess(
+    opts.docker ?? 'docker',
+    ['version', '--format', '{{.Client.Version}} {{.Server.APIVersion}}'],
+    { env: opts.env ?? process.env, timeoutMs: 60_000 },
+  );
   if (r.code !== 0) return false;
   const [client = '', api = ''] = r.stdout.trim().split(/\s+/);
   return versionAtLeast(client, [28]) && versionAtLeast(api, SAVE_PLATFORM_API);
@@ -128,49 +107,30 @@ async function imagesFromDaemon<S extends LayerDigests>(
   if (p && p !== 'all' && (await saveSupportsPlatform(opts))) args.push('--platform', formatPlatform(p));
   args.push(ref);
 
-  let child: ChildProcessByStdio<null, Readable, Readable>;
-  try {
-    child = spawn(opts.docker ?? 'docker', args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  } catch (err) {
-    throw new InputError(`cannot run docker: ${oneLine(err)}`);
-  }
-  let stderr = '';
-  child.stderr.on('data', (c: Buffer) => {
-    if (stderr.length < STDERR_CAP) stderr += c.toString('utf8');
+  const docker = streamProcess(opts.docker ?? 'docker', args, {
+    env,
+    name: 'docker',
+    notFound:
+      'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)',
   });
-  let spawnError: NodeJS.ErrnoException | undefined;
-  const exited = new Promise<number | null>((resolve) => {
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      spawnError = e;
-      resolve(-1);
-    });
-    child.on('close', (code) => resolve(code));
-  });
-
   let contents: ArchiveContents<S> | undefined;
   let readError: unknown;
   const meter = new Meter(
     opts.progress && ((n) => opts.progress?.(`reading docker save ${ref}: ${formatBytes(n)}`)),
   );
   try {
-    await pipeline(child.stdout, async (input: AsyncIterable<Buffer>) => {
+    await pipeline(docker.stdout, async (input: AsyncIterable<Buffer>) => {
       contents = await readArchive(meter.pass(input), `docker save ${ref}`, reader);
     });
   } catch (err) {
     readError = err;
-    child.kill();
+    docker.kill();
   }
-  const code = await exited;
-  if (spawnError) {
-    throw new InputError(
-      spawnError.code === 'ENOENT'
-        ? 'the docker CLI is not installed, and docker-daemon: needs it (or pass a docker-archive:PATH made by docker save)'
-        : `cannot run docker: ${oneLine(spawnError)}`,
-    );
-  }
-  if (code !== 0 && !(readError && code === null)) throw daemonError(ref, code, stderr, env);
+  const code = await docker.exited.catch((err: unknown) => {
+    throw err instanceof ProcessExitError ? daemonError(ref, err.code, err.stderr, env) : err;
+  });
   if (readError || !contents) {
-    if (meter.bytes === 0 && stderr.trim()) throw daemonError(ref, code, stderr, env);
+    if (meter.bytes === 0 && docker.stderr().trim()) throw daemonError(ref, code, docker.stderr(), env);
     throw readError ?? new InputError(`docker save ${ref} wrote nothing`);
   }
   return imagesFromArchive(contents, { source, format: 'any', selector: {}, platform: opts.platform });

@@ -12,12 +12,12 @@
  * The build log streams to `onLog` (the CLI's stderr, the action's log group). A failed build is a
  * BuildError carrying the tail of the log.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
+import { runProcess } from '../util/subprocess.js';
 import { parsePlatform, formatPlatform } from './platform.js';
 import { parseReference } from './registry/reference.js';
 
@@ -137,34 +137,21 @@ interface Ran {
 }
 
 /** Runs docker; streams its output to `onLog` and keeps the tail. */
-function runDocker(
+async function runDocker(
   args: string[],
   opts: BuildOptions,
   extraEnv: Record<string, string>,
   stream: boolean,
 ): Promise<Ran> {
-  return new Promise((resolvePromise) => {
-    const child = spawn(opts.docker ?? 'docker', args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...(opts.env ?? process.env), ...extraEnv },
-    });
-    let tail = '';
-    let stdout = '';
-    const take = (c: Buffer, isStdout: boolean): void => {
-      const text = c.toString('utf8');
-      if (isStdout && stdout.length < TAIL_BYTES) stdout += text;
-      tail = (tail + text).slice(-TAIL_BYTES);
-      if (stream) opts.onLog?.(text);
-    };
-    child.stdout.on('data', (c: Buffer) => take(c, true));
-    child.stderr.on('data', (c: Buffer) => take(c, false));
-    let missing = false;
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      missing = e.code === 'ENOENT';
-      tail += `\n${oneLine(e)}`;
-    });
-    child.on('close', (code) => resolvePromise({ code: missing ? -1 : code, stdout, tail, missing }));
+  const r = await runProcess(opts.docker ?? 'docker', args, {
+    env: { ...(opts.env ?? process.env), ...extraEnv },
+    maxStdout: TAIL_BYTES,
+    maxTail: TAIL_BYTES,
+    ...(stream && opts.onLog ? { onOutput: opts.onLog } : {}),
   });
+  const missing = r.spawnError?.code === 'ENOENT';
+  const tail = r.spawnError ? `${r.output}\n${oneLine(r.spawnError)}` : r.output;
+  return { code: r.spawnError ? -1 : r.code, stdout: r.stdout, tail, missing };
 }
 
 function lastLines(text: string, n = TAIL_LINES): string {

@@ -7,11 +7,11 @@
  * the Docker config (`$DOCKER_CONFIG/config.json` or `~/.docker/config.json`: credHelpers, credsStore,
  * auths, identitytoken), then fallbacks (the action's github-token for ghcr.io). They are looked up only when a registry asks.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../../util/errors.js';
+import { runProcess } from '../../util/subprocess.js';
 import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, normaliseRegistryName } from './reference.js';
 
 export interface RegistryCredential {
@@ -118,52 +118,34 @@ function helperServerUrl(registry: string): string {
  * a missing or failing helper is a note for the auth error, not an error of its own (the pull may be
  * anonymous).
  */
-function runCredentialHelper(
+async function runCredentialHelper(
   name: string,
   serverUrl: string,
   timeoutMs = 30_000,
 ): Promise<{ username: string; secret: string } | { note: string } | undefined> {
   const bin = `docker-credential-${name}`;
-  return new Promise((resolve) => {
-    let child;
-    try {
-      child = spawn(bin, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    } catch {
-      resolve({ note: `credential helper ${bin} could not be started` });
-      return;
-    }
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.stdin.on('error', () => {});
-    child.on('error', (e: NodeJS.ErrnoException) =>
-      resolve({
-        note:
-          e.code === 'ENOENT'
-            ? `credential helper ${bin} is not installed`
-            : `credential helper ${bin} failed to start`,
-      }),
-    );
-    child.on('close', (code) => {
-      const stdout = Buffer.concat(out).toString('utf8').trim();
-      if (code !== 0) {
-        // "credentials not found in native keychain" and the like: nothing stored for this registry.
-        if (/not found/i.test(stdout) || /not found/i.test(Buffer.concat(err).toString('utf8'))) {
-          resolve(undefined);
-        } else resolve({ note: `credential helper ${bin} exited with status ${code}` });
-        return;
-      }
-      try {
-        const doc = JSON.parse(stdout) as { Username?: string; Secret?: string };
-        if (!doc.Secret) resolve(undefined);
-        else resolve({ username: doc.Username ?? '', secret: doc.Secret });
-      } catch {
-        resolve({ note: `credential helper ${bin} printed something that is not JSON` });
-      }
-    });
-    child.stdin.end(serverUrl);
-  });
+  const r = await runProcess(bin, ['get'], { input: serverUrl, timeoutMs, maxStdout: 1024 * 1024 });
+  if (r.spawnError) {
+    return {
+      note:
+        r.spawnError.code === 'ENOENT'
+          ? `credential helper ${bin} is not installed`
+          : `credential helper ${bin} failed to start`,
+    };
+  }
+  const stdout = r.stdout.trim();
+  if (r.code !== 0) {
+    // "credentials not found in native keychain" and the like: nothing stored for this registry.
+    if (/not found/i.test(stdout) || /not found/i.test(r.stderr)) return undefined;
+    return { note: `credential helper ${bin} exited with status ${r.code}` };
+  }
+  try {
+    const doc = JSON.parse(stdout) as { Username?: string; Secret?: string };
+    if (!doc.Secret) return undefined;
+    return { username: doc.Username ?? '', secret: doc.Secret };
+  } catch {
+    return { note: `credential helper ${bin} printed something that is not JSON` };
+  }
 }
 
 function fromHelper(
