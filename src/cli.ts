@@ -2,7 +2,7 @@
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
 import { parseArgs } from 'node:util';
 import { check, checkManifest, inspect } from './engine/engine.js';
-import { InputError, oneLine } from './util/errors.js';
+import { failureLine, InputError, oneLine } from './util/errors.js';
 import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
@@ -247,8 +247,7 @@ function start(): void {
       process.exitCode = code;
     },
     (err: unknown) => {
-      const line = err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`;
-      process.stderr.write(`slimgate: ${line}\n`);
+      process.stderr.write(`slimgate: ${failureLine(err)}\n`);
       if (process.env['SLIMGATE_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 2;
     },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, type InspectOptions } from '../../src/engine/engine.js';
-import { InputError } from '../../src/util/errors.js';
+import { UserFacingError } from '../../src/util/errors.js';
 import { closeAgents } from '../../src/sources/registry/http.js';
 import { docker, world } from '../helpers/world.js';
 
@@ -60,7 +60,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(InputError);
+  expect(err).toBeInstanceOf(UserFacingError);
   expect((err as Error).message).not.toContain('\n');
   return (err as Error).message;
 }

@@ -1,13 +1,13 @@
 // A proxy in front of a real registry misbehaves on purpose: 401, 403, 404, 429 with Retry-After, 500,
 // connection resets, a connection cut halfway through a blob, and wrong bytes. Every case ends in recovery
-// (with the right answer) or in one clear line (an InputError, which the CLI maps to exit 2) — never in a
+// (with the right answer) or in one clear line (an InputError or a RegistryError, which the CLI maps to exit 2) — never in a
 // pass on bad bytes.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inspect, type InspectOptions } from '../../src/engine/engine.js';
-import { InputError } from '../../src/util/errors.js';
+import { UserFacingError } from '../../src/util/errors.js';
 import type { Report } from '../../src/types/report.js';
 import {
   makeLayout,
@@ -32,7 +32,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(InputError);
+  expect(err).toBeInstanceOf(UserFacingError);
   const msg = (err as Error).message;
   expect(msg).not.toContain('\n');
   if (process.env.SHOW) console.log(msg);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect, manifestSummary, type InspectOptions } from '../../src/engine/engine.js';
-import { InputError } from '../../src/util/errors.js';
+import { UserFacingError } from '../../src/util/errors.js';
 import type { RegistryOptions } from '../../src/sources/registry/client.js';
 import type { Report } from '../../src/types/report.js';
 import {
@@ -54,7 +54,7 @@ async function inputError(p: Promise<unknown>): Promise<string> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(err).toBeInstanceOf(InputError);
+  expect(err).toBeInstanceOf(UserFacingError);
   const msg = (err as Error).message;
   expect(msg).not.toContain('\n');
   return msg;

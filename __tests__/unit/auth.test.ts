@@ -12,7 +12,7 @@ import {
 } from '../../src/sources/registry/auth.js';
 import { backoffMs, isRetryableStatus, isTransient, retryAfterMs } from '../../src/sources/registry/http.js';
 import { registryOptionsFromFlags } from '../../src/cli/registry-flags.js';
-import { InputError } from '../../src/util/errors.js';
+import { InputError, RegistryError } from '../../src/util/errors.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-auth-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -225,7 +225,7 @@ describe('secrets never show', () => {
       },
       hint: 'set the registry-username and registry-password inputs',
     });
-    expect(e).toBeInstanceOf(InputError);
+    expect(e).toBeInstanceOf(RegistryError);
     expect(e.message).toContain('ghcr.io/o/app');
     expect(e.message).toContain('input registry-password');
     expect(e.message).toContain('registry-username and registry-password inputs');
@@ -264,10 +264,12 @@ describe('retry rules', () => {
     expect(backoffMs(p, 10)).toBeLessThanOrEqual(1250);
   });
 
-  it('treats resets and cuts as transient, input errors not', () => {
+  it('treats resets and cuts as transient, input and registry errors not', () => {
     expect(isTransient(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
     expect(isTransient(new Error('aborted'))).toBe(true);
     expect(isTransient(new InputError('aborted'))).toBe(false);
+    // Already decided (a proxy that cannot be reached, refused credentials): not tried again.
+    expect(isTransient(new RegistryError('socket hang up', { cause: new Error('aborted') }))).toBe(false);
     expect(isTransient(Object.assign(new Error('x'), { code: 'ENOTFOUND' }))).toBe(false);
   });
 });

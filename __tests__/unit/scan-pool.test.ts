@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ScanPool } from '../../src/scan/pool.js';
 import type { BlobRef } from '../../src/sources/contract.js';
+import { InputError, RegistryError } from '../../src/util/errors.js';
 
 const file = (p: string): BlobRef => ({ kind: 'file', path: p, digest: 'sha256:x' });
 
@@ -49,6 +50,31 @@ describe('ScanPool with failing workers', () => {
       expect(String((bad as PromiseRejectedResult).reason)).toMatch(/scan worker failed: boom/);
       expect(good.status).toBe('fulfilled');
       await expect(pool.scan(file('/c'), 'again')).resolves.toMatchObject({ digest: 'sha256:x' });
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an error keeps its kind across the thread: input, registry (with its cause) or internal', async () => {
+    const pool = new ScanPool(
+      2,
+      workerFile(`parentPort.on('message', (job) => {
+        const kind = job.label;
+        parentPort.postMessage({ id: job.id, error: kind + ' failed', kind,
+          ...(kind === 'registry' ? { cause: 'read ECONNRESET' } : {}) });
+      });`),
+    );
+    try {
+      const [input, registry, internal] = await Promise.allSettled(
+        ['input', 'registry', 'internal'].map((k) => pool.scan(file('/a'), k)),
+      );
+      const reason = (r: PromiseSettledResult<unknown>): unknown => (r as PromiseRejectedResult).reason;
+      expect(reason(input)).toBeInstanceOf(InputError);
+      expect(reason(registry)).toBeInstanceOf(RegistryError);
+      expect(((reason(registry) as Error).cause as Error).message).toBe('read ECONNRESET');
+      expect(reason(internal)).not.toBeInstanceOf(InputError);
+      expect(reason(internal)).not.toBeInstanceOf(RegistryError);
+      expect((reason(internal) as Error).message).toBe('internal failed');
     } finally {
       await pool.close();
     }

@@ -13,7 +13,7 @@ import { decideVerdict } from '../analysis/verdict.js';
 import { renderInspect } from '../report/text.js';
 import { BuildError } from '../sources/docker-build.js';
 import { parsePlatform } from '../sources/platform.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { failureLine, InputError, oneLine } from '../util/errors.js';
 import { annotate } from '../github/annotations.js';
 import { withCommandsStopped } from '../github/log.js';
 import { escapeControls } from '../util/text.js';
@@ -304,6 +304,6 @@ export async function run(): Promise<void> {
       core.error(
         `docker build output (last lines):\n${err.logTail.split('\n').map(escapeControls).join('\n')}`,
       );
-    core.setFailed(err instanceof InputError ? oneLine(err) : `internal error: ${oneLine(err)}`);
+    core.setFailed(failureLine(err));
   }
 }

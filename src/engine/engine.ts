@@ -14,7 +14,7 @@ import { parseDockerfile } from '../analysis/dockerfile.js';
 import { complete } from '../analysis/finding.js';
 import { applyPolicy, DEFAULT_POLICY, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
-import { InputError } from '../util/errors.js';
+import { InputError, UserFacingError, withPrefix } from '../util/errors.js';
 import { evaluateBudgets } from '../analysis/budget.js';
 
 export interface InspectOptions {
@@ -119,7 +119,7 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
   let baseline: Report | null = null;
   if (opts.baseline) {
     const [b] = await open(opts.baseline, opts, { ...image.platform }).catch((err: unknown) => {
-      throw err instanceof InputError ? new InputError(`baseline ${opts.baseline}: ${err.message}`) : err;
+      throw err instanceof UserFacingError ? withPrefix(err, `baseline ${opts.baseline}: `) : err;
     });
     if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
     baseline = buildCheckReport(b, { policy });

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { readBlob } from '../sources/blob.js';
 import type { BlobRef } from '../sources/contract.js';
-import { InputError } from '../util/errors.js';
+import { InputError, RegistryError } from '../util/errors.js';
 import { scanLayer, type LayerScan } from './layer.js';
 
 const WORKER_FLAG = 'slimgateScanWorker';
@@ -22,7 +22,29 @@ interface Job {
   label: string;
 }
 
-type Reply = { id: number; scan: LayerScan } | { id: number; error: string; input: boolean };
+/** A failure crosses the thread as its message and kind (an Error subclass does not survive the copy). */
+interface Failure {
+  error: string;
+  kind: 'input' | 'registry' | 'internal';
+  /** The message of a RegistryError's cause. */
+  cause?: string;
+}
+type Reply = { id: number; scan: LayerScan } | ({ id: number } & Failure);
+
+function toFailure(err: unknown): Failure {
+  const error = err instanceof Error ? err.message : String(err);
+  if (err instanceof RegistryError) {
+    const cause = err.cause instanceof Error ? err.cause.message : undefined;
+    return { error, kind: 'registry', ...(cause !== undefined ? { cause } : {}) };
+  }
+  return { error, kind: err instanceof InputError ? 'input' : 'internal' };
+}
+
+function fromFailure(f: Failure): Error {
+  if (f.kind === 'registry')
+    return new RegistryError(f.error, f.cause !== undefined ? { cause: new Error(f.cause) } : undefined);
+  return f.kind === 'input' ? new InputError(f.error) : new Error(f.error);
+}
 
 /** Opens and scans one blob in this thread. */
 function scanBlob(ref: BlobRef, label: string, signal?: AbortSignal): Promise<LayerScan> {
@@ -49,12 +71,7 @@ export function startScanWorker(): void {
   port.on('message', (job: Job) => {
     scanBlob(job.ref, job.label).then(
       (scan) => port.postMessage({ id: job.id, scan } satisfies Reply),
-      (err: unknown) =>
-        port.postMessage({
-          id: job.id,
-          error: err instanceof Error ? err.message : String(err),
-          input: err instanceof InputError,
-        } satisfies Reply),
+      (err: unknown) => port.postMessage({ id: job.id, ...toFailure(err) } satisfies Reply),
     );
   });
 }
@@ -136,7 +153,7 @@ export class ScanPool {
       const job = this.jobs.get(w);
       if (!job) return;
       if ('scan' in r) job.resolve(revive(r.scan));
-      else job.reject(r.input ? new InputError(r.error) : new Error(r.error));
+      else job.reject(fromFailure(r));
     });
     w.on('error', (err) => fail(new Error(`a layer scan worker failed: ${err.message}`)));
     w.on('exit', (code) => fail(new Error(`a layer scan worker exited unexpectedly (code ${code})`)));

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../util/errors.js';
+import { RegistryError } from '../../util/errors.js';
 import { runProcess } from '../../util/subprocess.js';
 import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, normaliseRegistryName } from './reference.js';
 
@@ -289,7 +289,7 @@ export function pullScope(repository: string): string {
   return `repository:${repository}:pull`;
 }
 
-/** An InputError for an auth failure: names the registry and repository, and says what to set. */
+/** A RegistryError for an auth failure: names the registry and repository, and says what to set. */
 export function authError(args: {
   registry: string;
   repository: string;
@@ -298,7 +298,7 @@ export function authError(args: {
   notes?: string[];
   hint?: string;
   detail?: string;
-}): InputError {
+}): RegistryError {
   const { registry, repository, status, credential } = args;
   const what = `${registry}/${repository}`;
   const hint =
@@ -308,16 +308,16 @@ export function authError(args: {
   const detail = args.detail ? `: ${args.detail}` : '';
   if (credential) {
     const verb = status === 403 ? 'denied access with' : 'rejected';
-    return new InputError(
+    return new RegistryError(
       `${registry} ${verb} the credentials from ${credential.from} for ${what} (HTTP ${status}${detail}); check them, or ${hint}${notes}`,
     );
   }
   if (status === 403) {
-    return new InputError(
+    return new RegistryError(
       `${what}: access denied (HTTP 403${detail}) with no credentials; if it needs some, ${hint}${notes}`,
     );
   }
-  return new InputError(
+  return new RegistryError(
     `${what} needs authentication, or does not exist (HTTP ${status}${detail}), and no credentials were found for ${registry}; ${hint}${notes}`,
   );
 }

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InputError, oneLine } from '../../util/errors.js';
+import { InputError, oneLine, RegistryError, UserFacingError } from '../../util/errors.js';
 import { sha256 } from '../../util/digest.js';
 import { MAX_JSON_BLOB, MEDIA, type Descriptor } from '../model.js';
 import { shortDigest } from '../../util/bytes.js';
@@ -172,6 +172,7 @@ export class RegistryClient {
     if (!(err instanceof Error) || !this.secrets.size) return err;
     const msg = redact(err.message, this.secrets);
     if (msg === err.message) return err;
+    if (err instanceof RegistryError) return new RegistryError(msg, { cause: err.cause });
     return err instanceof InputError ? new InputError(msg) : new Error(msg);
   }
 
@@ -243,8 +244,9 @@ export class RegistryClient {
       stalls = received > lastCutAt ? 0 : stalls + 1;
       lastCutAt = received;
       if (stalls + 1 >= this.retry.attempts || cuts >= this.retry.attempts * 4) {
-        throw new InputError(
+        throw new RegistryError(
           `${label}: the connection to ${this.registry} was cut ${cuts} times, at ${received} of ${desc.size} bytes (${oneLine(err)})`,
+          { cause: err },
         );
       }
       await sleep(backoffMs(this.retry, stalls));
@@ -374,7 +376,7 @@ export class RegistryClient {
         const location = res.headers.location;
         await discard(res);
         if (!location || ++hops > MAX_REDIRECTS) {
-          throw new InputError(
+          throw new RegistryError(
             `${this.registry}: ${location ? 'too many redirects' : 'a redirect without Location'}`,
           );
         }
@@ -433,7 +435,7 @@ export class RegistryClient {
       throw await this.authFailure(401);
     }
     const schemes = challenges.map((c) => c.scheme).join(', ');
-    throw new InputError(
+    throw new RegistryError(
       `${this.where}: the registry asks for authentication that Slimgate does not support (${schemes || 'no WWW-Authenticate challenge'})`,
     );
   }
@@ -448,7 +450,7 @@ export class RegistryClient {
       realm = new URL(params['realm'] as string);
       if (realm.protocol !== 'https:' && realm.protocol !== 'http:') throw new Error('scheme');
     } catch {
-      throw new InputError(`${this.where}: the registry names an invalid token realm`);
+      throw new RegistryError(`${this.where}: the registry names an invalid token realm`);
     }
     const scope = params['scope'] || pullScope(this.repository);
     const service = params['service'];
@@ -502,16 +504,16 @@ export class RegistryClient {
       const j = JSON.parse(doc.toString('utf8')) as { token?: unknown; access_token?: unknown };
       token = j.token ?? j.access_token;
     } catch {
-      throw new InputError(`${label}: the token endpoint answered something that is not JSON`);
+      throw new RegistryError(`${label}: the token endpoint answered something that is not JSON`);
     }
     if (typeof token !== 'string' || !token) {
-      throw new InputError(`${label}: the token endpoint's answer holds no token`);
+      throw new RegistryError(`${label}: the token endpoint's answer holds no token`);
     }
     this.addSecret(token);
     return token;
   }
 
-  private async authFailure(status: number, detail?: string): Promise<InputError> {
+  private async authFailure(status: number, detail?: string): Promise<RegistryError> {
     const credential = await this.lookupCredential();
     return authError({
       registry: this.registry,
@@ -524,16 +526,23 @@ export class RegistryClient {
     });
   }
 
-  /** Maps whatever ended a request to one line naming the registry, the repository and the thing. */
+  /**
+   * Maps whatever ended a request to one line naming the registry, the repository and the thing, with
+   * every secret this client knows scrubbed (a registry's error body may echo what it was sent).
+   */
   private failure(err: unknown, label: string): Error {
-    if (err instanceof InputError) return err;
+    return this.redactError(this.describe(err, label)) as Error;
+  }
+
+  private describe(err: unknown, label: string): Error {
+    if (err instanceof UserFacingError) return err;
     if (err instanceof HttpStatusError) {
       const detail = registryErrorDetail(err.body);
       const d = detail ? `: ${detail}` : '';
       const s = err.status;
       if (s === 404) {
         const anon = this.credential ? '' : '; if it is private, set credentials';
-        return new InputError(`${label}: not found (HTTP 404${d})${anon}`);
+        return new RegistryError(`${label}: not found (HTTP 404${d})${anon}`, { cause: err });
       }
       // A 403 from blob storage (an expired signed URL, say) is not the registry refusing credentials.
       if (s === 403 && err.url.origin === this.origin)
@@ -545,27 +554,33 @@ export class RegistryClient {
           after !== undefined && after > this.retry.maxRetryAfterMs
             ? ''
             : ` after ${this.retry.attempts} tries`;
-        return new InputError(
+        return new RegistryError(
           `${label}: ${this.registry} is rate-limiting requests (HTTP 429${wait})${tries}; try again later, or authenticate to raise the limit`,
+          { cause: err },
         );
       }
       const tries = s >= 500 ? ` after ${this.retry.attempts} tries` : '';
-      return new InputError(`${label}: ${err.url.host} answered HTTP ${s}${d}${tries}`);
+      return new RegistryError(`${label}: ${err.url.host} answered HTTP ${s}${d}${tries}`, { cause: err });
     }
     const e = err as NodeJS.ErrnoException;
     const msg = oneLine(err);
     if (e?.code === 'ENOTFOUND')
-      return new InputError(`${label}: cannot resolve the host of ${this.baseUrl}`);
+      return new RegistryError(`${label}: cannot resolve the host of ${this.baseUrl}`, { cause: err });
     if (/certificate|self[- ]signed|SSL|TLS/i.test(msg) || e?.code?.startsWith?.('ERR_TLS')) {
-      return new InputError(
+      return new RegistryError(
         `${label}: TLS error talking to ${this.baseUrl} (${msg}); for a registry on plain HTTP, list it with --insecure-registry; for a private CA, set NODE_EXTRA_CA_CERTS`,
+        { cause: err },
       );
     }
     if (isTransient(err)) {
-      return new InputError(
+      return new RegistryError(
         `${label}: connection to ${this.registry} failed after ${this.retry.attempts} tries (${msg})`,
+        { cause: err },
       );
     }
+    // Any other socket-level failure (a system error names its syscall) is the network's, not ours.
+    if (typeof e?.code === 'string' && typeof e.syscall === 'string')
+      return new RegistryError(`${label}: cannot talk to ${this.registry} (${msg})`, { cause: err });
     return err instanceof Error ? err : new Error(msg);
   }
 

@@ -6,7 +6,8 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { InputError } from '../../util/errors.js';
+import { InputError, UserFacingError } from '../../util/errors.js';
+import { escapeControls } from '../../util/text.js';
 import { VERSION } from '../../util/version.js';
 import { proxyError, proxyFor, TunnelAgent, viaHttpProxy, type Proxy } from './proxy.js';
 
@@ -61,7 +62,7 @@ const TRANSIENT_CODES = new Set([
 /** A connection-level failure worth retrying (reset, refused, timed out, cut mid-body). */
 export function isTransient(err: unknown): boolean {
   const e = err as NodeJS.ErrnoException | undefined;
-  if (!e || err instanceof InputError || err instanceof HttpStatusError) return false;
+  if (!e || err instanceof UserFacingError || err instanceof HttpStatusError) return false;
   if (e.code && TRANSIENT_CODES.has(e.code)) return true;
   return /socket hang up|aborted|premature close|other side closed/i.test(e.message ?? '');
 }
@@ -220,7 +221,7 @@ export function registryErrorDetail(body: string): string | undefined {
     if (!e) return undefined;
     const code = typeof e.code === 'string' ? e.code : '';
     const msg = typeof e.message === 'string' ? e.message.slice(0, 200) : '';
-    return [code, msg].filter(Boolean).join(': ') || undefined;
+    return escapeControls([code, msg].filter(Boolean).join(': ')) || undefined;
   } catch {
     return undefined;
   }

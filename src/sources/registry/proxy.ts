@@ -11,7 +11,7 @@ import * as https from 'node:https';
 import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import { isIP } from 'node:net';
-import { InputError, oneLine } from '../../util/errors.js';
+import { InputError, oneLine, RegistryError } from '../../util/errors.js';
 
 export interface Proxy {
   url: URL;
@@ -101,8 +101,10 @@ function proxyAuthorization(p: Proxy): Record<string, string> {
 }
 
 /** A failure to talk to the proxy itself: one line naming it, not retried as a registry error is. */
-export function proxyError(p: Proxy, target: string, err: unknown): InputError {
-  return new InputError(`cannot reach ${target} through the proxy ${describeProxy(p)}: ${oneLine(err)}`);
+export function proxyError(p: Proxy, target: string, err: unknown): RegistryError {
+  return new RegistryError(`cannot reach ${target} through the proxy ${describeProxy(p)}: ${oneLine(err)}`, {
+    cause: err,
+  });
 }
 
 /** Request options that send a plain-HTTP request to the proxy with the absolute URL. */
