@@ -21,7 +21,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { docker, run } from './world.js';
-import { hexOf, packTar, sha256, type TarEntry } from './tar-stream-io.js';
+import { hexOf, packTar, sha256 } from './tar-stream-io.js';
+import type { TarEntry } from './tar.js';
 
 export type ImageName =
   | 'scratch-copy'
@@ -221,46 +222,46 @@ const CRAFTED_LAYERS: TarEntry[][] = [
   [
     { name: './', type: 'dir', mode: 0o755 },
     // no entries for deep/, deep/a/ or deep/a/b/
-    { name: 'deep/a/b/file.txt', data: CRAFTED.deep },
+    { name: 'deep/a/b/file.txt', body: CRAFTED.deep },
     { name: 'keep/', type: 'dir', mode: 0o700, uid: 5, gid: 6 },
-    { name: 'keep/x.txt', data: 'x\n', mode: 0o640, uid: 5, gid: 6 },
+    { name: 'keep/x.txt', body: 'x\n', mode: 0o640, uid: 5, gid: 6 },
     { name: 'opq/', type: 'dir', mode: 0o755 },
-    { name: 'opq/old1', data: bytes(CRAFTED.old1) },
+    { name: 'opq/old1', body: bytes(CRAFTED.old1) },
     { name: 'opq/sub/', type: 'dir', mode: 0o750 },
-    { name: 'opq/sub/old2', data: bytes(CRAFTED.old2) },
-    { name: 'target.bin', data: bytes(CRAFTED.target), mode: 0o750, uid: 7, gid: 8 },
+    { name: 'opq/sub/old2', body: bytes(CRAFTED.old2) },
+    { name: 'target.bin', body: bytes(CRAFTED.target), mode: 0o750, uid: 7, gid: 8 },
     { name: 'real/', type: 'dir', mode: 0o755 },
     { name: 'lnk', type: 'symlink', linkname: 'real', uid: 9, gid: 9 },
     { name: 'victim/', type: 'dir', mode: 0o755 },
-    { name: 'victim/f', data: bytes(CRAFTED.victimF) },
-    { name: 'filedir', data: bytes(CRAFTED.filedir) },
+    { name: 'victim/f', body: bytes(CRAFTED.victimF) },
+    { name: 'filedir', body: bytes(CRAFTED.filedir) },
     { name: 'dev/', type: 'dir', mode: 0o755 },
     { name: 'dev/zero0', type: 'char', devmajor: 1, devminor: 5, mode: 0o666 },
     { name: 'setgid/', type: 'dir', mode: 0o2775, gid: 50 },
     { name: 'sticky/', type: 'dir', mode: 0o1777 },
-    { name: 'suid', data: 'x', mode: 0o4711 },
-    { name: 'orig', data: bytes(CRAFTED.orig1) },
+    { name: 'suid', body: 'x', mode: 0o4711 },
+    { name: 'orig', body: bytes(CRAFTED.orig1) },
     { name: 'orig-twin', type: 'hardlink', linkname: 'orig' },
   ],
   [
     // the parent comes from the lower layer, with its mode and owner
-    { name: 'keep/y.txt', data: 'yy\n', mode: 0o600 },
+    { name: 'keep/y.txt', body: 'yy\n', mode: 0o600 },
     { name: 'opq/', type: 'dir', mode: 0o711 },
     { name: 'opq/.wh..wh..opq' },
-    { name: 'opq/new', data: bytes(5) },
+    { name: 'opq/new', body: bytes(5) },
     // hard link to a file of the layer below; the header's mode is not the target's
     { name: 'hl-lower', type: 'hardlink', linkname: 'target.bin', mode: 0o600 },
     // the parent is a symlink to /real
-    { name: 'lnk/through.txt', data: 'through\n' },
-    { name: 'victim', data: bytes(50) },
+    { name: 'lnk/through.txt', body: 'through\n' },
+    { name: 'victim', body: bytes(50) },
     { name: 'filedir/', type: 'dir', mode: 0o755 },
-    { name: 'filedir/inner', data: 'in\n' },
+    { name: 'filedir/inner', body: 'in\n' },
     // no entries for new/ or new/implicit/
-    { name: 'new/implicit/z.txt', data: 'z\n' },
+    { name: 'new/implicit/z.txt', body: 'z\n' },
     // a new inode for /orig; /orig-twin keeps the old one
-    { name: 'orig', data: bytes(CRAFTED.orig1 + 1, 0x62) },
+    { name: 'orig', body: bytes(CRAFTED.orig1 + 1, 0x62) },
   ],
-  [{ name: '.wh.target.bin' }, { name: 'deep/a/.wh.b' }, { name: 'deep/a/c.txt', data: 'c\n' }],
+  [{ name: '.wh.target.bin' }, { name: 'deep/a/.wh.b' }, { name: 'deep/a/c.txt', body: 'c\n' }],
 ];
 
 // `ln` (no -s) on a symlink or a fifo makes a second name for that symlink or fifo: link(2) does not
@@ -273,7 +274,7 @@ RUN printf 'data' > /data.txt && ln -s data.txt /sym && ln /sym /sym-twin \\
 // A symlink whose tar header says 0755: Linux has no symlink permissions, so on disk it is 0777.
 const SYMLINK_MODE_LAYERS: TarEntry[][] = [
   [
-    { name: 'target.txt', data: 'target\n' },
+    { name: 'target.txt', body: 'target\n' },
     { name: 'sym-0755', type: 'symlink', linkname: 'target.txt', mode: 0o755 },
   ],
 ];

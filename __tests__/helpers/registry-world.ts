@@ -10,7 +10,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { hexOf, packTar, sha256, type TarEntry } from './tar-stream-io.js';
+import { hexOf, packTar, sha256 } from './tar-stream-io.js';
+import type { TarEntry } from './tar.js';
 import { run, runAsync } from './world.js';
 
 /** `probe:secret`, bcrypt (TESTING.md). */
@@ -551,10 +552,10 @@ export function sampleFiles(seed: string, big = 0): TarEntry[] {
     Buffer.from(seed),
   ]);
   const entries: TarEntry[] = [
-    { name: 'app', data: elf, mode: 0o755 },
+    { name: 'app', body: elf, mode: 0o755 },
     { name: 'etc/', type: 'dir' },
-    { name: 'etc/os-release', data: `ID=test\nVERSION_ID=${seed}\n` },
-    { name: `data-${seed}.txt`, data: `hello ${seed}\n`.repeat(50) },
+    { name: 'etc/os-release', body: `ID=test\nVERSION_ID=${seed}\n` },
+    { name: `data-${seed}.txt`, body: `hello ${seed}\n`.repeat(50) },
   ];
   if (big) {
     // Incompressible-ish bytes, so the blob is big enough to cut halfway.
@@ -566,7 +567,7 @@ export function sampleFiles(seed: string, big = 0): TarEntry[] {
       x ^= x << 5;
       buf[i] = x & 0xff;
     }
-    entries.push({ name: `big-${seed}.bin`, data: buf });
+    entries.push({ name: `big-${seed}.bin`, body: buf });
   }
   return entries;
 }

@@ -2,24 +2,9 @@
 // engine's own tar parser. Archives in these tests are small (a few MB), so whole buffers are fine here.
 import { createHash } from 'node:crypto';
 import tar from 'tar-stream';
+import type { TarEntry } from './tar.js';
 
-type TarEntryType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
-
-export interface TarEntry {
-  name: string;
-  type?: TarEntryType;
-  /** Body of a regular file. */
-  data?: Buffer | string;
-  mode?: number;
-  uid?: number;
-  gid?: number;
-  /** Symlink target as written, or hard-link target path. */
-  linkname?: string;
-  devmajor?: number;
-  devminor?: number;
-}
-
-const TO_STREAM_TYPE = {
+const TO_STREAM_TYPE: Record<string, tar.Header['type']> = {
   file: 'file',
   dir: 'directory',
   symlink: 'symlink',
@@ -27,11 +12,27 @@ const TO_STREAM_TYPE = {
   char: 'character-device',
   block: 'block-device',
   fifo: 'fifo',
-} as const;
+};
+
+/** What only the raw writer (tar() in helpers/tar.ts) writes: hostile forms, not conventional archives. */
+const RAW_ONLY = [
+  'size',
+  'mtime',
+  'pax',
+  'paxGlobal',
+  'longName',
+  'longLink',
+  'base256',
+  'badChecksum',
+  'prefix',
+  'magic',
+  'headerName',
+  'headerLinkname',
+] as const;
 
 const MTIME = new Date('2024-01-02T03:04:05Z');
 
-/** Packs entries, in the order given, into a tar (with the end-of-archive marker). */
+/** Packs entries, in the order given, into a tar as tar-stream writes it (with the end-of-archive marker). */
 export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
@@ -40,7 +41,12 @@ export async function packTar(entries: readonly TarEntry[]): Promise<Buffer> {
   })();
   for (const e of entries) {
     const type = e.type ?? 'file';
-    const body = type === 'file' ? Buffer.from(e.data ?? '') : undefined;
+    const raw = RAW_ONLY.filter((k) => e[k] !== undefined);
+    if (!TO_STREAM_TYPE[type] || raw.length)
+      throw new Error(
+        `packTar writes conventional entries: use tar() for ${e.name} (${[type, ...raw].join(', ')})`,
+      );
+    const body = type === 'file' ? Buffer.from(e.body ?? '') : undefined;
     const header: Partial<tar.Header> & { name: string } = {
       name: e.name,
       type: TO_STREAM_TYPE[type],

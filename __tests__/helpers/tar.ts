@@ -18,6 +18,10 @@ const FLAGS: Record<string, string> = {
   fifo: '6',
 };
 
+/**
+ * One tar entry, for both writers: `tar()` here (every field) and `packTar()` in tar-stream-io.ts (the
+ * conventional ones: name, type by name, mode, ids, linkname, body, device numbers).
+ */
 export interface TarEntry {
   /** The entry's name. Written into the header's name field unless `longName`, `pax.path` or `prefix` say otherwise. */
   name: string;
@@ -28,6 +32,9 @@ export interface TarEntry {
   gid?: number;
   mtime?: number;
   linkname?: string;
+  /** A device's numbers ('char' and 'block'). */
+  devmajor?: number;
+  devminor?: number;
   /** The body. Its length is the size field unless `size` overrides it. */
   body?: Buffer | string;
   /** The size field as written (default: body length). The body written is `body`, padded to a block. */
@@ -121,6 +128,8 @@ export interface HeaderFields {
   size?: number;
   mtime?: number;
   linkname?: string;
+  devmajor?: number;
+  devminor?: number;
   prefix?: string;
   magic?: 'ustar' | 'gnu' | 'v7';
   base256?: ('size' | 'uid' | 'gid' | 'mtime')[];
@@ -154,6 +163,8 @@ export function headerBlock(f: HeaderFields): Buffer {
     writeString(b, 265, 32, 'root');
     writeString(b, 297, 32, 'root');
   }
+  if (f.devmajor !== undefined) writeOctal(b, 329, 8, f.devmajor);
+  if (f.devminor !== undefined) writeOctal(b, 337, 8, f.devminor);
   if (f.prefix) writeString(b, 345, 155, f.prefix);
   writeChecksum(b, f.badChecksum ?? false);
   return b;
@@ -223,6 +234,8 @@ function entryBlocks(e: TarEntry): Buffer[] {
     badChecksum: e.badChecksum ?? false,
   };
   if (prefix !== undefined) fields.prefix = prefix;
+  if (e.devmajor !== undefined) fields.devmajor = e.devmajor;
+  if (e.devminor !== undefined) fields.devminor = e.devminor;
   out.push(headerBlock(fields));
   if (body.length) out.push(body, padding(body.length));
   return out;

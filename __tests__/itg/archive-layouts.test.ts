@@ -18,7 +18,8 @@ import {
   writeBlob,
   type BuiltImage,
 } from '../helpers/images.js';
-import { hexOf, packTar, readTar, sha256, type TarEntry } from '../helpers/tar-stream-io.js';
+import { hexOf, packTar, readTar, sha256 } from '../helpers/tar-stream-io.js';
+import type { TarEntry } from '../helpers/tar.js';
 import { fromOracle, fromReport, umociUnpack } from '../helpers/oracle.js';
 import { DAEMON_KINDS, daemonEnv, docker, node24, repoRoot, run } from '../helpers/world.js';
 
@@ -75,11 +76,11 @@ function readOciLayout(dir: string, ref: string): { manifestDigest: string; mani
 }
 
 function blobEntry(data: Buffer): TarEntry {
-  return { name: `blobs/sha256/${hexOf(sha256(data))}`, data };
+  return { name: `blobs/sha256/${hexOf(sha256(data))}`, body: data };
 }
 
 function jsonEntry(name: string, doc: unknown): TarEntry {
-  return { name, data: JSON.stringify(doc) };
+  return { name, body: JSON.stringify(doc) };
 }
 
 /** Blobs sorted by name, as Docker 25+ and the containerd store write them. */

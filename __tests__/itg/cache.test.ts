@@ -41,14 +41,14 @@ async function sampleScan(): Promise<LayerScan> {
   const tar = await packTar([
     ...sampleFiles('cache'),
     { name: 'var/lib/dpkg/', type: 'dir' },
-    { name: 'var/lib/dpkg/status', data: 'Package: a\nVersion: 1\n\nPackage: b\nVersion: 2\n' },
+    { name: 'var/lib/dpkg/status', body: 'Package: a\nVersion: 1\n\nPackage: b\nVersion: 2\n' },
     { name: 'bin/', type: 'dir' },
     { name: 'bin/sh', type: 'symlink', linkname: 'busybox' },
     { name: 'bin/hard', type: 'hardlink', linkname: 'app' },
     { name: 'dev/null', type: 'char', devmajor: 1, devminor: 3, mode: 0o666 },
-    { name: 'ünïcødé/🙂.txt', data: 'multi-byte names survive chunking' },
-    { name: 'root/.npmrc', data: '//registry.npmjs.org/:_authToken=npm-literal-value\n' },
-    { name: '../escape', data: 'x' },
+    { name: 'ünïcødé/🙂.txt', body: 'multi-byte names survive chunking' },
+    { name: 'root/.npmrc', body: '//registry.npmjs.org/:_authToken=npm-literal-value\n' },
+    { name: '../escape', body: 'x' },
   ]);
   return scanLayer([gzipSync(tar)], 'sample layer');
 }

@@ -152,12 +152,12 @@ exec docker "$@"
       { name: 'blobs/sha256/', type: 'dir' as const },
       ...blobs.map((d) => ({
         name: `blobs/sha256/${hexOf(d)}`,
-        data: readFileSync(path.join(img.dir, 'blobs', 'sha256', hexOf(d))),
+        body: readFileSync(path.join(img.dir, 'blobs', 'sha256', hexOf(d))),
       })),
-      { name: 'index.json', data: readFileSync(path.join(img.dir, 'index.json')) },
+      { name: 'index.json', body: readFileSync(path.join(img.dir, 'index.json')) },
       {
         name: 'manifest.json',
-        data: JSON.stringify([
+        body: JSON.stringify([
           {
             Config: `blobs/sha256/${hexOf(manifest.config.digest)}`,
             RepoTags: ['d25:latest'],
@@ -165,7 +165,7 @@ exec docker "$@"
           },
         ]),
       },
-      { name: 'oci-layout', data: '{"imageLayoutVersion":"1.0.0"}' },
+      { name: 'oci-layout', body: '{"imageLayoutVersion":"1.0.0"}' },
     ];
     const tarFile = path.join(tmp, 'd25.tar');
     writeFileSync(tarFile, await packTar(entries));
