@@ -1,6 +1,11 @@
 // --platform all, the pure pieces: per-platform budgets in .slimgate.yml (parsed, validated, layered under
 // the flags), the policy for one platform, and the one verdict over several platforms.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readEnvelope, writePlatformFiles, type PrEnvelope } from '../../src/github/artifact.js';
+import { keySlug } from '../../src/github/baseline.js';
 import { DEFAULT_POLICY, policyForPlatform, type Policy } from '../../src/analysis/policy.js';
 import { combineVerdicts, decideVerdict, type Verdict } from '../../src/analysis/verdict.js';
 import { parseConfig } from '../../src/config/file.js';
@@ -154,5 +159,55 @@ describe('combineVerdicts', () => {
     const names = ['linux/amd64', 'linux/arm64'];
     const c = combineVerdicts(verdicts.map((verdict, i) => ({ platform: names[i] as string, verdict })));
     expect(c).toEqual({ status, blocking, failing });
+  });
+});
+
+describe('the artifact of a platform: all run (comment mode reads it from a fork)', () => {
+  const envelope: PrEnvelope = {
+    slimgate: 1,
+    pullRequest: 2,
+    headSha: 'a'.repeat(40),
+    commentKey: 'app all',
+    failOn: 'error',
+    overrideApplied: false,
+    baselineLabel: 'main',
+    baselineNote: '',
+    showPlatform: true,
+  };
+
+  it("writes each platform's report under its own key, and reports.json and pr.json under the run's", () => {
+    process.env['RUNNER_TEMP'] = mkdtempSync(path.join(tmpdir(), 'sg-platforms-'));
+    const amd = report();
+    const arm = { ...report(), image: { ...report().image, platform: 'linux/arm64' } };
+    const files = writePlatformFiles(
+      'app all',
+      [
+        { key: 'app linux/amd64', report: amd, baseline: null },
+        { key: 'app linux/arm64', report: arm, baseline: amd },
+      ],
+      envelope,
+    );
+    const env = readEnvelope(path.join(files.dir, 'pr.json'));
+    expect(env.platforms).toEqual([keySlug('app linux/amd64'), keySlug('app linux/arm64')]);
+    const all = JSON.parse(readFileSync(files.report, 'utf8')) as unknown[];
+    expect(all).toHaveLength(2);
+    const armDir = path.join(files.dir, '..', env.platforms![1]!);
+    expect(JSON.parse(readFileSync(path.join(armDir, 'report.json'), 'utf8'))).toEqual(arm);
+    expect(readFileSync(path.join(armDir, 'baseline.json'), 'utf8')).toContain('linux/amd64');
+  });
+
+  it.each<[string, unknown]>([
+    ['a path out of the artifact', ['../../etc']],
+    ['a nested path', ['a/b']],
+    ['a dot directory', ['..']],
+    ['an empty list', []],
+    ['not a list', 'app-linux-amd64'],
+    ['a number', [1]],
+  ])('refuses platforms that are %s', (_name, platforms) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sg-platforms-'));
+    const file = path.join(dir, 'pr.json');
+    writeFileSync(file, JSON.stringify({ ...envelope, platforms }));
+    expect(() => readEnvelope(file)).toThrow(InputError);
+    expect(() => readEnvelope(file)).toThrow(/"platforms" must list the platforms' directories$/);
   });
 });
