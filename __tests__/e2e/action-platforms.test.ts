@@ -17,6 +17,7 @@ import {
 } from '../helpers/github-action.js';
 import { expectInertMarkdown } from '../helpers/inert.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
+import { daemonEnv } from '../helpers/world.js';
 
 const REPO = 'Codertocat/Hello-World';
 const PR = 2;
@@ -176,5 +177,37 @@ describe('the action with platform: all', () => {
     expect(comments[0]!.body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
     expect(rows(comments[0]!.body)).toHaveLength(2);
     expect(post.outputs['passed']).toBe('false');
+  });
+
+  it('build mode: platforms linux/amd64,linux/arm64 with platform: all checks both (containerd store, buildx)', async () => {
+    const env = daemonEnv('containerd');
+    const r = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      env: { DOCKER_HOST: env['DOCKER_HOST']! },
+      files: {
+        'app/Dockerfile':
+          'FROM scratch AS base-amd64\nCOPY amd64.bin /amd64.bin\nFROM scratch AS base-arm64\nCOPY arm64.bin /arm64.bin\n' +
+          'FROM base-${TARGETARCH}\nCOPY common.txt /common.txt\nUSER 1000\n',
+        'app/amd64.bin': 'a'.repeat(1000),
+        'app/arm64.bin': 'b'.repeat(2000),
+        'app/common.txt': 'in every platform\n',
+        // The image has no command: budgets alone decide.
+        '.slimgate.yml':
+          'rules: { entrypoint: off }\nmax-size: 1500\nplatforms:\n  linux/arm64: { max-size: 1500 }\n',
+      },
+      inputs: { context: 'app', platforms: 'linux/amd64,linux/arm64', platform: 'all', baseline: 'none' },
+    });
+    expect(r.status, r.stdout).toBe(1);
+    const body = slimgateComments(api)[0]!.body;
+    expect(body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
+    expect(rows(body).map((l) => l.split(' | ').slice(0, 2))).toEqual([
+      ['| linux/amd64', '**1.02 kB**'],
+      ['| linux/arm64', '**2.02 kB**'],
+    ]);
+    expect(JSON.parse(r.outputs['platforms']!)).toEqual({
+      'linux/amd64': expect.objectContaining({ passed: true, size: 1018 }),
+      'linux/arm64': expect.objectContaining({ passed: false, size: 2018 }),
+    });
   });
 });
