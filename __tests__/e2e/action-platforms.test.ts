@@ -120,6 +120,30 @@ describe('the action with platform: all', () => {
     expect(pass.outputs['passed']).toBe('true');
   });
 
+  it("one platform (platform: linux/arm64) is judged by that platform's section too", async () => {
+    const inputs = { image: IMAGE, platform: 'linux/arm64', baseline: 'none' };
+    const roomy = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': ROOMY },
+    });
+    expect(roomy.status, roomy.stdout).toBe(0);
+    expect(roomy.outputs['passed']).toBe('true');
+    const report = JSON.parse(readFileSync(roomy.outputs['report']!, 'utf8')) as Report;
+    expect(report.budget.checks.find((c) => c.name === 'max-size')).toMatchObject({
+      limit: 40_000,
+      passed: true,
+    });
+    const tight = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': TIGHT },
+    });
+    expect(tight.status).toBe(1);
+  });
+
   it("push to the default branch keeps each platform's baseline; the next PR finds both with auto", async () => {
     const push = webhookExample('push', undefined, 4);
     const rec = await run({

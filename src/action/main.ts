@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { parseBuildArgs } from '../analysis/dockerfile.js';
-import type { Policy } from '../analysis/policy.js';
+import { policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import { renderInspect } from '../report/text.js';
 import { BuildError } from '../sources/docker-build.js';
@@ -129,14 +129,16 @@ async function checkSource(
     }),
   );
   const key = inputs.commentKey || defaultCommentKey(label, report.image.platform);
+  // The platform's own budgets (.slimgate.yml `platforms:`), as the engine applied them.
+  const budgets = policyForPlatform(policy, report.image.platform);
   const baseline = await resolveBaseline({
     inputs,
     ctx,
-    policy,
+    policy: budgets,
     key,
     platform: parsePlatform(report.image.platform),
   });
-  report = checker.judge(report, policy, baseline.report);
+  report = checker.judge(report, budgets, baseline.report);
   if (ctx.kind === 'baseline')
     report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
