@@ -14,6 +14,8 @@ import type { Report } from '../../src/types/report.js';
 import { expectInertMarkdown } from '../helpers/inert.js';
 import { file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
+const rows = (md: string): string[] => md.split('\n').filter((l) => /^\| linux\//.test(l));
+
 const snap = (name: string): string => `./__snapshots__/markdown/${name}.md.snap`;
 
 function onPlatform(r: Report, platform: string): Report {
@@ -98,6 +100,14 @@ describe('renderPlatformsMarkdown', () => {
     expect(body).toContain('> **No baseline for this platform.** linux/arm64 is new');
     expect(body).toContain('> The baseline also has linux/s390x, which this image does not.');
     expect(body).not.toContain('To merge anyway');
+  });
+
+  it('one platform reads as one', () => {
+    const r = onPlatform(mainReport(), 'linux/arm64');
+    r.findings = [];
+    const body = renderPlatformsMarkdown([{ report: r, verdict: decideVerdict(r, 'error') }]);
+    expect(body.split('\n')[0]).toBe('✅ **1 platform** passes');
+    expect(rows(body)).toHaveLength(1);
   });
 
   it('with no baseline at all, says so once', () => {

@@ -736,13 +736,14 @@ function renderPlatforms(
   );
   const n = entries.length;
   const plural = n === 1 ? 'platform' : 'platforms';
+  const pass = n === 1 ? 'passes' : 'pass';
   const failing = combined.failing.map((p) => escapeText(p, 60)).join(', ');
   const first =
     combined.status === 'fail'
       ? `❌ **${n} ${plural}**: ${failing} ${combined.failing.length === 1 ? 'fails' : 'fail'}`
       : combined.status === 'warn'
-        ? `⚠️ **${n} ${plural}** pass, with warnings`
-        : `✅ **${n} ${plural}** pass`;
+        ? `⚠️ **${n} ${plural}** ${pass}, with warnings`
+        : `✅ **${n} ${plural}** ${pass}`;
   const rep = representative(entries);
   const bits = [`<b>Slimgate</b>`, code(entries[0]?.report.image.source ?? '', 120)];
   if (entries.some((e) => e.diff))
