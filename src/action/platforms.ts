@@ -20,6 +20,7 @@ import { runUrl, type LivePull } from '../github/pull.js';
 import { writeSarifPlatforms } from '../cli/sarif-output.js';
 import type { Finding, Report } from '../types/report.js';
 import { findingKey } from '../analysis/finding.js';
+import { escapeControls } from '../util/text.js';
 import { checker } from './checker.js';
 import type { ActionInputs } from './inputs.js';
 import { applyPlatformVerdicts, publishPlatforms, type PlatformPublication } from './publish.js';
@@ -78,7 +79,10 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
         layers: r.layers,
         saveLayers: i === all.platforms.length - 1,
       });
-    await core.group(`Report ${platform}`, () => withCommandsStopped(() => core.info(renderInspect(report))));
+    // The platform is the image's own text: escaped before it reaches the log.
+    await core.group(`Report ${escapeControls(platform)}`, () =>
+      withCommandsStopped(() => core.info(renderInspect(report))),
+    );
     entries.push({
       key,
       report,
