@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
 import { parseArgs } from 'node:util';
-import { check, checkManifest, inspect } from './engine/engine.js';
+import { check, checkAll, checkManifest, checkManifestAll, inspect } from './engine/engine.js';
 import { failureLine, InputError, oneLine } from './util/errors.js';
 import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
 import { VERSION } from './util/version.js';
-import { escapeControls } from './util/text.js';
+import { escapeControls, printableLines } from './util/text.js';
+import type { Policy } from './analysis/policy.js';
 import { parseSource } from './sources/source.js';
 import {
   REGISTRY_FLAGS,
@@ -21,17 +22,17 @@ import { parseReference } from './sources/registry/reference.js';
 import { parseBuildArgs } from './analysis/dockerfile.js';
 import { flagLabel, resolvePolicy } from './config/resolve.js';
 import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './cli/policy-flags.js';
-import { renderCheck } from './report/text.js';
-import { renderMarkdown } from './report/markdown.js';
+import { platformsVerdictLine, renderCheck } from './report/text.js';
+import { renderMarkdown, renderPlatformsMarkdown } from './report/markdown.js';
 import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './github/baseline.js';
-import { writeSarif } from './cli/sarif-output.js';
+import { writeSarif, writeSarifPlatforms } from './cli/sarif-output.js';
 import { emitFixes, planFixes } from './cli/fix-dockerfile.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
-  slimgate check SOURCE [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
+  slimgate check SOURCE [--platform os/arch[/variant]|all] [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
                  [--sarif FILE] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
 
@@ -181,6 +182,10 @@ async function runCheck(
   }
   if (values.write && !values['fix-dockerfile']) throw new InputError('--write goes with --fix-dockerfile');
   if (values['fix-dockerfile']) {
+    if (o.platform === 'all')
+      throw new InputError(
+        '--fix-dockerfile fixes the Dockerfile for one platform: choose it with --platform os/arch',
+      );
     if (!values.dockerfile)
       throw new InputError('--fix-dockerfile needs the Dockerfile: give it with --dockerfile');
     if (values.json || values.markdown || values['manifest-only'])
@@ -193,6 +198,21 @@ async function runCheck(
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
     if (values.sarif)
       throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
+    if (o.platform === 'all') {
+      const all = await checkManifestAll(source, {
+        ...o.access,
+        policy,
+        ...(values.baseline ? { baseline: values.baseline } : {}),
+        ...(values.dockerfile ? { dockerfile: { path: values.dockerfile } } : {}),
+      });
+      const results = all.map((r) => ({ platform: r.summary.platform, passed: r.passed }));
+      process.stdout.write(
+        values.json
+          ? JSON.stringify(all, null, 2) + '\n'
+          : all.map(renderManifestCheck).join('') + platformsVerdictLine(results),
+      );
+      return all.every((r) => r.passed) ? 0 : 1;
+    }
     const result = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
@@ -210,6 +230,13 @@ async function runCheck(
         ...(values.target ? { target: values.target } : {}),
       }
     : undefined;
+  if (o.platform === 'all')
+    return runCheckAll(source, values, {
+      concurrency: o.concurrency,
+      access: o.access,
+      policy,
+      ...(dockerfile ? { dockerfile } : {}),
+    });
   const progress = ttyProgress();
   const { report, baseline } = await check(source, {
     platform: o.platform,
@@ -239,6 +266,73 @@ async function runCheck(
     );
   } else process.stdout.write(renderCheck(report, baseline));
   return report.passed ? 0 : 1;
+}
+
+/** `slimgate check --platform all`: every platform against its own budgets; exit 1 when any fails. */
+async function runCheckAll(
+  source: string,
+  values: Values,
+  o: {
+    concurrency: number | undefined;
+    access: object;
+    policy: Policy;
+    dockerfile?: { path: string; buildArgs: Record<string, string>; target?: string };
+  },
+): Promise<number> {
+  const progress = ttyProgress();
+  const { platforms, missing } = await checkAll(source, {
+    concurrency: o.concurrency,
+    progress: progress?.update,
+    ...o.access,
+    policy: o.policy,
+    ...(values.baseline ? { baseline: values.baseline } : {}),
+    ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
+  }).finally(() => progress?.clear());
+  if (values.sarif)
+    writeSarifPlatforms(
+      values.sarif,
+      platforms.map(({ report }) => ({
+        report,
+        commentKey: defaultCommentKey(source, report.image.platform),
+      })),
+      { root: process.cwd() },
+    );
+  const results = platforms.map(({ report }) => ({ platform: report.image.platform, passed: report.passed }));
+  if (values.json)
+    process.stdout.write(
+      JSON.stringify(
+        platforms.map((p) => p.report),
+        null,
+        2,
+      ) + '\n',
+    );
+  else if (values.markdown) {
+    const baselineSource = platforms.find((p) => p.baseline)?.baseline?.image.source;
+    process.stdout.write(
+      renderPlatformsMarkdown(
+        platforms.map(({ report, baseline, policy, baselineNote }) => ({
+          report,
+          ...(baseline ? { diff: diffReports(baseline, report) } : {}),
+          verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
+          baselineNote,
+        })),
+        { ...(baselineSource ? { baselineSource } : {}), missing },
+      ),
+    );
+  } else {
+    const notes = [
+      ...platforms.flatMap((p) => (p.baselineNote ? [`note: ${p.baselineNote}`] : [])),
+      ...missing.map(
+        (m) => `note: the baseline ${values.baseline ?? ''} also has ${m}, which this image does not`,
+      ),
+    ];
+    process.stdout.write(
+      platforms.map((p) => renderCheck(p.report, p.baseline)).join('\n') +
+        (notes.length ? printableLines(notes) : '') +
+        platformsVerdictLine(results),
+    );
+  }
+  return results.every((r) => r.passed) ? 0 : 1;
 }
 
 function start(): void {

@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import type { Policy } from '../analysis/policy.js';
 import { rejudgeWithBaseline } from '../analysis/analyze.js';
 import { resolvePolicy } from '../config/index.js';
-import { check } from '../engine/engine.js';
+import { check, checkAll, type CheckAllResult } from '../engine/engine.js';
 import { LayerCache } from '../scan/cache.js';
 import { buildImage, type BuildResult } from '../sources/docker-build.js';
 import type { Platform } from '../sources/model.js';
@@ -78,6 +78,14 @@ export const checker = {
         `layer scans: ${lc.stats.hits - before.hits} from the cache, ${lc.stats.misses - before.misses} read`,
       );
     return report;
+  },
+  /** Every platform of the source, each under its own policy (the baselines come later, per platform). */
+  async checkAll(source: string, o: Omit<CheckImageOptions, 'platform'>): Promise<CheckAllResult> {
+    return checkAll(source, {
+      policy: o.policy,
+      registry: registryOptions(o.registry),
+      ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
+    });
   },
   /** Budgets again, with the baseline (any kind: a saved report too) for max-growth. */
   judge(report: Report, policy: Policy, baseline: Report | null): Report {

@@ -63,7 +63,8 @@ export interface ActionInputs {
   image: string;
   /** Set when `image` listed several tags of one image and the first was taken. */
   imageNote?: string;
-  platform: Platform | undefined;
+  /** `all`: every platform of the image (or of the build), each against its own budgets. */
+  platform: Platform | 'all' | undefined;
   build: BuildInputs | undefined;
   /** A Dockerfile to read for base detection and annotations: build mode's `file`, or the `dockerfile` input. */
   dockerfile: string | undefined;
@@ -259,12 +260,11 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
   if (username) registry.host = credentialHost(image, build);
 
   const p = get('platform');
-  if (p === 'all') throw new InputError('input "platform" must name one platform (os/arch[/variant])');
-  let platform: Platform | undefined;
+  let platform: Platform | 'all' | undefined;
   try {
-    platform = p ? parsePlatform(p) : undefined;
+    platform = p === 'all' ? 'all' : p ? parsePlatform(p) : undefined;
   } catch {
-    throw new InputError(`input "platform" must be os/arch[/variant], e.g. linux/amd64, not "${p}"`);
+    throw new InputError(`input "platform" must be os/arch[/variant] or all, e.g. linux/amd64, not "${p}"`);
   }
 
   const dockerfile = build

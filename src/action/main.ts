@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { parseBuildArgs } from '../analysis/dockerfile.js';
-import type { Policy } from '../analysis/policy.js';
+import { policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import { renderInspect } from '../report/text.js';
 import { BuildError } from '../sources/docker-build.js';
@@ -39,7 +39,8 @@ import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
-import { applyVerdict, publish } from './publish.js';
+import { applyVerdict, publish, publishPlatforms } from './publish.js';
+import { checkPlatforms, loadPlatformReports } from './platforms.js';
 
 /** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
 function buildKeySource(b: BuildInputs): string {
@@ -65,7 +66,7 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
     const b = inputs.build;
     if (b.platforms.length > 1 && !inputs.platform)
       throw new InputError(
-        `input "platforms" names ${b.platforms.length} platforms: set "platform" to the one to check (or use a matrix, one platform per job)`,
+        `input "platforms" names ${b.platforms.length} platforms: set "platform" to the one to check, or to all (or use a matrix, one platform per job)`,
       );
     // The build's output prints what RUN steps print: logged, never acted on.
     const built = await core.group('Building the image', () => withCommandsStopped(() => checker.build(b)));
@@ -114,23 +115,30 @@ async function checkSource(
     : undefined;
   const label = inputs.build ? buildKeySource(inputs.build) : inputs.image;
   const layers = await restoreMainLayers(inputs, ctx, label);
+  if (inputs.platform === 'all') {
+    const live = await livePull(inputs, ctx);
+    return checkPlatforms({ inputs, ctx, policy, source, label, layers, live, dockerfile });
+  }
+  const platform = inputs.platform;
   let report = await core.group(`Inspecting ${label}`, () =>
     checker.check(source, {
       policy,
-      platform: inputs.platform,
+      platform,
       registry: inputs.registry,
       ...(dockerfile ? { dockerfile } : {}),
     }),
   );
   const key = inputs.commentKey || defaultCommentKey(label, report.image.platform);
+  // The platform's own budgets (.slimgate.yml `platforms:`), as the engine applied them.
+  const budgets = policyForPlatform(policy, report.image.platform);
   const baseline = await resolveBaseline({
     inputs,
     ctx,
-    policy,
+    policy: budgets,
     key,
     platform: parsePlatform(report.image.platform),
   });
-  report = checker.judge(report, policy, baseline.report);
+  report = checker.judge(report, budgets, baseline.report);
   if (ctx.kind === 'baseline')
     report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
@@ -226,11 +234,6 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
   for (const envPath of findEnvelopes(inputs.report!)) {
     const dir = join(envPath, '..');
     const env = readEnvelope(envPath);
-    const report = loadReport(join(dir, 'report.json'));
-    const baselinePath = join(dir, 'baseline.json');
-    const baseline = statSync(baselinePath, { throwIfNoEntry: false })
-      ? loadReport(baselinePath, 'baseline report')
-      : null;
 
     // The artifact is the fork's output: only trust its PR number once GitHub confirms that the PR's head is
     // the commit the triggering run built. Otherwise a fork could make the bot post on any PR.
@@ -250,6 +253,46 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       continue;
     }
     const overrideApplied = !!env.overrideLabel && pr.data.labels.some((l) => l.name === env.overrideLabel);
+    // The footer names what GitHub confirmed, not what the artifact says: the head, and the run that built it.
+    const checkRun = ctx.workflowRun?.id
+      ? runUrl({ ...process.env, GITHUB_RUN_ID: String(ctx.workflowRun.id) })
+      : undefined;
+    const target = {
+      token: inputs.token,
+      owner: ctx.owner,
+      repo: ctx.repo,
+      issueNumber: env.pullRequest,
+      key: env.commentKey,
+      fromFork: false,
+    };
+    const envView = {
+      ...env,
+      checkedSha: pr.data.head.sha,
+      ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
+    };
+    if (env.platforms) {
+      const platforms = loadPlatformReports(
+        dir,
+        { ...env, platforms: env.platforms },
+        { failOn: env.failOn, preset: env.preset },
+        env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
+      );
+      await publishPlatforms({
+        platforms,
+        view: envView,
+        reportPath: join(dir, 'reports.json'),
+        outputs: first,
+        key: env.commentKey,
+        comment: target,
+      });
+      first = false;
+      continue;
+    }
+    const report = loadReport(join(dir, 'report.json'));
+    const baselinePath = join(dir, 'baseline.json');
+    const baseline = statSync(baselinePath, { throwIfNoEntry: false })
+      ? loadReport(baselinePath, 'baseline report')
+      : null;
     const verdict = decideVerdict(
       report,
       { failOn: env.failOn, preset: env.preset },
@@ -258,30 +301,15 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
         baseline: baseline?.findings ?? null,
       },
     );
-    // The footer names what GitHub confirmed, not what the artifact says: the head, and the run that built it.
-    const checkRun = ctx.workflowRun?.id
-      ? runUrl({ ...process.env, GITHUB_RUN_ID: String(ctx.workflowRun.id) })
-      : undefined;
     await publish({
       report,
       baseline,
-      view: {
-        ...env,
-        checkedSha: pr.data.head.sha,
-        ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
-      },
+      view: envView,
       verdict,
       reportPath: join(dir, 'report.json'),
       outputs: first,
       key: env.commentKey,
-      comment: {
-        token: inputs.token,
-        owner: ctx.owner,
-        repo: ctx.repo,
-        issueNumber: env.pullRequest,
-        key: env.commentKey,
-        fromFork: false,
-      },
+      comment: target,
     });
     first = false;
   }

@@ -7,11 +7,19 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import type { Verdict } from '../analysis/verdict.js';
 import { diffReports, type ReportDiff } from '../report/diff.js';
-import { commentMarker, renderMarkdown, type MarkdownOptions } from '../report/markdown.js';
+import {
+  commentMarker,
+  renderMarkdown,
+  renderPlatformsMarkdown,
+  type MarkdownOptions,
+  type PlatformMarkdown,
+} from '../report/markdown.js';
+import { combineVerdicts } from '../analysis/verdict.js';
 import { trendOf } from '../report/trend.js';
 import type { Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { oneLine } from '../util/errors.js';
+import { escapeControls } from '../util/text.js';
 import type { CommentView } from '../github/artifact.js';
 import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
 
@@ -186,4 +194,135 @@ export async function publish(p: Publication): Promise<{ diff: ReportDiff | unde
   }
   await writeSummary(renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }));
   return { diff, commentUrl };
+}
+
+// ------------------------------------------------------------------------------------- platform: all
+
+/** One judged platform of a `platform: all` run. */
+export interface PlatformPublication {
+  report: Report;
+  baseline: Report | null;
+  verdict: Verdict;
+  /** Without a baseline: why (a sentence). */
+  baselineNote?: string;
+}
+
+export interface PlatformsPublication extends Omit<
+  Publication,
+  'report' | 'baseline' | 'verdict' | 'fixesDiff'
+> {
+  platforms: PlatformPublication[];
+}
+
+/**
+ * `platform: all`: `passed` is the overall verdict; `size`, `compressed-size`, `size-delta`(-percent),
+ * `digest` and `base` are the largest platform's (by uncompressed size); `errors`, `warnings` and
+ * `new-errors` add up every platform's; `platforms` is a JSON object per platform.
+ */
+function setPlatformsOutputs(
+  entries: readonly (PlatformPublication & { diff: ReportDiff | undefined })[],
+  reportPath: string,
+  body: string,
+): void {
+  const combined = combineVerdicts(
+    entries.map((e) => ({ platform: e.report.image.platform, verdict: e.verdict })),
+  );
+  const largest = [...entries].sort((a, b) => b.report.size.uncompressed - a.report.size.uncompressed)[0];
+  const sum = (f: (v: Verdict) => number): string => String(entries.reduce((n, e) => n + f(e.verdict), 0));
+  core.setOutput('passed', String(combined.status !== 'fail'));
+  core.setOutput('size', largest ? String(largest.report.size.uncompressed) : '');
+  core.setOutput('compressed-size', largest ? String(largest.report.size.compressed) : '');
+  core.setOutput('size-delta', largest?.diff ? String(largest.diff.size.uncompressed.delta) : '');
+  core.setOutput(
+    'size-delta-percent',
+    largest?.diff ? percentOutput(largest.diff.size.uncompressed.percent) : '',
+  );
+  core.setOutput('report', reportPath);
+  core.setOutput('digest', largest?.report.image.digest ?? '');
+  core.setOutput(
+    'errors',
+    sum((v) => v.errors),
+  );
+  core.setOutput(
+    'warnings',
+    sum((v) => v.warnings),
+  );
+  core.setOutput(
+    'new-errors',
+    sum((v) => v.newErrors),
+  );
+  core.setOutput('base', largest?.report.base.verdict ?? '');
+  core.setOutput(
+    'platforms',
+    JSON.stringify(
+      Object.fromEntries(
+        entries.map((e) => [
+          e.report.image.platform,
+          {
+            passed: e.verdict.status !== 'fail',
+            size: e.report.size.uncompressed,
+            'compressed-size': e.report.size.compressed,
+            'size-delta': e.diff ? e.diff.size.uncompressed.delta : null,
+            digest: e.report.image.digest,
+            errors: e.verdict.errors,
+            warnings: e.verdict.warnings,
+          },
+        ]),
+      ),
+    ),
+  );
+  core.setOutput('comment-body', body);
+}
+
+/** Outputs, one sticky comment (a row per platform) and the job summary for every platform of a run. */
+export async function publishPlatforms(
+  p: PlatformsPublication,
+): Promise<{ diffs: (ReportDiff | undefined)[]; commentUrl: string }> {
+  const entries = p.platforms.map((e) => ({
+    ...e,
+    diff: e.baseline ? diffReports(e.baseline, e.report) : undefined,
+  }));
+  const md: PlatformMarkdown[] = entries.map((e) => ({
+    report: e.report,
+    diff: e.diff,
+    verdict: e.verdict,
+    baselineNote: e.baselineNote,
+  }));
+  const { verdict: _v, showPlatform: _s, ...opts } = markdownOptions(p.view, p.platforms[0]!.verdict);
+  let commentUrl = '';
+  const notes: string[] = [];
+  const body = renderPlatformsMarkdown(md, { ...opts, commentKey: p.comment?.key ?? p.key });
+  if (p.comment && p.skipComment) {
+    core.notice(`Slimgate: the PR comment is left as it is: ${p.skipComment}`);
+    notes.push(`The PR comment was not updated: ${p.skipComment}.`);
+  } else if (p.comment) {
+    const c = await postComment(p.comment, body);
+    commentUrl = c.url;
+    if (c.note) notes.push(c.note);
+  }
+  if (p.outputs) {
+    setPlatformsOutputs(entries, p.reportPath, body);
+    core.setOutput('comment-url', commentUrl);
+  }
+  await writeSummary(renderPlatformsMarkdown(md, { ...opts, notes, maxLength: SUMMARY_LIMIT }));
+  return { diffs: entries.map((e) => e.diff), commentUrl };
+}
+
+/** The step's result for several platforms: it fails when any platform's verdict blocks, naming each. */
+export function applyPlatformVerdicts(platforms: readonly PlatformPublication[]): void {
+  const failing = platforms.filter((p) => p.verdict.status === 'fail');
+  if (!failing.length) return;
+  const why = failing
+    .map((p) => `${escapeControls(p.report.image.platform)} (${verdictMessage(p.report, p.verdict)})`)
+    .join(', ');
+  if (failing.some((p) => p.verdict.blocking))
+    core.setFailed(`Slimgate: the image fails the policy on ${why}`);
+  else {
+    const label = failing.find((p) => p.verdict.overriddenBy)?.verdict.overriddenBy;
+    core.warning(
+      label
+        ? `Slimgate: the image fails the policy on ${why}, overridden by the label "${label}"`
+        : `Slimgate: the image fails the policy on ${why}; not failing the step because fail-on is never`,
+    );
+  }
 }

@@ -1,5 +1,7 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 import picomatch from 'picomatch';
+import type { Platform } from '../sources/model.js';
+import { parsePlatform, platformMatches } from '../sources/platform.js';
 import type { Finding, Severity } from '../types/report.js';
 import { SEVERITY_RANK, type FailOn, type Preset } from './verdict.js';
 
@@ -27,6 +29,42 @@ export interface Policy {
   rules: Record<string, RuleOverride>;
   /** Globs of image paths whose findings are dropped; `env:NAME` globs drop ENV findings. */
   ignorePaths: string[];
+  /**
+   * Budgets for one platform (`linux/arm64`), over the top-level ones: `.slimgate.yml`'s `platforms:`.
+   * policyForPlatform applies them; an explicit flag or input has already removed the keys it sets.
+   */
+  platforms?: Record<string, PlatformBudgets>;
+}
+
+/** The budget keys a platform section may set. */
+export type PlatformBudgets = Pick<
+  Policy,
+  'maxSize' | 'maxCompressedSize' | 'maxLayers' | 'maxWasted' | 'maxGrowth'
+>;
+
+export const BUDGET_KEYS = ['maxSize', 'maxCompressedSize', 'maxLayers', 'maxWasted', 'maxGrowth'] as const;
+
+/**
+ * The policy for one platform (`linux/arm64/v8`): the sections whose platform matches it override the
+ * top-level budgets, a section without a variant first, so `linux/arm/v7` beats `linux/arm`. Pure.
+ */
+export function policyForPlatform(policy: Policy, platform: string): Policy {
+  const { platforms, ...rest } = policy;
+  if (!platforms) return policy;
+  let have: Platform;
+  try {
+    have = parsePlatform(platform);
+  } catch {
+    return rest; // a platform no section can name (e.g. "unknown")
+  }
+  const sections = Object.entries(platforms)
+    .map(([k, budgets]) => ({ want: parsePlatform(k), budgets }))
+    .filter((s) => platformMatches(s.want, have))
+    .sort((a, b) => Number(a.want.variant !== undefined) - Number(b.want.variant !== undefined));
+  const out: Policy = { ...rest };
+  for (const { budgets } of sections)
+    for (const k of BUDGET_KEYS) if (budgets[k] !== undefined) Object.assign(out, { [k]: budgets[k] });
+  return out;
 }
 
 export const DEFAULT_POLICY: Policy = {

@@ -125,3 +125,32 @@ export function decideVerdict(
     ...(overridden && override ? { overriddenBy: override.label } : {}),
   };
 }
+
+/** One platform's verdict, as decideVerdict gave it. */
+export interface PlatformVerdict {
+  platform: string;
+  verdict: Verdict;
+}
+
+export interface CombinedVerdict {
+  /** The worst status of any platform. */
+  status: VerdictStatus;
+  /** The step fails when any platform's verdict blocks. */
+  blocking: boolean;
+  /** The platforms whose verdict is `fail`, in the order given. */
+  failing: string[];
+}
+
+const STATUS_RANK: Record<VerdictStatus, number> = { pass: 0, warn: 1, fail: 2 };
+
+/** Several platforms, one check: it fails when any platform fails. Each verdict is decideVerdict's. */
+export function combineVerdicts(each: readonly PlatformVerdict[]): CombinedVerdict {
+  let status: VerdictStatus = 'pass';
+  for (const { verdict } of each)
+    if (STATUS_RANK[verdict.status] > STATUS_RANK[status]) status = verdict.status;
+  return {
+    status,
+    blocking: each.some((e) => e.verdict.blocking),
+    failing: each.filter((e) => e.verdict.status === 'fail').map((e) => e.platform),
+  };
+}

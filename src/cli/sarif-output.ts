@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
 import { parseSource } from '../sources/source.js';
-import { renderSarif } from '../report/sarif.js';
+import { renderSarif, renderSarifPlatforms, type SarifLog } from '../report/sarif.js';
 import type { Report } from '../types/report.js';
 
 /** The archive or OCI layout a source reads, if it reads one (registry and daemon images read none). */
@@ -36,7 +36,6 @@ function makeParents(file: string): void {
  * Returns the absolute path written.
  */
 export function writeSarif(file: string, report: Report, o: { commentKey: string; root: string }): string {
-  const path = resolve(file);
   const checked = checkedPath(report.image.source);
   // Relative paths in a source are relative to the working directory, as everything the user typed is.
   const log = renderSarif(report, {
@@ -44,6 +43,25 @@ export function writeSarif(file: string, report: Report, o: { commentKey: string
     root: o.root,
     ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
   });
+  return writeLog(file, log);
+}
+
+/** Several platforms in one SARIF file: one run per platform, each under its own comment key. */
+export function writeSarifPlatforms(
+  file: string,
+  entries: readonly { report: Report; commentKey: string }[],
+  o: { root: string },
+): string {
+  const checked = entries[0] ? checkedPath(entries[0].report.image.source) : undefined;
+  const log = renderSarifPlatforms(entries, {
+    root: o.root,
+    ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
+  });
+  return writeLog(file, log);
+}
+
+function writeLog(file: string, log: SarifLog): string {
+  const path = resolve(file);
   try {
     makeParents(path);
     writeFileSync(path, JSON.stringify(log, null, 2) + '\n');

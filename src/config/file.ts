@@ -16,6 +16,9 @@
  *     ignore-paths: [/app/test-certs/**]
  * ignore-paths:
  *   - /usr/share/zoneinfo/**
+ * platforms:                # budgets for one platform, over the ones above (--platform all)
+ *   linux/arm64:
+ *     max-size: 40MB
  * ```
  */
 import { readFile } from 'node:fs/promises';
@@ -23,6 +26,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
+import type { PlatformBudgets } from '../analysis/policy.js';
+import { formatPlatform, parsePlatform } from '../sources/platform.js';
 import type { PolicyPatch } from './merge.js';
 import {
   parseCount,
@@ -38,15 +43,23 @@ const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const severityEnum = ['error', 'warning', 'info'];
 
+const BUDGET_SCHEMA = {
+  'max-size': sizeSchema,
+  'max-compressed-size': sizeSchema,
+  'max-wasted': sizeSchema,
+  'max-growth': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+  'max-layers': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+} as const;
+
 const CONFIG_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    'max-size': sizeSchema,
-    'max-compressed-size': sizeSchema,
-    'max-wasted': sizeSchema,
-    'max-growth': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
-    'max-layers': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
+    ...BUDGET_SCHEMA,
+    platforms: {
+      type: 'object',
+      additionalProperties: { type: 'object', additionalProperties: false, properties: BUDGET_SCHEMA },
+    },
     'allowed-bases': listSchema,
     'fail-on': { type: 'string' },
     preset: { type: 'string' },
@@ -90,9 +103,11 @@ function describe(errors: readonly ErrorObject[]): string {
   if (extra) {
     const key = (extra.params as { additionalProperty: string }).additionalProperty;
     const at = where(extra);
-    return at === '(top level)'
-      ? `unknown key "${key}" (known: ${Object.keys(CONFIG_SCHEMA.properties).join(', ')})`
-      : `${at}: unknown key "${key}"`;
+    if (at === '(top level)')
+      return `unknown key "${key}" (known: ${Object.keys(CONFIG_SCHEMA.properties).join(', ')})`;
+    if (at.startsWith('platforms.'))
+      return `${at}: unknown key "${key}" (a platform sets budgets only: ${Object.keys(BUDGET_SCHEMA).join(', ')})`;
+    return `${at}: unknown key "${key}"`;
   }
   const en = errors.find((e) => e.keyword === 'enum');
   if (en) {
@@ -101,6 +116,8 @@ function describe(errors: readonly ErrorObject[]): string {
   }
   const e = errors[0] as ErrorObject;
   if (where(e).startsWith('rules.')) return `${where(e)}: must be off, on, error, warning, info, or a map`;
+  if (/^platforms(\.[^.]+)?$/.test(where(e)))
+    return `${where(e)}: must be a map (platforms: {linux/arm64: {max-size: 40MB}})`;
   return `${where(e)}: ${e.message ?? 'is invalid'}`;
 }
 
@@ -125,17 +142,7 @@ export function parseConfig(text: string, file: string): PolicyPatch {
   if (!validate(data)) throw new InputError(`${file}: ${describe(validate.errors ?? [])}`);
   const raw = data as Raw;
   const label = (k: string): string => `${file}: ${k}`;
-  const patch: PolicyPatch = {};
-  if (raw['max-size'] !== undefined) patch.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
-  if (raw['max-compressed-size'] !== undefined) {
-    patch.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
-  }
-  if (raw['max-wasted'] !== undefined)
-    patch.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
-  if (raw['max-layers'] !== undefined)
-    patch.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
-  if (raw['max-growth'] !== undefined)
-    patch.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
+  const patch: PolicyPatch = budgetsOf(raw, label);
   if (raw['allowed-bases'] !== undefined) patch.allowedBases = asList(raw['allowed-bases']);
   if (raw['fail-on'] !== undefined) patch.failOn = parseFailOn(raw['fail-on'] as string, label('fail-on'));
   if (raw['preset'] !== undefined) patch.preset = parsePreset(raw['preset'] as string, label('preset'));
@@ -159,7 +166,41 @@ export function parseConfig(text: string, file: string): PolicyPatch {
       }
     }
   }
+  if (raw['platforms'] !== undefined) {
+    patch.platforms = {};
+    for (const [k, v] of Object.entries(raw['platforms'] as Raw)) {
+      const key = platformKey(k, label(`platforms.${k}`));
+      if (patch.platforms[key]) throw new InputError(`${label(`platforms.${k}`)}: ${key} is set twice`);
+      patch.platforms[key] = budgetsOf(v as Raw, (b) => label(`platforms.${k}.${b}`));
+    }
+  }
   return patch;
+}
+
+/** The budget keys of a map (the top level, or one platform's section). */
+function budgetsOf(raw: Raw, label: (k: string) => string): PlatformBudgets {
+  const out: PlatformBudgets = {};
+  if (raw['max-size'] !== undefined) out.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
+  if (raw['max-compressed-size'] !== undefined) {
+    out.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
+  }
+  if (raw['max-wasted'] !== undefined)
+    out.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
+  if (raw['max-layers'] !== undefined)
+    out.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
+  if (raw['max-growth'] !== undefined)
+    out.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
+  return out;
+}
+
+/** `linux/arm64` as --platform takes it, normalised; "all" or a bad string is one line naming the key. */
+function platformKey(k: string, label: string): string {
+  try {
+    if (k !== 'all') return formatPlatform(parsePlatform(k));
+  } catch {
+    // the line below names the key
+  }
+  throw new InputError(`${label}: "${k}" is not a platform; write os/arch[/variant], e.g. linux/arm64`);
 }
 
 /** Reads and parses a config file; a missing or unreadable file is an InputError naming it. */

@@ -1,9 +1,10 @@
 /**
  * Layering policies: the defaults, then .slimgate.yml, then flags or action inputs. A later layer wins for
  * every value it sets (budgets, allowed-bases, fail-on); rule overrides merge per rule (and per field), and
- * ignore-paths add up, since every layer that ignores a path means it.
+ * ignore-paths add up, since every layer that ignores a path means it. A budget that a later layer sets
+ * wins on every platform too: it removes that key from the earlier layers' platform sections.
  */
-import { DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
+import { BUDGET_KEYS, DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
 
 export type PolicyPatch = Partial<Omit<Policy, 'rules' | 'preset'>> & {
   rules?: Record<string, RuleOverride>;
@@ -25,6 +26,8 @@ export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): P
     if (p.maxLayers !== undefined) out.maxLayers = p.maxLayers;
     if (p.maxWasted !== undefined) out.maxWasted = p.maxWasted;
     if (p.maxGrowth !== undefined) out.maxGrowth = p.maxGrowth;
+    out.platforms = mergePlatforms(out.platforms, p);
+    if (!out.platforms) delete out.platforms;
     if (p.allowedBases !== undefined) out.allowedBases = [...p.allowedBases];
     if (p.failOn !== undefined) out.failOn = p.failOn;
     if (p.preset === 'default') delete out.preset;
@@ -42,4 +45,16 @@ export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): P
     }
   }
   return out;
+}
+
+/** An explicit value (a flag, an input) beats the file on every platform; a later layer's sections add up. */
+function mergePlatforms(prev: Policy['platforms'], p: PolicyPatch): Policy['platforms'] {
+  const out: NonNullable<Policy['platforms']> = {};
+  for (const [k, budgets] of Object.entries(prev ?? {})) {
+    const kept = { ...budgets };
+    for (const key of BUDGET_KEYS) if (p[key] !== undefined) delete kept[key];
+    out[k] = kept;
+  }
+  for (const [k, budgets] of Object.entries(p.platforms ?? {})) out[k] = { ...out[k], ...budgets };
+  return Object.keys(out).length ? out : undefined;
 }

@@ -6,13 +6,13 @@ import type { DaemonOptions } from '../sources/daemon.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
 import { LayerCache } from '../scan/cache.js';
 import { scanLayers, type ScannedImage } from '../scan/scan-layers.js';
-import { parsePlatform, type PlatformChoice } from '../sources/platform.js';
+import { formatPlatform, parsePlatform, platformMatches, type PlatformChoice } from '../sources/platform.js';
 import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
 import { parseDockerfile } from '../analysis/dockerfile.js';
 import { complete } from '../analysis/finding.js';
-import { applyPolicy, DEFAULT_POLICY, type Policy } from '../analysis/policy.js';
+import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import { InputError, UserFacingError, withPrefix } from '../util/errors.js';
 import { evaluateBudgets } from '../analysis/budget.js';
@@ -85,28 +85,99 @@ export interface CheckResult {
 /** `slimgate check`: the image's report with findings, budgets, base and entrypoint, and the baseline's. */
 export async function check(source: string, opts: CheckOptions = {}): Promise<CheckResult> {
   if (opts.platform === 'all')
-    throw new InputError('check takes one platform: choose one with --platform os/arch');
-  const policy = opts.policy ?? DEFAULT_POLICY;
-  let dockerText: string | undefined;
-  if (opts.dockerfile) {
-    try {
-      dockerText = opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
-    } catch (err) {
-      // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
-      const code = (err as NodeJS.ErrnoException).code;
-      const why =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EISDIR'
-            ? 'not a readable file (a directory)'
-            : code === 'EACCES' || code === 'EPERM'
-              ? 'not a readable file (permission denied)'
-              : 'not a readable file';
-      throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
-    }
-  }
+    throw new InputError('check takes one platform here: checkAll checks every platform'); // the CLI routes "all"
+  const dockerText = await readDockerfile(opts);
   const [image] = await open(source, opts, opts.platform);
   if (!image) throw new InputError(`no image found in ${source}`);
+  let baselineImage: ScannedImage | undefined;
+  if (opts.baseline) {
+    const [b] = await openBaseline(opts.baseline, opts, { ...image.platform });
+    if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
+    baselineImage = b;
+  }
+  return checkOne(image, baselineImage, dockerText, opts);
+}
+
+/** One platform of a `--platform all` check. */
+interface PlatformCheck extends CheckResult {
+  /** The policy this platform was judged by: the top level, with its `platforms:` section over it. */
+  policy: Policy;
+  /** With a baseline that lacks this platform: why there is no baseline report. */
+  baselineNote?: string;
+}
+
+export interface CheckAllResult {
+  /** Every platform of the image, in the index's order. */
+  platforms: PlatformCheck[];
+  /** Platforms the baseline has and the image does not. */
+  missing: string[];
+}
+
+/**
+ * `check --platform all`: every platform of the source against its own budgets, each diffed against the
+ * same platform of the baseline. The index (and the baseline's) is opened once and every layer scanned once.
+ */
+export async function checkAll(source: string, opts: CheckOptions = {}): Promise<CheckAllResult> {
+  const dockerText = await readDockerfile(opts);
+  const images = await open(source, opts, 'all');
+  if (!images.length) throw new InputError(`no image found in ${source}`);
+  const bases = opts.baseline ? await openBaseline(opts.baseline, opts, 'all') : [];
+  const platforms = images.map((image): PlatformCheck => {
+    const b = bases.find((x) => platformMatches(x.platform, image.platform));
+    const name = formatPlatform(image.platform);
+    const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, name);
+    const result = checkOne(image, b, dockerText, { ...opts, policy });
+    return {
+      ...result,
+      policy,
+      ...(opts.baseline && !b
+        ? { baselineNote: `${name} is new: the baseline ${opts.baseline} has no such platform` }
+        : {}),
+    };
+  });
+  const missing = bases
+    .filter((b) => !images.some((i) => platformMatches(i.platform, b.platform)))
+    .map((b) => formatPlatform(b.platform));
+  return { platforms, missing };
+}
+
+function openBaseline(
+  baseline: string,
+  opts: CheckOptions,
+  platform: PlatformChoice,
+): Promise<ScannedImage[]> {
+  return open(baseline, opts, platform).catch((err: unknown) => {
+    throw err instanceof UserFacingError ? withPrefix(err, `baseline ${baseline}: `) : err;
+  });
+}
+
+async function readDockerfile(opts: CheckOptions): Promise<string | undefined> {
+  if (!opts.dockerfile) return undefined;
+  try {
+    return opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
+  } catch (err) {
+    // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'not a readable file (a directory)'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'not a readable file (permission denied)'
+            : 'not a readable file';
+    throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
+  }
+}
+
+/** One image (and its baseline image) to reports, under the policy for the image's platform. */
+function checkOne(
+  image: ScannedImage,
+  baselineImage: ScannedImage | undefined,
+  dockerText: string | undefined,
+  opts: CheckOptions,
+): CheckResult {
+  const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, formatPlatform(image.platform));
   const dockerfile =
     opts.dockerfile && dockerText !== undefined
       ? parseDockerfile(dockerText, {
@@ -116,14 +187,7 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
           platform: image.platform,
         })
       : null;
-  let baseline: Report | null = null;
-  if (opts.baseline) {
-    const [b] = await open(opts.baseline, opts, { ...image.platform }).catch((err: unknown) => {
-      throw err instanceof UserFacingError ? withPrefix(err, `baseline ${opts.baseline}: `) : err;
-    });
-    if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
-    baseline = buildCheckReport(b, { policy });
-  }
+  const baseline = baselineImage ? buildCheckReport(baselineImage, { policy }) : null;
   const report = buildCheckReport(image, {
     policy,
     dockerfile,
@@ -143,50 +207,67 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
  * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
  */
 export async function checkManifest(source: string, opts: CheckOptions = {}): Promise<ManifestCheck> {
-  const policy = opts.policy ?? DEFAULT_POLICY;
-  const needContent = (
-    [
-      ['max-size', policy.maxSize],
-      ['max-wasted', policy.maxWasted],
-      ['max-growth', policy.maxGrowth],
-    ] as const
-  ).filter(([, v]) => v !== undefined);
+  if (opts.platform === 'all')
+    throw new InputError('checkManifest takes one platform: checkManifestAll checks every platform');
+  const [summary, ...more] = await manifestChecks(source, opts);
+  if (!summary) throw new InputError(`no image found in ${source}`);
+  if (more.length) throw new InputError('--manifest-only checks one platform: choose it with --platform');
+  return summary;
+}
+
+/** `--manifest-only --platform all`: each platform's manifest against its own budgets. */
+export async function checkManifestAll(source: string, opts: CheckOptions = {}): Promise<ManifestCheck[]> {
+  const all = await manifestChecks(source, { ...opts, platform: 'all' });
+  if (!all.length) throw new InputError(`no image found in ${source}`);
+  return all;
+}
+
+async function manifestChecks(source: string, opts: CheckOptions): Promise<ManifestCheck[]> {
+  const top = opts.policy ?? DEFAULT_POLICY;
+  // Every budget the check may apply: the top level's and each platform section's.
+  const layers = [top, ...Object.values(top.platforms ?? {})];
+  const needContent = (['max-size', 'max-wasted', 'max-growth'] as const).filter((n) =>
+    layers.some(
+      (p) => (n === 'max-size' ? p.maxSize : n === 'max-wasted' ? p.maxWasted : p.maxGrowth) !== undefined,
+    ),
+  );
   if (needContent.length || opts.baseline || opts.dockerfile) {
-    const what: string[] = needContent.map(([n]) => n);
+    const what: string[] = [...needContent];
     if (opts.baseline) what.push('baseline');
     if (opts.dockerfile) what.push('dockerfile');
     throw new InputError(
       `--manifest-only answers max-compressed-size and max-layers only; ${what.join(', ')} needs the layers`,
     );
   }
-  if (policy.maxCompressedSize === undefined && policy.maxLayers === undefined) {
+  if (layers.every((p) => p.maxCompressedSize === undefined && p.maxLayers === undefined)) {
     throw new InputError(
       '--manifest-only needs a budget it can answer: --max-compressed-size or --max-layers',
     );
   }
-  const [summary, ...more] = await manifestSummary(source, opts);
-  if (!summary) throw new InputError(`no image found in ${source}`);
-  if (more.length) throw new InputError('--manifest-only checks one platform: choose it with --platform');
-  const budget = evaluateBudgets(
-    {
-      uncompressed: 0,
-      compressed: summary.compressedSize,
-      layers: summary.layers,
-      wasted: 0,
-      storedUncompressed: false,
-    },
-    policy, // budgets that need the layers were refused above
-  );
-  // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
-  const findings = applyPolicy(budget.findings.map(complete), policy);
-  const passed = !decideVerdict({ findings, budget }, policy).blocking;
-  return {
-    schemaVersion: 1,
-    kind: 'manifest-check',
-    summary,
-    budget: { passed: budget.passed, checks: budget.checks },
-    passed,
-  };
+  const summaries = await manifestSummary(source, opts);
+  return summaries.map((summary) => {
+    const policy = summary.platform ? policyForPlatform(top, summary.platform) : top;
+    const budget = evaluateBudgets(
+      {
+        uncompressed: 0,
+        compressed: summary.compressedSize,
+        layers: summary.layers,
+        wasted: 0,
+        storedUncompressed: false,
+      },
+      policy, // budgets that need the layers were refused above
+    );
+    // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
+    const findings = applyPolicy(budget.findings.map(complete), policy);
+    const passed = !decideVerdict({ findings, budget }, policy).blocking;
+    return {
+      schemaVersion: 1,
+      kind: 'manifest-check',
+      summary,
+      budget: { passed: budget.passed, checks: budget.checks },
+      passed,
+    };
+  });
 }
 
 /** Builds, then analyses the result (every platform built, when there are several). */

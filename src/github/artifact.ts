@@ -31,6 +31,11 @@ export interface PrEnvelope extends CommentView {
   failOn: FailOn;
   preset?: Preset;
   overrideApplied: boolean;
+  /**
+   * `platform: all`: the directories (siblings of this one, by key slug) that hold each platform's
+   * report.json and baseline.json; this directory holds reports.json, all of them in one array.
+   */
+  platforms?: string[];
 }
 
 export interface ReportFiles {
@@ -51,6 +56,32 @@ export function writeReportFiles(
   writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
   if (baseline) writeFileSync(join(dir, 'baseline.json'), JSON.stringify(baseline) + '\n');
   if (pr) writeFileSync(join(dir, 'pr.json'), JSON.stringify(pr, null, 2) + '\n');
+  return { dir, report: reportPath };
+}
+
+/** `platform: all`: each platform's files under its own key, then reports.json and pr.json under `key`. */
+export function writePlatformFiles(
+  key: string,
+  platforms: readonly { key: string; report: Report; baseline: Report | null }[],
+  pr?: PrEnvelope,
+): ReportFiles {
+  for (const p of platforms) writeReportFiles(p.key, p.report, p.baseline);
+  const dir = join(runnerTemp(), 'slimgate', keySlug(key));
+  mkdirSync(dir, { recursive: true });
+  const reportPath = join(dir, 'reports.json');
+  writeFileSync(
+    reportPath,
+    JSON.stringify(
+      platforms.map((p) => p.report),
+      null,
+      2,
+    ) + '\n',
+  );
+  if (pr)
+    writeFileSync(
+      join(dir, 'pr.json'),
+      JSON.stringify({ ...pr, platforms: platforms.map((p) => keySlug(p.key)) }, null, 2) + '\n',
+    );
   return { dir, report: reportPath };
 }
 
@@ -83,6 +114,14 @@ export function readEnvelope(path: string): PrEnvelope {
   }
   if (env.slimgate !== 1 || !Number.isInteger(env.pullRequest) || typeof env.commentKey !== 'string')
     throw new InputError(`${path} is not a Slimgate pr.json`);
+  // Each names a sibling directory: a bare slug, never a path out of the artifact.
+  if (
+    env.platforms !== undefined &&
+    (!Array.isArray(env.platforms) ||
+      !env.platforms.length ||
+      !env.platforms.every((d) => typeof d === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(d)))
+  )
+    throw new InputError(`${path}: "platforms" must list the platforms' directories`);
   const preset = env.preset === undefined ? 'default' : parsePreset(String(env.preset), `${path}: preset`);
   const { preset: _ignored, ...rest } = env;
   return {

@@ -306,6 +306,8 @@ export interface KeepBaseline {
   inputs: ActionInputs;
   ctx: RunContext;
   layers: LayerRestore | undefined;
+  /** False for all but the last platform of `platform: all`: the layer scans are saved once per run. */
+  saveLayers?: boolean;
 }
 
 /**
@@ -326,6 +328,7 @@ export async function keepBaseline(k: KeepBaseline): Promise<Report> {
     [saved],
     `${reportKeyPrefix(keySlug(key), report.image.platform)}${ctx.sha}`,
   );
-  await saveLayerScans(inputs.cache, imageSlug(inputs, k.label), ctx.sha, k.layers);
+  if (k.saveLayers !== false)
+    await saveLayerScans(inputs.cache, imageSlug(inputs, k.label), ctx.sha, k.layers);
   return report;
 }

@@ -11,7 +11,7 @@
  * anything, nor hide or reorder text, nor forge the marker.
  */
 import { layersStoredUncompressed } from '../sources/model.js';
-import { decideVerdict, SEVERITY_RANK, type Verdict } from '../analysis/verdict.js';
+import { combineVerdicts, decideVerdict, SEVERITY_RANK, type Verdict } from '../analysis/verdict.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
 import { escapeInvisible } from '../util/text.js';
 import { VERSION } from '../util/version.js';
@@ -564,8 +564,8 @@ function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: Mar
   return out;
 }
 
-function footer(report: Report, docs: string, trimmed: boolean, o: MarkdownOptions): string[] {
-  const ids = [...new Set(report.findings.map((f) => f.id))].sort();
+function footer(findings: readonly Finding[], docs: string, trimmed: boolean, o: MarkdownOptions): string[] {
+  const ids = [...new Set(findings.map((f) => f.id))].sort();
   const out: string[] = [];
   if (trimmed)
     out.push(
@@ -591,8 +591,28 @@ function render(
 ): string {
   const docs = o.docsUrl ?? DOCS_URL;
   const v = o.verdict ?? decideVerdict(report, 'error');
+  const out: string[] = [...header(report, diff, v, o), ...imageSections(report, diff, v, o, docs, lv)];
+  if (o.fixesDiff) out.push(...fixesSection(o.fixesDiff));
+  out.push(...footer(report.findings, docs, trimmed, o));
+  return withMarkers(out, o);
+}
+
+function withMarkers(out: string[], o: MarkdownOptions): string {
+  if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
+  if (o.checked?.sha) out.push(headTag(o.checked.sha));
+  return out.join('\n') + '\n';
+}
+
+/** Everything about one image below its verdict: sizes, history, budgets, findings, files, layers, base. */
+function imageSections(
+  report: Report,
+  diff: ReportDiff | undefined,
+  v: Verdict,
+  o: MarkdownOptions,
+  docs: string,
+  lv: Level,
+): string[] {
   const out: string[] = [
-    ...header(report, diff, v, o),
     ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
     ...(o.trend
       ? details(`Size history on main (${o.trend.main.length} commits)`, trendMarkdown(o.trend))
@@ -638,11 +658,153 @@ function render(
     out.push(...layersSection(report, diff, lv));
     out.push(...baseSection(report));
   }
-  if (o.fixesDiff) out.push(...fixesSection(o.fixesDiff));
-  out.push(...footer(report, docs, trimmed, o));
-  if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
-  if (o.checked?.sha) out.push(headTag(o.checked.sha));
-  return out.join('\n') + '\n';
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------- platforms
+
+/** One platform of a `--platform all` check: its report, its diff against the same platform, its verdict. */
+export interface PlatformMarkdown {
+  report: Report;
+  diff?: ReportDiff | undefined;
+  verdict: Verdict;
+  /** Without a diff: why this platform has no baseline (e.g. the baseline lacks it). Plain text. */
+  baselineNote?: string | undefined;
+}
+
+export interface PlatformsMarkdownOptions extends Omit<
+  MarkdownOptions,
+  'verdict' | 'showPlatform' | 'fixesDiff' | 'trend'
+> {
+  /** Platforms the baseline has and the image does not. */
+  missing?: string[];
+}
+
+const STATUS_ICON = { fail: '❌', warn: '⚠️', pass: '✅' } as const;
+
+function countsCell(v: Verdict): string {
+  const n = (k: number, what: string): string => `${num(k)} ${what}${k === 1 ? '' : 's'}`;
+  const parts = [v.status === 'fail' ? (v.blocking ? 'fails' : 'fails, not blocking') : 'passes'];
+  if (v.breaches[0]) parts.push(`over ${budgetLabel(v.breaches[0].name)}`);
+  if (v.errors) parts.push(n(v.errors, 'error'));
+  if (v.warnings) parts.push(n(v.warnings, 'warning'));
+  if (!v.errors && !v.warnings) parts.push('no findings');
+  return `${STATUS_ICON[v.status]} ${parts.join(' · ')}`;
+}
+
+/** One row per platform: the headline of a multi-platform comment. */
+function platformsTable(entries: readonly PlatformMarkdown[], baseLabel: string): string[] {
+  const stored = entries.some((e) => layersStoredUncompressed(e.report.layers));
+  const rows = entries.map(({ report, diff, verdict }) => {
+    const delta = diff ? deltaCell(diff.size.uncompressed, true) : 'no baseline';
+    return `| ${escapeText(report.image.platform, 60)} | **${formatBytes(report.size.uncompressed)}** | ${delta} | ${formatBytes(report.size.compressed)} | ${countsCell(verdict)} |`;
+  });
+  return [
+    `| platform | size (uncompressed) | Δ vs ${escapeText(baseLabel, 60)} | ${stored ? 'compressed¹' : 'compressed'} | verdict |`,
+    '| --- | ---: | ---: | ---: | --- |',
+    ...rows,
+    ...(stored
+      ? [
+          '',
+          '¹ As stored: `docker save` (Docker 20.10) stores layers uncompressed, so for such an archive this is not a compressed size.',
+        ]
+      : []),
+    '',
+  ];
+}
+
+/** The verdict that speaks for all: the first blocking failure, else the first failure, warning, or pass. */
+function representative(entries: readonly PlatformMarkdown[]): Verdict | undefined {
+  const vs = entries.map((e) => e.verdict);
+  return (
+    vs.find((v) => v.status === 'fail' && v.blocking) ??
+    vs.find((v) => v.status === 'fail') ??
+    vs.find((v) => v.status === 'warn') ??
+    vs[0]
+  );
+}
+
+function renderPlatforms(
+  entries: readonly PlatformMarkdown[],
+  o: PlatformsMarkdownOptions,
+  lv: Level,
+  trimmed: boolean,
+): string {
+  const docs = o.docsUrl ?? DOCS_URL;
+  const combined = combineVerdicts(
+    entries.map((e) => ({ platform: e.report.image.platform, verdict: e.verdict })),
+  );
+  const n = entries.length;
+  const plural = n === 1 ? 'platform' : 'platforms';
+  const pass = n === 1 ? 'passes' : 'pass';
+  const failing = combined.failing.map((p) => escapeText(p, 60)).join(', ');
+  const first =
+    combined.status === 'fail'
+      ? `❌ **${n} ${plural}**: ${failing} ${combined.failing.length === 1 ? 'fails' : 'fail'}`
+      : combined.status === 'warn'
+        ? `⚠️ **${n} ${plural}** ${pass}, with warnings`
+        : `✅ **${n} ${plural}** ${pass}`;
+  const rep = representative(entries);
+  const bits = [`<b>Slimgate</b>`, code(entries[0]?.report.image.source ?? '', 120)];
+  if (entries.some((e) => e.diff))
+    bits.push(
+      `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`,
+    );
+  if (rep) bits.push(blockingSentence(rep));
+  const out = [first, '', `<sub>${bits.join(' · ')}</sub>`, ''];
+  if (!entries.some((e) => e.diff))
+    out.push(
+      `> **No baseline.** ${escapeText(o.baselineNote ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
+        `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
+      '',
+    );
+  if (o.missing?.length)
+    out.push(
+      `> The baseline also has ${o.missing.map((p) => escapeText(p, 60)).join(', ')}, which this image does not.`,
+      '',
+    );
+  if (combined.blocking && o.overrideLabel)
+    out.push(
+      `To merge anyway, someone with triage or write access to this repository can add the label ${code(o.overrideLabel)} to the pull request.`,
+      '',
+    );
+  for (const note of o.notes ?? []) out.push(`> ${escapeText(note, 500)}`, '');
+  out.push(...platformsTable(entries, o.baselineLabel ?? 'baseline'));
+  for (const e of entries) {
+    const { report, diff, verdict } = e;
+    const body = [verdictLine(report, diff, verdict), ''];
+    if (!diff && entries.some((x) => x.diff))
+      body.push(`> **No baseline for this platform.** ${escapeText(e.baselineNote ?? '')}`.trimEnd(), '');
+    if (verdict.ratchet === 'no-baseline')
+      body.push(
+        "> **Nothing to compare with**: fail-on new-error needs the base branch's report, so every error finding counted, as under fail-on error.",
+        '',
+      );
+    body.push(...imageSections(report, diff, verdict, o, docs, lv));
+    const summary = `${STATUS_ICON[verdict.status]} ${escapeText(report.image.platform, 60)} · ${formatBytes(report.size.uncompressed)} uncompressed`;
+    out.push(...details(summary, body));
+  }
+  out.push(
+    ...footer(
+      entries.flatMap((e) => e.report.findings),
+      docs,
+      trimmed,
+      o,
+    ),
+  );
+  return withMarkers(out, o);
+}
+
+/**
+ * The comment for `--platform all`: one headline table with a row per platform, one verdict (it fails when
+ * any platform fails), and each platform's details in its own collapsible section. Trimmed as the
+ * one-image comment is.
+ */
+export function renderPlatformsMarkdown(
+  entries: readonly PlatformMarkdown[],
+  opts: PlatformsMarkdownOptions = {},
+): string {
+  return fitToLimit((lv, trimmed) => renderPlatforms(entries, opts, lv, trimmed), opts);
 }
 
 /** The fixes outside the PR's diff: a fenced diff (a fence longer than any backtick run in it), inert. */
@@ -663,10 +825,15 @@ function fixesSection(diff: string): string[] {
  * and says so; as a last resort it cuts the body and keeps the marker.
  */
 export function renderMarkdown(report: Report, diff?: ReportDiff, opts: MarkdownOptions = {}): string {
+  return fitToLimit((lv, trimmed) => render(report, diff, opts, lv, trimmed), opts);
+}
+
+/** Renders at each level of detail until the body fits; as a last resort, cuts it and keeps the marker. */
+function fitToLimit(renderAt: (lv: Level, trimmed: boolean) => string, opts: MarkdownOptions): string {
   const max = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
   let body = '';
   for (let i = 0; i < LEVELS.length; i++) {
-    body = render(report, diff, opts, LEVELS[i]!, i > 0);
+    body = renderAt(LEVELS[i]!, i > 0);
     if (body.length <= max) return body;
   }
   const tail =

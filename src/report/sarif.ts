@@ -245,3 +245,23 @@ export function renderSarif(report: Report, opts: SarifOptions): SarifLog {
     ],
   };
 }
+
+/**
+ * Several platforms (`--platform all`) in one log: one run per platform, each in its own category (its
+ * comment key), and every result names its platform in `properties.platform`.
+ */
+export function renderSarifPlatforms(
+  entries: readonly { report: Report; commentKey: string }[],
+  opts: Omit<SarifOptions, 'commentKey'>,
+): SarifLog {
+  const runs = entries.flatMap(({ report, commentKey }) =>
+    renderSarif(report, { ...opts, commentKey }).runs.map((run) => ({
+      ...run,
+      results: run.results.map((r) => ({
+        ...r,
+        properties: { ...r.properties, platform: report.image.platform },
+      })),
+    })),
+  );
+  return { $schema: SARIF_SCHEMA, version: '2.1.0', runs };
+}

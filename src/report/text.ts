@@ -239,3 +239,14 @@ export function renderManifestCheck(r: ManifestCheck): string {
     out.push(`  ${c.passed ? 'ok  ' : 'OVER'}  ${c.name}: ${c.detail ?? `${c.actual} (limit ${c.limit})`}`);
   return printableLines(out);
 }
+
+/** The last line of a `--platform all` check: it fails when any platform fails. */
+export function platformsVerdictLine(
+  results: readonly { platform: string | null; passed: boolean }[],
+): string {
+  const failing = results.filter((r) => !r.passed).map((r) => r.platform ?? 'unknown');
+  const n = plural(results.length, 'platform');
+  return printableLines([
+    failing.length ? `FAILED  ${n}: ${failing.join(', ')} failed` : `PASSED  ${n}: every platform passed`,
+  ]);
+}

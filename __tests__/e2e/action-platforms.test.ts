@@ -1,0 +1,237 @@
+// End to end: the bundled action with `platform: all` against the GitHub REST double. One sticky comment with
+// a row per platform and one verdict; each platform judged by its own .slimgate.yml budgets and kept as its
+// own baseline on main; the fork-safe comment job posts the several reports of one run as one comment.
+// dist/ must be current: `npm run bundle`.
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { commentMarker } from '../../src/report/markdown.js';
+import type { Report } from '../../src/types/report.js';
+import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import {
+  runAction,
+  webhookExample,
+  type ActionRun,
+  type RunActionOptions,
+} from '../helpers/github-action.js';
+import { expectInertMarkdown } from '../helpers/inert.js';
+import { multiLayout } from '../helpers/platform-layouts.js';
+import { daemonEnv } from '../helpers/world.js';
+
+const REPO = 'Codertocat/Hello-World';
+const PR = 2;
+const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-e2e-platforms-'));
+const pr = path.join(tmp, 'pr');
+const main = path.join(tmp, 'main');
+const IMAGE = `oci:${pr}:multi`;
+
+// The PR: amd64 20 kB, arm64 35 kB. main: amd64 15 kB, arm64 30 kB.
+beforeAll(async () => {
+  await multiLayout(pr, { amd64: 20_000, arm64: 35_000 });
+  await multiLayout(main, { amd64: 15_000, arm64: 30_000 });
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const TIGHT = 'max-size: 30kB\nplatforms:\n  linux/arm64:\n    max-size: 30kB\n';
+const ROOMY = 'max-size: 30kB\nplatforms:\n  linux/arm64:\n    max-size: 40kB\n';
+
+function slimgateComments(api: GitHubApi): { id: number; body: string; html_url: string }[] {
+  return api.issueComments(REPO, PR).filter((c) => c.body.includes('<!-- slimgate-comment:'));
+}
+
+const rows = (body: string): string[] => body.split('\n').filter((l) => /^\| linux\//.test(l));
+
+/** The step's failure lines: error commands without annotation properties. */
+const failures = (r: ActionRun): string[] =>
+  r.errors.filter((e) => !e.properties['title']).map((e) => e.message);
+
+describe('the action with platform: all', () => {
+  let api: GitHubApi;
+  const run = (o: Omit<RunActionOptions, 'api'>): Promise<ActionRun> => runAction({ api, ...o });
+  const prEvent = (): Record<string, unknown> => webhookExample('pull_request', 'opened');
+
+  beforeEach(async () => {
+    api = await startGitHubApi();
+  });
+  afterEach(async () => {
+    await api.stop();
+    expect(api.violations).toEqual([]);
+  });
+
+  it('fails when only arm64 breaches its own budget, and passes when its section allows more: one comment', async () => {
+    const inputs = { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` };
+    const fail = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': TIGHT },
+    });
+    expect(fail.status, fail.stdout).toBe(1);
+    let comments = slimgateComments(api);
+    expect(comments).toHaveLength(1);
+    let body = comments[0]!.body;
+    expect(body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
+    expect(rows(body)).toEqual([
+      expect.stringMatching(
+        /^\| linux\/amd64 \| \*\*20\.0 kB\*\* \| \+5\.00 kB \(\+33%\) \| .* \| ✅ passes · no findings \|$/,
+      ),
+      expect.stringMatching(
+        /^\| linux\/arm64 \| \*\*35\.0 kB\*\* \| \+5\.00 kB \(\+17%\) \| .* \| ❌ fails · over size \(uncompressed\)/,
+      ),
+    ]);
+    expect(body).toContain(commentMarker(`${IMAGE} all`));
+    expect(body.match(/<summary>(✅|❌) linux\//g)).toEqual(['<summary>✅ linux/', '<summary>❌ linux/']);
+    expectInertMarkdown(body);
+    expect(fail.summary.split('\n')[0]).toBe(body.split('\n')[0]);
+    expect(failures(fail)).toEqual([
+      expect.stringMatching(
+        /^Slimgate: the image fails the policy on linux\/arm64 \(1 error finding, max-size 35\.0 kB > 30\.0 kB\)$/,
+      ),
+    ]);
+    // Outputs: the overall verdict, the largest platform's numbers, and one object per platform.
+    expect(fail.outputs['passed']).toBe('false');
+    expect(fail.outputs['size']).toBe('35000');
+    expect(fail.outputs['size-delta']).toBe('5000');
+    const platforms = JSON.parse(fail.outputs['platforms']!) as Record<string, Record<string, unknown>>;
+    expect(platforms).toEqual({
+      'linux/amd64': expect.objectContaining({ passed: true, size: 20_000, 'size-delta': 5_000 }),
+      'linux/arm64': expect.objectContaining({ passed: false, size: 35_000, 'size-delta': 5_000 }),
+    });
+    const reports = JSON.parse(readFileSync(fail.outputs['report']!, 'utf8')) as Report[];
+    expect(reports.map((r) => [r.image.platform, r.passed])).toEqual([
+      ['linux/amd64', true],
+      ['linux/arm64', false],
+    ]);
+
+    const pass = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': ROOMY },
+    });
+    expect(pass.status, pass.stdout).toBe(0);
+    expect(failures(pass)).toEqual([]);
+    comments = slimgateComments(api);
+    expect(comments).toHaveLength(1); // updated in place
+    body = comments[0]!.body;
+    expect(body.split('\n')[0]).toBe('✅ **2 platforms** pass');
+    expect(rows(body)[1]).toMatch(/✅ passes · no findings \|$/);
+    expect(pass.outputs['passed']).toBe('true');
+  });
+
+  it("one platform (platform: linux/arm64) is judged by that platform's section too", async () => {
+    const inputs = { image: IMAGE, platform: 'linux/arm64', baseline: 'none' };
+    const roomy = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': ROOMY },
+    });
+    expect(roomy.status, roomy.stdout).toBe(0);
+    expect(roomy.outputs['passed']).toBe('true');
+    const report = JSON.parse(readFileSync(roomy.outputs['report']!, 'utf8')) as Report;
+    expect(report.budget.checks.find((c) => c.name === 'max-size')).toMatchObject({
+      limit: 40_000,
+      passed: true,
+    });
+    const tight = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs,
+      files: { '.slimgate.yml': TIGHT },
+    });
+    expect(tight.status).toBe(1);
+  });
+
+  it("push to the default branch keeps each platform's baseline; the next PR finds both with auto", async () => {
+    const push = webhookExample('push', undefined, 4);
+    const rec = await run({
+      event: 'push',
+      payload: push,
+      inputs: { image: `oci:${main}:multi`, platform: 'all', 'comment-key': 'app' },
+    });
+    expect(rec.status, rec.stdout).toBe(0);
+    expect(rec.stdout.match(/baseline: recorded .*slimgate-baseline\/.*\.json/g)).toHaveLength(2);
+
+    const prTemp = path.join(rec.runnerTemp, '..', 'pr-runner-temp');
+    cpSync(path.join(rec.runnerTemp, 'slimgate-baseline'), path.join(prTemp, 'slimgate-baseline'), {
+      recursive: true,
+    });
+    const r = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { image: IMAGE, platform: 'all', 'comment-key': 'app' },
+      files: { '.slimgate.yml': ROOMY },
+      runnerTemp: prTemp,
+    });
+    expect(r.status, r.stdout).toBe(0);
+    const body = slimgateComments(api)[0]!.body;
+    expect(body).toContain('against master (<code>saved report</code>)');
+    expect(rows(body).map((l) => l.split(' | ')[2])).toEqual(['+5.00 kB (+33%)', '+5.00 kB (+17%)']);
+    expect(body).toContain(commentMarker('app'));
+  });
+
+  it('fork-safe: the read-only run leaves every platform, the workflow_run job posts one comment', async () => {
+    api.readOnly = true;
+    const wr = webhookExample('workflow_run', 'completed', 2);
+    const headSha = (wr['workflow_run'] as { head_sha: string }).head_sha;
+    const payload = prEvent();
+    (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
+    const check = await run({
+      event: 'pull_request',
+      payload,
+      inputs: { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` },
+      files: { '.slimgate.yml': TIGHT },
+    });
+    expect(check.status).toBe(1);
+    expect(api.issueComments(REPO, PR)).toEqual([]);
+
+    api.readOnly = false;
+    const repo = String((wr['repository'] as { full_name: string }).full_name);
+    api.setPull(repo, PR, { headSha, labels: [] });
+    const post = await run({
+      event: 'workflow_run',
+      payload: wr,
+      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
+    });
+    expect(post.status, post.stdout).toBe(0);
+    const comments = api.issueComments(repo, PR).filter((c) => c.body.includes('<!-- slimgate-comment:'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
+    expect(rows(comments[0]!.body)).toHaveLength(2);
+    expect(post.outputs['passed']).toBe('false');
+  });
+
+  it('build mode: platforms linux/amd64,linux/arm64 with platform: all checks both (containerd store, buildx)', async () => {
+    const env = daemonEnv('containerd');
+    const r = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      env: { DOCKER_HOST: env['DOCKER_HOST']! },
+      files: {
+        'app/Dockerfile':
+          'FROM scratch AS base-amd64\nCOPY amd64.bin /amd64.bin\nFROM scratch AS base-arm64\nCOPY arm64.bin /arm64.bin\n' +
+          'FROM base-${TARGETARCH}\nCOPY common.txt /common.txt\nUSER 1000\n',
+        'app/amd64.bin': 'a'.repeat(1000),
+        'app/arm64.bin': 'b'.repeat(2000),
+        'app/common.txt': 'in every platform\n',
+        // The image has no command: budgets alone decide.
+        '.slimgate.yml':
+          'rules: { entrypoint: off }\nmax-size: 1500\nplatforms:\n  linux/arm64: { max-size: 1500 }\n',
+      },
+      inputs: { context: 'app', platforms: 'linux/amd64,linux/arm64', platform: 'all', baseline: 'none' },
+    });
+    expect(r.status, r.stdout).toBe(1);
+    const body = slimgateComments(api)[0]!.body;
+    expect(body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
+    expect(rows(body).map((l) => l.split(' | ').slice(0, 2))).toEqual([
+      ['| linux/amd64', '**1.02 kB**'],
+      ['| linux/arm64', '**2.02 kB**'],
+    ]);
+    expect(JSON.parse(r.outputs['platforms']!)).toEqual({
+      'linux/amd64': expect.objectContaining({ passed: true, size: 1018 }),
+      'linux/arm64': expect.objectContaining({ passed: false, size: 2018 }),
+    });
+  });
+});

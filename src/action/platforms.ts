@@ -1,0 +1,190 @@
+/**
+ * `platform: all`: every platform of the image (or of the build) against its own budgets. Each platform
+ * keeps its own baseline under its own key (main's report per platform, in the Actions cache, as a
+ * one-platform run keeps it); the PR gets one sticky comment with a row per platform and one verdict.
+ */
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import * as core from '@actions/core';
+import type { Policy } from '../analysis/policy.js';
+import { decideVerdict, type FailOn, type Preset } from '../analysis/verdict.js';
+import { renderInspect } from '../report/text.js';
+import { parsePlatform } from '../sources/platform.js';
+import { annotate } from '../github/annotations.js';
+import { withCommandsStopped } from '../github/log.js';
+import { writePlatformFiles, type CommentView, type PrEnvelope } from '../github/artifact.js';
+import { defaultCommentKey, keepBaseline, loadReport, resolveBaseline } from '../github/baseline.js';
+import type { LayerRestore } from '../github/actions-cache.js';
+import type { RunContext } from '../github/context.js';
+import { runUrl, type LivePull } from '../github/pull.js';
+import { writeSarifPlatforms } from '../cli/sarif-output.js';
+import type { Finding, Report } from '../types/report.js';
+import { findingKey } from '../analysis/finding.js';
+import { escapeControls } from '../util/text.js';
+import { checker } from './checker.js';
+import type { ActionInputs } from './inputs.js';
+import { applyPlatformVerdicts, publishPlatforms, type PlatformPublication } from './publish.js';
+
+export interface PlatformsRun {
+  inputs: ActionInputs;
+  ctx: RunContext;
+  policy: Policy;
+  source: string;
+  /** The image part of the keys (the image, or the build's Dockerfile). */
+  label: string;
+  layers: LayerRestore | undefined;
+  live: LivePull | undefined;
+  dockerfile?: { path: string; buildArgs?: Record<string, string>; target?: string } | undefined;
+}
+
+/** A platform's key: its baseline, report files and SARIF category (the comment-key input, if set, plus the platform). */
+function platformKey(inputs: ActionInputs, label: string, platform: string): string {
+  return inputs.commentKey ? `${inputs.commentKey} ${platform}` : defaultCommentKey(label, platform);
+}
+
+export async function checkPlatforms(r: PlatformsRun): Promise<void> {
+  const { inputs, ctx } = r;
+  const all = await core.group(`Inspecting ${r.label}, every platform`, () =>
+    checker.checkAll(r.source, {
+      policy: r.policy,
+      registry: inputs.registry,
+      ...(r.dockerfile ? { dockerfile: r.dockerfile } : {}),
+    }),
+  );
+  const labels = r.live?.labels ?? ctx.pr?.labels ?? [];
+  const overrideApplied = !!inputs.overrideLabel && labels.includes(inputs.overrideLabel);
+  const override = inputs.overrideLabel
+    ? { label: inputs.overrideLabel, applied: overrideApplied }
+    : undefined;
+  const entries: (PlatformPublication & { key: string; label: string; source?: string })[] = [];
+  for (const [i, p] of all.platforms.entries()) {
+    const platform = p.report.image.platform;
+    const key = platformKey(inputs, r.label, platform);
+    const baseline = await resolveBaseline({
+      inputs,
+      ctx,
+      policy: p.policy,
+      key,
+      platform: parsePlatform(platform),
+    });
+    let report = checker.judge(p.report, p.policy, baseline.report);
+    if (ctx.kind === 'baseline')
+      report = await keepBaseline({
+        key,
+        label: r.label,
+        report,
+        previous: baseline.previous,
+        inputs,
+        ctx,
+        layers: r.layers,
+        saveLayers: i === all.platforms.length - 1,
+      });
+    // The platform is the image's own text: escaped before it reaches the log.
+    await core.group(`Report ${escapeControls(platform)}`, () =>
+      withCommandsStopped(() => core.info(renderInspect(report))),
+    );
+    entries.push({
+      key,
+      report,
+      baseline: baseline.report,
+      verdict: decideVerdict(report, p.policy, { override, baseline: baseline.report?.findings ?? null }),
+      ...(baseline.report ? {} : { baselineNote: baseline.note }),
+      label: baseline.label,
+      ...(baseline.source ? { source: baseline.source } : {}),
+    });
+  }
+  const key = inputs.commentKey || defaultCommentKey(r.label, 'all');
+  const checkedSha = ctx.pr?.headSha || ctx.sha;
+  const url = runUrl();
+  const view: CommentView = {
+    baselineLabel: entries[0]?.label ?? 'baseline',
+    ...(entries.find((e) => e.source)?.source
+      ? { baselineSource: entries.find((e) => e.source)!.source }
+      : {}),
+    baselineNote: entries.find((e) => e.baselineNote)?.baselineNote ?? '',
+    ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
+    showPlatform: true,
+    ...(checkedSha ? { checkedSha } : {}),
+    ...(url ? { runUrl: url } : {}),
+  };
+  const stale =
+    r.live && ctx.pr?.headSha && r.live.headSha !== ctx.pr.headSha
+      ? `this run checked ${ctx.pr.headSha.slice(0, 7)}, and the pull request's head is now ${r.live.headSha.slice(0, 7)}`
+      : undefined;
+  const pr: PrEnvelope | undefined =
+    ctx.kind === 'pull_request' && ctx.pr
+      ? {
+          slimgate: 1,
+          pullRequest: ctx.pr.number,
+          headSha: ctx.pr.headSha,
+          commentKey: key,
+          failOn: r.policy.failOn,
+          ...(r.policy.preset ? { preset: r.policy.preset } : {}),
+          overrideApplied,
+          ...view,
+        }
+      : undefined;
+  const files = writePlatformFiles(key, entries, pr);
+  const sarif = inputs.sarif
+    ? writeSarifPlatforms(
+        inputs.sarif,
+        entries.map((e) => ({ report: e.report, commentKey: e.key })),
+        { root: process.env['GITHUB_WORKSPACE'] || process.cwd() },
+      )
+    : '';
+  if (sarif) core.info(`SARIF written to ${sarif}`);
+  core.setOutput('sarif', sarif);
+  const { diffs } = await publishPlatforms({
+    platforms: entries,
+    view,
+    reportPath: files.report,
+    outputs: true,
+    key,
+    ...(stale ? { skipComment: stale } : {}),
+    ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
+      ? {
+          comment: {
+            token: inputs.token,
+            owner: ctx.owner,
+            repo: ctx.repo,
+            issueNumber: ctx.pr.number,
+            key,
+            fromFork: ctx.pr.fromFork,
+          },
+        }
+      : {}),
+  });
+  // One annotation per finding, however many platforms share it.
+  const seen = new Set<string>();
+  const findings: Finding[] = entries
+    .flatMap((e, i) => diffs[i]?.findings.added ?? e.report.findings)
+    .filter((f) => {
+      const k = `${findingKey(f)}\0${f.location?.file ?? ''}:${f.location?.line ?? ''}`;
+      return seen.has(k) ? false : (seen.add(k), true);
+    });
+  annotate(findings);
+  applyPlatformVerdicts(entries);
+}
+
+/** mode: comment: the platforms' reports that a `platform: all` run left in the directories beside envDir. */
+export function loadPlatformReports(
+  envDir: string,
+  env: PrEnvelope & { platforms: string[] },
+  policy: { failOn: FailOn; preset: Preset | undefined },
+  override: { label: string; applied: boolean } | undefined,
+): PlatformPublication[] {
+  return env.platforms.map((slug) => {
+    const dir = join(envDir, '..', slug);
+    const report: Report = loadReport(join(dir, 'report.json'));
+    const baselinePath = join(dir, 'baseline.json');
+    const baseline = statSync(baselinePath, { throwIfNoEntry: false })
+      ? loadReport(baselinePath, 'baseline report')
+      : null;
+    return {
+      report,
+      baseline,
+      verdict: decideVerdict(report, policy, { override, baseline: baseline?.findings ?? null }),
+      ...(baseline ? {} : { baselineNote: env.baselineNote }),
+    };
+  });
+}
