@@ -17,7 +17,7 @@ import {
 } from '../helpers/github-action.js';
 import { expectInertMarkdown } from '../helpers/inert.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
-import { daemonEnv } from '../helpers/world.js';
+import { daemonEnv, node24 } from '../helpers/world.js';
 
 const REPO = 'Codertocat/Hello-World';
 const PR = 2;
@@ -59,66 +59,76 @@ describe('the action with platform: all', () => {
     expect(api.violations).toEqual([]);
   });
 
-  it('fails when only arm64 breaches its own budget, and passes when its section allows more: one comment', async () => {
-    const inputs = { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` };
-    const fail = await run({
-      event: 'pull_request',
-      payload: prEvent(),
-      inputs,
-      files: { '.slimgate.yml': TIGHT },
-    });
-    expect(fail.status, fail.stdout).toBe(1);
-    let comments = slimgateComments(api);
-    expect(comments).toHaveLength(1);
-    let body = comments[0]!.body;
-    expect(body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
-    expect(rows(body)).toEqual([
-      expect.stringMatching(
-        /^\| linux\/amd64 \| \*\*20\.0 kB\*\* \| \+5\.00 kB \(\+33%\) \| .* \| ✅ passes · no findings \|$/,
-      ),
-      expect.stringMatching(
-        /^\| linux\/arm64 \| \*\*35\.0 kB\*\* \| \+5\.00 kB \(\+17%\) \| .* \| ❌ fails · over size \(uncompressed\)/,
-      ),
-    ]);
-    expect(body).toContain(commentMarker(`${IMAGE} all`));
-    expect(body.match(/<summary>(✅|❌) linux\//g)).toEqual(['<summary>✅ linux/', '<summary>❌ linux/']);
-    expectInertMarkdown(body);
-    expect(fail.summary.split('\n')[0]).toBe(body.split('\n')[0]);
-    expect(failures(fail)).toEqual([
-      expect.stringMatching(
-        /^Slimgate: the image fails the policy on linux\/arm64 \(1 error finding, max-size 35\.0 kB > 30\.0 kB\)$/,
-      ),
-    ]);
-    // Outputs: the overall verdict, the largest platform's numbers, and one object per platform.
-    expect(fail.outputs['passed']).toBe('false');
-    expect(fail.outputs['size']).toBe('35000');
-    expect(fail.outputs['size-delta']).toBe('5000');
-    const platforms = JSON.parse(fail.outputs['platforms']!) as Record<string, Record<string, unknown>>;
-    expect(platforms).toEqual({
-      'linux/amd64': expect.objectContaining({ passed: true, size: 20_000, 'size-delta': 5_000 }),
-      'linux/arm64': expect.objectContaining({ passed: false, size: 35_000, 'size-delta': 5_000 }),
-    });
-    const reports = JSON.parse(readFileSync(fail.outputs['report']!, 'utf8')) as Report[];
-    expect(reports.map((r) => [r.image.platform, r.passed])).toEqual([
-      ['linux/amd64', true],
-      ['linux/arm64', false],
-    ]);
+  // GitHub runs the action on node24; the machines have Node 20: both run the whole cycle.
+  it.each([
+    ['node 20', () => process.execPath],
+    ['node 24', () => node24()],
+  ])(
+    '%s: fails when only arm64 breaches its own budget, passes when its section allows more: one comment',
+    async (_name, nodeBin) => {
+      const inputs = { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` };
+      const node = nodeBin();
+      const fail = await run({
+        node,
+        event: 'pull_request',
+        payload: prEvent(),
+        inputs,
+        files: { '.slimgate.yml': TIGHT },
+      });
+      expect(fail.status, fail.stdout).toBe(1);
+      let comments = slimgateComments(api);
+      expect(comments).toHaveLength(1);
+      let body = comments[0]!.body;
+      expect(body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
+      expect(rows(body)).toEqual([
+        expect.stringMatching(
+          /^\| linux\/amd64 \| \*\*20\.0 kB\*\* \| \+5\.00 kB \(\+33%\) \| .* \| ✅ passes · no findings \|$/,
+        ),
+        expect.stringMatching(
+          /^\| linux\/arm64 \| \*\*35\.0 kB\*\* \| \+5\.00 kB \(\+17%\) \| .* \| ❌ fails · over size \(uncompressed\)/,
+        ),
+      ]);
+      expect(body).toContain(commentMarker(`${IMAGE} all`));
+      expect(body.match(/<summary>(✅|❌) linux\//g)).toEqual(['<summary>✅ linux/', '<summary>❌ linux/']);
+      expectInertMarkdown(body);
+      expect(fail.summary.split('\n')[0]).toBe(body.split('\n')[0]);
+      expect(failures(fail)).toEqual([
+        expect.stringMatching(
+          /^Slimgate: the image fails the policy on linux\/arm64 \(1 error finding, max-size 35\.0 kB > 30\.0 kB\)$/,
+        ),
+      ]);
+      // Outputs: the overall verdict, the largest platform's numbers, and one object per platform.
+      expect(fail.outputs['passed']).toBe('false');
+      expect(fail.outputs['size']).toBe('35000');
+      expect(fail.outputs['size-delta']).toBe('5000');
+      const platforms = JSON.parse(fail.outputs['platforms']!) as Record<string, Record<string, unknown>>;
+      expect(platforms).toEqual({
+        'linux/amd64': expect.objectContaining({ passed: true, size: 20_000, 'size-delta': 5_000 }),
+        'linux/arm64': expect.objectContaining({ passed: false, size: 35_000, 'size-delta': 5_000 }),
+      });
+      const reports = JSON.parse(readFileSync(fail.outputs['report']!, 'utf8')) as Report[];
+      expect(reports.map((r) => [r.image.platform, r.passed])).toEqual([
+        ['linux/amd64', true],
+        ['linux/arm64', false],
+      ]);
 
-    const pass = await run({
-      event: 'pull_request',
-      payload: prEvent(),
-      inputs,
-      files: { '.slimgate.yml': ROOMY },
-    });
-    expect(pass.status, pass.stdout).toBe(0);
-    expect(failures(pass)).toEqual([]);
-    comments = slimgateComments(api);
-    expect(comments).toHaveLength(1); // updated in place
-    body = comments[0]!.body;
-    expect(body.split('\n')[0]).toBe('✅ **2 platforms** pass');
-    expect(rows(body)[1]).toMatch(/✅ passes · no findings \|$/);
-    expect(pass.outputs['passed']).toBe('true');
-  });
+      const pass = await run({
+        node,
+        event: 'pull_request',
+        payload: prEvent(),
+        inputs,
+        files: { '.slimgate.yml': ROOMY },
+      });
+      expect(pass.status, pass.stdout).toBe(0);
+      expect(failures(pass)).toEqual([]);
+      comments = slimgateComments(api);
+      expect(comments).toHaveLength(1); // updated in place
+      body = comments[0]!.body;
+      expect(body.split('\n')[0]).toBe('✅ **2 platforms** pass');
+      expect(rows(body)[1]).toMatch(/✅ passes · no findings \|$/);
+      expect(pass.outputs['passed']).toBe('true');
+    },
+  );
 
   it("one platform (platform: linux/arm64) is judged by that platform's section too", async () => {
     const inputs = { image: IMAGE, platform: 'linux/arm64', baseline: 'none' };
