@@ -230,6 +230,20 @@ function lastLines(text: string, n = TAIL_LINES): string {
     .join('\n');
 }
 
+/**
+ * The line that says why a build failed: buildx's last `ERROR:` line with the lines that explain it (as
+ * "Switch to a different driver, or turn on the containerd image store"), else the last line.
+ */
+function failureLine(tail: string): string {
+  const lines = lastLines(tail).split('\n');
+  const at = lines.findLastIndex((l) => l.startsWith('ERROR: '));
+  if (at < 0) return lines.at(-1) ?? '';
+  const why = [lines[at] as string];
+  for (const l of lines.slice(at + 1, at + 3))
+    if (!/^(Learn more|View build details)|^-+$|^\s*>|^#\d/.test(l)) why.push(l.trim());
+  return why.join(' ');
+}
+
 export async function hasBuildx(opts: BuildOptions = {}): Promise<boolean> {
   const r = await runDocker(['buildx', 'version'], opts, {}, false);
   return r.code === 0;
@@ -272,7 +286,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     if (ran.missing) throw new InputError('the docker CLI is not installed, and build mode needs it');
     if (ran.code !== 0) {
       const tail = lastLines(ran.tail);
-      const last = lastLines(ran.tail, 1) || 'no output';
+      const last = failureLine(ran.tail) || 'no output';
       throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${oneLine(last)}`, tail);
     }
     const imageId = (await readFile(out.iidFile, 'utf8').catch(() => '')).trim() || undefined;
