@@ -23,7 +23,6 @@ import { BuildError, buildImage } from '../../src/sources/docker-build.js';
 import { inspect, inspectBuild } from '../../src/engine/engine.js';
 import { InputError } from '../../src/util/errors.js';
 import { DAEMON_KINDS, daemonEnv, run, type DaemonKind } from '../helpers/world.js';
-import { distCli } from '../helpers/cli.js';
 
 const id = `${process.pid}`;
 const base = `sg-bi-base-${id}:1`;
@@ -368,110 +367,5 @@ describe('cache-to and cache-from (type=local), and attestations, where the dock
     expect((err as Error).message).toMatch(
       /^docker build failed \(exit 1\): ERROR: Attestation is not supported for the docker driver\. Switch to a different driver, or turn on the containerd image store, and try again\.$/,
     );
-  });
-});
-
-describe('slimgate build’s flags (dist/cli.js)', () => {
-  const env = daemonEnv('containerd');
-  const ctx = path.join(dir, 'ctx-cli');
-  const extra = path.join(dir, 'extra-cli');
-  const tag = `sg-bi-cli-${id}:1`;
-  const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
-    run(process.execPath, [distCli, ...args], {
-      env: { ...env, NO_COLOR: '1', ...extraEnv },
-      allowFailure: true,
-      timeout: 300_000,
-    });
-  beforeAll(() => {
-    importBase(env);
-    mkdirSync(ctx);
-    mkdirSync(extra);
-    writeFileSync(path.join(extra, 'x.txt'), 'x\n');
-    writeFileSync(
-      path.join(ctx, 'Dockerfile'),
-      `FROM ${base}\nRUN echo ${id}-${Date.now()} > /run.id\n` +
-        'RUN --mount=type=secret,id=tok,required=true wc -c < /run/secrets/tok > /secret.len\n' +
-        'COPY --from=extra /x.txt /x.txt\n',
-    );
-  });
-  afterAll(() => {
-    run('docker', ['rmi', '--force', tag, base], { env, allowFailure: true });
-  });
-
-  it('--help lists them', () => {
-    const r = cli(['--help']);
-    expect(r.status).toBe(0);
-    for (const flag of [
-      '--build-context NAME=VALUE',
-      '--secret ID=VALUE',
-      '--secret-file ID=PATH',
-      '--ssh default|ID=PATH',
-      '--cache-from ENTRY',
-      '--cache-to ENTRY',
-      '--provenance V',
-      '--sbom V',
-      '--builder NAME',
-      '--label K=V',
-      '--pull',
-    ])
-      expect(r.stdout).toContain(flag);
-  });
-
-  it('builds with them, and the secret is in neither the output nor the report', () => {
-    const r = cli([
-      'build',
-      '--context',
-      ctx,
-      '--network',
-      'none',
-      '--secret',
-      `tok=${SECRET}`,
-      '--build-context',
-      `extra=${extra}`,
-      '--label',
-      'org.example.cli=1',
-      '--tags',
-      tag,
-      '--json',
-    ]);
-    expect([0, 1], r.stderr).toContain(r.status); // busybox has a shell: the policy may fail it
-    const report = JSON.parse(r.stdout) as { files: { path: string }[] };
-    expect(report.files.map((f) => f.path)).toEqual(expect.arrayContaining(['/secret.len', '/x.txt']));
-    expect(r.stdout.includes(SECRET) || r.stderr.includes(SECRET)).toBe(false);
-    expect(
-      run('docker', ['inspect', '-f', '{{index .Config.Labels "org.example.cli"}}', tag], { env }).stdout,
-    ).toBe('1\n');
-  });
-
-  it.each([
-    [
-      'a secret with DOCKER_BUILDKIT=0',
-      ['--secret', `tok=${SECRET}`],
-      { DOCKER_BUILDKIT: '0' },
-      'slimgate: secrets needs docker buildx; the classic builder (DOCKER_BUILDKIT=0) cannot use it',
-    ],
-    [
-      'a secret without ID',
-      ['--secret', `=${SECRET}`],
-      {},
-      'slimgate: bad secret (entry 1): write ID=VALUE, or id=ID,src=FILE (no ID given)',
-    ],
-    [
-      'a provenance mode',
-      ['--provenance', 'mode=all'],
-      {},
-      'slimgate: bad provenance mode "all": min or max',
-    ],
-    [
-      'a build-context without =',
-      ['--build-context', 'extra'],
-      {},
-      'slimgate: bad build-context "extra": write NAME=VALUE (VALUE a directory, docker-image://REF, oci-layout://DIR or a URL)',
-    ],
-  ])('refuses %s: exit 2, one line', (_name, flags, extraEnv, line) => {
-    const r = cli(['build', '--context', ctx, ...flags], extraEnv);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toBe(`${line}\n`);
-    expect(r.stdout).toBe('');
   });
 });
