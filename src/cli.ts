@@ -34,7 +34,7 @@ const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--platform os/arch[/variant]|all] [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
                  [--sarif FILE] [--fix-dockerfile [--write]]
-  slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [--json]
+  slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [build options…] [--json]
 
 SOURCE is one of:
   docker://REF                       an image in a registry, read with no daemon (REF as docker pull takes it)

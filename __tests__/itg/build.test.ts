@@ -140,7 +140,7 @@ ENTRYPOINT ["/app"]
   });
 
   it('builds with the classic builder when asked, streams the log, then analyses the image', async () => {
-    // buildx is there (the world has it); the classic builder is what `builder: classic` forces.
+    // buildx is there (the world has it); the classic builder is what `engine: 'classic'` forces.
     expect(await hasBuildx({ env })).toBe(true);
     const tag = `${tagBase}-final:1`;
     tags.push(tag);
@@ -153,12 +153,12 @@ ENTRYPOINT ["/app"]
         tags: [tag],
         network: 'none',
         env,
-        builder: 'classic',
+        engine: 'classic',
         onLog: (c) => (log += c),
       },
       { cache: false, daemon: { env } },
     );
-    expect(build.builder).toBe('classic');
+    expect(build.engine).toBe('classic');
     expect(build.source).toBe(`docker-daemon:${tag}`);
     expect(log).toMatch(/Step 1\/\d+ : FROM scratch AS debug/);
     expect(log).toMatch(/Successfully tagged/);
@@ -176,7 +176,7 @@ ENTRYPOINT ["/app"]
       target: 'debug',
       network: 'none',
       env,
-      builder: 'classic',
+      engine: 'classic',
     });
     try {
       expect(built.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -193,7 +193,7 @@ ENTRYPOINT ["/app"]
     const tag = `${world().registry}/${tagBase}/pushed:1`;
     tags.push(tag);
     const { reports } = await inspectBuild(
-      { context: ctx, target: 'final', tags: [tag], push: true, network: 'none', env, builder: 'classic' },
+      { context: ctx, target: 'final', tags: [tag], push: true, network: 'none', env, engine: 'classic' },
       { cache: false, daemon: { env } },
     );
     const [fromRegistry] = await inspect(`docker://${tag}`, {
@@ -211,7 +211,7 @@ ENTRYPOINT ["/app"]
       file: path.join(ctx, 'Broken.Dockerfile'),
       network: 'none',
       env,
-      builder: 'classic',
+      engine: 'classic',
       onLog: (c) => (log += c),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BuildError);
@@ -232,9 +232,7 @@ ENTRYPOINT ["/app"]
     [{ file: path.join(tmp, 'nope.Dockerfile') }, /does not exist/],
     [{ platforms: ['linux'] }, /bad --platform/],
   ])('refuses bad options before building: %j', async (extra, why) => {
-    const err = await buildImage({ context: ctx, env, builder: 'classic', ...extra }).catch(
-      (e: unknown) => e,
-    );
+    const err = await buildImage({ context: ctx, env, engine: 'classic', ...extra }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toMatch(why);
   });
@@ -293,7 +291,7 @@ describe.each(DAEMON_KINDS)(
         },
         { cache: false, daemon: { env } },
       );
-      expect(build.builder).toBe('buildx');
+      expect(build.engine).toBe('buildx');
       expect(build.source).toBe(`docker-daemon:${tag}`);
       expect(log).toMatch(/naming to docker\.io\/library\/sg-build-/);
       expect(reports).toHaveLength(1);
@@ -363,7 +361,7 @@ describe('build mode, buildx multi-platform with attestations on the containerd 
       },
       { cache: false, daemon: { env }, platform: { os: 'linux', architecture: 'arm64' } },
     );
-    expect(build.builder).toBe('buildx');
+    expect(build.engine).toBe('buildx');
     expect(reports).toHaveLength(1);
     expect(reports[0]?.image.platform).toBe('linux/arm64');
     expect(reports[0]?.files.find((f) => f.path === '/arch.bin')?.size).toBe(3000);

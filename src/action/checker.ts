@@ -13,6 +13,7 @@ import type { Platform } from '../sources/model.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
 import type { Report } from '../types/report.js';
 import type { BuildInputs, PolicyInputs, RegistryInputs } from './inputs.js';
+import { buildExtras } from './build-inputs.js';
 
 export interface CheckImageOptions {
   policy: Policy;
@@ -100,6 +101,7 @@ export const checker = {
       platforms: b.platforms,
       push: b.push,
       tags: b.tags,
+      ...buildExtras(b),
       onLog: (chunk) => process.stdout.write(chunk),
     });
   },

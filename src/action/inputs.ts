@@ -17,6 +17,7 @@ import { registryOfSource } from '../cli/registry-flags.js';
 import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
 import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
+import { BUILD_EXTRA_INPUTS, readBuildExtras, type BuildExtras } from './build-inputs.js';
 
 type Mode = 'check' | 'comment';
 
@@ -27,7 +28,8 @@ export type BaselineInput =
   | { kind: 'report'; path: string }
   | { kind: 'source'; source: string };
 
-export interface BuildInputs {
+/** Build mode: context … tags, and the other build-push-action inputs (./build-inputs.ts). */
+export interface BuildInputs extends BuildExtras {
   context: string;
   file: string | undefined;
   target: string | undefined;
@@ -164,7 +166,11 @@ function credentialHost(image: string, build: BuildInputs | undefined): string {
   return host;
 }
 
-export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()): ActionInputs {
+export function readInputs(
+  get: InputReader = envInputs(),
+  cwd = process.cwd(),
+  mask?: (secret: string) => void,
+): ActionInputs {
   const modeRaw = get('mode') || 'check';
   if (modeRaw !== 'check' && modeRaw !== 'comment')
     throw new InputError(`input "mode" must be check or comment, not "${modeRaw}"`);
@@ -244,10 +250,11 @@ export function readInputs(get: InputReader = envInputs(), cwd = process.cwd()):
       platforms: parseList(get('platforms')),
       push: parseBoolean('push', get('push'), false),
       tags: parseList(get('tags')),
+      ...readBuildExtras(get, parseBoolean, mask),
     };
     if (build.push && !build.tags.length) throw new InputError('input "push" needs "tags" to push to');
   } else {
-    for (const name of ['file', 'target', 'build-args', 'platforms', 'tags'])
+    for (const name of ['file', 'target', 'build-args', 'platforms', 'tags', ...BUILD_EXTRA_INPUTS])
       if (get(name)) throw new InputError(`input "${name}" needs "context" (build mode)`);
   }
   if (!image && !build)

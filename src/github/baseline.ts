@@ -20,6 +20,7 @@ import { withCommandsStopped } from './log.js';
 import type { RunContext } from './context.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { parseSource } from '../sources/source.js';
+import { isLocalContext } from '../sources/build-args.js';
 import { redactReport } from '../engine/assemble.js';
 import type { Report } from '../types/report.js';
 import { branchTag } from './context.js';
@@ -147,20 +148,52 @@ export interface BaselineContext {
   platform: Platform;
 }
 
+/**
+ * The base commit's build: the PR's build inputs, with the workspace's paths mapped into the base tree and
+ * one platform, the PR's. What it must not do:
+ * - push, or tag: the PR's tags name the PR's image (in the registry, and in the daemon after a load);
+ * - write `cache-to`: build-push-action users point cache-to at a shared cache (a registry ref, a gha scope,
+ *   a directory) that the PR's own build has just written; the base commit's export would replace it, and
+ *   the PR's next run would start from main's cache. It reads `cache-from`, so its common steps are cached
+ *   (with the docker driver they are anyway: the daemon's BuildKit just built the PR's).
+ * Secrets, ssh and secret files are the runner's, not the tree's: their paths stay as given.
+ */
+export function baseCommitBuild(
+  b: BuildInputs,
+  map: (path: string) => string,
+  platform: string,
+): BuildInputs {
+  const out: BuildInputs = {
+    ...b,
+    context: map(b.context),
+    file: b.file ? map(b.file) : undefined,
+    platforms: [platform],
+    push: false,
+    tags: [],
+  };
+  delete out.cacheTo;
+  // A named context in the repository is read from the base tree; one outside it stays as given.
+  if (b.buildContexts)
+    out.buildContexts = b.buildContexts.map((c) => {
+      const eq = c.indexOf('=');
+      const value = c.slice(eq + 1);
+      if (!isLocalContext(value)) return c;
+      try {
+        return `${c.slice(0, eq)}=${map(value)}`;
+      } catch {
+        return c;
+      }
+    });
+  return out;
+}
+
 /** Builds the base commit's Dockerfile in a git worktree and analyses it (build mode, `auto`). */
 async function baselineFromBaseCommit(b: BuildInputs, sha: string, bc: BaselineContext): Promise<Report> {
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
   const tree = await checkoutBase(workspace, sha, runnerTemp());
   try {
     const built = await core.group(`Building the base commit ${sha.slice(0, 12)}`, () =>
-      withCommandsStopped(() =>
-        checker.build({
-          ...b,
-          context: tree.map(b.context),
-          file: b.file ? tree.map(b.file) : undefined,
-          platforms: [formatPlatform(bc.platform)],
-        }),
-      ),
+      withCommandsStopped(() => checker.build(baseCommitBuild(b, tree.map, formatPlatform(bc.platform)))),
     );
     try {
       return await checker.check(built.source, {

@@ -1,27 +1,34 @@
 /**
  * Build mode: build the image from a Dockerfile, then analyse the result. The options have
  * docker/build-push-action's names and meanings (context, file, target, build-args, platforms, push, tags,
- * network), because users know them.
+ * network, labels, no-cache, pull, and the buildx-only ones in ./build-args.ts), because users know them.
  *
  * - With `docker buildx`: the image is exported as an OCI archive (`--output type=oci`) and read from
  *   there without a daemon load; with the `docker` driver, which cannot export OCI, it is loaded. With
  *   `push`, it is pushed and read back from the registry by digest.
- * - Without buildx: `DOCKER_BUILDKIT=0 docker build`, then `docker push` of each tag when asked, and the
- *   image is read through `docker save`.
+ * - Without buildx (or with DOCKER_BUILDKIT=0): `DOCKER_BUILDKIT=0 docker build`, then `docker push` of each
+ *   tag when asked, and the image is read through `docker save`. The buildx-only options are refused there.
  *
  * The build log streams to `onLog` (the CLI's stderr, the action's log group). A failed build is a
  * BuildError carrying the tail of the log.
  */
 import { existsSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
 import { runProcess } from '../util/subprocess.js';
+import {
+  buildxFlags,
+  buildxOnly,
+  checkBuildxOptions,
+  type BuildxOptions,
+  type SecretWrite,
+} from './build-args.js';
 import { parsePlatform, formatPlatform } from './platform.js';
 import { parseReference } from './registry/reference.js';
 
-export interface BuildOptions {
+export interface BuildOptions extends BuildxOptions {
   /** The build context: a directory, or a Git/HTTP URL (default "."). */
   context?: string;
   /** The Dockerfile (default CONTEXT/Dockerfile). */
@@ -36,8 +43,17 @@ export interface BuildOptions {
   tags?: string[];
   /** The network for RUN steps (build-push-action's `network`), e.g. "host" or "none". */
   network?: string;
-  /** 'auto' (default): buildx when present; 'buildx' or 'classic' to force one. */
-  builder?: 'auto' | 'buildx' | 'classic';
+  /** KEY=VALUE image labels (build-push-action's `labels`). */
+  labels?: string[];
+  /** Build without the build cache (`no-cache`). */
+  noCache?: boolean;
+  /** Always pull the base images (`pull`). */
+  pull?: boolean;
+  /**
+   * 'auto' (default): buildx when present, unless DOCKER_BUILDKIT=0 asks for the classic builder; 'buildx'
+   * or 'classic' to force one. (Not build-push-action's `builder`, which names a buildx builder instance.)
+   */
+  engine?: 'auto' | 'buildx' | 'classic';
   /** Each chunk of the build's output, as it comes. */
   onLog?: (chunk: string) => void;
   /** The docker CLI (default "docker") and its environment. */
@@ -50,7 +66,7 @@ export interface BuildOptions {
 export interface BuildResult {
   /** The source to analyse: docker-daemon:…, oci-archive:… or docker://…@sha256:… */
   source: string;
-  builder: 'buildx' | 'classic';
+  engine: 'buildx' | 'classic';
   imageId?: string;
   /** Removes temporary files (the OCI archive). */
   cleanup(): Promise<void>;
@@ -78,6 +94,9 @@ function checkOptions(opts: BuildOptions): void {
       throw new InputError(`bad build-arg "${key}": write KEY=VALUE (KEY is letters, digits and _)`);
     }
   }
+  for (const l of opts.labels ?? [])
+    if (!l.split('=')[0]?.trim()) throw new InputError(`bad label "${l}": write KEY=VALUE`);
+  checkBuildxOptions(opts);
   for (const p of opts.platforms ?? []) parsePlatform(p);
   for (const t of opts.tags ?? []) parseReference(t);
   if (opts.push && !opts.tags?.length) throw new InputError('push needs at least one tag (tags)');
@@ -98,6 +117,16 @@ function checkOptions(opts: BuildOptions): void {
 export interface BuildCommand {
   args: string[];
   env: Record<string, string>;
+  /** Secret values to write (0600) before the build, and delete after it. */
+  writes: SecretWrite[];
+}
+
+interface BuildOutputs {
+  iidFile: string;
+  ociDest?: string;
+  metadataFile?: string;
+  /** Where secret values are written (default: beside the image ID file). */
+  secretDir?: string;
 }
 
 /**
@@ -106,19 +135,28 @@ export interface BuildCommand {
  */
 export function buildCommand(
   opts: BuildOptions,
-  builder: 'buildx' | 'classic',
-  out: { iidFile: string; ociDest?: string; metadataFile?: string },
+  engine: 'buildx' | 'classic',
+  out: BuildOutputs,
 ): BuildCommand {
-  const args: string[] = builder === 'buildx' ? ['buildx', 'build'] : ['build'];
+  const args: string[] = engine === 'buildx' ? ['buildx', 'build'] : ['build'];
+  let writes: SecretWrite[] = [];
+  if (engine === 'buildx') {
+    const x = buildxFlags(opts, out.secretDir ?? join(out.iidFile, '..', 'secrets'));
+    args.push(...x.args);
+    writes = x.writes;
+  } else if (buildxOnly(opts).length) throw classicRefusal(opts);
   if (opts.file) args.push('--file', opts.file);
   if (opts.target) args.push('--target', opts.target);
   for (const a of opts.buildArgs ?? []) args.push('--build-arg', a);
   const platforms = (opts.platforms ?? []).map((p) => formatPlatform(parsePlatform(p)));
   if (platforms.length) args.push('--platform', platforms.join(','));
   if (opts.network) args.push('--network', opts.network);
+  for (const l of opts.labels ?? []) args.push('--label', l);
+  if (opts.noCache) args.push('--no-cache');
+  if (opts.pull) args.push('--pull');
   for (const t of opts.tags ?? []) args.push('--tag', t);
   args.push('--iidfile', out.iidFile);
-  if (builder === 'buildx') {
+  if (engine === 'buildx') {
     if (opts.push) {
       args.push('--push');
       if (out.metadataFile) args.push('--metadata-file', out.metadataFile);
@@ -126,7 +164,23 @@ export function buildCommand(
     else args.push('--load');
   }
   args.push(opts.context ?? '.');
-  return { args, env: builder === 'classic' ? { DOCKER_BUILDKIT: '0' } : {} };
+  return { args, env: engine === 'classic' ? { DOCKER_BUILDKIT: '0' } : {}, writes };
+}
+
+function classicRefusal(opts: BuildxOptions): InputError {
+  const names = buildxOnly(opts);
+  return new InputError(
+    `${names.join(', ')} need${names.length === 1 ? 's' : ''} docker buildx; the classic builder (DOCKER_BUILDKIT=0) cannot use ${names.length === 1 ? 'it' : 'them'}`,
+  );
+}
+
+/** The builder `auto` picks: buildx when present, unless DOCKER_BUILDKIT turns BuildKit off (as docker build reads it). */
+async function pickEngine(opts: BuildOptions): Promise<'buildx' | 'classic'> {
+  const want = opts.engine ?? 'auto';
+  if (want !== 'auto') return want;
+  const buildkit = (opts.env ?? process.env)['DOCKER_BUILDKIT'];
+  if (buildkit !== undefined && /^(0|f|false)$/i.test(buildkit.trim())) return 'classic';
+  return (await hasBuildx(opts)) ? 'buildx' : 'classic';
 }
 
 interface Ran {
@@ -163,24 +217,37 @@ function lastLines(text: string, n = TAIL_LINES): string {
     .join('\n');
 }
 
+/**
+ * The line that says why a build failed: buildx's last `ERROR:` line with the lines that explain it (as
+ * "Switch to a different driver, or turn on the containerd image store"), else the last line.
+ */
+function buildFailureLine(tail: string): string {
+  const lines = lastLines(tail).split('\n');
+  const at = lines.findLastIndex((l) => l.startsWith('ERROR: '));
+  if (at < 0) return lines.at(-1) ?? '';
+  const why = [lines[at] as string];
+  for (const l of lines.slice(at + 1, at + 3))
+    if (!/^(Learn more|View build details)|^-+$|^\s*>|^#\d/.test(l)) why.push(l.trim());
+  return why.join(' ');
+}
+
 export async function hasBuildx(opts: BuildOptions = {}): Promise<boolean> {
   const r = await runDocker(['buildx', 'version'], opts, {}, false);
   return r.code === 0;
 }
 
-/** The buildx driver of the current builder ("docker", "docker-container", …). */
+/** The buildx driver of the builder (`builder`, else the current one): "docker", "docker-container", … */
 async function buildxDriver(opts: BuildOptions): Promise<string | undefined> {
-  const r = await runDocker(['buildx', 'inspect'], opts, {}, false);
+  const r = await runDocker(['buildx', 'inspect', ...(opts.builder ? [opts.builder] : [])], opts, {}, false);
   return /^Driver:\s*(\S+)/m.exec(r.stdout)?.[1];
 }
 
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   checkOptions(opts);
-  const want = opts.builder ?? 'auto';
-  const builder: 'buildx' | 'classic' =
-    want === 'auto' ? ((await hasBuildx(opts)) ? 'buildx' : 'classic') : want;
+  const engine = await pickEngine(opts);
+  if (engine === 'classic' && buildxOnly(opts).length) throw classicRefusal(opts);
   const platforms = opts.platforms ?? [];
-  if (builder === 'classic' && platforms.length > 1) {
+  if (engine === 'classic' && platforms.length > 1) {
     throw new InputError(
       `building for several platforms (${platforms.join(', ')}) needs docker buildx (docker/setup-buildx-action); or set one platform`,
     );
@@ -189,21 +256,29 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
     const out: { iidFile: string; ociDest?: string; metadataFile?: string } = { iidFile: join(dir, 'iid') };
-    if (builder === 'buildx') {
+    if (engine === 'buildx') {
       if (opts.push) out.metadataFile = join(dir, 'metadata.json');
       else if ((await buildxDriver(opts)) !== 'docker') out.ociDest = join(dir, 'image.tar');
     }
-    const cmd = buildCommand(opts, builder, out);
-    const ran = await runDocker(cmd.args, opts, cmd.env, true);
+    const secretDir = join(dir, 'secrets');
+    const cmd = buildCommand(opts, engine, { ...out, secretDir });
+    if (cmd.writes.length) {
+      await mkdir(secretDir, { mode: 0o700 });
+      for (const w of cmd.writes) await writeFile(w.path, w.value, { mode: 0o600 });
+    }
+    // The secret files live only as long as the build.
+    const ran = await runDocker(cmd.args, opts, cmd.env, true).finally(() =>
+      rm(secretDir, { recursive: true, force: true }),
+    );
     if (ran.missing) throw new InputError('the docker CLI is not installed, and build mode needs it');
     if (ran.code !== 0) {
       const tail = lastLines(ran.tail);
-      const last = lastLines(ran.tail, 1) || 'no output';
+      const last = buildFailureLine(ran.tail) || 'no output';
       throw new BuildError(`docker build failed (exit ${ran.code ?? 'signal'}): ${oneLine(last)}`, tail);
     }
     const imageId = (await readFile(out.iidFile, 'utf8').catch(() => '')).trim() || undefined;
 
-    if (builder === 'classic' && opts.push) {
+    if (engine === 'classic' && opts.push) {
       for (const tag of opts.tags ?? []) {
         const pushed = await runDocker(['push', tag], opts, {}, true);
         if (pushed.code !== 0) {
@@ -215,7 +290,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       }
     }
     let source: string;
-    if (builder === 'buildx' && opts.push) {
+    if (engine === 'buildx' && opts.push) {
       const meta = JSON.parse(await readFile(out.metadataFile as string, 'utf8').catch(() => '{}')) as Record<
         string,
         unknown
@@ -233,7 +308,7 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
       if (!ref) throw new InputError('docker build wrote no image ID');
       source = `docker-daemon:${ref}`;
     }
-    const result: BuildResult = { source, builder, cleanup };
+    const result: BuildResult = { source, engine, cleanup };
     if (imageId) result.imageId = imageId;
     return result;
   } catch (err) {
