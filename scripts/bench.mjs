@@ -163,7 +163,7 @@ const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
 
 async function main() {
-  if (!existsSync(join(root, 'lib', 'engine.js')))
+  if (!existsSync(join(root, 'lib', 'engine', 'engine.js')))
     throw new Error('run "npm run build" first (npm run bench does)');
   const meta = await ensureImage();
   const blobs = meta.layers.map((l) => join(layout, 'blobs', 'sha256', l.digest.slice(7)));
