@@ -53,12 +53,24 @@ function isLinkerConfig(path: string): boolean {
   );
 }
 
+/** Every named file above lives under one of these: other paths skip the lookups (this runs per file). */
+function maybeNamed(path: string): boolean {
+  return (
+    path.startsWith('/etc/') ||
+    path.startsWith('/usr/lib/') ||
+    path.startsWith('/var/lib/') ||
+    path.startsWith('/lib/')
+  );
+}
+
 export function headSpec(path: string, mode: number): HeadSpec | undefined {
-  if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: OS_RELEASE_HEAD };
-  const marker = PACKAGE_DBS[path];
-  if (marker) return { keep: 0, countLines: marker };
-  if (path === '/etc/passwd' || path === '/etc/group') return { keep: ID_FILE_HEAD };
-  if (isLinkerConfig(path)) return { keep: SMALL_HEAD };
+  if (maybeNamed(path)) {
+    if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: OS_RELEASE_HEAD };
+    const marker = /\/(?:status|installed)$/.test(path) ? PACKAGE_DBS[path] : undefined;
+    if (marker) return { keep: 0, countLines: marker };
+    if (path === '/etc/passwd' || path === '/etc/group') return { keep: ID_FILE_HEAD };
+    if (isLinkerConfig(path)) return { keep: SMALL_HEAD };
+  }
   const exec = mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/');
   const secrets = secretFileKind(path);
   if (secrets) return { keep: exec ? EXEC_HEAD : 0, secrets };

@@ -26,6 +26,7 @@ export function pastLimits(
   path: string,
   link: string | null,
 ): { kind: LimitKind; detail: string } | undefined {
+  if (surelyWithin(path, link)) return undefined;
   const bytes = nameByteLength(path) - 1; // the leading "/" is the image root, not part of the entry's name
   if (bytes > PATH_MAX - 1) {
     return { kind: 'path-too-long', detail: `path of ${bytes} bytes is over PATH_MAX (${PATH_MAX - 1})` };
@@ -54,6 +55,23 @@ export function pastLimits(
     }
   }
   return undefined;
+}
+
+/**
+ * A bound that needs no byte count, for the common short path: a UTF-16 unit is at most 3 bytes (a
+ * surrogate pair is 4 bytes for 2 units, an escaped byte 1), so 3 × length bounds every byte length.
+ */
+function surelyWithin(path: string, link: string | null): boolean {
+  if (3 * path.length > PATH_MAX || (link !== null && 3 * link.length > PATH_MAX - 1)) return false;
+  let depth = 0;
+  let from = 1;
+  for (let i = 1; i <= path.length; i++) {
+    if (i < path.length && path.charCodeAt(i) !== 47) continue;
+    if (3 * (i - from) > NAME_MAX) return false;
+    depth++;
+    from = i + 1;
+  }
+  return depth <= MAX_DEPTH;
 }
 
 /** A name cut for a message: a refused entry's name can be a megabyte. */

@@ -5,6 +5,30 @@
  * does. Returns undefined when ".." climbs above the root: such an entry is a finding, never extracted.
  */
 export function cleanPath(name: string): string | undefined {
+  return alreadyClean(name) ?? cleanSlow(name);
+}
+
+/**
+ * The common case, checked without splitting: a name whose components (after one leading "./" or "/",
+ * before one trailing "/") are none of "", "." and "..". Returns null for any other name.
+ */
+function alreadyClean(name: string): string | null {
+  const start = name.startsWith('./') ? 2 : name.charCodeAt(0) === 47 ? 1 : 0;
+  const end = name.length > start && name.charCodeAt(name.length - 1) === 47 ? name.length - 1 : name.length;
+  if (end === start) return null;
+  let from = start;
+  for (let i = start; i <= end; i++) {
+    if (i < end && name.charCodeAt(i) !== 47) continue;
+    const len = i - from;
+    if (len === 0) return null;
+    if (name.charCodeAt(from) === 46 && (len === 1 || (len === 2 && name.charCodeAt(from + 1) === 46)))
+      return null;
+    from = i + 1;
+  }
+  return start === 1 && end === name.length ? name : `/${name.slice(start, end)}`;
+}
+
+function cleanSlow(name: string): string | undefined {
   const out: string[] = [];
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;

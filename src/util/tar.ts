@@ -80,16 +80,16 @@ export class TarParser {
       if (this.ended) return; // bytes after the end-of-archive marker are ignored, as tar does
       if (this.bodyLeft > 0) {
         const n = Math.min(this.bodyLeft, len - pos);
-        const part = chunk.subarray(pos, pos + n);
+        // Most bodies are skipped: a view of the bytes is made only for a sink or a meta header.
+        if (this.meta) {
+          this.meta.parts.push(Buffer.from(chunk.subarray(pos, pos + n)));
+        } else if (this.sink) {
+          const r = this.sink.write(chunk.subarray(pos, pos + n));
+          if (r) await r;
+        }
         pos += n;
         this.bodyLeft -= n;
         this.offset += n;
-        if (this.meta) {
-          this.meta.parts.push(Buffer.from(part));
-        } else if (this.sink) {
-          const r = this.sink.write(part);
-          if (r) await r;
-        }
         if (this.bodyLeft === 0) await this.finishBody();
         continue;
       }
