@@ -485,7 +485,13 @@ function baseSection(report: Report): string[] {
 
 // ---------------------------------------------------------------------------------------------- header
 
-function verdictLine(report: Report, diff: ReportDiff | undefined, v: Verdict): string {
+/** `against` names the baseline as the comment's header does ("main", or "the baseline" for the CLI). */
+function verdictLine(
+  report: Report,
+  diff: ReportDiff | undefined,
+  v: Verdict,
+  against = 'the baseline',
+): string {
   const icon = v.status === 'fail' ? '❌' : v.status === 'warn' ? '⚠️' : '✅';
   const size = `**${formatBytes(report.size.uncompressed)}** uncompressed`;
   const parts: string[] = [];
@@ -509,7 +515,10 @@ function verdictLine(report: Report, diff: ReportDiff | undefined, v: Verdict): 
       `over budget: ${budgetLabel(breach.name)} ${budgetValue(breach, breach.actual)} > ${budgetValue(breach, breach.limit)}${more}`,
     );
   } else if (maxSize) parts.push(`budget ${formatBytes(maxSize.limit)}`);
-  if (v.debt.length) parts.push(`${v.debt.length} error${v.debt.length === 1 ? '' : 's'} of debt from main`);
+  if (v.debt.length)
+    parts.push(
+      `${v.debt.length} error${v.debt.length === 1 ? '' : 's'} of debt from ${escapeText(against, 60)}`,
+    );
   if (v.ratchet === 'no-baseline') parts.push('no baseline: judged as fail-on error');
   return `${icon} ${parts.join(' · ')}`;
 }
@@ -539,7 +548,7 @@ function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: Mar
       `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`,
     );
   bits.push(blockingSentence(v));
-  const out = [verdictLine(report, diff, v), '', `<sub>${bits.join(' · ')}</sub>`, ''];
+  const out = [verdictLine(report, diff, v, o.baselineLabel), '', `<sub>${bits.join(' · ')}</sub>`, ''];
   if (!diff) {
     out.push(
       `> **No baseline.** ${escapeText(o.baselineNote ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
@@ -628,7 +637,7 @@ function imageSections(
       if (v.debt.length)
         out.push(
           ...details(
-            `Debt: ${v.debt.length} error finding${v.debt.length === 1 ? '' : 's'} main already has (not blocking)`,
+            `Debt: ${v.debt.length} error finding${v.debt.length === 1 ? '' : 's'} ${escapeText(o.baselineLabel ?? 'the baseline', 60)} already has (not blocking)`,
             capped(v.debt, lv.listed, (f) => findingLine(f, docs, true), 'findings'),
           ),
         );
@@ -772,7 +781,7 @@ function renderPlatforms(
   out.push(...platformsTable(entries, o.baselineLabel ?? 'baseline'));
   for (const e of entries) {
     const { report, diff, verdict } = e;
-    const body = [verdictLine(report, diff, verdict), ''];
+    const body = [verdictLine(report, diff, verdict, o.baselineLabel), ''];
     if (!diff && entries.some((x) => x.diff))
       body.push(`> **No baseline for this platform.** ${escapeText(e.baselineNote ?? '')}`.trimEnd(), '');
     if (verdict.ratchet === 'no-baseline')
