@@ -39,7 +39,7 @@ import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
-import { applyVerdict, publish, publishPlatforms } from './publish.js';
+import { applyVerdict, commentTarget, publish, publishPlatforms } from './publish.js';
 import { checkPlatforms, loadPlatformReports } from './platforms.js';
 
 /** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
@@ -184,6 +184,7 @@ async function checkSource(
   const files = writeReportFiles(key, report, baseline.report, pr);
   writeSarifOutput(inputs.sarif, report, key);
   const suggestions = await suggestFixes(inputs, ctx, report, key);
+  const target = commentTarget(inputs, ctx, key);
   const { diff } = await publish({
     report,
     baseline: baseline.report,
@@ -194,18 +195,7 @@ async function checkSource(
     ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
     key,
     ...(stale ? { skipComment: stale } : {}),
-    ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
-      ? {
-          comment: {
-            token: inputs.token,
-            owner: ctx.owner,
-            repo: ctx.repo,
-            issueNumber: ctx.pr.number,
-            key,
-            fromFork: ctx.pr.fromFork,
-          },
-        }
-      : {}),
+    ...(target ? { comment: target } : {}),
   });
   await suggestions?.post();
   annotate(diff ? diff.findings.added : report.findings);

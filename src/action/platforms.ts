@@ -23,7 +23,12 @@ import { findingKey } from '../analysis/finding.js';
 import { escapeControls } from '../util/text.js';
 import { checker } from './checker.js';
 import type { ActionInputs } from './inputs.js';
-import { applyPlatformVerdicts, publishPlatforms, type PlatformPublication } from './publish.js';
+import {
+  applyPlatformVerdicts,
+  commentTarget,
+  publishPlatforms,
+  type PlatformPublication,
+} from './publish.js';
 
 export interface PlatformsRun {
   inputs: ActionInputs;
@@ -134,6 +139,7 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
     : '';
   if (sarif) core.info(`SARIF written to ${sarif}`);
   core.setOutput('sarif', sarif);
+  const target = commentTarget(inputs, ctx, key);
   const { diffs } = await publishPlatforms({
     platforms: entries,
     view,
@@ -141,18 +147,7 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
     outputs: true,
     key,
     ...(stale ? { skipComment: stale } : {}),
-    ...(ctx.kind === 'pull_request' && ctx.pr && inputs.comment
-      ? {
-          comment: {
-            token: inputs.token,
-            owner: ctx.owner,
-            repo: ctx.repo,
-            issueNumber: ctx.pr.number,
-            key,
-            fromFork: ctx.pr.fromFork,
-          },
-        }
-      : {}),
+    ...(target ? { comment: target } : {}),
   });
   // One annotation per finding, however many platforms share it.
   const seen = new Set<string>();

@@ -21,6 +21,8 @@ import { formatBytes } from '../util/bytes.js';
 import { oneLine } from '../util/errors.js';
 import { escapeControls } from '../util/text.js';
 import type { CommentView } from '../github/artifact.js';
+import type { RunContext } from '../github/context.js';
+import type { ActionInputs } from './inputs.js';
 import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
 
 const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
@@ -82,13 +84,26 @@ interface CommentResult {
 }
 
 /** Where the sticky comment goes. */
-interface CommentTarget {
+export interface CommentTarget {
   token: string;
   owner: string;
   repo: string;
   issueNumber: number;
   key: string;
   fromFork: boolean;
+}
+
+/** The PR's comment target on a pull_request run with `comment` on; none otherwise. */
+export function commentTarget(inputs: ActionInputs, ctx: RunContext, key: string): CommentTarget | undefined {
+  if (ctx.kind !== 'pull_request' || !ctx.pr || !inputs.comment) return undefined;
+  return {
+    token: inputs.token,
+    owner: ctx.owner,
+    repo: ctx.repo,
+    issueNumber: ctx.pr.number,
+    key,
+    fromFork: ctx.pr.fromFork,
+  };
 }
 
 async function postComment(t: CommentTarget, body: string): Promise<CommentResult> {
@@ -176,10 +191,29 @@ export async function publish(p: Publication): Promise<{ diff: ReportDiff | unde
   const diff = p.baseline ? diffReports(p.baseline, p.report) : undefined;
   const trend = trendOf(p.report, p.baseline);
   const md = { ...markdownOptions(p.view, p.verdict), ...(trend ? { trend } : {}) };
-  let commentUrl = '';
-  const notes: string[] = [];
   const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
   const body = renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment?.key ?? p.key });
+  const commentUrl = await postAndSummarize(
+    p,
+    body,
+    () => setOutputs(p.report, diff, p.verdict, p.reportPath, body),
+    (notes) => renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }),
+  );
+  return { diff, commentUrl };
+}
+
+/**
+ * The one sequence after rendering, for one image or several platforms: post the sticky comment (or say
+ * why not), set the outputs, then write the job summary with the notes the comment left.
+ */
+async function postAndSummarize(
+  p: Pick<Publication, 'comment' | 'skipComment' | 'outputs'>,
+  body: string,
+  setOutputs: () => void,
+  summary: (notes: string[]) => string,
+): Promise<string> {
+  let commentUrl = '';
+  const notes: string[] = [];
   if (p.comment && p.skipComment) {
     core.notice(`Slimgate: the PR comment is left as it is: ${p.skipComment}`);
     notes.push(`The PR comment was not updated: ${p.skipComment}.`);
@@ -189,11 +223,11 @@ export async function publish(p: Publication): Promise<{ diff: ReportDiff | unde
     if (c.note) notes.push(c.note);
   }
   if (p.outputs) {
-    setOutputs(p.report, diff, p.verdict, p.reportPath, body);
+    setOutputs();
     core.setOutput('comment-url', commentUrl);
   }
-  await writeSummary(renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }));
-  return { diff, commentUrl };
+  await writeSummary(summary(notes));
+  return commentUrl;
 }
 
 // ------------------------------------------------------------------------------------- platform: all
@@ -289,22 +323,13 @@ export async function publishPlatforms(
     baselineNote: e.baselineNote,
   }));
   const { verdict: _v, showPlatform: _s, ...opts } = markdownOptions(p.view, p.platforms[0]!.verdict);
-  let commentUrl = '';
-  const notes: string[] = [];
   const body = renderPlatformsMarkdown(md, { ...opts, commentKey: p.comment?.key ?? p.key });
-  if (p.comment && p.skipComment) {
-    core.notice(`Slimgate: the PR comment is left as it is: ${p.skipComment}`);
-    notes.push(`The PR comment was not updated: ${p.skipComment}.`);
-  } else if (p.comment) {
-    const c = await postComment(p.comment, body);
-    commentUrl = c.url;
-    if (c.note) notes.push(c.note);
-  }
-  if (p.outputs) {
-    setPlatformsOutputs(entries, p.reportPath, body);
-    core.setOutput('comment-url', commentUrl);
-  }
-  await writeSummary(renderPlatformsMarkdown(md, { ...opts, notes, maxLength: SUMMARY_LIMIT }));
+  const commentUrl = await postAndSummarize(
+    p,
+    body,
+    () => setPlatformsOutputs(entries, p.reportPath, body),
+    (notes) => renderPlatformsMarkdown(md, { ...opts, notes, maxLength: SUMMARY_LIMIT }),
+  );
   return { diffs: entries.map((e) => e.diff), commentUrl };
 }
 
