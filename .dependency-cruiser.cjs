@@ -37,6 +37,22 @@ module.exports = {
       to: { path: '^src/(cli|index)\\.ts$' },
     },
     {
+      // The CLI bundle (dist/cli.js) stays free of the Actions toolkit: @actions/cache alone brings the
+      // Azure storage SDK, 2.5 MB of JavaScript that every `slimgate` start would compile.
+      name: 'cli-not-actions',
+      comment: 'the CLI imports neither the action nor GitHub adapters; only they use @actions/*',
+      severity: 'error',
+      from: { path: '^src/(cli\\.ts$|cli/)' },
+      to: { path: '^src/(action|github)/' },
+    },
+    {
+      name: 'actions-toolkit-at-the-edge',
+      comment: '@actions/* is GitHub I/O: only src/action/, src/github/ and src/index.ts use it',
+      severity: 'error',
+      from: { pathNot: '^src/(action/|github/|index\\.ts$)' },
+      to: { path: 'node_modules/@actions/' },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},

@@ -26,7 +26,7 @@ import { platformsVerdictLine, renderCheck } from './report/text.js';
 import { renderMarkdown, renderPlatformsMarkdown } from './report/markdown.js';
 import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
-import { defaultCommentKey } from './github/baseline.js';
+import { defaultCommentKey } from './report/comment-key.js';
 import { writeSarif, writeSarifPlatforms } from './cli/sarif-output.js';
 import { emitFixes, planFixes } from './cli/fix-dockerfile.js';
 

@@ -6,13 +6,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { annotate, type AnnotationSink } from '../../src/github/annotations.js';
-import {
-  baseBranchSource,
-  defaultCommentKey,
-  keySlug,
-  loadReport,
-  repositoryOf,
-} from '../../src/github/baseline.js';
+import { baseBranchSource, keySlug, loadReport } from '../../src/github/baseline.js';
+import { defaultCommentKey, repositoryOf } from '../../src/report/comment-key.js';
 import { branchTag, runContext } from '../../src/github/context.js';
 import { resolveCredential } from '../../src/sources/registry/auth.js';
 import { envInputs, parseBaseline, POLICY_INPUTS, readInputs } from '../../src/action/inputs.js';

@@ -24,13 +24,8 @@ import {
   type CommentView,
   type PrEnvelope,
 } from '../github/artifact.js';
-import {
-  defaultCommentKey,
-  keepBaseline,
-  loadReport,
-  resolveBaseline,
-  restoreMainLayers,
-} from '../github/baseline.js';
+import { keepBaseline, loadReport, resolveBaseline, restoreMainLayers } from '../github/baseline.js';
+import { defaultCommentKey } from '../report/comment-key.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { writeSarif } from '../cli/sarif-output.js';

@@ -19,7 +19,7 @@ import { checkoutBase } from './base-commit.js';
 import { withCommandsStopped } from './log.js';
 import type { RunContext } from './context.js';
 import { InputError, oneLine } from '../util/errors.js';
-import { parseSource } from '../sources/source.js';
+import { defaultCommentKey, registryRef, repositoryOf } from '../report/comment-key.js';
 import { isLocalContext } from '../sources/build-args.js';
 import { redactReport } from '../engine/assemble.js';
 import type { Report } from '../types/report.js';
@@ -90,24 +90,6 @@ function saveBaseline(key: string, report: Report, env: NodeJS.ProcessEnv = proc
   return p;
 }
 
-/** The registry reference of a source, or undefined for archives, layouts and the daemon. */
-function registryRef(source: string): string | undefined {
-  try {
-    const spec = parseSource(source);
-    return spec.kind === 'registry' ? spec.ref : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `ghcr.io/acme/app:pr-12@sha256:…` → `ghcr.io/acme/app` (a port's colon is kept). */
-export function repositoryOf(ref: string): string {
-  const noDigest = ref.replace(/@[a-z0-9]+:[a-f0-9]+$/i, '');
-  const slash = noDigest.lastIndexOf('/');
-  const colon = noDigest.lastIndexOf(':');
-  return colon > slash ? noDigest.slice(0, colon) : noDigest;
-}
-
 /**
  * For a registry image, the same repository at the base branch's tag (`main`, `release-1.x`), as
  * docker/metadata-action names branch tags. Undefined when that would be the image itself.
@@ -117,12 +99,6 @@ export function baseBranchSource(source: string, baseBranch: string | undefined)
   if (!ref || !baseBranch) return undefined;
   const candidate = `${repositoryOf(ref)}:${branchTag(baseBranch)}`;
   return candidate === ref ? undefined : `docker://${candidate}`;
-}
-
-/** The default comment key: the image without its tag or digest (so main's and the PR's match), and platform. */
-export function defaultCommentKey(source: string, platform: string): string {
-  const ref = registryRef(source);
-  return `${ref ? repositoryOf(ref) : source} ${platform}`;
 }
 
 // ------------------------------------------------------------------------------------------ resolving
