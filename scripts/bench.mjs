@@ -19,6 +19,7 @@ import {
   renameSync,
   rmSync,
   writeFileSync,
+  statSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -210,7 +211,29 @@ async function main() {
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
+  startBench();
   await registryBench(blobs);
+}
+
+/** What every `slimgate` run pays before it reads a byte: starting the committed bundle, against bare Node. */
+function startBench() {
+  const time = (args) => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`node ${args.join(' ')}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  const bare = [];
+  const cli = [];
+  for (let i = 0; i < 5; i++) {
+    bare.push(time(['-e', '0']));
+    cli.push(time([join(root, 'dist', 'cli.js'), '--version']));
+  }
+  const [b, c] = [median(bare), median(cli)];
+  console.log(
+    `start: node dist/cli.js --version ${c.toFixed(0)} ms, bare node ${b.toFixed(0)} ms, ratio ${(c / b).toFixed(1)} ` +
+      `(medians of 5; the bundle is ${(statSync(join(root, 'dist', 'cli.js')).size / 1e6).toFixed(1)} MB)`,
+  );
 }
 
 /** The CPU-time rows: user + system time of every thread, which a loaded machine inflates far less. */
