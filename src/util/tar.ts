@@ -321,9 +321,10 @@ function parsePax(body: Buffer, label: string): Record<string, string> {
       throw new InputError(`${label} is corrupt: bad pax record`);
     }
     const end = pos + len - 1;
-    const eq = body.indexOf(61, sp + 1);
-    if (eq > sp + 1 && eq < end)
-      out[body.toString('latin1', sp + 1, eq)] = decodeName(body.subarray(eq + 1, end));
+    // Only within this record: a search to the body's end would make records without "=" quadratic.
+    const at = body.subarray(sp + 1, end).indexOf(61);
+    const eq = at === -1 ? -1 : sp + 1 + at;
+    if (eq > sp + 1) out[body.toString('latin1', sp + 1, eq)] = decodeName(body.subarray(eq + 1, end));
     pos += len;
   }
   return out;
