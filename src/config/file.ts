@@ -26,18 +26,9 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
-import type { PlatformBudgets } from '../analysis/policy.js';
 import { formatPlatform, parsePlatform } from '../sources/platform.js';
 import type { PolicyPatch } from './merge.js';
-import {
-  parseCount,
-  parseFailOn,
-  parseGrowth,
-  parsePreset,
-  parseRuleKey,
-  parseSeverity,
-  parseSize,
-} from './values.js';
+import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
 
 const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -142,7 +133,7 @@ export function parseConfig(text: string, file: string): PolicyPatch {
   if (!validate(data)) throw new InputError(`${file}: ${describe(validate.errors ?? [])}`);
   const raw = data as Raw;
   const label = (k: string): string => `${file}: ${k}`;
-  const patch: PolicyPatch = budgetsOf(raw, label);
+  const patch: PolicyPatch = parseBudgets(raw, label);
   if (raw['allowed-bases'] !== undefined) patch.allowedBases = asList(raw['allowed-bases']);
   if (raw['fail-on'] !== undefined) patch.failOn = parseFailOn(raw['fail-on'] as string, label('fail-on'));
   if (raw['preset'] !== undefined) patch.preset = parsePreset(raw['preset'] as string, label('preset'));
@@ -171,26 +162,10 @@ export function parseConfig(text: string, file: string): PolicyPatch {
     for (const [k, v] of Object.entries(raw['platforms'] as Raw)) {
       const key = platformKey(k, label(`platforms.${k}`));
       if (patch.platforms[key]) throw new InputError(`${label(`platforms.${k}`)}: ${key} is set twice`);
-      patch.platforms[key] = budgetsOf(v as Raw, (b) => label(`platforms.${k}.${b}`));
+      patch.platforms[key] = parseBudgets(v as Raw, (b) => label(`platforms.${k}.${b}`));
     }
   }
   return patch;
-}
-
-/** The budget keys of a map (the top level, or one platform's section). */
-function budgetsOf(raw: Raw, label: (k: string) => string): PlatformBudgets {
-  const out: PlatformBudgets = {};
-  if (raw['max-size'] !== undefined) out.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
-  if (raw['max-compressed-size'] !== undefined) {
-    out.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
-  }
-  if (raw['max-wasted'] !== undefined)
-    out.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
-  if (raw['max-layers'] !== undefined)
-    out.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
-  if (raw['max-growth'] !== undefined)
-    out.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
-  return out;
 }
 
 /** `linux/arm64` as --platform takes it, normalised; "all" or a bad string is one line naming the key. */

@@ -24,15 +24,7 @@ import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import { loadConfigFile } from './file.js';
 import { mergePolicy, type PolicyPatch } from './merge.js';
-import {
-  parseCount,
-  parseFailOn,
-  parseGrowth,
-  parsePreset,
-  parseRuleKey,
-  parseSeverity,
-  parseSize,
-} from './values.js';
+import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
 
 export const POLICY_INPUTS = [
   'max-size',
@@ -85,13 +77,9 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
     const v = record[k];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
-  const patch: PolicyPatch = {};
+  const budgetKeys = ['max-size', 'max-compressed-size', 'max-layers', 'max-wasted', 'max-growth'] as const;
+  const patch: PolicyPatch = parseBudgets(Object.fromEntries(budgetKeys.map((k) => [k, get(k)])), label);
   let v: string | undefined;
-  if ((v = get('max-size'))) patch.maxSize = parseSize(v, label('max-size'));
-  if ((v = get('max-compressed-size'))) patch.maxCompressedSize = parseSize(v, label('max-compressed-size'));
-  if ((v = get('max-layers'))) patch.maxLayers = parseCount(v, label('max-layers'));
-  if ((v = get('max-wasted'))) patch.maxWasted = parseSize(v, label('max-wasted'));
-  if ((v = get('max-growth'))) patch.maxGrowth = parseGrowth(v, label('max-growth'));
   if ((v = get('allowed-bases'))) patch.allowedBases = parseList(v);
   if ((v = get('fail-on'))) patch.failOn = parseFailOn(v, label('fail-on'));
   if ((v = get('preset'))) patch.preset = parsePreset(v, label('preset'));

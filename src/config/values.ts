@@ -6,6 +6,7 @@
 import bytes from 'bytes-iec';
 import { isRuleKey } from '../analysis/catalog.js';
 import { FAIL_ON_LEVELS, PRESETS, type FailOn, type Preset } from '../analysis/verdict.js';
+import type { PlatformBudgets } from '../analysis/policy.js';
 import type { Severity } from '../types/report.js';
 import { InputError } from '../util/errors.js';
 
@@ -44,7 +45,7 @@ export function parseGrowth(value: string | number, label: string): { bytes: num
   }
 }
 
-export function parseCount(value: string | number, label: string): number {
+function parseCount(value: string | number, label: string): number {
   const v = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(v) || v < 0) throw new InputError(`${label}: "${value}" is not a whole number`);
   return v;
@@ -84,4 +85,20 @@ export function parseRuleKey(value: string, label: string): string {
     );
   }
   return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
+}
+
+/** The budget keys of a map (the top level, or one platform's section). */
+export function parseBudgets(raw: Record<string, unknown>, label: (k: string) => string): PlatformBudgets {
+  const out: PlatformBudgets = {};
+  if (raw['max-size'] !== undefined) out.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
+  if (raw['max-compressed-size'] !== undefined) {
+    out.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
+  }
+  if (raw['max-wasted'] !== undefined)
+    out.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
+  if (raw['max-layers'] !== undefined)
+    out.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
+  if (raw['max-growth'] !== undefined)
+    out.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
+  return out;
 }

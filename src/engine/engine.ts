@@ -56,13 +56,13 @@ export async function manifestSummary(source: string, opts: InspectOptions = {})
   const { platform, registry } = opts;
   const fast = openSource(source, { platform, registry }).manifests;
   if (fast) return fast();
-  const reports = await inspect(source, opts);
-  return reports.map((r) => ({
+  // The layers had to be read; the numbers are still the manifest's, so nothing is flattened or reported.
+  return (await open(source, opts, platform)).map((image) => ({
     source,
-    digest: r.image.digest,
-    platform: r.image.platform,
-    compressedSize: r.size.compressed,
-    layers: r.layers.length,
+    digest: image.digest,
+    platform: formatPlatform(image.platform),
+    compressedSize: image.layers.reduce((n, l) => n + l.compressedSize, 0),
+    layers: image.layers.length,
     manifestOnly: false,
   }));
 }
@@ -95,7 +95,8 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
     if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
     baselineImage = b;
   }
-  return checkOne(image, baselineImage, dockerText, opts);
+  const { report, baseline } = checkOne(image, baselineImage, dockerText, opts);
+  return { report, baseline };
 }
 
 /** One platform of a `--platform all` check. */
@@ -125,11 +126,8 @@ export async function checkAll(source: string, opts: CheckOptions = {}): Promise
   const platforms = images.map((image): PlatformCheck => {
     const b = bases.find((x) => platformMatches(x.platform, image.platform));
     const name = formatPlatform(image.platform);
-    const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, name);
-    const result = checkOne(image, b, dockerText, { ...opts, policy });
     return {
-      ...result,
-      policy,
+      ...checkOne(image, b, dockerText, opts),
       ...(opts.baseline && !b
         ? { baselineNote: `${name} is new: the baseline ${opts.baseline} has no such platform` }
         : {}),
@@ -170,13 +168,13 @@ async function readDockerfile(opts: CheckOptions): Promise<string | undefined> {
   }
 }
 
-/** One image (and its baseline image) to reports, under the policy for the image's platform. */
+/** One image (and its baseline image) to reports, under the policy for the image's platform (returned too). */
 function checkOne(
   image: ScannedImage,
   baselineImage: ScannedImage | undefined,
   dockerText: string | undefined,
   opts: CheckOptions,
-): CheckResult {
+): CheckResult & { policy: Policy } {
   const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, formatPlatform(image.platform));
   const dockerfile =
     opts.dockerfile && dockerText !== undefined
@@ -199,7 +197,7 @@ function checkOne(
         }
       : undefined,
   });
-  return { report, baseline };
+  return { report, baseline, policy };
 }
 
 /**
@@ -277,14 +275,11 @@ export async function inspectBuild(
 ): Promise<{ build: BuildResult; reports: Report[] }> {
   const result = await buildImage(build);
   try {
-    const several = (build.platforms?.length ?? 0) > 1;
+    const built = build.platforms ?? [];
     const platform =
       opts.platform ??
-      (build.platforms?.length === 1 ? parsePlatform(build.platforms[0] as string) : undefined);
-    const reports = await inspect(result.source, {
-      ...opts,
-      platform: several ? (opts.platform ?? 'all') : platform,
-    });
+      (built.length > 1 ? 'all' : built.length === 1 ? parsePlatform(built[0] as string) : undefined);
+    const reports = await inspect(result.source, { ...opts, platform });
     return { build: result, reports };
   } finally {
     await result.cleanup();
