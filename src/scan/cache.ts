@@ -252,21 +252,18 @@ export class LayerCache {
   /**
    * The cached scan, or `scan()` stored for next time. Concurrent calls for one digest (a base layer
    * shared by the PR image and its baseline) share one scan. `accept` can refuse a hit (to re-check a
-   * local file, say); `store` says whether a fresh scan may be stored (the caller has verified it).
+   * local file, say).
    */
   async through(
     digest: string,
     scan: () => Promise<LayerScan>,
-    opts: { accept?: (s: LayerScan) => Promise<boolean>; onHit?: () => void } = {},
+    opts: { accept?: (s: LayerScan) => Promise<boolean> } = {},
   ): Promise<LayerScan> {
     const running = this.inflight.get(digest);
     if (running) return running;
     const p = (async () => {
       const hit = await this.get(digest);
-      if (hit && (!opts.accept || (await opts.accept(hit)))) {
-        opts.onHit?.();
-        return hit;
-      }
+      if (hit && (!opts.accept || (await opts.accept(hit)))) return hit;
       const fresh = await scan();
       if (fresh.digest === digest) await this.put(fresh);
       return fresh;

@@ -16,12 +16,12 @@ import { formatBytes, shortDigest } from '../util/bytes.js';
 import { Meter } from '../util/meter.js';
 import { inflate } from '../util/decompress.js';
 import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
-import { checkImageConfig } from './image-config.js';
 import { dockerLayerMediaType, type Descriptor } from './model.js';
 import {
   assembleImage,
   imageFromManifest,
   checkPlatform,
+  parseImageConfig,
   parseJson,
   platformOfConfig,
   resolveImages,
@@ -298,7 +298,7 @@ async function fromDockerManifest<S extends LayerDigests>(
   const expectedCfg = digestFromPath(cfgPath);
   if (expectedCfg) verifyDigest(cfg.digest, expectedCfg, `config ${entry.Config} in ${where}`);
   const cfgWhat = `config ${entry.Config} in ${where}`;
-  const config = checkImageConfig(parseJson(cfg.data, cfgWhat), cfgWhat);
+  const config = parseImageConfig(cfg.data, cfgWhat);
   const platform = platformOfConfig(config);
   // manifest.json holds the daemon's own platform; another platform, or all, may be in index.json.
   const choice = opts.platform;

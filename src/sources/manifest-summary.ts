@@ -10,6 +10,7 @@ import {
   entriesNamed,
   isImageEntry,
   MAX_INDEX_DEPTH,
+  parseImageConfig,
   parseJson,
   platformOfConfig,
   validateManifest,
@@ -19,7 +20,6 @@ import {
 } from './oci.js';
 import { sha256 } from '../util/digest.js';
 import type { ManifestSummary } from '../types/report.js';
-import { checkImageConfig } from './image-config.js';
 import { choosePlatforms, formatPlatform, type PlatformChoice } from './platform.js';
 
 export interface SummaryIo {
@@ -75,7 +75,7 @@ export async function summarizeManifests(
   const configPlatform = async (l: Leaf): Promise<Platform> => {
     const m = await manifestOf(l);
     const what = `config of ${io.where}`;
-    const cfg = checkImageConfig(parseJson(await io.config(m.config), what), what);
+    const cfg = parseImageConfig(await io.config(m.config), what);
     return platformOfConfig(cfg);
   };
 

@@ -49,6 +49,11 @@ export function parseJson<T>(buf: Buffer, what: string): T {
   }
 }
 
+/** An image config blob, parsed and checked; `what` names it in every error. */
+export function parseImageConfig(buf: Buffer, what: string): ImageConfigFile {
+  return checkImageConfig(parseJson(buf, what), what);
+}
+
 /** Checks a blob's bytes against the digest that names it. */
 export function verifyDigest(actual: string, expected: string, what: string): void {
   if (!/^sha256:[0-9a-f]{64}$/.test(expected)) {
@@ -140,7 +145,7 @@ export async function resolveImages(
   const withConfig = await Promise.all(
     leaves.map(async ({ desc, manifest }) => {
       const what = `config ${manifest.config.digest}`;
-      const config = checkImageConfig(parseJson(await fetch(manifest.config, 'config'), what), what);
+      const config = parseImageConfig(await fetch(manifest.config, 'config'), what);
       return { descriptor: desc, manifest, config, platform: desc.platform ?? platformOfConfig(config) };
     }),
   );

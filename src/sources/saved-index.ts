@@ -34,14 +34,15 @@ export function richerSavedIndex(lookup: JsonLookup, configDigest: string): Inde
     if (!entry || typeof entry.digest !== 'string' || !isIndexMediaType(entry.mediaType)) continue;
     const nested = parse<Index>(lookup(blobPath(entry)));
     if (!nested || !Array.isArray(nested.manifests)) continue;
-    const present = nested.manifests.filter((d) => {
-      if (!d || typeof d.digest !== 'string' || !isImageEntry(d)) return false;
+    // Each platform's manifest, parsed once: kept when the archive holds its config too.
+    const present = nested.manifests.flatMap((d) => {
+      if (!d || typeof d.digest !== 'string' || !isImageEntry(d)) return [];
       const m = parse<Manifest>(lookup(blobPath(d)));
-      return !!m?.config && typeof m.config.digest === 'string' && !!lookup(blobPath(m.config));
+      const held = !!m?.config && typeof m.config.digest === 'string' && !!lookup(blobPath(m.config));
+      return held ? [{ d, config: m.config.digest }] : [];
     });
-    const configs = present.map((d) => parse<Manifest>(lookup(blobPath(d)))?.config.digest);
-    if (!configs.includes(configDigest)) continue;
-    return present.length > 1 ? { ...nested, manifests: present } : undefined;
+    if (!present.some((p) => p.config === configDigest)) continue;
+    return present.length > 1 ? { ...nested, manifests: present.map((p) => p.d) } : undefined;
   }
   return undefined;
 }

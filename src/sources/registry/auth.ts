@@ -12,7 +12,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { RegistryError } from '../../util/errors.js';
 import { runProcess } from '../../util/subprocess.js';
-import { DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, normaliseRegistryName } from './reference.js';
+import { apiHost, DOCKER_HUB, DOCKER_HUB_CONFIG_KEY, normaliseRegistryName } from './reference.js';
 
 export interface RegistryCredential {
   /** The registry these are for (`ghcr.io`, `docker.io`, `127.0.0.1:5000`); normalised when compared. */
@@ -201,7 +201,7 @@ export function buildxScopedDirs(
   const root = join(buildxConfigDir(opts), 'config');
   const hosts =
     normaliseRegistryName(registry) === DOCKER_HUB
-      ? ['registry-1.docker.io', DOCKER_HUB]
+      ? [apiHost(DOCKER_HUB), DOCKER_HUB]
       : [registry.toLowerCase()];
   const scopes = ['@pull', '@pull,push', '@push,pull', ''];
   const out: string[] = [];
