@@ -4,7 +4,6 @@
  * comment and the summary are written, so a failing check still tells the PR why.
  */
 import { join, relative } from 'node:path';
-import { statSync } from 'node:fs';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import { parseBuildArgs } from '../analysis/dockerfile.js';
@@ -17,20 +16,14 @@ import { failureLine, InputError, oneLine } from '../util/errors.js';
 import { annotate } from '../github/annotations.js';
 import { withCommandsStopped } from '../github/log.js';
 import { escapeControls } from '../util/text.js';
-import {
-  findEnvelopes,
-  readEnvelope,
-  writeReportFiles,
-  type CommentView,
-  type PrEnvelope,
-} from '../github/artifact.js';
-import { keepBaseline, loadReport, resolveBaseline, restoreMainLayers } from '../github/baseline.js';
+import { findEnvelopes, readEnvelope, writeReportFiles, type CommentView } from '../github/artifact.js';
+import { keepBaseline, resolveBaseline, restoreMainLayers } from '../github/baseline.js';
 import { defaultCommentKey } from '../report/comment-key.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { writeSarif } from '../cli/sarif-output.js';
-import type { Report } from '../types/report.js';
 import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
+import { loadJudged, prEnvelope, prState, runFooter, sarifOutput } from './pr-state.js';
 import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
 import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
@@ -138,46 +131,22 @@ async function checkSource(
     report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
   await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
 
-  const live = await livePull(inputs, ctx);
-  const labels = live?.labels ?? ctx.pr?.labels ?? [];
-  const overrideApplied = !!inputs.overrideLabel && labels.includes(inputs.overrideLabel);
-  const failOn = policy.failOn;
+  const state = prState(inputs, ctx, await livePull(inputs, ctx));
   const verdict = decideVerdict(report, policy, {
-    override: inputs.overrideLabel ? { label: inputs.overrideLabel, applied: overrideApplied } : undefined,
+    override: state.override,
     baseline: baseline.report?.findings ?? null,
   });
-  const checkedSha = ctx.pr?.headSha || ctx.sha;
-  const url = runUrl();
   const view: CommentView = {
     baselineLabel: baseline.label,
     ...(baseline.source ? { baselineSource: baseline.source } : {}),
     baselineNote: baseline.note,
     ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
     showPlatform: !!inputs.platform || report.image.platform !== 'linux/amd64',
-    ...(checkedSha ? { checkedSha } : {}),
-    ...(url ? { runUrl: url } : {}),
+    ...runFooter(ctx),
   };
-  // An older run must never overwrite the comment of a newer one: this run checked the PR's head only if
-  // pulls.get still says so.
-  const stale =
-    live && ctx.pr?.headSha && live.headSha !== ctx.pr.headSha
-      ? `this run checked ${ctx.pr.headSha.slice(0, 7)}, and the pull request's head is now ${live.headSha.slice(0, 7)}`
-      : undefined;
-  const pr: PrEnvelope | undefined =
-    ctx.kind === 'pull_request' && ctx.pr
-      ? {
-          slimgate: 1,
-          pullRequest: ctx.pr.number,
-          headSha: ctx.pr.headSha,
-          commentKey: key,
-          failOn,
-          ...(policy.preset ? { preset: policy.preset } : {}),
-          overrideApplied,
-          ...view,
-        }
-      : undefined;
+  const pr = prEnvelope(ctx, key, policy, state, view);
   const files = writeReportFiles(key, report, baseline.report, pr);
-  writeSarifOutput(inputs.sarif, report, key);
+  sarifOutput(inputs.sarif, (file, root) => writeSarif(file, report, { commentKey: key, root }));
   const suggestions = await suggestFixes(inputs, ctx, report, key);
   const target = commentTarget(inputs, ctx, key);
   const { diff } = await publish({
@@ -189,21 +158,12 @@ async function checkSource(
     outputs: true,
     ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
     key,
-    ...(stale ? { skipComment: stale } : {}),
+    ...(state.stale ? { skipComment: state.stale } : {}),
     ...(target ? { comment: target } : {}),
   });
   await suggestions?.post();
   annotate(diff ? diff.findings.added : report.findings);
   applyVerdict(report, verdict);
-}
-
-/** The `sarif` input: the findings as SARIF for upload-sarif, paths relative to the workspace; the `sarif` output. */
-function writeSarifOutput(file: string | undefined, report: Report, key: string): void {
-  const path = file
-    ? writeSarif(file, report, { commentKey: key, root: process.env['GITHUB_WORKSPACE'] || process.cwd() })
-    : '';
-  if (path) core.info(`SARIF written to ${path}`);
-  core.setOutput('sarif', path);
 }
 
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */
@@ -215,6 +175,18 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
   if (!inputs.token)
     throw new InputError('mode: comment needs a github-token that can write pull-request comments');
   const octokit: Octokit = getOctokit(inputs.token);
+  // A matrix leaves several envelopes for one PR: it is read once.
+  const pulls = new Map<number, Promise<LivePull>>();
+  const readPull = (n: number): Promise<LivePull> => {
+    let p = pulls.get(n);
+    if (!p) {
+      p = readLivePull(octokit, { owner: ctx.owner, repo: ctx.repo, number: n }).catch((err: unknown) => {
+        throw new InputError(`could not read PR #${n} of ${ctx.owner}/${ctx.repo}: ${oneLine(err)}`);
+      });
+      pulls.set(n, p);
+    }
+    return p;
+  };
   let first = true;
   for (const envPath of findEnvelopes(inputs.report!)) {
     const dir = join(envPath, '..');
@@ -223,21 +195,18 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
     // The artifact is the fork's output: only trust its PR number once GitHub confirms that the PR's head is
     // the commit the triggering run built. Otherwise a fork could make the bot post on any PR.
     const expectedSha = ctx.kind === 'workflow_run' ? ctx.workflowRun?.headSha : ctx.pr?.headSha;
-    const pr = await octokit.rest.pulls
-      .get({ owner: ctx.owner, repo: ctx.repo, pull_number: env.pullRequest })
-      .catch((err: unknown) => {
-        throw new InputError(
-          `could not read PR #${env.pullRequest} of ${ctx.owner}/${ctx.repo}: ${oneLine(err)}`,
-        );
-      });
-    if (!expectedSha || pr.data.head.sha !== expectedSha) {
+    const pr = await readPull(env.pullRequest);
+    if (!expectedSha || pr.headSha !== expectedSha) {
       core.warning(
-        `Slimgate: not posting ${escapeControls(relative(inputs.report!, envPath))}: PR #${env.pullRequest}'s head is ${pr.data.head.sha.slice(0, 12)}, ` +
+        `Slimgate: not posting ${escapeControls(relative(inputs.report!, envPath))}: PR #${env.pullRequest}'s head is ${pr.headSha.slice(0, 12)}, ` +
           `but the run that made the report built ${(expectedSha ?? 'nothing').slice(0, 12)}`,
       );
       continue;
     }
-    const overrideApplied = !!env.overrideLabel && pr.data.labels.some((l) => l.name === env.overrideLabel);
+    const override = env.overrideLabel
+      ? { label: env.overrideLabel, applied: pr.labels.includes(env.overrideLabel) }
+      : undefined;
+    const policy = { failOn: env.failOn, preset: env.preset };
     // The footer names what GitHub confirmed, not what the artifact says: the head, and the run that built it.
     const checkRun = ctx.workflowRun?.id
       ? runUrl({ ...process.env, GITHUB_RUN_ID: String(ctx.workflowRun.id) })
@@ -252,51 +221,24 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
     };
     const envView = {
       ...env,
-      checkedSha: pr.data.head.sha,
+      checkedSha: pr.headSha,
       ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
     };
+    const common = { view: envView, outputs: first, key: env.commentKey, comment: target };
+    first = false;
     if (env.platforms) {
-      const platforms = loadPlatformReports(
-        dir,
-        { ...env, platforms: env.platforms },
-        { failOn: env.failOn, preset: env.preset },
-        env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
-      );
       await publishPlatforms({
-        platforms,
-        view: envView,
+        ...common,
+        platforms: loadPlatformReports(dir, env.platforms, policy, override, env.baselineNote),
         reportPath: join(dir, 'reports.json'),
-        outputs: first,
-        key: env.commentKey,
-        comment: target,
       });
-      first = false;
       continue;
     }
-    const report = loadReport(join(dir, 'report.json'));
-    const baselinePath = join(dir, 'baseline.json');
-    const baseline = statSync(baselinePath, { throwIfNoEntry: false })
-      ? loadReport(baselinePath, 'baseline report')
-      : null;
-    const verdict = decideVerdict(
-      report,
-      { failOn: env.failOn, preset: env.preset },
-      {
-        override: env.overrideLabel ? { label: env.overrideLabel, applied: overrideApplied } : undefined,
-        baseline: baseline?.findings ?? null,
-      },
-    );
     await publish({
-      report,
-      baseline,
-      view: envView,
-      verdict,
+      ...common,
+      ...loadJudged(dir, policy, override, undefined),
       reportPath: join(dir, 'report.json'),
-      outputs: first,
-      key: env.commentKey,
-      comment: target,
     });
-    first = false;
   }
 }
 

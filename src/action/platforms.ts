@@ -4,7 +4,6 @@
  * one-platform run keeps it); the PR gets one sticky comment with a row per platform and one verdict.
  */
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
 import * as core from '@actions/core';
 import type { Policy } from '../analysis/policy.js';
 import { decideVerdict, type FailOn, type Preset } from '../analysis/verdict.js';
@@ -12,16 +11,17 @@ import { renderInspect } from '../report/text.js';
 import { parsePlatform } from '../sources/platform.js';
 import { annotate } from '../github/annotations.js';
 import { withCommandsStopped } from '../github/log.js';
-import { writePlatformFiles, type CommentView, type PrEnvelope } from '../github/artifact.js';
-import { keepBaseline, loadReport, resolveBaseline } from '../github/baseline.js';
+import { writePlatformFiles, type CommentView } from '../github/artifact.js';
+import { keepBaseline, resolveBaseline } from '../github/baseline.js';
 import { defaultCommentKey } from '../report/comment-key.js';
 import type { LayerRestore } from '../github/actions-cache.js';
 import type { RunContext } from '../github/context.js';
-import { runUrl, type LivePull } from '../github/pull.js';
+import type { LivePull } from '../github/pull.js';
 import { writeSarifPlatforms } from '../cli/sarif-output.js';
-import type { Finding, Report } from '../types/report.js';
+import type { Finding } from '../types/report.js';
 import { findingKey } from '../analysis/finding.js';
 import { escapeControls } from '../util/text.js';
+import { loadJudged, prEnvelope, prState, runFooter, sarifOutput } from './pr-state.js';
 import { checker } from './checker.js';
 import type { ActionInputs } from './inputs.js';
 import {
@@ -57,11 +57,8 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
       ...(r.dockerfile ? { dockerfile: r.dockerfile } : {}),
     }),
   );
-  const labels = r.live?.labels ?? ctx.pr?.labels ?? [];
-  const overrideApplied = !!inputs.overrideLabel && labels.includes(inputs.overrideLabel);
-  const override = inputs.overrideLabel
-    ? { label: inputs.overrideLabel, applied: overrideApplied }
-    : undefined;
+  const state = prState(inputs, ctx, r.live);
+  const { override } = state;
   const entries: (PlatformPublication & { key: string; label: string; source?: string })[] = [];
   for (const [i, p] of all.platforms.entries()) {
     const platform = p.report.image.platform;
@@ -100,46 +97,24 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
     });
   }
   const key = inputs.commentKey || defaultCommentKey(r.label, 'all');
-  const checkedSha = ctx.pr?.headSha || ctx.sha;
-  const url = runUrl();
+  const baselineSource = entries.find((e) => e.source)?.source;
   const view: CommentView = {
     baselineLabel: entries[0]?.label ?? 'baseline',
-    ...(entries.find((e) => e.source)?.source
-      ? { baselineSource: entries.find((e) => e.source)!.source }
-      : {}),
+    ...(baselineSource ? { baselineSource } : {}),
     baselineNote: entries.find((e) => e.baselineNote)?.baselineNote ?? '',
     ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
     showPlatform: true,
-    ...(checkedSha ? { checkedSha } : {}),
-    ...(url ? { runUrl: url } : {}),
+    ...runFooter(ctx),
   };
-  const stale =
-    r.live && ctx.pr?.headSha && r.live.headSha !== ctx.pr.headSha
-      ? `this run checked ${ctx.pr.headSha.slice(0, 7)}, and the pull request's head is now ${r.live.headSha.slice(0, 7)}`
-      : undefined;
-  const pr: PrEnvelope | undefined =
-    ctx.kind === 'pull_request' && ctx.pr
-      ? {
-          slimgate: 1,
-          pullRequest: ctx.pr.number,
-          headSha: ctx.pr.headSha,
-          commentKey: key,
-          failOn: r.policy.failOn,
-          ...(r.policy.preset ? { preset: r.policy.preset } : {}),
-          overrideApplied,
-          ...view,
-        }
-      : undefined;
+  const pr = prEnvelope(ctx, key, r.policy, state, view);
   const files = writePlatformFiles(key, entries, pr);
-  const sarif = inputs.sarif
-    ? writeSarifPlatforms(
-        inputs.sarif,
-        entries.map((e) => ({ report: e.report, commentKey: e.key })),
-        { root: process.env['GITHUB_WORKSPACE'] || process.cwd() },
-      )
-    : '';
-  if (sarif) core.info(`SARIF written to ${sarif}`);
-  core.setOutput('sarif', sarif);
+  sarifOutput(inputs.sarif, (file, root) =>
+    writeSarifPlatforms(
+      file,
+      entries.map((e) => ({ report: e.report, commentKey: e.key })),
+      { root },
+    ),
+  );
   const target = commentTarget(inputs, ctx, key);
   const { diffs } = await publishPlatforms({
     platforms: entries,
@@ -147,7 +122,7 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
     reportPath: files.report,
     outputs: true,
     key,
-    ...(stale ? { skipComment: stale } : {}),
+    ...(state.stale ? { skipComment: state.stale } : {}),
     ...(target ? { comment: target } : {}),
   });
   // One annotation per finding, however many platforms share it.
@@ -165,22 +140,10 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
 /** mode: comment: the platforms' reports that a `platform: all` run left in the directories beside envDir. */
 export function loadPlatformReports(
   envDir: string,
-  env: PrEnvelope & { platforms: string[] },
+  slugs: readonly string[],
   policy: { failOn: FailOn; preset: Preset | undefined },
   override: { label: string; applied: boolean } | undefined,
+  baselineNote: string | undefined,
 ): PlatformPublication[] {
-  return env.platforms.map((slug) => {
-    const dir = join(envDir, '..', slug);
-    const report: Report = loadReport(join(dir, 'report.json'));
-    const baselinePath = join(dir, 'baseline.json');
-    const baseline = statSync(baselinePath, { throwIfNoEntry: false })
-      ? loadReport(baselinePath, 'baseline report')
-      : null;
-    return {
-      report,
-      baseline,
-      verdict: decideVerdict(report, policy, { override, baseline: baseline?.findings ?? null }),
-      ...(baseline ? {} : { baselineNote: env.baselineNote }),
-    };
-  });
+  return slugs.map((slug) => loadJudged(join(envDir, '..', slug), policy, override, baselineNote));
 }
