@@ -4,8 +4,8 @@
  * Nothing here does I/O or reads the clock: the same two reports always give the same diff, which is what
  * the markdown snapshots rely on.
  */
-import type { BaseVerdict, BudgetCheck, Finding, Report, ReportFile, ReportLayer } from '../types/report.js';
-import { matchFindings } from '../analysis/finding.js';
+import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
+import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 
 export interface Delta {
   before: number;
@@ -52,15 +52,6 @@ export interface DirectoryDelta {
   files: FileDelta[];
 }
 
-export interface FindingDeltas {
-  /** In this PR but not in the baseline. */
-  added: Finding[];
-  /** In the baseline but gone in this PR. */
-  resolved: Finding[];
-  /** In both (this PR's copy). */
-  unchanged: Finding[];
-}
-
 interface BudgetDelta {
   name: string;
   before: BudgetCheck | null;
@@ -90,7 +81,8 @@ export interface ReportDiff {
     directories: DirectoryDelta[];
   };
   base: { before: BaseVerdict; after: BaseVerdict; changed: boolean };
-  findings: FindingDeltas;
+  /** Matched by rule and subject (analysis/finding.ts). */
+  findings: FindingMatch;
   budget: { before: boolean; after: boolean; checks: BudgetDelta[] };
 }
 
@@ -252,11 +244,6 @@ function fileKey(f: ReportFile): string {
   return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
 }
 
-/** The findings added, resolved and unchanged, matched by rule and subject (analysis/finding.ts). */
-export function diffFindings(before: readonly Finding[], after: readonly Finding[]): FindingDeltas {
-  return matchFindings(before, after);
-}
-
 function diffBudget(before: Report, after: Report): ReportDiff['budget'] {
   const old = new Map(before.budget.checks.map((c) => [c.name, c]));
   return {
@@ -286,7 +273,7 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
     },
     files: diffFiles(before.files, after.files, opts.depth ?? 2),
     base: { before: before.base, after: after.base, changed: baseChanged },
-    findings: diffFindings(before.findings, after.findings),
+    findings: matchFindings(before.findings, after.findings),
     budget: diffBudget(before, after),
   };
 }

@@ -259,16 +259,17 @@ function capped<T>(items: readonly T[], n: number, render: (t: T) => string, wha
   return out;
 }
 
+const STATUS_ICON = { fail: '❌', warn: '⚠️', pass: '✅' } as const;
+
+/** The footnote of a "compressed" size that is not one. */
+const STORED_NOTE =
+  '¹ As stored: `docker save` (Docker 20.10) stores layers uncompressed, so for such an archive this is not a compressed size.';
+
 function sizesTable(report: Report, diff: ReportDiff | undefined, baseLabel: string): string[] {
   const baseLayers = diff ? diff.layers.items.flatMap((l) => (l.before ? [l.before] : [])) : [];
   const stored = layersStoredUncompressed(report.layers) || layersStoredUncompressed(baseLayers);
   const compressedLabel = stored ? 'compressed¹' : 'compressed';
-  const note = stored
-    ? [
-        '',
-        '¹ As stored: `docker save` (Docker 20.10) stores layers uncompressed, so for such an archive this is not a compressed size.',
-      ]
-    : [];
+  const note = stored ? ['', STORED_NOTE] : [];
   const base = (b: Report['base']): string =>
     `${escapeText(String(b.verdict), 20)}${b.image ? ` (${escapeText(b.image, 60)})` : ''}`;
   if (!diff) {
@@ -492,7 +493,7 @@ function verdictLine(
   v: Verdict,
   against = 'the baseline',
 ): string {
-  const icon = v.status === 'fail' ? '❌' : v.status === 'warn' ? '⚠️' : '✅';
+  const icon = STATUS_ICON[v.status];
   const size = `**${formatBytes(report.size.uncompressed)}** uncompressed`;
   const parts: string[] = [];
   if (diff) {
@@ -540,32 +541,40 @@ function policySentence(v: Verdict): string {
   return `fails the check (fail-on: ${escapeText(String(v.failOn), 10)})`;
 }
 
+/** "against main (`docker://…`)": what the sizes were diffed with. */
+function againstBit(o: MarkdownOptions): string {
+  return `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`;
+}
+
+function noBaselineLines(note: string | undefined): string[] {
+  return [
+    `> **No baseline.** ${escapeText(note ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
+      `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
+    '',
+  ];
+}
+
+const NOTHING_TO_COMPARE = [
+  "> **Nothing to compare with**: fail-on new-error needs the base branch's report, so every error finding counted, as under fail-on error.",
+  '',
+];
+
+function overrideLines(label: string): string[] {
+  return [
+    `To merge anyway, someone with triage or write access to this repository can add the label ${code(label)} to the pull request.`,
+    '',
+  ];
+}
+
 function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: MarkdownOptions): string[] {
   const bits = [`<b>Slimgate</b>`, code(report.image.source, 120)];
   if (o.showPlatform) bits.push(escapeText(report.image.platform));
-  if (diff)
-    bits.push(
-      `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`,
-    );
+  if (diff) bits.push(againstBit(o));
   bits.push(blockingSentence(v));
   const out = [verdictLine(report, diff, v, o.baselineLabel), '', `<sub>${bits.join(' · ')}</sub>`, ''];
-  if (!diff) {
-    out.push(
-      `> **No baseline.** ${escapeText(o.baselineNote ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
-        `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
-      '',
-    );
-  }
-  if (v.ratchet === 'no-baseline')
-    out.push(
-      "> **Nothing to compare with**: fail-on new-error needs the base branch's report, so every error finding counted, as under fail-on error.",
-      '',
-    );
-  if (v.status === 'fail' && v.blocking && o.overrideLabel)
-    out.push(
-      `To merge anyway, someone with triage or write access to this repository can add the label ${code(o.overrideLabel)} to the pull request.`,
-      '',
-    );
+  if (!diff) out.push(...noBaselineLines(o.baselineNote));
+  if (v.ratchet === 'no-baseline') out.push(...NOTHING_TO_COMPARE);
+  if (v.status === 'fail' && v.blocking && o.overrideLabel) out.push(...overrideLines(o.overrideLabel));
   // Once, in one line: only where every error counts, and some of them are not budget breaches.
   if (v.blocking && v.failOn === 'error' && !v.preset && v.judgedErrors > v.breaches.length)
     out.push(`<sub>${RATCHET_HINT} ([how](${REPO_URL}#adopting-on-an-existing-image)).</sub>`, '');
@@ -689,8 +698,6 @@ export interface PlatformsMarkdownOptions extends Omit<
   missing?: string[];
 }
 
-const STATUS_ICON = { fail: '❌', warn: '⚠️', pass: '✅' } as const;
-
 function countsCell(v: Verdict): string {
   const n = (k: number, what: string): string => `${num(k)} ${what}${k === 1 ? '' : 's'}`;
   const parts = [v.status === 'fail' ? (v.blocking ? 'fails' : 'fails, not blocking') : 'passes'];
@@ -712,12 +719,7 @@ function platformsTable(entries: readonly PlatformMarkdown[], baseLabel: string)
     `| platform | size (uncompressed) | Δ vs ${escapeText(baseLabel, 60)} | ${stored ? 'compressed¹' : 'compressed'} | verdict |`,
     '| --- | ---: | ---: | ---: | --- |',
     ...rows,
-    ...(stored
-      ? [
-          '',
-          '¹ As stored: `docker save` (Docker 20.10) stores layers uncompressed, so for such an archive this is not a compressed size.',
-        ]
-      : []),
+    ...(stored ? ['', STORED_NOTE] : []),
     '',
   ];
 }
@@ -755,28 +757,16 @@ function renderPlatforms(
         : `✅ **${n} ${plural}** ${pass}`;
   const rep = representative(entries);
   const bits = [`<b>Slimgate</b>`, code(entries[0]?.report.image.source ?? '', 120)];
-  if (entries.some((e) => e.diff))
-    bits.push(
-      `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`,
-    );
+  if (entries.some((e) => e.diff)) bits.push(againstBit(o));
   if (rep) bits.push(blockingSentence(rep));
   const out = [first, '', `<sub>${bits.join(' · ')}</sub>`, ''];
-  if (!entries.some((e) => e.diff))
-    out.push(
-      `> **No baseline.** ${escapeText(o.baselineNote ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
-        `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
-      '',
-    );
+  if (!entries.some((e) => e.diff)) out.push(...noBaselineLines(o.baselineNote));
   if (o.missing?.length)
     out.push(
       `> The baseline also has ${o.missing.map((p) => escapeText(p, 60)).join(', ')}, which this image does not.`,
       '',
     );
-  if (combined.blocking && o.overrideLabel)
-    out.push(
-      `To merge anyway, someone with triage or write access to this repository can add the label ${code(o.overrideLabel)} to the pull request.`,
-      '',
-    );
+  if (combined.blocking && o.overrideLabel) out.push(...overrideLines(o.overrideLabel));
   for (const note of o.notes ?? []) out.push(`> ${escapeText(note, 500)}`, '');
   out.push(...platformsTable(entries, o.baselineLabel ?? 'baseline'));
   for (const e of entries) {
@@ -784,11 +774,7 @@ function renderPlatforms(
     const body = [verdictLine(report, diff, verdict, o.baselineLabel), ''];
     if (!diff && entries.some((x) => x.diff))
       body.push(`> **No baseline for this platform.** ${escapeText(e.baselineNote ?? '')}`.trimEnd(), '');
-    if (verdict.ratchet === 'no-baseline')
-      body.push(
-        "> **Nothing to compare with**: fail-on new-error needs the base branch's report, so every error finding counted, as under fail-on error.",
-        '',
-      );
+    if (verdict.ratchet === 'no-baseline') body.push(...NOTHING_TO_COMPARE);
     body.push(...imageSections(report, diff, verdict, o, docs, lv));
     const summary = `${STATUS_ICON[verdict.status]} ${escapeText(report.image.platform, 60)} · ${formatBytes(report.size.uncompressed)} uncompressed`;
     out.push(...details(summary, body));
