@@ -10,6 +10,7 @@ import { BuildError, buildCommand, buildImage, hasBuildx } from '../../src/sourc
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
 import { inspect, inspectBuild } from '../../src/engine/engine.js';
 import { InputError } from '../../src/util/errors.js';
+import { buildxLoadBoth } from '../helpers/buildx.js';
 import { DAEMON_KINDS, daemonEnv, docker, run, world, type DaemonKind } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-build-'));
@@ -386,26 +387,7 @@ describe('build mode, buildx multi-platform with attestations on the containerd 
   });
 
   it('a provenance attestation (mode=max) is stored but never checked as an image', async () => {
-    run(
-      'docker',
-      [
-        'buildx',
-        'build',
-        '--load',
-        '--network',
-        'none',
-        '--platform',
-        'linux/amd64,linux/arm64',
-        '--provenance=mode=max',
-        '--target',
-        'final',
-        '-q',
-        '-t',
-        tag,
-        ctx,
-      ],
-      { env, timeout: 300_000 },
-    );
+    buildxLoadBoth(ctx, tag, env, ['--provenance=mode=max', '--target', 'final']);
     const reports = await inspect(`docker-daemon:${tag}`, { cache: false, daemon: { env }, platform: 'all' });
     expect(reports.map((r) => r.image.platform).sort()).toEqual(['linux/amd64', 'linux/arm64']);
     for (const r of reports) expect(r.files.map((f) => f.path)).toEqual(['/app', '/arch.bin']);

@@ -1,7 +1,7 @@
 // `check --platform all`: every platform of an index against its own budgets (.slimgate.yml `platforms:`),
 // each diffed against the same platform of the baseline, one verdict. Real inputs: an OCI layout with an
 // index of two platforms (checked against umoci), and a multi-platform buildx build on the containerd store.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { cli, stderrLines } from '../helpers/cli.js';
 import { fromOracle, fromReport, umociUnpack } from '../helpers/oracle.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
 import { multitoolValidate } from '../helpers/sarif-multitool.js';
+import { buildxLoadBoth, platformContext } from '../helpers/buildx.js';
 import { daemonEnv, run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-platforms-'));
@@ -219,20 +220,6 @@ describe('check --platform all on an OCI layout with two platforms', () => {
   });
 });
 
-/** A context whose Dockerfile picks a per-platform stage: COPY-only, so no emulation is needed. */
-function platformContext(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'common.txt'), 'in every platform\n');
-  writeFileSync(path.join(dir, 'amd64.bin'), Buffer.alloc(1000, 1));
-  writeFileSync(path.join(dir, 'arm64.bin'), Buffer.alloc(2000, 2));
-  writeFileSync(
-    path.join(dir, 'Dockerfile'),
-    'FROM scratch AS base-amd64\nCOPY amd64.bin /amd64.bin\nFROM scratch AS base-arm64\nCOPY arm64.bin /arm64.bin\n' +
-      'FROM base-${TARGETARCH}\nCOPY common.txt /common.txt\nUSER 1000\n',
-  );
-  return dir;
-}
-
 /** The image has files, no command: the entrypoint rules are off, so that budgets alone decide. */
 const NO_CMD = 'rules: { entrypoint: off }\n';
 
@@ -240,24 +227,7 @@ describe('check --platform all on a multi-platform buildx image in the container
   const env = daemonEnv('containerd');
   const tag = `sg-platforms-${process.pid}:1`;
   beforeAll(() => {
-    const ctx = platformContext(path.join(tmp, 'ctx'));
-    run(
-      'docker',
-      [
-        'buildx',
-        'build',
-        '--load',
-        '--network',
-        'none',
-        '--platform',
-        'linux/amd64,linux/arm64',
-        '-q',
-        '-t',
-        tag,
-        ctx,
-      ],
-      { env, timeout: 300_000 },
-    );
+    buildxLoadBoth(platformContext(path.join(tmp, 'ctx')), tag, env);
   });
   afterAll(() => {
     run('docker', ['rmi', '--force', tag], { env, allowFailure: true });

@@ -11,6 +11,7 @@ import { InputError } from '../../src/util/errors.js';
 import { daemonError, saveSupportsPlatform } from '../../src/sources/daemon.js';
 import { hexOf, packTar } from '../helpers/tar-stream-io.js';
 import { makeLayout, sampleFiles } from '../helpers/registry-world.js';
+import { buildxLoadBoth, platformContext } from '../helpers/buildx.js';
 import { DAEMON_KINDS, daemonEnv, docker, run, world, type DaemonKind } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-daemon-'));
@@ -194,26 +195,6 @@ exec docker "$@"
   });
 });
 
-/** A context whose Dockerfile picks a per-platform stage: COPY-only, so no emulation is needed. */
-function platformContext(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'common.txt'), 'in every platform\n');
-  writeFileSync(path.join(dir, 'amd64.bin'), Buffer.alloc(1000, 1));
-  writeFileSync(path.join(dir, 'arm64.bin'), Buffer.alloc(2000, 2));
-  writeFileSync(
-    path.join(dir, 'Dockerfile'),
-    `FROM scratch AS base-amd64
-COPY amd64.bin /amd64.bin
-FROM scratch AS base-arm64
-COPY arm64.bin /arm64.bin
-FROM base-\${TARGETARCH}
-COPY common.txt /common.txt
-USER 1000
-`,
-  );
-  return dir;
-}
-
 const paths = (r: { files: { path: string }[] } | undefined): string[] => (r?.files ?? []).map((f) => f.path);
 
 describe.each(DAEMON_KINDS)(
@@ -269,24 +250,7 @@ describe('a multi-platform image on the containerd store, with attestations', ()
 
   beforeAll(() => {
     const ctx = platformContext(path.join(dir, 'ctx'));
-    run(
-      'docker',
-      [
-        'buildx',
-        'build',
-        '--load',
-        '--network',
-        'none',
-        '--platform',
-        'linux/amd64,linux/arm64',
-        '--provenance=mode=max',
-        '-q',
-        '-t',
-        tagMulti,
-        ctx,
-      ],
-      { env, timeout: 300_000 },
-    );
+    buildxLoadBoth(ctx, tagMulti, env, ['--provenance=mode=max']);
     saved = path.join(dir, 'multi.tar');
     run('docker', ['save', '-o', saved, tagMulti], { env });
   });

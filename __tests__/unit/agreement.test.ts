@@ -266,8 +266,15 @@ describe.each(ROWS)('$image: $name', (row) => {
     }
     expect(stderrLines(r)).toEqual([]);
     expect(r.status).toBe(row.manifestOnly === 'fail' ? 1 : 0);
-    const json = JSON.parse(r.stdout) as { kind: string; passed: boolean };
+    const json = JSON.parse(r.stdout) as {
+      kind: string;
+      passed: boolean;
+      budget: { passed: boolean };
+    };
     expect(json.kind).toBe('manifest-check');
+    // The exit code cannot tell a pass from a breach that fail-on never lets through: the JSON can.
+    expect(json.passed).toBe(row.manifestOnly !== 'fail');
+    if (row.manifestOnly === 'fail, not blocking') expect(json.budget.passed).toBe(false);
   });
 
   it('the action: check mode on the pull request, then comment mode posting its pr.json', async () => {

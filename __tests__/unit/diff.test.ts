@@ -1,6 +1,7 @@
 // The baseline → PR diff (src/report/diff.ts) is pure: table tests on small hand-written reports.
 import { describe, expect, it } from 'vitest';
-import { delta, diffFiles, diffFindings, diffLayers, diffReports, rollUp } from '../../src/report/diff.js';
+import { matchFindings } from '../../src/analysis/finding.js';
+import { delta, diffFiles, diffLayers, diffReports, rollUp } from '../../src/report/diff.js';
 import { findingKey } from '../../src/analysis/finding.js';
 import { dir, file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
@@ -151,7 +152,7 @@ describe('diffFiles', () => {
   });
 });
 
-describe('diffFindings', () => {
+describe('matchFindings (the diff of findings)', () => {
   it('splits into new, resolved and unchanged by rule and path, not by message', () => {
     const before = [
       finding('SG201', 'shell', 'error', '/bin/sh'),
@@ -163,7 +164,7 @@ describe('diffFindings', () => {
       finding('SG801', 'waste', 'warning', '/var/cache/apt', 'apt cache 2 MB'),
       finding('SG301', 'package-manager', 'error', '/usr/bin/apt'),
     ];
-    const d = diffFindings(before, after);
+    const d = matchFindings(before, after);
     expect(d.added.map((f) => f.id)).toEqual(['SG301']);
     expect(d.resolved.map((f) => f.id)).toEqual(['SG601']);
     expect(d.unchanged.map((f) => f.message)).toEqual(['shell /bin/sh present', 'apt cache 2 MB']);
@@ -184,7 +185,7 @@ describe('diffFindings', () => {
     expect(findingKey({ ...noPath, id: 'SG321' })).not.toBe(findingKey(noPath));
     // A path and an ENV name of the same text are different subjects.
     expect(findingKey({ ...noPath, path: 'X' })).not.toBe(findingKey({ ...noPath, env: 'X' }));
-    const d = diffFindings([noPath], [noPath, noPath]);
+    const d = matchFindings([noPath], [noPath, noPath]);
     expect([d.added.length, d.unchanged.length, d.resolved.length]).toEqual([1, 1, 0]);
   });
 });
