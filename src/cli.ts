@@ -19,7 +19,7 @@ import {
 import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './cli/build-flags.js';
 import { inspectBuild } from './engine/engine.js';
 import { parseReference } from './sources/registry/reference.js';
-import { parseBuildArgs } from './analysis/dockerfile.js';
+import { parseBuildArgs } from './sources/build-args.js';
 import { flagLabel, resolvePolicy } from './config/resolve.js';
 import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './cli/policy-flags.js';
 import { platformsVerdictLine, renderCheck } from './report/text.js';
@@ -28,7 +28,6 @@ import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './report/comment-key.js';
 import { writeSarif, writeSarifPlatforms } from './cli/sarif-output.js';
-import { emitFixes, planFixes } from './cli/fix-dockerfile.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
@@ -253,9 +252,11 @@ async function runCheck(
       commentKey: defaultCommentKey(source, report.image.platform),
       root: process.cwd(),
     });
-  if (values['fix-dockerfile'] && dockerfile)
+  if (values['fix-dockerfile'] && dockerfile) {
+    // Loaded on demand, as the engine loads the Dockerfile parser: most runs never need it.
+    const { emitFixes, planFixes } = await import(/* webpackMode: "eager" */ './cli/fix-dockerfile.js');
     emitFixes(planFixes(report, dockerfile), values.write === true, process.stdout, process.stderr);
-  else if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  } else if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else if (values.markdown) {
     const diff = baseline ? diffReports(baseline, report) : undefined;
     process.stdout.write(

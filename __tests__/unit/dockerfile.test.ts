@@ -3,12 +3,8 @@
 // line continuations, comments and heredocs; and the lines findings point at.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  expandVariables,
-  parseBuildArgs,
-  parseDockerfile,
-  type DockerfileOptions,
-} from '../../src/analysis/dockerfile.js';
+import { expandVariables, parseDockerfile, type DockerfileOptions } from '../../src/analysis/dockerfile.js';
+import { parseBuildArgs } from '../../src/sources/build-args.js';
 import { InputError } from '../../src/util/errors.js';
 import { check, image, STATIC, X } from '../helpers/rules-kit.js';
 

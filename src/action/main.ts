@@ -6,7 +6,7 @@
 import { join, relative } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseBuildArgs } from '../analysis/dockerfile.js';
+import { parseBuildArgs } from '../sources/build-args.js';
 import { policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import { renderInspect } from '../report/text.js';

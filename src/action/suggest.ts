@@ -2,8 +2,7 @@
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseBuildArgs } from '../analysis/dockerfile.js';
-import { planFixes } from '../cli/fix-dockerfile.js';
+import { parseBuildArgs } from '../sources/build-args.js';
 import { prepareSuggestions, type Suggestions } from '../github/review.js';
 import type { RunContext } from '../github/context.js';
 import type { Report } from '../types/report.js';
@@ -19,6 +18,7 @@ export async function suggestFixes(
   if (!inputs.suggestions || !inputs.comment || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr)
     return undefined;
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
+  const { planFixes } = await import(/* webpackMode: "eager" */ '../cli/fix-dockerfile.js');
   const plan = planFixes(report, {
     path: inputs.dockerfile,
     ...(inputs.build ? { buildArgs: parseBuildArgs(inputs.build.buildArgs, process.env) } : {}),

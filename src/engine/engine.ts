@@ -10,7 +10,7 @@ import { formatPlatform, parsePlatform, platformMatches, type PlatformChoice } f
 import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
-import { parseDockerfile } from '../analysis/dockerfile.js';
+import type { parseDockerfile } from '../analysis/dockerfile.js';
 import { complete } from '../analysis/finding.js';
 import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
@@ -86,7 +86,7 @@ export interface CheckResult {
 export async function check(source: string, opts: CheckOptions = {}): Promise<CheckResult> {
   if (opts.platform === 'all')
     throw new InputError('check takes one platform here: checkAll checks every platform'); // the CLI routes "all"
-  const dockerText = await readDockerfile(opts);
+  const docker = await readDockerfile(opts);
   const [image] = await open(source, opts, opts.platform);
   if (!image) throw new InputError(`no image found in ${source}`);
   let baselineImage: ScannedImage | undefined;
@@ -95,7 +95,7 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
     if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
     baselineImage = b;
   }
-  const { report, baseline } = checkOne(image, baselineImage, dockerText, opts);
+  const { report, baseline } = checkOne(image, baselineImage, docker, opts);
   return { report, baseline };
 }
 
@@ -119,7 +119,7 @@ export interface CheckAllResult {
  * same platform of the baseline. The index (and the baseline's) is opened once and every layer scanned once.
  */
 export async function checkAll(source: string, opts: CheckOptions = {}): Promise<CheckAllResult> {
-  const dockerText = await readDockerfile(opts);
+  const docker = await readDockerfile(opts);
   const images = await open(source, opts, 'all');
   if (!images.length) throw new InputError(`no image found in ${source}`);
   const bases = opts.baseline ? await openBaseline(opts.baseline, opts, 'all') : [];
@@ -127,7 +127,7 @@ export async function checkAll(source: string, opts: CheckOptions = {}): Promise
     const b = bases.find((x) => platformMatches(x.platform, image.platform));
     const name = formatPlatform(image.platform);
     return {
-      ...checkOne(image, b, dockerText, opts),
+      ...checkOne(image, b, docker, opts),
       ...(opts.baseline && !b
         ? { baselineNote: `${name} is new: the baseline ${opts.baseline} has no such platform` }
         : {}),
@@ -149,10 +149,17 @@ function openBaseline(
   });
 }
 
-async function readDockerfile(opts: CheckOptions): Promise<string | undefined> {
+/** A Dockerfile's text and the parser for it. */
+interface DockerText {
+  text: string;
+  parse: typeof parseDockerfile;
+}
+
+async function readDockerfile(opts: CheckOptions): Promise<DockerText | undefined> {
   if (!opts.dockerfile) return undefined;
+  let text: string;
   try {
-    return opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
+    text = opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
   } catch (err) {
     // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
     const code = (err as NodeJS.ErrnoException).code;
@@ -166,19 +173,24 @@ async function readDockerfile(opts: CheckOptions): Promise<string | undefined> {
             : 'not a readable file';
     throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
   }
+  // Loaded only when there is a Dockerfile: dockerfile-ast and its dependencies take about 30 ms of the engine's
+  // start-up, which every check without a Dockerfile (and --manifest-only) would pay. "eager" keeps it in
+  // the one bundle file (ncc would otherwise emit a chunk beside dist/cli.js).
+  const { parseDockerfile: parse } = await import(/* webpackMode: "eager" */ '../analysis/dockerfile.js');
+  return { text, parse };
 }
 
 /** One image (and its baseline image) to reports, under the policy for the image's platform (returned too). */
 function checkOne(
   image: ScannedImage,
   baselineImage: ScannedImage | undefined,
-  dockerText: string | undefined,
+  docker: DockerText | undefined,
   opts: CheckOptions,
 ): CheckResult & { policy: Policy } {
   const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, formatPlatform(image.platform));
   const dockerfile =
-    opts.dockerfile && dockerText !== undefined
-      ? parseDockerfile(dockerText, {
+    opts.dockerfile && docker !== undefined
+      ? docker.parse(docker.text, {
           path: opts.dockerfile.path,
           buildArgs: opts.dockerfile.buildArgs,
           target: opts.dockerfile.target,

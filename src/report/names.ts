@@ -27,7 +27,8 @@ function walk(node: Record<string, unknown> | unknown[]): void {
     }
     return;
   }
-  for (const key of Object.keys(node)) {
+  // for…in, not Object.keys: no array per object, and a report is plain data (no inherited keys).
+  for (const key in node) {
     const v = node[key];
     if (typeof v === 'string') {
       if (isUtf8Name(v)) continue;

@@ -249,3 +249,19 @@ export function buildxFlags(o: BuildxOptions, secretDir: string): { args: string
   for (const s of o.ssh ?? []) args.push('--ssh', s);
   return { args, writes };
 }
+
+/** "k=v" strings (from --build-arg or the action's build-args input) → a record; a bare key takes $key. */
+export function parseBuildArgs(list: readonly string[], env: NodeJS.ProcessEnv = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const t = item.trim();
+    if (!t) continue;
+    const eq = t.indexOf('=');
+    if (eq === 0) throw new InputError(`bad build arg "${t}": expected KEY=VALUE`);
+    if (eq === -1) {
+      const v = env[t];
+      if (v !== undefined) out[t] = v;
+    } else out[t.slice(0, eq)] = t.slice(eq + 1);
+  }
+  return out;
+}
