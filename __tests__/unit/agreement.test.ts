@@ -6,10 +6,14 @@
 //   4. the action's comment mode on workflow_run, posting the pr.json envelope that run 3 wrote.
 // All of them must agree on pass, fail, or fail-but-not-blocking. The override label is a pull request's:
 // the CLI has none, so on those rows it fails where the action is overridden, and the row says so.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { core, octokit, outputs, resetMocks, stubRun } from '../helpers/action-mocks.js';
 import { cli, stderrLines } from '../helpers/cli.js';
+import { STATIC } from '../helpers/rules-kit.js';
+import { dir, file, layer, ociArchive, tar } from '../helpers/tar.js';
 import { repoRoot } from '../helpers/world.js';
 
 vi.mock('@actions/core', async () => (await import('../helpers/action-mocks.js')).core);
@@ -18,14 +22,27 @@ vi.mock('@actions/github', async () => (await import('../helpers/action-mocks.js
 const { run } = await import('../../src/action/main.js');
 
 type Outcome = 'pass' | 'fail' | 'fail, not blocking';
-type Image = 'hello' | 'busybox';
+type Image = 'hello' | 'busybox' | 'bytes';
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-agreement-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const IMAGES: Record<Image, string> = {
   // A static binary on scratch: one layer, no findings.
   hello: path.join(repoRoot, 'examples', 'hello-scratch.tar'),
   // A busybox "OS": three layers; 4 errors (SG110 base, SG202 shell, SG301 setuid, SG302 su), 2 warnings.
   busybox: path.join(repoRoot, 'examples', 'busybox-os.tar'),
+  // Errors on names that are not UTF-8 (judged before the report shows them): SG301 on a setuid /bin/\xfe.
+  bytes: bytesImage(path.join(tmp, 'bytes.tar')),
 };
+
+function bytesImage(p: string): string {
+  const app = [file('app', STATIC(), { mode: 0o755 })];
+  const setuid = [dir('bin/'), file('bin/\udcfe', 'x', { mode: 0o4755 })];
+  writeFileSync(p, ociArchive({ layers: [layer(tar(app)), layer(tar(setuid))] }));
+  return p;
+}
+
 const BUSYBOX_ERRORS = ['SG110', 'SG202', 'SG301', 'SG302'];
 const LABEL = 'slimgate-override';
 
@@ -191,6 +208,21 @@ const ROWS: Row[] = [
     labelled: false,
     want: 'fail',
     manifestOnly: NO_BUDGET,
+  },
+  {
+    name: 'an error on a name that is not UTF-8, ratchet without a baseline',
+    image: 'bytes',
+    policy: { 'fail-on': ['new-error'] },
+    want: 'fail',
+    manifestOnly: NO_BUDGET,
+  },
+  {
+    name: 'an error on a name that is not UTF-8, ratchet against the same image (debt, not new)',
+    image: 'bytes',
+    policy: { 'fail-on': ['new-error'] },
+    baseline: 'bytes',
+    want: 'pass',
+    manifestOnly: NEEDS_LAYERS,
   },
   {
     name: 'a budget within limits under --manifest-only, rule errors for the full check',

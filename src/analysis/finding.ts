@@ -1,5 +1,6 @@
 /** Raw findings from rules, completed from the catalog (category, default severity, remediation, docs). */
 import type { Finding } from '../types/report.js';
+import { nameKey, showText } from '../util/names.js';
 import { rule, ruleDocUrl } from './catalog.js';
 
 export interface RawFinding {
@@ -38,11 +39,17 @@ export function listSome(items: readonly string[], n = 3): string {
  * A finding's identity across two reports: its rule and its subject (the image path, or the ENV name).
  * Never its message, which may quote sizes and layer numbers that shift between builds. The diff and the
  * ratchet both match findings by this key.
+ *
+ * The same whether the finding's names are shown yet or not: the verdict judges the image's findings before
+ * the report boundary shows them (src/report/names.ts), against a baseline's that were shown, and the diff
+ * compares two shown reports. So the path is keyed by its bytes (util/names.ts nameKey), and the ENV name by
+ * its shown text (it has no bytes field). A saved report's fields are not trusted to have their types.
  */
 export function findingKey(f: Finding): string {
-  // A name that is not UTF-8 is keyed by its bytes: its shown form can look like another name (util/names.ts).
-  const path = f.pathBase64 === undefined ? (f.path ?? '') : `\u0002${f.pathBase64}`;
-  return `${f.id}\u0000${path}\u0000${f.env ?? ''}`;
+  const bytes = typeof f.pathBase64 === 'string' ? f.pathBase64 : undefined;
+  const path = typeof f.path === 'string' ? nameKey(f.path, bytes) : null;
+  const env = typeof f.env === 'string' ? showText(f.env) : null;
+  return JSON.stringify([f.id, path, env]);
 }
 
 export interface FindingMatch {

@@ -6,6 +6,7 @@
  */
 import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
+import { nameKey } from '../util/names.js';
 
 export interface Delta {
   before: number;
@@ -239,9 +240,9 @@ export function diffFiles(
   };
 }
 
-/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one; NUL is in neither). */
+/** A file's identity: its name's bytes (a shown non-UTF-8 name can look like a valid one), as findings key theirs. */
 function fileKey(f: ReportFile): string {
-  return f.pathBase64 === undefined ? f.path : `\u0000${f.pathBase64}`;
+  return nameKey(f.path, f.pathBase64);
 }
 
 function diffBudget(before: Report, after: Report): ReportDiff['budget'] {

@@ -135,6 +135,17 @@ export function showName(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(LONE_ALL, (m) => hex2(m.charCodeAt(0)));
 }
 
+/**
+ * A name's identity, for matching names across two reports: equal for the same bytes, different for different
+ * bytes. The engine's string and the report's shown form (`\xHH` text, its exact bytes in the `…Base64`
+ * sibling: src/report/names.ts) give the same key, so a judgement made before the report boundary and one made
+ * after it agree. A shown name that only looks escaped (a file really named `a\xff`) has no sibling: text.
+ */
+export function nameKey(name: string, base64?: string): string {
+  if (base64 !== undefined) return `b${base64}`;
+  return isUtf8Name(name) ? `t${name}` : `b${encodeName(name).toString('base64')}`;
+}
+
 /** Free text that may quote names (a message): escaped bytes as `\xHH`, nothing else changed. */
 export function showText(s: string): string {
   return isUtf8Name(s) ? s : s.replace(LONE_ALL, (m) => hex2(m.charCodeAt(0)));
