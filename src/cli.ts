@@ -168,14 +168,7 @@ async function runCheck(
 ): Promise<number> {
   if (!source) throw new InputError('check needs a SOURCE (see slimgate --help)');
   if (values.json && values.markdown) throw new InputError('--json and --markdown cannot be used together');
-  for (const k of ['context', 'file', 'platforms', 'push', 'tags', 'network']) {
-    const v = values[k];
-    if (v !== undefined && v !== false && !(Array.isArray(v) && !v.length)) {
-      throw new InputError(
-        `--${k} belongs to "slimgate build", not "check" (use --dockerfile for the Dockerfile)`,
-      );
-    }
-  }
+  checkNoBuildFlags(values, 'check');
   if (!values.dockerfile && (values['build-arg']?.length || values.target)) {
     throw new InputError('--build-arg and --target describe the Dockerfile: give it with --dockerfile');
   }

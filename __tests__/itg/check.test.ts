@@ -417,6 +417,29 @@ describe('input errors exit 2 with one line', () => {
       /^slimgate: dockerfile \/: not a readable file \(a directory\)$/m,
     ],
     [['inspect', 'STATIC', '--max-size', '1MB'], /^slimgate: --max-size belongs to "slimgate check"/],
+    // Every build-only flag is refused by check and inspect, not only the first ones that existed.
+    [
+      ['check', 'STATIC', '--file', 'Dockerfile'],
+      /^slimgate: --file belongs to "slimgate build", not "check" \(use --dockerfile for the Dockerfile\)$/m,
+    ],
+    [
+      ['check', 'STATIC', '--secret', 'id=a,env=A'],
+      /^slimgate: --secret belongs to "slimgate build", not "check"$/m,
+    ],
+    [
+      ['check', 'STATIC', '--cache-to', 'type=local,dest=x'],
+      /^slimgate: --cache-to belongs to "slimgate build"/,
+    ],
+    [['check', 'STATIC', '--pull'], /^slimgate: --pull belongs to "slimgate build", not "check"$/m],
+    [['check', 'STATIC', '--provenance', 'false'], /^slimgate: --provenance belongs to "slimgate build"/],
+    [
+      ['inspect', 'STATIC', '--label', 'a=b'],
+      /^slimgate: --label belongs to "slimgate build", not "inspect"$/m,
+    ],
+    [
+      ['inspect', 'STATIC', '--build-arg', 'A=1'],
+      /^slimgate: --build-arg belongs to "slimgate build", not "inspect"$/m,
+    ],
   ])('%j', (args, want) => {
     const r = cli(args.map((a) => (a === 'STATIC' ? (archives['static'] as string) : a)));
     expect(r.status).toBe(2);

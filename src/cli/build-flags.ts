@@ -107,15 +107,17 @@ export function buildOptionsFromFlags(values: BuildFlagValues): BuildOptions {
   return opts;
 }
 
-/** Whether any build flag was given (they belong to `slimgate build` only). */
-function anyBuildFlag(values: BuildFlagValues): boolean {
-  const v = values as Record<string, unknown>;
-  return Object.keys(BUILD_FLAGS).some(
-    (k) => v[k] !== undefined && v[k] !== false && !(Array.isArray(v[k]) && !(v[k] as unknown[]).length),
-  );
-}
+/** Build flags that `check` takes too: they describe the Dockerfile given with --dockerfile. */
+const DOCKERFILE_FLAGS = new Set(['build-arg', 'target']);
 
-export function checkNoBuildFlags(values: BuildFlagValues, command: string): void {
-  if (anyBuildFlag(values))
-    throw new InputError(`build flags (--context, --file, …) belong to "slimgate build", not "${command}"`);
+/** Build flags given to another command are a usage error, never silently ignored (as check flags are). */
+export function checkNoBuildFlags(values: BuildFlagValues, command: 'inspect' | 'check'): void {
+  const v = values as Record<string, unknown>;
+  for (const k of Object.keys(BUILD_FLAGS)) {
+    if (command === 'check' && DOCKERFILE_FLAGS.has(k)) continue;
+    const x = v[k];
+    if (x === undefined || x === false || (Array.isArray(x) && x.length === 0)) continue;
+    const hint = command === 'check' && k === 'file' ? ' (use --dockerfile for the Dockerfile)' : '';
+    throw new InputError(`--${k} belongs to "slimgate build", not "${command}"${hint}`);
+  }
 }
