@@ -39,6 +39,17 @@ describe('slimgate check --fix-dockerfile', () => {
     expect(readFileSync(path.join(cwd, 'Dockerfile'), 'utf8')).toBe(FIXED);
   }, 120_000);
 
+  it('an absolute --dockerfile gets headers relative to the working directory, which git apply takes', () => {
+    const cwd = workdir();
+    const abs = path.join(cwd, 'Dockerfile');
+    const r = cli(cwd, ['check', 'app.tar', '--dockerfile', abs, '--fix-dockerfile']);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^--- a\/Dockerfile\n\+\+\+ b\/Dockerfile\n@@ /);
+    writeFileSync(path.join(cwd, 'fix.diff'), r.stdout);
+    run('git', ['apply', 'fix.diff'], { cwd });
+    expect(readFileSync(abs, 'utf8')).toBe(FIXED);
+  }, 120_000);
+
   it('--write applies it to the Dockerfile', () => {
     const cwd = workdir();
     const r = cli(cwd, ['check', 'app.tar', '--dockerfile', 'Dockerfile', '--fix-dockerfile', '--write']);

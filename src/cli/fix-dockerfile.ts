@@ -3,6 +3,7 @@
  * diff on stdout, or written into the Dockerfile. Why a finding has no fix goes to stderr, one line each.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { proposeFixes, type FixPlan } from '../analysis/fixes.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { unifiedDiff } from '../report/patch.js';
@@ -49,7 +50,6 @@ export function emitFixes(
     err.write('slimgate: no fix to suggest for this Dockerfile\n');
     return;
   }
-  const path = plan.path.replace(/^\.\//, '');
   if (write) {
     try {
       writeFileSync(plan.path, plan.after);
@@ -62,10 +62,23 @@ export function emitFixes(
   out.write(
     printable(
       unifiedDiff(
-        path,
+        diffPath(plan.path, process.cwd()),
         plan.before,
         plan.fixes.map((f) => f.edit),
       ),
     ),
   );
+}
+
+/**
+ * The Dockerfile's path in the diff's `a/` and `b/` headers: relative to the working directory, so that
+ * `git apply` and `patch -p1` take the diff there, also when --dockerfile was given as an absolute path.
+ * A file outside the working directory keeps its absolute path without the leading slash, as
+ * `git diff --no-index` writes it (`a/tmp/Dockerfile`, for `patch -p1` run from the root).
+ */
+export function diffPath(path: string, cwd: string): string {
+  const abs = resolve(cwd, path);
+  const rel = relative(cwd, abs);
+  const inside = rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+  return (inside ? rel : abs.replace(/^\/+/, '')).split(sep).join('/');
 }
