@@ -2,7 +2,7 @@
 // a row per platform and one verdict; each platform judged by its own .slimgate.yml budgets and kept as its
 // own baseline on main; the fork-safe comment job posts the several reports of one run as one comment.
 // dist/ must be current: `npm run bundle`.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -47,6 +47,13 @@ const rows = (body: string): string[] => body.split('\n').filter((l) => /^\| lin
 /** The step's failure lines: error commands without annotation properties. */
 const failures = (r: ActionRun): string[] =>
   r.errors.filter((e) => !e.properties['title']).map((e) => e.message);
+
+/** The one file of that name under dir. */
+function findFile(dir: string, name: string): string {
+  const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f) === name);
+  expect(found).toHaveLength(1);
+  return path.join(dir, found[0]!);
+}
 
 const MISSING = '> The baseline also has linux/arm64, which this image does not.';
 
@@ -314,6 +321,22 @@ describe('the action with platform: all', () => {
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.split('\n').filter((l) => l.includes('also has'))).toEqual([MISSING]);
     expect(JSON.parse(post.outputs['platforms']!)).toMatchObject({ 'linux/arm64': { missing: true } });
+
+    // The artifact is the PR's output: a pr.json whose list is not one of platforms is refused in one line.
+    const envelope = findFile(path.join(check.runnerTemp, 'slimgate'), 'pr.json');
+    const doc = JSON.parse(readFileSync(envelope, 'utf8')) as Record<string, unknown>;
+    expect(doc['missingPlatforms']).toEqual(['linux/arm64']);
+    writeFileSync(envelope, JSON.stringify({ ...doc, missingPlatforms: ['[x](https://evil.example)'] }));
+    const hostile = await run({
+      event: 'workflow_run',
+      payload: wr,
+      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
+    });
+    expect(hostile.status).toBe(1);
+    expect(failures(hostile)).toEqual([
+      `${envelope}: "missingPlatforms" must list platforms (os/arch[/variant])`,
+    ]);
+    expect(api.issueComments(repo, PR).map((c) => c.body)).toEqual(comments.map((c) => c.body));
   });
 
   it('build mode: platforms linux/amd64,linux/arm64 with platform: all checks both (containerd store, buildx)', async () => {
