@@ -10,6 +10,7 @@ import type { Report } from '../../src/types/report.js';
 import { startCacheService, type CacheService, type Scopes } from '../helpers/cache-service.js';
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { runAction, webhookExample, type ActionRun } from '../helpers/github-action.js';
+import { multiLayout } from '../helpers/platform-layouts.js';
 import { node24, repoRoot, run } from '../helpers/world.js';
 
 const HELLO = path.join(repoRoot, 'examples', 'hello-scratch.tar');
@@ -206,6 +207,64 @@ describe.each(nodes)('the Actions cache under %s', (_name, nodeBin) => {
     expect(next.stdout).toContain("cache: no main's report saved yet");
     const report = JSON.parse(readFileSync(next.outputs['report']!, 'utf8')) as Report;
     expect(report.history?.map((p) => p.commit)).toEqual([SHA2]);
+  });
+
+  it('platform: all: main saves its platforms; a PR that dropped arm64 names it; an older main (no list) is silent', async () => {
+    const MISSING = '> The baseline also has linux/arm64, which this image does not.';
+    const also = (text: string): string[] => text.split('\n').filter((l) => l.includes('also has'));
+    const mainDir = path.join(root, 'images', 'main');
+    const prDir = path.join(root, 'images', 'pr');
+    await multiLayout(mainDir, { amd64: 15_000, arm64: 30_000 });
+    await multiLayout(prDir, { amd64: 20_000 });
+    const all = { platform: 'all', 'comment-key': 'app' };
+
+    const main = await push(SHA1, `oci:${mainDir}:multi`, all);
+    expect(main.status, main.stdout).toBe(0);
+    expect(cacheWarnings(main)).toEqual([]);
+    expect(main.stdout).toMatch(
+      /cache: saved main's platforms as slimgate-platforms-v1-app-[0-9a-f]{10}-1111111a/,
+    );
+    expect(
+      svc.entries.map((e) => e.key.replace(/-[0-9a-f]{10}-/, '-H-').replace(SHA1, 'SHA1')).sort(),
+    ).toEqual([
+      expect.stringMatching(/^slimgate-layers-v\d+-[0-9a-f]+-app-H-SHA1$/),
+      'slimgate-platforms-v1-app-H-SHA1',
+      'slimgate-report-v1-app-linux-amd64-H-linux-amd64-SHA1',
+      'slimgate-report-v1-app-linux-arm64-H-linux-arm64-SHA1',
+    ]);
+
+    const pr = await pullRequest(`oci:${prDir}:multi`, all);
+    expect(pr.status, pr.stdout).toBe(0);
+    expectNoStack(pr);
+    expect(cacheWarnings(pr)).toEqual([]);
+    expect(pr.stdout).toMatch(/cache: restored main's platforms from slimgate-platforms-v1-app-.+-1111111a/);
+    const body = slimgateComments(api)[0]!.body;
+    expect(body.split('\n')[0]).toBe('✅ **1 platform** passes');
+    expect(body).toContain('saved report');
+    expect(also(body)).toEqual([MISSING]);
+    expect(also(pr.summary)).toEqual([MISSING]);
+    expect(JSON.parse(pr.outputs['platforms']!)).toEqual({
+      'linux/amd64': expect.objectContaining({ passed: true, size: 20_000, 'size-delta': 5_000 }),
+      'linux/arm64': { missing: true },
+    });
+    expect(pr.outputs['passed']).toBe('true');
+    expect(pr.warnings.map((w) => w.message)).toEqual([
+      'Slimgate: the baseline also has linux/arm64, which this image does not',
+    ]);
+
+    // main's entries as a version before the list would have left them: the reports, no list.
+    for (let i = svc.entries.length - 1; i >= 0; i--)
+      if (svc.entries[i]!.key.startsWith('slimgate-platforms-')) svc.entries.splice(i, 1);
+    const older = await pullRequest(`oci:${prDir}:multi`, all);
+    expect(older.status, older.stdout).toBe(0);
+    expectNoStack(older);
+    expect(older.warnings).toEqual([]);
+    expect(older.stdout).toContain("cache: no main's platforms saved yet");
+    const olderBody = slimgateComments(api)[0]!.body;
+    expect(also(olderBody)).toEqual([]);
+    expect(also(older.summary)).toEqual([]);
+    expect(olderBody).toContain('saved report'); // the amd64 baseline still came from main
+    expect(Object.keys(JSON.parse(older.outputs['platforms']!) as object)).toEqual(['linux/amd64']);
   });
 
   it('cache: false turns it off; no call reaches the service', async () => {

@@ -2,11 +2,11 @@
 // a row per platform and one verdict; each platform judged by its own .slimgate.yml budgets and kept as its
 // own baseline on main; the fork-safe comment job posts the several reports of one run as one comment.
 // dist/ must be current: `npm run bundle`.
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { commentMarker } from '../../src/report/markdown.js';
+import { code, commentMarker } from '../../src/report/markdown.js';
 import type { Report } from '../../src/types/report.js';
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import {
@@ -17,19 +17,21 @@ import {
 } from '../helpers/github-action.js';
 import { expectInertMarkdown } from '../helpers/inert.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
-import { daemonEnv, node24 } from '../helpers/world.js';
+import { daemonEnv, node24, run as runCommand, world } from '../helpers/world.js';
 
 const REPO = 'Codertocat/Hello-World';
 const PR = 2;
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-e2e-platforms-'));
 const pr = path.join(tmp, 'pr');
 const main = path.join(tmp, 'main');
+const amd64Only = path.join(tmp, 'amd64-only');
 const IMAGE = `oci:${pr}:multi`;
 
-// The PR: amd64 20 kB, arm64 35 kB. main: amd64 15 kB, arm64 30 kB.
+// The PR: amd64 20 kB, arm64 35 kB. main: amd64 15 kB, arm64 30 kB. A PR that dropped arm64: amd64 20 kB.
 beforeAll(async () => {
   await multiLayout(pr, { amd64: 20_000, arm64: 35_000 });
   await multiLayout(main, { amd64: 15_000, arm64: 30_000 });
+  await multiLayout(amd64Only, { amd64: 20_000 });
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -45,6 +47,39 @@ const rows = (body: string): string[] => body.split('\n').filter((l) => /^\| lin
 /** The step's failure lines: error commands without annotation properties. */
 const failures = (r: ActionRun): string[] =>
   r.errors.filter((e) => !e.properties['title']).map((e) => e.message);
+
+/** The one file of that name under dir. */
+function findFile(dir: string, name: string): string {
+  const found = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => path.basename(f) === name);
+  expect(found).toHaveLength(1);
+  return path.join(dir, found[0]!);
+}
+
+const MISSING = '> The baseline also has linux/arm64, which this image does not.';
+
+/**
+ * main has amd64 and arm64, the PR's image only amd64: the check still passes (a missing platform is no
+ * verdict), and the comment (once), the summary, the `platforms` output and a warning say what is missing.
+ */
+function expectArm64Missing(r: ActionRun, body: string): void {
+  expect(r.status, r.stdout).toBe(0);
+  expect(failures(r)).toEqual([]);
+  const lines = body.split('\n');
+  expect(lines[0]).toBe('✅ **1 platform** passes');
+  expect(lines.filter((l) => l.includes('also has'))).toEqual([MISSING]);
+  expect(rows(body)).toEqual([
+    expect.stringMatching(/^\| linux\/amd64 \| \*\*20\.0 kB\*\* \| \+5\.00 kB \(\+33%\) \|/),
+  ]);
+  expect(r.summary.split('\n').filter((l) => l.includes('also has'))).toEqual([MISSING]);
+  expect(r.outputs['passed']).toBe('true');
+  expect(JSON.parse(r.outputs['platforms']!)).toEqual({
+    'linux/amd64': expect.objectContaining({ passed: true, size: 20_000, 'size-delta': 5_000 }),
+    'linux/arm64': { missing: true },
+  });
+  expect(r.warnings.map((w) => w.message)).toContain(
+    'Slimgate: the baseline also has linux/arm64, which this image does not',
+  );
+}
 
 describe('the action with platform: all', () => {
   let api: GitHubApi;
@@ -89,6 +124,9 @@ describe('the action with platform: all', () => {
         ),
       ]);
       expect(body).toContain(commentMarker(`${IMAGE} all`));
+      // The baseline has both platforms, and so does the image: nothing is said of a missing one.
+      expect(body).not.toContain('The baseline also has');
+      expect(fail.warnings.map((w) => w.message).join('\n')).not.toContain('also has');
       expect(body.match(/<summary>(✅|❌) linux\//g)).toEqual(['<summary>✅ linux/', '<summary>❌ linux/']);
       expectInertMarkdown(body);
       expect(fail.summary.split('\n')[0]).toBe(body.split('\n')[0]);
@@ -211,6 +249,94 @@ describe('the action with platform: all', () => {
     expect(comments[0]!.body.split('\n')[0]).toBe('❌ **2 platforms**: linux/arm64 fails');
     expect(rows(comments[0]!.body)).toHaveLength(2);
     expect(post.outputs['passed']).toBe('false');
+  });
+
+  it('an explicit baseline with a platform the image lacks: the comment, the summary and the outputs name it', async () => {
+    const r = await run({
+      event: 'pull_request',
+      payload: prEvent(),
+      inputs: { image: `oci:${amd64Only}:multi`, platform: 'all', baseline: `oci:${main}:multi` },
+      files: { '.slimgate.yml': ROOMY },
+    });
+    const comments = slimgateComments(api);
+    expect(comments).toHaveLength(1);
+    expectArm64Missing(r, comments[0]!.body);
+    expectInertMarkdown(comments[0]!.body);
+  });
+
+  it('a registry: the base-branch tag (auto) and an explicit baseline tag list their platforms from the index', async () => {
+    const repo = `${world().registry}/slimgate-e2e/missing-${process.pid}`;
+    // main's image at the base branch's tag (the example payload's base is "master"), the PR's at pr-2.
+    for (const [dir, tag] of [
+      [main, 'master'],
+      [amd64Only, 'pr-2'],
+    ] as const)
+      runCommand('skopeo', [
+        'copy',
+        '--all',
+        '--quiet',
+        '--dest-tls-verify=false',
+        `oci:${dir}:multi`,
+        `docker://${repo}:${tag}`,
+      ]);
+    for (const baseline of ['auto', `docker://${repo}:master`]) {
+      const r = await run({
+        event: 'pull_request',
+        payload: prEvent(),
+        inputs: { image: `docker://${repo}:pr-2`, platform: 'all', baseline },
+        files: { '.slimgate.yml': ROOMY },
+      });
+      const comments = slimgateComments(api);
+      expect(comments).toHaveLength(1);
+      expect(comments[0]!.body).toContain(`against master (${code(`docker://${repo}:master`, 120)})`);
+      expectArm64Missing(r, comments[0]!.body);
+    }
+  });
+
+  it('fork-safe: the workflow_run job names the missing platform as the check run found it', async () => {
+    api.readOnly = true;
+    const wr = webhookExample('workflow_run', 'completed', 2);
+    const headSha = (wr['workflow_run'] as { head_sha: string }).head_sha;
+    const payload = prEvent();
+    (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
+    const check = await run({
+      event: 'pull_request',
+      payload,
+      inputs: { image: `oci:${amd64Only}:multi`, platform: 'all', baseline: `oci:${main}:multi` },
+      files: { '.slimgate.yml': ROOMY },
+    });
+    expect(check.status, check.stdout).toBe(0);
+    expect(api.issueComments(REPO, PR)).toEqual([]);
+
+    api.readOnly = false;
+    const repo = String((wr['repository'] as { full_name: string }).full_name);
+    api.setPull(repo, PR, { headSha, labels: [] });
+    const post = await run({
+      event: 'workflow_run',
+      payload: wr,
+      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
+    });
+    expect(post.status, post.stdout).toBe(0);
+    const comments = api.issueComments(repo, PR).filter((c) => c.body.includes('<!-- slimgate-comment:'));
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body.split('\n').filter((l) => l.includes('also has'))).toEqual([MISSING]);
+    expect(JSON.parse(post.outputs['platforms']!)).toMatchObject({ 'linux/arm64': { missing: true } });
+
+    // The artifact is the PR's output: a pr.json whose list is not one of platforms is refused in one line.
+    const envelope = findFile(path.join(check.runnerTemp, 'slimgate'), 'pr.json');
+    const doc = JSON.parse(readFileSync(envelope, 'utf8')) as Record<string, unknown>;
+    expect(doc['missingPlatforms']).toEqual(['linux/arm64']);
+    writeFileSync(envelope, JSON.stringify({ ...doc, missingPlatforms: ['[x](https://evil.example)'] }));
+    const hostile = await run({
+      event: 'workflow_run',
+      payload: wr,
+      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
+    });
+    expect(hostile.status).toBe(1);
+    expect(failures(hostile)).toEqual([
+      `${envelope}: "missingPlatforms" must list platforms (os/arch[/variant])`,
+    ]);
+    expect(api.issueComments(repo, PR).map((c) => c.body)).toEqual(comments.map((c) => c.body));
   });
 
   it('build mode: platforms linux/amd64,linux/arm64 with platform: all checks both (containerd store, buildx)', async () => {

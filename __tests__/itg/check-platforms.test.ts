@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAll } from '../../src/engine/engine.js';
+import { checkAll, manifestPlatforms } from '../../src/engine/engine.js';
 import { parseConfig } from '../../src/config/file.js';
 import { mergePolicy } from '../../src/config/merge.js';
 import type { ManifestCheck, Report } from '../../src/types/report.js';
@@ -14,7 +14,7 @@ import { fromOracle, fromReport, umociUnpack } from '../helpers/oracle.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
 import { multitoolValidate } from '../helpers/sarif-multitool.js';
 import { buildxLoadBoth, platformContext } from '../helpers/buildx.js';
-import { daemonEnv, run } from '../helpers/world.js';
+import { daemonEnv, repoRoot, run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-platforms-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -72,6 +72,16 @@ describe('check --platform all on an OCI layout with two platforms', () => {
     expect(arm?.baseline).toBeNull();
     expect(arm?.baselineNote).toMatch(/^linux\/arm64 is new: the baseline .* has no such platform$/);
     expect(r.missing).toEqual(['linux/s390x']);
+  });
+
+  it("manifestPlatforms lists a layout's platforms from its manifests, and asks nothing of an archive", async () => {
+    expect(await manifestPlatforms(`oci:${main}:multi`)).toEqual(['linux/amd64', 'linux/s390x']);
+    expect(await manifestPlatforms(`oci:${single}:multi`)).toEqual(['linux/arm64']);
+    // Only a full read of an archive would tell: unknown rather than slow.
+    expect(
+      await manifestPlatforms(`docker-archive:${path.join(repoRoot, 'examples', 'hello-scratch.tar')}`),
+    ).toBeUndefined();
+    await expect(manifestPlatforms(`oci:${main}:nope`)).rejects.toThrow(/nope/);
   });
 
   it('the CLI fails when only arm64 breaches its own budget, and passes when its section allows more', () => {

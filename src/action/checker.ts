@@ -6,7 +6,7 @@ import * as core from '@actions/core';
 import type { Policy } from '../analysis/policy.js';
 import { rejudgeWithBaseline } from '../analysis/analyze.js';
 import { resolvePolicy } from '../config/index.js';
-import { check, checkAll, type CheckAllResult } from '../engine/engine.js';
+import { check, checkAll, manifestPlatforms, type CheckAllResult } from '../engine/engine.js';
 import { LayerCache } from '../scan/cache.js';
 import { buildImage, type BuildResult } from '../sources/docker-build.js';
 import type { Platform } from '../sources/model.js';
@@ -87,6 +87,10 @@ export const checker = {
       registry: registryOptions(o.registry),
       ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
     });
+  },
+  /** The platforms of a baseline source, from its manifests; undefined when only a full read would tell. */
+  platformsOf(source: string, registry: RegistryInputs): Promise<string[] | undefined> {
+    return manifestPlatforms(source, { registry: registryOptions(registry) });
   },
   /** Budgets again, with the baseline (any kind: a saved report too) for max-growth. */
   judge(report: Report, policy: Policy, baseline: Report | null): Report {

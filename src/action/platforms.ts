@@ -13,6 +13,7 @@ import { annotate } from '../github/annotations.js';
 import { withCommandsStopped } from '../github/log.js';
 import { writePlatformFiles, type CommentView } from '../github/artifact.js';
 import { keepBaseline, resolveBaseline } from '../github/baseline.js';
+import { droppedPlatforms, keepPlatformList } from '../github/baseline-platforms.js';
 import { defaultCommentKey } from '../report/comment-key.js';
 import type { LayerRestore } from '../github/actions-cache.js';
 import type { RunContext } from '../github/context.js';
@@ -96,6 +97,20 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
       ...(baseline.source ? { source: baseline.source } : {}),
     });
   }
+  const checked = all.platforms.map((p) => p.report.image.platform);
+  if (ctx.kind === 'baseline') await keepPlatformList(inputs, ctx, r.label, checked);
+  const missing = await droppedPlatforms(
+    inputs,
+    ctx,
+    r.label,
+    checked,
+    entries.map((e) => e.source),
+  );
+  // Not a failure (decideVerdict alone decides): said in the comment, the summary, the outputs, and here.
+  if (missing.length)
+    core.warning(
+      `Slimgate: the baseline also has ${escapeControls(missing.join(', '))}, which this image does not`,
+    );
   const key = inputs.commentKey || defaultCommentKey(r.label, 'all');
   const baselineSource = entries.find((e) => e.source)?.source;
   const view: CommentView = {
@@ -104,6 +119,7 @@ export async function checkPlatforms(r: PlatformsRun): Promise<void> {
     baselineNote: entries.find((e) => e.baselineNote)?.baselineNote ?? '',
     ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
     showPlatform: true,
+    ...(missing.length ? { missingPlatforms: missing } : {}),
     ...runFooter(ctx),
   };
   const pr = prEnvelope(ctx, key, r.policy, state, view);

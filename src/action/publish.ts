@@ -251,10 +251,12 @@ export interface PlatformsPublication extends Omit<
 /**
  * `platform: all`: `passed` is the overall verdict; `size`, `compressed-size`, `size-delta`(-percent),
  * `digest` and `base` are the largest platform's (by uncompressed size); `errors`, `warnings` and
- * `new-errors` add up every platform's; `platforms` is a JSON object per platform.
+ * `new-errors` add up every platform's; `platforms` is a JSON object per platform, and `{"missing": true}`
+ * for each platform the baseline has and the image does not.
  */
 function setPlatformsOutputs(
   entries: readonly (PlatformPublication & { diff: ReportDiff | undefined })[],
+  missing: readonly string[],
   reportPath: string,
   body: string,
 ): void {
@@ -289,8 +291,8 @@ function setPlatformsOutputs(
   core.setOutput(
     'platforms',
     JSON.stringify(
-      Object.fromEntries(
-        entries.map((e) => [
+      Object.fromEntries([
+        ...entries.map((e) => [
           e.report.image.platform,
           {
             passed: e.verdict.status !== 'fail',
@@ -302,7 +304,9 @@ function setPlatformsOutputs(
             warnings: e.verdict.warnings,
           },
         ]),
-      ),
+        // The baseline's platforms that this image lacks: marked, with no numbers.
+        ...missing.map((m) => [m, { missing: true }]),
+      ]),
     ),
   );
   core.setOutput('comment-body', body);
@@ -323,12 +327,14 @@ export async function publishPlatforms(
     baselineNote: e.baselineNote,
   }));
   const { verdict: _v, showPlatform: _s, ...opts } = markdownOptions(p.view, p.platforms[0]!.verdict);
-  const body = renderPlatformsMarkdown(md, { ...opts, commentKey: p.comment?.key ?? p.key });
+  const missing = p.view.missingPlatforms ?? [];
+  const all = { ...opts, ...(missing.length ? { missing } : {}) };
+  const body = renderPlatformsMarkdown(md, { ...all, commentKey: p.comment?.key ?? p.key });
   const commentUrl = await postAndSummarize(
     p,
     body,
-    () => setPlatformsOutputs(entries, p.reportPath, body),
-    (notes) => renderPlatformsMarkdown(md, { ...opts, notes, maxLength: SUMMARY_LIMIT }),
+    () => setPlatformsOutputs(entries, missing, p.reportPath, body),
+    (notes) => renderPlatformsMarkdown(md, { ...all, notes, maxLength: SUMMARY_LIMIT }),
   );
   return { diffs: entries.map((e) => e.diff), commentUrl };
 }

@@ -6,7 +6,13 @@ import type { DaemonOptions } from '../sources/daemon.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
 import { LayerCache } from '../scan/cache.js';
 import { scanLayers, type ScannedImage } from '../scan/scan-layers.js';
-import { formatPlatform, parsePlatform, platformMatches, type PlatformChoice } from '../sources/platform.js';
+import {
+  formatPlatform,
+  missingPlatforms,
+  parsePlatform,
+  platformMatches,
+  type PlatformChoice,
+} from '../sources/platform.js';
 import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
@@ -65,6 +71,19 @@ export async function manifestSummary(source: string, opts: InspectOptions = {})
     layers: image.layers.length,
     manifestOnly: false,
   }));
+}
+
+/**
+ * The platforms a source holds, from its manifests alone (a registry, an OCI layout); undefined for a source
+ * whose platforms only its layers' scan would tell (an archive, the daemon): that costs too much to ask.
+ */
+export async function manifestPlatforms(
+  source: string,
+  opts: Pick<InspectOptions, 'registry'> = {},
+): Promise<string[] | undefined> {
+  const fast = openSource(source, { platform: 'all', registry: opts.registry }).manifests;
+  if (!fast) return undefined;
+  return (await fast()).flatMap((s) => (s.platform ? [s.platform] : []));
 }
 
 export interface CheckOptions extends InspectOptions {
@@ -133,9 +152,10 @@ export async function checkAll(source: string, opts: CheckOptions = {}): Promise
         : {}),
     };
   });
-  const missing = bases
-    .filter((b) => !images.some((i) => platformMatches(i.platform, b.platform)))
-    .map((b) => formatPlatform(b.platform));
+  const missing = missingPlatforms(
+    bases.map((b) => b.platform),
+    images.map((i) => i.platform),
+  ).map(formatPlatform);
   return { platforms, missing };
 }
 

@@ -2,7 +2,8 @@
  * The Actions cache (`@actions/cache`, what actions/cache itself uses), so that main's report and its
  * layer scans reach a PR with no workflow steps.
  *
- * - Keys: `slimgate-report-v1-<comment key>-<platform>-<commit>` (one baseline per image of a matrix) and
+ * - Keys: `slimgate-report-v1-<comment key>-<platform>-<commit>` (one baseline per image of a matrix),
+ *   `slimgate-platforms-v1-<comment key>-<commit>` (the platforms of a `platform: all` run) and
  *   `slimgate-layers-v<format>-<build>-<comment key>-<commit>`. A PR restores the base commit's entry, else
  *   the newest one by prefix (a PR's scope can read its base branch's entries).
  * - The cache is optional: a failing or unreachable service is a warning on restore and an info line on
@@ -49,6 +50,11 @@ function part(s: string): string {
 
 export function reportKeyPrefix(keySlug: string, platform: string): string {
   return `slimgate-report-v1-${part(keySlug)}-${part(platform)}-`;
+}
+
+/** The list of platforms a `platform: all` run on main saw, under the image's platform-less key. */
+export function platformsKeyPrefix(imageSlug: string): string {
+  return `slimgate-platforms-v1-${part(imageSlug)}-`;
 }
 
 function layerKeyPrefix(): string {

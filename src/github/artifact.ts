@@ -17,6 +17,8 @@ export interface CommentView {
   baselineNote: string;
   overrideLabel?: string;
   showPlatform: boolean;
+  /** `platform: all`: the platforms the baseline has and the image does not. */
+  missingPlatforms?: string[];
   /** The commit the run checked (the PR's head), and the run's page: the comment's footer. */
   checkedSha?: string;
   runUrl?: string;

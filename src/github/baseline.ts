@@ -38,7 +38,7 @@ export function runnerTemp(env: NodeJS.ProcessEnv = process.env): string {
   return env['RUNNER_TEMP'] || tmpdir();
 }
 
-function baselineDir(env: NodeJS.ProcessEnv = process.env): string {
+export function baselineDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(runnerTemp(env), 'slimgate-baseline');
 }
 
@@ -267,7 +267,7 @@ export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
 // ------------------------------------------------------------------------------ the Actions cache hooks
 
 /** The image part of the cache keys, before the platform is known: the comment key, or the image. */
-function imageSlug(inputs: ActionInputs, label: string): string {
+export function imageSlug(inputs: ActionInputs, label: string): string {
   return keySlug(inputs.commentKey || defaultCommentKey(label, ''));
 }
 

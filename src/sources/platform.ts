@@ -28,6 +28,17 @@ export function platformMatches(want: Platform, have: Platform): boolean {
   return want.variant === undefined || normVariant(want) === normVariant(have);
 }
 
+/**
+ * The platforms `baseline` has and `image` lacks, in the baseline's order and each once. A platform counts
+ * as present when the image has one it matches (arm64 with or without v8 are one).
+ */
+export function missingPlatforms(baseline: readonly Platform[], image: readonly Platform[]): Platform[] {
+  const out: Platform[] = [];
+  for (const b of baseline)
+    if (!image.some((i) => platformMatches(i, b)) && !out.some((o) => platformMatches(o, b))) out.push(b);
+  return out;
+}
+
 export type PlatformChoice = Platform | 'all' | undefined;
 
 /**
