@@ -2,12 +2,13 @@
  * The files a check run leaves in `$RUNNER_TEMP/slimgate/<key>/` (report.json, baseline.json and, on a
  * pull request, pr.json), and how the workflow_run job finds and trusts them again.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FailOn, Preset } from '../analysis/verdict.js';
-import { parseFailOn, parsePreset } from '../config/values.js';
+import { FAIL_ON_LEVELS, PRESETS, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { Report } from '../types/report.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { arr, bool, line, obj, oneOf, optional, positive, ShapeError, str } from '../util/shape.js';
+import { MAX_ENVELOPE_BYTES, readJsonFile, shapeLine } from './json-file.js';
 import { keySlug, runnerTemp } from './baseline.js';
 
 /** How a report is presented, whether the check job posts it or the workflow_run job does. */
@@ -106,29 +107,52 @@ export function findEnvelopes(path: string): string[] {
   return out;
 }
 
-/** Reads and checks one pr.json; its fail-on is parsed as the inputs are. */
+/** pr.json as written; `default` is read as no preset. */
+type StoredEnvelope = Omit<PrEnvelope, 'preset'> & { preset?: Preset | 'default' };
+
+const ENVELOPE = obj<StoredEnvelope>({
+  slimgate: oneOf([1] as const),
+  pullRequest: positive,
+  headSha: line(128),
+  // One line of text: it goes into the comment's hidden marker (URI-encoded, which a lone surrogate breaks).
+  commentKey: line(4096),
+  failOn: oneOf(FAIL_ON_LEVELS),
+  preset: optional(oneOf([...PRESETS, 'default'] as const)),
+  overrideApplied: bool,
+  // Checked as directory names below, before the shape.
+  platforms: optional(arr(str(100), 256)),
+  baselineLabel: line(1024),
+  baselineSource: optional(line(4096)),
+  baselineNote: str(64 * 1024),
+  overrideLabel: optional(line(1024)),
+  showPlatform: bool,
+  checkedSha: optional(line(128)),
+  runUrl: optional(line(4096)),
+});
+
+/**
+ * Reads and checks one pr.json: in the fork-safe recipe a fork's workflow wrote it, so every field it
+ * passes on is checked (type, enum, length), and keys it does not know are dropped.
+ */
 export function readEnvelope(path: string): PrEnvelope {
-  let env: PrEnvelope;
-  try {
-    env = JSON.parse(readFileSync(path, 'utf8')) as PrEnvelope;
-  } catch (err) {
-    throw new InputError(`${path} is not readable JSON: ${oneLine(err)}`);
-  }
-  if (env.slimgate !== 1 || !Number.isInteger(env.pullRequest) || typeof env.commentKey !== 'string')
+  const doc = readJsonFile(path, path, MAX_ENVELOPE_BYTES);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc) || (doc as { slimgate?: unknown }).slimgate !== 1)
     throw new InputError(`${path} is not a Slimgate pr.json`);
+  const platforms = (doc as { platforms?: unknown }).platforms;
   // Each names a sibling directory: a bare slug, never a path out of the artifact.
   if (
-    env.platforms !== undefined &&
-    (!Array.isArray(env.platforms) ||
-      !env.platforms.length ||
-      !env.platforms.every((d) => typeof d === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(d)))
+    platforms !== undefined &&
+    (!Array.isArray(platforms) ||
+      !platforms.length ||
+      !platforms.every((d) => typeof d === 'string' && /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/.test(d)))
   )
     throw new InputError(`${path}: "platforms" must list the platforms' directories`);
-  const preset = env.preset === undefined ? 'default' : parsePreset(String(env.preset), `${path}: preset`);
-  const { preset: _ignored, ...rest } = env;
-  return {
-    ...rest,
-    failOn: parseFailOn(String(env.failOn ?? ''), `${path}: fail-on`),
-    ...(preset !== 'default' ? { preset } : {}),
-  };
+  let env: StoredEnvelope;
+  try {
+    env = ENVELOPE.read(doc);
+  } catch (err) {
+    throw err instanceof ShapeError ? shapeLine(err, path) : err;
+  }
+  const { preset, ...rest } = env;
+  return { ...rest, ...(preset && preset !== 'default' ? { preset } : {}) };
 }

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import type { Policy } from '../analysis/policy.js';
@@ -18,7 +18,10 @@ import { formatPlatform } from '../sources/platform.js';
 import { checkoutBase } from './base-commit.js';
 import { withCommandsStopped } from './log.js';
 import type { RunContext } from './context.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { oneLine } from '../util/errors.js';
+import { ShapeError } from '../util/shape.js';
+import { validateReport } from '../report/validate.js';
+import { MAX_REPORT_BYTES, readJsonFile, shapeLine } from './json-file.js';
 import { defaultCommentKey, registryRef, repositoryOf } from '../report/comment-key.js';
 import { isLocalContext } from '../sources/build-args.js';
 import { redactReport } from '../engine/assemble.js';
@@ -53,25 +56,18 @@ export function keySlug(key: string): string {
   return `${readable || 'image'}-${hash}`;
 }
 
-/** Reads a JSON report (schemaVersion 1); anything else is one clear line naming the file. */
+/**
+ * Reads a JSON report (schemaVersion 1), bounded in size and checked whole (report/validate.ts): whoever
+ * wrote it, anything wrong is one clear line naming the file and the field.
+ */
 export function loadReport(path: string, what = 'report'): Report {
-  let doc: unknown;
+  const label = `${what} ${path}`;
+  const doc = readJsonFile(path, label, MAX_REPORT_BYTES);
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    return redactReport(validateReport(doc));
   } catch (err) {
-    throw new InputError(`${what} ${path} is not readable JSON: ${oneLine(err)}`);
+    throw err instanceof ShapeError ? shapeLine(err, label) : err;
   }
-  const r = doc as Partial<Report> | null;
-  if (!r || typeof r !== 'object' || Array.isArray(r))
-    throw new InputError(`${what} ${path} is not a Slimgate report (expected a JSON object)`);
-  if (r.schemaVersion !== 1)
-    throw new InputError(
-      `${what} ${path} has schemaVersion ${String(r.schemaVersion)}; this version reads 1`,
-    );
-  for (const field of ['image', 'size', 'layers', 'files', 'base', 'findings', 'budget'] as const)
-    if (r[field] === undefined || r[field] === null)
-      throw new InputError(`${what} ${path} is not a Slimgate report (no "${field}")`);
-  return redactReport(r as Report);
 }
 
 function savedBaselinePath(key: string, env: NodeJS.ProcessEnv = process.env): string {
