@@ -18,7 +18,6 @@ import { withCommandsStopped } from '../github/log.js';
 import { escapeControls } from '../util/text.js';
 import { findEnvelopes, readEnvelope, writeReportFiles, type CommentView } from '../github/artifact.js';
 import { keepBaseline, resolveBaseline, restoreMainLayers } from '../github/baseline.js';
-import { envelopeMissing } from '../github/baseline-platforms.js';
 import { defaultCommentKey } from '../report/comment-key.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
@@ -220,10 +219,8 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       key: env.commentKey,
       fromFork: false,
     };
-    const missing = envelopeMissing(env.missingPlatforms, envPath);
     const envView = {
       ...env,
-      missingPlatforms: missing,
       checkedSha: pr.headSha,
       ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
     };

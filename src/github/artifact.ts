@@ -10,6 +10,7 @@ import { InputError } from '../util/errors.js';
 import { arr, bool, line, obj, oneOf, optional, positive, ShapeError, str } from '../util/shape.js';
 import { MAX_ENVELOPE_BYTES, readJsonFile, shapeLine } from './json-file.js';
 import { keySlug, runnerTemp } from './baseline.js';
+import { envelopeMissing } from './baseline-platforms.js';
 
 /** How a report is presented, whether the check job posts it or the workflow_run job does. */
 export interface CommentView {
@@ -126,6 +127,8 @@ const ENVELOPE = obj<StoredEnvelope>({
   baselineNote: str(64 * 1024),
   overrideLabel: optional(line(1024)),
   showPlatform: bool,
+  // Checked as platform names below, after the shape.
+  missingPlatforms: optional(arr(str(100), 64)),
   checkedSha: optional(line(128)),
   runUrl: optional(line(4096)),
 });
@@ -153,6 +156,11 @@ export function readEnvelope(path: string): PrEnvelope {
   } catch (err) {
     throw err instanceof ShapeError ? shapeLine(err, path) : err;
   }
-  const { preset, ...rest } = env;
-  return { ...rest, ...(preset && preset !== 'default' ? { preset } : {}) };
+  const { preset, missingPlatforms, ...rest } = env;
+  const missing = envelopeMissing(missingPlatforms, path);
+  return {
+    ...rest,
+    ...(preset && preset !== 'default' ? { preset } : {}),
+    ...(missing ? { missingPlatforms: missing } : {}),
+  };
 }
