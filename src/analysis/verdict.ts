@@ -21,6 +21,9 @@ export const PRESETS: readonly Preset[] = ['budgets-only'];
 /** error < warning < info: the order findings are listed and ranked in, everywhere. */
 export const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
+/** Every severity, in rank order: what a config file, an input or a saved report may say. */
+export const SEVERITIES = Object.keys(SEVERITY_RANK) as readonly Severity[];
+
 type VerdictStatus = 'pass' | 'warn' | 'fail';
 
 export interface Verdict {

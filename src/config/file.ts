@@ -25,6 +25,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseList } from '../util/list.js';
+import { SEVERITIES } from '../analysis/verdict.js';
 import { InputError } from '../util/errors.js';
 import { formatPlatform, parsePlatform } from '../sources/platform.js';
 import type { PolicyPatch } from './merge.js';
@@ -32,7 +33,6 @@ import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } f
 
 const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
-const severityEnum = ['error', 'warning', 'info'];
 
 const BUDGET_SCHEMA = {
   'max-size': sizeSchema,
@@ -60,13 +60,13 @@ const CONFIG_SCHEMA = {
       additionalProperties: {
         oneOf: [
           { type: 'boolean' },
-          { type: 'string', enum: ['off', 'on', ...severityEnum] },
+          { type: 'string', enum: ['off', 'on', ...SEVERITIES] },
           {
             type: 'object',
             additionalProperties: false,
             properties: {
               enabled: { type: 'boolean' },
-              severity: { type: 'string', enum: severityEnum },
+              severity: { type: 'string', enum: SEVERITIES },
               'ignore-paths': listSchema,
             },
           },

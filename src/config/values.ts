@@ -5,7 +5,7 @@
  */
 import bytes from 'bytes-iec';
 import { isRuleKey } from '../analysis/catalog.js';
-import { FAIL_ON_LEVELS, PRESETS, type FailOn, type Preset } from '../analysis/verdict.js';
+import { FAIL_ON_LEVELS, PRESETS, SEVERITIES, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { PlatformBudgets } from '../analysis/policy.js';
 import type { Severity } from '../types/report.js';
 import { InputError } from '../util/errors.js';
@@ -72,7 +72,8 @@ export function parsePreset(value: string, label: string): Preset | 'default' {
 
 export function parseSeverity(value: string, label: string): Severity {
   const v = value.trim().toLowerCase();
-  if (v === 'error' || v === 'warning' || v === 'info') return v;
+  const known = SEVERITIES.find((s) => s === v);
+  if (known) return known;
   throw new InputError(`${label}: "${value}" must be error, warning or info`);
 }
 

@@ -20,9 +20,8 @@ import type {
   Report,
   ReportFile,
   ReportLayer,
-  Severity,
 } from '../types/report.js';
-import { FAIL_ON_LEVELS, PRESETS } from '../analysis/verdict.js';
+import { FAIL_ON_LEVELS, PRESETS, SEVERITIES } from '../analysis/verdict.js';
 import {
   arr,
   bool,
@@ -52,7 +51,6 @@ const text = str(TEXT);
 const texts = arr(text);
 const base64 = matching(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64', TEXT);
 
-const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 const FILE_TYPES: readonly ReportFile['type'][] = [
   'file',
   'dir',
