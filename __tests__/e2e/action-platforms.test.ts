@@ -10,6 +10,7 @@ import { code, commentMarker } from '../../src/report/markdown.js';
 import type { Report } from '../../src/types/report.js';
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import {
+  forkSafeRuns,
   runAction,
   webhookExample,
   type ActionRun,
@@ -221,28 +222,18 @@ describe('the action with platform: all', () => {
   });
 
   it('fork-safe: the read-only run leaves every platform, the workflow_run job posts one comment', async () => {
-    api.readOnly = true;
-    const wr = webhookExample('workflow_run', 'completed', 2);
-    const headSha = (wr['workflow_run'] as { head_sha: string }).head_sha;
-    const payload = prEvent();
-    (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
-    const check = await run({
-      event: 'pull_request',
-      payload,
-      inputs: { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` },
-      files: { '.slimgate.yml': TIGHT },
-    });
+    const { check, repo, comment } = await forkSafeRuns(
+      api,
+      run,
+      {
+        inputs: { image: IMAGE, platform: 'all', baseline: `oci:${main}:multi` },
+        files: { '.slimgate.yml': TIGHT },
+      },
+      PR,
+    );
     expect(check.status).toBe(1);
     expect(api.issueComments(REPO, PR)).toEqual([]);
-
-    api.readOnly = false;
-    const repo = String((wr['repository'] as { full_name: string }).full_name);
-    api.setPull(repo, PR, { headSha, labels: [] });
-    const post = await run({
-      event: 'workflow_run',
-      payload: wr,
-      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
-    });
+    const post = await comment();
     expect(post.status, post.stdout).toBe(0);
     const comments = api.issueComments(repo, PR).filter((c) => c.body.includes('<!-- slimgate-comment:'));
     expect(comments).toHaveLength(1);
@@ -294,28 +285,18 @@ describe('the action with platform: all', () => {
   });
 
   it('fork-safe: the workflow_run job names the missing platform as the check run found it', async () => {
-    api.readOnly = true;
-    const wr = webhookExample('workflow_run', 'completed', 2);
-    const headSha = (wr['workflow_run'] as { head_sha: string }).head_sha;
-    const payload = prEvent();
-    (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
-    const check = await run({
-      event: 'pull_request',
-      payload,
-      inputs: { image: `oci:${amd64Only}:multi`, platform: 'all', baseline: `oci:${main}:multi` },
-      files: { '.slimgate.yml': ROOMY },
-    });
+    const { check, repo, comment } = await forkSafeRuns(
+      api,
+      run,
+      {
+        inputs: { image: `oci:${amd64Only}:multi`, platform: 'all', baseline: `oci:${main}:multi` },
+        files: { '.slimgate.yml': ROOMY },
+      },
+      PR,
+    );
     expect(check.status, check.stdout).toBe(0);
     expect(api.issueComments(REPO, PR)).toEqual([]);
-
-    api.readOnly = false;
-    const repo = String((wr['repository'] as { full_name: string }).full_name);
-    api.setPull(repo, PR, { headSha, labels: [] });
-    const post = await run({
-      event: 'workflow_run',
-      payload: wr,
-      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
-    });
+    const post = await comment();
     expect(post.status, post.stdout).toBe(0);
     const comments = api.issueComments(repo, PR).filter((c) => c.body.includes('<!-- slimgate-comment:'));
     expect(comments).toHaveLength(1);
@@ -327,11 +308,7 @@ describe('the action with platform: all', () => {
     const doc = JSON.parse(readFileSync(envelope, 'utf8')) as Record<string, unknown>;
     expect(doc['missingPlatforms']).toEqual(['linux/arm64']);
     writeFileSync(envelope, JSON.stringify({ ...doc, missingPlatforms: ['[x](https://evil.example)'] }));
-    const hostile = await run({
-      event: 'workflow_run',
-      payload: wr,
-      inputs: { mode: 'comment', report: path.join(check.runnerTemp, 'slimgate') },
-    });
+    const hostile = await comment();
     expect(hostile.status).toBe(1);
     expect(failures(hostile)).toEqual([
       `${envelope}: "missingPlatforms" must list platforms (os/arch[/variant])`,

@@ -12,6 +12,7 @@ import { commentMarker } from '../../src/report/markdown.js';
 import type { Report } from '../../src/types/report.js';
 import { HUMAN, OTHER_HUMAN, startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import {
+  forkSafeRuns,
   runAction,
   webhookExample,
   type ActionRun,
@@ -638,35 +639,22 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
   });
 
   it('fork-safe: a read-only pull_request run leaves the report, a workflow_run job posts it', async () => {
-    api.readOnly = true;
-    const wr = webhookExample('workflow_run', 'completed', 2);
-    const headSha = (wr['workflow_run'] as { head_sha: string }).head_sha;
-    const payload = prEvent();
-    (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
-    const check = await run({
-      event: 'pull_request',
-      payload,
-      inputs: { image: PR_IMAGE, baseline: MAIN, 'fail-on': 'never' },
-    });
+    const { check, workflowRun, headSha, repo, comment } = await forkSafeRuns(
+      api,
+      run,
+      { inputs: { image: PR_IMAGE, baseline: MAIN, 'fail-on': 'never' } },
+      PR,
+    );
     expect(check.status).toBe(0);
     expect(api.issueComments(REPO, PR)).toEqual([]);
-    const artifact = path.join(check.runnerTemp, 'slimgate');
-
-    api.readOnly = false;
-    const repo = String((wr['repository'] as { full_name: string }).full_name);
-    api.setPull(repo, PR, { headSha, labels: [] });
-    const post = await run({
-      event: 'workflow_run',
-      payload: wr,
-      inputs: { mode: 'comment', report: artifact },
-    });
+    const post = await comment();
     expect(post.status, post.stdout).toBe(0);
     const comments = slimgateComments(api, repo, PR);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.split('\n')[0]).toBe(check.summary.split('\n')[0]);
     expect(post.outputs['comment-url']).toBe(comments[0]!.html_url);
     // The footer names what GitHub confirmed: the PR's head, and the run that built the report.
-    const runId = (wr['workflow_run'] as { id: number }).id;
+    const runId = (workflowRun['workflow_run'] as { id: number }).id;
     expect(comments[0]!.body).toContain(
       `checked <code>${headSha.slice(0, 7)}</code> · [run](https://github.com/${repo}/actions/runs/${runId})`,
     );
@@ -674,11 +662,7 @@ describe.each(nodes)('the action under %s', (_name, nodeBin) => {
 
     // A report whose PR's head is not the commit the run built is not posted: a fork cannot aim elsewhere.
     api.setPull(repo, PR, { headSha: 'f'.repeat(40), labels: [] });
-    const other = await run({
-      event: 'workflow_run',
-      payload: wr,
-      inputs: { mode: 'comment', report: artifact },
-    });
+    const other = await comment();
     expect(other.status).toBe(0);
     expect(other.warnings.map((w) => w.message).join('\n')).toMatch(
       /not posting .*PR #2's head is ffffffffffff/,

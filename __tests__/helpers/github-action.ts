@@ -217,3 +217,48 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
     ...(prepared ? { prepared } : {}),
   };
 }
+
+export interface ForkSafeRuns {
+  /** The pull_request run, with a read-only token: it leaves its reports under RUNNER_TEMP/slimgate. */
+  check: ActionRun;
+  /** The workflow_run event (webhook example #2) and what it names. */
+  workflowRun: Json;
+  headSha: string;
+  repo: string;
+  /** Runs the comment job on the check run's reports, with the token writable again. */
+  comment: () => Promise<ActionRun>;
+}
+
+/**
+ * The fork-safe recipe's two jobs. The pull_request event (`payload`, default the `opened` example) gets
+ * the workflow run's head, as GitHub would give it; the PR is registered in the double at that head before
+ * the comment job runs.
+ */
+export async function forkSafeRuns(
+  api: GitHubApi,
+  run: (o: Omit<RunActionOptions, 'api' | 'node'>) => Promise<ActionRun>,
+  check: Omit<RunActionOptions, 'api' | 'node' | 'event' | 'payload'> & { payload?: Json },
+  pull: number,
+): Promise<ForkSafeRuns> {
+  const workflowRun = webhookExample('workflow_run', 'completed', 2);
+  const headSha = (workflowRun['workflow_run'] as { head_sha: string }).head_sha;
+  const payload = check.payload ?? webhookExample('pull_request', 'opened');
+  (payload['pull_request'] as { head: { sha: string } }).head.sha = headSha;
+  api.readOnly = true;
+  const checkRun = await run({ ...check, event: 'pull_request', payload });
+  api.readOnly = false;
+  const repo = String((workflowRun['repository'] as { full_name: string }).full_name);
+  api.setPull(repo, pull, { headSha, labels: [] });
+  return {
+    check: checkRun,
+    workflowRun,
+    headSha,
+    repo,
+    comment: () =>
+      run({
+        event: 'workflow_run',
+        payload: workflowRun,
+        inputs: { mode: 'comment', report: path.join(checkRun.runnerTemp, 'slimgate') },
+      }),
+  };
+}

@@ -1,6 +1,7 @@
 // Report fixtures for the diff and markdown tests: small, hand-written reports (schemaVersion 1) shaped
 // like the ones the engine writes, so that snapshots stay readable and stable.
 import type { Finding, Report, ReportFile, ReportLayer } from '../../src/types/report.js';
+import type { PrEnvelope } from '../../src/github/artifact.js';
 
 const hex = (c: string): string => `sha256:${c.repeat(64).slice(0, 64)}`;
 
@@ -169,4 +170,19 @@ export function prReport(): Report {
     },
     passed: false,
   });
+}
+
+/** A well-formed pr.json, as a pull_request run of one image writes it for the comment job. */
+export function prEnvelope(headSha: string): PrEnvelope {
+  return {
+    slimgate: 1,
+    pullRequest: 7,
+    headSha,
+    commentKey: 'docker-archive:app.tar',
+    failOn: 'error',
+    overrideApplied: false,
+    baselineLabel: 'main',
+    baselineNote: '',
+    showPlatform: false,
+  };
 }

@@ -5,26 +5,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PrEnvelope } from '../../src/github/artifact.js';
 import { core, failedLine, HEAD, octokit, resetMocks, stubRun } from '../helpers/action-mocks.js';
-import { mainReport, prReport } from '../helpers/github-reports.js';
+import { mainReport, prEnvelope, prReport } from '../helpers/github-reports.js';
 
 vi.mock('@actions/core', async () => (await import('../helpers/action-mocks.js')).core);
 vi.mock('@actions/github', async () => (await import('../helpers/action-mocks.js')).github);
 
 const { run } = await import('../../src/action/main.js');
 
-const envelope: PrEnvelope = {
-  slimgate: 1,
-  pullRequest: 7,
-  headSha: HEAD,
-  commentKey: 'docker-archive:app.tar',
-  failOn: 'error',
-  overrideApplied: false,
-  baselineLabel: 'main',
-  baselineNote: '',
-  showPlatform: false,
-};
+const envelope = prEnvelope(HEAD);
 
 interface Artifact {
   pr?: unknown;

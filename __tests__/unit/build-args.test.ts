@@ -160,34 +160,20 @@ describe('buildxFlags: the exact argv', () => {
       noCache: true,
       pull: true,
     };
+    // The same flags, in the same order, on both: only the command and the output differ.
+    const flags = [
+      '--label',
+      'org.opencontainers.image.source=https://x',
+      '--label',
+      'a=b,c',
+      '--no-cache',
+      '--pull',
+      '--iidfile',
+      '/t/iid',
+    ];
     const bx = buildCommand(opts, 'buildx', { iidFile: '/t/iid', ociDest: '/t/i.tar' });
-    expect(bx.args).toEqual([
-      'buildx',
-      'build',
-      '--label',
-      'org.opencontainers.image.source=https://x',
-      '--label',
-      'a=b,c',
-      '--no-cache',
-      '--pull',
-      '--iidfile',
-      '/t/iid',
-      '--output',
-      'type=oci,dest=/t/i.tar',
-      '.',
-    ]);
-    expect(buildCommand(opts, 'classic', { iidFile: '/t/iid' }).args).toEqual([
-      'build',
-      '--label',
-      'org.opencontainers.image.source=https://x',
-      '--label',
-      'a=b,c',
-      '--no-cache',
-      '--pull',
-      '--iidfile',
-      '/t/iid',
-      '.',
-    ]);
+    expect(bx.args).toEqual(['buildx', 'build', ...flags, '--output', 'type=oci,dest=/t/i.tar', '.']);
+    expect(buildCommand(opts, 'classic', { iidFile: '/t/iid' }).args).toEqual(['build', ...flags, '.']);
   });
 
   it('buildCommand passes the secret writes on, beside the image ID file by default', () => {

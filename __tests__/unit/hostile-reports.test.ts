@@ -17,7 +17,7 @@ import { trendOf } from '../../src/report/trend.js';
 import { decideVerdict } from '../../src/analysis/verdict.js';
 import type { Report } from '../../src/types/report.js';
 import { InputError, failureLine } from '../../src/util/errors.js';
-import { mainReport, prReport } from '../helpers/github-reports.js';
+import { mainReport, prEnvelope, prReport } from '../helpers/github-reports.js';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
 import { check, inspect } from '../../src/engine/engine.js';
 import { dir as tarDir, file, layer, ociArchive, tar } from '../helpers/tar.js';
@@ -430,17 +430,7 @@ describe("the engine's own reports read back the same", () => {
 });
 
 describe('pr.json read back: every field it passes on is checked', () => {
-  const envelope: PrEnvelope = {
-    slimgate: 1,
-    pullRequest: 7,
-    headSha: 'a'.repeat(40),
-    commentKey: 'docker-archive:app.tar',
-    failOn: 'error',
-    overrideApplied: false,
-    baselineLabel: 'main',
-    baselineNote: '',
-    showPlatform: false,
-  };
+  const envelope = prEnvelope('a'.repeat(40));
 
   it('a well-formed one reads back as written', () => {
     const full: PrEnvelope = {
