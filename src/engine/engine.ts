@@ -16,7 +16,8 @@ import {
 import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
-import type { parseDockerfile } from '../analysis/dockerfile.js';
+import type { DockerfileInfo } from '../analysis/dockerfile.js';
+import type { Platform } from '../sources/model.js';
 import { complete } from '../analysis/finding.js';
 import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';
@@ -170,16 +171,15 @@ function openBaseline(
 }
 
 /** A Dockerfile's text and the parser for it. */
-interface DockerText {
-  text: string;
-  parse: typeof parseDockerfile;
-}
+/** The Dockerfile, read once, parsed for each platform (its ARGs and FROM --platform depend on it). */
+type DockerParse = (platform: Platform) => DockerfileInfo;
 
-async function readDockerfile(opts: CheckOptions): Promise<DockerText | undefined> {
-  if (!opts.dockerfile) return undefined;
+async function readDockerfile(opts: CheckOptions): Promise<DockerParse | undefined> {
+  const df = opts.dockerfile;
+  if (!df) return undefined;
   let text: string;
   try {
-    text = opts.dockerfile.text ?? (await readFile(opts.dockerfile.path, 'utf8'));
+    text = df.text ?? (await readFile(df.path, 'utf8'));
   } catch (err) {
     // One line that names the path, never the raw "EISDIR: illegal operation on a directory, read".
     const code = (err as NodeJS.ErrnoException).code;
@@ -191,32 +191,25 @@ async function readDockerfile(opts: CheckOptions): Promise<DockerText | undefine
           : code === 'EACCES' || code === 'EPERM'
             ? 'not a readable file (permission denied)'
             : 'not a readable file';
-    throw new InputError(`dockerfile ${opts.dockerfile.path}: ${why}`);
+    throw new InputError(`dockerfile ${df.path}: ${why}`);
   }
   // Loaded only when there is a Dockerfile: dockerfile-ast and its dependencies take about 30 ms of the engine's
   // start-up, which every check without a Dockerfile (and --manifest-only) would pay. "eager" keeps it in
   // the one bundle file (ncc would otherwise emit a chunk beside dist/cli.js).
-  const { parseDockerfile: parse } = await import(/* webpackMode: "eager" */ '../analysis/dockerfile.js');
-  return { text, parse };
+  const { parseDockerfile } = await import(/* webpackMode: "eager" */ '../analysis/dockerfile.js');
+  return (platform) =>
+    parseDockerfile(text, { path: df.path, buildArgs: df.buildArgs, target: df.target, platform });
 }
 
 /** One image (and its baseline image) to reports, under the policy for the image's platform (returned too). */
 function checkOne(
   image: ScannedImage,
   baselineImage: ScannedImage | undefined,
-  docker: DockerText | undefined,
+  docker: DockerParse | undefined,
   opts: CheckOptions,
 ): CheckResult & { policy: Policy } {
   const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, formatPlatform(image.platform));
-  const dockerfile =
-    opts.dockerfile && docker !== undefined
-      ? docker.parse(docker.text, {
-          path: opts.dockerfile.path,
-          buildArgs: opts.dockerfile.buildArgs,
-          target: opts.dockerfile.target,
-          platform: image.platform,
-        })
-      : null;
+  const dockerfile = docker?.(image.platform) ?? null;
   const baseline = baselineImage ? buildCheckReport(baselineImage, { policy }) : null;
   const report = buildCheckReport(image, {
     policy,
