@@ -10,15 +10,16 @@
  * read would tell), or main's list missing (saved before this existed), unreadable or of another version.
  */
 import * as core from '@actions/core';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checker } from '../action/checker.js';
 import type { ActionInputs } from '../action/inputs.js';
 import { formatPlatform, missingPlatforms, parsePlatform } from '../sources/platform.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { escapeControls } from '../util/text.js';
-import { platformsKeyPrefix, restoreEntry, saveEntry } from './actions-cache.js';
-import { baseBranchSource, baselineDir, imageSlug } from './baseline.js';
+import { platformsKeyPrefix, saveEntry } from './actions-cache.js';
+import { baseBranchSource, baselineDir, imageSlug, restoreFromMain } from './baseline.js';
+import { readJsonFile } from './json-file.js';
 import type { RunContext } from './context.js';
 
 /** More platforms than any image has: a longer list read from outside is not one. */
@@ -85,24 +86,19 @@ async function savedPlatformList(
 ): Promise<string[] | undefined> {
   const slug = imageSlug(inputs, label);
   const path = listPath(slug);
-  if (!existsSync(path) && inputs.cache.enabled) {
-    const prefix = platformsKeyPrefix(slug);
-    const base = ctx.baseSha && !/^0+$/.test(ctx.baseSha) ? ctx.baseSha : 'none';
-    await restoreEntry("main's platforms", [path], `${prefix}${base}`, [prefix]);
-  }
+  if (!existsSync(path) && inputs.cache.enabled)
+    await restoreFromMain("main's platforms", path, platformsKeyPrefix(slug), ctx);
   if (!existsSync(path)) {
     core.info("baseline: no list of main's platforms, so a platform this image lacks cannot be named");
     return undefined;
   }
   let list: string[] | undefined;
   try {
-    if (statSync(path).size <= MAX_LIST_BYTES) {
-      const doc = JSON.parse(readFileSync(path, 'utf8')) as {
-        slimgate?: unknown;
-        platforms?: unknown;
-      } | null;
-      if (doc && typeof doc === 'object' && doc.slimgate === 1) list = parsePlatformList(doc.platforms);
-    }
+    const doc = readJsonFile(path, path, MAX_LIST_BYTES) as {
+      slimgate?: unknown;
+      platforms?: unknown;
+    } | null;
+    if (doc && typeof doc === 'object' && doc.slimgate === 1) list = parsePlatformList(doc.platforms);
   } catch {
     list = undefined;
   }

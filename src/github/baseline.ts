@@ -233,13 +233,14 @@ export async function resolveBaseline(bc: BaselineContext): Promise<Baseline> {
       const reasons = ['no saved report for this image'];
       // 2. Build mode: the base commit's Dockerfile.
       if (inputs.build) {
-        if (ctx.baseSha && !/^0+$/.test(ctx.baseSha)) {
+        const sha = baseCommit(ctx);
+        if (sha) {
           try {
-            const report = await baselineFromBaseCommit(inputs.build, ctx.baseSha, bc);
-            return { report, label, source: `base commit ${ctx.baseSha.slice(0, 12)}`, note: '' };
+            const report = await baselineFromBaseCommit(inputs.build, sha, bc);
+            return { report, label, source: `base commit ${sha.slice(0, 12)}`, note: '' };
           } catch (err) {
             core.info(`baseline: the base commit could not be built: ${oneLine(err)}`);
-            reasons.push(`the base commit ${ctx.baseSha.slice(0, 12)} could not be built (${oneLine(err)})`);
+            reasons.push(`the base commit ${sha.slice(0, 12)} could not be built (${oneLine(err)})`);
           }
         } else reasons.push('the event names no base commit to build');
         return { report: null, label, note: `Baseline auto found ${reasons.join(', and ')}.` };
@@ -274,10 +275,27 @@ async function restoreSavedReport(
   inputs: ActionInputs,
 ): Promise<void> {
   if (!inputs.cache.enabled || findSavedBaseline(key)) return;
-  const prefix = reportKeyPrefix(keySlug(key), platform);
-  // The exact base commit first (a PR's base, or the commit before a push), else the newest by prefix.
-  const base = ctx.baseSha && !/^0+$/.test(ctx.baseSha) ? ctx.baseSha : 'none';
-  await restoreEntry("main's report", [savedBaselinePath(key)], `${prefix}${base}`, [prefix]);
+  await restoreFromMain(
+    "main's report",
+    savedBaselinePath(key),
+    reportKeyPrefix(keySlug(key), platform),
+    ctx,
+  );
+}
+
+/** The commit a run compares with (a PR's base, or the commit before a push); none for a new branch's push. */
+function baseCommit(ctx: RunContext): string | undefined {
+  return ctx.baseSha && !/^0+$/.test(ctx.baseSha) ? ctx.baseSha : undefined;
+}
+
+/** A file main's runs keep in the Actions cache: the base commit's entry first, else the newest by prefix. */
+export async function restoreFromMain(
+  what: string,
+  path: string,
+  prefix: string,
+  ctx: RunContext,
+): Promise<void> {
+  await restoreEntry(what, [path], `${prefix}${baseCommit(ctx) ?? 'none'}`, [prefix]);
 }
 
 /** The report a default-branch run replaces, if one was restored and reads well. */
