@@ -1,5 +1,6 @@
 /** The CLI's build-mode flags (docker/build-push-action's names). */
 import { InputError } from '../util/errors.js';
+import { givenFlag } from './given-flag.js';
 import type { BuildOptions } from '../sources/docker-build.js';
 import { parseList } from '../util/list.js';
 
@@ -112,12 +113,9 @@ const DOCKERFILE_FLAGS = new Set(['build-arg', 'target']);
 
 /** Build flags given to another command are a usage error, never silently ignored (as check flags are). */
 export function checkNoBuildFlags(values: BuildFlagValues, command: 'inspect' | 'check'): void {
-  const v = values as Record<string, unknown>;
-  for (const k of Object.keys(BUILD_FLAGS)) {
-    if (command === 'check' && DOCKERFILE_FLAGS.has(k)) continue;
-    const x = v[k];
-    if (x === undefined || x === false || (Array.isArray(x) && x.length === 0)) continue;
-    const hint = command === 'check' && k === 'file' ? ' (use --dockerfile for the Dockerfile)' : '';
-    throw new InputError(`--${k} belongs to "slimgate build", not "${command}"${hint}`);
-  }
+  const names = Object.keys(BUILD_FLAGS).filter((k) => command !== 'check' || !DOCKERFILE_FLAGS.has(k));
+  const k = givenFlag(values as Record<string, unknown>, names);
+  if (!k) return;
+  const hint = command === 'check' && k === 'file' ? ' (use --dockerfile for the Dockerfile)' : '';
+  throw new InputError(`--${k} belongs to "slimgate build", not "${command}"${hint}`);
 }

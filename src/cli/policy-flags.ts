@@ -1,4 +1,5 @@
 /** The CLI's `check` flags: the policy flags share the action inputs' names (see ./inputs.ts). */
+import { givenFlag } from './given-flag.js';
 import { InputError } from '../util/errors.js';
 
 export const CHECK_FLAGS = {
@@ -86,10 +87,6 @@ export function policyRecordFromFlags(v: CheckFlagValues): Record<string, string
 
 /** Check flags given to another command are a usage error, not silently ignored. */
 export function checkNoCheckFlags(values: Record<string, unknown>, command: string): void {
-  for (const k of Object.keys(CHECK_FLAGS)) {
-    const v = values[k];
-    if (v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0)) {
-      throw new InputError(`--${k} belongs to "slimgate check", not "${command}"`);
-    }
-  }
+  const k = givenFlag(values, Object.keys(CHECK_FLAGS));
+  if (k) throw new InputError(`--${k} belongs to "slimgate check", not "${command}"`);
 }
