@@ -11,8 +11,7 @@ import { POLICY_INPUTS as CONFIG_POLICY_INPUTS } from '../config/index.js';
 import { parseList } from '../util/list.js';
 import { parseFailOn } from '../config/values.js';
 import { InputError } from '../util/errors.js';
-import { parsePlatform } from '../sources/platform.js';
-import type { Platform } from '../sources/model.js';
+import { parsePlatform, type PlatformChoice } from '../sources/platform.js';
 import { registryOfSource } from '../cli/registry-flags.js';
 import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
@@ -66,7 +65,7 @@ export interface ActionInputs {
   /** Set when `image` listed several tags of one image and the first was taken. */
   imageNote?: string;
   /** `all`: every platform of the image (or of the build), each against its own budgets. */
-  platform: Platform | 'all' | undefined;
+  platform: PlatformChoice;
   build: BuildInputs | undefined;
   /** A Dockerfile to read for base detection and annotations: build mode's `file`, or the `dockerfile` input. */
   dockerfile: string | undefined;
@@ -267,7 +266,7 @@ export function readInputs(
   if (username) registry.host = credentialHost(image, build);
 
   const p = get('platform');
-  let platform: Platform | 'all' | undefined;
+  let platform: PlatformChoice;
   try {
     platform = p === 'all' ? 'all' : p ? parsePlatform(p) : undefined;
   } catch {

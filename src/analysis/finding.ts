@@ -63,8 +63,9 @@ export interface FindingMatch {
 
 /** Matches findings by key, counting duplicates: two findings with one key in `after` and one in `before` give one added. */
 export function matchFindings(before: readonly Finding[], after: readonly Finding[]): FindingMatch {
+  const beforeKeys = before.map(findingKey);
   const count = new Map<string, number>();
-  for (const f of before) count.set(findingKey(f), (count.get(findingKey(f)) ?? 0) + 1);
+  for (const k of beforeKeys) count.set(k, (count.get(k) ?? 0) + 1);
   const added: Finding[] = [];
   const unchanged: Finding[] = [];
   for (const f of after) {
@@ -76,13 +77,13 @@ export function matchFindings(before: readonly Finding[], after: readonly Findin
     } else added.push(f);
   }
   const resolved: Finding[] = [];
-  for (const f of before) {
-    const k = findingKey(f);
+  before.forEach((f, i) => {
+    const k = beforeKeys[i] as string;
     const n = count.get(k) ?? 0;
     if (n > 0) {
       count.set(k, n - 1);
       resolved.push(f);
     }
-  }
+  });
   return { added, resolved, unchanged };
 }

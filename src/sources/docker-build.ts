@@ -125,9 +125,10 @@ interface BuildOutputs {
   iidFile: string;
   ociDest?: string;
   metadataFile?: string;
-  /** Where secret values are written (default: beside the image ID file). */
-  secretDir?: string;
 }
+
+/** Where secret values are written for a build: beside its image ID file, in the build's own temp dir. */
+const secretDirOf = (out: BuildOutputs): string => join(out.iidFile, '..', 'secrets');
 
 /**
  * The docker command line for a build (pure). `out` names the files the build writes: the image ID, and
@@ -141,7 +142,7 @@ export function buildCommand(
   const args: string[] = engine === 'buildx' ? ['buildx', 'build'] : ['build'];
   let writes: SecretWrite[] = [];
   if (engine === 'buildx') {
-    const x = buildxFlags(opts, out.secretDir ?? join(out.iidFile, '..', 'secrets'));
+    const x = buildxFlags(opts, secretDirOf(out));
     args.push(...x.args);
     writes = x.writes;
   } else if (buildxOnly(opts).length) throw classicRefusal(opts);
@@ -245,6 +246,7 @@ async function buildxDriver(opts: BuildOptions): Promise<string | undefined> {
 export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   checkOptions(opts);
   const engine = await pickEngine(opts);
+  // Before the several-platforms refusal and any temp dir; buildCommand refuses the same for its other callers.
   if (engine === 'classic' && buildxOnly(opts).length) throw classicRefusal(opts);
   const platforms = opts.platforms ?? [];
   if (engine === 'classic' && platforms.length > 1) {
@@ -255,13 +257,13 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
   const dir = await mkdtemp(join(opts.tmpDir ?? process.env['RUNNER_TEMP'] ?? tmpdir(), 'slimgate-build-'));
   const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
   try {
-    const out: { iidFile: string; ociDest?: string; metadataFile?: string } = { iidFile: join(dir, 'iid') };
+    const out: BuildOutputs = { iidFile: join(dir, 'iid') };
     if (engine === 'buildx') {
       if (opts.push) out.metadataFile = join(dir, 'metadata.json');
       else if ((await buildxDriver(opts)) !== 'docker') out.ociDest = join(dir, 'image.tar');
     }
-    const secretDir = join(dir, 'secrets');
-    const cmd = buildCommand(opts, engine, { ...out, secretDir });
+    const cmd = buildCommand(opts, engine, out);
+    const secretDir = secretDirOf(out);
     if (cmd.writes.length) {
       await mkdir(secretDir, { mode: 0o700 });
       for (const w of cmd.writes) await writeFile(w.path, w.value, { mode: 0o600 });

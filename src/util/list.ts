@@ -65,7 +65,8 @@ export function parseBuildxList(
         : record;
     for (const item of items) {
       const v = opts.trim === false ? item : item.trim();
-      if (v.trim()) out.push(v);
+      // A blank item is dropped either way; only an untrimmed one needs its own test.
+      if (opts.trim === false ? v.trim() : v) out.push(v);
     }
   }
   return out;

@@ -93,12 +93,7 @@ const LONE_ALL = /[\uDC80-\uDCFF]/gu;
 export function isUtf8Name(s: string): boolean {
   // A well-formed string has no lone surrogate at all: the native check answers almost every name, and
   // only a string with some lone surrogate needs the class test.
-  return (s as string & WellFormed).isWellFormed() || !LONE.test(s);
-}
-
-/** ES2024's String.prototype.isWellFormed (Node 20+); the ES2023 lib does not declare it yet. */
-interface WellFormed {
-  isWellFormed(): boolean;
+  return s.isWellFormed() || !LONE.test(s);
 }
 
 /** How many bytes the name has: what NAME_MAX and PATH_MAX count. */
