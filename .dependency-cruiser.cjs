@@ -1,28 +1,35 @@
 // Layer rules (ARCHITECTURE.md): a folder imports only from folders below it, and nothing cycles.
-// Rank, bottom up: util/types · sources · scan · flatten · analysis · report · engine · config · surfaces.
+// Rank, bottom up. Each rank is a list of path patterns under src/; a folder in a rank may import from its
+// own rank and the ranks below. `sources/registry` (the registry client) sits below the sources that use it,
+// and reaches the image model only through `sources/model/`, so the two folders never import each other.
 const LAYERS = [
-  ['util', 'types'],
-  ['sources'],
-  ['scan'],
-  ['flatten'],
-  ['analysis'],
-  ['report'],
-  ['engine'],
-  ['config'],
-  ['cli', 'action', 'github'],
+  ['util/', 'types/'],
+  ['sources/model/'],
+  ['sources/registry/'],
+  ['sources/(?!model/|registry/)'],
+  ['scan/'],
+  ['flatten/'],
+  ['analysis/'],
+  ['report/'],
+  ['engine/'],
+  ['config/'],
+  ['output/'],
+  ['github/'],
+  ['action/'],
+  ['cli/'],
 ];
 
-const folder = (names) => `^src/(${names.join('|')})/`;
+const paths = (patterns) => `^src/(${patterns.join('|')})`;
+const label = (patterns) => patterns.map((p) => p.replace(/\(.*\)|\/$/g, '')).join(', ');
 
-const forbidden = LAYERS.map((names, rank) => {
+const forbidden = LAYERS.map((patterns, rank) => {
   const above = LAYERS.slice(rank + 1).flat();
   return {
-    name: `layer-${names.join('-')}`,
-    comment: `${names.join(', ')} may import only from the layers below it`,
+    name: `layer-${label(patterns).replace(/[, /]+/g, '-')}`,
+    comment: `${label(patterns)} may import only from its rank and the ranks below it`,
     severity: 'error',
-    from: { path: folder(names) },
-    // Surfaces import each other (cli ↔ github ↔ action are one layer); the top layer has nothing above.
-    to: { path: above.length ? folder(above) : '^$' },
+    from: { path: paths(patterns) },
+    to: { path: above.length ? paths(above) : '^$' },
   };
 }).filter((r) => r.to.path !== '^$');
 

@@ -2,7 +2,7 @@
 // synthetic ELF headers. Not a test file itself.
 import { buildCheckReport } from '../../src/engine/assemble.js';
 import type { ScannedImage } from '../../src/scan/scan-layers.js';
-import type { ImageConfigFile } from '../../src/sources/model.js';
+import type { ImageConfigFile } from '../../src/sources/model/image.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import { matchSecretFile } from '../../src/scan/secret-files.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';

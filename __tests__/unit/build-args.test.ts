@@ -11,7 +11,6 @@ import { attestFlag, buildxFlags, checkBuildxOptions, isLocalContext } from '../
 import { buildCommand, buildImage } from '../../src/sources/docker-build.js';
 import { buildOptionsFromFlags } from '../../src/cli/build-flags.js';
 import { envInputs, readInputs } from '../../src/action/inputs.js';
-import { buildExtras } from '../../src/action/build-inputs.js';
 import { baseCommitBuild } from '../../src/github/baseline.js';
 import { InputError } from '../../src/util/errors.js';
 import { actionYml } from '../helpers/github-action.js';
@@ -298,6 +297,8 @@ function withInputs(withs: Record<string, string>): (name: string) => string {
 }
 
 describe('the action’s build inputs', () => {
+  const BARE = { context: '.', buildArgs: [], platforms: [], push: false, tags: [] };
+
   it('reads build-push-action’s names and list formats, and masks secret values first', () => {
     const masked: string[] = [];
     const i = readInputs(
@@ -335,14 +336,19 @@ describe('the action’s build inputs', () => {
       sbom: 'false',
       builder: 'builder-1',
     };
-    expect(i.build).toMatchObject(extras);
+    // Exactly these, and the lists and switches every build has.
+    expect(i.build).toEqual({ ...BARE, ...extras });
     expect(masked).toEqual(['abc,def', 'first line\nsecond line', 'first line', 'second line']);
-    // Exactly the build extras, nothing else of the inputs.
-    expect(buildExtras(i.build!)).toEqual(extras);
   });
 
   it('leaves out what is not given', () => {
-    expect(buildExtras(readInputs(withInputs({ context: '.' }), tmp, () => {}).build!)).toEqual({});
+    expect(readInputs(withInputs({ context: '.' }), tmp, () => {}).build).toEqual(BARE);
+  });
+
+  it('a switch that is off (push: false, as action.yml defaults it) needs no context', () => {
+    expect(readInputs(withInputs({ image: 'a', push: 'false', pull: 'false' }), tmp, () => {}).build).toBe(
+      undefined,
+    );
   });
 
   it.each([

@@ -96,7 +96,6 @@ describe('parseElf', () => {
     expect(r.elf.interp).toMatch(/^\/lib.*\/ld-linux.*\.so\.\d$/);
     expect(['dyn', 'exec']).toContain(r.elf.type);
   });
-
 });
 
 describe('parseShebang', () => {

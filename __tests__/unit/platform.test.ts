@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/util/errors.js';
-import type { Platform } from '../../src/sources/model.js';
+import type { Platform } from '../../src/sources/model/image.js';
 import {
   choosePlatforms,
   DEFAULT_PLATFORM,

@@ -1,107 +1,81 @@
 /**
- * Build mode's inputs beyond context/file/target/build-args/platforms/push/tags: docker/build-push-action's
- * names, and its list formats (`Util.getInputList`: a line or comma list, csv-quoted, `#` no comment; the
- * lists whose entries hold commas are one entry per line). Secret values are masked in the log as soon as
- * they are read.
+ * Build mode's inputs: every row of the build options table (src/sources/build-options.ts), read with
+ * docker/build-push-action's list formats (`Util.getInputList`: a line or comma list, csv-quoted, `#` no
+ * comment; the lists whose entries hold commas are one entry per line). Secret values are masked in the
+ * log as soon as they are read, before anything else can fail and print.
  */
 import * as core from '@actions/core';
-import type { BuildOptions } from '../sources/docker-build.js';
 import { checkBuildxOptions, secretValues } from '../sources/build-args.js';
-import { parseBuildxList } from '../util/list.js';
+import {
+  BUILD_OPTIONS,
+  type BuildOptionSpec,
+  type BuildSettings,
+  type InputList,
+} from '../sources/build-options.js';
+import { InputError } from '../util/errors.js';
+import { parseBuildxList, parseList } from '../util/list.js';
 
-/** The options these inputs set (only those given). */
-export type BuildExtras = Pick<
-  BuildOptions,
-  | 'network'
-  | 'labels'
-  | 'noCache'
-  | 'pull'
-  | 'buildContexts'
-  | 'secrets'
-  | 'secretFiles'
-  | 'ssh'
-  | 'cacheFrom'
-  | 'cacheTo'
-  | 'provenance'
-  | 'sbom'
-  | 'builder'
->;
+/** The build inputs, with the lists and the switches always present. */
+export type BuildInputs = BuildSettings & {
+  context: string;
+  buildArgs: string[];
+  platforms: string[];
+  push: boolean;
+  tags: string[];
+};
 
-const EXTRA_KEYS = [
-  'network',
-  'labels',
-  'noCache',
-  'pull',
-  'buildContexts',
-  'secrets',
-  'secretFiles',
-  'ssh',
-  'cacheFrom',
-  'cacheTo',
-  'provenance',
-  'sbom',
-  'builder',
-] as const satisfies readonly (keyof BuildExtras)[];
+const ROWS: readonly BuildOptionSpec[] = BUILD_OPTIONS;
 
-/** Their input names, which need `context` (build mode). */
-export const BUILD_EXTRA_INPUTS = [
-  'network',
-  'labels',
-  'no-cache',
-  'pull',
-  'build-contexts',
-  'secrets',
-  'secret-files',
-  'ssh',
-  'cache-from',
-  'cache-to',
-  'provenance',
-  'sbom',
-  'builder',
-] as const;
+function readList(how: InputList, value: string, name: string): string[] {
+  const what = `input "${name}"`;
+  switch (how) {
+    case 'lines':
+      return parseList(value, { commas: false });
+    case 'items':
+      return parseList(value);
+    case 'csv':
+      return parseBuildxList(value, what, { ignoreComma: true, trim: true });
+    case 'csv-items':
+      return parseBuildxList(value, what, { ignoreComma: false, trim: true });
+    case 'csv-raw':
+      return parseBuildxList(value, what, { ignoreComma: true, trim: false });
+  }
+}
 
-export function readBuildExtras(
+/** Undefined without `context`; every other build input then is an error, since it would do nothing. */
+export function readBuildInputs(
   get: (name: string) => string,
   bool: (name: string, value: string, dflt: boolean) => boolean,
   mask: (secret: string) => void = (s) => core.setSecret(s),
-): BuildExtras {
-  const list = (name: string, ignoreComma: boolean, trim = true): string[] =>
-    parseBuildxList(get(name), `input "${name}"`, { ignoreComma, trim });
-  const secrets = list('secrets', true, false);
-  // Before anything else can fail and print: a bad entry's error never quotes it either.
-  for (const v of secretValues(secrets)) {
+): BuildInputs | undefined {
+  const context = get('context');
+  if (!context) {
+    // A switch counts when it is on (action.yml's `push` defaults to false).
+    for (const s of ROWS) {
+      const v = get(s.input);
+      if (s.input === 'context' || !v || (s.kind === 'boolean' && !bool(s.input, v, false))) continue;
+      throw new InputError(`input "${s.input}" needs "context" (build mode)`);
+    }
+    return undefined;
+  }
+  // Secrets first: a bad entry elsewhere must not fail before their values are masked.
+  const secrets = ROWS.find((s) => s.key === 'secrets') as BuildOptionSpec;
+  const secretList = readList('csv-raw', get(secrets.input), secrets.input);
+  for (const v of secretValues(secretList)) {
     mask(v);
     for (const line of v.split(/\r?\n/)) if (line.trim().length >= 3 && line !== v) mask(line.trim());
   }
-  const lists = {
-    labels: list('labels', true),
-    buildContexts: list('build-contexts', true),
-    secrets,
-    secretFiles: list('secret-files', true),
-    ssh: list('ssh', false),
-    cacheFrom: list('cache-from', true),
-    cacheTo: list('cache-to', true),
-  };
-  const out: BuildExtras = {};
-  for (const [k, v] of Object.entries(lists)) if (v.length) out[k as keyof typeof lists] = v;
-  for (const [k, name] of [
-    ['network', 'network'],
-    ['provenance', 'provenance'],
-    ['sbom', 'sbom'],
-    ['builder', 'builder'],
-  ] as const) {
-    const v = get(name);
-    if (v) out[k] = v;
+  const out: BuildInputs = { context, buildArgs: [], platforms: [], push: false, tags: [] };
+  for (const s of ROWS) {
+    if (s.key === 'context') continue;
+    const raw = get(s.input);
+    if (s.kind === 'boolean') {
+      if (bool(s.input, raw, false)) Object.assign(out, { [s.key]: true });
+    } else if (s.kind === 'list') {
+      const list = s.key === 'secrets' ? secretList : readList(s.inputList ?? 'items', raw, s.input);
+      if (list.length || s.key in out) Object.assign(out, { [s.key]: list });
+    } else if (raw) Object.assign(out, { [s.key]: raw });
   }
-  if (bool('no-cache', get('no-cache'), false)) out.noCache = true;
-  if (bool('pull', get('pull'), false)) out.pull = true;
   checkBuildxOptions(out);
-  return out;
-}
-
-/** The build-extra options of a BuildInputs, for buildImage(). */
-export function buildExtras(b: BuildExtras): BuildExtras {
-  const out: BuildExtras = {};
-  for (const k of EXTRA_KEYS) if (b[k] !== undefined) (out as Record<string, unknown>)[k] = b[k];
   return out;
 }

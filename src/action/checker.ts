@@ -9,11 +9,11 @@ import { resolvePolicy } from '../config/index.js';
 import { check, checkAll, manifestPlatforms, type CheckAllResult } from '../engine/engine.js';
 import { LayerCache } from '../scan/cache.js';
 import { buildImage, type BuildResult } from '../sources/docker-build.js';
-import type { Platform } from '../sources/model.js';
+import type { Platform } from '../sources/model/image.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
 import type { Report } from '../types/report.js';
-import type { BuildInputs, PolicyInputs, RegistryInputs } from './inputs.js';
-import { buildExtras } from './build-inputs.js';
+import type { BuildInputs } from './build-inputs.js';
+import type { PolicyInputs, RegistryInputs } from './inputs.js';
 
 export interface CheckImageOptions {
   policy: Policy;
@@ -97,16 +97,6 @@ export const checker = {
     return rejudgeWithBaseline(report, policy, baseline);
   },
   build(b: BuildInputs): Promise<BuildResult> {
-    return buildImage({
-      context: b.context,
-      ...(b.file ? { file: b.file } : {}),
-      ...(b.target ? { target: b.target } : {}),
-      buildArgs: b.buildArgs,
-      platforms: b.platforms,
-      push: b.push,
-      tags: b.tags,
-      ...buildExtras(b),
-      onLog: (chunk) => process.stdout.write(chunk),
-    });
+    return buildImage({ ...b, onLog: (chunk) => process.stdout.write(chunk) });
   },
 };

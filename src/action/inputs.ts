@@ -15,8 +15,9 @@ import { parsePlatform, type PlatformChoice } from '../sources/platform.js';
 import { registryOfSource } from '../cli/registry-flags.js';
 import { parseReference } from '../sources/registry/reference.js';
 import { parseSource } from '../sources/source.js';
+import { defaultDockerfile } from '../sources/build-options.js';
 import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
-import { BUILD_EXTRA_INPUTS, readBuildExtras, type BuildExtras } from './build-inputs.js';
+import { readBuildInputs, type BuildInputs } from './build-inputs.js';
 
 type Mode = 'check' | 'comment';
 
@@ -26,17 +27,6 @@ export type BaselineInput =
   /** A JSON report saved by an earlier run (or `slimgate check --json`). */
   | { kind: 'report'; path: string }
   | { kind: 'source'; source: string };
-
-/** Build mode: context … tags, and the other build-push-action inputs (./build-inputs.ts). */
-export interface BuildInputs extends BuildExtras {
-  context: string;
-  file: string | undefined;
-  target: string | undefined;
-  buildArgs: string[];
-  platforms: string[];
-  push: boolean;
-  tags: string[];
-}
 
 /** How the action reaches registries: the github-token (ghcr.io fallback) and explicit credentials. */
 export interface RegistryInputs {
@@ -238,24 +228,8 @@ export function readInputs(
   }
 
   const { image, note: imageNote } = imageInput(get('image'));
-  const context = get('context');
-  let build: BuildInputs | undefined;
-  if (context) {
-    build = {
-      context,
-      file: get('file') || undefined,
-      target: get('target') || undefined,
-      buildArgs: parseList(get('build-args'), { commas: false }),
-      platforms: parseList(get('platforms')),
-      push: parseBoolean('push', get('push'), false),
-      tags: parseList(get('tags')),
-      ...readBuildExtras(get, parseBoolean, mask),
-    };
-    if (build.push && !build.tags.length) throw new InputError('input "push" needs "tags" to push to');
-  } else {
-    for (const name of ['file', 'target', 'build-args', 'platforms', 'tags', ...BUILD_EXTRA_INPUTS])
-      if (get(name)) throw new InputError(`input "${name}" needs "context" (build mode)`);
-  }
+  const build = readBuildInputs(get, parseBoolean, mask);
+  if (build?.push && !build.tags.length) throw new InputError('input "push" needs "tags" to push to');
   if (!image && !build)
     throw new InputError(
       'input "image" is required (a source such as docker-archive:app.tar or docker://ghcr.io/o/app:tag), ' +
@@ -274,7 +248,7 @@ export function readInputs(
   }
 
   const dockerfile = build
-    ? (build.file ?? `${build.context.replace(/\/$/, '')}/Dockerfile`)
+    ? (build.file ?? defaultDockerfile(build.context))
     : get('dockerfile') || undefined;
 
   return {

@@ -26,7 +26,8 @@ import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { loadJudged, prEnvelope, prState, runFooter, sarifOutput } from './pr-state.js';
 import { checker } from './checker.js';
 import { suggestFixes } from './suggest.js';
-import { readInputs, type ActionInputs, type BuildInputs } from './inputs.js';
+import { readInputs, type ActionInputs } from './inputs.js';
+import type { BuildInputs } from './build-inputs.js';
 import { applyVerdict, commentTarget, publish, publishPlatforms } from './publish.js';
 import { checkPlatforms, loadPlatformReports } from './platforms.js';
 

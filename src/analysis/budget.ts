@@ -4,13 +4,17 @@
  * a breach is also a finding (SG101–SG105), so that it can be re-rated like any rule and shows in the
  * comment's findings.
  */
-import { layersStoredUncompressed } from '../sources/model.js';
+import { layersStoredUncompressed } from '../sources/model/image.js';
 import type { Flattened } from '../flatten/flatten.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
 import type { BudgetCheck, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
+import { BUDGETS, type BudgetName } from './budget-table.js';
 import type { Policy } from './policy.js';
+
+/** The rule id of each budget's breach. */
+const BUDGET_ID = Object.fromEntries(BUDGETS.map((b) => [b.name, b.id])) as Record<BudgetName, string>;
 
 export interface BudgetInput {
   uncompressed: number;
@@ -40,7 +44,7 @@ export function evaluateBudgets(
 ): BudgetResult {
   const checks: BudgetCheck[] = [];
   const findings: RawFinding[] = [];
-  const bytesCheck = (name: string, id: string, limit: number, actual: number, label: string): void => {
+  const bytesCheck = (name: BudgetName, limit: number, actual: number, label: string): void => {
     const passed = actual <= limit;
     checks.push({
       name,
@@ -52,13 +56,13 @@ export function evaluateBudgets(
     });
     if (!passed) {
       findings.push({
-        id,
+        id: BUDGET_ID[name],
         message: `${name}: ${formatBytes(actual)} ${label} is over the ${formatBytes(limit)} budget by ${formatBytes(actual - limit)}`,
       });
     }
   };
   if (policy.maxSize !== undefined)
-    bytesCheck('max-size', 'SG101', policy.maxSize, input.uncompressed, 'uncompressed');
+    bytesCheck('max-size', policy.maxSize, input.uncompressed, 'uncompressed');
   if (policy.maxCompressedSize !== undefined) {
     const limit = policy.maxCompressedSize;
     if (input.storedUncompressed && input.compressed > limit) {
@@ -77,7 +81,6 @@ export function evaluateBudgets(
     } else
       bytesCheck(
         'max-compressed-size',
-        'SG102',
         limit,
         input.compressed,
         input.storedUncompressed ? 'stored' : 'compressed',
@@ -95,12 +98,11 @@ export function evaluateBudgets(
     });
     if (!passed)
       findings.push({
-        id: 'SG103',
+        id: BUDGET_ID['max-layers'],
         message: `max-layers: ${input.layers} layers is over the budget of ${policy.maxLayers}`,
       });
   }
-  if (policy.maxWasted !== undefined)
-    bytesCheck('max-wasted', 'SG104', policy.maxWasted, input.wasted, 'wasted');
+  if (policy.maxWasted !== undefined) bytesCheck('max-wasted', policy.maxWasted, input.wasted, 'wasted');
   if (policy.maxGrowth !== undefined) {
     const g = policy.maxGrowth;
     const shownLimit = 'percent' in g ? `${g.percent}%` : formatBytes(g.bytes);
@@ -131,7 +133,7 @@ export function evaluateBudgets(
       });
       if (!passed) {
         findings.push({
-          id: 'SG105',
+          id: BUDGET_ID['max-growth'],
           message: `max-growth: the image grew by ${formatBytes(delta)}${rel} uncompressed against the baseline, over the ${shownLimit} budget`,
         });
       }

@@ -1,8 +1,9 @@
 /** The policy a check applies: budgets, allowed bases, rule overrides and ignored paths. */
 import picomatch from 'picomatch';
-import type { Platform } from '../sources/model.js';
+import type { Platform } from '../sources/model/image.js';
 import { parsePlatform, platformMatches } from '../sources/platform.js';
 import type { Finding, Severity } from '../types/report.js';
+import { BUDGET_KEYS, type BudgetKey } from './budget-table.js';
 import { SEVERITY_RANK, type FailOn, type Preset } from './verdict.js';
 
 export interface RuleOverride {
@@ -37,12 +38,7 @@ export interface Policy {
 }
 
 /** The budget keys a platform section may set. */
-export type PlatformBudgets = Pick<
-  Policy,
-  'maxSize' | 'maxCompressedSize' | 'maxLayers' | 'maxWasted' | 'maxGrowth'
->;
-
-export const BUDGET_KEYS = ['maxSize', 'maxCompressedSize', 'maxLayers', 'maxWasted', 'maxGrowth'] as const;
+export type PlatformBudgets = Pick<Policy, BudgetKey>;
 
 /**
  * The policy for one platform (`linux/arm64/v8`): the sections whose platform matches it override the

@@ -1,110 +1,72 @@
-/** The CLI's build-mode flags (docker/build-push-action's names). */
+/** The CLI's build-mode flags: the build options table (src/sources/build-options.ts) as parseArgs options. */
 import { InputError } from '../util/errors.js';
 import { givenFlag } from './given-flag.js';
+import { usageLine } from './usage.js';
 import type { BuildOptions } from '../sources/docker-build.js';
+import { BUILD_OPTIONS, type BuildOptionSpec } from '../sources/build-options.js';
 import { parseList } from '../util/list.js';
 
-export const BUILD_FLAGS = {
-  context: { type: 'string' },
-  file: { type: 'string' },
-  target: { type: 'string' },
-  'build-arg': { type: 'string', multiple: true },
-  platforms: { type: 'string' },
-  push: { type: 'boolean', default: false },
-  tags: { type: 'string', multiple: true },
-  network: { type: 'string' },
-  'build-context': { type: 'string', multiple: true },
-  secret: { type: 'string', multiple: true },
-  'secret-file': { type: 'string', multiple: true },
-  ssh: { type: 'string', multiple: true },
-  'cache-from': { type: 'string', multiple: true },
-  'cache-to': { type: 'string', multiple: true },
-  pull: { type: 'boolean', default: false },
-  builder: { type: 'string' },
-  label: { type: 'string', multiple: true },
-  provenance: { type: 'string' },
-  sbom: { type: 'string' },
-} as const;
+type Row = (typeof BUILD_OPTIONS)[number];
+type Bool = { type: 'boolean'; default: false };
+type Str = { type: 'string' };
+type Many = { type: 'string'; multiple: true };
+type FlagOf<R> = R extends { kind: 'boolean' }
+  ? Bool
+  : R extends { kind: 'list'; flagOnce?: undefined }
+    ? Many
+    : Str;
+
+/** --no-cache is the layer cache's flag too (registry-flags.ts), so it is declared there, once. */
+type Shared = 'no-cache';
+const SHARED: readonly string[] = ['no-cache'] satisfies Shared[];
+
+const flagOf = (s: BuildOptionSpec): Bool | Str | Many =>
+  s.kind === 'boolean'
+    ? { type: 'boolean', default: false }
+    : s.kind === 'list' && !s.flagOnce
+      ? { type: 'string', multiple: true }
+      : { type: 'string' };
+
+/** The parseArgs options, typed per flag so that `values` is too. */
+export const BUILD_FLAGS = Object.fromEntries(
+  (BUILD_OPTIONS as readonly BuildOptionSpec[])
+    .filter((s) => !SHARED.includes(s.flag))
+    .map((s) => [s.flag, flagOf(s)]),
+) as { [R in Row as R['flag'] extends Shared ? never : R['flag']]: FlagOf<R> };
+
+const ROWS: readonly BuildOptionSpec[] = BUILD_OPTIONS;
+
+const line = (s: BuildOptionSpec): string => usageLine(`--${s.flag}${s.arg ? ` ${s.arg}` : ''}`, s.usage);
 
 export const BUILD_USAGE = `Build options (slimgate build), with docker/build-push-action's names:
-  --context DIR           build context (default .)
-  --file PATH             Dockerfile (default CONTEXT/Dockerfile)
-  --target STAGE          build stage
-  --build-arg K=V         build argument (repeatable)
-  --platforms P[,P…]      target platforms (several need docker buildx)
-  --tags T[,T…]           image tags (repeatable)
-  --push                  push the tags after the build
-  --network N             network for RUN steps (e.g. host, none)
-  --label K=V             image label (repeatable)
-  --pull                  always pull the base images
-  --no-cache              also build without the build cache (as docker build --no-cache)
+${ROWS.filter((s) => !s.buildx)
+  .map(line)
+  .join('\n')}
   These need docker buildx (not DOCKER_BUILDKIT=0):
-  --build-context NAME=VALUE  a named context: a directory, docker-image://REF, oci-layout://DIR, a URL (repeatable)
-  --secret ID=VALUE|id=ID,src=FILE|id=ID,env=VAR
-                          a build secret for RUN --mount=type=secret (repeatable); a VALUE on a command
-                          line is visible to other users of the machine: prefer src= or env=
-  --secret-file ID=PATH   a build secret read from a file (repeatable)
-  --ssh default|ID=PATH   an SSH agent socket or key for RUN --mount=type=ssh (repeatable)
-  --cache-from ENTRY      cache source: type=registry,ref=R | type=local,src=DIR | type=gha | … (repeatable)
-  --cache-to ENTRY        cache destination: type=registry,ref=R,mode=max | type=local,dest=DIR | … (repeatable)
-  --provenance V          provenance attestation: true, false, or mode=min|max[,…]
-  --sbom V                SBOM attestation: true, false, or generator=IMAGE[,…]
-  --builder NAME          the buildx builder instance (docker buildx ls)
+${ROWS.filter((s) => s.buildx)
+  .map(line)
+  .join('\n')}
   Attestations are stored beside the image, never checked as part of it.
   The build log streams to stderr; a failed build exits 2.
 `;
 
-export interface BuildFlagValues {
-  context?: string;
-  file?: string;
-  target?: string;
-  'build-arg'?: string[];
-  platforms?: string;
-  push?: boolean;
-  tags?: string[];
-  network?: string;
-  'build-context'?: string[];
-  secret?: string[];
-  'secret-file'?: string[];
-  ssh?: string[];
-  'cache-from'?: string[];
-  'cache-to'?: string[];
-  pull?: boolean;
-  builder?: string;
-  label?: string[];
-  provenance?: string;
-  sbom?: string;
-  /** The layer cache's flag (registry-flags.ts); with build it is the build cache's too. */
-  'no-cache'?: boolean;
-}
+/** The flags' values as parseArgs gives them (and --no-cache, the layer cache's flag, for the build cache). */
+export type BuildFlagValues = { readonly [k: string]: unknown };
 
 export function buildOptionsFromFlags(values: BuildFlagValues): BuildOptions {
-  const opts: BuildOptions = {
-    context: values.context ?? '.',
-    buildArgs: values['build-arg'] ?? [],
-    platforms: parseList(values.platforms),
-    tags: (values.tags ?? []).flatMap((t) => parseList(t)),
-    push: !!values.push,
-  };
-  if (values.file) opts.file = values.file;
-  if (values.target) opts.target = values.target;
-  if (values.network) opts.network = values.network;
-  // One entry per flag, as buildx takes them: an entry's commas are its own fields.
-  const lists = {
-    buildContexts: values['build-context'],
-    secrets: values.secret,
-    secretFiles: values['secret-file'],
-    ssh: values.ssh,
-    cacheFrom: values['cache-from'],
-    cacheTo: values['cache-to'],
-    labels: values.label,
-  } as const;
-  for (const [k, v] of Object.entries(lists)) if (v?.length) opts[k as keyof typeof lists] = v;
-  if (values.pull) opts.pull = true;
-  if (values['no-cache']) opts.noCache = true;
-  if (values.builder) opts.builder = values.builder;
-  if (values.provenance) opts.provenance = values.provenance;
-  if (values.sbom) opts.sbom = values.sbom;
+  const opts: BuildOptions = { context: '.', buildArgs: [], platforms: [], tags: [], push: false };
+  for (const s of ROWS) {
+    const v = values[s.flag];
+    if (v === undefined || v === false || v === '') continue;
+    // A list flag is one entry per flag, as buildx takes them (an entry's commas are its own fields),
+    // except the lists build-push-action also splits at commas (platforms, tags).
+    const value =
+      s.kind === 'list'
+        ? (Array.isArray(v) ? v : [v]).flatMap((x) => (s.flagCommas ? parseList(String(x)) : [String(x)]))
+        : v;
+    if (Array.isArray(value) && !value.length && s.key !== 'buildArgs') continue;
+    Object.assign(opts, { [s.key]: value });
+  }
   return opts;
 }
 

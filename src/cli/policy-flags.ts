@@ -1,16 +1,19 @@
-/** The CLI's `check` flags: the policy flags share the action inputs' names (see ./inputs.ts). */
+/** The CLI's `check` flags: the policy flags share the action inputs' names (src/config/resolve.ts). */
 import { givenFlag } from './given-flag.js';
+import { usageLine } from './usage.js';
 import { InputError } from '../util/errors.js';
+import { BUDGETS, valuePlaceholder, type BudgetName } from '../analysis/budget-table.js';
+
+const BUDGET_FLAGS = Object.fromEntries(BUDGETS.map((b) => [b.name, { type: 'string' }])) as Record<
+  BudgetName,
+  { type: 'string' }
+>;
 
 export const CHECK_FLAGS = {
   baseline: { type: 'string' },
   dockerfile: { type: 'string' },
   config: { type: 'string' },
-  'max-size': { type: 'string' },
-  'max-compressed-size': { type: 'string' },
-  'max-layers': { type: 'string' },
-  'max-wasted': { type: 'string' },
-  'max-growth': { type: 'string' },
+  ...BUDGET_FLAGS,
   'allowed-bases': { type: 'string' },
   'fail-on': { type: 'string' },
   preset: { type: 'string' },
@@ -30,11 +33,7 @@ export const CHECK_USAGE = `Check options (slimgate check):
   --build-arg K=V         a build arg, for ARGs used in FROM (repeatable; with --dockerfile)
   --target STAGE          the stage that was built (default the last; with --dockerfile)
   --config FILE           policy file (default .slimgate.yml or .slimgate.yaml, if present)
-  --max-size SIZE         uncompressed budget: 25MB (decimal), 24MiB (binary) or bytes
-  --max-compressed-size SIZE
-  --max-layers N
-  --max-wasted SIZE       bytes that later layers delete or overwrite
-  --max-growth SIZE|N%    growth against --baseline: 2MB or 10%
+${BUDGETS.map((b) => usageLine(`--${b.name} ${valuePlaceholder(b.value)}`, b.usage)).join('\n')}
   --allowed-bases LIST    verdicts and image globs (default scratch,distroless)
   --fail-on LEVEL         error (default), warning, never, or new-error: the ratchet, which fails only
                           on error findings --baseline does not have, and budget breaches (with no
@@ -52,30 +51,21 @@ export const CHECK_USAGE = `Check options (slimgate check):
   Flags override the config file. Rules: docs/rules.md.
 `;
 
-export interface CheckFlagValues {
+export type CheckFlagValues = { [K in BudgetName]?: string } & {
   config?: string;
-  'max-size'?: string;
-  'max-compressed-size'?: string;
-  'max-layers'?: string;
-  'max-wasted'?: string;
-  'max-growth'?: string;
   'allowed-bases'?: string;
   'fail-on'?: string;
   preset?: string;
   disable?: string[];
   severity?: string[];
   'ignore-path'?: string[];
-}
+};
 
 /** The flags as the string record policyFromInputs() and resolvePolicy() take. */
 export function policyRecordFromFlags(v: CheckFlagValues): Record<string, string | undefined> {
   return {
     config: v.config,
-    'max-size': v['max-size'],
-    'max-compressed-size': v['max-compressed-size'],
-    'max-layers': v['max-layers'],
-    'max-wasted': v['max-wasted'],
-    'max-growth': v['max-growth'],
+    ...Object.fromEntries(BUDGETS.map((b) => [b.name, v[b.name]])),
     'allowed-bases': v['allowed-bases'],
     'fail-on': v['fail-on'],
     preset: v.preset,

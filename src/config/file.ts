@@ -25,22 +25,18 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { parseList } from '../util/list.js';
+import { BUDGETS } from '../analysis/budget-table.js';
 import { SEVERITIES } from '../analysis/verdict.js';
 import { InputError } from '../util/errors.js';
 import { formatPlatform, parsePlatform } from '../sources/platform.js';
 import type { PolicyPatch } from './merge.js';
 import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
 
-const sizeSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
+const valueSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 
-const BUDGET_SCHEMA = {
-  'max-size': sizeSchema,
-  'max-compressed-size': sizeSchema,
-  'max-wasted': sizeSchema,
-  'max-growth': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
-  'max-layers': { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] },
-} as const;
+// Every budget is a string (25MB, 10%, 12) or a whole number (bytes, or a count).
+const BUDGET_SCHEMA = Object.fromEntries(BUDGETS.map((b) => [b.name, valueSchema]));
 
 const CONFIG_SCHEMA = {
   type: 'object',

@@ -4,7 +4,8 @@
  * ignore-paths add up, since every layer that ignores a path means it. A budget that a later layer sets
  * wins on every platform too: it removes that key from the earlier layers' platform sections.
  */
-import { BUDGET_KEYS, DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
+import { BUDGET_KEYS } from '../analysis/budget-table.js';
+import { DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
 
 export type PolicyPatch = Partial<Omit<Policy, 'rules' | 'preset'>> & {
   rules?: Record<string, RuleOverride>;
@@ -21,11 +22,7 @@ export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): P
   };
   for (const p of patches) {
     if (!p) continue;
-    if (p.maxSize !== undefined) out.maxSize = p.maxSize;
-    if (p.maxCompressedSize !== undefined) out.maxCompressedSize = p.maxCompressedSize;
-    if (p.maxLayers !== undefined) out.maxLayers = p.maxLayers;
-    if (p.maxWasted !== undefined) out.maxWasted = p.maxWasted;
-    if (p.maxGrowth !== undefined) out.maxGrowth = p.maxGrowth;
+    for (const k of BUDGET_KEYS) if (p[k] !== undefined) Object.assign(out, { [k]: p[k] });
     out.platforms = mergePlatforms(out.platforms, p);
     if (!out.platforms) delete out.platforms;
     if (p.allowedBases !== undefined) out.allowedBases = [...p.allowedBases];

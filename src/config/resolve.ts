@@ -19,6 +19,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { BUDGET_NAMES } from '../analysis/budget-table.js';
 import type { Policy } from '../analysis/policy.js';
 import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
@@ -27,11 +28,7 @@ import { mergePolicy, type PolicyPatch } from './merge.js';
 import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
 
 export const POLICY_INPUTS = [
-  'max-size',
-  'max-compressed-size',
-  'max-layers',
-  'max-wasted',
-  'max-growth',
+  ...BUDGET_NAMES,
   'allowed-bases',
   'fail-on',
   'preset',
@@ -77,8 +74,7 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
     const v = record[k];
     return v === undefined || v.trim() === '' ? undefined : v.trim();
   };
-  const budgetKeys = ['max-size', 'max-compressed-size', 'max-layers', 'max-wasted', 'max-growth'] as const;
-  const patch: PolicyPatch = parseBudgets(Object.fromEntries(budgetKeys.map((k) => [k, get(k)])), label);
+  const patch: PolicyPatch = parseBudgets(Object.fromEntries(BUDGET_NAMES.map((k) => [k, get(k)])), label);
   let v: string | undefined;
   if ((v = get('allowed-bases'))) patch.allowedBases = parseList(v);
   if ((v = get('fail-on'))) patch.failOn = parseFailOn(v, label('fail-on'));

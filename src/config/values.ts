@@ -4,6 +4,7 @@
  * whole number is bytes. Every error names the input it came from.
  */
 import bytes from 'bytes-iec';
+import { BUDGETS, type BudgetValue } from '../analysis/budget-table.js';
 import { isRuleKey } from '../analysis/catalog.js';
 import { FAIL_ON_LEVELS, PRESETS, SEVERITIES, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { PlatformBudgets } from '../analysis/policy.js';
@@ -88,18 +89,18 @@ export function parseRuleKey(value: string, label: string): string {
   return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
 }
 
-/** The budget keys of a map (the top level, or one platform's section). */
+const PARSERS: Record<BudgetValue, (value: string | number, label: string) => unknown> = {
+  size: parseSize,
+  count: parseCount,
+  growth: parseGrowth,
+};
+
+/** The budget keys of a map (the top level, or one platform's section), by their names in BUDGETS. */
 export function parseBudgets(raw: Record<string, unknown>, label: (k: string) => string): PlatformBudgets {
   const out: PlatformBudgets = {};
-  if (raw['max-size'] !== undefined) out.maxSize = parseSize(raw['max-size'] as string, label('max-size'));
-  if (raw['max-compressed-size'] !== undefined) {
-    out.maxCompressedSize = parseSize(raw['max-compressed-size'] as string, label('max-compressed-size'));
+  for (const b of BUDGETS) {
+    const v = raw[b.name];
+    if (v !== undefined) Object.assign(out, { [b.key]: PARSERS[b.value](v as string, label(b.name)) });
   }
-  if (raw['max-wasted'] !== undefined)
-    out.maxWasted = parseSize(raw['max-wasted'] as string, label('max-wasted'));
-  if (raw['max-layers'] !== undefined)
-    out.maxLayers = parseCount(raw['max-layers'] as string, label('max-layers'));
-  if (raw['max-growth'] !== undefined)
-    out.maxGrowth = parseGrowth(raw['max-growth'] as string, label('max-growth'));
   return out;
 }

@@ -17,7 +17,7 @@ import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
 import type { DockerfileInfo } from '../analysis/dockerfile.js';
-import type { Platform } from '../sources/model.js';
+import type { Platform } from '../sources/model/image.js';
 import { complete } from '../analysis/finding.js';
 import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
 import { decideVerdict } from '../analysis/verdict.js';

@@ -10,7 +10,8 @@
  * escaped (escapeText) so that it can neither break the layout, nor @mention anyone, nor link or reference
  * anything, nor hide or reorder text, nor forge the marker.
  */
-import { layersStoredUncompressed } from '../sources/model.js';
+import { layersStoredUncompressed } from '../sources/model/image.js';
+import { budgetSpec } from '../analysis/budget-table.js';
 import { combineVerdicts, decideVerdict, SEVERITY_RANK, type Verdict } from '../analysis/verdict.js';
 import { formatBytes as formatBytesRaw } from '../util/bytes.js';
 import { escapeInvisible } from '../util/text.js';
@@ -162,16 +163,8 @@ function deltaCell(d: Delta, bytes: boolean, bold = false): string {
   return bytes ? `${s} (${percent(d)})` : s;
 }
 
-const BUDGET_LABELS: Record<string, string> = {
-  'max-size': 'size (uncompressed)',
-  'max-compressed-size': 'size (compressed)',
-  'max-layers': 'layers',
-  'max-wasted': 'wasted (uncompressed)',
-  'max-growth': 'growth (uncompressed)',
-};
-
 function budgetLabel(name: string): string {
-  return BUDGET_LABELS[name] ?? escapeText(name);
+  return budgetSpec(name)?.label ?? escapeText(name);
 }
 
 /** Budget values are bytes (sizes, growth, waste) or plain counts (layers); `unit` says so when present. */

@@ -1,5 +1,6 @@
 /** Human output of `slimgate inspect` (pure). */
-import { layersStoredUncompressed } from '../sources/model.js';
+import { layersStoredUncompressed } from '../sources/model/image.js';
+import { BUDGET_NAMES } from '../analysis/budget-table.js';
 import { escapeControls, printableLines, truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../types/report.js';
@@ -159,10 +160,7 @@ export function renderCheck(r: Report, baseline?: Report | null): string {
       c.detail ?? `${c.actual} / ${c.limit}`,
     ]);
     out.push(...table(rows, [false, false, false]).map((s) => `  ${s}`));
-  } else
-    out.push(
-      'Budgets     none set (--max-size, --max-compressed-size, --max-layers, --max-wasted, --max-growth)',
-    );
+  } else out.push(`Budgets     none set (${BUDGET_NAMES.map((n) => `--${n}`).join(', ')})`);
   out.push('');
   if (!r.findings.length) out.push('Findings    none');
   else renderFindings(r, out);

@@ -16,7 +16,7 @@ import { formatBytes, shortDigest } from '../util/bytes.js';
 import { Meter } from '../util/meter.js';
 import { inflate } from '../util/decompress.js';
 import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
-import { dockerLayerMediaType, type Descriptor } from './model.js';
+import { dockerLayerMediaType, type Descriptor } from './model/image.js';
 import {
   assembleImage,
   imageFromManifest,

@@ -34,29 +34,6 @@ export interface BuildxOptions {
   builder?: string;
 }
 
-/** The flags with build-push-action's input names, for messages. */
-const NAMES: Record<keyof BuildxOptions, string> = {
-  buildContexts: 'build-contexts',
-  secrets: 'secrets',
-  secretFiles: 'secret-files',
-  ssh: 'ssh',
-  cacheFrom: 'cache-from',
-  cacheTo: 'cache-to',
-  provenance: 'provenance',
-  sbom: 'sbom',
-  builder: 'builder',
-};
-
-/** The buildx-only inputs that are set, by build-push-action's names (the classic builder has none of them). */
-export function buildxOnly(o: BuildxOptions): string[] {
-  return (Object.keys(NAMES) as (keyof BuildxOptions)[])
-    .filter((k) => {
-      const v = o[k];
-      return Array.isArray(v) ? v.length > 0 : !!v;
-    })
-    .map((k) => NAMES[k]);
-}
-
 type Secret = { id: string; value: string } | { id: string; spec: string };
 
 const SECRET_KEYS = new Set(['id', 'src', 'source', 'env', 'type']);

@@ -5,7 +5,7 @@
  */
 import type { ManifestSummary } from '../types/report.js';
 import type { Compression } from '../util/decompress.js';
-import type { Descriptor, ImageConfigFile, Platform } from './model.js';
+import type { Descriptor, ImageConfigFile, Platform } from './model/image.js';
 import type { ClientSpec } from './registry/client.js';
 
 /** What a layer's scan must tell its source, so that the source can verify it against the manifest. */

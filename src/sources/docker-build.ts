@@ -18,37 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
 import { runProcess } from '../util/subprocess.js';
-import {
-  buildxFlags,
-  buildxOnly,
-  checkBuildxOptions,
-  type BuildxOptions,
-  type SecretWrite,
-} from './build-args.js';
+import { buildxFlags, checkBuildxOptions, type BuildxOptions, type SecretWrite } from './build-args.js';
+import { buildxOnly, defaultDockerfile, type BuildSettings } from './build-options.js';
 import { parsePlatform, formatPlatform } from './platform.js';
 import { parseReference } from './registry/reference.js';
 
-export interface BuildOptions extends BuildxOptions {
-  /** The build context: a directory, or a Git/HTTP URL (default "."). */
-  context?: string;
-  /** The Dockerfile (default CONTEXT/Dockerfile). */
-  file?: string;
-  target?: string;
-  /** KEY=VALUE (or KEY, to take it from the environment), one per entry. */
-  buildArgs?: string[];
-  /** os/arch[/variant]; several need buildx. */
-  platforms?: string[];
-  /** Push the tags after the build (default false). */
-  push?: boolean;
-  tags?: string[];
-  /** The network for RUN steps (build-push-action's `network`), e.g. "host" or "none". */
-  network?: string;
-  /** KEY=VALUE image labels (build-push-action's `labels`). */
-  labels?: string[];
-  /** Build without the build cache (`no-cache`). */
-  noCache?: boolean;
-  /** Always pull the base images (`pull`). */
-  pull?: boolean;
+export interface BuildOptions extends BuildSettings {
   /**
    * 'auto' (default): buildx when present, unless DOCKER_BUILDKIT=0 asks for the classic builder; 'buildx'
    * or 'classic' to force one. (Not build-push-action's `builder`, which names a buildx builder instance.)
@@ -109,7 +84,7 @@ function checkOptions(opts: BuildOptions): void {
     if (!existsSync(ctx) || !statSync(ctx).isDirectory()) {
       throw new InputError(`build context ${ctx} is not a directory`);
     }
-    const file = opts.file ?? join(ctx, 'Dockerfile');
+    const file = opts.file ?? defaultDockerfile(ctx);
     if (!existsSync(file)) throw new InputError(`Dockerfile ${file} does not exist`);
   }
 }

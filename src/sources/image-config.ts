@@ -8,7 +8,7 @@
  * Only the fields Slimgate reads are checked; the rest are kept as they are.
  */
 import { InputError } from '../util/errors.js';
-import type { ImageConfigFile } from './model.js';
+import type { ImageConfigFile } from './model/image.js';
 
 type Json = Record<string, unknown>;
 

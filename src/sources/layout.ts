@@ -6,10 +6,10 @@ import { shortDigest } from '../util/bytes.js';
 import type { ManifestSummary } from '../types/report.js';
 import type { ImageSource } from './contract.js';
 import { summarizeManifests, type SummaryIo } from './manifest-summary.js';
-import type { Descriptor } from './model.js';
+import type { Descriptor } from './model/image.js';
 import { imageFromManifest, parseJson, resolveImages, verifyDigest, type Index } from './oci.js';
 import { sha256 } from '../util/digest.js';
-import { MAX_JSON_BLOB } from './model.js';
+import { MAX_JSON_BLOB } from './model/image.js';
 import type { PlatformChoice } from './platform.js';
 
 /** An OCI layout's index and a reader for its JSON blobs (size-capped, digest-verified). */

@@ -4,7 +4,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { shortDigest } from '../util/bytes.js';
-import { isIndexMediaType, type Descriptor, type Platform } from './model.js';
+import { isIndexMediaType, type Descriptor, type Platform } from './model/image.js';
 import {
   checkPlatform,
   entriesNamed,

@@ -14,7 +14,7 @@ import {
   type Descriptor,
   type ImageConfigFile,
   type Platform,
-} from './model.js';
+} from './model/image.js';
 import { choosePlatforms, formatPlatform, platformMatches, type PlatformChoice } from './platform.js';
 import { checkImageConfig } from './image-config.js';
 

@@ -1,5 +1,5 @@
 import { InputError } from '../util/errors.js';
-import type { Platform } from './model.js';
+import type { Platform } from './model/image.js';
 
 export const DEFAULT_PLATFORM: Platform = { os: 'linux', architecture: 'amd64' };
 

@@ -3,7 +3,7 @@
  * nested index holding every platform (and the attestations), while manifest.json lists only the daemon's
  * own platform. Reading manifest.json alone loses the other platforms, so the richer of the two is read.
  */
-import { isIndexMediaType, type Descriptor } from './model.js';
+import { isIndexMediaType, type Descriptor } from './model/image.js';
 import { isImageEntry, type Index, type Manifest } from './oci.js';
 
 /** A JSON blob of the archive by path, or undefined when the archive does not hold it as JSON. */

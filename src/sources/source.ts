@@ -10,7 +10,7 @@ import { daemonSource, type DaemonOptions } from './daemon.js';
 import { layoutSource } from './layout.js';
 import type { PlatformChoice } from './platform.js';
 import type { RegistryOptions } from './registry/client.js';
-import { registrySource } from './registry/source.js';
+import { registrySource } from './registry-source.js';
 
 export type SourceSpec =
   | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }

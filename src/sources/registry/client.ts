@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError, oneLine, RegistryError, UserFacingError } from '../../util/errors.js';
 import { sha256 } from '../../util/digest.js';
-import { MAX_JSON_BLOB, MEDIA, type Descriptor } from '../model.js';
+import { MAX_JSON_BLOB, MEDIA, type Descriptor } from '../model/image.js';
 import { shortDigest } from '../../util/bytes.js';
 import {
   authError,

@@ -3,12 +3,12 @@
  * configs are fetched and verified; each layer blob is handed to the reader as a BlobRef that a scan
  * worker can download itself, its digest checked in the same pass. Layers the cache has are not fetched.
  */
-import { InputError } from '../../util/errors.js';
-import { shortDigest } from '../../util/bytes.js';
-import type { ManifestSummary } from '../../types/report.js';
-import type { ImageSource, LayerDigests, LayerReader, SourceImage } from '../contract.js';
-import { summarizeManifests } from '../manifest-summary.js';
-import { isIndexMediaType, isManifestMediaType, type Descriptor } from '../model.js';
+import { InputError } from '../util/errors.js';
+import { shortDigest } from '../util/bytes.js';
+import type { ManifestSummary } from '../types/report.js';
+import type { ImageSource, LayerDigests, LayerReader, SourceImage } from './contract.js';
+import { summarizeManifests } from './manifest-summary.js';
+import { isIndexMediaType, isManifestMediaType, type Descriptor } from './model/image.js';
 import {
   imageFromManifest,
   parseJson,
@@ -16,11 +16,11 @@ import {
   verifyDigest,
   type Index,
   type Manifest,
-} from '../oci.js';
-import { sha256 } from '../../util/digest.js';
-import type { PlatformChoice } from '../platform.js';
-import { RegistryClient, type RegistryOptions } from './client.js';
-import { formatReference, manifestReference, parseReference } from './reference.js';
+} from './oci.js';
+import { sha256 } from '../util/digest.js';
+import type { PlatformChoice } from './platform.js';
+import { RegistryClient, type RegistryOptions } from './registry/client.js';
+import { formatReference, manifestReference, parseReference } from './registry/reference.js';
 
 export interface RegistrySourceOptions {
   platform: PlatformChoice;
