@@ -1,33 +1,27 @@
 #!/usr/bin/env node
 /** The `slimgate` CLI. Exit codes: 0 passed, 1 policy failed, 2 usage or input error. */
 import { parseArgs } from 'node:util';
-import { check, checkAll, checkManifest, checkManifestAll, inspect } from './engine/engine.js';
+import { check, checkManifest, inspect, inspectBuild, sourceBaseline } from './engine/engine.js';
 import { failureLine, InputError, oneLine } from './util/errors.js';
 import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
 import { VERSION } from './util/version.js';
 import { escapeControls, printableLines } from './util/text.js';
-import type { Policy } from './analysis/policy.js';
-import { parseSource } from './sources/source.js';
-import {
-  REGISTRY_FLAGS,
-  REGISTRY_USAGE,
-  registryOfSource,
-  registryOptionsFromFlags,
-} from './cli/registry-flags.js';
+import { registryOfSource } from './sources/source.js';
+import { LayerCache } from './scan/cache.js';
+import type { RegistryOptions } from './sources/registry/client.js';
+import { REGISTRY_FLAGS, REGISTRY_USAGE, registryOptionsFromFlags } from './cli/registry-flags.js';
 import { BUILD_FLAGS, BUILD_USAGE, buildOptionsFromFlags, checkNoBuildFlags } from './cli/build-flags.js';
-import { inspectBuild } from './engine/engine.js';
 import { parseReference } from './sources/registry/reference.js';
 import { parseBuildArgs } from './sources/build-args.js';
 import { flagLabel, resolvePolicy } from './config/resolve.js';
 import { CHECK_FLAGS, CHECK_USAGE, checkNoCheckFlags, policyRecordFromFlags } from './cli/policy-flags.js';
 import { platformsVerdictLine, renderCheck } from './report/text.js';
-import { renderMarkdown, renderPlatformsMarkdown } from './report/markdown.js';
-import { decideVerdict } from './analysis/verdict.js';
+import { renderComment } from './report/markdown.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './report/comment-key.js';
-import { writeSarif, writeSarifPlatforms } from './cli/sarif-output.js';
+import { writeSarif } from './output/sarif-file.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
@@ -113,8 +107,11 @@ async function main(argv: string[]): Promise<number> {
     ? build.tags?.[0] !== undefined
       ? parseReference(build.tags[0]).registry
       : undefined
-    : registryOfSource(source as string, parseSource(source as string).kind === 'registry');
-  const access = await registryOptionsFromFlags(values, credentialRegistry);
+    : registryOfSource(source as string);
+  const flags = await registryOptionsFromFlags(values, credentialRegistry);
+  // The layer cache is opened once, and serves the image and its baseline.
+  const cache = LayerCache.open(flags.cache === false ? { cache: false } : {});
+  const access: EngineAccess = { registry: flags.registry, cache: cache ?? false };
   const platform: PlatformChoice =
     values.platform === undefined
       ? undefined
@@ -147,6 +144,12 @@ async function main(argv: string[]): Promise<number> {
   return reports.every((r) => r.passed) ? 0 : 1;
 }
 
+/** How the engine reaches images: registry access and the layer cache, opened once. */
+interface EngineAccess {
+  registry: RegistryOptions;
+  cache: LayerCache | false;
+}
+
 type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   baseline?: string;
   dockerfile?: string;
@@ -164,7 +167,7 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
 async function runCheck(
   source: string | undefined,
   values: Values,
-  o: { platform: PlatformChoice; concurrency: number | undefined; access: object },
+  o: { platform: PlatformChoice; concurrency: number | undefined; access: EngineAccess },
 ): Promise<number> {
   if (!source) throw new InputError('check needs a SOURCE (see slimgate --help)');
   if (values.json && values.markdown) throw new InputError('--json and --markdown cannot be used together');
@@ -186,34 +189,26 @@ async function runCheck(
       );
   }
   const policy = await resolvePolicy(policyRecordFromFlags(values), { label: flagLabel });
+  const everyPlatform = o.platform === 'all';
   if (values['manifest-only']) {
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
     if (values.sarif)
       throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
-    if (o.platform === 'all') {
-      const all = await checkManifestAll(source, {
-        ...o.access,
-        policy,
-        ...(values.baseline ? { baseline: values.baseline } : {}),
-        ...(values.dockerfile ? { dockerfile: { path: values.dockerfile } } : {}),
-      });
-      const results = all.map((r) => ({ platform: r.summary.platform, passed: r.passed }));
-      process.stdout.write(
-        values.json
-          ? JSON.stringify(all, null, 2) + '\n'
-          : all.map(renderManifestCheck).join('') + platformsVerdictLine(results),
-      );
-      return all.every((r) => r.passed) ? 0 : 1;
-    }
-    const result = await checkManifest(source, {
+    const all = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
       policy,
-      ...(values.baseline ? { baseline: values.baseline } : {}),
+      ...(values.baseline ? { baseline: sourceBaseline(values.baseline, o.access) } : {}),
       ...(values.dockerfile ? { dockerfile: { path: values.dockerfile } } : {}),
     });
-    process.stdout.write(values.json ? JSON.stringify(result, null, 2) + '\n' : renderManifestCheck(result));
-    return result.passed ? 0 : 1;
+    const results = all.map((r) => ({ platform: r.summary.platform, passed: r.passed }));
+    const json = everyPlatform ? all : all[0];
+    process.stdout.write(
+      values.json
+        ? JSON.stringify(json, null, 2) + '\n'
+        : all.map(renderManifestCheck).join('') + (everyPlatform ? platformsVerdictLine(results) : ''),
+    );
+    return all.every((r) => r.passed) ? 0 : 1;
   }
   const dockerfile = values.dockerfile
     ? {
@@ -222,92 +217,38 @@ async function runCheck(
         ...(values.target ? { target: values.target } : {}),
       }
     : undefined;
-  if (o.platform === 'all')
-    return runCheckAll(source, values, {
-      concurrency: o.concurrency,
-      access: o.access,
-      policy,
-      ...(dockerfile ? { dockerfile } : {}),
-    });
   const progress = ttyProgress();
-  const { report, baseline } = await check(source, {
+  const engine = { concurrency: o.concurrency, progress: progress?.update, ...o.access };
+  const { platforms, missing } = await check(source, {
+    ...engine,
     platform: o.platform,
-    concurrency: o.concurrency,
-    progress: progress?.update,
-    ...o.access,
     policy,
-    ...(values.baseline ? { baseline: values.baseline } : {}),
+    ...(values.baseline ? { baseline: sourceBaseline(values.baseline, engine) } : {}),
     ...(dockerfile ? { dockerfile } : {}),
   }).finally(() => progress?.clear());
+  const reports = platforms.map((p) => p.report);
   // Written whatever the verdict: code scanning needs the findings most when the check fails.
   if (values.sarif)
-    writeSarif(values.sarif, report, {
-      commentKey: defaultCommentKey(source, report.image.platform),
-      root: process.cwd(),
-    });
-  if (values['fix-dockerfile'] && dockerfile) {
-    // Loaded on demand, as the engine loads the Dockerfile parser: most runs never need it.
-    const { emitFixes, planFixes } = await import(/* webpackMode: "eager" */ './cli/fix-dockerfile.js');
-    emitFixes(planFixes(report, dockerfile), values.write === true, process.stdout, process.stderr);
-  } else if (values.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else if (values.markdown) {
-    const diff = baseline ? diffReports(baseline, report) : undefined;
-    process.stdout.write(
-      renderMarkdown(report, diff, {
-        verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
-        ...(baseline ? { baselineSource: baseline.image.source } : {}),
-      }),
-    );
-  } else process.stdout.write(renderCheck(report, baseline));
-  return report.passed ? 0 : 1;
-}
-
-/** `slimgate check --platform all`: every platform against its own budgets; exit 1 when any fails. */
-async function runCheckAll(
-  source: string,
-  values: Values,
-  o: {
-    concurrency: number | undefined;
-    access: object;
-    policy: Policy;
-    dockerfile?: { path: string; buildArgs: Record<string, string>; target?: string };
-  },
-): Promise<number> {
-  const progress = ttyProgress();
-  const { platforms, missing } = await checkAll(source, {
-    concurrency: o.concurrency,
-    progress: progress?.update,
-    ...o.access,
-    policy: o.policy,
-    ...(values.baseline ? { baseline: values.baseline } : {}),
-    ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
-  }).finally(() => progress?.clear());
-  if (values.sarif)
-    writeSarifPlatforms(
+    writeSarif(
       values.sarif,
-      platforms.map(({ report }) => ({
-        report,
-        commentKey: defaultCommentKey(source, report.image.platform),
-      })),
-      { root: process.cwd() },
+      reports.map((report) => ({ report, commentKey: defaultCommentKey(source, report.image.platform) })),
+      { root: process.cwd(), everyPlatform },
     );
-  const results = platforms.map(({ report }) => ({ platform: report.image.platform, passed: report.passed }));
-  if (values.json)
-    process.stdout.write(
-      JSON.stringify(
-        platforms.map((p) => p.report),
-        null,
-        2,
-      ) + '\n',
-    );
+  const [first] = platforms;
+  if (values['fix-dockerfile'] && dockerfile && first) {
+    // Loaded on demand, as the engine loads the Dockerfile parser: most runs never need it.
+    const { emitFixes, planFixes } = await import(/* webpackMode: "eager" */ './output/fix-dockerfile.js');
+    emitFixes(planFixes(first.report, dockerfile), values.write === true, process.stdout, process.stderr);
+  } else if (values.json)
+    process.stdout.write(JSON.stringify(everyPlatform ? reports : reports[0], null, 2) + '\n');
   else if (values.markdown) {
-    const baselineSource = platforms.find((p) => p.baseline)?.baseline?.image.source;
+    const baselineSource = platforms.find((p) => p.baseline)?.baselineSource;
     process.stdout.write(
-      renderPlatformsMarkdown(
-        platforms.map(({ report, baseline, policy, baselineNote }) => ({
+      renderComment(
+        platforms.map(({ report, baseline, verdict, baselineNote }) => ({
           report,
           ...(baseline ? { diff: diffReports(baseline, report) } : {}),
-          verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
+          verdict,
           baselineNote,
         })),
         { ...(baselineSource ? { baselineSource } : {}), missing },
@@ -315,18 +256,19 @@ async function runCheckAll(
     );
   } else {
     const notes = [
-      ...platforms.flatMap((p) => (p.baselineNote ? [`note: ${p.baselineNote}`] : [])),
+      ...(everyPlatform ? platforms.flatMap((p) => (p.baselineNote ? [`note: ${p.baselineNote}`] : [])) : []),
       ...missing.map(
         (m) => `note: the baseline ${values.baseline ?? ''} also has ${m}, which this image does not`,
       ),
     ];
+    const results = reports.map((r) => ({ platform: r.image.platform, passed: r.passed }));
     process.stdout.write(
       platforms.map((p) => renderCheck(p.report, p.baseline)).join('\n') +
         (notes.length ? printableLines(notes) : '') +
-        platformsVerdictLine(results),
+        (everyPlatform ? platformsVerdictLine(results) : ''),
     );
   }
-  return results.every((r) => r.passed) ? 0 : 1;
+  return reports.every((r) => r.passed) ? 0 : 1;
 }
 
 function start(): void {

@@ -191,7 +191,8 @@ describe('LayerCache', () => {
     expect(LayerCache.open({ cache: false })).toBeUndefined();
     const dir = freshDir();
     expect(LayerCache.open({ cache: dir })?.root).toBe(dir);
-    expect(LayerCache.open({ cache: dir })).toBe(LayerCache.open({ cache: dir }));
+    // A value, not a process-wide singleton: each run opens its own and passes it on.
+    expect(LayerCache.open({ cache: dir })).not.toBe(LayerCache.open({ cache: dir }));
     expect(LayerCache.open({ env: { SLIMGATE_CACHE_DIR: dir } })?.root).toBe(dir);
   });
 });
@@ -202,7 +203,7 @@ describe('the cache in a run', () => {
   let app: LayoutImage;
   let sibling: LayoutImage;
   const retry = { attempts: 2, baseDelayMs: 10, maxDelayMs: 20, maxRetryAfterMs: 100 };
-  const opts = (cache: string): InspectOptions => ({
+  const opts = (cache: string | LayerCache): InspectOptions => ({
     cache,
     concurrency: 2,
     registry: { retry, credentials: { dockerConfigDir: '/nonexistent-docker-config' } },
@@ -230,14 +231,13 @@ describe('the cache in a run', () => {
   beforeEach(() => proxy.reset());
 
   it('a warm second run downloads and scans no cached layer', async () => {
-    const dir = freshDir();
-    const cold = await inspect(`docker://${proxy.host}/c/app:pr`, opts(dir));
+    const cache = new LayerCache(freshDir());
+    const cold = await inspect(`docker://${proxy.host}/c/app:pr`, opts(cache));
     expect(layerGets(app.layers)).toBe(2);
-    const cache = LayerCache.open({ cache: dir }) as LayerCache;
     expect(cache.stats).toMatchObject({ hits: 0, misses: 2, writes: 2 });
 
     proxy.reset();
-    const warm = await inspect(`docker://${proxy.host}/c/app:pr`, opts(dir));
+    const warm = await inspect(`docker://${proxy.host}/c/app:pr`, opts(cache));
     expect(layerGets(app.layers)).toBe(0);
     expect(cache.stats).toMatchObject({ hits: 2, misses: 2, writes: 2 });
     expect(warm).toEqual(cold);
@@ -255,8 +255,8 @@ describe('the cache in a run', () => {
   it('an OCI layout: a warm run scans nothing, yet still checks each blob file against its digest', async () => {
     const dir = freshDir();
     const [cold] = await inspect(`oci:${app.dir}:app`, opts(dir));
-    const cache = LayerCache.open({ cache: dir }) as LayerCache;
-    const [warm] = await inspect(`oci:${app.dir}:app`, opts(dir));
+    const cache = new LayerCache(dir);
+    const [warm] = await inspect(`oci:${app.dir}:app`, opts(cache));
     expect(cache.stats.hits).toBe(2);
     expect(warm).toEqual(cold);
 

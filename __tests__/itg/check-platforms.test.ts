@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkAll, manifestPlatforms } from '../../src/engine/engine.js';
+import { manifestPlatforms } from '../../src/engine/engine.js';
+import { checkEvery } from '../helpers/check.js';
 import { parseConfig } from '../../src/config/file.js';
 import { mergePolicy } from '../../src/config/merge.js';
 import type { ManifestCheck, Report } from '../../src/types/report.js';
@@ -39,7 +40,7 @@ describe('check --platform all on an OCI layout with two platforms', () => {
   });
 
   it('reads each platform as umoci unpacks it', async () => {
-    const { platforms } = await checkAll(`oci:${pr}:multi`, { cache: false });
+    const { platforms } = await checkEvery(`oci:${pr}:multi`, { cache: false });
     expect(platforms.map((p) => p.report.image.platform)).toEqual(['linux/amd64', 'linux/arm64']);
     for (const [i, ref] of ['amd64', 'arm64'].entries()) {
       const u = umociUnpack(pr, ref);
@@ -55,7 +56,7 @@ describe('check --platform all on an OCI layout with two platforms', () => {
     const policy = mergePolicy(
       parseConfig('max-size: 30kB\nplatforms:\n  linux/arm64: { max-size: 40kB }\n', 'f'),
     );
-    const r = await checkAll(`oci:${pr}:multi`, { cache: false, policy, baseline: `oci:${main}:multi` });
+    const r = await checkEvery(`oci:${pr}:multi`, { cache: false, policy, baseline: `oci:${main}:multi` });
     const [amd, arm] = r.platforms;
     expect(amd?.report.budget.checks.find((c) => c.name === 'max-size')).toMatchObject({
       limit: 30_000,

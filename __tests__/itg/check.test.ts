@@ -15,7 +15,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check } from '../../src/engine/engine.js';
+import { checkImage } from '../helpers/check.js';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
 import type { Finding, Report } from '../../src/types/report.js';
 import { docker, repoRoot, run, type RunResult } from '../helpers/world.js';
@@ -192,7 +192,7 @@ afterAll(() => {
 
 describe('a static binary on scratch with USER', () => {
   it('passes with no findings at all, base scratch, static entrypoint', async () => {
-    const { report } = await check(archives['static'] as string);
+    const { report } = await checkImage(archives['static'] as string);
     expect(report.findings).toEqual([]);
     expect(report.passed).toBe(true);
     expect(report.base.verdict).toBe('scratch');
@@ -209,7 +209,7 @@ describe('a static binary on scratch with USER', () => {
 
   it('with its Dockerfile, the base is scratch from line 1', async () => {
     const df = path.join(tmp, 'static', 'Dockerfile');
-    const { report } = await check(archives['static'] as string, { dockerfile: { path: df } });
+    const { report } = await checkImage(archives['static'] as string, { dockerfile: { path: df } });
     expect(report.base).toMatchObject({
       verdict: 'scratch',
       image: 'scratch',
@@ -262,7 +262,7 @@ describe('a static binary on scratch with USER', () => {
 
 describe('a dynamic binary on scratch', () => {
   it('is an entrypoint error: its loader is not in the image', async () => {
-    const { report } = await check(archives['dynamic'] as string);
+    const { report } = await checkImage(archives['dynamic'] as string);
     expect(by(report, 'SG704')).toEqual([
       expect.objectContaining({ category: 'entrypoint', severity: 'error', path: '/hello' }),
     ]);
@@ -276,7 +276,7 @@ describe('a dynamic binary on scratch', () => {
 
 describe('a shell script entrypoint on scratch', () => {
   it('is an entrypoint error: /bin/sh is not there', async () => {
-    const { report } = await check(archives['script'] as string);
+    const { report } = await checkImage(archives['script'] as string);
     expect(report.findings.map((f) => [f.id, f.path])).toEqual([['SG706', '/run.sh']]);
     expect(report.findings[0]?.message).toMatch(
       /\/run\.sh is a script for \/bin\/sh, which is not in the image/,
@@ -285,14 +285,14 @@ describe('a shell script entrypoint on scratch', () => {
   });
 
   it('the shell form without a shell is an entrypoint error', async () => {
-    const { report } = await check(archives['shellform'] as string);
+    const { report } = await checkImage(archives['shellform'] as string);
     expect(report.findings.map((f) => [f.id, f.path])).toEqual([['SG707', '/bin/sh']]);
   });
 });
 
 describe('busybox on scratch', () => {
   it('is a shell error', async () => {
-    const { report } = await check(archives['busybox'] as string);
+    const { report } = await checkImage(archives['busybox'] as string);
     expect(by(report, 'SG202')).toEqual([
       expect.objectContaining({ category: 'shell', severity: 'error', path: '/bin/busybox' }),
     ]);
@@ -304,7 +304,7 @@ describe('busybox on scratch', () => {
 describe('an imported Debian-like rootfs', () => {
   let report: Report;
   beforeAll(async () => {
-    ({ report } = await check(archives['debian'] as string));
+    ({ report } = await checkImage(archives['debian'] as string));
   });
 
   it('base: os (debian:12) with its evidence, not allowed by default', () => {
@@ -383,7 +383,7 @@ describe('an imported Debian-like rootfs', () => {
 
 describe('a distroless-like image (certs, passwd, tzdata, status.d, static binary, USER nonroot)', () => {
   it('is clean: base distroless, no findings, exit 0', async () => {
-    const { report } = await check(archives['distroless'] as string, { policy: DEFAULT_POLICY });
+    const { report } = await checkImage(archives['distroless'] as string, { policy: DEFAULT_POLICY });
     expect(report.findings).toEqual([]);
     expect(report.base.verdict).toBe('distroless');
     expect(report.base.evidence).toContain('no shell and no package manager');

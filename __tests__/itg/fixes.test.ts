@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { proposeFixes } from '../../src/analysis/fixes.js';
-import { check } from '../../src/engine/engine.js';
+import { checkImage } from '../helpers/check.js';
 import type { Report } from '../../src/types/report.js';
 import { docker, run } from '../helpers/world.js';
 
@@ -52,7 +52,7 @@ async function buildAndCheck(dockerfile: string): Promise<{ report: Report; path
     env: { ...process.env, DOCKER_BUILDKIT: '0' },
     timeout: 300_000,
   });
-  const { report } = await check(`docker-daemon:${tag}`, { dockerfile: { path: df }, cache: false });
+  const { report } = await checkImage(`docker-daemon:${tag}`, { dockerfile: { path: df }, cache: false });
   return { report, path: df };
 }
 

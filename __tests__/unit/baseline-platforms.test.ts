@@ -1,7 +1,8 @@
 // Which platforms the baseline has, for a `platform: all` check that drops one: the pure parts (the list
-// read back from the cache or a pr.json, the difference), then each baseline path with @actions/core
-// mocked and the engine's manifest listing stood in for through src/action/checker.ts.
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+// read back from the cache or a pr.json, the difference), then the action's baseline provider with
+// @actions/core mocked. A source's platforms (the base-branch tag, `baseline: SOURCE`) come from its scan:
+// see the itg test check-platforms and the e2e test action-platforms.
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { core, resetMocks, stubRun } from '../helpers/action-mocks.js';
@@ -10,9 +11,10 @@ import { InputError } from '../../src/util/errors.js';
 vi.mock('@actions/core', async () => (await import('../helpers/action-mocks.js')).core);
 vi.mock('@actions/github', async () => (await import('../helpers/action-mocks.js')).github);
 
-const { droppedPlatforms, envelopeMissing, keepPlatformList, parsePlatformList, platformsMissing } =
+const { envelopeMissing, keepPlatformList, parsePlatformList, platformsMissing } =
   await import('../../src/github/baseline-platforms.js');
-const { checker } = await import('../../src/action/checker.js');
+const { actionBaseline } = await import('../../src/action/baseline-provider.js');
+const { planRun } = await import('../../src/action/plan.js');
 const { readInputs } = await import('../../src/action/inputs.js');
 const { runContext } = await import('../../src/github/context.js');
 
@@ -90,41 +92,38 @@ describe('envelopeMissing (a pr.json from the PR run)', () => {
   );
 });
 
-describe('droppedPlatforms, on each baseline path', () => {
-  let platformsOf: ReturnType<typeof vi.spyOn>;
-  beforeEach(() => {
-    resetMocks();
-    platformsOf = vi.spyOn(checker, 'platformsOf');
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    platformsOf.mockRestore();
-  });
+describe("the action's baseline provider: the baseline's platforms, on each baseline path", () => {
+  beforeEach(() => resetMocks());
+  afterEach(() => vi.unstubAllEnvs());
 
   const IMAGE = 'ghcr.io/acme/app:pr-7';
-  const PR = ['linux/amd64'];
   const infos = (): string[] => core.info.mock.calls.map(([m]) => String(m));
+  /** The provider check mode makes from the inputs and the event stubbed now. */
+  const provider = () => {
+    const inputs = readInputs();
+    const plan = planRun(inputs, runContext(), process.env);
+    return { plan, baseline: actionBaseline(plan, inputs.build, { cache: false }) };
+  };
+  const keep = (slug: string, platforms: string[]) =>
+    keepPlatformList(slug, platforms, { sha: 'c'.repeat(40), cache: false });
 
-  it("auto: main's list, recorded by a platform: all run on main, names the platform the PR dropped", async () => {
+  it("auto: main's list, recorded by a platform: all run on main, is the baseline's platforms", async () => {
     const dir = stubRun({ image: IMAGE, platform: 'all', baseline: 'auto' });
-    await keepPlatformList(readInputs(), runContext(), IMAGE, ['linux/amd64', 'linux/arm64']);
+    await keep(provider().plan.imageSlug, ['linux/amd64', 'linux/arm64']);
     expect(readdirSync(path.join(dir, 'slimgate-baseline'))).toEqual([
       expect.stringMatching(/^ghcr\.io-acme-app-[0-9a-f]{10}\.platforms\.json$/),
     ]);
-    expect(await droppedPlatforms(readInputs(), runContext(), IMAGE, PR, ['saved report'])).toEqual([
-      'linux/arm64',
-    ]);
+    expect(await provider().baseline.platforms?.()).toEqual(['linux/amd64', 'linux/arm64']);
     // Another image's list is not this one's.
-    expect(await droppedPlatforms(readInputs(), runContext(), 'ghcr.io/acme/other:pr-7', PR, [])).toEqual([]);
-    expect(platformsOf).not.toHaveBeenCalled();
+    vi.stubEnv('INPUT_IMAGE', 'ghcr.io/acme/other:pr-7');
+    expect(await provider().baseline.platforms?.()).toBeUndefined();
   });
 
   it('auto: the comment-key input names the list as it names the reports', async () => {
     stubRun({ image: IMAGE, platform: 'all', baseline: 'auto', 'comment-key': 'app' });
-    await keepPlatformList(readInputs(), runContext(), 'build:Dockerfile', ['linux/amd64', 'linux/arm64']);
-    expect(await droppedPlatforms(readInputs(), runContext(), 'build:other', PR, [])).toEqual([
-      'linux/arm64',
-    ]);
+    await keep(provider().plan.imageSlug, ['linux/amd64', 'linux/arm64']);
+    vi.stubEnv('INPUT_IMAGE', 'ghcr.io/acme/other:pr-7');
+    expect(await provider().baseline.platforms?.()).toEqual(['linux/amd64', 'linux/arm64']);
   });
 
   it.each([
@@ -136,54 +135,34 @@ describe('droppedPlatforms, on each baseline path', () => {
     ['null', 'null'],
     ['a hostile name', JSON.stringify({ slimgate: 1, platforms: ['linux/amd64', 'linux/arm64\u001b]8;;'] })],
     ['too big', JSON.stringify({ slimgate: 1, platforms: ['linux/arm64'], pad: 'x'.repeat(20_000) })],
-  ])('auto: %s is unknown, not an error, and nothing is named', async (_name, text) => {
+  ])('auto: %s is unknown, not an error', async (_name, text) => {
     const dir = stubRun({ image: IMAGE, platform: 'all', baseline: 'auto' });
     if (text !== undefined) {
-      mkdirSync(path.join(dir, 'slimgate-baseline'));
-      await keepPlatformList(readInputs(), runContext(), IMAGE, ['linux/amd64']);
+      await keep(provider().plan.imageSlug, ['linux/amd64']);
       const [file] = readdirSync(path.join(dir, 'slimgate-baseline'));
       writeFileSync(path.join(dir, 'slimgate-baseline', file!), text);
     }
-    await expect(droppedPlatforms(readInputs(), runContext(), IMAGE, PR, ['saved report'])).resolves.toEqual(
-      [],
-    );
+    await expect(provider().baseline.platforms?.()).resolves.toBeUndefined();
     expect(core.warning).not.toHaveBeenCalled();
     expect(infos().some((m) => /no list of main's platforms|not a list of platforms/.test(m))).toBe(true);
   });
 
-  it('auto: without a list, the base-branch tag is listed only when a platform was compared with it', async () => {
-    stubRun({ image: IMAGE, platform: 'all', baseline: 'auto' });
-    platformsOf.mockResolvedValue(['linux/amd64', 'linux/arm64']);
-    expect(await droppedPlatforms(readInputs(), runContext(), IMAGE, PR, [undefined])).toEqual([]);
-    expect(platformsOf).not.toHaveBeenCalled();
-    const tag = 'docker://ghcr.io/acme/app:main';
-    expect(await droppedPlatforms(readInputs(), runContext(), IMAGE, PR, [tag])).toEqual(['linux/arm64']);
-    expect(platformsOf).toHaveBeenCalledWith(tag, expect.anything());
+  it('auto on a push to main records the list rather than reading one', async () => {
+    const dir = stubRun({ image: IMAGE, platform: 'all', baseline: 'auto' });
+    await keep(provider().plan.imageSlug, ['linux/amd64', 'linux/arm64']);
+    const event = path.join(dir, 'push.json');
+    writeFileSync(event, JSON.stringify({ repository: { default_branch: 'main' }, before: 'b'.repeat(40) }));
+    vi.stubEnv('GITHUB_EVENT_NAME', 'push');
+    vi.stubEnv('GITHUB_EVENT_PATH', event);
+    vi.stubEnv('GITHUB_REF', 'refs/heads/main');
+    const { plan, baseline } = provider();
+    expect(plan.record).toBe(true);
+    expect(await baseline.platforms?.()).toBeUndefined();
   });
 
-  it('baseline: SOURCE: its manifests list its platforms; names from the index that are not platforms are left out', async () => {
-    stubRun({ image: IMAGE, platform: 'all', baseline: 'ghcr.io/acme/app:v1' });
-    platformsOf.mockResolvedValue(['linux/amd64', 'linux/arm64', 'linux/\u001b[31mevil', 'linux/s390x']);
-    expect(await droppedPlatforms(readInputs(), runContext(), IMAGE, PR, [])).toEqual([
-      'linux/arm64',
-      'linux/s390x',
-    ]);
-    expect(platformsOf).toHaveBeenCalledWith('ghcr.io/acme/app:v1', expect.anything());
-  });
-
-  it.each([
-    ['an archive (only a full read would tell)', () => Promise.resolve(undefined)],
-    ['a registry that fails', () => Promise.reject(new Error('connect ECONNREFUSED'))],
-  ])('baseline: SOURCE, %s: unknown, not an error', async (_name, answer) => {
-    stubRun({ image: IMAGE, platform: 'all', baseline: 'docker-archive:main.tar' });
-    platformsOf.mockImplementation(answer);
-    await expect(droppedPlatforms(readInputs(), runContext(), IMAGE, PR, [])).resolves.toEqual([]);
-    expect(core.warning).not.toHaveBeenCalled();
-  });
-
-  it('baseline: none asks nothing', async () => {
-    stubRun({ image: IMAGE, platform: 'all', baseline: 'none' });
-    expect(await droppedPlatforms(readInputs(), runContext(), IMAGE, PR, [])).toEqual([]);
-    expect(platformsOf).not.toHaveBeenCalled();
+  it.each(['none', 'docker-archive:main.tar'])('baseline: %s before any find asks nothing', async (b) => {
+    stubRun({ image: IMAGE, platform: 'all', baseline: b });
+    expect(await provider().baseline.platforms?.()).toBeUndefined();
+    expect(infos()).toEqual([]);
   });
 });

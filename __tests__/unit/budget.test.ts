@@ -3,7 +3,7 @@
 // a baseline (bytes or percent), skipped — not failed — without one.
 import { describe, expect, it } from 'vitest';
 import { evaluateBudgets, type BudgetInput } from '../../src/analysis/budget.js';
-import { rejudgeWithBaseline } from '../../src/analysis/analyze.js';
+import { judgeReport } from '../../src/analysis/judge.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { parseGrowth, parseSize } from '../../src/config/values.js';
 import { InputError } from '../../src/util/errors.js';
@@ -171,15 +171,15 @@ describe('budgets in a check report', () => {
     expect(r.findings.map((f) => f.id)).toEqual(['SG104']);
   });
 
-  it('rejudgeWithBaseline() applies max-growth once a saved baseline report is known', () => {
+  it('judgeReport() applies max-growth once a saved baseline report is known', () => {
     const policy = { ...DEFAULT_POLICY, maxGrowth: { percent: 10 } };
     const r = check(img, { maxGrowth: { percent: 10 } });
     expect(r.budget.checks[0]?.skipped).toBe(true);
     const baseline = { ...r, size: { ...r.size, uncompressed: 1_000_000 } };
-    const again = rejudgeWithBaseline(r, policy, baseline);
+    const again = judgeReport(r, policy, { baseline }).report;
     expect(again.budget.checks[0]).toMatchObject({ name: 'max-growth', passed: false });
     expect(again.findings.map((f) => f.id)).toEqual(['SG105']);
     expect(again.passed).toBe(false);
-    expect(rejudgeWithBaseline(again, policy, null).findings).toEqual([]);
+    expect(judgeReport(again, policy, { baseline: null }).report.findings).toEqual([]);
   });
 });

@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { check, inspect } from '../../src/engine/engine.js';
+import { inspect } from '../../src/engine/engine.js';
+import { checkImage } from '../helpers/check.js';
 import { InputError } from '../../src/util/errors.js';
 import { checkImageConfig } from '../../src/sources/image-config.js';
 import type { Report } from '../../src/types/report.js';
@@ -57,7 +58,7 @@ function archive(cfg: Buffer, kind: 'oci' | 'docker' = 'oci'): string {
 }
 
 async function report(source: string): Promise<Report> {
-  return (await check(source, { concurrency: 1 })).report;
+  return (await checkImage(source, { concurrency: 1 })).report;
 }
 
 describe('wrongly typed config fields are one input error that names the field', () => {

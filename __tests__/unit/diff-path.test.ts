@@ -1,6 +1,6 @@
 // The Dockerfile's path in --fix-dockerfile's diff headers: what git apply and patch -p1 need.
 import { describe, expect, it } from 'vitest';
-import { diffPath } from '../../src/cli/fix-dockerfile.js';
+import { diffPath } from '../../src/output/fix-dockerfile.js';
 
 describe('diffPath', () => {
   it.each([

@@ -19,7 +19,8 @@ import type { Report } from '../../src/types/report.js';
 import { InputError, failureLine } from '../../src/util/errors.js';
 import { mainReport, prEnvelope, prReport } from '../helpers/github-reports.js';
 import { DEFAULT_POLICY } from '../../src/analysis/policy.js';
-import { check, inspect } from '../../src/engine/engine.js';
+import { inspect } from '../../src/engine/engine.js';
+import { checkImage } from '../helpers/check.js';
 import { dir as tarDir, file, layer, ociArchive, tar } from '../helpers/tar.js';
 import { D, F, S, STATIC, X, check as kitCheck, image as kitImage } from '../helpers/rules-kit.js';
 
@@ -377,7 +378,7 @@ describe("the engine's own reports read back the same", () => {
     const hello = `docker-archive:${path.join(repo, 'examples', 'hello-scratch.tar')}`;
     const busybox = `oci-archive:${path.join(repo, 'examples', 'busybox-os.tar')}`;
     const policy = { ...DEFAULT_POLICY, maxSize: 1000, maxGrowth: { percent: 10 } } as typeof DEFAULT_POLICY;
-    const { report, baseline } = await check(busybox, { policy, baseline: hello });
+    const { report, baseline } = await checkImage(busybox, { policy, baseline: hello });
     expect(report.findings.length).toBeGreaterThan(3);
     expect(report.entrypoint).toBeDefined();
     roundTrip(report);
@@ -405,7 +406,7 @@ describe("the engine's own reports read back the same", () => {
         ],
       }),
     );
-    const { report } = await check(`oci-archive:${p}`, {
+    const { report } = await checkImage(`oci-archive:${p}`, {
       policy: { ...DEFAULT_POLICY, failOn: 'new-error' },
     });
     expect(report.findings.some((f) => f.pathBase64)).toBe(true);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readEnvelope, writePlatformFiles, type PrEnvelope } from '../../src/github/artifact.js';
+import { readEnvelope, writeRunFiles, type PrEnvelope } from '../../src/github/artifact.js';
 import { keySlug } from '../../src/github/baseline.js';
 import { DEFAULT_POLICY, policyForPlatform, type Policy } from '../../src/analysis/policy.js';
 import { combineVerdicts, decideVerdict, type Verdict } from '../../src/analysis/verdict.js';
@@ -179,13 +179,13 @@ describe('the artifact of a platform: all run (comment mode reads it from a fork
     process.env['RUNNER_TEMP'] = mkdtempSync(path.join(tmpdir(), 'sg-platforms-'));
     const amd = report();
     const arm = { ...report(), image: { ...report().image, platform: 'linux/arm64' } };
-    const files = writePlatformFiles(
+    const files = writeRunFiles(
       'app all',
       [
         { key: 'app linux/amd64', report: amd, baseline: null },
         { key: 'app linux/arm64', report: arm, baseline: amd },
       ],
-      envelope,
+      { everyPlatform: true, pr: envelope },
     );
     const env = readEnvelope(path.join(files.dir, 'pr.json'));
     expect(env.platforms).toEqual([keySlug('app linux/amd64'), keySlug('app linux/arm64')]);

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rejudgeWithBaseline } from '../../src/analysis/analyze.js';
+import { judgeReport } from '../../src/analysis/judge.js';
 import { findingKey, matchFindings } from '../../src/analysis/finding.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { decideVerdict } from '../../src/analysis/verdict.js';
-import { check, checkAll } from '../../src/engine/engine.js';
+import { checkEvery, checkImage } from '../helpers/check.js';
 import { diffReports } from '../../src/report/diff.js';
 import { showNames } from '../../src/report/names.js';
 import type { Finding, Report } from '../../src/types/report.js';
@@ -52,7 +52,7 @@ const errorsOf = (r: Report): string[] =>
 
 describe('the ratchet on findings at paths that are not UTF-8', () => {
   it('the image has the two errors, on shown names with their bytes', async () => {
-    const { report } = await check(image(HOSTILE), { policy: RATCHET });
+    const { report } = await checkImage(image(HOSTILE), { policy: RATCHET });
     expect(errorsOf(report).sort()).toEqual(['SG301 /bin/\\xfe', 'SG501 /root/\\xff/id_ed25519']);
     expect(report.findings.find((f) => f.id === 'SG301')?.pathBase64).toBe(b64('/bin/\udcfe'));
     // No baseline: the ratchet judges as error does.
@@ -62,7 +62,7 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
 
   it('the same image as its own baseline: 0 new errors, passes, and the diff and the verdict agree', async () => {
     const src = image(HOSTILE);
-    const { report, baseline } = await check(src, { policy: RATCHET, baseline: src });
+    const { report, baseline } = await checkImage(src, { policy: RATCHET, baseline: src });
     expect(baseline).not.toBeNull();
     expect(report.verdict?.newErrors).toBe(0);
     expect(report.passed).toBe(true);
@@ -77,7 +77,7 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
 
   it('--platform all: each platform against itself passes too', async () => {
     const src = image(HOSTILE);
-    const { platforms } = await checkAll(src, { policy: RATCHET, baseline: src });
+    const { platforms } = await checkEvery(src, { policy: RATCHET, baseline: src });
     expect(platforms).toHaveLength(1);
     expect(platforms[0]?.report.verdict?.newErrors).toBe(0);
     expect(platforms[0]?.report.passed).toBe(true);
@@ -86,7 +86,7 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
   it('a new error on a name that is not UTF-8 is still new, and only it', async () => {
     const before = image(HOSTILE);
     const after = image([...HOSTILE, file('bin/\udcfd', 'y', { mode: 0o4755 })]);
-    const { report, baseline } = await check(after, { policy: RATCHET, baseline: before });
+    const { report, baseline } = await checkImage(after, { policy: RATCHET, baseline: before });
     expect(report.verdict?.newErrors).toBe(1);
     expect(report.passed).toBe(false);
     const added = diffReports(baseline as Report, report).findings.added;
@@ -97,7 +97,7 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
   it('a name that only looks like the baseline\'s (a file really named "\\xfe") is a new error', async () => {
     const before = image(HOSTILE);
     const after = image([...HOSTILE, file('bin/\\xfe', 'z', { mode: 0o4755 })]);
-    const { report, baseline } = await check(after, { policy: RATCHET, baseline: before });
+    const { report, baseline } = await checkImage(after, { policy: RATCHET, baseline: before });
     expect(report.verdict?.newErrors).toBe(1);
     expect(report.passed).toBe(false);
     const added = diffReports(baseline as Report, report).findings.added;
@@ -107,9 +107,9 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
 
   it('a saved baseline (the action, or a JSON report) gives the same verdict as the image itself', async () => {
     const src = image(HOSTILE);
-    const { report } = await check(src, { policy: RATCHET });
+    const { report } = await checkImage(src, { policy: RATCHET });
     const saved = JSON.parse(JSON.stringify(report)) as Report;
-    const judged = rejudgeWithBaseline(report, RATCHET, saved);
+    const judged = judgeReport(report, RATCHET, { baseline: saved }).report;
     expect(judged.verdict?.newErrors).toBe(0);
     expect(judged.passed).toBe(true);
   });
@@ -118,7 +118,7 @@ describe('the ratchet on findings at paths that are not UTF-8', () => {
 describe('a saved baseline from before names were bytes, or with fields of the wrong type', () => {
   it('a path decoded to U+FFFD with no pathBase64 (before names were bytes): no crash, the error counts as new', async () => {
     const src = image(HOSTILE);
-    const { report } = await check(src, { policy: RATCHET });
+    const { report } = await checkImage(src, { policy: RATCHET });
     const old = JSON.parse(JSON.stringify(report)) as Report;
     for (const f of old.findings) {
       if (f.pathBase64 === undefined) continue;
@@ -126,7 +126,7 @@ describe('a saved baseline from before names were bytes, or with fields of the w
       delete f.pathBase64;
     }
     expect(old.findings.map((f) => f.path)).toContain('/bin/\ufffd');
-    const judged = rejudgeWithBaseline(report, RATCHET, old);
+    const judged = judgeReport(report, RATCHET, { baseline: old }).report;
     // The bytes are gone from that baseline: the same finding cannot be told from another name that became
     // U+FFFD, so it is new (once: the next baseline saved has pathBase64), and the diff says the same.
     expect(judged.verdict?.newErrors).toBe(2);

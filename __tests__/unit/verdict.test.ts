@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { rejudgeWithBaseline } from '../../src/analysis/analyze.js';
+import { judgeReport } from '../../src/analysis/judge.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { decideVerdict, type VerdictPolicy } from '../../src/analysis/verdict.js';
 import { parseFailOn } from '../../src/config/values.js';
-import { readEnvelope, writeReportFiles } from '../../src/github/artifact.js';
+import { readEnvelope, writeRunFiles, type PrEnvelope } from '../../src/github/artifact.js';
 import type { Finding, Report } from '../../src/types/report.js';
 import { file, finding, prReport, report } from '../helpers/github-reports.js';
 
@@ -212,20 +212,20 @@ describe('the ratchet and the budgets-only preset', () => {
     for (const f of v.debt) expect([f.severity, f.category === 'size']).toEqual(['error', false]);
 
     // The same policy through the engine's path (report.passed, as `check` and the action judge it):
-    // rejudgeWithBaseline recomputes budgets, so give it the breach as a finding of a budget it evaluates.
+    // judgeReport recomputes budgets, so give it the breach as a finding of a budget it evaluates.
     const full: Policy = { ...DEFAULT_POLICY, ...policy, ...(breached ? { maxSize: 5_000_000 } : {}) };
     const prR = report({
       findings: pr.filter((f) => f.category !== 'size'),
       files: breached ? [file('/big', 8_094_936)] : [],
     });
     const mainR = main ? report({ findings: main }) : null;
-    const rejudged = rejudgeWithBaseline(prR, full, mainR);
+    const rejudged = judgeReport(prR, full, { baseline: mainR }).report;
     expect(rejudged.passed).toBe(!e.blocking);
     expect(rejudged.verdict?.newErrors).toBe(e.newErrors);
 
     // Comment mode re-decides from pr.json: the envelope keeps fail-on and the preset.
     process.env['RUNNER_TEMP'] = mkdtempSync(path.join(tmpdir(), 'sg-verdict-'));
-    const files = writeReportFiles('app', prR, mainR, {
+    const envelope: PrEnvelope = {
       slimgate: 1,
       pullRequest: 2,
       headSha: 'a'.repeat(40),
@@ -236,6 +236,10 @@ describe('the ratchet and the budgets-only preset', () => {
       baselineLabel: 'main',
       baselineNote: '',
       showPlatform: false,
+    };
+    const files = writeRunFiles('app', [{ key: 'app', report: prR, baseline: mainR }], {
+      everyPlatform: false,
+      pr: envelope,
     });
     const env = readEnvelope(path.join(files.dir, 'pr.json'));
     const again = decideVerdict(

@@ -8,21 +8,12 @@ import * as core from '@actions/core';
 import { checkBuildxOptions, secretValues } from '../sources/build-args.js';
 import {
   BUILD_OPTIONS,
+  type BuildInputs,
   type BuildOptionSpec,
-  type BuildSettings,
   type InputList,
 } from '../sources/build-options.js';
 import { InputError } from '../util/errors.js';
 import { parseBuildxList, parseList } from '../util/list.js';
-
-/** The build inputs, with the lists and the switches always present. */
-export type BuildInputs = BuildSettings & {
-  context: string;
-  buildArgs: string[];
-  platforms: string[];
-  push: boolean;
-  tags: string[];
-};
 
 const ROWS: readonly BuildOptionSpec[] = BUILD_OPTIONS;
 

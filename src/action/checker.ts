@@ -4,23 +4,12 @@
  */
 import * as core from '@actions/core';
 import type { Policy } from '../analysis/policy.js';
-import { rejudgeWithBaseline } from '../analysis/analyze.js';
 import { resolvePolicy } from '../config/index.js';
-import { check, checkAll, manifestPlatforms, type CheckAllResult } from '../engine/engine.js';
-import { LayerCache } from '../scan/cache.js';
+import { check, type CheckOptions, type CheckRun } from '../engine/engine.js';
 import { buildImage, type BuildResult } from '../sources/docker-build.js';
-import type { Platform } from '../sources/model/image.js';
+import type { BuildInputs } from '../sources/build-options.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
-import type { Report } from '../types/report.js';
-import type { BuildInputs } from './build-inputs.js';
 import type { PolicyInputs, RegistryInputs } from './inputs.js';
-
-export interface CheckImageOptions {
-  policy: Policy;
-  platform: Platform | undefined;
-  dockerfile?: { path: string; buildArgs?: Record<string, string>; target?: string };
-  registry: RegistryInputs;
-}
 
 /**
  * Explicit credentials (registry-username/-password) serve one registry, `r.host`: the image input's (or
@@ -64,37 +53,9 @@ export const checker = {
   policy(inputs: PolicyInputs): Promise<Policy> {
     return resolvePolicy(inputs, { cwd: process.env['GITHUB_WORKSPACE'] || process.cwd() });
   },
-  /** The image's report with findings, budgets (max-growth left to judge()), base and entrypoint. */
-  async check(source: string, o: CheckImageOptions): Promise<Report> {
-    const lc = LayerCache.open();
-    const before = lc ? { ...lc.stats } : undefined;
-    const { report } = await check(source, {
-      policy: o.policy,
-      platform: o.platform,
-      registry: registryOptions(o.registry),
-      ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
-    });
-    if (lc && before)
-      core.info(
-        `layer scans: ${lc.stats.hits - before.hits} from the cache, ${lc.stats.misses - before.misses} read`,
-      );
-    return report;
-  },
-  /** Every platform of the source, each under its own policy (the baselines come later, per platform). */
-  async checkAll(source: string, o: Omit<CheckImageOptions, 'platform'>): Promise<CheckAllResult> {
-    return checkAll(source, {
-      policy: o.policy,
-      registry: registryOptions(o.registry),
-      ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
-    });
-  },
-  /** The platforms of a baseline source, from its manifests; undefined when only a full read would tell. */
-  platformsOf(source: string, registry: RegistryInputs): Promise<string[] | undefined> {
-    return manifestPlatforms(source, { registry: registryOptions(registry) });
-  },
-  /** Budgets again, with the baseline (any kind: a saved report too) for max-growth. */
-  judge(report: Report, policy: Policy, baseline: Report | null): Report {
-    return rejudgeWithBaseline(report, policy, baseline);
+  /** The engine's check: the platforms chosen, each judged against its baseline and the override label. */
+  check(source: string, o: CheckOptions): Promise<CheckRun> {
+    return check(source, o);
   },
   build(b: BuildInputs): Promise<BuildResult> {
     return buildImage({ ...b, onLog: (chunk) => process.stdout.write(chunk) });

@@ -12,12 +12,11 @@ import { parseList } from '../util/list.js';
 import { parseFailOn } from '../config/values.js';
 import { InputError } from '../util/errors.js';
 import { parsePlatform, type PlatformChoice } from '../sources/platform.js';
-import { registryOfSource } from '../cli/registry-flags.js';
 import { parseReference } from '../sources/registry/reference.js';
-import { parseSource } from '../sources/source.js';
-import { defaultDockerfile } from '../sources/build-options.js';
+import { parseSource, registryOfSource } from '../sources/source.js';
+import { defaultDockerfile, type BuildInputs } from '../sources/build-options.js';
 import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
-import { readBuildInputs, type BuildInputs } from './build-inputs.js';
+import { readBuildInputs } from './build-inputs.js';
 
 type Mode = 'check' | 'comment';
 
@@ -144,9 +143,9 @@ export function parseBaseline(value: string, cwd = process.cwd()): BaselineInput
  */
 function credentialHost(image: string, build: BuildInputs | undefined): string {
   const host = image
-    ? registryOfSource(image, parseSource(image).kind === 'registry')
+    ? registryOfSource(image)
     : build?.tags[0] !== undefined
-      ? registryOfSource(build.tags[0], true)
+      ? parseReference(build.tags[0]).registry
       : undefined;
   if (!host)
     throw new InputError(

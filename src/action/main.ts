@@ -6,35 +6,29 @@
 import { join, relative } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseBuildArgs } from '../sources/build-args.js';
-import { policyForPlatform, type Policy } from '../analysis/policy.js';
-import { decideVerdict } from '../analysis/verdict.js';
+import { distinctFindings } from '../analysis/finding.js';
+import type { Policy } from '../analysis/policy.js';
 import { renderInspect } from '../report/text.js';
+import { LayerCache } from '../scan/cache.js';
 import { BuildError } from '../sources/docker-build.js';
-import { parsePlatform } from '../sources/platform.js';
 import { failureLine, InputError, oneLine } from '../util/errors.js';
-import { annotate } from '../github/annotations.js';
-import { withCommandsStopped } from '../github/log.js';
 import { escapeControls } from '../util/text.js';
-import { findEnvelopes, readEnvelope, writeReportFiles, type CommentView } from '../github/artifact.js';
-import { keepBaseline, resolveBaseline, restoreMainLayers } from '../github/baseline.js';
-import { defaultCommentKey } from '../report/comment-key.js';
+import { restoreLayerScans, saveLayerScans } from '../github/actions-cache.js';
+import { annotate } from '../github/annotations.js';
+import { findEnvelopes, readEnvelope, writeRunFiles, type CommentView } from '../github/artifact.js';
+import { keepBaseline } from '../github/baseline.js';
+import { keepPlatformList } from '../github/baseline-platforms.js';
 import type { Octokit } from '../github/comment.js';
 import { runContext, type RunContext } from '../github/context.js';
-import { writeSarif } from '../cli/sarif-output.js';
+import { withCommandsStopped } from '../github/log.js';
 import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
-import { loadJudged, prEnvelope, prState, runFooter, sarifOutput } from './pr-state.js';
-import { checker } from './checker.js';
-import { suggestFixes } from './suggest.js';
+import { actionBaseline } from './baseline-provider.js';
+import { checker, registryOptions } from './checker.js';
 import { readInputs, type ActionInputs } from './inputs.js';
-import type { BuildInputs } from './build-inputs.js';
-import { applyVerdict, commentTarget, publish, publishPlatforms } from './publish.js';
-import { checkPlatforms, loadPlatformReports } from './platforms.js';
-
-/** The key's image part in build mode: the Dockerfile and target, which stay the same across commits. */
-function buildKeySource(b: BuildInputs): string {
-  return `build:${b.file ?? `${b.context.replace(/\/+$/, '')}/Dockerfile`}${b.target ? `#${b.target}` : ''}`;
-}
+import { planRun, platformKey, runKey, type RunPlan } from './plan.js';
+import { loadJudged, prEnvelope, prState, runFooter, sarifOutput, type PrState } from './pr-state.js';
+import { applyVerdict, publish } from './publish.js';
+import { suggestFixes } from './suggest.js';
 
 async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
   if (ctx.kind === 'workflow_run')
@@ -47,6 +41,7 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
         'written, but nothing is commented and no baseline is recorded',
     );
 
+  const plan = planRun(inputs, ctx, process.env);
   const policy = await checker.policy(inputs.policy);
   let source = inputs.image;
   if (inputs.imageNote) core.notice(`Slimgate: ${inputs.imageNote}`);
@@ -63,7 +58,7 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
     cleanup = built.cleanup;
   }
   try {
-    await checkSource(inputs, ctx, policy, source);
+    await checkSource(inputs, ctx, plan, policy, source);
   } finally {
     await cleanup?.();
   }
@@ -89,82 +84,107 @@ async function livePull(inputs: ActionInputs, ctx: RunContext): Promise<LivePull
   }
 }
 
+/** One path for one image and for every platform: check, keep main's baseline, publish, annotate, verdict. */
 async function checkSource(
   inputs: ActionInputs,
   ctx: RunContext,
+  plan: RunPlan,
   policy: Policy,
   source: string,
 ): Promise<void> {
-  const dockerfile = inputs.dockerfile
-    ? {
-        path: inputs.dockerfile,
-        ...(inputs.build ? { buildArgs: parseBuildArgs(inputs.build.buildArgs, process.env) } : {}),
-        ...(inputs.build?.target ? { target: inputs.build.target } : {}),
-      }
-    : undefined;
-  const label = inputs.build ? buildKeySource(inputs.build) : inputs.image;
-  const layers = await restoreMainLayers(inputs, ctx, label);
-  if (inputs.platform === 'all') {
-    const live = await livePull(inputs, ctx);
-    return checkPlatforms({ inputs, ctx, policy, source, label, layers, live, dockerfile });
+  // The layer cache is opened once: main's layer scans are restored into it, the image and its baselines
+  // are read through it, and a run on main saves it once.
+  const cache = LayerCache.open();
+  const layers = await restoreLayerScans(cache, plan.cache.layerLimit, plan.imageSlug, plan.baseSha);
+  const before = cache ? { ...cache.stats } : undefined;
+  const engine = { registry: registryOptions(inputs.registry), cache: cache ?? false };
+  const baseline = actionBaseline(plan, inputs.build, engine);
+  // The PR is read after the scan, so that a push or a label made while the image was read is seen.
+  let state: PrState = prState(inputs, ctx, undefined);
+  const every = plan.everyPlatform ? ', every platform' : '';
+  core.info(`Inspecting ${plan.label}${every}`);
+  const run = await checker.check(source, {
+    ...engine,
+    policy,
+    platform: plan.platform,
+    ...(plan.dockerfile ? { dockerfile: plan.dockerfile } : {}),
+    baseline,
+    override: async () => {
+      state = prState(inputs, ctx, await livePull(inputs, ctx));
+      return state.override;
+    },
+  });
+  if (cache && before)
+    core.info(
+      `layer scans: ${cache.stats.hits - before.hits} from the cache, ${cache.stats.misses - before.misses} read`,
+    );
+  const platforms = run.platforms.map((p) => p.report.image.platform);
+  const entries = [];
+  for (const p of run.platforms) {
+    const key = platformKey(plan, p.report.image.platform);
+    const report = plan.record
+      ? await keepBaseline({
+          key,
+          report: p.report,
+          previous: baseline.previous(key),
+          sha: ctx.sha,
+          cache: plan.cache.reports,
+        })
+      : p.report;
+    // The platform is the image's own text: escaped before it reaches the log.
+    await core.group(`Report${every ? ` ${escapeControls(report.image.platform)}` : ''}`, () =>
+      withCommandsStopped(() => core.info(renderInspect(report))),
+    );
+    entries.push({ ...p, key, report });
   }
-  const platform = inputs.platform;
-  let report = await core.group(`Inspecting ${label}`, () =>
-    checker.check(source, {
-      policy,
-      platform,
-      registry: inputs.registry,
-      ...(dockerfile ? { dockerfile } : {}),
-    }),
-  );
-  const key = inputs.commentKey || defaultCommentKey(label, report.image.platform);
-  // The platform's own budgets (.slimgate.yml `platforms:`), as the engine applied them.
-  const budgets = policyForPlatform(policy, report.image.platform);
-  const baseline = await resolveBaseline({
-    inputs,
-    ctx,
-    policy: budgets,
-    key,
-    platform: parsePlatform(report.image.platform),
-  });
-  report = checker.judge(report, budgets, baseline.report);
-  if (ctx.kind === 'baseline')
-    report = await keepBaseline({ key, label, report, previous: baseline.previous, inputs, ctx, layers });
-  await core.group('Report', () => withCommandsStopped(() => core.info(renderInspect(report))));
-
-  const state = prState(inputs, ctx, await livePull(inputs, ctx));
-  const verdict = decideVerdict(report, policy, {
-    override: state.override,
-    baseline: baseline.report?.findings ?? null,
-  });
+  if (plan.record) {
+    if (plan.everyPlatform)
+      await keepPlatformList(plan.imageSlug, platforms, { sha: ctx.sha, cache: plan.cache.reports });
+    await saveLayerScans(cache, plan.cache.layerLimit, plan.imageSlug, ctx.sha, layers);
+  }
+  // Not a failure (the verdict alone decides): said in the comment, the summary, the outputs, and here.
+  if (run.missing.length)
+    core.warning(
+      `Slimgate: the baseline also has ${escapeControls(run.missing.join(', '))}, which this image does not`,
+    );
+  const key = runKey(plan, platforms);
+  const found = entries.find((e) => e.baselineSource);
   const view: CommentView = {
-    baselineLabel: baseline.label,
-    ...(baseline.source ? { baselineSource: baseline.source } : {}),
-    baselineNote: baseline.note,
+    baselineLabel: ctx.baseBranch ?? 'baseline',
+    ...(found?.baselineSource ? { baselineSource: found.baselineSource } : {}),
+    baselineNote: entries.find((e) => e.baselineNote)?.baselineNote ?? '',
     ...(inputs.overrideLabel ? { overrideLabel: inputs.overrideLabel } : {}),
-    showPlatform: !!inputs.platform || report.image.platform !== 'linux/amd64',
+    showPlatform: !!inputs.platform || platforms.some((p) => p !== 'linux/amd64'),
+    ...(run.missing.length ? { missingPlatforms: run.missing } : {}),
     ...runFooter(ctx),
   };
   const pr = prEnvelope(ctx, key, policy, state, view);
-  const files = writeReportFiles(key, report, baseline.report, pr);
-  sarifOutput(inputs.sarif, (file, root) => writeSarif(file, report, { commentKey: key, root }));
-  const suggestions = await suggestFixes(inputs, ctx, report, key);
-  const target = commentTarget(inputs, ctx, key);
-  const { diff } = await publish({
-    report,
-    baseline: baseline.report,
+  const files = writeRunFiles(key, entries, { everyPlatform: plan.everyPlatform, pr });
+  sarifOutput(
+    inputs.sarif,
+    entries.map((e) => ({ report: e.report, commentKey: e.key })),
+    plan.everyPlatform,
+  );
+  const suggestions = await suggestFixes(inputs, ctx, {
+    dockerfile: plan.dockerfile,
+    reports: entries.map((e) => e.report),
+    key,
+  });
+  const { diffs } = await publish({
+    entries,
+    everyPlatform: plan.everyPlatform,
     view,
-    verdict,
     reportPath: files.report,
     outputs: true,
-    ...(suggestions?.outsideDiff ? { fixesDiff: suggestions.outsideDiff } : {}),
+    fixesDiff: suggestions?.outsideDiff,
     key,
-    ...(state.stale ? { skipComment: state.stale } : {}),
-    ...(target ? { comment: target } : {}),
+    skipComment: state.stale,
+    ...(plan.comment ? { comment: { ...plan.comment, token: inputs.token, key } } : {}),
   });
   await suggestions?.post();
-  annotate(diff ? diff.findings.added : report.findings);
-  applyVerdict(report, verdict);
+  // One annotation per finding, however many platforms share it.
+  annotate(distinctFindings(entries.flatMap((e, i) => diffs[i]?.findings.added ?? e.report.findings)));
+  applyVerdict(entries, plan.everyPlatform);
 }
 
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */
@@ -225,20 +245,18 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       checkedSha: pr.headSha,
       ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
     };
-    const common = { view: envView, outputs: first, key: env.commentKey, comment: target };
+    const outputs = first;
     first = false;
-    if (env.platforms) {
-      await publishPlatforms({
-        ...common,
-        platforms: loadPlatformReports(dir, env.platforms, policy, override, env.baselineNote),
-        reportPath: join(dir, 'reports.json'),
-      });
-      continue;
-    }
+    // `platform: all` left each platform's reports in the sibling directories pr.json names.
+    const dirs = env.platforms?.map((slug) => join(dir, '..', slug)) ?? [dir];
     await publish({
-      ...common,
-      ...loadJudged(dir, policy, override, undefined),
-      reportPath: join(dir, 'report.json'),
+      entries: dirs.map((d) => loadJudged(d, policy, override, env.platforms ? env.baselineNote : undefined)),
+      everyPlatform: !!env.platforms,
+      view: envView,
+      outputs,
+      key: env.commentKey,
+      comment: target,
+      reportPath: join(dir, env.platforms ? 'reports.json' : 'report.json'),
     });
   }
 }

@@ -13,7 +13,9 @@ import { loadReport } from '../github/baseline.js';
 import type { RunContext } from '../github/context.js';
 import { runUrl, type LivePull } from '../github/pull.js';
 import type { ActionInputs } from './inputs.js';
-import type { PlatformPublication } from './publish.js';
+import type { Report } from '../types/report.js';
+import { writeSarif } from '../output/sarif-file.js';
+import type { JudgedEntry } from './publish.js';
 
 export interface PrState {
   /** The override label and whether the PR carries it (the live labels, else the event's). */
@@ -64,9 +66,14 @@ export function prEnvelope(
   };
 }
 
-/** The `sarif` input and output: `write` writes the log (paths relative to the workspace) and returns its path. */
-export function sarifOutput(file: string | undefined, write: (file: string, root: string) => string): void {
-  const path = file ? write(file, process.env['GITHUB_WORKSPACE'] || process.cwd()) : '';
+/** The `sarif` input and output: the log of every platform, with paths relative to the workspace. */
+export function sarifOutput(
+  file: string | undefined,
+  entries: readonly { report: Report; commentKey: string }[],
+  everyPlatform: boolean,
+): void {
+  const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
+  const path = file ? writeSarif(file, entries, { root, everyPlatform }) : '';
   if (path) core.info(`SARIF written to ${path}`);
   core.setOutput('sarif', path);
 }
@@ -77,7 +84,7 @@ export function loadJudged(
   policy: { failOn: FailOn; preset: Preset | undefined },
   override: { label: string; applied: boolean } | undefined,
   baselineNote: string | undefined,
-): PlatformPublication {
+): JudgedEntry {
   const report = loadReport(join(dir, 'report.json'));
   const baselinePath = join(dir, 'baseline.json');
   const baseline = statSync(baselinePath, { throwIfNoEntry: false })

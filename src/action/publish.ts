@@ -7,13 +7,7 @@ import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
 import type { Verdict } from '../analysis/verdict.js';
 import { diffReports, type ReportDiff } from '../report/diff.js';
-import {
-  commentMarker,
-  renderMarkdown,
-  renderPlatformsMarkdown,
-  type MarkdownOptions,
-  type PlatformMarkdown,
-} from '../report/markdown.js';
+import { commentMarker, renderComment, type CommentOptions } from '../report/markdown.js';
 import { combineVerdicts } from '../analysis/verdict.js';
 import { trendOf } from '../report/trend.js';
 import type { Report } from '../types/report.js';
@@ -21,9 +15,8 @@ import { formatBytes } from '../util/bytes.js';
 import { oneLine } from '../util/errors.js';
 import { escapeControls } from '../util/text.js';
 import type { CommentView } from '../github/artifact.js';
-import type { RunContext } from '../github/context.js';
-import type { ActionInputs } from './inputs.js';
 import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
+import type { CommentPlace } from './plan.js';
 
 const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 /** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
@@ -34,27 +27,6 @@ function percentOutput(p: number | null): string {
   return p === null ? '' : String(Math.round(p * 100) / 100);
 }
 
-function setOutputs(
-  report: Report,
-  diff: ReportDiff | undefined,
-  v: Verdict,
-  reportPath: string,
-  body: string,
-): void {
-  core.setOutput('passed', String(v.status !== 'fail'));
-  core.setOutput('size', String(report.size.uncompressed));
-  core.setOutput('compressed-size', String(report.size.compressed));
-  core.setOutput('size-delta', diff ? String(diff.size.uncompressed.delta) : '');
-  core.setOutput('size-delta-percent', diff ? percentOutput(diff.size.uncompressed.percent) : '');
-  core.setOutput('report', reportPath);
-  core.setOutput('digest', report.image.digest);
-  core.setOutput('errors', String(v.errors));
-  core.setOutput('warnings', String(v.warnings));
-  core.setOutput('new-errors', String(v.newErrors));
-  core.setOutput('base', report.base.verdict);
-  core.setOutput('comment-body', body);
-}
-
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) {
     core.info('no GITHUB_STEP_SUMMARY: the job summary is not written');
@@ -63,7 +35,7 @@ async function writeSummary(markdown: string): Promise<void> {
   await core.summary.addRaw(markdown, true).write();
 }
 
-function markdownOptions(view: CommentView, verdict: Verdict): MarkdownOptions {
+function markdownOptions(view: CommentView): CommentOptions {
   return {
     ...(view.checkedSha
       ? { checked: { sha: view.checkedSha, ...(view.runUrl ? { runUrl: view.runUrl } : {}) } }
@@ -72,7 +44,6 @@ function markdownOptions(view: CommentView, verdict: Verdict): MarkdownOptions {
     ...(view.baselineSource ? { baselineSource: view.baselineSource } : {}),
     baselineNote: view.baselineNote,
     showPlatform: view.showPlatform,
-    verdict,
     ...(view.overrideLabel ? { overrideLabel: view.overrideLabel } : {}),
   };
 }
@@ -84,26 +55,9 @@ interface CommentResult {
 }
 
 /** Where the sticky comment goes. */
-export interface CommentTarget {
+interface CommentTarget extends CommentPlace {
   token: string;
-  owner: string;
-  repo: string;
-  issueNumber: number;
   key: string;
-  fromFork: boolean;
-}
-
-/** The PR's comment target on a pull_request run with `comment` on; none otherwise. */
-export function commentTarget(inputs: ActionInputs, ctx: RunContext, key: string): CommentTarget | undefined {
-  if (ctx.kind !== 'pull_request' || !ctx.pr || !inputs.comment) return undefined;
-  return {
-    token: inputs.token,
-    owner: ctx.owner,
-    repo: ctx.repo,
-    issueNumber: ctx.pr.number,
-    key,
-    fromFork: ctx.pr.fromFork,
-  };
 }
 
 async function postComment(t: CommentTarget, body: string): Promise<CommentResult> {
@@ -153,53 +107,94 @@ function verdictMessage(report: Report, v: Verdict): string {
   return parts.join(', ');
 }
 
-export function applyVerdict(report: Report, v: Verdict): void {
-  if (v.status !== 'fail') return;
-  const why = verdictMessage(report, v);
-  if (v.blocking) core.setFailed(`Slimgate: the image fails the policy: ${why}`);
-  else if (v.overriddenBy)
+/**
+ * The step's result, set last: it fails when any platform's verdict blocks, naming each platform of a
+ * `platform: all` run; an overridden or `fail-on: never` failure is a warning.
+ */
+export function applyVerdict(entries: readonly JudgedEntry[], everyPlatform: boolean): void {
+  const failing = entries.filter((e) => e.verdict.status === 'fail');
+  if (!failing.length) return;
+  const [only] = entries;
+  if (!everyPlatform && only && entries.length === 1) {
+    const v = only.verdict;
+    const why = verdictMessage(only.report, v);
+    if (v.blocking) core.setFailed(`Slimgate: the image fails the policy: ${why}`);
+    else if (v.overriddenBy)
+      core.warning(
+        `Slimgate: the image fails the policy (${why}), overridden by the label "${v.overriddenBy}"`,
+      );
+    else
+      core.warning(
+        `Slimgate: the image fails the policy (${why}); not failing the step because fail-on is never`,
+      );
+    return;
+  }
+  const why = failing
+    .map((p) => `${escapeControls(p.report.image.platform)} (${verdictMessage(p.report, p.verdict)})`)
+    .join(', ');
+  if (failing.some((p) => p.verdict.blocking))
+    core.setFailed(`Slimgate: the image fails the policy on ${why}`);
+  else {
+    const label = failing.find((p) => p.verdict.overriddenBy)?.verdict.overriddenBy;
     core.warning(
-      `Slimgate: the image fails the policy (${why}), overridden by the label "${v.overriddenBy}"`,
+      label
+        ? `Slimgate: the image fails the policy on ${why}, overridden by the label "${label}"`
+        : `Slimgate: the image fails the policy on ${why}; not failing the step because fail-on is never`,
     );
-  else
-    core.warning(
-      `Slimgate: the image fails the policy (${why}); not failing the step because fail-on is never`,
-    );
+  }
+}
+
+/** One judged platform, as the action publishes it. */
+export interface JudgedEntry {
+  report: Report;
+  baseline: Report | null;
+  verdict: Verdict;
+  /** Without a baseline: why (a sentence). */
+  baselineNote?: string | undefined;
 }
 
 export interface Publication {
-  report: Report;
-  baseline: Report | null;
+  entries: readonly JudgedEntry[];
+  /** `platform: all`: the comment has a row per platform and the `platforms` output is set. */
+  everyPlatform: boolean;
   view: CommentView;
-  verdict: Verdict;
-  /** report.json, for the `report` output. */
+  /** report.json (reports.json for every platform), for the `report` output. */
   reportPath: string;
   /** The comment key: the hidden marker of the body (posted, or given as the `comment-body` output). */
   key: string;
   /** Post the sticky comment here; without one, nothing is posted. */
-  comment?: CommentTarget;
+  comment?: CommentTarget | undefined;
   /** Why the comment is not posted although it could be (e.g. a newer commit is the PR's head now). */
-  skipComment?: string;
+  skipComment?: string | undefined;
   /** Set the step's outputs (comment mode sets them for its first report only). */
   outputs: boolean;
   /** One-click fixes on lines outside the PR's diff, shown in the comment as a diff block. */
-  fixesDiff?: string;
+  fixesDiff?: string | undefined;
 }
 
-/** Outputs, the sticky comment and the job summary for one judged report. */
-export async function publish(p: Publication): Promise<{ diff: ReportDiff | undefined; commentUrl: string }> {
-  const diff = p.baseline ? diffReports(p.baseline, p.report) : undefined;
-  const trend = trendOf(p.report, p.baseline);
-  const md = { ...markdownOptions(p.view, p.verdict), ...(trend ? { trend } : {}) };
-  const fixes = p.fixesDiff ? { fixesDiff: p.fixesDiff } : {};
-  const body = renderMarkdown(p.report, diff, { ...md, ...fixes, commentKey: p.comment?.key ?? p.key });
+/** Outputs, the sticky comment and the job summary for a run's judged platforms (one, or every one). */
+export async function publish(
+  p: Publication,
+): Promise<{ diffs: (ReportDiff | undefined)[]; commentUrl: string }> {
+  const entries = p.entries.map((e) => ({
+    ...e,
+    diff: e.baseline ? diffReports(e.baseline, e.report) : undefined,
+    trend: trendOf(e.report, e.baseline),
+  }));
+  const missing = p.view.missingPlatforms ?? [];
+  const opts: CommentOptions = {
+    ...markdownOptions(p.view),
+    ...(missing.length ? { missing } : {}),
+    ...(p.fixesDiff ? { fixesDiff: p.fixesDiff } : {}),
+  };
+  const body = renderComment(entries, { ...opts, commentKey: p.comment?.key ?? p.key });
   const commentUrl = await postAndSummarize(
     p,
     body,
-    () => setOutputs(p.report, diff, p.verdict, p.reportPath, body),
-    (notes) => renderMarkdown(p.report, diff, { ...md, notes, maxLength: SUMMARY_LIMIT }),
+    () => setOutputs(entries, p.everyPlatform, missing, p.reportPath, body),
+    (notes) => renderComment(entries, { ...opts, notes, maxLength: SUMMARY_LIMIT }),
   );
-  return { diff, commentUrl };
+  return { diffs: entries.map((e) => e.diff), commentUrl };
 }
 
 /**
@@ -230,32 +225,15 @@ async function postAndSummarize(
   return commentUrl;
 }
 
-// ------------------------------------------------------------------------------------- platform: all
-
-/** One judged platform of a `platform: all` run. */
-export interface PlatformPublication {
-  report: Report;
-  baseline: Report | null;
-  verdict: Verdict;
-  /** Without a baseline: why (a sentence). */
-  baselineNote?: string;
-}
-
-export interface PlatformsPublication extends Omit<
-  Publication,
-  'report' | 'baseline' | 'verdict' | 'fixesDiff'
-> {
-  platforms: PlatformPublication[];
-}
-
 /**
- * `platform: all`: `passed` is the overall verdict; `size`, `compressed-size`, `size-delta`(-percent),
- * `digest` and `base` are the largest platform's (by uncompressed size); `errors`, `warnings` and
- * `new-errors` add up every platform's; `platforms` is a JSON object per platform, and `{"missing": true}`
- * for each platform the baseline has and the image does not.
+ * The outputs. `passed` is the overall verdict; `size`, `compressed-size`, `size-delta`(-percent), `digest`
+ * and `base` are the largest platform's (by uncompressed size: the only one's, for one image); `errors`,
+ * `warnings` and `new-errors` add up every platform's. Under `platform: all`, `platforms` is a JSON object
+ * per platform, and `{"missing": true}` for each platform the baseline has and the image does not.
  */
-function setPlatformsOutputs(
-  entries: readonly (PlatformPublication & { diff: ReportDiff | undefined })[],
+function setOutputs(
+  entries: readonly (JudgedEntry & { diff: ReportDiff | undefined })[],
+  everyPlatform: boolean,
   missing: readonly string[],
   reportPath: string,
   body: string,
@@ -288,72 +266,27 @@ function setPlatformsOutputs(
     sum((v) => v.newErrors),
   );
   core.setOutput('base', largest?.report.base.verdict ?? '');
-  core.setOutput(
-    'platforms',
-    JSON.stringify(
-      Object.fromEntries([
-        ...entries.map((e) => [
-          e.report.image.platform,
-          {
-            passed: e.verdict.status !== 'fail',
-            size: e.report.size.uncompressed,
-            'compressed-size': e.report.size.compressed,
-            'size-delta': e.diff ? e.diff.size.uncompressed.delta : null,
-            digest: e.report.image.digest,
-            errors: e.verdict.errors,
-            warnings: e.verdict.warnings,
-          },
+  if (everyPlatform)
+    core.setOutput(
+      'platforms',
+      JSON.stringify(
+        Object.fromEntries([
+          ...entries.map((e) => [
+            e.report.image.platform,
+            {
+              passed: e.verdict.status !== 'fail',
+              size: e.report.size.uncompressed,
+              'compressed-size': e.report.size.compressed,
+              'size-delta': e.diff ? e.diff.size.uncompressed.delta : null,
+              digest: e.report.image.digest,
+              errors: e.verdict.errors,
+              warnings: e.verdict.warnings,
+            },
+          ]),
+          // The baseline's platforms that this image lacks: marked, with no numbers.
+          ...missing.map((m) => [m, { missing: true }]),
         ]),
-        // The baseline's platforms that this image lacks: marked, with no numbers.
-        ...missing.map((m) => [m, { missing: true }]),
-      ]),
-    ),
-  );
-  core.setOutput('comment-body', body);
-}
-
-/** Outputs, one sticky comment (a row per platform) and the job summary for every platform of a run. */
-export async function publishPlatforms(
-  p: PlatformsPublication,
-): Promise<{ diffs: (ReportDiff | undefined)[]; commentUrl: string }> {
-  const entries = p.platforms.map((e) => ({
-    ...e,
-    diff: e.baseline ? diffReports(e.baseline, e.report) : undefined,
-  }));
-  const md: PlatformMarkdown[] = entries.map((e) => ({
-    report: e.report,
-    diff: e.diff,
-    verdict: e.verdict,
-    baselineNote: e.baselineNote,
-  }));
-  const { verdict: _v, showPlatform: _s, ...opts } = markdownOptions(p.view, p.platforms[0]!.verdict);
-  const missing = p.view.missingPlatforms ?? [];
-  const all = { ...opts, ...(missing.length ? { missing } : {}) };
-  const body = renderPlatformsMarkdown(md, { ...all, commentKey: p.comment?.key ?? p.key });
-  const commentUrl = await postAndSummarize(
-    p,
-    body,
-    () => setPlatformsOutputs(entries, missing, p.reportPath, body),
-    (notes) => renderPlatformsMarkdown(md, { ...all, notes, maxLength: SUMMARY_LIMIT }),
-  );
-  return { diffs: entries.map((e) => e.diff), commentUrl };
-}
-
-/** The step's result for several platforms: it fails when any platform's verdict blocks, naming each. */
-export function applyPlatformVerdicts(platforms: readonly PlatformPublication[]): void {
-  const failing = platforms.filter((p) => p.verdict.status === 'fail');
-  if (!failing.length) return;
-  const why = failing
-    .map((p) => `${escapeControls(p.report.image.platform)} (${verdictMessage(p.report, p.verdict)})`)
-    .join(', ');
-  if (failing.some((p) => p.verdict.blocking))
-    core.setFailed(`Slimgate: the image fails the policy on ${why}`);
-  else {
-    const label = failing.find((p) => p.verdict.overriddenBy)?.verdict.overriddenBy;
-    core.warning(
-      label
-        ? `Slimgate: the image fails the policy on ${why}, overridden by the label "${label}"`
-        : `Slimgate: the image fails the policy on ${why}; not failing the step because fail-on is never`,
+      ),
     );
-  }
+  core.setOutput('comment-body', body);
 }

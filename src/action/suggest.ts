@@ -2,34 +2,45 @@
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { getOctokit } from '@actions/github';
-import { parseBuildArgs } from '../sources/build-args.js';
+import type { DockerfileOptions } from '../engine/baseline.js';
+import { distinctFindings } from '../analysis/finding.js';
 import { prepareSuggestions, type Suggestions } from '../github/review.js';
 import type { RunContext } from '../github/context.js';
 import type { Report } from '../types/report.js';
 import type { ActionInputs } from './inputs.js';
 
+/**
+ * The fixes for the findings of every platform checked (one set: the Dockerfile is the same), posted as a
+ * review on the PR's lines; the ones outside its diff go into the comment.
+ */
 export async function suggestFixes(
   inputs: ActionInputs,
   ctx: RunContext,
-  report: Report,
-  key: string,
+  run: { dockerfile: DockerfileOptions | undefined; reports: readonly Report[]; key: string },
 ): Promise<Suggestions | undefined> {
+  const [first] = run.reports;
+  const dockerfile = run.dockerfile;
   // With comment: false (the fork-safe recipe's read-only run) there is nothing to post suggestions with.
-  if (!inputs.suggestions || !inputs.comment || !inputs.dockerfile || ctx.kind !== 'pull_request' || !ctx.pr)
+  if (
+    !inputs.suggestions ||
+    !inputs.comment ||
+    !dockerfile ||
+    !first ||
+    ctx.kind !== 'pull_request' ||
+    !ctx.pr
+  )
     return undefined;
   const workspace = process.env['GITHUB_WORKSPACE'] || process.cwd();
-  const { planFixes } = await import(/* webpackMode: "eager" */ '../cli/fix-dockerfile.js');
-  const plan = planFixes(report, {
-    path: inputs.dockerfile,
-    ...(inputs.build ? { buildArgs: parseBuildArgs(inputs.build.buildArgs, process.env) } : {}),
-    ...(inputs.build?.target ? { target: inputs.build.target } : {}),
-  });
+  const { planFixes } = await import(/* webpackMode: "eager" */ '../output/fix-dockerfile.js');
+  // A finding every platform shares is fixed once.
+  const findings = distinctFindings(run.reports.flatMap((r) => r.findings));
+  const plan = planFixes({ ...first, findings }, dockerfile);
   for (const s of plan.skipped) core.info(`no fix for ${s.rule}: ${s.reason}`);
   return prepareSuggestions({
     octokit: inputs.token ? getOctokit(inputs.token) : undefined,
     target: { owner: ctx.owner, repo: ctx.repo, pull: ctx.pr.number, commitId: ctx.pr.headSha },
-    key,
-    path: relative(workspace, resolve(inputs.dockerfile)),
+    key: run.key,
+    path: relative(workspace, resolve(dockerfile.path)),
     plan,
     warn: (m) => core.warning(m),
     info: (m) => core.info(m),

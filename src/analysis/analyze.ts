@@ -1,15 +1,15 @@
 /**
  * The verdict (pure): runs every rule and budget over a scanned, flattened image, applies the policy and
- * decides pass/fail under fail-on. buildReport() calls it for `check`; the action can call
- * rejudgeWithBaseline() when its baseline is a saved report rather than an image.
+ * decides pass/fail under fail-on. buildCheckReport() calls it for `check`; the engine then judges the report
+ * once more (judge.ts) when its baseline and the override label are known.
  */
 import type { ScannedImage } from '../scan/scan-layers.js';
 import type { Flattened } from '../flatten/flatten.js';
-import type { BaseVerdict, BudgetCheck, EntrypointInfo, Finding, Report } from '../types/report.js';
+import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
-import { budgetInputOf, evaluateBudgets, measureImage } from './budget.js';
+import { evaluateBudgets, measureImage } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { checkEntrypoint } from './entrypoint.js';
 import { complete, listSome, type RawFinding } from './finding.js';
@@ -24,7 +24,7 @@ import {
   historySecretRules,
   redactCommand,
 } from './secrets.js';
-import { decideVerdict } from './verdict.js';
+import { verdictFields } from './judge.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
 const WASTE_THRESHOLD = 1_000_000;
@@ -108,44 +108,11 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   return {
     base,
     entrypoint: ep.info,
-    ...judge(sortFindings(applyPolicy(all, opts.policy)), budget, opts.policy, opts.baseline?.findings),
+    ...verdictFields(
+      sortFindings(applyPolicy(all, opts.policy)),
+      budget,
+      opts.policy,
+      opts.baseline?.findings,
+    ),
   };
-}
-
-/** The findings and budgets of a check, with the verdict's pass/fail and counts, as a Report holds them. */
-function judge(
-  findings: Finding[],
-  budget: { passed: boolean; checks: BudgetCheck[] },
-  policy: Policy,
-  baselineFindings: readonly Finding[] | undefined,
-): Pick<Report, 'findings' | 'budget' | 'passed'> & { verdict: NonNullable<Report['verdict']> } {
-  const v = decideVerdict({ findings, budget }, policy, { baseline: baselineFindings ?? null });
-  return {
-    findings,
-    budget: { passed: budget.passed, checks: budget.checks },
-    passed: !v.blocking,
-    verdict: {
-      failOn: v.failOn,
-      ...(v.preset ? { preset: v.preset } : {}),
-      errors: v.errors,
-      warnings: v.warnings,
-      infos: v.infos,
-      newErrors: v.newErrors,
-    },
-  };
-}
-
-/**
- * Re-evaluates the budgets and the verdict of a `check` report against a baseline that became known later
- * (the action's saved baseline report). Findings other than the budget ones are kept as they are.
- */
-export function rejudgeWithBaseline(report: Report, policy: Policy, baseline: Report | null): Report {
-  const budget = evaluateBudgets(
-    budgetInputOf(report),
-    policy,
-    baseline ? { uncompressed: baseline.size.uncompressed, source: baseline.image.source } : null,
-  );
-  const kept = report.findings.filter((f) => !/^SG10[1-5]$/.test(f.id));
-  const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
-  return { ...report, ...judge(findings, budget, policy, baseline?.findings) };
 }

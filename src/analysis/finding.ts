@@ -87,3 +87,16 @@ export function matchFindings(before: readonly Finding[], after: readonly Findin
   });
   return { added, resolved, unchanged };
 }
+
+/** Findings that several platforms share, once each: the same rule and subject on the same Dockerfile line. */
+export function distinctFindings(findings: Iterable<Finding>): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    const k = `${findingKey(f)}\0${f.location?.file ?? ''}:${f.location?.line ?? ''}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(f);
+  }
+  return out;
+}

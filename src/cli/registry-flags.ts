@@ -1,7 +1,7 @@
 /** The CLI's registry and cache flags, and the engine options they make. */
 import { InputError } from '../util/errors.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
-import { normaliseRegistryName, parseReference } from '../sources/registry/reference.js';
+import { normaliseRegistryName } from '../sources/registry/reference.js';
 
 export const REGISTRY_FLAGS = {
   username: { type: 'string' },
@@ -57,11 +57,4 @@ export async function registryOptionsFromFlags(
     opts.credentials = { credentials: [{ registry, username: user, password }] };
   }
   return values['no-cache'] ? { registry: opts, cache: false } : { registry: opts };
-}
-
-/** The registry a source string reads from, if it is a registry source. */
-export function registryOfSource(source: string, isRegistry: boolean): string | undefined {
-  if (!isRegistry) return undefined;
-  const ref = source.startsWith('docker://') ? source.slice('docker://'.length) : source;
-  return parseReference(ref).registry;
 }

@@ -19,10 +19,13 @@ import { readFile } from 'node:fs/promises';
 import type { DockerfileInfo } from '../analysis/dockerfile.js';
 import type { Platform } from '../sources/model/image.js';
 import { complete } from '../analysis/finding.js';
+import { judgeReport } from '../analysis/judge.js';
 import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
-import { decideVerdict } from '../analysis/verdict.js';
+import { decideVerdict, type Verdict } from '../analysis/verdict.js';
+import type { BaselineAnswer, BaselineProvider, DockerfileOptions, Override } from './baseline.js';
 import { InputError, UserFacingError, withPrefix } from '../util/errors.js';
 import { evaluateBudgets } from '../analysis/budget.js';
+import { BUDGETS, type BudgetKey } from '../analysis/budget-table.js';
 
 export interface InspectOptions {
   platform?: PlatformChoice;
@@ -30,8 +33,11 @@ export interface InspectOptions {
   progress?: (message: string) => void;
   /** Registry access for docker:// sources: credentials, insecure registries, retries. */
   registry?: RegistryOptions;
-  /** The layer cache: false turns it off, a string is its directory (default on; SLIMGATE_CACHE=0 is off). */
-  cache?: boolean | string;
+  /**
+   * The layer cache, opened once by the caller and passed in for the image and its baseline; or false (off),
+   * or a directory to open (default: opened here; SLIMGATE_CACHE=0 is off).
+   */
+  cache?: LayerCache | boolean | string;
   /** The docker CLI for docker-daemon: sources. */
   daemon?: DaemonOptions;
 }
@@ -41,18 +47,19 @@ function defaultConcurrency(): number {
   return Math.max(2, Math.min(4, availableParallelism()));
 }
 
-/** Opens a source with the engine's options; `platform` is separate because a baseline takes the image's. */
-function open(source: string, opts: InspectOptions, platform: PlatformChoice): Promise<ScannedImage[]> {
+/** Opens and scans a source with the engine's options; `platform` is separate because a baseline takes the image's. */
+function scan(source: string, opts: InspectOptions, platform: PlatformChoice): Promise<ScannedImage[]> {
   const { progress, registry, daemon } = opts;
+  const cache = opts.cache instanceof LayerCache ? opts.cache : LayerCache.open({ cache: opts.cache });
   return scanLayers(openSource(source, { platform, progress, registry, daemon }), {
     concurrency: opts.concurrency ?? defaultConcurrency(),
     progress,
-    cache: LayerCache.open({ cache: opts.cache }),
+    ...(cache ? { cache } : {}),
   });
 }
 
 export async function inspect(source: string, opts: InspectOptions = {}): Promise<Report[]> {
-  return (await open(source, opts, opts.platform)).map(buildReport);
+  return (await scan(source, opts, opts.platform)).map(buildReport);
 }
 
 /**
@@ -64,7 +71,7 @@ export async function manifestSummary(source: string, opts: InspectOptions = {})
   const fast = openSource(source, { platform, registry }).manifests;
   if (fast) return fast();
   // The layers had to be read; the numbers are still the manifest's, so nothing is flattened or reported.
-  return (await open(source, opts, platform)).map((image) => ({
+  return (await scan(source, opts, platform)).map((image) => ({
     source,
     digest: image.digest,
     platform: formatPlatform(image.platform),
@@ -90,84 +97,132 @@ export async function manifestPlatforms(
 export interface CheckOptions extends InspectOptions {
   /** The policy (budgets, allowed bases, rule overrides, fail-on); default DEFAULT_POLICY. */
   policy?: Policy;
-  /** A source for the baseline image (max-growth); checked with the same policy, on the same platform. */
-  baseline?: string;
+  /** Where each platform's baseline comes from (max-growth, the ratchet, the diff); none: no baseline. */
+  baseline?: BaselineProvider;
+  /**
+   * The override label and whether the PR carries it: asked for after the scan, so that a label added (or a
+   * commit pushed) while the image was read is seen.
+   */
+  override?: () => Promise<Override | undefined>;
   /** The Dockerfile the image was built from: base, ARGs, stages and lines for annotations. */
-  dockerfile?: { path: string; text?: string; buildArgs?: Record<string, string>; target?: string };
+  dockerfile?: DockerfileOptions;
 }
 
-export interface CheckResult {
+/** One platform of a check, judged: its report, its baseline's, the policy it was judged by, and the verdict. */
+export interface JudgedPlatform {
   report: Report;
-  /** The baseline's report, when `baseline` was given. */
+  /** The baseline's report, when the provider found one. */
   baseline: Report | null;
-}
-
-/** `slimgate check`: the image's report with findings, budgets, base and entrypoint, and the baseline's. */
-export async function check(source: string, opts: CheckOptions = {}): Promise<CheckResult> {
-  if (opts.platform === 'all')
-    throw new InputError('check takes one platform here: checkAll checks every platform'); // the CLI routes "all"
-  const docker = await readDockerfile(opts);
-  const [image] = await open(source, opts, opts.platform);
-  if (!image) throw new InputError(`no image found in ${source}`);
-  let baselineImage: ScannedImage | undefined;
-  if (opts.baseline) {
-    const [b] = await openBaseline(opts.baseline, opts, { ...image.platform });
-    if (!b) throw new InputError(`no image found in baseline ${opts.baseline}`);
-    baselineImage = b;
-  }
-  const { report, baseline } = checkOne(image, baselineImage, docker, opts);
-  return { report, baseline };
-}
-
-/** One platform of a `--platform all` check. */
-interface PlatformCheck extends CheckResult {
+  /** Where the baseline came from (shown in the comment). */
+  baselineSource?: string;
+  /** Without a baseline report: why, in a sentence. */
+  baselineNote?: string;
   /** The policy this platform was judged by: the top level, with its `platforms:` section over it. */
   policy: Policy;
-  /** With a baseline that lacks this platform: why there is no baseline report. */
-  baselineNote?: string;
+  verdict: Verdict;
 }
 
-export interface CheckAllResult {
-  /** Every platform of the image, in the index's order. */
-  platforms: PlatformCheck[];
-  /** Platforms the baseline has and the image does not. */
+/** A check: a set of judged platforms (one for a single image), and the baseline's platforms it lacks. */
+export interface CheckRun {
+  platforms: JudgedPlatform[];
+  /** Platforms the baseline has and the image does not (`platform: all` only). */
   missing: string[];
 }
 
 /**
- * `check --platform all`: every platform of the source against its own budgets, each diffed against the
- * same platform of the baseline. The index (and the baseline's) is opened once and every layer scanned once.
+ * `slimgate check`: every platform chosen (one, or all), each against its own budgets and its own baseline,
+ * judged once. The index is opened once and every layer scanned once.
  */
-export async function checkAll(source: string, opts: CheckOptions = {}): Promise<CheckAllResult> {
+export async function check(source: string, opts: CheckOptions = {}): Promise<CheckRun> {
   const docker = await readDockerfile(opts);
-  const images = await open(source, opts, 'all');
+  const images = await scan(source, opts, opts.platform);
   if (!images.length) throw new InputError(`no image found in ${source}`);
-  const bases = opts.baseline ? await openBaseline(opts.baseline, opts, 'all') : [];
-  const platforms = images.map((image): PlatformCheck => {
-    const b = bases.find((x) => platformMatches(x.platform, image.platform));
-    const name = formatPlatform(image.platform);
+  const top = opts.policy ?? DEFAULT_POLICY;
+  const checked = images.map((image) => {
+    const policy = policyForPlatform(top, formatPlatform(image.platform));
+    const report = buildCheckReport(image, { policy, dockerfile: docker?.(image.platform) ?? null });
+    return { report, policy, platform: image.platform };
+  });
+  return judgeChecked(checked, opts);
+}
+
+/** One platform's report before its baseline is known (judged without one), and its policy. */
+export interface CheckedPlatform {
+  report: Report;
+  policy: Policy;
+  platform: Platform;
+}
+
+/**
+ * The second half of check(): each platform's baseline from the provider, the override label, and the one
+ * judgement per platform. A test of a surface can stand in for the scan and keep this.
+ */
+export async function judgeChecked(
+  checked: readonly CheckedPlatform[],
+  opts: Pick<CheckOptions, 'baseline' | 'override' | 'platform'>,
+): Promise<CheckRun> {
+  const provider = opts.baseline;
+  const answers: (BaselineAnswer | undefined)[] = provider
+    ? await provider.find(
+        checked.map(({ platform, policy }) => ({ platform, policy })),
+        { everyPlatform: opts.platform === 'all' },
+      )
+    : checked.map(() => undefined);
+  const override = await opts.override?.();
+  const platforms = checked.map(({ report, policy }, i): JudgedPlatform => {
+    const found = answers[i];
+    const judged = judgeReport(report, policy, {
+      ...(found ? { baseline: found.report } : {}),
+      override,
+    });
     return {
-      ...checkOne(image, b, docker, opts),
-      ...(opts.baseline && !b
-        ? { baselineNote: `${name} is new: the baseline ${opts.baseline} has no such platform` }
-        : {}),
+      report: judged.report,
+      baseline: found?.report ?? null,
+      ...(found?.source ? { baselineSource: found.source } : {}),
+      ...(found && !found.report && found.note ? { baselineNote: found.note } : {}),
+      policy,
+      verdict: judged.verdict,
     };
   });
-  const missing = missingPlatforms(
-    bases.map((b) => b.platform),
-    images.map((i) => i.platform),
-  ).map(formatPlatform);
+  const known = opts.platform === 'all' && provider?.platforms ? await provider.platforms() : undefined;
+  const missing = known
+    ? missingPlatforms(
+        known.map(parsePlatform),
+        checked.map((c) => c.platform),
+      ).map(formatPlatform)
+    : [];
   return { platforms, missing };
 }
 
-function openBaseline(
-  baseline: string,
-  opts: CheckOptions,
-  platform: PlatformChoice,
-): Promise<ScannedImage[]> {
-  return open(baseline, opts, platform).catch((err: unknown) => {
-    throw err instanceof UserFacingError ? withPrefix(err, `baseline ${baseline}: `) : err;
-  });
+/**
+ * `baseline: SOURCE` (the CLI's --baseline, the action's input and its base-branch tag): the source opened
+ * once for every platform asked for, each checked under that platform's policy. One platform asked for and
+ * not there is an error, as the image itself would be; with several, a platform the source lacks gets a note.
+ */
+export function sourceBaseline(source: string, opts: InspectOptions): BaselineProvider {
+  let seen: Platform[] | undefined;
+  return {
+    async find(requests, o) {
+      const one = !o.everyPlatform && requests.length === 1 ? requests[0] : undefined;
+      const images = await scan(source, opts, one ? { ...one.platform } : 'all').catch((err: unknown) => {
+        throw err instanceof UserFacingError ? withPrefix(err, `baseline ${source}: `) : err;
+      });
+      if (one && !images[0]) throw new InputError(`no image found in baseline ${source}`);
+      seen = images.map((i) => i.platform);
+      return requests.map(({ platform, policy }): BaselineAnswer => {
+        const b = one ? images[0] : images.find((x) => platformMatches(x.platform, platform));
+        if (!b)
+          return {
+            report: null,
+            note: `${formatPlatform(platform)} is new: the baseline ${source} has no such platform`,
+          };
+        return { report: buildCheckReport(b, { policy }), source: b.source };
+      });
+    },
+    async platforms() {
+      return seen?.map(formatPlatform);
+    },
+  };
 }
 
 /** A Dockerfile's text and the parser for it. */
@@ -201,47 +256,16 @@ async function readDockerfile(opts: CheckOptions): Promise<DockerParse | undefin
     parseDockerfile(text, { path: df.path, buildArgs: df.buildArgs, target: df.target, platform });
 }
 
-/** One image (and its baseline image) to reports, under the policy for the image's platform (returned too). */
-function checkOne(
-  image: ScannedImage,
-  baselineImage: ScannedImage | undefined,
-  docker: DockerParse | undefined,
-  opts: CheckOptions,
-): CheckResult & { policy: Policy } {
-  const policy = policyForPlatform(opts.policy ?? DEFAULT_POLICY, formatPlatform(image.platform));
-  const dockerfile = docker?.(image.platform) ?? null;
-  const baseline = baselineImage ? buildCheckReport(baselineImage, { policy }) : null;
-  const report = buildCheckReport(image, {
-    policy,
-    dockerfile,
-    baseline: baseline
-      ? {
-          uncompressed: baseline.size.uncompressed,
-          source: baseline.image.source,
-          findings: baseline.findings,
-        }
-      : undefined,
-  });
-  return { report, baseline, policy };
-}
-
 /**
  * The fast path: max-compressed-size and max-layers from manifests alone (registries and OCI layouts make
- * no blob request). Budgets that need the layers' content are refused rather than silently skipped.
+ * no blob request), for the platform chosen or every platform. Budgets that need the layers' content are
+ * refused rather than silently skipped.
  */
-export async function checkManifest(source: string, opts: CheckOptions = {}): Promise<ManifestCheck> {
-  if (opts.platform === 'all')
-    throw new InputError('checkManifest takes one platform: checkManifestAll checks every platform');
-  const [summary, ...more] = await manifestChecks(source, opts);
-  if (!summary) throw new InputError(`no image found in ${source}`);
-  if (more.length) throw new InputError('--manifest-only checks one platform: choose it with --platform');
-  return summary;
-}
-
-/** `--manifest-only --platform all`: each platform's manifest against its own budgets. */
-export async function checkManifestAll(source: string, opts: CheckOptions = {}): Promise<ManifestCheck[]> {
-  const all = await manifestChecks(source, { ...opts, platform: 'all' });
+export async function checkManifest(source: string, opts: CheckOptions = {}): Promise<ManifestCheck[]> {
+  const all = await manifestChecks(source, opts);
   if (!all.length) throw new InputError(`no image found in ${source}`);
+  if (opts.platform !== 'all' && all.length > 1)
+    throw new InputError('--manifest-only checks one platform: choose it with --platform, or all');
   return all;
 }
 
@@ -249,11 +273,8 @@ async function manifestChecks(source: string, opts: CheckOptions): Promise<Manif
   const top = opts.policy ?? DEFAULT_POLICY;
   // Every budget the check may apply: the top level's and each platform section's.
   const layers = [top, ...Object.values(top.platforms ?? {})];
-  const needContent = (['max-size', 'max-wasted', 'max-growth'] as const).filter((n) =>
-    layers.some(
-      (p) => (n === 'max-size' ? p.maxSize : n === 'max-wasted' ? p.maxWasted : p.maxGrowth) !== undefined,
-    ),
-  );
+  const set = (key: BudgetKey): boolean => layers.some((p) => p[key] !== undefined);
+  const needContent = BUDGETS.filter((b) => b.needs !== 'manifests' && set(b.key)).map((b) => b.name);
   if (needContent.length || opts.baseline || opts.dockerfile) {
     const what: string[] = [...needContent];
     if (opts.baseline) what.push('baseline');
@@ -262,7 +283,7 @@ async function manifestChecks(source: string, opts: CheckOptions): Promise<Manif
       `--manifest-only answers max-compressed-size and max-layers only; ${what.join(', ')} needs the layers`,
     );
   }
-  if (layers.every((p) => p.maxCompressedSize === undefined && p.maxLayers === undefined)) {
+  if (!BUDGETS.some((b) => b.needs === 'manifests' && set(b.key))) {
     throw new InputError(
       '--manifest-only needs a budget it can answer: --max-compressed-size or --max-layers',
     );

@@ -13,7 +13,7 @@
  */
 import * as cache from '@actions/cache';
 import * as core from '@actions/core';
-import { CACHE_FORMAT, codeFingerprint, LayerCache } from '../scan/cache.js';
+import { CACHE_FORMAT, codeFingerprint, type LayerCache } from '../scan/cache.js';
 import { parseSize } from '../config/values.js';
 import { InputError, oneLine } from '../util/errors.js';
 
@@ -142,43 +142,43 @@ export async function saveEntry(what: string, paths: string[], key: string): Pro
 // ------------------------------------------------------------------------------------------ layer scans
 
 export interface LayerRestore {
-  cache: LayerCache;
   matched: string | undefined;
   writesBefore: number;
 }
 
-/** Before the scan: main's layer scans (this image's key first, then any), so a PR scans only new layers. */
+/**
+ * Before the scan: main's layer scans (this image's key first, then any) into the run's layer cache, so a
+ * PR scans only new layers. `layerLimit` 0 keeps no layer scans in the Actions cache.
+ */
 export async function restoreLayerScans(
-  setting: CacheSetting,
+  lc: LayerCache | undefined,
+  layerLimit: number,
   keySlug: string,
   baseSha: string | undefined,
 ): Promise<LayerRestore | undefined> {
-  if (!setting.enabled || setting.layerLimit <= 0) return undefined;
-  const lc = LayerCache.open();
-  if (!lc) return undefined;
+  if (!lc || layerLimit <= 0) return undefined;
   const mine = `${layerKeyPrefix()}${part(keySlug)}-`;
   const matched = await restoreEntry('the layer scans', [lc.dir], `${mine}${part(baseSha ?? 'none')}`, [
     mine,
     layerKeyPrefix(),
   ]);
-  return { cache: lc, matched, writesBefore: lc.stats.writes };
+  return { matched, writesBefore: lc.stats.writes };
 }
 
-/** After a default-branch run: keeps the layer scans, pruned to the limit (newest first). */
+/** After a default-branch run, once: keeps the run's layer scans, pruned to the limit (newest first). */
 export async function saveLayerScans(
-  setting: CacheSetting,
+  lc: LayerCache | undefined,
+  layerLimit: number,
   keySlug: string,
   commit: string,
   restored: LayerRestore | undefined,
 ): Promise<void> {
-  if (!setting.enabled || setting.layerLimit <= 0) return;
-  const lc = LayerCache.open();
-  if (!lc) return;
+  if (!lc || layerLimit <= 0) return;
   if (restored?.matched && lc.stats.writes === restored.writesBefore) {
     core.info(`cache: the layer scans are unchanged since ${restored.matched}: not saved again`);
     return;
   }
-  const kept = await lc.prune(setting.layerLimit);
+  const kept = await lc.prune(layerLimit);
   if (!kept) return;
   await saveEntry('the layer scans', [lc.dir], `${layerKeyPrefix()}${part(keySlug)}-${part(commit)}`);
 }

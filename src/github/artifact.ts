@@ -47,8 +47,23 @@ export interface ReportFiles {
   report: string;
 }
 
+/**
+ * A run's files: one image's under its key; under `platform: all` each platform's under its own key, and
+ * reports.json (every platform's report) and pr.json under the run's key.
+ */
+export function writeRunFiles(
+  key: string,
+  entries: readonly { key: string; report: Report; baseline: Report | null }[],
+  o: { everyPlatform: boolean; pr: PrEnvelope | undefined },
+): ReportFiles {
+  const [only] = entries;
+  if (only && entries.length === 1 && !o.everyPlatform)
+    return writeReportFiles(key, only.report, only.baseline, o.pr);
+  return writePlatformFiles(key, entries, o.pr);
+}
+
 /** `$RUNNER_TEMP/slimgate/<key>/`: report.json, baseline.json, and pr.json for the workflow_run job. */
-export function writeReportFiles(
+function writeReportFiles(
   key: string,
   report: Report,
   baseline: Report | null,
@@ -64,7 +79,7 @@ export function writeReportFiles(
 }
 
 /** `platform: all`: each platform's files under its own key, then reports.json and pr.json under `key`. */
-export function writePlatformFiles(
+function writePlatformFiles(
   key: string,
   platforms: readonly { key: string; report: Report; baseline: Report | null }[],
   pr?: PrEnvelope,

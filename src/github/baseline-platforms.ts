@@ -1,26 +1,18 @@
 /**
- * Which platforms the baseline has, so that a `platform: all` check that drops one says so. Each platform's
- * baseline is found on its own (baseline.ts); the set of them is known
- * - with `baseline: SOURCE`: from the source's manifests (a registry or an OCI layout);
- * - with `auto` and main's reports in the Actions cache: from the list that main's `platform: all` run saves
- *   beside them, under the image's platform-less key;
- * - with `auto` and the base-branch tag: from the tag's manifests, when a platform's baseline came from it.
- * Otherwise it is unknown and nothing is said: a report file, the base commit's build (it builds the PR's
- * platforms, so it cannot tell which ones main had), an archive or the daemon as the baseline (only a full
- * read would tell), or main's list missing (saved before this existed), unreadable or of another version.
+ * Main's platforms, so that a `platform: all` check that drops one says so: the list that main's
+ * `platform: all` run saves beside its reports, under the image's platform-less key, and how a list read
+ * from outside (that file, a pr.json) is checked. Where else the baseline's platforms come from is the
+ * baseline provider's business (src/action/baseline-provider.ts).
  */
 import * as core from '@actions/core';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checker } from '../action/checker.js';
-import type { ActionInputs } from '../action/inputs.js';
 import { formatPlatform, missingPlatforms, parsePlatform } from '../sources/platform.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
 import { escapeControls } from '../util/text.js';
 import { platformsKeyPrefix, saveEntry } from './actions-cache.js';
-import { baseBranchSource, baselineDir, imageSlug, restoreFromMain } from './baseline.js';
+import { baselineDir, restoreFromMain } from './baseline.js';
 import { readJsonFile } from './json-file.js';
-import type { RunContext } from './context.js';
 
 /** More platforms than any image has: a longer list read from outside is not one. */
 const MAX_PLATFORMS = 64;
@@ -64,30 +56,26 @@ function listPath(slug: string): string {
 
 /** A push to the default branch with `platform: all`: the platforms it checked, beside their reports. */
 export async function keepPlatformList(
-  inputs: ActionInputs,
-  ctx: RunContext,
-  label: string,
+  imageSlug: string,
   platforms: readonly string[],
+  o: { sha: string; cache: boolean },
 ): Promise<void> {
-  const slug = imageSlug(inputs, label);
   mkdirSync(baselineDir(), { recursive: true });
-  const path = listPath(slug);
+  const path = listPath(imageSlug);
   writeFileSync(path, JSON.stringify({ slimgate: 1, platforms }) + '\n');
   core.info(`baseline: the list of main's platforms (${escapeControls(platforms.join(', '))}) is ${path}`);
-  if (!inputs.cache.enabled) return;
-  await saveEntry("main's platforms", [path], `${platformsKeyPrefix(slug)}${ctx.sha}`);
+  if (!o.cache) return;
+  await saveEntry("main's platforms", [path], `${platformsKeyPrefix(imageSlug)}${o.sha}`);
 }
 
 /** Main's saved list: the base commit's, else the newest; undefined when there is none that reads well. */
-async function savedPlatformList(
-  inputs: ActionInputs,
-  ctx: RunContext,
-  label: string,
+export async function savedPlatformList(
+  imageSlug: string,
+  o: { baseSha: string | undefined; cache: boolean },
 ): Promise<string[] | undefined> {
-  const slug = imageSlug(inputs, label);
-  const path = listPath(slug);
-  if (!existsSync(path) && inputs.cache.enabled)
-    await restoreFromMain("main's platforms", path, platformsKeyPrefix(slug), ctx);
+  const path = listPath(imageSlug);
+  if (!existsSync(path) && o.cache)
+    await restoreFromMain("main's platforms", path, platformsKeyPrefix(imageSlug), o.baseSha);
   if (!existsSync(path)) {
     core.info("baseline: no list of main's platforms, so a platform this image lacks cannot be named");
     return undefined;
@@ -104,51 +92,4 @@ async function savedPlatformList(
   }
   if (!list) core.info(`baseline: ${path} is not a list of platforms this version reads: left aside`);
   return list;
-}
-
-/** A baseline source's platforms from its manifests; undefined when that would take a full read, or fails. */
-async function sourcePlatforms(source: string, inputs: ActionInputs): Promise<string[] | undefined> {
-  try {
-    const list = await checker.platformsOf(source, inputs.registry);
-    if (!list) {
-      core.info(`baseline: only a full read of ${source} would list its platforms: not asked`);
-      return undefined;
-    }
-    // Names from an index are the image's data: only plain os/arch[/variant] ones are compared.
-    return list.filter(isPlatformName);
-  } catch (err) {
-    core.info(`baseline: could not list the platforms of ${source}: ${oneLine(err)}`);
-    return undefined;
-  }
-}
-
-/** The baseline's platforms, if they can be known (see the top of this file). */
-async function baselinePlatforms(
-  inputs: ActionInputs,
-  ctx: RunContext,
-  label: string,
-  sources: readonly (string | undefined)[],
-): Promise<string[] | undefined> {
-  const b = inputs.baseline;
-  if (b.kind === 'source') return sourcePlatforms(b.source, inputs);
-  if (b.kind !== 'auto' || ctx.kind === 'baseline') return undefined;
-  const saved = await savedPlatformList(inputs, ctx, label);
-  if (saved) return saved;
-  const tag = inputs.build ? undefined : baseBranchSource(inputs.image, ctx.baseBranch);
-  return tag && sources.includes(tag) ? sourcePlatforms(tag, inputs) : undefined;
-}
-
-/**
- * The platforms the baseline has and this image does not; empty when there are none or the baseline's
- * platforms are unknown. `sources` are where each platform's baseline came from.
- */
-export async function droppedPlatforms(
-  inputs: ActionInputs,
-  ctx: RunContext,
-  label: string,
-  image: readonly string[],
-  sources: readonly (string | undefined)[],
-): Promise<string[]> {
-  const base = await baselinePlatforms(inputs, ctx, label, sources);
-  return base ? platformsMissing(base, image) : [];
 }

@@ -53,6 +53,8 @@ export interface MarkdownOptions {
   trend?: Trend;
   /** The commit this run checked and a link to the run: the footer tells the comment's age. */
   checked?: { sha: string; runUrl?: string };
+  /** Platforms the baseline has and the image does not. */
+  missing?: string[];
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -552,6 +554,15 @@ const NOTHING_TO_COMPARE = [
   '',
 ];
 
+/** The platforms the baseline has and the image lacks: said, never judged (the verdict alone decides). */
+function missingLines(missing: readonly string[] | undefined): string[] {
+  if (!missing?.length) return [];
+  return [
+    `> The baseline also has ${missing.map((p) => escapeText(p, 60)).join(', ')}, which this image does not.`,
+    '',
+  ];
+}
+
 function overrideLines(label: string): string[] {
   return [
     `To merge anyway, someone with triage or write access to this repository can add the label ${code(label)} to the pull request.`,
@@ -566,6 +577,7 @@ function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: Mar
   bits.push(blockingSentence(v));
   const out = [verdictLine(report, diff, v, o.baselineLabel), '', `<sub>${bits.join(' · ')}</sub>`, ''];
   if (!diff) out.push(...noBaselineLines(o.baselineNote));
+  out.push(...missingLines(o.missing));
   if (v.ratchet === 'no-baseline') out.push(...NOTHING_TO_COMPARE);
   if (v.status === 'fail' && v.blocking && o.overrideLabel) out.push(...overrideLines(o.overrideLabel));
   // Once, in one line: only where every error counts, and some of them are not budget breaches.
@@ -622,12 +634,11 @@ function imageSections(
   o: MarkdownOptions,
   docs: string,
   lv: Level,
+  trend = o.trend,
 ): string[] {
   const out: string[] = [
     ...sizesTable(report, diff, o.baselineLabel ?? 'baseline'),
-    ...(o.trend
-      ? details(`Size history on main (${o.trend.main.length} commits)`, trendMarkdown(o.trend))
-      : []),
+    ...(trend ? details(`Size history on main (${trend.main.length} commits)`, trendMarkdown(trend)) : []),
     ...budgetsSection(report, diff),
     ...findingsSection(report, diff, docs, lv),
   ];
@@ -681,15 +692,11 @@ export interface PlatformMarkdown {
   verdict: Verdict;
   /** Without a diff: why this platform has no baseline (e.g. the baseline lacks it). Plain text. */
   baselineNote?: string | undefined;
+  /** The size history on main and this platform's point. */
+  trend?: Trend | undefined;
 }
 
-export interface PlatformsMarkdownOptions extends Omit<
-  MarkdownOptions,
-  'verdict' | 'showPlatform' | 'fixesDiff' | 'trend'
-> {
-  /** Platforms the baseline has and the image does not. */
-  missing?: string[];
-}
+export type PlatformsMarkdownOptions = Omit<MarkdownOptions, 'verdict' | 'showPlatform' | 'trend'>;
 
 function countsCell(v: Verdict): string {
   const n = (k: number, what: string): string => `${num(k)} ${what}${k === 1 ? '' : 's'}`;
@@ -754,11 +761,7 @@ function renderPlatforms(
   if (rep) bits.push(blockingSentence(rep));
   const out = [first, '', `<sub>${bits.join(' · ')}</sub>`, ''];
   if (!entries.some((e) => e.diff)) out.push(...noBaselineLines(o.baselineNote));
-  if (o.missing?.length)
-    out.push(
-      `> The baseline also has ${o.missing.map((p) => escapeText(p, 60)).join(', ')}, which this image does not.`,
-      '',
-    );
+  out.push(...missingLines(o.missing));
   if (combined.blocking && o.overrideLabel) out.push(...overrideLines(o.overrideLabel));
   for (const note of o.notes ?? []) out.push(`> ${escapeText(note, 500)}`, '');
   out.push(...platformsTable(entries, o.baselineLabel ?? 'baseline'));
@@ -768,10 +771,11 @@ function renderPlatforms(
     if (!diff && entries.some((x) => x.diff))
       body.push(`> **No baseline for this platform.** ${escapeText(e.baselineNote ?? '')}`.trimEnd(), '');
     if (verdict.ratchet === 'no-baseline') body.push(...NOTHING_TO_COMPARE);
-    body.push(...imageSections(report, diff, verdict, o, docs, lv));
+    body.push(...imageSections(report, diff, verdict, o, docs, lv, e.trend));
     const summary = `${STATUS_ICON[verdict.status]} ${escapeText(report.image.platform, 60)} · ${formatBytes(report.size.uncompressed)} uncompressed`;
     out.push(...details(summary, body));
   }
+  if (o.fixesDiff) out.push(...fixesSection(o.fixesDiff));
   out.push(
     ...footer(
       entries.flatMap((e) => e.report.findings),
@@ -793,6 +797,27 @@ export function renderPlatformsMarkdown(
   opts: PlatformsMarkdownOptions = {},
 ): string {
   return fitToLimit((lv, trimmed) => renderPlatforms(entries, opts, lv, trimmed), opts);
+}
+
+/** The comment for a check: a set of judged platforms, and how to present them. */
+export interface CommentOptions extends PlatformsMarkdownOptions {
+  /** Show the platform in the one-image layout (when the image has several, or one was chosen). */
+  showPlatform?: boolean;
+}
+
+/**
+ * The comment (and job summary, and `--markdown`) for a check: the compact one-image layout for one entry,
+ * else a headline row per platform with each platform's details below.
+ */
+export function renderComment(entries: readonly PlatformMarkdown[], opts: CommentOptions = {}): string {
+  const [only, ...more] = entries;
+  if (!only || more.length) return renderPlatformsMarkdown(entries, opts);
+  return renderMarkdown(only.report, only.diff, {
+    ...opts,
+    verdict: only.verdict,
+    ...(only.trend ? { trend: only.trend } : {}),
+    ...(only.baselineNote !== undefined ? { baselineNote: only.baselineNote } : {}),
+  });
 }
 
 /** The fixes outside the PR's diff: a fenced diff (a fence longer than any backtick run in it), inert. */

@@ -157,8 +157,6 @@ interface Header {
   refused: RefusedEntry[];
 }
 
-const caches = new Map<string, LayerCache>();
-
 export class LayerCache {
   readonly stats: CacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0 };
   /** Where the entries of this format and build live. */
@@ -169,18 +167,15 @@ export class LayerCache {
     this.dir = join(root, `v${CACHE_FORMAT}-${codeFingerprint()}`);
   }
 
-  /** The cache the options and environment ask for (one per directory and process), or undefined when off. */
+  /**
+   * The cache the options and environment ask for, or undefined when off. A run opens it once and passes
+   * the value on (the image, its baseline, the Actions cache's restore and save), so its stats are the run's.
+   */
   static open(opts: CacheOptions = {}): LayerCache | undefined {
     const env = opts.env ?? process.env;
     if (opts.cache === false) return undefined;
     if (opts.cache === undefined && /^(0|false|off|no)$/i.test(env['SLIMGATE_CACHE'] ?? '')) return undefined;
-    const root = typeof opts.cache === 'string' ? opts.cache : defaultCacheDir(env);
-    let c = caches.get(root);
-    if (!c) {
-      c = new LayerCache(root);
-      caches.set(root, c);
-    }
-    return c;
+    return new LayerCache(typeof opts.cache === 'string' ? opts.cache : defaultCacheDir(env));
   }
 
   pathOf(digest: string): string | undefined {

@@ -236,6 +236,15 @@ export function buildxOnly(o: BuildSettings): string[] {
 }
 
 /** The default Dockerfile of a context, as build-push-action and the comment key name it. */
+/** The build inputs of a run, with the lists and the switches always present. */
+export type BuildInputs = BuildSettings & {
+  context: string;
+  buildArgs: string[];
+  platforms: string[];
+  push: boolean;
+  tags: string[];
+};
+
 export function defaultDockerfile(context: string): string {
   return `${context.replace(/\/+$/, '')}/Dockerfile`;
 }

@@ -11,6 +11,7 @@ import { layoutSource } from './layout.js';
 import type { PlatformChoice } from './platform.js';
 import type { RegistryOptions } from './registry/client.js';
 import { registrySource } from './registry-source.js';
+import { parseReference } from './registry/reference.js';
 
 export type SourceSpec =
   | { kind: 'archive'; format: ArchiveFormat; path: string; selector: ArchiveSelector }
@@ -105,4 +106,10 @@ export function openSource(source: string, opts: SourceOptions): ImageSource {
     case 'daemon':
       return daemonSource(spec.ref, source, { ...opts.daemon, platform, progress: opts.progress });
   }
+}
+
+/** The registry a source reads from (`ghcr.io`, `docker.io`), if it is a registry source. */
+export function registryOfSource(source: string): string | undefined {
+  const spec = parseSource(source);
+  return spec.kind === 'registry' ? parseReference(spec.ref).registry : undefined;
 }

@@ -32,31 +32,23 @@ function makeParents(file: string): void {
 }
 
 /**
- * Writes `report` as SARIF to `file` (its directory is created), with artifact URIs relative to `root`.
- * Returns the absolute path written.
+ * Writes the judged platforms as SARIF to `file` (its directory is created), with artifact URIs relative
+ * to `root`: one run per platform, each under its own comment key. A `platform: all` check marks each result
+ * with its platform. Returns the absolute path written.
  */
-export function writeSarif(file: string, report: Report, o: { commentKey: string; root: string }): string {
-  const checked = checkedPath(report.image.source);
-  // Relative paths in a source are relative to the working directory, as everything the user typed is.
-  const log = renderSarif(report, {
-    commentKey: o.commentKey,
-    root: o.root,
-    ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
-  });
-  return writeLog(file, log);
-}
-
-/** Several platforms in one SARIF file: one run per platform, each under its own comment key. */
-export function writeSarifPlatforms(
+export function writeSarif(
   file: string,
   entries: readonly { report: Report; commentKey: string }[],
-  o: { root: string },
+  o: { root: string; everyPlatform: boolean },
 ): string {
-  const checked = entries[0] ? checkedPath(entries[0].report.image.source) : undefined;
-  const log = renderSarifPlatforms(entries, {
-    root: o.root,
-    ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}),
-  });
+  const first = entries[0];
+  const checked = first ? checkedPath(first.report.image.source) : undefined;
+  // Relative paths in a source are relative to the working directory, as everything the user typed is.
+  const opts = { root: o.root, ...(checked !== undefined ? { checkedPath: resolve(checked) } : {}) };
+  const log =
+    first && entries.length === 1 && !o.everyPlatform
+      ? renderSarif(first.report, { ...opts, commentKey: first.commentKey })
+      : renderSarifPlatforms(entries, opts);
   return writeLog(file, log);
 }
 
