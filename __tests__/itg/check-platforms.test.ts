@@ -5,8 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifestPlatforms } from '../../src/engine/engine.js';
-import { checkEvery } from '../helpers/check.js';
+import { checkEvery, checkImage } from '../helpers/check.js';
 import { parseConfig } from '../../src/config/file.js';
 import { mergePolicy } from '../../src/config/merge.js';
 import type { ManifestCheck, Report } from '../../src/types/report.js';
@@ -15,7 +14,7 @@ import { fromOracle, fromReport, umociUnpack } from '../helpers/oracle.js';
 import { multiLayout } from '../helpers/platform-layouts.js';
 import { multitoolValidate } from '../helpers/sarif-multitool.js';
 import { buildxLoadBoth, platformContext } from '../helpers/buildx.js';
-import { daemonEnv, repoRoot, run } from '../helpers/world.js';
+import { daemonEnv, run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-platforms-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -75,14 +74,19 @@ describe('check --platform all on an OCI layout with two platforms', () => {
     expect(r.missing).toEqual(['linux/s390x']);
   });
 
-  it("manifestPlatforms lists a layout's platforms from its manifests, and asks nothing of an archive", async () => {
-    expect(await manifestPlatforms(`oci:${main}:multi`)).toEqual(['linux/amd64', 'linux/s390x']);
-    expect(await manifestPlatforms(`oci:${single}:multi`)).toEqual(['linux/arm64']);
-    // Only a full read of an archive would tell: unknown rather than slow.
-    expect(
-      await manifestPlatforms(`docker-archive:${path.join(repoRoot, 'examples', 'hello-scratch.tar')}`),
-    ).toBeUndefined();
-    await expect(manifestPlatforms(`oci:${main}:nope`)).rejects.toThrow(/nope/);
+  it('an image left with one platform still names every platform the baseline has and it lost', async () => {
+    const r = await checkEvery(`oci:${single}:multi`, { cache: false, baseline: `oci:${main}:multi` });
+    expect(r.platforms.map((p) => p.report.image.platform)).toEqual(['linux/arm64']);
+    expect(r.platforms[0]?.baseline).toBeNull();
+    expect(r.missing).toEqual(['linux/amd64', 'linux/s390x']);
+  });
+
+  it('one platform asked for that the baseline lacks is an error naming the baseline', async () => {
+    const err = await checkImage(`oci:${single}:multi`, {
+      cache: false,
+      baseline: `oci:${main}:multi`,
+    }).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/baseline oci:.*main:multi/);
   });
 
   it('the CLI fails when only arm64 breaches its own budget, and passes when its section allows more', () => {

@@ -81,19 +81,6 @@ export async function manifestSummary(source: string, opts: InspectOptions = {})
   }));
 }
 
-/**
- * The platforms a source holds, from its manifests alone (a registry, an OCI layout); undefined for a source
- * whose platforms only its layers' scan would tell (an archive, the daemon): that costs too much to ask.
- */
-export async function manifestPlatforms(
-  source: string,
-  opts: Pick<InspectOptions, 'registry'> = {},
-): Promise<string[] | undefined> {
-  const fast = openSource(source, { platform: 'all', registry: opts.registry }).manifests;
-  if (!fast) return undefined;
-  return (await fast()).flatMap((s) => (s.platform ? [s.platform] : []));
-}
-
 export interface CheckOptions extends InspectOptions {
   /** The policy (budgets, allowed bases, rule overrides, fail-on); default DEFAULT_POLICY. */
   policy?: Policy;
