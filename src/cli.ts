@@ -7,6 +7,7 @@ import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
 import { VERSION } from './util/version.js';
+import { cancelOnSignals } from './util/interrupt.js';
 import { escapeControls, printableLines } from './util/text.js';
 import { registryOfSource } from './sources/source.js';
 import { LayerCache } from './scan/cache.js';
@@ -272,6 +273,8 @@ async function runCheck(
 }
 
 function start(): void {
+  // Ctrl-C stops docker save or the build, and removes temp files, before the exit (130, as shells say).
+  cancelOnSignals((line) => process.stderr.write(`slimgate: ${line}\n`), 130);
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

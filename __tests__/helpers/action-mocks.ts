@@ -30,9 +30,11 @@ export const core = {
 
 /** GitHub's REST API as the action uses it: every method a vi.fn, so a test sees what was called. */
 export const octokit = {
+  // The retries' request hook (src/github/github-api.ts): the methods below are stand-ins, not requests.
+  hook: { wrap: vi.fn() },
   rest: {
     pulls: { get: vi.fn(), listFiles: vi.fn(), listReviews: vi.fn(), createReview: vi.fn() },
-    issues: { listComments: vi.fn(), createComment: vi.fn(), updateComment: vi.fn() },
+    issues: { listComments: vi.fn(), createComment: vi.fn(), updateComment: vi.fn(), deleteComment: vi.fn() },
     users: { getAuthenticated: vi.fn() },
   },
   paginate: Object.assign(

@@ -5,6 +5,7 @@
 // - GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, RUNNER_TEMP and GITHUB_WORKSPACE directories;
 // - GITHUB_API_URL pointing at the GitHub REST double (./github-api.ts).
 // dist/ must be current: `npm run bundle`.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,36 @@ export interface RunActionOptions {
   files?: Record<string, string>;
   /** Runs after `files` are written and before the payload is: may commit, and edit the payload. */
   prepare?: (workspace: string) => Record<string, string>;
+  /** The event file's text instead of `payload` (a malformed payload). */
+  rawPayload?: string;
+  /** Runs beside the action once it has started (to signal it, or to watch its children). */
+  whileRunning?: (child: ChildProcess) => Promise<void>;
+}
+
+/** The action's process, for a test that must reach it while it runs; never throws on its exit. */
+function spawnWatched(
+  cmd: string,
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv },
+  watch: (child: ChildProcess) => Promise<void>,
+): Promise<RunResult> {
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (c: Buffer) => out.push(c));
+  child.stderr.on('data', (c: Buffer) => err.push(c));
+  const exited = new Promise<RunResult>((resolve) =>
+    child.on('close', (code) => {
+      const stdoutBuffer = Buffer.concat(out);
+      resolve({
+        status: code ?? -1,
+        stdout: stdoutBuffer.toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        stdoutBuffer,
+      });
+    }),
+  );
+  return Promise.all([exited, watch(child)]).then(([r]) => r);
 }
 
 /** `::name key=v,key=v::message`, with the runner's escapes undone. */
@@ -152,7 +183,7 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
     writeFileSync(path.join(workspace, rel), text);
   }
   const prepared = o.prepare?.(workspace);
-  writeFileSync(eventPath, JSON.stringify(o.payload));
+  writeFileSync(eventPath, o.rawPayload ?? JSON.stringify(o.payload));
   writeFileSync(outputPath, '');
   writeFileSync(summaryPath, '');
 
@@ -193,12 +224,14 @@ export async function runAction(o: RunActionOptions): Promise<ActionRun> {
     if (!(name in yml.inputs)) throw new Error(`input "${name}" is not declared in action.yml`);
 
   // The runner starts the action in the workspace.
-  const r = await runAsync(o.node ?? process.execPath, [distIndex], {
-    cwd: workspace,
-    env,
-    allowFailure: true,
-    timeout: 120_000,
-  });
+  const r = o.whileRunning
+    ? await spawnWatched(o.node ?? process.execPath, [distIndex], { cwd: workspace, env }, o.whileRunning)
+    : await runAsync(o.node ?? process.execPath, [distIndex], {
+        cwd: workspace,
+        env,
+        allowFailure: true,
+        timeout: 120_000,
+      });
   const outputs = parseOutputFile(readIfExists(outputPath));
   const summary = readIfExists(summaryPath);
   const commands = parseCommands(r.stdout);

@@ -179,6 +179,24 @@ export interface StoredReview {
   comments: StoredReviewComment[];
 }
 
+/**
+ * What the double answers instead, for the action's fault tests: an error status (with headers such as
+ * `retry-after`), a delay, no answer at all, or something done first (a comment deleted) before the normal
+ * answer.
+ */
+export interface Fault {
+  status?: number;
+  headers?: Record<string, string>;
+  message?: string;
+  delayMs?: number;
+  /** The normal answer is computed now and sent this much later (two clients that both read the old state). */
+  holdMs?: number;
+  /** Never answer (the connection is closed when the double stops). */
+  hang?: boolean;
+  /** Runs before the normal answer, e.g. deleting the comment about to be updated. */
+  before?: () => void;
+}
+
 export interface GitHubApiOptions {
   /** The token the API accepts (default: a fresh random one). */
   token?: string;
@@ -230,6 +248,8 @@ export class GitHubApi {
   readonly pulls = new Map<string, StoredPull>();
   /** `owner/repo#number` → reviews, oldest first. */
   readonly reviews = new Map<string, StoredReview[]>();
+  /** Faults by operation id (`issues/create-comment`), used in order, each for its count of requests. */
+  private readonly faults = new Map<string, { fault: Fault; times: number }[]>();
   private server: Server | undefined;
   private nextId = 1_000_001;
   private clock = Date.parse('2024-05-01T12:00:00Z');
@@ -255,7 +275,29 @@ export class GitHubApi {
   }
 
   async stop(): Promise<void> {
+    // A hanging fault keeps its connection open: close them all.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The next `times` requests to operation `op` get `fault` (Infinity: every one). */
+  inject(op: string, fault: Fault, times = 1): void {
+    const list = this.faults.get(op) ?? [];
+    list.push({ fault, times });
+    this.faults.set(op, list);
+  }
+
+  /** Removes every fault not used up yet. */
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  private nextFault(op: string): Fault | undefined {
+    const list = this.faults.get(op);
+    const head = list?.[0];
+    if (!list || !head) return undefined;
+    if (--head.times <= 0) list.shift();
+    return head.fault;
   }
 
   private now(): string {
@@ -355,6 +397,7 @@ export class GitHubApi {
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
     const query = Object.fromEntries(u.searchParams);
+    let hold = 0;
     const rec: RecordedRequest = {
       method: req.method ?? 'GET',
       path: u.pathname,
@@ -382,8 +425,13 @@ export class GitHubApi {
             );
         }
       }
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(body === undefined ? '' : JSON.stringify(body));
+      const text = body === undefined ? '' : JSON.stringify(body);
+      const write = (): void => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+        res.end(text);
+      };
+      if (hold) setTimeout(write, hold);
+      else write();
     };
     const fail = (status: number, message: string, op?: Operation): void =>
       send(
@@ -436,6 +484,22 @@ export class GitHubApi {
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}` && auth !== `bearer ${this.token}`)
       return fail(401, 'Bad credentials', op);
     if (this.readOnly && rec.method !== 'GET') return fail(403, 'Resource not accessible by integration', op);
+
+    const fault = this.nextFault(op.id);
+    if (fault?.hang) return;
+    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+    fault?.before?.();
+    hold = fault?.holdMs ?? 0;
+    if (fault?.status)
+      return send(
+        fault.status,
+        {
+          message: fault.message ?? 'Injected fault',
+          documentation_url: 'https://docs.github.com/rest',
+          status: String(fault.status),
+        },
+        fault.headers ?? {},
+      );
 
     const repo = `${pathParams['owner']}/${pathParams['repo']}`;
     switch (op.id) {
@@ -493,6 +557,18 @@ export class GitHubApi {
         c.body = body;
         c.updated_at = this.now();
         return send(200, c, {}, op);
+      }
+      case 'issues/delete-comment': {
+        const id = Number(pathParams['comment_id']);
+        for (const list of this.comments.values()) {
+          const i = list.findIndex((x) => x.id === id);
+          if (i < 0) continue;
+          list.splice(i, 1);
+          rec.status = 204;
+          res.writeHead(204).end();
+          return;
+        }
+        return fail(404, 'Not Found', op);
       }
       case 'users/get-authenticated': {
         if (!this.viewer) return fail(403, 'Resource not accessible by integration', op);

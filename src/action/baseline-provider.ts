@@ -70,6 +70,19 @@ async function fromBaseCommit(
   }
 }
 
+/**
+ * Main's saved report as the Actions cache gave it back. A truncated or corrupt one is a warning and no
+ * baseline from there, never a failed check: the cache is an optimisation, not the verdict's input.
+ */
+function readSaved(path: string): Report | undefined {
+  try {
+    return loadReport(path, 'saved baseline report');
+  } catch (err) {
+    core.warning(`Slimgate: main's saved report is unusable, so it is not the baseline: ${oneLine(err)}`);
+    return undefined;
+  }
+}
+
 export function actionBaseline(
   plan: RunPlan,
   build: BuildInputs | undefined,
@@ -97,9 +110,10 @@ export function actionBaseline(
         const prev = saved ? readPrevious(key) : undefined;
         if (prev) previous.set(key, prev);
         answers.push({ report: null, note: 'This run records the baseline.' });
-      } else if (saved)
-        answers.push({ report: loadReport(saved, 'saved baseline report'), source: 'saved report' });
-      else answers.push(undefined);
+      } else {
+        const report = saved ? readSaved(saved) : undefined;
+        answers.push(report ? { report, source: 'saved report' } : undefined);
+      }
     }
     const rest = requests.filter((_r, i) => !answers[i]);
     if (!rest.length) return answers as BaselineAnswer[];

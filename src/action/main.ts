@@ -5,7 +5,7 @@
  */
 import { join, relative } from 'node:path';
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
+import { githubClient } from '../github/github-api.js';
 import { distinctFindings } from '../analysis/finding.js';
 import type { Policy } from '../analysis/policy.js';
 import { renderInspect } from '../report/text.js';
@@ -18,9 +18,10 @@ import { annotate } from '../github/annotations.js';
 import { findEnvelopes, readEnvelope, writeRunFiles, type CommentView } from '../github/artifact.js';
 import { keepBaseline } from '../github/baseline.js';
 import { keepPlatformList } from '../github/baseline-platforms.js';
-import type { Octokit } from '../github/comment.js';
+import type { Octokit } from '../github/github-api.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { withCommandsStopped } from '../github/log.js';
+import { checkOutputs } from '../github/runner-files.js';
 import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { actionBaseline } from './baseline-provider.js';
 import { checker, registryOptions } from './checker.js';
@@ -71,7 +72,7 @@ async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
 async function livePull(inputs: ActionInputs, ctx: RunContext): Promise<LivePull | undefined> {
   if (ctx.kind !== 'pull_request' || !ctx.pr || !inputs.token) return undefined;
   try {
-    return await readLivePull(getOctokit(inputs.token), {
+    return await readLivePull(await githubClient(inputs.token), {
       owner: ctx.owner,
       repo: ctx.repo,
       number: ctx.pr.number,
@@ -159,7 +160,14 @@ async function checkSource(
     ...runFooter(ctx),
   };
   const pr = prEnvelope(ctx, key, policy, state, view);
-  const files = writeRunFiles(key, entries, { everyPlatform: plan.everyPlatform, pr });
+  // A full RUNNER_TEMP fails the step with one line, after the comment and the summary say what was found.
+  let files: { report: string } | undefined;
+  let unwritten: unknown;
+  try {
+    files = writeRunFiles(key, entries, { everyPlatform: plan.everyPlatform, pr });
+  } catch (err) {
+    unwritten = err;
+  }
   sarifOutput(
     inputs.sarif,
     entries.map((e) => ({ report: e.report, commentKey: e.key })),
@@ -174,7 +182,7 @@ async function checkSource(
     entries,
     everyPlatform: plan.everyPlatform,
     view,
-    reportPath: files.report,
+    reportPath: files?.report ?? '',
     outputs: true,
     fixesDiff: suggestions?.outsideDiff,
     key,
@@ -185,6 +193,7 @@ async function checkSource(
   // One annotation per finding, however many platforms share it.
   annotate(distinctFindings(entries.flatMap((e, i) => diffs[i]?.findings.added ?? e.report.findings)));
   applyVerdict(entries, plan.everyPlatform);
+  if (unwritten) throw unwritten;
 }
 
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */
@@ -195,7 +204,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
     );
   if (!inputs.token)
     throw new InputError('mode: comment needs a github-token that can write pull-request comments');
-  const octokit: Octokit = getOctokit(inputs.token);
+  const octokit: Octokit = await githubClient(inputs.token);
   // A matrix leaves several envelopes for one PR: it is read once.
   const pulls = new Map<number, Promise<LivePull>>();
   const readPull = (n: number): Promise<LivePull> => {
@@ -272,6 +281,7 @@ export async function run(): Promise<void> {
     const ctx = runContext();
     if (inputs.mode === 'comment') await runComment(inputs, ctx);
     else await runCheck(inputs, ctx);
+    checkOutputs();
   } catch (err) {
     // A failed build says why in its log: show the tail before the one-line failure.
     if (err instanceof BuildError && err.logTail)

@@ -15,6 +15,7 @@ import { runUrl, type LivePull } from '../github/pull.js';
 import type { ActionInputs } from './inputs.js';
 import type { Report } from '../types/report.js';
 import { writeSarif } from '../output/sarif-file.js';
+import { setOutput } from '../github/runner-files.js';
 import type { JudgedEntry } from './publish.js';
 
 export interface PrState {
@@ -75,7 +76,7 @@ export function sarifOutput(
   const root = process.env['GITHUB_WORKSPACE'] || process.cwd();
   const path = file ? writeSarif(file, entries, { root, everyPlatform }) : '';
   if (path) core.info(`SARIF written to ${path}`);
-  core.setOutput('sarif', path);
+  setOutput('sarif', path);
 }
 
 /** Comment mode: a report directory read back (report.json, baseline.json if any) and judged again. */

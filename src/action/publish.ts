@@ -4,7 +4,7 @@
  * could not be posted means: a warning and a note in the summary, never a different verdict.
  */
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
+import { githubClient } from '../github/github-api.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { diffReports, type ReportDiff } from '../report/diff.js';
 import { commentMarker, renderComment, type CommentOptions } from '../report/markdown.js';
@@ -15,8 +15,10 @@ import { formatBytes } from '../util/bytes.js';
 import { oneLine } from '../util/errors.js';
 import { escapeControls } from '../util/text.js';
 import type { CommentView } from '../github/artifact.js';
-import { CommentForbidden, upsertComment, type Octokit } from '../github/comment.js';
+import { CommentForbidden, upsertComment } from '../github/comment.js';
+import type { Octokit } from '../github/github-api.js';
 import type { CommentPlace } from './plan.js';
+import { setOutput } from '../github/runner-files.js';
 
 const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
 /** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
@@ -27,12 +29,17 @@ function percentOutput(p: number | null): string {
   return p === null ? '' : String(Math.round(p * 100) / 100);
 }
 
+/** The job summary. A summary file that cannot be written is a warning: the verdict does not depend on it. */
 async function writeSummary(markdown: string): Promise<void> {
   if (!process.env['GITHUB_STEP_SUMMARY']) {
     core.info('no GITHUB_STEP_SUMMARY: the job summary is not written');
     return;
   }
-  await core.summary.addRaw(markdown, true).write();
+  try {
+    await core.summary.addRaw(markdown, true).write();
+  } catch (err) {
+    core.warning(`Slimgate: could not write the job summary: ${oneLine(err)}`);
+  }
 }
 
 function markdownOptions(view: CommentView): CommentOptions {
@@ -66,7 +73,7 @@ async function postComment(t: CommentTarget, body: string): Promise<CommentResul
     core.warning('Slimgate: no github-token, so no PR comment; the report is in the job summary');
     return { url: '', note: 'No github-token was given, so this report was not posted as a PR comment.' };
   }
-  const octokit: Octokit = getOctokit(t.token);
+  const octokit: Octokit = await githubClient(t.token);
   try {
     const c = await upsertComment(
       octokit,
@@ -219,7 +226,7 @@ async function postAndSummarize(
   }
   if (p.outputs) {
     setOutputs();
-    core.setOutput('comment-url', commentUrl);
+    setOutput('comment-url', commentUrl);
   }
   await writeSummary(summary(notes));
   return commentUrl;
@@ -243,31 +250,28 @@ function setOutputs(
   );
   const largest = [...entries].sort((a, b) => b.report.size.uncompressed - a.report.size.uncompressed)[0];
   const sum = (f: (v: Verdict) => number): string => String(entries.reduce((n, e) => n + f(e.verdict), 0));
-  core.setOutput('passed', String(combined.status !== 'fail'));
-  core.setOutput('size', largest ? String(largest.report.size.uncompressed) : '');
-  core.setOutput('compressed-size', largest ? String(largest.report.size.compressed) : '');
-  core.setOutput('size-delta', largest?.diff ? String(largest.diff.size.uncompressed.delta) : '');
-  core.setOutput(
-    'size-delta-percent',
-    largest?.diff ? percentOutput(largest.diff.size.uncompressed.percent) : '',
-  );
-  core.setOutput('report', reportPath);
-  core.setOutput('digest', largest?.report.image.digest ?? '');
-  core.setOutput(
+  setOutput('passed', String(combined.status !== 'fail'));
+  setOutput('size', largest ? String(largest.report.size.uncompressed) : '');
+  setOutput('compressed-size', largest ? String(largest.report.size.compressed) : '');
+  setOutput('size-delta', largest?.diff ? String(largest.diff.size.uncompressed.delta) : '');
+  setOutput('size-delta-percent', largest?.diff ? percentOutput(largest.diff.size.uncompressed.percent) : '');
+  setOutput('report', reportPath);
+  setOutput('digest', largest?.report.image.digest ?? '');
+  setOutput(
     'errors',
     sum((v) => v.errors),
   );
-  core.setOutput(
+  setOutput(
     'warnings',
     sum((v) => v.warnings),
   );
-  core.setOutput(
+  setOutput(
     'new-errors',
     sum((v) => v.newErrors),
   );
-  core.setOutput('base', largest?.report.base.verdict ?? '');
+  setOutput('base', largest?.report.base.verdict ?? '');
   if (everyPlatform)
-    core.setOutput(
+    setOutput(
       'platforms',
       JSON.stringify(
         Object.fromEntries([
@@ -288,5 +292,5 @@ function setOutputs(
         ]),
       ),
     );
-  core.setOutput('comment-body', body);
+  setOutput('comment-body', body);
 }

@@ -1,7 +1,7 @@
 /** One-click fixes on a PR (input `suggestions`): a review on lines in the diff, the rest in the comment. */
 import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
-import { getOctokit } from '@actions/github';
+import { githubClient } from '../github/github-api.js';
 import type { DockerfileOptions } from '../engine/baseline.js';
 import { distinctFindings } from '../analysis/finding.js';
 import { prepareSuggestions, type Suggestions } from '../github/review.js';
@@ -37,7 +37,7 @@ export async function suggestFixes(
   const plan = planFixes({ ...first, findings }, dockerfile);
   for (const s of plan.skipped) core.info(`no fix for ${s.rule}: ${s.reason}`);
   return prepareSuggestions({
-    octokit: inputs.token ? getOctokit(inputs.token) : undefined,
+    octokit: inputs.token ? await githubClient(inputs.token) : undefined,
     target: { owner: ctx.owner, repo: ctx.repo, pull: ctx.pr.number, commitId: ctx.pr.headSha },
     key: run.key,
     path: relative(workspace, resolve(dockerfile.path)),

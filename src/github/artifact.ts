@@ -2,7 +2,7 @@
  * The files a check run leaves in `$RUNNER_TEMP/slimgate/<key>/` (report.json, baseline.json and, on a
  * pull request, pr.json), and how the workflow_run job finds and trusts them again.
  */
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { FAIL_ON_LEVELS, PRESETS, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { Report } from '../types/report.js';
@@ -10,6 +10,7 @@ import { InputError } from '../util/errors.js';
 import { arr, bool, line, obj, oneOf, optional, positive, ShapeError, str } from '../util/shape.js';
 import { MAX_ENVELOPE_BYTES, readJsonFile, shapeLine } from './json-file.js';
 import { keySlug, runnerTemp } from './baseline.js';
+import { writeRunnerFile } from './runner-files.js';
 import { envelopeMissing } from './baseline-platforms.js';
 
 /** How a report is presented, whether the check job posts it or the workflow_run job does. */
@@ -70,11 +71,10 @@ function writeReportFiles(
   pr?: PrEnvelope,
 ): ReportFiles {
   const dir = join(runnerTemp(), 'slimgate', keySlug(key));
-  mkdirSync(dir, { recursive: true });
   const reportPath = join(dir, 'report.json');
-  writeFileSync(reportPath, JSON.stringify(report, null, 2) + '\n');
-  if (baseline) writeFileSync(join(dir, 'baseline.json'), JSON.stringify(baseline) + '\n');
-  if (pr) writeFileSync(join(dir, 'pr.json'), JSON.stringify(pr, null, 2) + '\n');
+  writeRunnerFile(reportPath, JSON.stringify(report, null, 2) + '\n');
+  if (baseline) writeRunnerFile(join(dir, 'baseline.json'), JSON.stringify(baseline) + '\n');
+  if (pr) writeRunnerFile(join(dir, 'pr.json'), JSON.stringify(pr, null, 2) + '\n');
   return { dir, report: reportPath };
 }
 
@@ -86,9 +86,8 @@ function writePlatformFiles(
 ): ReportFiles {
   for (const p of platforms) writeReportFiles(p.key, p.report, p.baseline);
   const dir = join(runnerTemp(), 'slimgate', keySlug(key));
-  mkdirSync(dir, { recursive: true });
   const reportPath = join(dir, 'reports.json');
-  writeFileSync(
+  writeRunnerFile(
     reportPath,
     JSON.stringify(
       platforms.map((p) => p.report),
@@ -97,7 +96,7 @@ function writePlatformFiles(
     ) + '\n',
   );
   if (pr)
-    writeFileSync(
+    writeRunnerFile(
       join(dir, 'pr.json'),
       JSON.stringify({ ...pr, platforms: platforms.map((p) => keySlug(p.key)) }, null, 2) + '\n',
     );

@@ -4,6 +4,7 @@
  * checkout, no stash, no change to HEAD or the index.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { onCancel } from '../util/interrupt.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { oneLine } from '../util/errors.js';
 import { runProcess } from '../util/subprocess.js';
@@ -39,8 +40,11 @@ export async function checkoutBase(workspace: string, sha: string, tmp: string):
       throw new Error(`could not fetch the base commit ${sha.slice(0, 12)}: ${oneLine(f.stderr)}`);
   }
   const dir = await mkdtemp(join(tmp, 'slimgate-base-'));
+  // A cancelled run removes the directory (the worktree's entry in .git is pruned by the next git gc).
+  const forget = onCancel(() => rm(dir, { recursive: true, force: true }));
   const add = await git(['worktree', 'add', '--detach', dir, sha], root);
   if (add.code !== 0) {
+    forget();
     await rm(dir, { recursive: true, force: true });
     throw new Error(`git worktree add failed: ${oneLine(add.stderr)}`);
   }
@@ -53,6 +57,7 @@ export async function checkoutBase(workspace: string, sha: string, tmp: string):
       return join(dir, rel);
     },
     async remove(): Promise<void> {
+      forget();
       await git(['worktree', 'remove', '--force', dir], root);
       await rm(dir, { recursive: true, force: true });
       await git(['worktree', 'prune'], root);

@@ -5,7 +5,7 @@
  * baseline provider's business (src/action/baseline-provider.ts).
  */
 import * as core from '@actions/core';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatPlatform, missingPlatforms, parsePlatform } from '../sources/platform.js';
 import { InputError } from '../util/errors.js';
@@ -13,6 +13,7 @@ import { escapeControls } from '../util/text.js';
 import { platformsKeyPrefix, saveEntry } from './actions-cache.js';
 import { baselineDir, restoreFromMain } from './baseline.js';
 import { readJsonFile } from './json-file.js';
+import { writeRunnerFile } from './runner-files.js';
 
 /** More platforms than any image has: a longer list read from outside is not one. */
 const MAX_PLATFORMS = 64;
@@ -60,9 +61,8 @@ export async function keepPlatformList(
   platforms: readonly string[],
   o: { sha: string; cache: boolean },
 ): Promise<void> {
-  mkdirSync(baselineDir(), { recursive: true });
   const path = listPath(imageSlug);
-  writeFileSync(path, JSON.stringify({ slimgate: 1, platforms }) + '\n');
+  writeRunnerFile(path, JSON.stringify({ slimgate: 1, platforms }) + '\n');
   core.info(`baseline: the list of main's platforms (${escapeControls(platforms.join(', '))}) is ${path}`);
   if (!o.cache) return;
   await saveEntry("main's platforms", [path], `${platformsKeyPrefix(imageSlug)}${o.sha}`);

@@ -7,13 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { oneLine } from '../util/errors.js';
 import { ShapeError } from '../util/shape.js';
 import { validateReport } from '../report/validate.js';
 import { MAX_REPORT_BYTES, readJsonFile, shapeLine } from './json-file.js';
+import { writeRunnerFile } from './runner-files.js';
 import { isLocalContext } from '../sources/build-args.js';
 import type { BuildInputs } from '../sources/build-options.js';
 import { registryRef, repositoryOf } from '../report/comment-key.js';
@@ -66,9 +67,8 @@ function findSavedBaseline(key: string, env: NodeJS.ProcessEnv = process.env): s
 }
 
 function saveBaseline(key: string, report: Report, env: NodeJS.ProcessEnv = process.env): string {
-  mkdirSync(baselineDir(env), { recursive: true });
   const p = savedBaselinePath(key, env);
-  writeFileSync(p, JSON.stringify(report) + '\n');
+  writeRunnerFile(p, JSON.stringify(report) + '\n');
   return p;
 }
 

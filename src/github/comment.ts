@@ -4,10 +4,12 @@
  * PRs often have more than 100 comments, so every page is read. Only a bot's comment is ever updated: a
  * comment that a person wrote (or quoted the marker in) is never taken over; without a bot's comment a new
  * one is created.
+ *
+ * GitHub under load: the client (github-api.ts) retries every call with a bound and gives them all one
+ * deadline; here a 401, 403 or 404 after that is CommentForbidden. A comment deleted between the listing and the update is created again. Two runs for the same PR that start
+ * together may both create one: after creating, the run lists again and keeps only the oldest of its own.
  */
-import type { getOctokit } from '@actions/github';
-
-export type Octokit = ReturnType<typeof getOctokit>;
+import { statusOf, type Octokit } from './github-api.js';
 
 export interface CommentTarget {
   owner: string;
@@ -39,11 +41,7 @@ interface ListedComment {
   user?: { login?: string; type?: string } | null;
 }
 
-function statusOf(err: unknown): number | undefined {
-  const s = (err as { status?: unknown } | null)?.status;
-  return typeof s === 'number' ? s : undefined;
-}
-
+/** A call that may not read or write: 401, 403 or 404 (after the retries a rate limit gets). */
 async function guarded<T>(what: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
@@ -68,13 +66,10 @@ function pick(matches: ListedComment[]): ListedComment | undefined {
   );
 }
 
-async function findComment(
-  octokit: Octokit,
-  t: CommentTarget,
-  marker: string,
-): Promise<ListedComment | undefined> {
-  const matches: ListedComment[] = [];
-  await guarded(`listing the comments of #${t.issueNumber}`, async () => {
+/** Every comment of the PR that carries the marker, in the order GitHub lists them (oldest first). */
+async function listMarked(octokit: Octokit, t: CommentTarget, marker: string): Promise<ListedComment[]> {
+  return guarded(`listing the comments of #${t.issueNumber}`, async () => {
+    const matches: ListedComment[] = [];
     const pages = octokit.paginate.iterator(octokit.rest.issues.listComments, {
       owner: t.owner,
       repo: t.repo,
@@ -82,7 +77,16 @@ async function findComment(
       per_page: 100,
     });
     for await (const page of pages) for (const c of page.data) if (c.body?.includes(marker)) matches.push(c);
+    return matches;
   });
+}
+
+async function findComment(
+  octokit: Octokit,
+  t: CommentTarget,
+  marker: string,
+): Promise<ListedComment | undefined> {
+  const matches = await listMarked(octokit, t, marker);
   const bot = pick(matches);
   if (bot || !matches.length) return bot;
   // A personal access token posts as its owner, not as a bot: that user's own comment is ours to update,
@@ -104,13 +108,69 @@ export async function upsertComment(
   const existing = await findComment(octokit, t, marker);
   if (existing) {
     if (existing.body === body) return { id: existing.id, url: existing.html_url, action: 'unchanged' };
-    const r = await guarded(`updating comment ${existing.id}`, () =>
-      octokit.rest.issues.updateComment({ owner: t.owner, repo: t.repo, comment_id: existing.id, body }),
-    );
-    return { id: r.data.id, url: r.data.html_url, action: 'updated' };
+    try {
+      const r = await guarded(`updating comment ${existing.id}`, () =>
+        octokit.rest.issues.updateComment({
+          owner: t.owner,
+          repo: t.repo,
+          comment_id: existing.id,
+          body,
+        }),
+      );
+      return { id: r.data.id, url: r.data.html_url, action: 'updated' };
+    } catch (err) {
+      // Deleted since it was listed: a new one takes its place.
+      if (!(err instanceof CommentForbidden && err.status === 404)) throw err;
+    }
   }
   const r = await guarded(`commenting on #${t.issueNumber}`, () =>
-    octokit.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.issueNumber, body }),
+    octokit.rest.issues.createComment({
+      owner: t.owner,
+      repo: t.repo,
+      issue_number: t.issueNumber,
+      body,
+    }),
   );
-  return { id: r.data.id, url: r.data.html_url, action: 'created' };
+  const created = { id: r.data.id, url: r.data.html_url, action: 'created' as const };
+  return (await keepOne(octokit, t, marker, body, r.data.user?.login, created)) ?? created;
+}
+
+/**
+ * Two runs that started together may each have created a comment. The oldest of this identity's comments
+ * with the marker stays (both runs agree on which), with this run's body; the others are deleted.
+ */
+async function keepOne(
+  octokit: Octokit,
+  t: CommentTarget,
+  marker: string,
+  body: string,
+  login: string | undefined,
+  created: PostedComment,
+): Promise<PostedComment | undefined> {
+  if (!login) return undefined;
+  const mine = (await listMarked(octokit, t, marker)).filter((c) => c.user?.login === login);
+  const [oldest, ...others] = [...mine].sort((a, b) => a.id - b.id);
+  if (!oldest || !others.length) return undefined;
+  for (const c of others)
+    await guarded(`deleting the duplicate comment ${c.id}`, () =>
+      octokit.rest.issues.deleteComment({
+        owner: t.owner,
+        repo: t.repo,
+        comment_id: c.id,
+      }),
+    ).catch((err: unknown) => {
+      // The other run deleted it first.
+      if (!(err instanceof CommentForbidden && err.status === 404)) throw err;
+    });
+  if (oldest.id === created.id) return created;
+  if (oldest.body !== body)
+    await guarded(`updating comment ${oldest.id}`, () =>
+      octokit.rest.issues.updateComment({
+        owner: t.owner,
+        repo: t.repo,
+        comment_id: oldest.id,
+        body,
+      }),
+    );
+  return { id: oldest.id, url: oldest.html_url, action: 'updated' };
 }

@@ -2,7 +2,8 @@
  * What the workflow run is about, read from the runner's environment and the event payload
  * (GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, …). Pure apart from reading the payload file.
  */
-import { readFileSync } from 'node:fs';
+import { RunnerError } from '../util/errors.js';
+import { readJsonFile } from './json-file.js';
 
 interface PullRequestInfo {
   number: number;
@@ -60,14 +61,21 @@ const obj = (v: unknown): Json => (v && typeof v === 'object' ? (v as Json) : {}
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/** The runner's payload is a few hundred kB at most; a larger file is not one. */
+const MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The event payload the runner wrote. None (GITHUB_EVENT_PATH unset: a local run) is an empty event; a
+ * payload that cannot be read or is not a JSON object is one line naming the file, never a silent run
+ * without the pull request.
+ */
 export function readPayload(env: NodeJS.ProcessEnv = process.env): Json {
   const path = env['GITHUB_EVENT_PATH'];
   if (!path) return {};
-  try {
-    return obj(JSON.parse(readFileSync(path, 'utf8')));
-  } catch {
-    return {};
-  }
+  const doc = readJsonFile(path, `the event payload ${path}`, MAX_PAYLOAD_BYTES);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc))
+    throw new RunnerError(`the event payload ${path} is not a JSON object`);
+  return obj(doc);
 }
 
 function pullRequest(pr: Json): PullRequestInfo | undefined {

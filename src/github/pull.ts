@@ -2,7 +2,7 @@
  * The pull request as it is now, read with pulls.get. The event payload is frozen when the run starts (and a
  * re-run replays it), so a label applied later, or a newer push, is only visible here.
  */
-import type { Octokit } from './comment.js';
+import type { Octokit } from './github-api.js';
 
 export interface LivePull {
   headSha: string;

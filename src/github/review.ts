@@ -11,7 +11,7 @@
 import type { Fix, FixPlan } from '../analysis/fixes.js';
 import { oneLine } from '../util/errors.js';
 import { asSuggestion, unifiedDiff } from '../report/patch.js';
-import type { Octokit } from './comment.js';
+import type { Octokit } from './github-api.js';
 
 export interface ReviewTarget {
   owner: string;

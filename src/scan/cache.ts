@@ -24,6 +24,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Compression } from '../util/decompress.js';
+import { onCancel } from '../util/interrupt.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
 
 /** Bump when the entry format or what a scan records changes. */
@@ -209,6 +210,8 @@ export class LayerCache {
     const path = this.pathOf(scan.digest);
     if (!path) return;
     const tmp = join(this.dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    // A run cancelled while it writes leaves no half entry behind.
+    const forget = onCancel(() => unlink(tmp).catch(() => {}));
     try {
       await mkdir(this.dir, { recursive: true });
       await pipeline(Readable.from(entryLines(scan)), createGzip({ level: 1 }), createWriteStream(tmp));
@@ -216,6 +219,8 @@ export class LayerCache {
       this.stats.writes++;
     } catch {
       await unlink(tmp).catch(() => {});
+    } finally {
+      forget();
     }
   }
 

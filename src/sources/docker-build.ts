@@ -14,6 +14,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { onCancel } from '../util/interrupt.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
@@ -230,7 +231,12 @@ export async function buildImage(opts: BuildOptions): Promise<BuildResult> {
     );
   }
   const dir = await mkdtemp(join(opts.tmpDir ?? process.env['RUNNER_TEMP'] ?? tmpdir(), 'slimgate-build-'));
-  const cleanup = (): Promise<void> => rm(dir, { recursive: true, force: true });
+  // A cancelled run removes it too (util/interrupt.ts): it holds the build's secrets while they live.
+  const forget = onCancel(() => rm(dir, { recursive: true, force: true }));
+  const cleanup = async (): Promise<void> => {
+    forget();
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
     const out: BuildOutputs = { iidFile: join(dir, 'iid') };
     if (engine === 'buildx') {

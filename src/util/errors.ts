@@ -48,3 +48,23 @@ export function oneLine(err: unknown): string {
   const msg = err instanceof Error ? err.message : String(err);
   return escapeControls(msg.trim()) || 'unknown error';
 }
+
+/**
+ * The runner's own machinery failed us: its disk is full, a file it gave us cannot be written, its event
+ * payload is not JSON. One line that says which file and why, exit code 2.
+ */
+export class RunnerError extends UserFacingError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunnerError';
+  }
+}
+
+/** Why a file could not be written, in words: a full disk, no permission, no such directory. */
+export function writeFailure(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'no space left on the device';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'permission denied';
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'its directory does not exist';
+  return oneLine(err);
+}

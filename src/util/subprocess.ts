@@ -50,6 +50,16 @@ class Tail {
   }
 }
 
+/** Every program started and not yet exited: what a cancelled run stops before it exits. */
+const live = new Set<ChildProcess>();
+
+/** Stops every program still running (a cancelled run): SIGTERM, as `docker` and `git` expect. */
+export function stopChildren(): number {
+  let n = 0;
+  for (const child of live) if (child.exitCode === null && child.signalCode === null && child.kill()) n++;
+  return n;
+}
+
 function start(
   command: string,
   args: readonly string[],
@@ -61,6 +71,9 @@ function start(
       env: opts.env ?? process.env,
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    child.once('error', () => live.delete(child));
     return { child };
   } catch (err) {
     // A name spawn refuses outright (a NUL byte): the same as one that is not there to run.
