@@ -18,6 +18,7 @@ import {
   type ActionRun,
   type RunActionOptions,
 } from '../helpers/github-action.js';
+import { makeBusyboxRootfs } from '../helpers/images.js';
 import { docker, node24, repoRoot, run as runCommand, world } from '../helpers/world.js';
 
 const HELLO = path.join(repoRoot, 'examples', 'hello-scratch.tar');
@@ -289,19 +290,33 @@ describe.each(nodes)('Actions cache faults under %s', (_name, nodeBin) => {
 describe('a cancelled job', () => {
   let api: GitHubApi;
   const TAG = `slimgate-cancel:${process.pid}`;
+  const BASE = `slimgate-cancel-base:${process.pid}`;
 
   beforeAll(() => {
+    // A busybox base, so that a build can have a RUN step that takes a while.
+    const rootfs = mkdtempSync(path.join(tmpdir(), 'slimgate-bb-'));
+    try {
+      makeBusyboxRootfs(rootfs);
+      const tarball = runCommand('tar', ['-C', rootfs, '--numeric-owner', '-c', '.']).stdoutBuffer;
+      docker(['import', '-', BASE], { input: tarball, timeout: 120_000 });
+    } finally {
+      rmSync(rootfs, { recursive: true, force: true });
+    }
     // A large image in the engine: docker save streams it for seconds.
     const dir = mkdtempSync(path.join(tmpdir(), 'slimgate-big-'));
     try {
-      execFileSync('bash', ['-c', `tar -C /usr -cf ${dir}/usr.tar share lib 2>/dev/null || true`]);
-      docker(['import', `${dir}/usr.tar`, TAG]);
+      mkdirSync(path.join(dir, 'root'));
+      execFileSync('bash', [
+        '-c',
+        `head -c 200000000 /dev/urandom > ${dir}/root/data && tar -C ${dir}/root -cf ${dir}/big.tar .`,
+      ]);
+      docker(['import', `${dir}/big.tar`, TAG]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 600_000);
   afterAll(() => {
-    docker(['rmi', '-f', TAG], { allowFailure: true });
+    docker(['rmi', '-f', TAG, BASE], { allowFailure: true });
   });
   beforeEach(async () => {
     api = await startGitHubApi();
@@ -310,15 +325,18 @@ describe('a cancelled job', () => {
     await api.stop();
   });
 
-  /** Processes running `docker save` of the test's image. */
-  const saves = (): string[] => {
+  /** Processes whose command line matches `pattern`. */
+  const processes = (pattern: string): string[] => {
     try {
-      return execFileSync('pgrep', ['-f', `docker save ${TAG}`], { encoding: 'utf8' })
-        .trim()
-        .split('\n');
+      return execFileSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).trim().split('\n');
     } catch {
       return [];
     }
+  };
+  const saves = (): string[] => processes(`docker save ${TAG}`);
+  const until = async (done: () => boolean, ms: number): Promise<void> => {
+    for (const t0 = Date.now(); !done() && Date.now() - t0 < ms;)
+      await new Promise((ok) => setTimeout(ok, 50));
   };
 
   it.each(nodes)(
@@ -336,7 +354,7 @@ describe('a cancelled job', () => {
         env: { DOCKER_HOST: world().dockerHost },
         whileRunning: async (child) => {
           // Once docker save streams the image into the scan, the runner cancels the job.
-          for (let i = 0; i < 600 && !saves().length; i++) await new Promise((ok) => setTimeout(ok, 50));
+          await until(() => saves().length > 0, 30_000);
           expect(saves().length).toBeGreaterThan(0);
           await new Promise((ok) => setTimeout(ok, 300));
           const t0 = Date.now();
@@ -353,7 +371,7 @@ describe('a cancelled job', () => {
         expect.stringMatching(/^Slimgate: cancelled \(SIGTERM\): stopped 1 program, removing temp files$/),
       ]);
       // docker save is gone (it may take a moment to notice its closed pipe and exit).
-      for (let i = 0; i < 100 && saves().length; i++) await new Promise((ok) => setTimeout(ok, 50));
+      await until(() => saves().length === 0, 5_000);
       expect(saves()).toEqual([]);
       // No half-written layer cache entry, and nothing else of ours left behind in RUNNER_TEMP.
       const left = (readdirSync(runnerTemp, { recursive: true }) as string[]).filter((f) =>
@@ -364,5 +382,46 @@ describe('a cancelled job', () => {
       rmSync(runnerTemp, { recursive: true, force: true });
     },
     120_000,
+  );
+
+  it.each(nodes)(
+    'under %s: SIGTERM during the build stops buildx and removes the build directory',
+    async (_name, nodeBin) => {
+      const runnerTemp = mkdtempSync(path.join(tmpdir(), 'slimgate-cancel-'));
+      const marker = `slimgate-cancel-${process.pid}-${Date.now()}`;
+      let exitedAfter = Infinity;
+      const building = (): string[] => processes(`buildx build .*${marker}`);
+      const r = await runAction({
+        node: nodeBin(),
+        api,
+        event: 'pull_request',
+        payload: webhookExample('pull_request', 'opened'),
+        runnerTemp,
+        files: { 'app/Dockerfile': `FROM ${BASE}\nRUN sleep 60\n` },
+        inputs: { context: 'app', network: 'none', tags: `${marker}:1`, baseline: 'none' },
+        env: { DOCKER_HOST: world().dockerHost },
+        whileRunning: async (child) => {
+          await until(() => building().length > 0, 60_000);
+          expect(building().length).toBeGreaterThan(0);
+          await new Promise((ok) => setTimeout(ok, 500));
+          const t0 = Date.now();
+          const exited = new Promise((ok) => child.on('exit', ok));
+          child.kill('SIGTERM');
+          await exited;
+          exitedAfter = Date.now() - t0;
+        },
+      });
+      expect(exitedAfter).toBeLessThan(10_000);
+      expect(r.status).toBe(1);
+      expectNoStack(r);
+      expect(failures(r)).toEqual([
+        expect.stringMatching(/^Slimgate: cancelled \(SIGTERM\): stopped 1 program/),
+      ]);
+      await until(() => building().length === 0, 5_000);
+      expect(building()).toEqual([]);
+      expect(readdirSync(runnerTemp).filter((f) => f.startsWith('slimgate-build-'))).toEqual([]);
+      rmSync(runnerTemp, { recursive: true, force: true });
+    },
+    180_000,
   );
 });

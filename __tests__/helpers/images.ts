@@ -158,7 +158,7 @@ const APPLETS = ['sh', 'mkdir', 'rm', 'ln', 'chmod', 'chown', 'printf', 'head', 
  * It is imported as `tar --sort=name`, so /bin/bb is the tar's regular file and /bin/busybox a hard link
  * to it; the Dockerfile then removes /bin/bb, leaving /bin/busybox a hard link whose named target is gone.
  */
-function makeBusyboxRootfs(root: string): void {
+export function makeBusyboxRootfs(root: string): void {
   mkdirSync(path.join(root, 'bin'), { recursive: true });
   mkdirSync(path.join(root, 'etc'));
   mkdirSync(path.join(root, 'tmp'));

@@ -259,4 +259,21 @@ describe('platform: all takes the one-image path', () => {
       expect(shells).toHaveLength(1);
     },
   );
+
+  it('a fix skipped for an image path with a newline cannot start a workflow command in the log', async () => {
+    const dir = stubRun({ image: 'docker-archive:app.tar', suggestions: 'true' });
+    vi.stubEnv('INPUT_DOCKERFILE', path.join(dir, 'Dockerfile'));
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM scratch\nCOPY hello /app/hello\n');
+    const evil = {
+      ...passing(),
+      findings: [finding('SG601', 'waste', 'warning', '/var/cache/apt\n::error::pwned')],
+    };
+    check.mockImplementation(scanned(evil));
+    await run();
+    const logged = [...core.info.mock.calls, ...core.warning.mock.calls].map(([m]) => String(m));
+    const skipped = logged.filter((m) => m.includes('no fix for SG601'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toContain('/var/cache/apt\\n::error::pwned');
+    expect(logged.filter((m) => /\n::/.test(m))).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path';
 import * as core from '@actions/core';
 import { githubClient } from '../github/github-api.js';
 import type { DockerfileOptions } from '../engine/baseline.js';
+import { escapeControls } from '../util/text.js';
 import { distinctFindings } from '../analysis/finding.js';
 import { prepareSuggestions, type Suggestions } from '../github/review.js';
 import type { RunContext } from '../github/context.js';
@@ -35,15 +36,16 @@ export async function suggestFixes(
   // A finding every platform shares is fixed once.
   const findings = distinctFindings(run.reports.flatMap((r) => r.findings));
   const plan = planFixes({ ...first, findings }, dockerfile);
-  for (const s of plan.skipped) core.info(`no fix for ${s.rule}: ${s.reason}`);
+  // A reason may quote an image path: escaped, so that no line of it can start a workflow command.
+  for (const s of plan.skipped) core.info(escapeControls(`no fix for ${s.rule}: ${s.reason}`));
   return prepareSuggestions({
     octokit: inputs.token ? await githubClient(inputs.token) : undefined,
     target: { owner: ctx.owner, repo: ctx.repo, pull: ctx.pr.number, commitId: ctx.pr.headSha },
     key: run.key,
     path: relative(workspace, resolve(dockerfile.path)),
     plan,
-    warn: (m) => core.warning(m),
-    info: (m) => core.info(m),
+    warn: (m) => core.warning(escapeControls(m)),
+    info: (m) => core.info(escapeControls(m)),
     fromFork: !!ctx.pr.fromFork,
   });
 }
