@@ -28,11 +28,12 @@ import { decideVerdict } from './analysis/verdict.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './report/comment-key.js';
 import { writeSarif, writeSarifPlatforms } from './cli/sarif-output.js';
+import { writeHtml, writeHtmlPlatforms } from './output/html-file.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--platform os/arch[/variant]|all] [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
-                 [--sarif FILE] [--fix-dockerfile [--write]]
+                 [--sarif FILE] [--html FILE] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [build options…] [--json]
 
 SOURCE is one of:
@@ -155,6 +156,7 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   json?: boolean;
   markdown?: boolean;
   sarif?: string;
+  html?: string;
   'fix-dockerfile'?: boolean;
   write?: boolean;
   [k: string]: unknown;
@@ -190,6 +192,8 @@ async function runCheck(
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
     if (values.sarif)
       throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
+    if (values.html)
+      throw new InputError('--html needs the full check: it cannot be used with --manifest-only');
     if (o.platform === 'all') {
       const all = await checkManifestAll(source, {
         ...o.access,
@@ -245,6 +249,12 @@ async function runCheck(
       commentKey: defaultCommentKey(source, report.image.platform),
       root: process.cwd(),
     });
+  // --html: the page, whatever the verdict (a failing check is when people look at it).
+  if (values.html)
+    writeHtml(values.html, report, {
+      ...(baseline ? { baseline } : {}),
+      verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
+    });
   if (values['fix-dockerfile'] && dockerfile) {
     // Loaded on demand, as the engine loads the Dockerfile parser: most runs never need it.
     const { emitFixes, planFixes } = await import(/* webpackMode: "eager" */ './cli/fix-dockerfile.js');
@@ -290,6 +300,16 @@ async function runCheckAll(
         commentKey: defaultCommentKey(source, report.image.platform),
       })),
       { root: process.cwd() },
+    );
+  // --html with --platform all: one page per platform, FILE with the platform as a suffix.
+  if (values.html)
+    writeHtmlPlatforms(
+      values.html,
+      platforms.map(({ report, baseline, policy }) => ({
+        report,
+        ...(baseline ? { baseline } : {}),
+        verdict: decideVerdict(report, policy, { baseline: baseline?.findings ?? null }),
+      })),
     );
   const results = platforms.map(({ report }) => ({ platform: report.image.platform, passed: report.passed }));
   if (values.json)
