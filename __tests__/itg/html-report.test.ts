@@ -318,7 +318,7 @@ describe('slimgate check --html, on real images', () => {
     }
   });
 
-  it('writes one page per platform with --platform all', () => {
+  it('writes one page per platform with --platform all; with no baseline, only this image', async () => {
     const cwd = mkdtempSync(path.join(tmp, 'cli-all-'));
     const r = cliIn(cwd, [
       'check',
@@ -333,6 +333,17 @@ describe('slimgate check --html, on real images', () => {
     const page = path.join(cwd, 'r-linux-amd64.html');
     expect(readFileSync(page, 'utf8')).toContain('<!doctype html>');
     expect(existsSync(path.join(cwd, 'r.html'))).toBe(false);
+    const o = await open(page);
+    try {
+      expect(await o.page.isDisabled('#views button[data-view="main"]')).toBe(true);
+      expect(await o.page.isDisabled('#views button[data-view="changes"]')).toBe(true);
+      expect(await o.page.locator('#changes').count()).toBe(0);
+      expect(await o.page.locator('#summary .pass').textContent()).toMatch(/^passed/);
+      expect((await tilePaths(o.page)).length).toBeGreaterThan(0);
+      expect(o.problems).toEqual([]);
+    } finally {
+      await o.page.close();
+    }
   });
 
   it.each([

@@ -153,48 +153,67 @@ function rawComponents(f: ReportFile): boolean[] | undefined {
   return out;
 }
 
-function insert(root: Draft, f: ReportFile, side: 'pr' | 'main', leaves: Draft[]): void {
-  const parts = f.path.split('/').filter((p) => p !== '' && p !== '.');
-  const raw = rawComponents(f);
-  const isDir = f.type === 'dir';
-  const bytes = bytesOf(f);
-  let node = root;
-  const mark = (d: Draft, n: number, layer: number): void => {
-    if (side === 'pr') {
-      d.s = (d.s ?? 0) + n;
-      d.byLayer = add(d.byLayer, layer, n);
-    } else {
-      d.b = (d.b ?? 0) + n;
-      d.byMainLayer = add(d.byMainLayer, layer, n);
-    }
-  };
-  mark(root, bytes, f.layer);
-  if (!isDir && side === 'pr') root.count++;
-  for (let i = 0; i < parts.length; i++) {
-    const last = i === parts.length - 1;
-    const dir = !last || isDir;
-    const name = escapeInvisible(parts[i]!);
-    const isRaw = raw?.[i] === true;
-    const key = `${name}${isRaw ? '\0' : ''}${dir ? '/' : ''}`;
-    let next = node.kids!.get(key);
-    if (!next) {
-      next = draft(name, dir);
-      next.raw = isRaw;
-      node.kids!.set(key, next);
-      if (!dir) leaves.push(next);
-    }
-    node = next;
-    mark(node, bytes, f.layer);
-    if (dir && !isDir && side === 'pr') node.count++;
+/** The child of `dir` for one path component, made on first use. Keys are the raw component (two
+ * names never share a key); a name that is not UTF-8 and a directory each get a marker. */
+function child(dir: Draft, part: string, isDir: boolean, isRaw: boolean, leaves: Draft[]): Draft {
+  const key = `${part}${isRaw ? '\0' : ''}${isDir ? '/' : ''}`;
+  let next = dir.kids!.get(key);
+  if (!next) {
+    next = draft(escapeInvisible(part), isDir);
+    next.raw = isRaw;
+    dir.kids!.set(key, next);
+    if (!isDir) leaves.push(next);
   }
-  if (!isDir) {
-    if (side === 'pr') {
-      node.l = f.layer;
-      if (f.type !== 'file') node.type = f.type;
-    } else {
-      node.m = f.layer;
-      if (f.type !== 'file' && node.type === undefined) node.type = f.type;
+  return next;
+}
+
+/**
+ * Adds one file of one side. Only the entry's own node is marked; finish() sums directories bottom up.
+ * The last parent is remembered: a report lists a directory's files together, so most lookups are one
+ * string comparison.
+ */
+class Inserter {
+  private lastDir = '';
+  private lastNode: Draft;
+  constructor(
+    private readonly root: Draft,
+    private readonly leaves: Draft[],
+  ) {
+    this.lastNode = root;
+  }
+
+  add(f: ReportFile, side: 'pr' | 'main'): void {
+    const isDir = f.type === 'dir';
+    let node: Draft;
+    if (f.pathBase64 !== undefined) node = this.walk(f.path, isDir, rawComponents(f));
+    else if (isDir) node = this.walk(f.path, true, undefined);
+    else {
+      const cut = f.path.lastIndexOf('/');
+      const dir = cut > 0 ? f.path.slice(0, cut) : '';
+      if (dir !== this.lastDir) {
+        this.lastNode = this.walk(dir, true, undefined);
+        this.lastDir = dir;
+      }
+      const name = f.path.slice(cut + 1);
+      node =
+        name === '' || name === '.' ? this.lastNode : child(this.lastNode, name, false, false, this.leaves);
     }
+    if (side === 'pr') {
+      node.s = (node.s ?? 0) + bytesOf(f);
+      if (!isDir) node.l = f.layer;
+    } else {
+      node.b = (node.b ?? 0) + bytesOf(f);
+      if (!isDir) node.m = f.layer;
+    }
+    if (!isDir && f.type !== 'file' && (side === 'pr' || node.type === undefined)) node.type = f.type;
+  }
+
+  private walk(path: string, isDir: boolean, raw: boolean[] | undefined): Draft {
+    const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+    let node = this.root;
+    for (let i = 0; i < parts.length; i++)
+      node = child(node, parts[i]!, i < parts.length - 1 || isDir, raw?.[i] === true, this.leaves);
+    return node;
   }
 }
 
@@ -234,6 +253,26 @@ function leafNode(d: Draft): PageNode {
   if (d.type !== undefined) out.t = d.type;
   if (d.raw) out.x = 1;
   return out;
+}
+
+/** Sums a directory's subtree bottom up: bytes and presence of each side, files, bytes per layer. */
+function rollUp(d: Draft): void {
+  for (const kid of d.kids!.values()) {
+    if (kid.dir) {
+      rollUp(kid);
+      if (kid.byLayer) for (const [l, n] of kid.byLayer) d.byLayer = add(d.byLayer, l, n);
+      if (kid.byMainLayer) for (const [l, n] of kid.byMainLayer) d.byMainLayer = add(d.byMainLayer, l, n);
+    } else {
+      if (kid.s !== undefined) {
+        d.byLayer = add(d.byLayer, kid.l ?? 0, kid.s);
+        kid.count = 1;
+      }
+      if (kid.b !== undefined) d.byMainLayer = add(d.byMainLayer, kid.m ?? 0, kid.b);
+    }
+    if (kid.s !== undefined) d.s = (d.s ?? 0) + kid.s;
+    if (kid.b !== undefined) d.b = (d.b ?? 0) + kid.b;
+    d.count += kid.count;
+  }
 }
 
 function finish(d: Draft, foldOver: number, stats: TreeStats): PageNode {
@@ -302,8 +341,11 @@ export function buildTree(
   const foldOver = o.foldOver ?? FOLD_OVER;
   const root = draft('/', true);
   const leaves: Draft[] = [];
-  for (const f of report.files) insert(root, f, 'pr', leaves);
-  if (baseline) for (const f of baseline.files) insert(root, f, 'main', leaves);
+  const inserter = new Inserter(root, leaves);
+  for (const f of report.files) inserter.add(f, 'pr');
+  const forMain = new Inserter(root, leaves);
+  if (baseline) for (const f of baseline.files) forMain.add(f, 'main');
+  rollUp(root);
   // The root is in both images whatever their files.
   root.s ??= 0;
   if (baseline) root.b ??= 0;
