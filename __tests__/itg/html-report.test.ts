@@ -41,7 +41,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** Set by the page script when the first treemap is drawn: ms since navigation start. */
+/** Set by the page script once the first treemap is painted: ms since navigation start. */
 const READY = 'document.documentElement.dataset.ready';
 
 interface Opened {
@@ -203,6 +203,10 @@ describe('the HTML report of a 100,000-file image, in Chromium', () => {
     // A file folded into a "(N smaller files)" tile is found too.
     const folded = firstFolded(readFileSync(file, 'utf8'));
     expect(folded).toMatch(/^\/usr\//);
+    // Enter on a directory's full path zooms into it.
+    await page.fill('#search', '/usr/share/doc');
+    await page.press('#search', 'Enter');
+    expect(await crumbs(page)).toEqual(['/ (image root)', 'usr', 'share', 'doc']);
     await page.fill('#search', folded!);
     await page.press('#search', 'Enter');
     expect(await page.locator('#details h2').textContent()).toBe('File (in a folded tile)');
