@@ -23,6 +23,12 @@ export const HOSTILE_NAMES = [
   '/app/line\u2028sep',
 ] as const;
 
+/** `/app/caf` and the byte 0xe9, as a report shows it. */
+export const NOT_UTF8 = {
+  shown: '/app/caf\\xe9',
+  base64: Buffer.from([...Buffer.from('/app/caf'), 0xe9]).toString('base64'),
+};
+
 const LAYERS = [
   'ADD rootfs.tar.xz / # debian:bookworm',
   'RUN apt-get update && apt-get install -y python3 libssl3 ca-certificates',
@@ -76,6 +82,11 @@ function syntheticFiles(count: number, variant: 'pr' | 'main' = 'pr'): ReportFil
   add('/app/server', variant === 'pr' ? 58_000_000 : 41_000_000, 4);
   add('/app/config.yaml', 1_200, 4);
   for (const name of HOSTILE_NAMES) add(name, 4_096, 4);
+  // Two names that show alike: the byte 0xe9 (not UTF-8, shown \xe9 as src/report/names.ts does) and a
+  // literal backslash.
+  add(NOT_UTF8.shown, 7_000, 4);
+  files[files.length - 1]!.pathBase64 = NOT_UTF8.base64;
+  add(NOT_UTF8.shown, 8_000, 4);
   if (variant === 'main') {
     // Some files were smaller or larger on main.
     for (let i = 0; i < files.length; i += 97) {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { escapeInvisible } from '../../src/util/text.js';
 import { distCli } from '../helpers/cli.js';
-import { HOSTILE_NAMES, syntheticReport } from '../helpers/html-reports.js';
+import { HOSTILE_NAMES, NOT_UTF8, syntheticReport } from '../helpers/html-reports.js';
 import { repoRoot, run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-html-'));
@@ -225,6 +225,20 @@ describe('the HTML report of a 100,000-file image, in Chromium', () => {
       await expect.poll(() => page.locator('#results button').allTextContents()).toContain(shown);
     }
     expect(escapeInvisible(HOSTILE_NAMES[4])).toBe('/app/safe\\u202egnp.exe');
+    // A name that is not UTF-8 and a literal twin: two hits, the same text, told apart in the details.
+    await page.fill('#search', NOT_UTF8.shown);
+    await expect
+      .poll(() => page.locator('#results button').allTextContents())
+      .toEqual([NOT_UTF8.shown, NOT_UTF8.shown]);
+    const twins: string[] = [];
+    for (const i of [0, 1]) {
+      await page.locator('#results button').nth(i).click();
+      twins.push((await page.locator('#details').textContent()) ?? '');
+    }
+    expect(twins.map((t) => [t.includes('not UTF-8'), /this PR: ([\d.]+ kB)/.exec(t)?.[1]])).toEqual([
+      [false, '8.00 kB'],
+      [true, '7.00 kB'],
+    ]);
     await page.fill('#search', 'alert(1)');
     await page.locator('#results button', { hasText: '/app/<script>alert(1)</script>' }).click();
     expect(await page.locator('#details .path').first().textContent()).toBe('/app/<script>alert(1)</script>');

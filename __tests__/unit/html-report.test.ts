@@ -223,6 +223,10 @@ describe('the JSON block and the markup', () => {
     expect(html).not.toMatch(/\bsrc=|\bhref=/);
   });
 
+  it('the page script is valid JavaScript (compiled here, not run)', () => {
+    expect(() => new Function(PAGE_SCRIPT)).not.toThrow();
+  });
+
   it('the page script puts text on screen with textContent only', () => {
     expect(PAGE_SCRIPT).not.toMatch(
       /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,

@@ -148,6 +148,7 @@ function describe(n) {
   if (n.c) lines.push('directory' + (n.k !== undefined ? ', ' + count(n.k) + ' files' : ''));
   else if (n.n === '') lines.push(count(n.f) + ' files folded into one tile' + (n.z ? '' : ' (names left out)'));
   else if (n.t) lines.push(n.t);
+  if (n.x) lines.push('the name is not UTF-8: its stray bytes show as \\\\xHH');
   lines.push(...sizeLines(n.s, n.b));
   if (n.l !== undefined && n.s !== undefined) lines.push(layerLine(n.l, false));
   if (hasBase && n.m !== undefined && n.b !== undefined && (state.view === 'main' || n.s === undefined)) lines.push('main ' + layerLine(n.m, true));
@@ -276,7 +277,7 @@ function reveal(path) {
   for (let i = 0; i < parts.length; i++) {
     const last = i === parts.length - 1;
     const kids = n.c || [];
-    let next = kids.find((k) => k.n === parts[i] && (!last ? k.c : true) && k.n !== '');
+    const next = kids.find((k) => k.n === parts[i] && (!last ? k.c : true) && k.n !== '');
     if (!next && last) {
       for (const k of kids) {
         const z = k.z && k.z.find((f) => f[0] === parts[i]);
@@ -286,10 +287,14 @@ function reveal(path) {
     if (!next) return false;
     n = next;
   }
+  goTo(n);
+  return true;
+}
+// A node itself: two names may show alike (a byte 0xff and a literal "\\xff"), so search hits keep theirs.
+function goTo(n) {
   showView(n);
   if (n.c) { state.selected = null; zoom(n); }
   else { state.focus = n.p || data.tree; select(n); }
-  return true;
 }
 // A removed file is only in the baseline: show a view that has it.
 function showView(n) {
@@ -370,7 +375,7 @@ function runSearch() {
   for (const h of hits.slice(0, 50)) {
     const li = el('li');
     const b = el('button', 'link path', h.path);
-    b.addEventListener('click', () => reveal(h.path));
+    b.addEventListener('click', () => (h.n ? goTo(h.n) : reveal(h.path)));
     li.append(b, document.createTextNode('  ' + fmt(h.size)));
     ul.appendChild(li);
   }
