@@ -23,11 +23,12 @@ import { renderComment } from './report/markdown.js';
 import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './report/comment-key.js';
 import { writeSarif } from './output/sarif-file.js';
+import { writeHtml } from './output/html-file.js';
 
 const USAGE = `Usage:
   slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
   slimgate check SOURCE [--platform os/arch[/variant]|all] [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
-                 [--sarif FILE] [--fix-dockerfile [--write]]
+                 [--sarif FILE] [--html FILE] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [build options…] [--json]
 
 SOURCE is one of:
@@ -159,6 +160,7 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
   json?: boolean;
   markdown?: boolean;
   sarif?: string;
+  html?: string;
   'fix-dockerfile'?: boolean;
   write?: boolean;
   [k: string]: unknown;
@@ -195,6 +197,8 @@ async function runCheck(
     if (values.markdown) throw new InputError('--manifest-only prints text or --json, not --markdown');
     if (values.sarif)
       throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
+    if (values.html)
+      throw new InputError('--html needs the full check: it cannot be used with --manifest-only');
     const all = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
@@ -234,6 +238,17 @@ async function runCheck(
       values.sarif,
       reports.map((report) => ({ report, commentKey: defaultCommentKey(source, report.image.platform) })),
       { root: process.cwd(), everyPlatform },
+    );
+  // --html: the page, whatever the verdict (a failing check is when people look at it).
+  if (values.html)
+    writeHtml(
+      values.html,
+      platforms.map(({ report, baseline, verdict }) => ({
+        report,
+        ...(baseline ? { baseline } : {}),
+        verdict,
+      })),
+      { everyPlatform },
     );
   const [first] = platforms;
   if (values['fix-dockerfile'] && dockerfile && first) {

@@ -23,6 +23,7 @@ export const CHECK_FLAGS = {
   markdown: { type: 'boolean', default: false },
   'manifest-only': { type: 'boolean', default: false },
   sarif: { type: 'string' },
+  html: { type: 'string' },
   'fix-dockerfile': { type: 'boolean', default: false },
   write: { type: 'boolean', default: false },
 } as const;
@@ -46,6 +47,9 @@ ${BUDGETS.map((b) => usageLine(`--${b.name} ${valuePlaceholder(b.value)}`, b.usa
   --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
                           no layer is downloaded or read (registries and OCI layouts)
   --sarif FILE            also write the findings as SARIF 2.1.0 (for code scanning) to FILE
+  --html FILE             also write a self-contained HTML page: a zoomable treemap of the files by
+                          layer, this image against --baseline, the layers and the findings (with
+                          --platform all, one page per platform: FILE-linux-arm64.html, …)
   --fix-dockerfile        print the one-click fixes to the --dockerfile as a unified diff (git apply)
   --write                 with --fix-dockerfile: apply them to the Dockerfile instead
   Flags override the config file. Rules: docs/rules.md.

@@ -2,9 +2,8 @@
  * Writes the SARIF log (src/report/sarif.ts) for the CLI's --sarif and the action's `sarif` input: the one
  * place that turns a source into the file it names and touches the disk for SARIF.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { InputError, oneLine } from '../util/errors.js';
+import { resolve } from 'node:path';
+import { writeOutputFile } from './files.js';
 import { parseSource } from '../sources/source.js';
 import { renderSarif, renderSarifPlatforms, type SarifLog } from '../report/sarif.js';
 import type { Report } from '../types/report.js';
@@ -19,16 +18,6 @@ function checkedPath(source: string): string | undefined {
     // A source that does not parse here (a report made elsewhere): logical locations only.
   }
   return undefined;
-}
-
-/**
- * Creates the missing directories above `file`, one by one: Node's recursive mkdirSync never returns on
- * some paths (under /proc), and a typo must give an error, not a hang.
- */
-function makeParents(file: string): void {
-  const missing: string[] = [];
-  for (let d = dirname(file); !existsSync(d) && d !== dirname(d); d = dirname(d)) missing.unshift(d);
-  for (const d of missing) mkdirSync(d);
 }
 
 /**
@@ -53,12 +42,5 @@ export function writeSarif(
 }
 
 function writeLog(file: string, log: SarifLog): string {
-  const path = resolve(file);
-  try {
-    makeParents(path);
-    writeFileSync(path, JSON.stringify(log, null, 2) + '\n');
-  } catch (err) {
-    throw new InputError(`cannot write the SARIF file ${file}: ${oneLine(err)}`);
-  }
-  return path;
+  return writeOutputFile(file, JSON.stringify(log, null, 2) + '\n', 'the SARIF file');
 }
