@@ -25,9 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Compression } from '../util/decompress.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
+import { ELF_FACTS, type ElfFacts } from './elf-probe.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -94,6 +95,7 @@ type Encoded = [
   string | null,
   number | null,
   [string, string] | null,
+  ElfFacts | null,
 ];
 
 function encode(e: EntryRecord): Encoded {
@@ -108,6 +110,7 @@ function encode(e: EntryRecord): Encoded {
     e.head ? e.head.toString('base64') : null,
     e.records ?? null,
     e.secret ? [e.secret.kind, e.secret.what] : null,
+    e.elf ?? null,
   ];
 }
 
@@ -115,8 +118,8 @@ const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >=
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
-  if (!Array.isArray(a) || a.length !== 10) throw new Error('bad entry');
-  const [path, type, size, mode, uid, gid, link, head, records, secret] = a as Encoded;
+  if (!Array.isArray(a) || a.length !== 11) throw new Error('bad entry');
+  const [path, type, size, mode, uid, gid, link, head, records, secret, elf] = a as Encoded;
   if (
     typeof path !== 'string' ||
     !TYPES.has(type as EntryType) ||
@@ -141,6 +144,8 @@ function decode(line: string): EntryRecord {
   if (head !== null) rec.head = Buffer.from(head, 'base64');
   if (records !== null) rec.records = records;
   if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
+  // Checked field by field (a ShapeError makes the entry corrupt, so it is rescanned).
+  if (elf !== null) rec.elf = ELF_FACTS.read(elf);
   return rec;
 }
 
