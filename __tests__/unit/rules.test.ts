@@ -298,11 +298,15 @@ const CASES: RuleCase[] = [
       files: [
         X('/usr/local/bin/tool', STATIC(), {
           size: 2_000_000,
-          elf: { kinds: { code: 1_200_000, debug: 600_000, symbols: 100_000, other: 100_000 }, stripped: false },
+          elf: {
+            kinds: { code: 1_200_000, debug: 600_000, symbols: 100_000, other: 100_000 },
+            stripped: false,
+          },
         }),
       ],
       path: '/usr/local/bin/tool',
-      message: /carries 600 kB of debug info and 100 kB of symbols: 35% of its 2\.00 MB uncompressed \(strip it/,
+      message:
+        /carries 600 kB of debug info and 100 kB of symbols: 35% of its 2\.00 MB uncompressed \(strip it/,
     },
     miss: {
       files: [

@@ -9,9 +9,9 @@ import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
 
 /** SG620 fires when debug info and symbols take at least this many bytes… */
-export const DEBUG_MIN_BYTES = 256 * 1024;
+const DEBUG_MIN_BYTES = 256 * 1024;
 /** …and at least this share of the file. */
-export const DEBUG_MIN_SHARE = 0.1;
+const DEBUG_MIN_SHARE = 0.1;
 
 /** Regular files with ELF facts (each inode once: a hard link shares its target's bytes). */
 function elfFiles(files: readonly FlatFile[]): (FlatFile & { elf: ElfFacts })[] {
@@ -42,7 +42,7 @@ export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
 }
 
 /** The debug and symbol bytes of an executable, when they are worth a finding. */
-export function strippable(size: number, kinds: ReportBinary['kinds']): number {
+function strippable(size: number, kinds: ReportBinary['kinds']): number {
   if (!kinds) return 0;
   const extra = kinds.debug + kinds.symbols;
   return extra >= DEBUG_MIN_BYTES && extra >= size * DEBUG_MIN_SHARE ? extra : 0;

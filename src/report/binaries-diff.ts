@@ -11,7 +11,7 @@ import { nameKey } from '../util/names.js';
 
 type Change = 'added' | 'removed' | 'changed';
 
-export interface ModuleChange {
+interface ModuleChange {
   path: string;
   change: Change;
   /** The version, with its replacement (`v1.2.0 => ../local`); null when absent on that side. */
@@ -19,7 +19,7 @@ export interface ModuleChange {
   after: string | null;
 }
 
-export interface BinaryChange {
+interface BinaryChange {
   path: string;
   change: Change;
   before: ReportBinary | null;

@@ -41,7 +41,7 @@ const PRE_WINDOW = 16 * 1024;
 /** Bytes of the section-name table kept (real ones are a few hundred). */
 const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
-export const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
+const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
 const PT_LOAD = 1;
 const PF_X = 1;

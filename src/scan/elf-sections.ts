@@ -53,7 +53,7 @@ export interface Section {
 }
 
 /** The largest section header table the scan keeps: 1,024 sections of 64 bytes (real files have under 100). */
-export const MAX_TABLE = 64 * 1024;
+const MAX_TABLE = 64 * 1024;
 
 const big = (v: bigint): number =>
   v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
