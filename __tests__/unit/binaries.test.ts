@@ -1,9 +1,13 @@
 // ELF executables in the scan's one pass: bytes by kind from the section headers, stripped or not, and Go
 // build info, whatever the chunking; hostile files give a note, never a throw.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ElfProbe, ELF_FACTS, type ElfFacts } from '../../src/scan/elf-probe.js';
 import { parseBuildInfo, unquote } from '../../src/scan/go-buildinfo.js';
 import { scanLayer } from '../../src/scan/layer.js';
+import { LayerCache } from '../../src/scan/cache.js';
 import { buildElf, goBuildInfo, goLikeSections, SHF, SHT } from '../helpers/elf-build.js';
 import { chunks, file, tar } from '../helpers/tar.js';
 
@@ -331,6 +335,27 @@ describe('in a layer scan', () => {
     expect(by.get('/data.bin')?.elf).toBeUndefined();
     expect(by.get('/run.sh')?.elf).toBeUndefined();
     expect(ELF_FACTS.read(JSON.parse(JSON.stringify(by.get('/app')?.elf)))).toEqual(by.get('/app')?.elf);
+  });
+
+  it('goes through the layer cache and back, on the ELF lines only', async () => {
+    const { file: elf } = buildElf({
+      sections: goLikeSections(goBuildInfo('go1.22.1', MODINFO), { debug: 9000 }),
+    });
+    const scan = await scanLayer(
+      [tar([file('app', elf, { mode: 0o755 }), file('etc/motd', 'hi\n')])],
+      'layer',
+    );
+    const dir = mkdtempSync(path.join(tmpdir(), 'slimgate-elf-cache-'));
+    try {
+      const cache = new LayerCache(dir);
+      await cache.put(scan);
+      const back = await cache.get(scan.digest);
+      expect(cache.stats.hits).toBe(1);
+      expect(back?.entries).toEqual(scan.entries);
+      expect(back?.entries.find((e) => e.path === '/etc/motd')).not.toHaveProperty('elf');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the cache shape refuses facts of the wrong type or over the bounds', () => {
