@@ -172,6 +172,14 @@ describe('the binaries diff', () => {
     expect(md).toMatch(/↳ <code>@&#8203;admin\/&#91;x&#93;/);
   });
 
+  it('keeps image text out of the terminal raw: control characters escaped, no workflow command', () => {
+    const evil = withBinary(goBinary('/app', 2_400_000, [['::error::owned\u001b[31m', 'v1\u0007']]));
+    const text = renderCheck(evil, before);
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(text.split('\n').some((l) => l.startsWith('::'))).toBe(false);
+    expect(text).toContain('+ ::error::owned\\x1b[31m v1\\x07');
+  });
+
   it('inspect lists the largest binaries with their debug bytes and Go version', () => {
     const text = renderInspect(after);
     expect(text).toContain('Binaries (1 ELF executable, uncompressed)');
