@@ -411,13 +411,14 @@ const GO_BUILD = /\bgo\s+(?:build|install)\b/g;
  * (the `go build` whose `-o` matches, when the stage has several), or in the final stage's own chain.
  */
 function fixDebug(c: Ctx, f: Finding): Proposal {
+  // Reasons never quote the path: it is image text, and the action logs reasons as they are.
   const rule = 'SG620';
   const path = f.path ?? '';
   const bin = c.report.binaries?.find((b) => b.path === path);
   if (!bin?.go)
     return {
       rule,
-      reason: `${path} is not a Go binary: strip it in its build stage (strip --strip-unneeded) or link with -s`,
+      reason: `the binary is not a Go binary: strip it in its build stage (strip --strip-unneeded) or link with -s`,
     };
   const ins = c.df.getInstructions();
   const froms = c.df.getFROMs();
@@ -440,7 +441,7 @@ function fixDebug(c: Ctx, f: Finding): Proposal {
     stage = byName >= 0 ? byName : /^\d+$/.test(from) ? Number(from) : undefined;
     source = src;
     if (stage === undefined)
-      return { rule, reason: `${path} is copied from ${from}, which is not a stage of this Dockerfile` };
+      return { rule, reason: `the binary is copied from ${from}, which is not a stage of this Dockerfile` };
     break;
   }
   const runs = (stage === undefined ? c.chainIns : ins.filter((i) => stageOf(i) === stage)).filter(
@@ -456,8 +457,8 @@ function fixDebug(c: Ctx, f: Finding): Proposal {
     return {
       rule,
       reason: runs.length
-        ? `${runs.length} go build lines could have made ${path}: add -ldflags="-s -w" by hand`
-        : `no go build line made ${path} in this Dockerfile`,
+        ? `${runs.length} go build lines could have made the binary: add -ldflags="-s -w" by hand`
+        : 'no go build line made the binary in this Dockerfile',
     };
   const start = line1(run);
   const end = lastLine1(run);
