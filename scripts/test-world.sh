@@ -46,6 +46,8 @@ REQUIREMENTS=(
   'setsid util-linux'
   'chromium chromium'
   'cmark-gfm cmark-gfm'
+  'go golang-go'
+  'readelf binutils'
 )
 
 have_static_busybox() {

@@ -293,6 +293,36 @@ const CASES: RuleCase[] = [
     miss: { layers: [CLEAN, [D('/var'), F('/var/small', 200_000)], [F('/var/.wh.small')]] },
   },
   {
+    id: 'SG620',
+    hit: {
+      files: [
+        X('/usr/local/bin/tool', STATIC(), {
+          size: 2_000_000,
+          elf: {
+            kinds: { code: 1_200_000, debug: 600_000, symbols: 100_000, other: 100_000 },
+            stripped: false,
+          },
+        }),
+      ],
+      path: '/usr/local/bin/tool',
+      message:
+        /carries 600 kB of debug info and 100 kB of symbols: 35% of its 2\.00 MB uncompressed \(strip it/,
+    },
+    miss: {
+      files: [
+        // Below the bytes threshold, and below the share threshold.
+        X('/usr/local/bin/small', STATIC(), {
+          size: 1_000_000,
+          elf: { kinds: { code: 800_000, debug: 200_000, symbols: 0, other: 0 }, stripped: false },
+        }),
+        X('/usr/local/bin/huge', STATIC(), {
+          size: 100_000_000,
+          elf: { kinds: { code: 95_000_000, debug: 5_000_000, symbols: 0, other: 0 }, stripped: false },
+        }),
+      ],
+    },
+  },
+  {
     id: 'SG701',
     hit: { config: { Entrypoint: null, Cmd: null }, message: /no ENTRYPOINT and no CMD/ },
     miss: { config: { Entrypoint: null, Cmd: ['/app'] } },

@@ -54,8 +54,8 @@ function headSpecOracle(path: string, mode: number): ReturnType<typeof headSpec>
   if (linker) return { keep: 4096 };
   const exec = mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/');
   const secrets = secretFileKind(path);
-  if (secrets) return { keep: exec ? 4096 : 0, secrets };
-  if (exec) return { keep: 4096 };
+  if (secrets) return exec ? { keep: 4096, secrets, elf: true } : { keep: 0, secrets };
+  if (exec) return { keep: 4096, elf: true };
   return undefined;
 }
 

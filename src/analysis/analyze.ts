@@ -9,6 +9,7 @@ import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/repo
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
+import { debugRules } from './binaries.js';
 import { evaluateBudgets, measureImage } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { checkEntrypoint } from './entrypoint.js';
@@ -70,6 +71,7 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
     ...userRules(ctx),
     ...vcsRules(ctx),
     ...wasteRules(ctx),
+    ...debugRules(flat.files),
   );
   raw.push(
     ...fileSecretRules(fs, image.layers),

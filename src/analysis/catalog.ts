@@ -257,6 +257,14 @@ const defs: RuleDef[] = [
     remediation:
       'Delete files in the same RUN that creates them; a later layer cannot shrink an earlier one.',
   },
+  {
+    id: 'SG620',
+    category: 'waste',
+    severity: 'warning',
+    title: 'debug info in an executable',
+    remediation:
+      'Strip the binary in the build stage: go build -ldflags="-s -w", or strip --strip-unneeded (or link with -s).',
+  },
   // entrypoint
   {
     id: 'SG701',

@@ -9,6 +9,7 @@
  * | SG601 apt/apk cache             | the same RUN with its cleanup, or `apk add --no-cache`             |
  * | SG707 shell form without shell  | ENTRYPOINT/CMD in the exec form                                    |
  * | SG110 distro base, static binary | `FROM scratch` (or distroless static when certs/tzdata are there) |
+ * | SG620 debug info in a Go binary | `-ldflags="-s -w"` on the `go build` of the stage it is copied from |
  *
  * Only where it is certain: an edit is offered only when the edited Dockerfile parses, keeps its stages
  * (count, names, the target) and every `COPY --from`; where Slimgate cannot be sure, it says why in
@@ -402,6 +403,119 @@ function fixBase(c: Ctx): Proposal {
   };
 }
 
+/** `go build` or `go install` in a shell command. */
+const GO_BUILD = /\bgo\s+(?:build|install)\b/g;
+
+/**
+ * SG620: `-ldflags="-s -w"` on the `go build` that made the binary: in the stage its `COPY --from` names
+ * (the `go build` whose `-o` matches, when the stage has several), or in the final stage's own chain.
+ */
+function fixDebug(c: Ctx, f: Finding): Proposal {
+  // Reasons never quote the path: it is image text, and the action logs reasons as they are.
+  const rule = 'SG620';
+  const path = f.path ?? '';
+  const bin = c.report.binaries?.find((b) => b.path === path);
+  if (!bin?.go)
+    return {
+      rule,
+      reason: `the binary is not a Go binary: strip it in its build stage (strip --strip-unneeded) or link with -s`,
+    };
+  const ins = c.df.getInstructions();
+  const froms = c.df.getFROMs();
+  const stageOf = (i: Instruction): number => {
+    let idx = -1;
+    for (const [n, fr] of froms.entries()) if (line1(fr) <= line1(i)) idx = n;
+    return idx;
+  };
+  // Where the binary comes from: a COPY --from in the final chain whose destination is the binary's path.
+  let stage: number | undefined;
+  let source: string | undefined;
+  for (const cp of c.chainIns.filter((i) => i.getKeyword() === 'COPY') as Copy[]) {
+    const from = cp.getFromFlag()?.getValue();
+    const args = cp.getArguments().map((a) => a.getValue());
+    const dest = args[args.length - 1];
+    if (!from || !dest || args.length < 2) continue;
+    const src = args.slice(0, -1).find((a) => dest === path || joinDest(dest, a) === path);
+    if (src === undefined) continue;
+    const byName = froms.findIndex((fr) => fr.getBuildStage()?.toLowerCase() === from.toLowerCase());
+    stage = byName >= 0 ? byName : /^\d+$/.test(from) ? Number(from) : undefined;
+    source = src;
+    if (stage === undefined)
+      return { rule, reason: `the binary is copied from ${from}, which is not a stage of this Dockerfile` };
+    break;
+  }
+  const runs = (stage === undefined ? c.chainIns : ins.filter((i) => stageOf(i) === stage)).filter(
+    (i) => i.getKeyword() === 'RUN' && new RegExp(GO_BUILD.source).test(i.getRawArgumentsContent() ?? ''),
+  ) as JSONInstruction[];
+  let run: JSONInstruction | undefined = runs[0];
+  if (runs.length > 1) {
+    const name = baseName(source ?? path);
+    const named = runs.filter((r) => outputName(r.getRawArgumentsContent() ?? '') === name);
+    run = named.length === 1 ? named[0] : undefined;
+  }
+  if (!run)
+    return {
+      rule,
+      reason: runs.length
+        ? `${runs.length} go build lines could have made the binary: add -ldflags="-s -w" by hand`
+        : 'no go build line made the binary in this Dockerfile',
+    };
+  const start = line1(run);
+  const end = lastLine1(run);
+  const raw = run.getRawArgumentsContent() ?? '';
+  if (run.getOpeningBracket() !== null || /<</.test(raw))
+    return { rule, reason: 'the RUN is in exec form or a heredoc: edit it by hand', line: start };
+  if ((raw.match(GO_BUILD) ?? []).length !== 1)
+    return { rule, reason: 'the RUN has several go build commands: edit it by hand', line: start };
+  const lines = c.t.lines.slice(start - 1, end);
+  const edited = addStripFlags(lines);
+  if (typeof edited === 'string') return { rule, reason: edited, line: start };
+  return {
+    rule,
+    title: 'go build -ldflags="-s -w" (no symbol table, no DWARF)',
+    edit: { start, end, lines: edited },
+  };
+}
+
+function baseName(p: string): string {
+  return p.replace(/\/+$/, '').split('/').pop() ?? p;
+}
+
+/** A COPY destination that is a directory (`/usr/local/bin/`) takes the source's name. */
+function joinDest(dest: string, src: string): string {
+  return dest.endsWith('/') ? `${dest}${baseName(src)}` : dest;
+}
+
+/** The name a `go build -o PATH` writes, if it says. */
+function outputName(cmd: string): string | undefined {
+  const m = /\s-o[=\s]+["']?([^\s"';&|]+)/.exec(cmd);
+  return m ? baseName(m[1] as string) : undefined;
+}
+
+/** The RUN's lines with -s -w added to its go build (merged into an existing -ldflags), or why not. */
+function addStripFlags(lines: string[]): string[] | string {
+  const at = lines.findIndex((l) => /-ldflags\b/.test(l));
+  if (at === -1) {
+    const i = lines.findIndex((l) => new RegExp(GO_BUILD.source).test(l));
+    if (i === -1) return 'go build is split over lines: edit it by hand';
+    const out = [...lines];
+    out[i] = (lines[i] as string).replace(new RegExp(GO_BUILD.source), (m) => `${m} -ldflags="-s -w"`);
+    return out;
+  }
+  const l = lines[at] as string;
+  const m = /-ldflags(=|\s+)(?:"([^"]*)"|'([^']*)'|([^\s"'\\;&|]+))/.exec(l);
+  if (!m) return 'the -ldflags value is not one plain word or quoted string: edit it by hand';
+  const value = m[2] ?? m[3] ?? m[4] ?? '';
+  const words = value.split(/\s+/);
+  const missing = ['-s', '-w'].filter((f) => !words.includes(f));
+  if (!missing.length) return 'the go build already passes -s -w';
+  const quote = m[3] !== undefined ? "'" : '"';
+  const merged = `-ldflags${m[1]}${quote}${[...missing, value].filter(Boolean).join(' ')}${quote}`;
+  const out = [...lines];
+  out[at] = l.slice(0, m.index) + merged + l.slice(m.index + m[0].length);
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------ the plan
 
 function isFix(p: Proposal): p is Fix {
@@ -431,6 +545,7 @@ export function proposeFixes(text: string, report: Report, opts: DockerfileOptio
     else if (f.id === 'SG601') p = fixCache(c, f);
     else if (f.id === 'SG707' && !seen.has('SG707')) p = fixExecForm(c, f);
     else if (f.id === 'SG110' && !seen.has('SG110')) p = fixBase(c);
+    else if (f.id === 'SG620') p = fixDebug(c, f);
     if (!p) continue;
     seen.add(f.id);
     proposals.push(p);

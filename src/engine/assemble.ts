@@ -1,5 +1,6 @@
 /** Builds the report (pure): scanned image → flattened inventory → JSON document (and, for check, the verdict). */
 import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
+import { listBinaries } from '../analysis/binaries.js';
 import { detectBase } from '../analysis/base.js';
 import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
@@ -78,6 +79,8 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     budget: { passed: true, checks: [] },
     passed: true,
   };
+  const binaries = listBinaries(flat.files);
+  if (binaries.length) report.binaries = binaries;
   if (!analysis) {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems, flat.files);

@@ -411,6 +411,7 @@ class Flattener {
         head: src.head,
         records: src.records,
         secret: src.secret,
+        elf: src.elf,
       };
     });
     return {

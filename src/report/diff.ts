@@ -7,6 +7,7 @@
 import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 import { nameKey } from '../util/names.js';
+import { diffBinaries, type BinariesDiff } from './binaries-diff.js';
 
 export interface Delta {
   before: number;
@@ -85,6 +86,8 @@ export interface ReportDiff {
   /** Matched by rule and subject (analysis/finding.ts). */
   findings: FindingMatch;
   budget: { before: boolean; after: boolean; checks: BudgetDelta[] };
+  /** ELF executables that changed, and their Go modules (binaries-diff.ts); absent when none did. */
+  binaries?: BinariesDiff;
 }
 
 export interface DiffOptions {
@@ -258,6 +261,7 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
   const layers = diffLayers(before.layers, after.layers);
   const baseChanged =
     before.base.verdict !== after.base.verdict || (before.base.image ?? null) !== (after.base.image ?? null);
+  const binaries = diffBinaries(before, after);
   return {
     size: {
       compressed: delta(before.size.compressed, after.size.compressed),
@@ -276,5 +280,6 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
     base: { before: before.base, after: after.base, changed: baseChanged },
     findings: matchFindings(before.findings, after.findings),
     budget: diffBudget(before, after),
+    ...(binaries ? { binaries } : {}),
   };
 }

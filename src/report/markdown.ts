@@ -20,6 +20,7 @@ import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from '.
 import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
 import { largestDirectories } from './text.js';
 import { trendMarkdown, type Trend } from './trend.js';
+import { binariesDiffMarkdown } from './binaries-diff.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -674,6 +675,7 @@ function imageSections(
           ),
         );
       out.push(...filesSection(diff, lv));
+      out.push(...binariesDiffMarkdown(diff.binaries, { code, text: escapeText }, Math.min(lv.listed, 60)));
     } else {
       out.push(...largestSection(report, lv));
     }

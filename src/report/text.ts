@@ -5,6 +5,7 @@ import { escapeControls, printableLines, truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../types/report.js';
 import type { Report } from '../types/report.js';
+import { binariesDiffLines, binariesLines } from './binaries-diff.js';
 
 const TOP = 10;
 
@@ -95,6 +96,7 @@ export function renderInspect(r: Report): string {
       ).map((s) => `  ${s}`),
     );
   }
+  out.push(...binariesLines(r));
   if (r.findings.length) {
     out.push('');
     out.push(`Findings (${r.findings.length})`);
@@ -166,6 +168,7 @@ export function renderCheck(r: Report, baseline?: Report | null): string {
   else renderFindings(r, out);
   out.push('');
   checkDetails(r, baseline, out);
+  if (baseline) out.push(...binariesDiffLines(baseline, r));
   return printableLines(out);
 }
 

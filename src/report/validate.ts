@@ -8,7 +8,7 @@
  *
  * What it accepts: every report this version writes, and the older forms (the optional fields were added
  * over time: pathBase64/linkBase64, entrypoint, verdict, history, a check's unit/skipped/detail, base's
- * os/packages/dockerfile, a finding's env/location/docs). Keys it does not know are dropped (a newer
+ * os/packages/dockerfile, a finding's env/location/docs, binaries). Keys it does not know are dropped (a newer
  * version may add some; this one reads only its own). `history` keeps the points trend.ts accepts: its
  * malformed points were always dropped, not refused, so that a bad one only restarts the chart.
  */
@@ -19,6 +19,9 @@ import type {
   Finding,
   Report,
   ReportFile,
+  ReportBinary,
+  ReportGoInfo,
+  ReportGoModule,
   ReportLayer,
 } from '../types/report.js';
 import { FAIL_ON_LEVELS, PRESETS, SEVERITIES } from '../analysis/verdict.js';
@@ -152,6 +155,43 @@ const entrypoint = obj<EntrypointInfo>({
   evidence: texts,
 });
 
+/** Strings read from a binary: 1,024 bytes in the engine, so 4,096 characters once stray bytes are escaped. */
+const binText = str(4096);
+const goModule = obj<ReportGoModule>({
+  path: binText,
+  pathBase64: optional(base64),
+  version: binText,
+  sum: optional(binText),
+  replace: optional(
+    obj<NonNullable<ReportGoModule['replace']>>({
+      path: binText,
+      pathBase64: optional(base64),
+      version: binText,
+      sum: optional(binText),
+    }),
+  ),
+});
+const binary = obj<ReportBinary>({
+  path: text,
+  pathBase64: optional(base64),
+  size: count,
+  kinds: nullable(
+    obj<NonNullable<ReportBinary['kinds']>>({ code: count, debug: count, symbols: count, other: count }),
+  ),
+  stripped: nullable(bool),
+  go: optional(
+    obj<ReportGoInfo>({
+      version: binText,
+      path: nullable(binText),
+      main: nullable(goModule),
+      deps: arr(goModule, 5000),
+      settings: arr(obj<ReportGoInfo['settings'][number]>({ key: binText, value: binText }), 200),
+      truncated: optional(bool),
+    }),
+  ),
+  notes: optional(arr(str(200), 8)),
+});
+
 type ImageInfo = Report['image'];
 
 const REPORT: Shape<Report> = obj<Report>({
@@ -189,6 +229,7 @@ const REPORT: Shape<Report> = obj<Report>({
     }),
   ),
   history: optional(filtered(validPoints)),
+  binaries: optional(arr(binary)),
 });
 
 const TOP: readonly (keyof Report)[] = ['image', 'size', 'layers', 'files', 'base', 'findings', 'budget'];

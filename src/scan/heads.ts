@@ -30,6 +30,8 @@ export interface HeadSpec {
   countLines?: string;
   /** Match the body line by line for secrets of this kind, keeping only the verdict. */
   secrets?: SecretFileKind;
+  /** An executable: if it is ELF, read its sections and Go build info as it streams (elf-probe.ts). */
+  elf?: boolean;
 }
 
 /** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
@@ -73,7 +75,7 @@ export function headSpec(path: string, mode: number): HeadSpec | undefined {
   }
   const exec = mode & 0o111 || path.includes('/bin/') || path.includes('/sbin/');
   const secrets = secretFileKind(path);
-  if (secrets) return { keep: exec ? EXEC_HEAD : 0, secrets };
-  if (exec) return { keep: EXEC_HEAD };
+  if (secrets) return exec ? { keep: EXEC_HEAD, secrets, elf: true } : { keep: 0, secrets };
+  if (exec) return { keep: EXEC_HEAD, elf: true };
   return undefined;
 }

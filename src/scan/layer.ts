@@ -8,6 +8,7 @@ import { headSpec, type HeadSpec } from './heads.js';
 import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
 import { cleanPath } from '../util/paths.js';
 import { SecretMatcher, type SecretHit } from './secret-files.js';
+import { ElfProbe, type ElfFacts } from './elf-probe.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
 
 export type EntryType = TarType;
@@ -28,6 +29,8 @@ export interface EntryRecord {
   records?: number;
   /** A secret candidate's verdict, matched over its body as it streamed past (the bytes are not kept). */
   secret?: SecretHit;
+  /** An ELF executable's bytes by kind, stripped or not, and Go build info (elf-probe.ts). */
+  elf?: ElfFacts;
 }
 
 export interface LayerScan {
@@ -134,6 +137,7 @@ class HeadSink implements BodySink {
   private carry = Buffer.from('\n');
   private count = 0;
   private readonly secrets: SecretMatcher | undefined;
+  private readonly elf: ElfProbe | undefined;
 
   constructor(
     private readonly rec: EntryRecord,
@@ -141,10 +145,12 @@ class HeadSink implements BodySink {
   ) {
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
     this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
+    this.elf = spec.elf ? new ElfProbe(rec.size) : undefined;
   }
 
   write(chunk: Buffer): void {
     this.secrets?.write(chunk);
+    this.elf?.write(chunk);
     if (this.have < this.spec.keep) {
       const part = chunk.subarray(0, this.spec.keep - this.have);
       this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
@@ -173,5 +179,7 @@ class HeadSink implements BodySink {
     if (this.marker) this.rec.records = this.count;
     const hit = this.secrets?.end();
     if (hit) this.rec.secret = hit;
+    const elf = this.elf?.end();
+    if (elf) this.rec.elf = elf;
   }
 }

@@ -122,6 +122,44 @@ export interface Report {
   };
   /** Saved default-branch reports only: the sizes of the last main commits, oldest first, this one last. */
   history?: SizePoint[];
+  /** The ELF executables of the final file system, by path: their bytes by kind and Go build info. */
+  binaries?: ReportBinary[];
+}
+
+/** An ELF executable, as the scan read it from its section headers and build info (strings are image text). */
+export interface ReportBinary {
+  path: string;
+  pathBase64?: string;
+  /** Uncompressed bytes. */
+  size: number;
+  /** Bytes by kind (they add up to size); null when the section headers could not be read (see notes). */
+  kinds: { code: number; debug: number; symbols: number; other: number } | null;
+  /** No symbol table and no debug sections; null when unknown. */
+  stripped: boolean | null;
+  go?: ReportGoInfo;
+  /** What could not be read, and why. */
+  notes?: string[];
+}
+
+/** Go build info, as `go version -m` prints it. */
+export interface ReportGoInfo {
+  version: string;
+  /** The main package. */
+  path: string | null;
+  main: ReportGoModule | null;
+  deps: ReportGoModule[];
+  /** -ldflags, -trimpath, CGO_ENABLED, GOOS, GOARCH, vcs.*, … in the binary's order. */
+  settings: { key: string; value: string }[];
+  /** Part of the module list was cut at a bound or not understood. */
+  truncated?: boolean;
+}
+
+export interface ReportGoModule {
+  path: string;
+  pathBase64?: string;
+  version: string;
+  sum?: string;
+  replace?: { path: string; pathBase64?: string; version: string; sum?: string };
 }
 
 /** One main commit's image size, for the size history. */

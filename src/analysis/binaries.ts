@@ -1,0 +1,72 @@
+/**
+ * The ELF executables of the final file system (pure): the report's `binaries` list, and SG620, which
+ * fires when an executable carries debug info or symbols the process never reads.
+ */
+import type { FlatFile } from '../flatten/flatten.js';
+import type { ElfFacts } from '../scan/elf-probe.js';
+import type { ReportBinary } from '../types/report.js';
+import { formatBytes } from '../util/bytes.js';
+import type { RawFinding } from './finding.js';
+
+/** SG620 fires when debug info and symbols take at least this many bytes… */
+const DEBUG_MIN_BYTES = 256 * 1024;
+/** …and at least this share of the file. */
+const DEBUG_MIN_SHARE = 0.1;
+
+/** Regular files with ELF facts (each inode once: a hard link shares its target's bytes). */
+function elfFiles(files: readonly FlatFile[]): (FlatFile & { elf: ElfFacts })[] {
+  return files.filter((f): f is FlatFile & { elf: ElfFacts } => f.type === 'file' && f.elf !== undefined);
+}
+
+export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
+  return elfFiles(files).map((f) => {
+    const b: ReportBinary = {
+      path: f.path,
+      size: f.size,
+      kinds: f.elf.kinds ? { ...f.elf.kinds } : null,
+      stripped: f.elf.stripped,
+    };
+    const go = f.elf.go;
+    if (go)
+      b.go = {
+        version: go.version,
+        path: go.path,
+        main: go.main ? { ...go.main } : null,
+        deps: go.deps.map((d) => ({ ...d })),
+        settings: go.settings.map((s) => ({ ...s })),
+        ...(go.truncated ? { truncated: true } : {}),
+      };
+    if (f.elf.notes?.length) b.notes = [...f.elf.notes];
+    return b;
+  });
+}
+
+/** The debug and symbol bytes of an executable, when they are worth a finding. */
+function strippable(size: number, kinds: ReportBinary['kinds']): number {
+  if (!kinds) return 0;
+  const extra = kinds.debug + kinds.symbols;
+  return extra >= DEBUG_MIN_BYTES && extra >= size * DEBUG_MIN_SHARE ? extra : 0;
+}
+
+export function debugRules(files: readonly FlatFile[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const f of elfFiles(files)) {
+    const k = f.elf.kinds;
+    const extra = strippable(f.size, k);
+    if (!k || !extra) continue;
+    const parts = [
+      k.debug ? `${formatBytes(k.debug)} of debug info` : '',
+      k.symbols ? `${formatBytes(k.symbols)} of symbols` : '',
+    ].filter(Boolean);
+    const how = f.elf.go ? ' (Go: build with -ldflags="-s -w")' : ' (strip it, or link with -s)';
+    out.push({
+      id: 'SG620',
+      path: f.path,
+      layer: f.layer,
+      message:
+        `${f.path} carries ${parts.join(' and ')}: ${Math.round((extra / f.size) * 100)}% of its ` +
+        `${formatBytes(f.size)} uncompressed${how}`,
+    });
+  }
+  return out;
+}

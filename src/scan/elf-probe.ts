@@ -1,0 +1,310 @@
+/**
+ * What an ELF executable carries, read in the scan's one pass without holding its body: the bytes by kind
+ * (code and data, debug, symbols, other), whether it is stripped, and its Go build info.
+ *
+ * The body streams past once. From the ELF header (the first bytes) the probe knows where the section
+ * header table lies and copies just that range as it goes by, with a window before it: GNU ld and strip put
+ * the section-name table right before the section headers (all 1,090 ELF files of Debian bookworm's /usr/bin,
+ * /usr/sbin, /usr/lib/x86_64-linux-gnu and gcc's directory). The Go linker puts the section headers near the
+ * start and the name table after them, so once the headers are read, the names are copied when they pass.
+ * Go build info is found the way Go's own reader looks for it, in the writable PT_LOAD segments (the
+ * program headers are in the head), by a search for its magic that also matches across chunk seams.
+ *
+ * Per chunk of an ELF body that costs a few range checks and, inside the writable segments only, one
+ * Buffer.indexOf; a non-ELF file costs one comparison. Every copy is bounded (table 80 KiB, names 64 KiB,
+ * build info 64 KiB) and dropped once the facts are taken.
+ */
+import { EXEC_HEAD } from './heads.js';
+import {
+  classify,
+  elfLayout,
+  namesFrom,
+  readSections,
+  tableSpan,
+  type ElfLayout,
+  type Section,
+  type SectionSizes,
+} from './elf-sections.js';
+import {
+  GO_MAGIC,
+  MAX_DEPS,
+  MAX_FIELD,
+  MAX_SETTINGS,
+  parseBuildInfo,
+  type GoBuildInfo,
+  type GoModule,
+} from './go-buildinfo.js';
+import { arr, bool, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
+
+/** Bytes kept before the section header table, where GNU tools put the section names. */
+const PRE_WINDOW = 16 * 1024;
+/** Bytes of the section-name table kept (real ones are a few hundred). */
+const MAX_NAMES = 64 * 1024;
+/** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
+const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
+const MAX_SEGMENTS = 16;
+const PT_LOAD = 1;
+const PF_X = 1;
+const PF_W = 2;
+const SHT_STRTAB = 3;
+
+export interface ElfFacts {
+  /** The file's bytes by kind; null when it has no section header table that could be read. */
+  kinds: SectionSizes | null;
+  /** No symbol table and no debug sections; null when the section headers could not be read. */
+  stripped: boolean | null;
+  /** Go build info, read from the binary itself. */
+  go?: GoBuildInfo;
+  /** What could not be read, and why (Slimgate's words, never the image's). */
+  notes?: string[];
+}
+
+/** A byte range of the body, copied as it streams past. */
+class Capture {
+  readonly buf: Buffer;
+  /** The next file offset wanted. */
+  got: number;
+  lost = false;
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(end - start);
+    this.got = start;
+  }
+
+  get done(): boolean {
+    return this.got >= this.end;
+  }
+
+  /** Copies what `src` (file offset `at`) holds of the bytes still wanted; a gap before them loses the range. */
+  fill(src: Buffer, at: number): void {
+    if (this.lost || this.got >= this.end) return;
+    const srcEnd = at + src.length;
+    if (srcEnd <= this.got) return;
+    if (at > this.got) {
+      this.lost = true;
+      return;
+    }
+    const to = Math.min(this.end, srcEnd);
+    src.copy(this.buf, this.got - this.start, this.got - at, to - at);
+    this.got = to;
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.got - this.start);
+  }
+}
+
+const SNIFF = 0;
+const ON = 1;
+const OFF = 2;
+
+export class ElfProbe {
+  private state = SNIFF;
+  private pos = 0;
+  private readonly head = Buffer.allocUnsafe(EXEC_HEAD);
+  private headFill = 0;
+  private layout: ElfLayout | undefined;
+  private table: Capture | undefined;
+  private names: Capture | undefined;
+  private sections: Section[] | undefined;
+  private strndx = 0;
+  private go: Capture | undefined;
+  /** File ranges searched for the Go magic; empty once found or when there is nowhere to look. */
+  private ranges: [number, number][] = [];
+  private carry: Buffer = Buffer.alloc(0);
+  private carryEnd = -1;
+  private readonly notes: string[] = [];
+
+  constructor(private readonly size: number) {}
+
+  write(chunk: Buffer): void {
+    if (this.state === OFF) return;
+    const at = this.pos;
+    this.pos += chunk.length;
+    if (this.headFill < EXEC_HEAD) {
+      const n = Math.min(EXEC_HEAD - this.headFill, chunk.length);
+      chunk.copy(this.head, this.headFill, 0, n);
+      this.headFill += n;
+    }
+    if (this.state === SNIFF) {
+      if (this.headFill < 64 && this.pos < this.size) return;
+      // Wait for the program headers too when they lie in the head (they do in every real binary).
+      const l = elfLayout(this.head.subarray(0, this.headFill));
+      const phEnd = l ? l.phoff + l.phnum * l.phentsize : 0;
+      if (phEnd <= EXEC_HEAD && this.headFill < phEnd && this.pos < this.size) return;
+      if (!this.start(l)) return;
+    }
+    this.table?.fill(chunk, at);
+    if (this.table?.done && !this.sections && !this.table.lost) this.readTable();
+    this.names?.fill(chunk, at);
+    if (this.ranges.length) this.search(chunk, at);
+    this.go?.fill(chunk, at);
+  }
+
+  /** Reads the ELF header and plans what to copy; false for a file that is not ELF. */
+  private start(l: ElfLayout | undefined): boolean {
+    if (!l) {
+      this.state = OFF;
+      return false;
+    }
+    this.state = ON;
+    this.layout = l;
+    if (l.shoff === 0) this.notes.push('no section header table');
+    else {
+      const span = tableSpan(l, this.size);
+      if ('error' in span) this.notes.push(span.error);
+      else {
+        this.table = new Capture(Math.max(0, l.shoff - PRE_WINDOW), l.shoff + span.bytes);
+        this.table.fill(this.head.subarray(0, this.headFill), 0);
+      }
+    }
+    this.ranges = this.writableSegments(l);
+    return true;
+  }
+
+  /** Where Go keeps its build info: the writable, non-executable PT_LOAD segments; the whole file if unknown. */
+  private writableSegments(l: ElfLayout): [number, number][] {
+    if (l.phnum === 0) return [];
+    const ent = l.phentsize;
+    const h = this.head;
+    if (ent < (l.wide ? 56 : 32) || l.phoff + l.phnum * ent > this.headFill) return [[0, this.size]];
+    const u32 = (o: number): number => (l.le ? h.readUInt32LE(o) : h.readUInt32BE(o));
+    const u64 = (o: number): number => {
+      const v = l.le ? h.readBigUInt64LE(o) : h.readBigUInt64BE(o);
+      return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+    };
+    const out: [number, number][] = [];
+    for (let i = 0; i < l.phnum && out.length < MAX_SEGMENTS; i++) {
+      const o = l.phoff + i * ent;
+      const type = u32(o);
+      const flags = l.wide ? u32(o + 4) : u32(o + 24);
+      const offset = l.wide ? u64(o + 8) : u32(o + 4);
+      const filesz = l.wide ? u64(o + 32) : u32(o + 16);
+      if (type !== PT_LOAD || (flags & (PF_W | PF_X)) !== PF_W) continue;
+      const s = Math.min(offset, this.size);
+      const e = Math.min(offset + filesz, this.size);
+      if (e > s) out.push([s, e]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
+  private readTable(): void {
+    const l = this.layout as ElfLayout;
+    const t = this.table as Capture;
+    const r = readSections(l, t.buf.subarray(l.shoff - t.start, t.end - t.start));
+    if ('error' in r) {
+      this.notes.push(r.error);
+      this.sections = [];
+      return;
+    }
+    this.sections = r.sections;
+    this.strndx = r.strndx;
+    const ns = r.sections[r.strndx];
+    if (!ns || ns.type !== SHT_STRTAB || ns.offset >= this.size) return;
+    const end = Math.min(ns.offset + Math.min(ns.size, MAX_NAMES), this.size);
+    if (end <= ns.offset) return;
+    this.names = new Capture(ns.offset, end);
+    // Behind us already: in the head (rare) or in the window before the section headers (GNU tools).
+    this.names.fill(this.head.subarray(0, this.headFill), 0);
+    this.names.fill(t.buf, t.start);
+  }
+
+  private search(chunk: Buffer, at: number): void {
+    const m = GO_MAGIC.length;
+    const end = at + chunk.length;
+    for (const [s, e] of this.ranges) {
+      const from = Math.max(s, at);
+      const to = Math.min(e, end);
+      if (to <= from) continue;
+      // The magic may straddle the seam: search the tail of what came before joined with this start.
+      if (this.carryEnd === from && this.carry.length) {
+        const seamAt = from - this.carry.length;
+        const seam = Buffer.concat([this.carry, chunk.subarray(from - at, Math.min(to, from + m - 1) - at)]);
+        const i = aligned(seam, seamAt, 0, seam.length);
+        if (i !== -1) return this.found(seamAt + i, seam, seamAt);
+      }
+      const i = aligned(chunk, at, from - at, to - at);
+      if (i !== -1) return this.found(at + i, chunk, at);
+      const keep = Math.min(m - 1, to - from);
+      const tail = chunk.subarray(to - at - keep, to - at);
+      this.carry =
+        keep < m - 1 && this.carryEnd === from
+          ? Buffer.concat([this.carry, tail]).subarray(-(m - 1))
+          : Buffer.from(tail);
+      this.carryEnd = to;
+    }
+  }
+
+  private found(offset: number, src: Buffer, srcAt: number): void {
+    this.ranges = [];
+    this.carry = Buffer.alloc(0);
+    this.go = new Capture(offset, Math.min(this.size, offset + GO_WINDOW));
+    this.go.fill(src, srcAt);
+  }
+
+  /** The facts, once the whole body has streamed past; undefined for a file that is not ELF. */
+  end(): ElfFacts | undefined {
+    if (this.state !== ON) return undefined;
+    const facts: ElfFacts = { kinds: null, stripped: null };
+    const l = this.layout as ElfLayout;
+    if (l.shoff === 0) facts.stripped = true;
+    else if (this.table && (!this.table.done || this.table.lost))
+      this.notes.push('the section header table was not read');
+    if (this.sections?.length) {
+      const nameOf = this.names?.done ? namesFrom(this.names.buf) : undefined;
+      const c = classify(this.sections, this.strndx, this.size, nameOf);
+      facts.kinds = c.kinds;
+      facts.stripped = c.stripped;
+    }
+    if (this.go) {
+      const whole = this.go.end < this.go.start + GO_WINDOW;
+      const r = parseBuildInfo(this.go.bytes(), whole);
+      if (r.ok) facts.go = r.info;
+      else this.notes.push(r.error);
+    }
+    if (this.notes.length) facts.notes = this.notes;
+    return facts;
+  }
+}
+
+/**
+ * The first magic in `buf[from, to)` at a 16-byte aligned file offset (`buf` starts at file offset `at`),
+ * as Go aligns its build info; the string also occurs unaligned in programs that read build info.
+ */
+function aligned(buf: Buffer, at: number, from: number, to: number): number {
+  const m = GO_MAGIC.length;
+  for (let i = buf.indexOf(GO_MAGIC, from); i !== -1 && i + m <= to; i = buf.indexOf(GO_MAGIC, i + 1))
+    if ((at + i) % 16 === 0) return i;
+  return -1;
+}
+
+// ------------------------------------------------------------------------------------ as the cache reads them
+
+const field = str(MAX_FIELD);
+const sizes = obj<SectionSizes>({ code: count, debug: count, symbols: count, other: count });
+const replaced = obj<NonNullable<GoModule['replace']>>({ path: field, version: field, sum: optional(field) });
+const goModule = obj<GoModule>({
+  path: field,
+  version: field,
+  sum: optional(field),
+  replace: optional(replaced),
+});
+
+/** ElfFacts as stored (the layer cache): every field checked and bounded, unknown keys dropped. */
+export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
+  kinds: nullable(sizes),
+  stripped: nullable(bool),
+  go: optional(
+    obj<GoBuildInfo>({
+      version: str(128),
+      path: nullable(field),
+      main: nullable(goModule),
+      deps: arr(goModule, MAX_DEPS),
+      settings: arr(obj<{ key: string; value: string }>({ key: field, value: field }), MAX_SETTINGS),
+      truncated: optional(bool),
+    }),
+  ),
+  notes: optional(arr(str(200), 8)),
+});
