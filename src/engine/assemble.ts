@@ -3,6 +3,7 @@ import { analyze, type AnalyzeOptions } from '../analysis/analyze.js';
 import { detectBase } from '../analysis/base.js';
 import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
+import { findOwners, reportOwners } from '../analysis/owners.js';
 import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
@@ -82,6 +83,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems, flat.files);
     report.passed = !decideVerdict(report, 'error').blocking;
+    Object.assign(report, reportOwners(findOwners(flat.files)));
     return showNames(report);
   }
   const a = analyze(image, flat, analysis);
@@ -91,6 +93,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.passed = a.passed;
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
+  Object.assign(report, reportOwners(a.owners));
   return showNames(report);
 }
 

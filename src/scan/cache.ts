@@ -25,9 +25,10 @@ import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
 import type { Compression } from '../util/decompress.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
+import { isPackageDb, type PackageDb } from './packages.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 3;
+export const CACHE_FORMAT = 4;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -94,6 +95,7 @@ type Encoded = [
   string | null,
   number | null,
   [string, string] | null,
+  PackageDb | null,
 ];
 
 function encode(e: EntryRecord): Encoded {
@@ -108,6 +110,7 @@ function encode(e: EntryRecord): Encoded {
     e.head ? e.head.toString('base64') : null,
     e.records ?? null,
     e.secret ? [e.secret.kind, e.secret.what] : null,
+    e.pkg ?? null,
   ];
 }
 
@@ -115,8 +118,8 @@ const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >=
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
-  if (!Array.isArray(a) || a.length !== 10) throw new Error('bad entry');
-  const [path, type, size, mode, uid, gid, link, head, records, secret] = a as Encoded;
+  if (!Array.isArray(a) || a.length !== 11) throw new Error('bad entry');
+  const [path, type, size, mode, uid, gid, link, head, records, secret, pkg] = a as Encoded;
   if (
     typeof path !== 'string' ||
     !TYPES.has(type as EntryType) ||
@@ -133,7 +136,8 @@ function decode(line: string): EntryRecord {
         secret.length === 2 &&
         (secret[0] === 'key' || secret[0] === 'credential') &&
         typeof secret[1] === 'string'
-      ))
+      )) ||
+    (pkg !== null && !isPackageDb(pkg))
   ) {
     throw new Error('bad entry');
   }
@@ -141,6 +145,7 @@ function decode(line: string): EntryRecord {
   if (head !== null) rec.head = Buffer.from(head, 'base64');
   if (records !== null) rec.records = records;
   if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
+  if (pkg !== null) rec.pkg = pkg;
   return rec;
 }
 

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
+import { PathBudget, packageParser, type PackageDb, type PackageParser } from './packages.js';
 import { cleanPath } from '../util/paths.js';
 import { SecretMatcher, type SecretHit } from './secret-files.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
@@ -28,6 +29,8 @@ export interface EntryRecord {
   records?: number;
   /** A secret candidate's verdict, matched over its body as it streamed past (the bytes are not kept). */
   secret?: SecretHit;
+  /** A package database's records (src/scan/packages.ts), read as the body streamed past. */
+  pkg?: PackageDb;
 }
 
 export interface LayerScan {
@@ -59,7 +62,8 @@ export async function scanLayer(
   const entries: EntryRecord[] = [];
   const escapes: string[] = [];
   const refused: RefusedEntry[] = [];
-  const parser = new TarParser((h) => onEntry(h, entries, escapes, refused), label);
+  const budget = new PathBudget();
+  const parser = new TarParser((h) => onEntry(h, entries, escapes, refused, budget), label);
   const stored = createHash('sha256');
   const tarHash = createHash('sha256');
   let uncompressedSize = 0;
@@ -95,6 +99,7 @@ function onEntry(
   entries: EntryRecord[],
   escapes: string[],
   refused: RefusedEntry[],
+  budget: PathBudget,
 ): BodySink | undefined {
   const path = cleanPath(h.name);
   if (path === undefined) {
@@ -118,9 +123,10 @@ function onEntry(
   }
   const rec: EntryRecord = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
   entries.push(rec);
+  budget.grow(path.length);
   if (h.type !== 'file' || h.size === 0) return undefined;
   const spec = headSpec(path, h.mode);
-  return spec ? new HeadSink(rec, spec) : undefined;
+  return spec ? new HeadSink(rec, spec, budget) : undefined;
 }
 
 /**
@@ -134,17 +140,21 @@ class HeadSink implements BodySink {
   private carry = Buffer.from('\n');
   private count = 0;
   private readonly secrets: SecretMatcher | undefined;
+  private readonly packages: PackageParser | undefined;
 
   constructor(
     private readonly rec: EntryRecord,
     private readonly spec: HeadSpec,
+    budget: PathBudget,
   ) {
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
     this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
+    this.packages = spec.packages ? packageParser(spec.packages, rec.path, budget) : undefined;
   }
 
   write(chunk: Buffer): void {
     this.secrets?.write(chunk);
+    this.packages?.write(chunk);
     if (this.have < this.spec.keep) {
       const part = chunk.subarray(0, this.spec.keep - this.have);
       this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
@@ -173,5 +183,6 @@ class HeadSink implements BodySink {
     if (this.marker) this.rec.records = this.count;
     const hit = this.secrets?.end();
     if (hit) this.rec.secret = hit;
+    if (this.packages) this.rec.pkg = this.packages.end();
   }
 }
