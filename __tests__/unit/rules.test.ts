@@ -4,10 +4,24 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CATEGORIES, RULES } from '../../src/analysis/catalog.js';
 import { headSpec } from '../../src/scan/heads.js';
-import { packageDbKind, packageParser, PathBudget } from '../../src/scan/packages.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import type { Finding } from '../../src/types/report.js';
-import { check, D, DYNAMIC, elf, F, H, image, S, STATIC, T, X, type Config } from '../helpers/rules-kit.js';
+import {
+  check,
+  D,
+  DPKG,
+  DYNAMIC,
+  elf,
+  F,
+  H,
+  image,
+  P,
+  S,
+  STATIC,
+  T,
+  X,
+  type Config,
+} from '../helpers/rules-kit.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnonroot:x:65532:\n';
@@ -47,22 +61,6 @@ function run(c: Case, patch = {}): Finding[] {
 }
 
 const ETC_DEBIAN = T('/etc/os-release', 'ID=debian\nVERSION_ID="12"\n');
-
-/** A package database file, read as the scan reads it. */
-function P(path: string, text: string): EntryRecord {
-  const kind = packageDbKind(path);
-  if (!kind) throw new Error(`not a package database: ${path}`);
-  const parser = packageParser(kind, path, new PathBudget());
-  parser.write(Buffer.from(text));
-  return T(path, text, { pkg: parser.end() });
-}
-const DPKG = (...pkgs: [string, string][]): EntryRecord[] => [
-  P(
-    '/var/lib/dpkg/status',
-    pkgs.map(([name]) => `Package: ${name}\nStatus: install ok installed\nVersion: 1.0\n`).join('\n'),
-  ),
-  ...pkgs.map(([name, files]) => P(`/var/lib/dpkg/info/${name}.list`, `/.\n${files}\n`)),
-];
 
 const CASES: RuleCase[] = [
   {

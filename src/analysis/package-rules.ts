@@ -23,7 +23,7 @@ const DELETED_MIN = 1_000_000;
 const isOs = (p: OwnedPackage): boolean => p.manager === 'dpkg' || p.manager === 'apk';
 const label = (p: OwnedPackage): string => `${p.name}${p.version ? ` ${p.version}` : ''}`;
 
-export function isToolchainPackage(p: Pick<OwnedPackage, 'name' | 'size'>): boolean {
+function isToolchainPackage(p: Pick<OwnedPackage, 'name' | 'size'>): boolean {
   const name = p.name.replace(/:[^:]*$/, '');
   if (TOOLCHAIN.test(name)) return true;
   return /-dev$/.test(name) && p.size >= DEV_PACKAGE_MIN;

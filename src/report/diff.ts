@@ -7,6 +7,7 @@
 import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 import { nameKey } from '../util/names.js';
+import { diffPackages, type PackageDiff } from './packages-diff.js';
 
 export interface Delta {
   before: number;
@@ -85,6 +86,8 @@ export interface ReportDiff {
   /** Matched by rule and subject (analysis/finding.ts). */
   findings: FindingMatch;
   budget: { before: boolean; after: boolean; checks: BudgetDelta[] };
+  /** Packages added, removed and changed; absent when either report has no package list. */
+  packages?: PackageDiff;
 }
 
 export interface DiffOptions {
@@ -276,5 +279,11 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
     base: { before: before.base, after: after.base, changed: baseChanged },
     findings: matchFindings(before.findings, after.findings),
     budget: diffBudget(before, after),
+    ...packagesOf(before, after),
   };
+}
+
+function packagesOf(before: Report, after: Report): { packages?: PackageDiff } {
+  const packages = diffPackages(before, after);
+  return packages ? { packages } : {};
 }

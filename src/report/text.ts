@@ -5,6 +5,7 @@ import { escapeControls, printableLines, truncate } from '../util/text.js';
 import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../types/report.js';
 import type { Report } from '../types/report.js';
+import { packageDiffLines, packageLines } from './packages-text.js';
 
 const TOP = 10;
 
@@ -95,6 +96,7 @@ export function renderInspect(r: Report): string {
       ).map((s) => `  ${s}`),
     );
   }
+  out.push(...packageLines(r));
   if (r.findings.length) {
     out.push('');
     out.push(`Findings (${r.findings.length})`);
@@ -205,6 +207,7 @@ function checkDetails(r: Report, baseline: Report | null | undefined, out: strin
         `(${d >= 0 ? '+' : ''}${formatBytes(d)})`,
     );
   }
+  out.push(...packageDiffLines(r, baseline));
   const ev = r.base.evidence.slice(0, 3).join('; ');
   out.push(`Base        ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}${ev ? ` · ${ev}` : ''}`);
   if (r.entrypoint) {
