@@ -186,8 +186,11 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
     for (const path of p.listed.split('\n')) {
       if (path === '') continue;
       const at = real(path);
-      if (!exact.has(at)) exact.set(at, p);
       const f = fs.get(at);
+      // A listed directory that the image holds as a symlink to one (usr-merge's /lib, /bin) is still a
+      // directory to dpkg: owned by nobody, and no sign that the package is there.
+      if (f?.type === 'symlink' && fs.isDir(at)) continue;
+      if (!exact.has(at)) exact.set(at, p);
       if (f && f.type !== 'dir') present++;
     }
     p.present = present;

@@ -10,7 +10,8 @@ import { listSome, type RawFinding } from './finding.js';
 import type { OwnedPackage, Owners } from './owners.js';
 
 /**
- * OS packages that exist to build software: compilers and their drivers, linkers and assemblers, make
+ * OS packages that exist to build software (only those with files in the image count: a database entry
+ * whose files are gone is SG604's): compilers and their drivers, linkers and assemblers, make
  * and its generators, Go/Rust/JDK toolchains, and the C library headers every compile needs.
  */
 const TOOLCHAIN =
@@ -34,7 +35,7 @@ export function packageRules(owners: Owners, layers: readonly LayerInput[]): Raw
 }
 
 function toolchainPackages(owners: Owners): RawFinding[] {
-  const tools = owners.packages.filter((p) => isOs(p) && isToolchainPackage(p));
+  const tools = owners.packages.filter((p) => isOs(p) && p.files > 0 && isToolchainPackage(p));
   if (!tools.length) return [];
   const bytes = tools.reduce((n, p) => n + p.size, 0);
   const mgr = (tools[0] as OwnedPackage).manager;

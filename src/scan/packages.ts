@@ -144,6 +144,8 @@ interface LineSink {
   /** Set by the LineReader that feeds it. */
   counts: Counts;
   line(b: Buffer): void;
+  /** A line over MAX_LINE, by its first bytes: does losing it lose anything kept? (Default: yes.) */
+  matters?(head: Buffer): boolean;
   finish(counts: Counts): PackageDb;
 }
 
@@ -175,9 +177,9 @@ class LineReader implements PackageParser {
       if (this.skipping) this.skipping = false;
       else if (this.carry) {
         const len = this.carry.length + nl - start;
-        if (len > MAX_LINE) this.counts.cut++;
+        if (len > MAX_LINE) this.tooLong(this.carry);
         else this.sink.line(Buffer.concat([this.carry, buf.subarray(start, nl)]));
-      } else if (nl - start > MAX_LINE) this.counts.cut++;
+      } else if (nl - start > MAX_LINE) this.tooLong(buf.subarray(start, nl));
       else this.sink.line(buf.subarray(start, nl));
       this.carry = undefined;
       start = nl + 1;
@@ -187,11 +189,15 @@ class LineReader implements PackageParser {
       const len = (this.carry?.length ?? 0) + rest.length;
       if (len > MAX_LINE) {
         // The line is too long already: drop what there is and the rest of it.
-        this.counts.cut++;
+        this.tooLong(this.carry ?? rest);
         this.carry = undefined;
         this.skipping = true;
       } else this.carry = this.carry ? Buffer.concat([this.carry, rest]) : Buffer.from(rest);
     }
+  }
+
+  private tooLong(start: Buffer): void {
+    if (this.sink.matters?.(start.subarray(0, 64)) ?? true) this.counts.cut++;
   }
 
   end(): PackageDb {
@@ -242,6 +248,8 @@ function colon(b: Buffer): number {
   return i > 0 && i < 64 ? i : -1;
 }
 
+const KEPT = new Set(['Package', 'Version', 'Architecture', 'Status', 'Installed-Size', 'Multi-Arch']);
+
 /**
  * dpkg's status file (and a distroless status.d stanza): RFC 822-like stanzas separated by blank lines.
  * Only installed packages are kept (Status' last word is not "not-installed" or "config-files"); a
@@ -261,16 +269,13 @@ class DpkgStatus implements LineSink {
       return;
     }
     const key = b.toString('latin1', 0, c);
-    if (
-      key === 'Package' ||
-      key === 'Version' ||
-      key === 'Architecture' ||
-      key === 'Status' ||
-      key === 'Installed-Size' ||
-      key === 'Multi-Arch'
-    ) {
-      this.cur[key] = field(b.subarray(c + 1), this.counts);
-    }
+    if (KEPT.has(key)) this.cur[key] = field(b.subarray(c + 1), this.counts);
+  }
+
+  /** A long continuation or a field not kept (Build-Ids lists every ELF file's id) loses nothing. */
+  matters(head: Buffer): boolean {
+    const c = colon(head);
+    return head[0] !== 32 && head[0] !== 9 && (c === -1 || KEPT.has(head.toString('latin1', 0, c)));
   }
 
   private flush(): void {
