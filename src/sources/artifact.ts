@@ -11,6 +11,12 @@ const IMAGE_CONFIGS = new Set([
   'application/vnd.docker.container.image.v1+json',
 ]);
 
+/**
+ * Blobs that are documents, not file systems: JSON (cosign's simplesigning, in-toto statements, SPDX and
+ * CycloneDX SBOMs) or a signing format. Any other unknown layer type stays "an unsupported media type".
+ */
+const ARTIFACT_BLOB = /\+json$|cosign|sigstore|in-toto|spdx|cyclonedx/i;
+
 interface ManifestLike {
   artifactType?: unknown;
   config?: { mediaType?: unknown };
@@ -28,7 +34,7 @@ export function artifactKind(m: ManifestLike): string | undefined {
     return `config media type ${shown(config)}`;
   const layers = Array.isArray(m.layers) ? m.layers : [];
   const types = layers.map((l) => (typeof l?.mediaType === 'string' ? l.mediaType : ''));
-  if (types.length && types.every((t) => t !== '' && !isLayerMediaType(t)))
+  if (types.length && types.every((t) => !isLayerMediaType(t) && ARTIFACT_BLOB.test(t)))
     return `layers of media type ${shown(types[0] as string)}`;
   return undefined;
 }
