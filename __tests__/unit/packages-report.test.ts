@@ -135,6 +135,7 @@ describe('text', () => {
     // the bidi override in the version is escaped, not printed
     expect(out).toContain('1\\u202e2');
     expect(out).not.toContain('\u202e');
+    expect(renderInspect(buildReport(image([[F('/app', 10)]])))).not.toContain('Packages');
   });
 
   it('check --baseline shows the package diff', () => {

@@ -15,7 +15,8 @@ const signed = (n: number): string => `${n > 0 ? '+' : ''}${formatBytes(n)}`;
 /** `inspect`: how much the packages own, by manager, and the largest of them. */
 export function packageLines(r: Report): string[] {
   const o = r.ownership;
-  if (!r.packages || !o) return [];
+  // An image with no package database (scratch, distroless static) has nothing to say here.
+  if (!r.packages || !o || (!r.packages.length && !o.notes.length)) return [];
   const pkgs = r.packages;
   const out: string[] = [''];
   const managers = new Map<string, number>();
