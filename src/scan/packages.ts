@@ -21,6 +21,7 @@
  * paths that climb out of the root are counted in `outside`, lines that do not parse in `bad`.
  * Names and paths are bytes, kept losslessly (src/util/names.ts).
  */
+import { isAscii } from 'node:buffer';
 import { decodeName } from '../util/names.js';
 import { cleanPath } from '../util/paths.js';
 
@@ -144,6 +145,8 @@ interface LineSink {
   /** Set by the LineReader that feeds it. */
   counts: Counts;
   line(b: Buffer): void;
+  /** The same line as a string, when the whole chunk is ASCII with no NUL or CR (no per-line Buffer). */
+  text?(s: string): void;
   /** A line over MAX_LINE, by its first bytes: does losing it lose anything kept? (Default: yes.) */
   matters?(head: Buffer): boolean;
   finish(counts: Counts): PackageDb;
@@ -172,6 +175,9 @@ class LineReader implements PackageParser {
     this.read += n;
     if (this.read >= READ_CAP) this.counts.cut++;
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, n);
+    // File lists are long and nearly always ASCII: one string per chunk, sliced per line, is far cheaper.
+    const plain = this.sink.text && isAscii(buf) && !buf.includes(0) && !buf.includes(13);
+    const str = plain ? buf.toString('latin1') : undefined;
     let start = 0;
     for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, start)) {
       if (this.skipping) this.skipping = false;
@@ -180,6 +186,7 @@ class LineReader implements PackageParser {
         if (len > MAX_LINE) this.tooLong(this.carry);
         else this.sink.line(Buffer.concat([this.carry, buf.subarray(start, nl)]));
       } else if (nl - start > MAX_LINE) this.tooLong(buf.subarray(start, nl));
+      else if (str !== undefined) (this.sink.text as (s: string) => void)(str.slice(start, nl));
       else this.sink.line(buf.subarray(start, nl));
       this.carry = undefined;
       start = nl + 1;
@@ -341,7 +348,33 @@ class PathList implements LineSink {
       this.counts.bad++;
       return;
     }
-    const path = this.resolve(decodeName(raw));
+    this.keep(decodeName(raw));
+  }
+
+  text(line: string): void {
+    // CSV quoting is rare: the byte path handles it (and CRs and NULs, which never reach here).
+    if (this.form === 'record' && line.startsWith('"')) return this.line(Buffer.from(line, 'latin1'));
+    let name: string = line;
+    if (this.form === 'md5sums') {
+      const sp = line.indexOf('  ');
+      name = sp > 0 ? line.slice(sp + 2) : '';
+    } else if (this.form === 'record') {
+      const comma = line.indexOf(',');
+      if (comma !== -1) name = line.slice(0, comma);
+    }
+    if (name === '') {
+      if (line !== '') this.counts.bad++;
+      return;
+    }
+    if (this.form === 'list' && name.charCodeAt(0) !== 47) {
+      this.counts.bad++;
+      return;
+    }
+    this.keep(name);
+  }
+
+  private keep(name: string): void {
+    const path = this.resolve(name);
     if (path === undefined) {
       this.counts.outside++;
       return;
