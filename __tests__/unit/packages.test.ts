@@ -419,6 +419,42 @@ describe('owners', () => {
     expect(r.ownership.notes).toEqual([]);
   });
 
+  it('distroless: status.d stanzas own what their md5sums list; apk owns what F:/R: list', async () => {
+    const distroless = tar([
+      file(
+        'var/lib/dpkg/status.d/libc6',
+        'Package: libc6\nVersion: 2.36-9\nArchitecture: amd64\nInstalled-Size: 12\n',
+      ),
+      file(
+        'var/lib/dpkg/status.d/libc6.md5sums',
+        'd41d8cd98f00b204e9800998ecf8427e  lib/x86_64-linux-gnu/libc.so.6\n',
+      ),
+      file('var/lib/dpkg/status.d/tzdata', 'Package: tzdata\nVersion: 2024a\nArchitecture: all\n'),
+      file('lib/x86_64-linux-gnu/libc.so.6', Buffer.alloc(321)),
+      file('usr/share/zoneinfo/UTC', Buffer.alloc(114)),
+    ]);
+    const alpine = tar([
+      symlink('lib', 'usr/lib'),
+      file(
+        'usr/lib/apk/db/installed',
+        'P:musl\nV:1.2.4-r2\nA:x86_64\nI:622592\nF:lib\nR:ld-musl-x86_64.so.1\n\nP:zlib\nV:1.3\nF:usr/lib\nR:libz.so.1\n',
+      ),
+      file('usr/lib/ld-musl-x86_64.so.1', Buffer.alloc(600)),
+      file('usr/lib/libz.so.1', Buffer.alloc(90)),
+    ]);
+    const d = findOwners(flatten(await scanAll([distroless])).files);
+    expect(d.packages.map((p) => [p.name, p.version, p.size, p.files, p.declaredSize])).toEqual([
+      ['libc6', '2.36-9', 321, 1, 12 * 1024],
+      ['tzdata', '2024a', 0, 0, undefined],
+    ]);
+    expect(d.unowned.files).toBe(4); // the zoneinfo file (tzdata ships no md5sums here) and the database
+    const a = findOwners(flatten(await scanAll([alpine])).files);
+    expect(a.packages.map((p) => [p.manager, p.name, p.size])).toEqual([
+      ['apk', 'musl', 600],
+      ['apk', 'zlib', 90],
+    ]);
+  });
+
   it('rules: toolchain packages, devDependencies, a package deleted by a later layer', async () => {
     const layers = await scanAll(debianLayers());
     const flat = flatten(layers);
