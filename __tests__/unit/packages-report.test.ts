@@ -70,6 +70,14 @@ describe('the report', () => {
       ['npm', 'left-pad', '1.3.0', 1037, 2],
       ['dpkg', EVIL, '1\u202e2', 10, 1],
     ]);
+    const ownerOf = (path: string) => {
+      const k = r.files.find((f) => f.path === path)?.owner;
+      return k === undefined ? undefined : r.packages?.[k]?.name;
+    };
+    expect(ownerOf('/usr/lib/go/bin/go')).toBe('golang-1.19-go');
+    expect(ownerOf('/srv/node_modules/left-pad/index.js')).toBe('left-pad');
+    expect(ownerOf('/app')).toBeUndefined();
+    expect(ownerOf('/usr/lib')).toBeUndefined();
     const own = r.ownership;
     expect(own?.owned).toEqual({ bytes: 402_101_047, files: 6 });
     // /app, /lib, and the database files themselves
@@ -154,6 +162,9 @@ describe('the comment', () => {
     expect(md).toContain('**Packages: 3 added, 1 removed, 1 changed (+400 MB uncompressed)**');
     expect(md).toContain('| ➕ | <code>golang-1.19-go</code> <sub>dpkg</sub> | 1.19.8-2 | +400 MB |');
     expect(md).toContain('| ✏️ | <code>libc6</code> <sub>dpkg</sub> | 2.36-9 → 2.36-9+deb12u4 | +100 kB |');
+    // the directory table names who owns each directory's largest change
+    expect(md).toContain('| <code>/usr/lib/</code> <sub>largest: golang-1.19-go</sub> | +400 MB |');
+    expect(md).toContain('| <code>/srv/node&#95;modules/</code> <sub>largest: left-pad</sub> |');
     const evil = md.split('\n').find((l) => l.includes('<sub>dpkg</sub> | 1')) ?? '';
     expect(evil).not.toMatch(/\]\(|@team|<b>|\u202e/);
   });

@@ -43,6 +43,8 @@ export interface Owners {
   notes: string[];
   /** The owner of a path of the final file system, when one has it. */
   ownerOf(path: string): OwnedPackage | undefined;
+  /** The owner's line in `packages` of each of the files given, in their order (undefined: nobody's). */
+  fileOwners: (OwnedPackage | undefined)[];
   /** The package that owns this directory (an npm package's or a gem's own directory). */
   dirOwner(dir: string): OwnedPackage | undefined;
   /** A package's listed paths as the final file system names them (its directories' symlinks resolved). */
@@ -76,9 +78,11 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   const gemDirs = new Set<string>();
   const gemSpecs: string[] = [];
 
+  const symlinks = new Set<string>();
   for (const f of files) {
     if (f.type !== 'file') {
       if (f.type === 'dir' && f.path.endsWith(`/gems/${basename(f.path)}`)) gemDirs.add(f.path);
+      else if (f.type === 'symlink') symlinks.add(f.path);
       continue;
     }
     if (f.path.endsWith('.gemspec') && dirname(f.path).endsWith('/specifications')) gemSpecs.push(f.path);
@@ -164,16 +168,23 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   }
   if (rpm) note('rpm database found but not read: its packages are not listed (README, "Packages")');
 
-  // Listed paths → owner, first claim wins (OS packages before language packages).
+  // Listed paths → owner, first claim wins (OS packages before language packages). A listed path is looked
+  // up with its directories resolved; the image's file index is built only when a symlink is on the way.
   const exact = new Map<string, OwnedPackage>();
+  /** Later claims of a path another package claimed first (rare: shared files, diversions). */
+  const alsoClaimed = new Map<string, OwnedPackage[]>();
   let fs = fsIn;
+  const index = (): ImageFs => (fs ??= new ImageFs(files));
   const realDir = new Map<string, string>();
+  const viaSymlink = (d: string): boolean => {
+    for (let a = d; a !== '/'; a = dirname(a)) if (symlinks.has(a)) return true;
+    return false;
+  };
   const real = (p: string): string => {
     const d = dirname(p);
     let r = realDir.get(d);
     if (r === undefined) {
-      fs ??= new ImageFs(files);
-      const res = d === '/' ? undefined : fs.resolve(d);
+      const res = d === '/' || !viaSymlink(d) ? undefined : index().resolve(d);
       r = res?.ok ? res.path : d;
       realDir.set(d, r);
     }
@@ -181,26 +192,24 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   };
   for (const p of [...os, ...lang]) {
     if (p.listed === undefined) continue;
-    fs ??= new ImageFs(files);
-    let present = 0;
+    p.present = 0;
     for (const path of p.listed.split('\n')) {
       if (path === '') continue;
       const at = real(path);
-      const f = fs.get(at);
-      // A listed directory that the image holds as a symlink to one (usr-merge's /lib, /bin) is still a
-      // directory to dpkg: owned by nobody, and no sign that the package is there.
-      if (f?.type === 'symlink' && fs.isDir(at)) continue;
-      if (!exact.has(at)) exact.set(at, p);
-      if (f && f.type !== 'dir') present++;
+      const first = exact.get(at);
+      if (!first) exact.set(at, p);
+      else if (first !== p) alsoClaimed.set(at, [...(alsoClaimed.get(at) ?? []), p]);
     }
-    p.present = present;
   }
 
   // One pass in path order (parents before children): the nearest owned directory owns what is below it.
   const owned = { bytes: 0, files: 0 };
   const unowned = { bytes: 0, files: 0 };
   const stack: { prefix: string; owner: OwnedPackage }[] = [];
+  const fileOwners = new Array<OwnedPackage | undefined>(files.length);
+  let i = -1;
   for (const f of files) {
+    i++;
     while (stack.length && !f.path.startsWith((stack[stack.length - 1] as { prefix: string }).prefix))
       stack.pop();
     if (f.type === 'dir') {
@@ -208,7 +217,15 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
       if (o) stack.push({ prefix: `${f.path}/`, owner: o });
       continue;
     }
-    const owner = exact.get(f.path) ?? stack[stack.length - 1]?.owner;
+    let listedBy = exact.get(f.path);
+    // A listed directory that the image holds as a symlink to one (usr-merge's /lib, /bin) is still a
+    // directory to dpkg: owned by nobody, and no sign that the package is there.
+    if (listedBy && f.type === 'symlink' && index().isDir(f.path)) listedBy = undefined;
+    if (listedBy) {
+      (listedBy.present as number)++;
+      for (const q of alsoClaimed.get(f.path) ?? []) (q.present as number)++;
+    }
+    const owner = listedBy ?? stack[stack.length - 1]?.owner;
     const bytes = f.type === 'file' ? f.size : 0;
     const into = owner ? owned : unowned;
     into.bytes += bytes;
@@ -216,15 +233,27 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
     if (owner) {
       owner.size += bytes;
       owner.files++;
+      fileOwners[i] = owner;
     }
   }
   if (moreNotes) notes.push(`and ${moreNotes} more databases with entries not read`);
+  const { lines, lineOf } = merge([...os, ...lang]);
+  let byPath: Map<string, number> | undefined;
+  for (let k = 0; k < fileOwners.length; k++) {
+    const o = fileOwners[k];
+    if (o) fileOwners[k] = lineOf.get(o);
+  }
   return {
-    packages: merge([...os, ...lang]),
+    packages: lines,
+    fileOwners,
     owned,
     unowned,
     notes,
-    ownerOf: (path) => exact.get(path) ?? nearestDir(path, dirOwners),
+    ownerOf: (path) => {
+      byPath ??= new Map(files.map((f, k) => [f.path, k]));
+      const k = byPath.get(path);
+      return k === undefined ? undefined : fileOwners[k];
+    },
     dirOwner: (dir) => dirOwners.get(dir),
     listedPaths: (p) =>
       p.listed
@@ -270,38 +299,38 @@ function gem(spec: string, dirs: ReadonlySet<string>): OwnedPackage | undefined 
   };
 }
 
-function nearestDir(path: string, dirs: Map<string, OwnedPackage>): OwnedPackage | undefined {
-  for (let d = dirname(path); d !== '/'; d = dirname(d)) {
-    const o = dirs.get(d);
-    if (o) return o;
-  }
-  return undefined;
-}
-
-/** Language packages installed more than once (nested node_modules) become one line, their copies summed. */
-function merge(all: OwnedPackage[]): OwnedPackage[] {
-  const byKey = new Map<string, OwnedPackage>();
-  const out: OwnedPackage[] = [];
+/**
+ * Language packages installed more than once (nested node_modules) become one line, their copies summed;
+ * `lineOf` maps each package to its line. Largest first.
+ */
+function merge(all: readonly OwnedPackage[]): {
+  lines: OwnedPackage[];
+  lineOf: Map<OwnedPackage, OwnedPackage>;
+} {
+  const lines = new Map<string, OwnedPackage>();
+  const lineOf = new Map<OwnedPackage, OwnedPackage>();
   for (const p of all) {
     const key = `${p.manager}\0${p.name}`;
-    const had = byKey.get(key);
-    if (!had) {
-      byKey.set(key, p);
-      out.push(p);
+    const os = p.manager === 'dpkg' || p.manager === 'apk';
+    const line = lines.get(key);
+    if (!line) {
+      // A language package's line is a copy, so that each copy keeps its own figures (SG403 reads them).
+      const first = os ? p : { ...p };
+      lines.set(key, first);
+      lineOf.set(p, first);
       continue;
     }
-    if (p.manager === 'dpkg' || p.manager === 'apk') continue; // one database lists a name once
-    const merged: OwnedPackage = {
-      ...had,
-      size: had.size + p.size,
-      files: had.files + p.files,
-      copies: had.copies + p.copies,
-      version: joinVersions(had.version, p.version),
-    };
-    byKey.set(key, merged);
-    out[out.indexOf(had)] = merged;
+    lineOf.set(p, line);
+    if (os) continue; // one database lists a name once; a second one (status.d) adds nothing
+    line.size += p.size;
+    line.files += p.files;
+    line.copies += p.copies;
+    line.version = joinVersions(line.version, p.version);
   }
-  return out.sort((a, b) => b.size - a.size || cmp(a.manager, b.manager) || cmp(a.name, b.name));
+  const sorted = [...lines.values()].sort(
+    (a, b) => b.size - a.size || cmp(a.manager, b.manager) || cmp(a.name, b.name),
+  );
+  return { lines: sorted, lineOf };
 }
 
 /** Versions of a package's copies, sorted, at most MAX_VERSIONS of them. */
@@ -326,8 +355,15 @@ function describe(path: string, db: PackageDb): string | undefined {
 }
 
 /** The report's view: the largest packages, and what nobody owns. */
-export function reportOwners(o: Owners): { packages: ReportPackage[]; ownership: Ownership } {
+export function reportOwners(o: Owners): {
+  packages: ReportPackage[];
+  ownership: Ownership;
+  /** Per file (in the order given to findOwners): its owner's index in `packages`, or undefined. */
+  fileOwner: (number | undefined)[];
+} {
   const listed = o.packages.slice(0, MAX_LISTED);
+  const index = new Map(listed.map((p, i) => [p, i]));
+  const fileOwner = o.fileOwners.map((p) => (p ? index.get(p) : undefined));
   const rest = o.packages.slice(MAX_LISTED);
   const packages = listed.map((p): ReportPackage => {
     const r: ReportPackage = {
@@ -343,5 +379,5 @@ export function reportOwners(o: Owners): { packages: ReportPackage[]; ownership:
   });
   const ownership: Ownership = { owned: o.owned, unowned: o.unowned, notes: o.notes };
   if (rest.length) ownership.more = { packages: rest.length, bytes: rest.reduce((n, p) => n + p.size, 0) };
-  return { packages, ownership };
+  return { packages, ownership, fileOwner };
 }

@@ -83,7 +83,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems, flat.files);
     report.passed = !decideVerdict(report, 'error').blocking;
-    Object.assign(report, reportOwners(findOwners(flat.files)));
+    withOwners(report, reportOwners(findOwners(flat.files)));
     return showNames(report);
   }
   const a = analyze(image, flat, analysis);
@@ -93,8 +93,18 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.passed = a.passed;
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
-  Object.assign(report, reportOwners(a.owners));
+  withOwners(report, reportOwners(a.owners));
   return showNames(report);
+}
+
+/** The packages, the ownership totals, and each owned file's owner (an index into `packages`). */
+function withOwners(report: Report, o: ReturnType<typeof reportOwners>): void {
+  report.packages = o.packages;
+  report.ownership = o.ownership;
+  o.fileOwner.forEach((k, i) => {
+    const f = report.files[i];
+    if (k !== undefined && f) f.owner = k;
+  });
 }
 
 /** ENTRYPOINT and CMD redacted as the runtime joins them (a flag in one, its value in the other). */

@@ -7,7 +7,7 @@
 import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 import { nameKey } from '../util/names.js';
-import { diffPackages, type PackageDiff } from './packages-diff.js';
+import { diffPackages, largestChangeOwner, type PackageDiff } from './packages-diff.js';
 
 export interface Delta {
   before: number;
@@ -52,6 +52,8 @@ export interface DirectoryDelta {
   changed: number;
   /** Sorted by |delta|, then path. */
   files: FileDelta[];
+  /** The package that owns its largest change, when a package does (reports with owners only). */
+  owner?: string;
 }
 
 interface BudgetDelta {
@@ -275,12 +277,20 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
       removed: layers.filter((l) => l.change === 'removed').length,
       changed: layers.filter((l) => l.change === 'changed').length,
     },
-    files: diffFiles(before.files, after.files, opts.depth ?? 2),
+    files: withOwners(diffFiles(before.files, after.files, opts.depth ?? 2), before, after),
     base: { before: before.base, after: after.base, changed: baseChanged },
     findings: matchFindings(before.findings, after.findings),
     budget: diffBudget(before, after),
     ...packagesOf(before, after),
   };
+}
+
+function withOwners<T extends { directories: DirectoryDelta[] }>(files: T, before: Report, after: Report): T {
+  for (const d of files.directories) {
+    const owner = largestChangeOwner(d.files, before, after);
+    if (owner !== undefined) d.owner = owner;
+  }
+  return files;
 }
 
 function packagesOf(before: Report, after: Report): { packages?: PackageDiff } {

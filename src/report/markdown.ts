@@ -396,6 +396,11 @@ function dirSummary(d: DirectoryDelta): string {
   return `${code(dirLabel(d.path), 100)} ${signedBytes(d.delta)} · ${counts}`;
 }
 
+/** " <sub>largest: golang-1.19-go</sub>": who owns a directory's largest change (image text, escaped). */
+function ownerNote(owner: string | undefined): string {
+  return owner === undefined ? '' : ` <sub>largest: ${escapeText(owner, 100)}</sub>`;
+}
+
 function filesSection(diff: ReportDiff, lv: Level): string[] {
   const f = diff.files;
   if (!f.added && !f.removed && !f.changed) return [];
@@ -407,7 +412,7 @@ function filesSection(diff: ReportDiff, lv: Level): string[] {
   );
   for (const d of dirs)
     body.push(
-      `| ${code(dirLabel(d.path), 100)} | ${signedBytes(d.delta)} | ${d.added} | ${d.removed} | ${d.changed} |`,
+      `| ${code(dirLabel(d.path), 100)}${ownerNote(d.owner)} | ${signedBytes(d.delta)} | ${d.added} | ${d.removed} | ${d.changed} |`,
     );
   if (f.directories.length > dirs.length)
     body.push(`| … ${f.directories.length - dirs.length} more directories |  |  |  |  |`);

@@ -3,7 +3,7 @@
  * packages it pulled in", from the `packages` of two reports. Packages match by manager and name; a package
  * changed when its version or the bytes it owns did. Largest change first.
  */
-import type { PackageManager, Report, ReportPackage } from '../types/report.js';
+import type { PackageManager, Report, ReportFile, ReportPackage } from '../types/report.js';
 
 export interface PackageChange {
   manager: PackageManager;
@@ -80,4 +80,21 @@ export function versionChange(c: PackageChange): string {
   const a = c.after?.version ?? null;
   if (c.change === 'changed' && b !== a) return `${b ?? '?'} → ${a ?? '?'}`;
   return a ?? b ?? '';
+}
+
+/**
+ * The package that owns a directory's largest change (its first file, as the diff sorts them): the file
+ * after the change, or before it when it was removed. Undefined when nobody owns it or the report predates
+ * owners.
+ */
+export function largestChangeOwner(
+  files: readonly { before: ReportFile | null; after: ReportFile | null }[],
+  before: Report,
+  after: Report,
+): string | undefined {
+  const top = files[0];
+  if (!top) return undefined;
+  const [file, report] = top.after ? [top.after, after] : [top.before, before];
+  const k = file?.owner;
+  return k === undefined ? undefined : report.packages?.[k]?.name;
 }

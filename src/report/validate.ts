@@ -98,6 +98,7 @@ const file = obj<ReportFile>({
   link: nullable(text),
   linkBase64: optional(base64),
   layer: count,
+  owner: optional(count),
 });
 
 const layer = obj<ReportLayer>({

@@ -31,6 +31,8 @@ export interface ReportFile {
   link: string | null;
   linkBase64?: string;
   layer: number;
+  /** The package that owns it: an index into `packages` (absent: no package, or one not listed). */
+  owner?: number;
 }
 
 export interface ReportLayer {
