@@ -3,7 +3,7 @@
 // step that deletes every file of coreutils. dpkg-query, run against the image as umoci unpacks it, says
 // which packages are installed, at which version and declared size, and which paths each one owns; the
 // owned bytes are measured on the unpacked files. Slimgate's report must agree.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
   cpSync,
   lstatSync,
@@ -138,6 +138,8 @@ interface Truth {
   shared: Set<string>;
   /** Bytes of all listed regular files, each inode once. */
   total: number;
+  /** A few paths' owners, as dpkg-query -S names them. */
+  ownerOf: Map<string, string>;
 }
 
 /**
@@ -221,7 +223,21 @@ function groundTruth(oci: string): Truth {
     }
     const shared = new Set<string>();
     for (const names of claims.values()) if (names.length > 1) for (const n of names) shared.add(n);
-    return { installed, owned, shared, total };
+    const ownerOf = new Map<string, string>();
+    // dpkg-query -S matches a path as listed, and packages list either form of a usr-merged path.
+    for (const [path, alias] of [
+      ['/usr/bin/bash', '/bin/bash'],
+      ['/usr/lib/x86_64-linux-gnu/libc.so.6', '/lib/x86_64-linux-gnu/libc.so.6'],
+      ['/usr/bin/make', '/bin/make'],
+    ] as const) {
+      for (const listedAs of [path, alias]) {
+        const r = spawnSync('dpkg-query', [`--admindir=${admin}`, '-S', listedAs], { encoding: 'utf8' });
+        if (r.status !== 0) continue;
+        ownerOf.set(path, r.stdout.slice(0, r.stdout.indexOf(': ')));
+        break;
+      }
+    }
+    return { installed, owned, shared, total, ownerOf };
   } finally {
     unpacked.remove();
   }
@@ -267,7 +283,16 @@ describe.each([
       [...ours.values()].find((p) => p.name === c || p.name.startsWith(`${c}:`)),
     );
     expect(chosen.every((p) => p !== undefined)).toBe(true);
-    const own = subject().report.ownership;
+    // Each file names its owner: a sample against dpkg-query -S on the unpacked image's own database.
+    const r = subject().report;
+    for (const path of ['/usr/bin/bash', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/bin/make']) {
+      const k = r.files.find((f) => f.path === path)?.owner;
+      expect({ path, owner: k === undefined ? undefined : r.packages?.[k]?.name }).toEqual({
+        path,
+        owner: truth.ownerOf.get(path),
+      });
+    }
+    const own = r.ownership;
     expect(own?.owned.bytes).toBe(truth.total);
     expect((own?.owned.bytes ?? 0) + (own?.unowned.bytes ?? 0)).toBe(subject().report.size.uncompressed);
     expect(own?.notes).toEqual([]);
