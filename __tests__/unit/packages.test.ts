@@ -17,7 +17,9 @@ import {
 import { LayerCache } from '../../src/scan/cache.js';
 import { showNames } from '../../src/report/names.js';
 import { chunks, dir, file, symlink, tar } from '../helpers/tar.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -475,6 +477,38 @@ describe('owners', () => {
       const back = await cache.get(scan!.digest);
       expect(back?.entries.filter((e) => e.pkg)).toEqual(scan!.entries.filter((e) => e.pkg));
       expect(scan!.entries.filter((e) => e.pkg).length).toBe(5);
+    } finally {
+      rmSync(dirPath, { recursive: true, force: true });
+    }
+  });
+
+  it('the layer cache refuses an entry whose package records are malformed, even with a matching hash', async () => {
+    const dirPath = mkdtempSync(path.join(tmpdir(), 'slimgate-pkgcache-'));
+    try {
+      const [scan] = await scanAll([debianLayers()[0] as Buffer]);
+      const cache = new LayerCache(dirPath);
+      await cache.put(scan!);
+      const file = cache.pathOf(scan!.digest) as string;
+      const original = gunzipSync(readFileSync(file)).toString('utf8').trimEnd().split('\n');
+      /** Rewrites the entry with its hash recomputed, so that only the shape check can refuse it. */
+      const rewrite = (tamper: boolean): void => {
+        // Entries without records stay 10 long; a database's entry carries them as an 11th field.
+        const body = original.slice(0, -1).map((l, i) => {
+          if (i === 0) return l;
+          const a = JSON.parse(l) as unknown[];
+          expect(a.length).toBe(a[0] === '/var/lib/dpkg/status' || String(a[0]).endsWith('.list') ? 11 : 10);
+          if (tamper && a[0] === '/var/lib/dpkg/status') a[10] = { kind: 'rpm', packages: [] };
+          return JSON.stringify(a);
+        });
+        const text = body.map((l) => `${l}\n`).join('');
+        const sha256 = createHash('sha256').update(text).digest('hex');
+        writeFileSync(file, gzipSync(`${text}${JSON.stringify({ end: body.length - 1, sha256 })}\n`));
+      };
+      rewrite(false);
+      expect((await cache.get(scan!.digest))?.entries.length).toBe(scan!.entries.length);
+      rewrite(true);
+      expect(await cache.get(scan!.digest)).toBeUndefined();
+      expect(cache.stats.corrupt).toBe(1);
     } finally {
       rmSync(dirPath, { recursive: true, force: true });
     }

@@ -206,9 +206,17 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   const owned = { bytes: 0, files: 0 };
   const unowned = { bytes: 0, files: 0 };
   const stack: { prefix: string; owner: OwnedPackage }[] = [];
-  const fileOwners = new Array<OwnedPackage | undefined>(files.length);
+  const none = exact.size === 0 && dirOwners.size === 0;
+  // Most images own nothing (scratch, distroless static): one plain count, and no per-file array.
+  const fileOwners = none ? [] : new Array<OwnedPackage | undefined>(files.length);
   let i = -1;
   for (const f of files) {
+    if (none) {
+      if (f.type === 'dir') continue;
+      unowned.files++;
+      if (f.type === 'file') unowned.bytes += f.size;
+      continue;
+    }
     i++;
     while (stack.length && !f.path.startsWith((stack[stack.length - 1] as { prefix: string }).prefix))
       stack.pop();
@@ -358,12 +366,11 @@ function describe(path: string, db: PackageDb): string | undefined {
 export function reportOwners(o: Owners): {
   packages: ReportPackage[];
   ownership: Ownership;
-  /** Per file (in the order given to findOwners): its owner's index in `packages`, or undefined. */
-  fileOwner: (number | undefined)[];
+  /** A package's index in `packages`, or undefined when it is not listed. */
+  indexOf: Map<OwnedPackage, number>;
 } {
   const listed = o.packages.slice(0, MAX_LISTED);
-  const index = new Map(listed.map((p, i) => [p, i]));
-  const fileOwner = o.fileOwners.map((p) => (p ? index.get(p) : undefined));
+  const indexOf = new Map(listed.map((p, i) => [p, i]));
   const rest = o.packages.slice(MAX_LISTED);
   const packages = listed.map((p): ReportPackage => {
     const r: ReportPackage = {
@@ -379,5 +386,5 @@ export function reportOwners(o: Owners): {
   });
   const ownership: Ownership = { owned: o.owned, unowned: o.unowned, notes: o.notes };
   if (rest.length) ownership.more = { packages: rest.length, bytes: rest.reduce((n, p) => n + p.size, 0) };
-  return { packages, ownership, fileOwner };
+  return { packages, ownership, indexOf };
 }

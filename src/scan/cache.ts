@@ -95,11 +95,12 @@ type Encoded = [
   string | null,
   number | null,
   [string, string] | null,
-  PackageDb | null,
+  // A package database's records: only on the entries that have them (the rest stay 10 long).
+  PackageDb?,
 ];
 
 function encode(e: EntryRecord): Encoded {
-  return [
+  const out: Encoded = [
     e.path,
     e.type,
     e.size,
@@ -110,15 +111,16 @@ function encode(e: EntryRecord): Encoded {
     e.head ? e.head.toString('base64') : null,
     e.records ?? null,
     e.secret ? [e.secret.kind, e.secret.what] : null,
-    e.pkg ?? null,
   ];
+  if (e.pkg) out.push(e.pkg);
+  return out;
 }
 
 const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
-  if (!Array.isArray(a) || a.length !== 11) throw new Error('bad entry');
+  if (!Array.isArray(a) || (a.length !== 10 && a.length !== 11)) throw new Error('bad entry');
   const [path, type, size, mode, uid, gid, link, head, records, secret, pkg] = a as Encoded;
   if (
     typeof path !== 'string' ||
@@ -137,7 +139,7 @@ function decode(line: string): EntryRecord {
         (secret[0] === 'key' || secret[0] === 'credential') &&
         typeof secret[1] === 'string'
       )) ||
-    (pkg !== null && !isPackageDb(pkg))
+    (a.length === 11 && !isPackageDb(pkg))
   ) {
     throw new Error('bad entry');
   }
@@ -145,7 +147,7 @@ function decode(line: string): EntryRecord {
   if (head !== null) rec.head = Buffer.from(head, 'base64');
   if (records !== null) rec.records = records;
   if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
-  if (pkg !== null) rec.pkg = pkg;
+  if (pkg !== undefined) rec.pkg = pkg;
   return rec;
 }
 
