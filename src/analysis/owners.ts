@@ -19,7 +19,7 @@ import { ImageFs } from './fsview.js';
 const MAX_LISTED = 5000;
 const MAX_NOTES = 20;
 
-/** A package as ownership found it. `paths` are the paths its database lists (for the rules). */
+/** A package as ownership found it; `listed` and `present` are for the rules. */
 export interface OwnedPackage {
   manager: PackageManager;
   name: string;
@@ -43,7 +43,10 @@ export interface Owners {
   notes: string[];
   /** The owner of a path of the final file system, when one has it. */
   ownerOf(path: string): OwnedPackage | undefined;
-  /** The owner's line in `packages` of each of the files given, in their order (undefined: nobody's). */
+  /**
+   * The owner's line in `packages` of each of the files given, in their order (undefined: nobody's); empty
+   * when no package owns anything.
+   */
   fileOwners: (OwnedPackage | undefined)[];
   /** The package that owns this directory (an npm package's or a gem's own directory). */
   dirOwner(dir: string): OwnedPackage | undefined;
@@ -116,7 +119,7 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
       case 'npm': {
         const rec = db.packages?.[0];
         if (rec) {
-          const p = pkg('npm', rec, 1);
+          const p = pkg('npm', rec);
           p.dir = dirname(f.path);
           dirOwners.set(p.dir, p);
           lang.push(p);
@@ -132,7 +135,7 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   // dpkg: status (or the distroless status.d stanzas) for who, info/*.list (or status.d/*.md5sums) for what.
   if (dpkgStatus) {
     for (const rec of dpkgStatus.packages ?? []) {
-      const p = pkg('dpkg', rec, 1);
+      const p = pkg('dpkg', rec);
       const arch = rec.name.indexOf(':');
       const list =
         lists.get(rec.name) ?? (arch === -1 && rec.arch ? lists.get(`${rec.name}:${rec.arch}`) : undefined);
@@ -142,20 +145,20 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   }
   for (const { db, path } of statusD) {
     for (const rec of db.packages ?? []) {
-      const p = pkg('dpkg', rec, 1);
+      const p = pkg('dpkg', rec);
       const list = lists.get(`status.d/${basename(path)}`);
       if (list) p.listed = list.db.files;
       os.push(p);
     }
   }
   for (const rec of apk?.db.packages ?? []) {
-    const p = pkg('apk', rec, 1);
+    const p = pkg('apk', rec);
     if (rec.files) p.listed = rec.files;
     os.push(p);
   }
   for (const [dir, record] of pyRecord) {
     const meta = pyMeta.get(dir)?.packages?.[0] ?? fromDistInfo(basename(dir));
-    const p = pkg('python', meta, 1);
+    const p = pkg('python', meta);
     p.listed = record.files;
     lang.push(p);
   }
@@ -274,8 +277,8 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   };
 }
 
-function pkg(manager: PackageManager, rec: PackageRecord, copies: number): OwnedPackage {
-  const p: OwnedPackage = { manager, name: rec.name, version: rec.version, size: 0, files: 0, copies };
+function pkg(manager: PackageManager, rec: PackageRecord): OwnedPackage {
+  const p: OwnedPackage = { manager, name: rec.name, version: rec.version, size: 0, files: 0, copies: 1 };
   if (rec.declaredSize !== undefined) p.declaredSize = rec.declaredSize;
   return p;
 }
