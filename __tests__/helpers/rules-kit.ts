@@ -5,6 +5,7 @@ import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model/image.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import { matchSecretFile } from '../../src/scan/secret-files.js';
+import { packageDbKind, packageParser, PathBudget } from '../../src/scan/packages.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';
 import type { DockerfileInfo } from '../../src/analysis/dockerfile.js';
@@ -25,6 +26,26 @@ export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> =
 /** An executable with content. */
 export const X = (path: string, body: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord =>
   T(path, body, { mode: 0o755, ...x });
+
+/** A package database file, read as the scan reads it (src/scan/packages.ts). */
+export function P(path: string, text: string | Buffer): EntryRecord {
+  const kind = packageDbKind(path);
+  if (!kind) throw new Error(`not a package database: ${path}`);
+  const parser = packageParser(kind, path, new PathBudget());
+  parser.write(typeof text === 'string' ? Buffer.from(text) : text);
+  return T(path, text, { pkg: parser.end() });
+}
+
+/** A dpkg database: each [name, listed paths (one a line)] installed at version 1.0, or the version given. */
+export const DPKG = (...pkgs: [string, string, string?][]): EntryRecord[] => [
+  P(
+    '/var/lib/dpkg/status',
+    pkgs
+      .map(([name, , v]) => `Package: ${name}\nStatus: install ok installed\nVersion: ${v ?? '1.0'}\n`)
+      .join('\n'),
+  ),
+  ...pkgs.map(([name, files]) => P(`/var/lib/dpkg/info/${name}.list`, `/.\n${files}\n`)),
+];
 
 export type Config = NonNullable<ImageConfigFile['config']>;
 

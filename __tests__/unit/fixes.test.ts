@@ -159,6 +159,34 @@ describe('SG601: a package cache', () => {
   });
 });
 
+describe('SG403: devDependencies shipped', () => {
+  const finding = () =>
+    report({ findings: [f({ id: 'SG403', path: '/app/package.json', message: 'typescript' })] });
+
+  it('npm ci in the final stage: --omit=dev', () => {
+    const before =
+      'FROM node:22-slim\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci && \\\n    npm cache clean --force\nCOPY . .\nCMD ["node", "main.js"]\n';
+    const p = plan(before, finding());
+    expect(p.fixes.map((x) => x.title)).toEqual(['npm install without devDependencies (--omit=dev)']);
+    expect(p.after).toBe(before.replace('RUN npm ci &&', 'RUN npm ci --omit=dev &&'));
+    expectSound(p);
+  });
+
+  it('is not offered when npm already omits dev, runs in another stage, or twice', () => {
+    const cases = [
+      'FROM node:22\nRUN npm ci --omit=dev\nCMD ["node", "main.js"]\n',
+      'FROM node:22 AS build\nRUN npm ci\nFROM node:22-slim\nCOPY --from=build /app /app\nCMD ["node", "/app/main.js"]\n',
+      'FROM node:22\nRUN npm ci\nRUN npm install left-pad\nCMD ["node", "main.js"]\n',
+      'FROM node:22\nRUN ["npm", "ci"]\nCMD ["node", "main.js"]\n',
+    ];
+    for (const text of cases) {
+      const p = plan(text, finding());
+      expect(p.fixes).toEqual([]);
+      expect(p.skipped.map((x) => x.rule)).toEqual(['SG403']);
+    }
+  });
+});
+
 describe('SG707: shell form → exec form', () => {
   it('converts plain words', () => {
     const before = 'FROM scratch\nCOPY app /app\nENTRYPOINT /app --port=8080 serve\n';

@@ -6,7 +6,22 @@ import { CATEGORIES, RULES } from '../../src/analysis/catalog.js';
 import { headSpec } from '../../src/scan/heads.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import type { Finding } from '../../src/types/report.js';
-import { check, D, DYNAMIC, elf, F, H, image, S, STATIC, T, X, type Config } from '../helpers/rules-kit.js';
+import {
+  check,
+  D,
+  DPKG,
+  DYNAMIC,
+  elf,
+  F,
+  H,
+  image,
+  P,
+  S,
+  STATIC,
+  T,
+  X,
+  type Config,
+} from '../helpers/rules-kit.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532::/home/nonroot:/sbin/nologin\n';
 const GROUP = 'root:x:0:\nnonroot:x:65532:\n';
@@ -140,6 +155,46 @@ const CASES: RuleCase[] = [
       path: '/usr/bin/x86_64-linux-gnu-gcc-12',
     },
     miss: { files: [X('/usr/local/bin/gopls', STATIC()), X('/usr/bin/makeinfo', STATIC())] },
+  },
+  {
+    id: 'SG402',
+    hit: {
+      files: [
+        ...DPKG(['golang-1.19-go', '/usr/lib/go/bin/go'], ['libc6', '/usr/lib/libc.so.6']),
+        F('/usr/lib/go/bin/go', 40_000_000),
+      ],
+      message: /1 build toolchain package \(dpkg\) ship 40\.0 MB: golang-1\.19-go 1\.0 40\.0 MB$/,
+    },
+    miss: {
+      files: [
+        ...DPKG(
+          ['libssl-dev', '/usr/include/ssl.h'],
+          ['makedev', '/sbin/MAKEDEV'],
+          ['libgolang-x', '/usr/lib/x'],
+        ),
+        F('/usr/include/ssl.h', 900_000),
+      ],
+    },
+  },
+  {
+    id: 'SG403',
+    hit: {
+      files: [
+        P('/srv/app/package.json', '{"devDependencies":{"typescript":"^5","jest":"^29"}}'),
+        P('/srv/app/node_modules/typescript/package.json', '{"name":"typescript","version":"5.4.5"}'),
+        F('/srv/app/node_modules/typescript/lib/tsc.js', 9_000_000),
+      ],
+      path: '/srv/app/package.json',
+      message:
+        /1 devDependency of \/srv\/app\/package\.json installed in \/srv\/app\/node_modules .*typescript 9\.00 MB/,
+    },
+    miss: {
+      files: [
+        P('/srv/app/package.json', '{"devDependencies":{"typescript":"^5"}}'),
+        P('/srv/app/node_modules/left-pad/package.json', '{"name":"left-pad","version":"1.3.0"}'),
+        P('/srv/other/node_modules/typescript/package.json', '{"name":"typescript","version":"5.4.5"}'),
+      ],
+    },
   },
   {
     id: 'SG410',
@@ -291,6 +346,26 @@ const CASES: RuleCase[] = [
         /layer 3 deletes or overwrites 1\.50 MB that lower layers still ship: \/var\/cache\/big 1\.50 MB \(layer 2\)/,
     },
     miss: { layers: [CLEAN, [D('/var'), F('/var/small', 200_000)], [F('/var/.wh.small')]] },
+  },
+  {
+    id: 'SG604',
+    hit: {
+      layers: [
+        CLEAN,
+        [...DPKG(['gcc-12', '/usr/bin/gcc-12']), F('/usr/bin/gcc-12', 2_000_000)],
+        [F('/usr/bin/.wh.gcc-12')],
+      ],
+      message:
+        /1 package still installed .* ship 2\.00 MB in lower layers: gcc-12 1\.0 \(dpkg\) 2\.00 MB in layer 2/,
+    },
+    miss: {
+      layers: [
+        CLEAN,
+        // deleted together with its database entry (apt-get purge), or deleted in the layer that made it
+        [...DPKG(['gcc-12', '/usr/bin/gcc-12'], ['big', '/big']), F('/usr/bin/gcc-12', 2_000_000)],
+        [P('/var/lib/dpkg/status', 'Package: big\nVersion: 1\n'), F('/usr/bin/.wh.gcc-12')],
+      ],
+    },
   },
   {
     id: 'SG620',

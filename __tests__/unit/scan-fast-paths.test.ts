@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { headSpec } from '../../src/scan/heads.js';
 import { scanLayer } from '../../src/scan/layer.js';
 import { secretFileKind } from '../../src/scan/secret-files.js';
+import { packageDbKind } from '../../src/scan/packages.js';
 import { MAX_DEPTH, pastLimits } from '../../src/util/limits.js';
 import { decodeName, nameByteLength } from '../../src/util/names.js';
 import { cleanPath } from '../../src/util/paths.js';
@@ -38,6 +39,13 @@ function pastLimitsOracle(path: string, link: string | null): string | undefined
 }
 
 function headSpecOracle(path: string, mode: number): ReturnType<typeof headSpec> {
+  const spec = namedOracle(path, mode);
+  const packages = packageDbKind(path);
+  if (!packages) return spec;
+  return spec ? { ...spec, packages } : { keep: 0, packages };
+}
+
+function namedOracle(path: string, mode: number): ReturnType<typeof headSpec> {
   if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: 16 * 1024 };
   const dbs: Record<string, string> = {
     '/var/lib/dpkg/status': 'Package:',

@@ -16,6 +16,8 @@ import { checkEntrypoint } from './entrypoint.js';
 import { complete, listSome, type RawFinding } from './finding.js';
 import { ImageFs } from './fsview.js';
 import { integrityFindings } from './integrity.js';
+import { findOwners, type Owners } from './owners.js';
+import { packageRules } from './package-rules.js';
 import { applyPolicy, baseAllowed, type Policy, sortFindings } from './policy.js';
 import { commandRules, permissionRules, userRules, vcsRules, wasteRules } from './rules.js';
 import {
@@ -44,6 +46,8 @@ export interface Analysis {
   entrypoint: EntrypointInfo;
   passed: boolean;
   verdict: NonNullable<Report['verdict']>;
+  /** Who owns the files (src/analysis/owners.ts). */
+  owners: Owners;
 }
 
 export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptions): Analysis {
@@ -73,6 +77,8 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
     ...wasteRules(ctx),
     ...debugRules(flat.files),
   );
+  const owners = findOwners(flat.files, fs);
+  raw.push(...packageRules(owners, image.layers));
   raw.push(
     ...fileSecretRules(fs, image.layers),
     ...envSecretRules(env, df),
@@ -110,6 +116,7 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   return {
     base,
     entrypoint: ep.info,
+    owners,
     ...verdictFields(
       sortFindings(applyPolicy(all, opts.policy)),
       budget,

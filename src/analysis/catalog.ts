@@ -171,6 +171,22 @@ const defs: RuleDef[] = [
     remediation: 'Compile in a build stage and copy only the binary into the final stage.',
   },
   {
+    id: 'SG402',
+    category: 'toolchain',
+    severity: 'warning',
+    title: 'build toolchain packages installed',
+    remediation:
+      'Install compilers and -dev packages in a build stage (FROM … AS build) and COPY only the result into the final stage.',
+  },
+  {
+    id: 'SG403',
+    category: 'toolchain',
+    severity: 'warning',
+    title: 'devDependencies shipped',
+    remediation:
+      'Install production dependencies only in the final stage (npm ci --omit=dev, yarn workspaces focus --production, pnpm install --prod).',
+  },
+  {
     id: 'SG410',
     category: 'vcs',
     severity: 'warning',
@@ -256,6 +272,14 @@ const defs: RuleDef[] = [
     title: 'wasted bytes',
     remediation:
       'Delete files in the same RUN that creates them; a later layer cannot shrink an earlier one.',
+  },
+  {
+    id: 'SG604',
+    category: 'waste',
+    severity: 'warning',
+    title: 'deleted package still shipped',
+    remediation:
+      'Remove the package in the RUN that installs it (apt-get purge, apk del), or do not install it in the final stage.',
   },
   {
     id: 'SG620',

@@ -10,6 +10,7 @@
  * | SG707 shell form without shell  | ENTRYPOINT/CMD in the exec form                                    |
  * | SG110 distro base, static binary | `FROM scratch` (or distroless static when certs/tzdata are there) |
  * | SG620 debug info in a Go binary | `-ldflags="-s -w"` on the `go build` of the stage it is copied from |
+ * | SG403 devDependencies shipped   | `npm ci --omit=dev` (or `npm install --omit=dev`) in the final RUN |
  *
  * Only where it is certain: an edit is offered only when the edited Dockerfile parses, keeps its stages
  * (count, names, the target) and every `COPY --from`; where Slimgate cannot be sure, it says why in
@@ -309,6 +310,40 @@ function fixCache(c: Ctx, f: Finding): Proposal {
   return { rule, title: 'apk add --no-cache', edit: { start, end, lines: out } };
 }
 
+const NPM_INSTALL = /\bnpm(\s+)(ci|install|i)\b(?![\w-])/;
+
+/** SG403: the final stage's one RUN that runs `npm ci` (or `npm install`), without its devDependencies. */
+function fixDevDependencies(c: Ctx): Proposal {
+  const rule = 'SG403';
+  const runs = c.finalIns.filter(
+    (i) => i.getKeyword() === 'RUN' && NPM_INSTALL.test(i.getRawArgumentsContent() ?? ''),
+  );
+  if (runs.length !== 1)
+    return {
+      rule,
+      reason: runs.length
+        ? `${runs.length} RUN instructions of the final stage run npm install: edit them by hand`
+        : 'no RUN of the final stage runs npm ci or npm install: node_modules comes from another stage or the context',
+    };
+  const run = runs[0] as JSONInstruction;
+  const raw = run.getRawArgumentsContent() ?? '';
+  const start = line1(run);
+  if (/--omit[= ]dev\b|--production\b|--only[= ]prod/.test(raw))
+    return { rule, reason: 'npm already leaves out devDependencies: they come from elsewhere', line: start };
+  if (run.getOpeningBracket() !== null || /<</.test(raw))
+    return { rule, reason: 'the RUN is in exec form or a heredoc: edit it by hand', line: start };
+  const end = lastLine1(run);
+  let changed = 0;
+  const lines = c.t.lines.slice(start - 1, end).map((l) =>
+    l.replace(NPM_INSTALL, (_m, sp: string, verb: string) => {
+      changed++;
+      return `npm${sp}${verb} --omit=dev`;
+    }),
+  );
+  if (changed !== 1) return { rule, reason: 'npm is split over lines: edit it by hand', line: start };
+  return { rule, title: 'npm install without devDependencies (--omit=dev)', edit: { start, end, lines } };
+}
+
 /** Words that need no shell: no quoting, expansion, globbing, redirection or separators. */
 const PLAIN_WORD = /^[A-Za-z0-9_./:=,+@%-]+$/;
 
@@ -546,6 +581,7 @@ export function proposeFixes(text: string, report: Report, opts: DockerfileOptio
     else if (f.id === 'SG707' && !seen.has('SG707')) p = fixExecForm(c, f);
     else if (f.id === 'SG110' && !seen.has('SG110')) p = fixBase(c);
     else if (f.id === 'SG620') p = fixDebug(c, f);
+    else if (f.id === 'SG403' && !seen.has('SG403')) p = fixDevDependencies(c);
     if (!p) continue;
     seen.add(f.id);
     proposals.push(p);

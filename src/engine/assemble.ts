@@ -4,6 +4,7 @@ import { listBinaries } from '../analysis/binaries.js';
 import { detectBase } from '../analysis/base.js';
 import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
+import { findOwners, reportOwners, type Owners } from '../analysis/owners.js';
 import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
@@ -85,6 +86,7 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems, flat.files);
     report.passed = !decideVerdict(report, 'error').blocking;
+    withOwners(report, findOwners(flat.files));
     return showNames(report);
   }
   const a = analyze(image, flat, analysis);
@@ -94,7 +96,21 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
   report.passed = a.passed;
   report.entrypoint = a.entrypoint;
   report.verdict = a.verdict;
+  withOwners(report, a.owners);
   return showNames(report);
+}
+
+/** The packages, the ownership totals, and each owned file's owner (an index into `packages`). */
+function withOwners(report: Report, owners: Owners): void {
+  const o = reportOwners(owners);
+  report.packages = o.packages;
+  report.ownership = o.ownership;
+  const per = owners.fileOwners;
+  for (let i = 0; i < per.length; i++) {
+    const p = per[i];
+    const k = p && o.indexOf.get(p);
+    if (k !== undefined) (report.files[i] as ReportFile).owner = k;
+  }
 }
 
 /** ENTRYPOINT and CMD redacted as the runtime joins them (a flag in one, its value in the other). */

@@ -410,6 +410,7 @@ class Flattener {
         layer: node.layer,
         head: src.head,
         records: src.records,
+        pkg: src.pkg,
         secret: src.secret,
         elf: src.elf,
       };

@@ -8,6 +8,7 @@ import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 import { nameKey } from '../util/names.js';
 import { diffBinaries, type BinariesDiff } from './binaries-diff.js';
+import { diffPackages, largestChangeOwner, type PackageDiff } from './packages-diff.js';
 
 export interface Delta {
   before: number;
@@ -52,6 +53,8 @@ export interface DirectoryDelta {
   changed: number;
   /** Sorted by |delta|, then path. */
   files: FileDelta[];
+  /** The package that owns its largest change, when a package does (reports with owners only). */
+  owner?: string;
 }
 
 interface BudgetDelta {
@@ -88,6 +91,8 @@ export interface ReportDiff {
   budget: { before: boolean; after: boolean; checks: BudgetDelta[] };
   /** ELF executables that changed, and their Go modules (binaries-diff.ts); absent when none did. */
   binaries?: BinariesDiff;
+  /** Packages added, removed and changed; absent when either report has no package list. */
+  packages?: PackageDiff;
 }
 
 export interface DiffOptions {
@@ -276,10 +281,24 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
       removed: layers.filter((l) => l.change === 'removed').length,
       changed: layers.filter((l) => l.change === 'changed').length,
     },
-    files: diffFiles(before.files, after.files, opts.depth ?? 2),
+    files: withOwners(diffFiles(before.files, after.files, opts.depth ?? 2), before, after),
     base: { before: before.base, after: after.base, changed: baseChanged },
     findings: matchFindings(before.findings, after.findings),
     budget: diffBudget(before, after),
     ...(binaries ? { binaries } : {}),
+    ...packagesOf(before, after),
   };
+}
+
+function withOwners<T extends { directories: DirectoryDelta[] }>(files: T, before: Report, after: Report): T {
+  for (const d of files.directories) {
+    const owner = largestChangeOwner(d.files, before, after);
+    if (owner !== undefined) d.owner = owner;
+  }
+  return files;
+}
+
+function packagesOf(before: Report, after: Report): { packages?: PackageDiff } {
+  const packages = diffPackages(before, after);
+  return packages ? { packages } : {};
 }

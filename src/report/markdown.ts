@@ -19,6 +19,7 @@ import { VERSION } from '../util/version.js';
 import type { Delta, DirectoryDelta, FileDelta, LayerDelta, ReportDiff } from './diff.js';
 import type { BudgetCheck, Finding, Report, Severity } from '../types/report.js';
 import { largestDirectories } from './text.js';
+import { versionChange, type PackageChange } from './packages-diff.js';
 import { trendMarkdown, type Trend } from './trend.js';
 import { binariesDiffMarkdown } from './binaries-diff.js';
 
@@ -398,6 +399,11 @@ function dirSummary(d: DirectoryDelta): string {
   return `${code(dirLabel(d.path), 100)} ${signedBytes(d.delta)} · ${counts}`;
 }
 
+/** " <sub>largest: golang-1.19-go</sub>": who owns a directory's largest change (image text, escaped). */
+function ownerNote(owner: string | undefined): string {
+  return owner === undefined ? '' : ` <sub>largest: ${escapeText(owner, 100)}</sub>`;
+}
+
 function filesSection(diff: ReportDiff, lv: Level): string[] {
   const f = diff.files;
   if (!f.added && !f.removed && !f.changed) return [];
@@ -409,7 +415,7 @@ function filesSection(diff: ReportDiff, lv: Level): string[] {
   );
   for (const d of dirs)
     body.push(
-      `| ${code(dirLabel(d.path), 100)} | ${signedBytes(d.delta)} | ${d.added} | ${d.removed} | ${d.changed} |`,
+      `| ${code(dirLabel(d.path), 100)}${ownerNote(d.owner)} | ${signedBytes(d.delta)} | ${d.added} | ${d.removed} | ${d.changed} |`,
     );
   if (f.directories.length > dirs.length)
     body.push(`| … ${f.directories.length - dirs.length} more directories |  |  |  |  |`);
@@ -459,6 +465,57 @@ function layersSection(report: Report, diff: ReportDiff | undefined, lv: Level):
         `| ${i + 1} |  | ${code(l.createdBy ?? l.diffId, 100)} | ${formatBytes(l.uncompressedSize)} | |`,
     );
   return details(`Layers: ${report.layers.length}`, [...head, ...rows]);
+}
+
+const PACKAGE_ROWS = 10;
+const PACKAGE_ICON = { added: '➕', removed: '➖', changed: '✏️' } as const;
+
+function packageCell(name: string, manager: string): string {
+  return `${code(name, 100)} <sub>${escapeText(manager, 10)}</sub>`;
+}
+
+/**
+ * Who brought the bytes: with a baseline, the packages added, removed and changed, largest change first;
+ * without one, the largest packages. Names and versions are image text.
+ */
+function packagesSection(report: Report, diff: ReportDiff | undefined, lv: Level): string[] {
+  const n = lv.listed > 0 ? PACKAGE_ROWS : 0;
+  if (diff?.packages) {
+    const d = diff.packages;
+    if (!d.items.length) return [];
+    const parts = [
+      d.added ? `${d.added} added` : '',
+      d.removed ? `${d.removed} removed` : '',
+      d.changed ? `${d.changed} changed` : '',
+    ].filter(Boolean);
+    const out = [`**Packages: ${parts.join(', ')} (${signedBytes(num(d.delta))} uncompressed)**`, ''];
+    if (!n) return out;
+    const row = (c: PackageChange): string =>
+      `| ${PACKAGE_ICON[c.change]} | ${packageCell(c.name, c.manager)} | ${escapeText(versionChange(c), 100)} | ${signedBytes(num(c.delta))} |`;
+    out.push('|  | package | version | Δ uncompressed |', '| :---: | --- | --- | ---: |');
+    out.push(...d.items.slice(0, n).map(row));
+    if (d.items.length > n) out.push(`|  | … and ${d.items.length - n} more (see the JSON report) |  |  |`);
+    out.push('');
+    return out;
+  }
+  if (diff || !n || !report.packages?.length) return [];
+  const own = report.ownership;
+  const rows = report.packages
+    .slice(0, n)
+    .map(
+      (p) =>
+        `| ${packageCell(p.name, p.manager)} | ${escapeText(p.version ?? '', 100)} | ${formatBytes(p.size)} |`,
+    );
+  const more = report.packages.length - rows.length + num(own?.more?.packages);
+  if (more > 0) rows.push(`| … and ${more} more (see the JSON report) |  |  |`);
+  const owned = own
+    ? ` · ${formatBytes(own.owned.bytes)} owned, ${formatBytes(own.unowned.bytes)} your own`
+    : '';
+  return details(`Largest packages (uncompressed)${owned}`, [
+    '| package | version | uncompressed |',
+    '| --- | --- | ---: |',
+    ...rows,
+  ]);
 }
 
 function largestSection(report: Report, lv: Level): string[] {
@@ -642,6 +699,7 @@ function imageSections(
     ...(trend ? details(`Size history on main (${trend.main.length} commits)`, trendMarkdown(trend)) : []),
     ...budgetsSection(report, diff),
     ...findingsSection(report, diff, docs, lv),
+    ...packagesSection(report, diff, lv),
   ];
   if (lv.listed > 0) {
     if (diff) {

@@ -6,6 +6,7 @@ import { formatBytes, shortDigest } from '../util/bytes.js';
 import type { ManifestCheck } from '../types/report.js';
 import type { Report } from '../types/report.js';
 import { binariesDiffLines, binariesLines } from './binaries-diff.js';
+import { packageDiffLines, packageLines } from './packages-text.js';
 
 const TOP = 10;
 
@@ -97,6 +98,7 @@ export function renderInspect(r: Report): string {
     );
   }
   out.push(...binariesLines(r));
+  out.push(...packageLines(r));
   if (r.findings.length) {
     out.push('');
     out.push(`Findings (${r.findings.length})`);
@@ -208,6 +210,7 @@ function checkDetails(r: Report, baseline: Report | null | undefined, out: strin
         `(${d >= 0 ? '+' : ''}${formatBytes(d)})`,
     );
   }
+  out.push(...packageDiffLines(r, baseline));
   const ev = r.base.evidence.slice(0, 3).join('; ');
   out.push(`Base        ${r.base.verdict}${r.base.image ? ` (${r.base.image})` : ''}${ev ? ` · ${ev}` : ''}`);
   if (r.entrypoint) {

@@ -17,12 +17,14 @@ import type {
   BudgetCheck,
   EntrypointInfo,
   Finding,
+  Ownership,
   Report,
   ReportFile,
   ReportBinary,
   ReportGoInfo,
   ReportGoModule,
   ReportLayer,
+  ReportPackage,
 } from '../types/report.js';
 import { FAIL_ON_LEVELS, PRESETS, SEVERITIES } from '../analysis/verdict.js';
 import {
@@ -99,6 +101,7 @@ const file = obj<ReportFile>({
   link: nullable(text),
   linkBase64: optional(base64),
   layer: count,
+  owner: optional(count),
 });
 
 const layer = obj<ReportLayer>({
@@ -194,6 +197,27 @@ const binary = obj<ReportBinary>({
 
 type ImageInfo = Report['image'];
 
+/** Names and versions are cut at 256 characters by the scan; escaped, a stray byte takes 4. */
+const NAME = str(4 * 256);
+/** The engine lists at most 5000 packages (src/analysis/owners.ts); a few times that is still a bound. */
+const MAX_PACKAGES = 20_000;
+const pkg = obj<ReportPackage>({
+  manager: oneOf(['dpkg', 'apk', 'npm', 'python', 'gem'] as const),
+  name: NAME,
+  version: nullable(str(64 * 1024)),
+  size: count,
+  files: count,
+  declaredSize: optional(count),
+  copies: optional(count),
+});
+const totals = obj<Ownership['owned']>({ bytes: count, files: count });
+const ownership = obj<Ownership>({
+  owned: totals,
+  unowned: totals,
+  more: optional(obj<NonNullable<Ownership['more']>>({ packages: count, bytes: count })),
+  notes: arr(text, 100),
+});
+
 const REPORT: Shape<Report> = obj<Report>({
   schemaVersion: oneOf([1] as const),
   image: obj<ImageInfo>({
@@ -230,6 +254,8 @@ const REPORT: Shape<Report> = obj<Report>({
   ),
   history: optional(filtered(validPoints)),
   binaries: optional(arr(binary)),
+  packages: optional(arr(pkg, MAX_PACKAGES)),
+  ownership: optional(ownership),
 });
 
 const TOP: readonly (keyof Report)[] = ['image', 'size', 'layers', 'files', 'base', 'findings', 'budget'];

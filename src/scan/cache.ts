@@ -27,9 +27,10 @@ import type { Compression } from '../util/decompress.js';
 import { onCancel } from '../util/interrupt.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
 import { ELF_FACTS, type ElfFacts } from './elf-probe.js';
+import { isPackageDb, type PackageDb } from './packages.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 4;
+export const CACHE_FORMAT = 5;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -96,12 +97,14 @@ type Encoded = [
   string | null,
   number | null,
   [string, string] | null,
-  // Only on ELF executables' lines: the other lines stay ten long (a warm run parses 80k of them).
-  ElfFacts?,
+  // Two optional fields, only on the lines that have them (a warm run parses 80k lines, mostly ten long):
+  // an ELF executable's facts (null when the line has only the next one), and a package database's records.
+  (ElfFacts | null)?,
+  PackageDb?,
 ];
 
 function encode(e: EntryRecord): Encoded {
-  const a: Encoded = [
+  const out: Encoded = [
     e.path,
     e.type,
     e.size,
@@ -113,16 +116,17 @@ function encode(e: EntryRecord): Encoded {
     e.records ?? null,
     e.secret ? [e.secret.kind, e.secret.what] : null,
   ];
-  if (e.elf) a.push(e.elf);
-  return a;
+  if (e.pkg) out.push(e.elf ?? null, e.pkg);
+  else if (e.elf) out.push(e.elf);
+  return out;
 }
 
 const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
-  if (!Array.isArray(a) || (a.length !== 10 && a.length !== 11)) throw new Error('bad entry');
-  const [path, type, size, mode, uid, gid, link, head, records, secret, elf] = a as Encoded;
+  if (!Array.isArray(a) || a.length < 10 || a.length > 12) throw new Error('bad entry');
+  const [path, type, size, mode, uid, gid, link, head, records, secret, elf, pkg] = a as Encoded;
   if (
     typeof path !== 'string' ||
     !TYPES.has(type as EntryType) ||
@@ -139,7 +143,9 @@ function decode(line: string): EntryRecord {
         secret.length === 2 &&
         (secret[0] === 'key' || secret[0] === 'credential') &&
         typeof secret[1] === 'string'
-      ))
+      )) ||
+    (a.length === 11 && elf === null) ||
+    (a.length === 12 && !isPackageDb(pkg))
   ) {
     throw new Error('bad entry');
   }
@@ -148,7 +154,8 @@ function decode(line: string): EntryRecord {
   if (records !== null) rec.records = records;
   if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
   // Checked field by field (a ShapeError makes the entry corrupt, so it is rescanned).
-  if (a.length === 11) rec.elf = ELF_FACTS.read(elf);
+  if (elf !== undefined && elf !== null) rec.elf = ELF_FACTS.read(elf);
+  if (pkg !== undefined) rec.pkg = pkg;
   return rec;
 }
 

@@ -7,6 +7,8 @@
  * | executables and files under a bin/ or sbin/ directory        | 4 KiB         | entrypoint (ELF, #!)       |
  * | /etc/os-release, /usr/lib/os-release                         | 16 KiB        | base                       |
  * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count only  | base                       |
+ * | package databases: dpkg status, status.d, info/*.list, apk,  | records       | owners (packages.ts)       |
+ * | node_modules/NAME/package.json, *.dist-info/{METADATA,RECORD} |               |                            |
  * | /etc/passwd, /etc/group                                      | 16 KiB        | user (USER name → uid)     |
  * | /etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-*.path    | 4 KiB         | entrypoint (library dirs)  |
  * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | a verdict     | secret (secret-files.ts)   |
@@ -21,6 +23,7 @@
  * so a bigger head would multiply memory for little. Slimgate reads DT_NEEDED when it is within the head
  * and says so when it is not.
  */
+import { packageDbKind, type PackageDbKind } from './packages.js';
 import { secretFileKind, type SecretFileKind } from './secret-files.js';
 
 export interface HeadSpec {
@@ -32,6 +35,8 @@ export interface HeadSpec {
   secrets?: SecretFileKind;
   /** An executable: if it is ELF, read its sections and Go build info as it streams (elf-probe.ts). */
   elf?: boolean;
+  /** Read the body as this package database, keeping its records (src/scan/packages.ts). */
+  packages?: PackageDbKind;
 }
 
 /** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
@@ -66,6 +71,13 @@ function maybeNamed(path: string): boolean {
 }
 
 export function headSpec(path: string, mode: number): HeadSpec | undefined {
+  const spec = namedSpec(path, mode);
+  const packages = packageDbKind(path);
+  if (!packages) return spec;
+  return spec ? { ...spec, packages } : { keep: 0, packages };
+}
+
+function namedSpec(path: string, mode: number): HeadSpec | undefined {
   if (maybeNamed(path)) {
     if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: OS_RELEASE_HEAD };
     const marker = /\/(?:status|installed)$/.test(path) ? PACKAGE_DBS[path] : undefined;

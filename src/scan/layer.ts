@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
+import { PathBudget, packageParser, type PackageDb, type PackageParser } from './packages.js';
 import { cleanPath } from '../util/paths.js';
 import { SecretMatcher, type SecretHit } from './secret-files.js';
 import { ElfProbe, type ElfFacts } from './elf-probe.js';
@@ -31,6 +32,8 @@ export interface EntryRecord {
   secret?: SecretHit;
   /** An ELF executable's bytes by kind, stripped or not, and Go build info (elf-probe.ts). */
   elf?: ElfFacts;
+  /** A package database's records (src/scan/packages.ts), read as the body streamed past. */
+  pkg?: PackageDb;
 }
 
 export interface LayerScan {
@@ -62,7 +65,8 @@ export async function scanLayer(
   const entries: EntryRecord[] = [];
   const escapes: string[] = [];
   const refused: RefusedEntry[] = [];
-  const parser = new TarParser((h) => onEntry(h, entries, escapes, refused), label);
+  const budget = new PathBudget();
+  const parser = new TarParser((h) => onEntry(h, entries, escapes, refused, budget), label);
   const stored = createHash('sha256');
   const tarHash = createHash('sha256');
   let uncompressedSize = 0;
@@ -98,6 +102,7 @@ function onEntry(
   entries: EntryRecord[],
   escapes: string[],
   refused: RefusedEntry[],
+  budget: PathBudget,
 ): BodySink | undefined {
   const path = cleanPath(h.name);
   if (path === undefined) {
@@ -121,9 +126,10 @@ function onEntry(
   }
   const rec: EntryRecord = { path, type: h.type, size: h.size, mode: h.mode, uid: h.uid, gid: h.gid, link };
   entries.push(rec);
+  budget.grow(path.length);
   if (h.type !== 'file' || h.size === 0) return undefined;
   const spec = headSpec(path, h.mode);
-  return spec ? new HeadSink(rec, spec) : undefined;
+  return spec ? new HeadSink(rec, spec, budget) : undefined;
 }
 
 /**
@@ -138,19 +144,23 @@ class HeadSink implements BodySink {
   private count = 0;
   private readonly secrets: SecretMatcher | undefined;
   private readonly elf: ElfProbe | undefined;
+  private readonly packages: PackageParser | undefined;
 
   constructor(
     private readonly rec: EntryRecord,
     private readonly spec: HeadSpec,
+    budget: PathBudget,
   ) {
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
     this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
     this.elf = spec.elf ? new ElfProbe(rec.size) : undefined;
+    this.packages = spec.packages ? packageParser(spec.packages, rec.path, budget) : undefined;
   }
 
   write(chunk: Buffer): void {
     this.secrets?.write(chunk);
     this.elf?.write(chunk);
+    this.packages?.write(chunk);
     if (this.have < this.spec.keep) {
       const part = chunk.subarray(0, this.spec.keep - this.have);
       this.parts.push(Buffer.from(part)); // a copy: the chunk's memory belongs to the decompressor
@@ -181,5 +191,6 @@ class HeadSink implements BodySink {
     if (hit) this.rec.secret = hit;
     const elf = this.elf?.end();
     if (elf) this.rec.elf = elf;
+    if (this.packages) this.rec.pkg = this.packages.end();
   }
 }

@@ -17,6 +17,7 @@ import {
 } from './model/image.js';
 import { choosePlatforms, formatPlatform, platformMatches, type PlatformChoice } from './platform.js';
 import { checkImageConfig } from './image-config.js';
+import { artifactKind } from './artifact.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -159,6 +160,8 @@ export function validateManifest(m: Manifest, what: string): Manifest {
       `manifest ${what} is Docker schema 1, which is not supported; re-push the image with a current Docker`,
     );
   }
+  const artifact = artifactKind(m);
+  if (artifact) throw new InputError(`manifest ${what} is an OCI artifact (${artifact}), not an image`);
   if (!isDescriptor(m.config) || !Array.isArray(m.layers) || !m.layers.every(isDescriptor)) {
     throw new InputError(`manifest ${what} is malformed: it needs a config descriptor and a layers list`);
   }

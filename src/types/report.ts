@@ -31,6 +31,8 @@ export interface ReportFile {
   link: string | null;
   linkBase64?: string;
   layer: number;
+  /** The package that owns it: an index into `packages` (absent: no package, or one not listed). */
+  owner?: number;
 }
 
 export interface ReportLayer {
@@ -124,6 +126,10 @@ export interface Report {
   history?: SizePoint[];
   /** The ELF executables of the final file system, by path: their bytes by kind and Go build info. */
   binaries?: ReportBinary[];
+  /** Who brought the bytes: the packages of the final file system, largest first (src/analysis/owners.ts). */
+  packages?: ReportPackage[];
+  /** What the packages own and what nobody does; absent in reports written before it existed. */
+  ownership?: Ownership;
 }
 
 /** An ELF executable, as the scan read it from its section headers and build info (strings are image text). */
@@ -160,6 +166,36 @@ export interface ReportGoModule {
   version: string;
   sum?: string;
   replace?: { path: string; pathBase64?: string; version: string; sum?: string };
+}
+
+export type PackageManager = 'dpkg' | 'apk' | 'npm' | 'python' | 'gem';
+
+/** One package (all its copies, for language packages installed more than once), as its database says. */
+export interface ReportPackage {
+  manager: PackageManager;
+  /** dpkg names a Multi-Arch: same package NAME:ARCH, as dpkg-query's ${binary:Package}. */
+  name: string;
+  /** The version; several copies with different versions are joined by ", ". Null when unknown. */
+  version: string | null;
+  /** Bytes of the regular files it owns in the final file system (uncompressed, each inode once). */
+  size: number;
+  /** Paths it owns in the final file system (not directories). */
+  files: number;
+  /** The installed size its database declares, in bytes (dpkg Installed-Size, apk I:). */
+  declaredSize?: number;
+  /** Language packages: how many copies (node_modules trees, site-packages) hold it, when more than one. */
+  copies?: number;
+}
+
+export interface Ownership {
+  /** Regular files (bytes, uncompressed) and paths owned by some package. */
+  owned: { bytes: number; files: number };
+  /** Your own files: what no package database claims. */
+  unowned: { bytes: number; files: number };
+  /** Packages left out of `packages` (the smallest) when there are too many to list. */
+  more?: { packages: number; bytes: number };
+  /** What the databases could not say: cut, malformed or escaping entries, databases not read (rpm). */
+  notes: string[];
 }
 
 /** One main commit's image size, for the size history. */

@@ -1,0 +1,100 @@
+/**
+ * Which packages a PR added, removed or changed (pure): "this PR added golang-1.19-go (400 MB) and the 31
+ * packages it pulled in", from the `packages` of two reports. Packages match by manager and name; a package
+ * changed when its version or the bytes it owns did. Largest change first.
+ */
+import type { PackageManager, Report, ReportFile, ReportPackage } from '../types/report.js';
+
+export interface PackageChange {
+  manager: PackageManager;
+  name: string;
+  change: 'added' | 'removed' | 'changed';
+  before: { version: string | null; size: number } | null;
+  after: { version: string | null; size: number } | null;
+  /** Bytes owned after minus before (uncompressed). */
+  delta: number;
+}
+
+export interface PackageDiff {
+  added: number;
+  removed: number;
+  changed: number;
+  /** Sorted by |delta|, then manager and name. */
+  items: PackageChange[];
+  /** The sum of the deltas: what the packages added to the image. */
+  delta: number;
+}
+
+const key = (p: ReportPackage): string => `${p.manager}\0${p.name}`;
+
+/** The package diff, or undefined when either report has no package list (written before it existed). */
+export function diffPackages(before: Report, after: Report): PackageDiff | undefined {
+  if (!before.packages || !after.packages) return undefined;
+  const old = new Map(before.packages.map((p) => [key(p), p]));
+  const items: PackageChange[] = [];
+  for (const p of after.packages) {
+    const b = old.get(key(p));
+    old.delete(key(p));
+    const after = { version: p.version, size: p.size };
+    if (!b) {
+      items.push({ manager: p.manager, name: p.name, change: 'added', before: null, after, delta: p.size });
+    } else if (b.version !== p.version || b.size !== p.size) {
+      items.push({
+        manager: p.manager,
+        name: p.name,
+        change: 'changed',
+        before: { version: b.version, size: b.size },
+        after,
+        delta: p.size - b.size,
+      });
+    }
+  }
+  for (const b of old.values()) {
+    items.push({
+      manager: b.manager,
+      name: b.name,
+      change: 'removed',
+      before: { version: b.version, size: b.size },
+      after: null,
+      delta: -b.size,
+    });
+  }
+  items.sort(
+    (a, b) =>
+      Math.abs(b.delta) - Math.abs(a.delta) ||
+      (a.manager < b.manager ? -1 : a.manager > b.manager ? 1 : 0) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  return {
+    added: items.filter((i) => i.change === 'added').length,
+    removed: items.filter((i) => i.change === 'removed').length,
+    changed: items.filter((i) => i.change === 'changed').length,
+    items,
+    delta: items.reduce((n, i) => n + i.delta, 0),
+  };
+}
+
+/** "1.19.8-1 → 1.19.8-2", "1.19.8-2" (added), "1.19.8-1" (removed), or the one version when it did not change. */
+export function versionChange(c: PackageChange): string {
+  const b = c.before?.version ?? null;
+  const a = c.after?.version ?? null;
+  if (c.change === 'changed' && b !== a) return `${b ?? '?'} → ${a ?? '?'}`;
+  return a ?? b ?? '';
+}
+
+/**
+ * The package that owns a directory's largest change (its first file, as the diff sorts them): the file
+ * after the change, or before it when it was removed. Undefined when nobody owns it or the report predates
+ * owners.
+ */
+export function largestChangeOwner(
+  files: readonly { before: ReportFile | null; after: ReportFile | null }[],
+  before: Report,
+  after: Report,
+): string | undefined {
+  const top = files[0];
+  if (!top) return undefined;
+  const [file, report] = top.after ? [top.after, after] : [top.before, before];
+  const k = file?.owner;
+  return k === undefined ? undefined : report.packages?.[k]?.name;
+}
