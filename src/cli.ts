@@ -7,7 +7,7 @@ import { parsePlatform, type PlatformChoice } from './sources/platform.js';
 import { renderInspect, renderManifestCheck } from './report/text.js';
 import { isScanWorker, startScanWorker } from './scan/pool.js';
 import { VERSION } from './util/version.js';
-import { cancelOnSignals } from './util/interrupt.js';
+import { cancelled, cancelOnSignals } from './util/interrupt.js';
 import { escapeControls, printableLines } from './util/text.js';
 import { registryOfSource } from './sources/source.js';
 import { LayerCache } from './scan/cache.js';
@@ -295,6 +295,8 @@ function start(): void {
       process.exitCode = code;
     },
     (err: unknown) => {
+      // Cancelled: the children were stopped on purpose, and the cancellation is the one line.
+      if (cancelled()) return;
       process.stderr.write(`slimgate: ${failureLine(err)}\n`);
       if (process.env['SLIMGATE_DEBUG'] && err instanceof Error) process.stderr.write(`${err.stack}\n`);
       process.exitCode = 2;

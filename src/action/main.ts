@@ -22,6 +22,7 @@ import type { Octokit } from '../github/github-api.js';
 import { runContext, type RunContext } from '../github/context.js';
 import { withCommandsStopped } from '../github/log.js';
 import { checkOutputs } from '../github/runner-files.js';
+import { cancelled } from '../util/interrupt.js';
 import { readLivePull, runUrl, type LivePull } from '../github/pull.js';
 import { actionBaseline } from './baseline-provider.js';
 import { checker, registryOptions } from './checker.js';
@@ -283,6 +284,8 @@ export async function run(): Promise<void> {
     else await runCheck(inputs, ctx);
     checkOutputs();
   } catch (err) {
+    // Cancelled: the children were stopped on purpose, and the cancellation is the one line.
+    if (cancelled()) return;
     // A failed build says why in its log: show the tail before the one-line failure.
     if (err instanceof BuildError && err.logTail)
       core.error(

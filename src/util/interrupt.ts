@@ -23,6 +23,11 @@ const CLEANUP_MS = 5_000;
 
 let cancelling = false;
 
+/** The run is being cancelled: what fails now failed because of it, and says nothing more. */
+export function cancelled(): boolean {
+  return cancelling;
+}
+
 /**
  * Stops the children, runs the clean-ups (at most CLEANUP_MS) and exits with `code`. Returns the promise of
  * that work, for tests; a second signal while it runs changes nothing.
