@@ -133,6 +133,21 @@ describe('the package diff', () => {
     expect(diffReports(noPkgs, prImage()).packages).toBeUndefined();
     expect(diffPackages(mainImage(), mainImage())?.items).toEqual([]);
   });
+
+  it('a report that lists only its largest packages: the small ones on one side only are not called added or removed', () => {
+    const main = mainImage();
+    const pr = prImage();
+    // main listed its largest packages only: left-pad (1037 B) would have been below its cut.
+    main.ownership = { ...main.ownership!, more: { packages: 3000, bytes: 1_000_000 } };
+    const d = diffPackages(main, pr);
+    expect(d?.items.map((c) => [c.change, c.name])).toEqual([
+      ['added', 'golang-1.19-go'],
+      ['changed', 'libc6'],
+      ['removed', 'zlib1g'],
+    ]);
+    expect(d?.unlisted).toBe(2);
+    expect(renderCheck(pr, main)).toContain('2 smaller packages are listed on one side only: not compared');
+  });
 });
 
 describe('text', () => {

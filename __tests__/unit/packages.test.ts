@@ -535,3 +535,81 @@ describe('owners', () => {
     );
   });
 });
+
+// Found in review: what a hostile database could make of ownership and the scan's memory.
+describe('hostile databases: bounded time and memory', () => {
+  const entry = (p: string, type: 'file' | 'dir', size = 0, pkg?: PackageDb) => ({
+    path: p,
+    type,
+    size,
+    mode: type === 'dir' ? 0o755 : 0o644,
+    uid: 0,
+    gid: 0,
+    link: null,
+    layer: 0,
+    ...(pkg ? { pkg } : {}),
+  });
+
+  it('40,000 apk packages claiming one path: linear, and the first claim owns it', () => {
+    let s = '';
+    for (let i = 0; i < 40_000; i++) s += `P:p${i}\nV:1\nR:x\n\n`;
+    const db = parse('apk', '/lib/apk/db/installed', s);
+    const files = [
+      entry('/lib', 'dir'),
+      entry('/lib/apk', 'dir'),
+      entry('/lib/apk/db', 'dir'),
+      entry('/lib/apk/db/installed', 'file', s.length, db),
+      entry('/x', 'file', 10),
+    ];
+    const t0 = Date.now();
+    const o = findOwners(files as Parameters<typeof findOwners>[0]);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(o.packages.find((p) => p.name === 'p0')?.size).toBe(10);
+  });
+
+  it('a status.d file of 4,000 stanzas shares its one file list with one package only', () => {
+    let s = '';
+    for (let i = 0; i < 4000; i++) s += `Package: a${i}\nVersion: 1\n\n`;
+    const status = parse('dpkg-status', '/var/lib/dpkg/status.d/x', s);
+    const list = parse(
+      'dpkg-files',
+      '/var/lib/dpkg/status.d/x.md5sums',
+      Array.from({ length: 200 }, (_, i) => `d41d8cd98f00b204e9800998ecf8427e  usr/f${i}`).join('\n'),
+    );
+    const files = [
+      entry('/usr', 'dir'),
+      ...Array.from({ length: 200 }, (_, i) => entry(`/usr/f${i}`, 'file', 1)),
+      entry('/var', 'dir'),
+      entry('/var/lib', 'dir'),
+      entry('/var/lib/dpkg', 'dir'),
+      entry('/var/lib/dpkg/status.d', 'dir'),
+      entry('/var/lib/dpkg/status.d/x', 'file', s.length, status),
+      entry('/var/lib/dpkg/status.d/x.md5sums', 'file', 1, list),
+    ];
+    const t0 = Date.now();
+    const o = findOwners(files as Parameters<typeof findOwners>[0]);
+    expect(Date.now() - t0).toBeLessThan(3000);
+    expect(o.packages.filter((p) => p.size > 0)).toEqual([
+      expect.objectContaining({ name: 'a0', size: 200 }),
+    ]);
+  });
+
+  it("package records count against the layer's budget: repeated databases cannot fill the heap", () => {
+    const budget = new PathBudget();
+    let s = '';
+    for (let i = 0; i < 100_000; i++) s += `Package: a${i % 10}\nVersion: 1\n\n`;
+    const body = Buffer.from(s);
+    let kept = 0;
+    let cut = 0;
+    for (let f = 0; f < 40; f++) {
+      const p = packageParser('dpkg-status', `/var/lib/dpkg/status.d/f${f}`, budget);
+      p.write(body);
+      const db = p.end();
+      kept += db.packages?.length ?? 0;
+      cut += db.cut ?? 0;
+    }
+    // 4,000,000 stanzas offered; the 16 MiB budget keeps a fraction, and says what it cut.
+    expect(kept).toBeLessThan(300_000);
+    expect(kept + cut).toBe(4_000_000);
+  });
+});

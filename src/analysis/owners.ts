@@ -133,21 +133,29 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
   }
 
   // dpkg: status (or the distroless status.d stanzas) for who, info/*.list (or status.d/*.md5sums) for what.
+  // A file list goes to one package only: a database that names a package many times (hostile, or
+  // status.d stanzas sharing one md5sums) must not make every name claim the same paths again.
+  const given = new Set<unknown>();
+  const give = (p: OwnedPackage, list: { db: { files?: string } } | undefined): void => {
+    if (!list || given.has(list)) return;
+    given.add(list);
+    p.listed = list.db.files;
+  };
   if (dpkgStatus) {
     for (const rec of dpkgStatus.packages ?? []) {
       const p = pkg('dpkg', rec);
       const arch = rec.name.indexOf(':');
-      const list =
-        lists.get(rec.name) ?? (arch === -1 && rec.arch ? lists.get(`${rec.name}:${rec.arch}`) : undefined);
-      if (list) p.listed = list.db.files;
+      give(
+        p,
+        lists.get(rec.name) ?? (arch === -1 && rec.arch ? lists.get(`${rec.name}:${rec.arch}`) : undefined),
+      );
       os.push(p);
     }
   }
   for (const { db, path } of statusD) {
     for (const rec of db.packages ?? []) {
       const p = pkg('dpkg', rec);
-      const list = lists.get(`status.d/${basename(path)}`);
-      if (list) p.listed = list.db.files;
+      give(p, lists.get(`status.d/${basename(path)}`));
       os.push(p);
     }
   }
@@ -201,7 +209,11 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
       const at = real(path);
       const first = exact.get(at);
       if (!first) exact.set(at, p);
-      else if (first !== p) alsoClaimed.set(at, [...(alsoClaimed.get(at) ?? []), p]);
+      else if (first !== p) {
+        const more = alsoClaimed.get(at);
+        if (more) more.push(p);
+        else alsoClaimed.set(at, [p]);
+      }
     }
   }
 

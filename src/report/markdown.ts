@@ -496,6 +496,11 @@ function packagesSection(report: Report, diff: ReportDiff | undefined, lv: Level
     out.push(...d.items.slice(0, n).map(row));
     if (d.items.length > n) out.push(`|  | … and ${d.items.length - n} more (see the JSON report) |  |  |`);
     out.push('');
+    if (d.unlisted)
+      out.push(
+        `<sub>${num(d.unlisted)} smaller packages are listed on one side only (a report lists its largest): not compared.</sub>`,
+        '',
+      );
     return out;
   }
   if (diff || !n || !report.packages?.length) return [];

@@ -23,6 +23,11 @@ export interface PackageDiff {
   items: PackageChange[];
   /** The sum of the deltas: what the packages added to the image. */
   delta: number;
+  /**
+   * Packages on one side only that are smaller than what the other report still lists (a report lists its
+   * largest packages only): whether they are new or gone cannot be told, so they are left out.
+   */
+  unlisted?: number;
 }
 
 const key = (p: ReportPackage): string => `${p.manager}\0${p.name}`;
@@ -32,11 +37,15 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
   if (!before.packages || !after.packages) return undefined;
   const old = new Map(before.packages.map((p) => [key(p), p]));
   const items: PackageChange[] = [];
+  const beforeCut = listingCut(before);
+  const afterCut = listingCut(after);
+  let unlisted = 0;
   for (const p of after.packages) {
     const b = old.get(key(p));
     old.delete(key(p));
     const after = { version: p.version, size: p.size };
-    if (!b) {
+    if (!b && p.size <= beforeCut) unlisted++;
+    else if (!b) {
       items.push({ manager: p.manager, name: p.name, change: 'added', before: null, after, delta: p.size });
     } else if (b.version !== p.version || b.size !== p.size) {
       items.push({
@@ -50,6 +59,10 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
     }
   }
   for (const b of old.values()) {
+    if (b.size <= afterCut) {
+      unlisted++;
+      continue;
+    }
     items.push({
       manager: b.manager,
       name: b.name,
@@ -71,7 +84,16 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
     changed: items.filter((i) => i.change === 'changed').length,
     items,
     delta: items.reduce((n, i) => n + i.delta, 0),
+    ...(unlisted ? { unlisted } : {}),
   };
+}
+
+/** The size at and below which a report that lists only its largest packages may not list one; -1: all listed. */
+function listingCut(r: Report): number {
+  if (!r.ownership?.more?.packages) return -1;
+  let min = Infinity;
+  for (const p of r.packages ?? []) if (p.size < min) min = p.size;
+  return min === Infinity ? -1 : min;
 }
 
 /** "1.19.8-1 → 1.19.8-2", "1.19.8-2" (added), "1.19.8-1" (removed), or the one version when it did not change. */

@@ -49,7 +49,8 @@ export function packageDiffLines(r: Report, baseline: Report | null | undefined)
   if (!baseline) return [];
   const d = diffPackages(baseline, r);
   if (!d) return [];
-  if (!d.items.length) return ['Packages    no change'];
+  // Neither image has a package database (a static binary on scratch): nothing to say.
+  if (!d.items.length) return r.packages?.length ? ['Packages    no change'] : [];
   const out = [
     `Packages    ${d.added} added, ${d.removed} removed, ${d.changed} changed (${signed(d.delta)} uncompressed)`,
   ];
@@ -61,5 +62,6 @@ export function packageDiffLines(r: Report, baseline: Report | null | undefined)
     );
   }
   if (d.items.length > TOP) out.push(`  … and ${d.items.length - TOP} more (--json has both lists)`);
+  if (d.unlisted) out.push(`  (${d.unlisted} smaller packages are listed on one side only: not compared)`);
   return out;
 }

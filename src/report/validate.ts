@@ -253,7 +253,7 @@ const REPORT: Shape<Report> = obj<Report>({
     }),
   ),
   history: optional(filtered(validPoints)),
-  binaries: optional(arr(binary)),
+  binaries: optional(arr(binary, 1_000_000)),
   packages: optional(arr(pkg, MAX_PACKAGES)),
   ownership: optional(ownership),
 });

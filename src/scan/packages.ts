@@ -70,6 +70,7 @@ const MAX_DEV_DEPENDENCIES = 5_000;
  * layer's own entries seen so far. A file list names files of the image, mostly of its own layer.
  */
 export class PathBudget {
+  /** Bytes of listed paths and package records a layer may keep (a hostile layer repeats databases). */
   private left = 16 * 1024 * 1024;
   grow(nameLength: number): void {
     this.left += 4 * nameLength;
@@ -120,7 +121,7 @@ export interface PackageParser {
 export function packageParser(kind: PackageDbKind, path: string, budget: PathBudget): PackageParser {
   switch (kind) {
     case 'dpkg-status':
-      return new LineReader(new DpkgStatus());
+      return new LineReader(new DpkgStatus(budget));
     case 'dpkg-files':
       return new LineReader(new PathList(path.endsWith('.md5sums') ? 'md5sums' : 'list', '/', budget));
     case 'apk':
@@ -262,10 +263,17 @@ const KEPT = new Set(['Package', 'Version', 'Architecture', 'Status', 'Installed
  * Only installed packages are kept (Status' last word is not "not-installed" or "config-files"); a
  * Multi-Arch: same package is named NAME:ARCH, as dpkg-query's ${binary:Package} and its .list files are.
  */
+/** What a kept package record costs the layer's budget: its strings and the object around them. */
+function recordCost(rec: PackageRecord): number {
+  return 64 + rec.name.length + (rec.version?.length ?? 0) + (rec.arch?.length ?? 0);
+}
+
 class DpkgStatus implements LineSink {
   counts!: Counts;
   private readonly out: PackageRecord[] = [];
   private cur: Record<string, string | null> = {};
+
+  constructor(private readonly budget: PathBudget) {}
 
   line(b: Buffer): void {
     if (b.length === 0 || (b.length === 1 && b[0] === 13)) return this.flush();
@@ -309,6 +317,10 @@ class DpkgStatus implements LineSink {
     if (arch) rec.arch = arch;
     const size = sizeOf(f['Installed-Size'] ?? null, 1024, this.counts);
     if (size !== undefined) rec.declaredSize = size;
+    if (!this.budget.take(recordCost(rec))) {
+      this.counts.cut++;
+      return;
+    }
     this.out.push(rec);
   }
 
@@ -485,7 +497,7 @@ class ApkInstalled implements LineSink {
   private flush(): void {
     const cur = this.cur;
     if (cur) {
-      if (this.out.length >= MAX_RECORDS) this.counts.cut++;
+      if (this.out.length >= MAX_RECORDS || !this.budget.take(recordCost(cur))) this.counts.cut++;
       else {
         if (this.paths.length) cur.files = this.paths.join('\n');
         this.out.push(cur);
