@@ -31,9 +31,12 @@ export async function htmlReport(
   entries: readonly { report: Report; baseline: Report | null; verdict: Verdict }[],
   everyPlatform: boolean,
 ): Promise<HtmlReport> {
-  setOutput('html', '');
-  setOutput('html-url', '');
-  if (!enabled) return { url: undefined };
+  const done = (paths: readonly string[], url: string | undefined, failure?: unknown): HtmlReport => {
+    setOutput('html', paths.join('\n'));
+    setOutput('html-url', url ?? '');
+    return failure === undefined ? { url } : { url, failure };
+  };
+  if (!enabled) return done([], undefined);
   const dir = runDir(key);
   let paths: string[];
   try {
@@ -47,13 +50,11 @@ export async function htmlReport(
       { everyPlatform },
     );
   } catch (err) {
-    return { url: undefined, failure: err };
+    return done([], undefined, err);
   }
   core.info(`HTML report written to ${paths.join(', ')}`);
-  setOutput('html', paths.join('\n'));
   const what =
     paths.length === 1 ? `the HTML report (${basename(paths[0]!)})` : `${paths.length} HTML reports`;
   const uploaded = await uploadArtifact(what, `slimgate-${keySlug(key)}`, paths, dir);
-  setOutput('html-url', uploaded?.url ?? '');
-  return { url: uploaded?.url };
+  return done(paths, uploaded?.url);
 }
