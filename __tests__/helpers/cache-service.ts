@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newArtifactStore, runtimeToken, serveArtifacts, type ArtifactStore } from './artifact-service.js';
 
 const PREFIX = '/twirp/github.actions.results.api.v1.CacheService/';
 
@@ -50,6 +51,8 @@ export interface CacheService {
   failWith: number | undefined;
   /** The env a run needs to reach this service. */
   env(scopes: Scopes): NodeJS.ProcessEnv;
+  /** The artifact service on the same origin (the HTML report's upload). */
+  artifacts: ArtifactStore;
   stop(): Promise<void>;
 }
 
@@ -73,14 +76,18 @@ export async function startCacheService(): Promise<CacheService> {
   const uploads = new Map<string, CacheEntry>();
   const downloads = new Map<string, CacheEntry>();
   let clock = 0;
+  const violations: string[] = [];
   const svc: CacheService = {
     url: '',
     entries: [],
     requests: [],
-    violations: [],
+    violations,
     failWith: undefined,
+    // Its protocol violations are this service's: a test that expects none sees them.
+    artifacts: newArtifactStore(violations),
     token(scopes) {
-      const t = `tok-${randomBytes(8).toString('hex')}`;
+      // A JWT, as the runner's: the artifact client reads its run and job from it.
+      const t = runtimeToken();
       tokens.set(t, scopes);
       return t;
     },
@@ -184,6 +191,7 @@ export async function startCacheService(): Promise<CacheService> {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://x');
       const raw = await readBody(req);
+      if (serveArtifacts(svc.artifacts, svc.url, req, res, url, raw)) return;
       if (req.method === 'POST' && url.pathname.startsWith(PREFIX)) {
         const method = url.pathname.slice(PREFIX.length);
         let body: Record<string, unknown> = {};

@@ -75,6 +75,8 @@ export interface ActionInputs {
   sarif: string | undefined;
   /** Check mode on a PR: one-click fixes to the Dockerfile as a review (and in the comment). */
   suggestions: boolean;
+  /** Check mode: the HTML report, written and uploaded as a workflow artifact that the comment links. */
+  html: boolean;
 }
 
 /** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
@@ -168,6 +170,7 @@ export function readInputs(
   const report = get('report') || undefined;
   const sarif = get('sarif') || undefined;
   const suggestions = parseBoolean('suggestions', get('suggestions'), true);
+  const html = parseBoolean('html', get('html'), true);
   const comment = parseBoolean('comment', get('comment'), true);
   const commentKey = get('comment-key');
   if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
@@ -208,6 +211,7 @@ export function readInputs(
     sarif,
     suggestions,
     cache,
+    html,
   };
 
   if (mode === 'comment') {

@@ -31,6 +31,8 @@ import { planRun, platformKey, runKey, type RunPlan } from './plan.js';
 import { loadJudged, prEnvelope, prState, runFooter, sarifOutput, type PrState } from './pr-state.js';
 import { applyVerdict, publish } from './publish.js';
 import { suggestFixes } from './suggest.js';
+import { htmlReport } from './html-report.js';
+import { confirmedArtifactUrl } from '../github/artifact-upload.js';
 
 async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
   if (ctx.kind === 'workflow_run')
@@ -150,6 +152,8 @@ async function checkSource(
       `Slimgate: the baseline also has ${escapeControls(run.missing.join(', '))}, which this image does not`,
     );
   const key = runKey(plan, platforms);
+  // The HTML report is uploaded before the comment is rendered: the comment and the summary link it.
+  const html = await htmlReport(inputs.html, key, entries, plan.everyPlatform);
   const found = entries.find((e) => e.baselineSource);
   const view: CommentView = {
     baselineLabel: ctx.baseBranch ?? 'baseline',
@@ -159,6 +163,7 @@ async function checkSource(
     showPlatform: !!inputs.platform || platforms.some((p) => p !== 'linux/amd64'),
     ...(run.missing.length ? { missingPlatforms: run.missing } : {}),
     ...runFooter(ctx),
+    ...(html.url ? { htmlUrl: html.url } : {}),
   };
   const pr = prEnvelope(ctx, key, policy, state, view);
   // A full RUNNER_TEMP fails the step with one line, after the comment and the summary say what was found.
@@ -194,7 +199,7 @@ async function checkSource(
   // One annotation per finding, however many platforms share it.
   annotate(distinctFindings(entries.flatMap((e, i) => diffs[i]?.findings.added ?? e.report.findings)));
   applyVerdict(entries, plan.everyPlatform);
-  if (unwritten) throw unwritten;
+  if (unwritten ?? html.failure) throw unwritten ?? html.failure;
 }
 
 /** mode: comment — posts reports that a pull_request run (without a write token) left as an artifact. */
@@ -254,6 +259,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       ...env,
       checkedSha: pr.headSha,
       ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
+      htmlUrl: confirmedArtifactUrl(env.htmlUrl, checkRun),
     };
     const outputs = first;
     first = false;

@@ -52,6 +52,7 @@ function markdownOptions(view: CommentView): CommentOptions {
     baselineNote: view.baselineNote,
     showPlatform: view.showPlatform,
     ...(view.overrideLabel ? { overrideLabel: view.overrideLabel } : {}),
+    ...(view.htmlUrl ? { htmlUrl: view.htmlUrl } : {}),
   };
 }
 

@@ -15,7 +15,8 @@ import * as cache from '@actions/cache';
 import * as core from '@actions/core';
 import { CACHE_FORMAT, codeFingerprint, type LayerCache } from '../scan/cache.js';
 import { parseSize } from '../config/values.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { quietly } from './library-output.js';
 
 /** The `cache` input: off, or on with a size limit for the layer scans (0: reports only). */
 export interface CacheSetting {
@@ -70,30 +71,6 @@ const available = (): boolean => {
   }
 };
 
-/** Runs a library call with its own annotations turned into plain log lines; returns what it flagged. */
-async function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; problem?: string }> {
-  const write = process.stdout.write.bind(process.stdout);
-  let problem: string | undefined;
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    const m = /^::(warning|error)(?: [^:]*)?::(.*)$/s.exec(text);
-    if (m) {
-      const msg = m[2]!.replace(/%0A/g, ' ').replace(/%0D/g, '').replace(/%25/g, '%').trim();
-      problem ??= msg;
-      return write(`  (cache) ${msg}\n`);
-    }
-    return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stdout.write;
-  try {
-    const value = await fn();
-    return problem ? { value, problem } : { value };
-  } catch (err) {
-    return { problem: problem ?? oneLine(err) };
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
 /** Restores the newest entry for `key` or `restoreKeys` into `paths`; the matched key, or undefined. */
 export async function restoreEntry(
   what: string,
@@ -109,7 +86,7 @@ export async function restoreEntry(
     core.info(`cache: not restoring ${what}: the Actions cache failed earlier in this run`);
     return undefined;
   }
-  const r = await quietly(() => cache.restoreCache(paths, key, restoreKeys));
+  const r = await quietly('cache', () => cache.restoreCache(paths, key, restoreKeys));
   if (r.problem) {
     broken = r.problem;
     core.warning(`Slimgate: the Actions cache could not restore ${what} (${r.problem}); going on without it`);
@@ -129,7 +106,7 @@ export async function saveEntry(what: string, paths: string[], key: string): Pro
     core.info(`cache: not saving ${what}: the Actions cache failed earlier in this run`);
     return false;
   }
-  const r = await quietly(() => cache.saveCache(paths, key));
+  const r = await quietly('cache', () => cache.saveCache(paths, key));
   if (r.problem || r.value === undefined || r.value === -1) {
     if (r.problem) broken = r.problem;
     core.info(`cache: ${what} not saved under ${key}${r.problem ? ` (${r.problem})` : ''}`);

@@ -12,6 +12,7 @@ import { MAX_ENVELOPE_BYTES, readJsonFile, shapeLine } from './json-file.js';
 import { keySlug, runnerTemp } from './baseline.js';
 import { writeRunnerFile } from './runner-files.js';
 import { envelopeMissing } from './baseline-platforms.js';
+import { isLinkUrl } from '../report/markdown.js';
 
 /** How a report is presented, whether the check job posts it or the workflow_run job does. */
 export interface CommentView {
@@ -25,6 +26,8 @@ export interface CommentView {
   /** The commit the run checked (the PR's head), and the run's page: the comment's footer. */
   checkedSha?: string;
   runUrl?: string;
+  /** The HTML report's workflow artifact (an https URL): linked from the comment and the summary. */
+  htmlUrl?: string;
 }
 
 /** What the workflow_run job needs to post a report made by a pull_request run. */
@@ -63,6 +66,11 @@ export function writeRunFiles(
   return writePlatformFiles(key, entries, o.pr);
 }
 
+/** `$RUNNER_TEMP/slimgate/<key slug>/`: where a run's files go. */
+export function runDir(key: string): string {
+  return join(runnerTemp(), 'slimgate', keySlug(key));
+}
+
 /** `$RUNNER_TEMP/slimgate/<key>/`: report.json, baseline.json, and pr.json for the workflow_run job. */
 function writeReportFiles(
   key: string,
@@ -70,7 +78,7 @@ function writeReportFiles(
   baseline: Report | null,
   pr?: PrEnvelope,
 ): ReportFiles {
-  const dir = join(runnerTemp(), 'slimgate', keySlug(key));
+  const dir = runDir(key);
   const reportPath = join(dir, 'report.json');
   writeRunnerFile(reportPath, JSON.stringify(report, null, 2) + '\n');
   if (baseline) writeRunnerFile(join(dir, 'baseline.json'), JSON.stringify(baseline) + '\n');
@@ -85,7 +93,7 @@ function writePlatformFiles(
   pr?: PrEnvelope,
 ): ReportFiles {
   for (const p of platforms) writeReportFiles(p.key, p.report, p.baseline);
-  const dir = join(runnerTemp(), 'slimgate', keySlug(key));
+  const dir = runDir(key);
   const reportPath = join(dir, 'reports.json');
   writeRunnerFile(
     reportPath,
@@ -145,6 +153,8 @@ const ENVELOPE = obj<StoredEnvelope>({
   missingPlatforms: optional(arr(str(100), 64)),
   checkedSha: optional(line(128)),
   runUrl: optional(line(4096)),
+  // Checked as an https URL below; the comment job links it only as an artifact of the run that made it.
+  htmlUrl: optional(line(4096)),
 });
 
 /**
@@ -170,6 +180,8 @@ export function readEnvelope(path: string): PrEnvelope {
   } catch (err) {
     throw err instanceof ShapeError ? shapeLine(err, path) : err;
   }
+  if (env.htmlUrl !== undefined && !isLinkUrl(env.htmlUrl))
+    throw new InputError(`${path}: "htmlUrl" must be an https URL`);
   const { preset, missingPlatforms, ...rest } = env;
   const missing = envelopeMissing(missingPlatforms, path);
   return {

@@ -57,6 +57,8 @@ export interface MarkdownOptions {
   checked?: { sha: string; runUrl?: string };
   /** Platforms the baseline has and the image does not. */
   missing?: string[];
+  /** The HTML report as a workflow artifact: one line above the footer links it. */
+  htmlUrl?: string;
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -650,9 +652,25 @@ function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: Mar
   return out;
 }
 
+/**
+ * A URL the comment may link: https, and only characters that cannot end the link or start markup (no
+ * spaces, parentheses, brackets, quotes, angle brackets, backslashes, backticks or non-ASCII).
+ */
+export function isLinkUrl(url: string): boolean {
+  return /^https:\/\/[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*(?::\d{1,5})?(?:\/[A-Za-z0-9\-._~/?#&=%+,;:@!$*]*)?$/.test(
+    url,
+  );
+}
+
+/** The link to the HTML report (a workflow artifact), when there is one. */
+function htmlLine(url: string | undefined): string[] {
+  if (!url || !isLinkUrl(url)) return [];
+  return [`📊 [Where the bytes are: the HTML report](${url}) (a workflow artifact)`, ''];
+}
+
 function footer(findings: readonly Finding[], docs: string, trimmed: boolean, o: MarkdownOptions): string[] {
   const ids = [...new Set(findings.map((f) => f.id))].sort();
-  const out: string[] = [];
+  const out: string[] = [...htmlLine(o.htmlUrl)];
   if (trimmed)
     out.push(
       `> Details were trimmed to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit; the job summary and the JSON report have everything.`,
