@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.js';
 import { escapeInvisible } from '../../src/util/text.js';
 import { distCli } from '../helpers/cli.js';
-import { HOSTILE_NAMES, NOT_UTF8, syntheticReport } from '../helpers/html-reports.js';
+import { HOSTILE_NAMES, HOSTILE_PACKAGE, NOT_UTF8, syntheticReport } from '../helpers/html-reports.js';
 import { repoRoot, run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-html-'));
@@ -189,6 +189,75 @@ describe('the HTML report of a 100,000-file image, in Chromium', () => {
     await page.locator('#crumbs button').first().click();
   });
 
+  it('colours by owner (the default with packages) or by layer; the legend, tooltip and details name the owner', async () => {
+    const { page } = o;
+    const pressed = (by: string) => page.getAttribute(`#colour-by button[data-by="${by}"]`, 'aria-pressed');
+    expect([await pressed('owner'), await pressed('layer')]).toEqual(['true', 'false']);
+    expect(await page.isDisabled('#colour-by button[data-by="owner"]')).toBe(false);
+    // The legend names the largest packages, the hostile one as text, and your files.
+    const legend = (): Promise<string> =>
+      page
+        .locator('#legend')
+        .textContent()
+        .then((t) => t ?? '');
+    expect(await legend()).toContain('Coloured by owner:');
+    expect(await legend()).toContain('python pandas');
+    expect(await legend()).toContain(`dpkg ${HOSTILE_PACKAGE}`);
+    expect(await legend()).toMatch(/[\d,]+ other packages/);
+    expect(await legend()).toContain('your files (no package)');
+    expect(await page.$$eval('script', (s) => s.length)).toBe(3);
+    // The app binary is nobody's; two Python packages of one layer have two colours.
+    await tile(page, '/app').click({ position: { x: 20, y: 6 } });
+    const yours = await background(page, '/app/server');
+    await page.locator('#crumbs button').first().click();
+    await tile(page, '/usr/local').click({ position: { x: 20, y: 6 } });
+    const sitePackages = '/usr/local/lib/python3.11/site-packages';
+    // The colours of the tiles drawn inside a directory (a directory with children is a frame, uncoloured).
+    const inside = async (dir: string): Promise<string[]> => [
+      ...new Set(
+        await page.$$eval(
+          '#map .t:not(.frame)',
+          (ts, prefix) =>
+            ts
+              .filter((t) => (t.getAttribute('data-path') ?? '').startsWith(prefix))
+              .map((t) => (t as unknown as { style: { backgroundColor: string } }).style.backgroundColor),
+          `${dir}/`,
+        ),
+      ),
+    ];
+    const pandas = await inside(`${sitePackages}/pandas`);
+    const scipy = await inside(`${sitePackages}/scipy`);
+    expect(pandas).toHaveLength(1);
+    expect(scipy).toHaveLength(1);
+    expect(new Set([yours, pandas[0], scipy[0]]).size).toBe(3);
+    // Hovering a directory names the package that owns most of its bytes.
+    await tile(page, `${sitePackages}/pandas`).hover({ position: { x: 20, y: 6 } });
+    await expect
+      .poll(() => page.locator('#tip').textContent())
+      .toContain('owner (most bytes): python pandas');
+    // By layer, the two packages (both layer 3) are one colour again, and the legend lists layers.
+    await page.click('#colour-by button[data-by="layer"]');
+    expect([await pressed('owner'), await pressed('layer')]).toEqual(['false', 'true']);
+    const byLayer = await inside(`${sitePackages}/pandas`);
+    expect(byLayer).toHaveLength(1);
+    expect(await inside(`${sitePackages}/scipy`)).toEqual(byLayer);
+    expect(byLayer).not.toEqual(pandas);
+    expect(await legend()).toContain('Coloured by layer:');
+    await page.click('#colour-by button[data-by="owner"]');
+    expect(await inside(`${sitePackages}/pandas`)).toEqual(pandas);
+    // The hostile package's file: its owner in the tooltip and the details, as text.
+    await page.locator('#crumbs button').first().click();
+    await tile(page, '/usr/sbin/evil-daemon').hover();
+    await expect.poll(() => page.locator('#tip').textContent()).toContain(`owner: dpkg ${HOSTILE_PACKAGE}`);
+    await tile(page, '/usr/sbin/evil-daemon').click();
+    expect(await page.locator('#details').textContent()).toContain(`owner: dpkg ${HOSTILE_PACKAGE}`);
+    expect(await page.$$eval('script', (s) => s.length)).toBe(3);
+    await page.fill('#search', 'pkgcache');
+    await page.locator('#results button').first().click();
+    expect(await page.locator('#details').textContent()).toContain('owner: your files');
+    expect(o.problems).toEqual([]);
+  });
+
   it('finds a path with the search box, and shows it', async () => {
     const { page } = o;
     await page.fill('#search', 'pkgcache');
@@ -356,6 +425,10 @@ describe('slimgate check --html, on real images', () => {
       expect(await o.page.isDisabled('#views button[data-view="main"]')).toBe(true);
       expect(await o.page.isDisabled('#views button[data-view="changes"]')).toBe(true);
       expect(await o.page.locator('#changes').count()).toBe(0);
+      // A scratch image lists no packages: colour by layer, the owner button disabled.
+      expect(await o.page.isDisabled('#colour-by button[data-by="owner"]')).toBe(true);
+      expect(await o.page.getAttribute('#colour-by button[data-by="layer"]', 'aria-pressed')).toBe('true');
+      expect(await o.page.locator('#legend').textContent()).toMatch(/^Coloured by layer:/);
       expect(await o.page.locator('#summary .pass').textContent()).toMatch(/^passed/);
       expect((await tilePaths(o.page)).length).toBeGreaterThan(0);
       expect(o.problems).toEqual([]);

@@ -14,9 +14,9 @@ import { showNames } from '../../src/report/names.js';
 import { decodeName } from '../../src/util/names.js';
 import { InputError } from '../../src/util/errors.js';
 import { platformFile, writeHtml } from '../../src/output/html-file.js';
-import type { ReportFile } from '../../src/types/report.js';
+import type { ReportFile, ReportPackage } from '../../src/types/report.js';
 import { dir, file, finding, layer, report } from '../helpers/github-reports.js';
-import { HOSTILE_NAMES, syntheticReport } from '../helpers/html-reports.js';
+import { HOSTILE_NAMES, HOSTILE_PACKAGE, syntheticReport } from '../helpers/html-reports.js';
 
 const link = (path: string, target: string, type: 'symlink' | 'hardlink', size = 0): ReportFile => ({
   ...file(path, size),
@@ -278,6 +278,126 @@ describe('pageData: changes, layers and findings against main', () => {
   });
 });
 
+describe('colour by owner: the package that owns most of each node’s bytes', () => {
+  const pkg = (manager: ReportPackage['manager'], name: string, size = 0): ReportPackage => ({
+    manager,
+    name,
+    version: '1',
+    size,
+    files: 1,
+  });
+  const owned = (path: string, size: number, owner?: number): ReportFile => ({
+    ...file(path, size),
+    ...(owner !== undefined ? { owner } : {}),
+  });
+  // libc6 (0) holds most of /usr/lib, coreutils (1) most of /usr/bin; /usr as a whole is libc6's.
+  const pr = report({
+    files: [
+      owned('/usr/lib/libc.so.6', 900, 0),
+      owned('/usr/lib/mine.so', 300),
+      owned('/usr/bin/ls', 150, 1),
+      owned('/usr/bin/cat', 100, 1),
+      owned('/usr/bin/helper', 200, 0),
+      owned('/app/server', 5_000),
+      owned('/app/vendored.js', 40, 2),
+      // An index outside the list is nobody's, not a crash.
+      owned('/app/odd', 1, 99),
+    ],
+    packages: [pkg('dpkg', 'libc6', 1100), pkg('dpkg', 'coreutils', 250), pkg('npm', 'left-pad', 40)],
+  });
+  // main lists its packages in another order: its indices are into its own list.
+  const main = report({
+    files: [owned('/usr/bin/ls', 150, 0), owned('/usr/bin/cat', 100, 0), owned('/usr/bin/helper', 20, 1)],
+    packages: [pkg('dpkg', 'coreutils', 250), pkg('dpkg', 'libc6', 20)],
+  });
+
+  it.each<[string, number | undefined, number | undefined]>([
+    ['/usr/lib/libc.so.6', 0, 1],
+    ['/usr/lib', 0, 1],
+    ['/usr/bin', 1, 0],
+    ['/usr/bin/helper', 0, 1],
+    ['/usr', 0, 0],
+    // Your files (no package) are the absent key, on a file and on a directory they dominate.
+    ['/usr/lib/mine.so', undefined, undefined],
+    ['/app', undefined, undefined],
+    ['/app/vendored.js', 2, undefined],
+    ['/app/odd', undefined, undefined],
+    ['/', undefined, 0],
+  ])('%s: PR owner %s, main owner %s', (path, o, q) => {
+    const libc = report({ ...main, files: [...main.files, owned('/usr/lib/libc.so.6', 5, 1)] });
+    const n = at(buildTree(pr, libc).root, path)!;
+    expect(n).toBeDefined();
+    expect([n.o, n.q]).toEqual([o, q]);
+  });
+
+  it('keeps each folded file’s owners, and the fold’s dominant one', () => {
+    const files = Array.from({ length: 6 }, (_, i) => owned(`/d/f${i}`, 100 - i, i < 2 ? undefined : 1));
+    const { root } = buildTree(report({ files, packages: [pkg('dpkg', 'a'), pkg('dpkg', 'b')] }), undefined, {
+      foldOver: 2,
+    });
+    const fold = at(root, '/d')!.c!.find((k) => k.n === '')!;
+    expect(fold).toMatchObject({ f: 4, o: 1 });
+    expect(fold.z!.map((z) => [z[0], z[5], z[6]])).toEqual([
+      ['f2', 1, -1],
+      ['f3', 1, -1],
+      ['f4', 1, -1],
+      ['f5', 1, -1],
+    ]);
+  });
+
+  it('has no owners at all when neither report lists packages (the page colours by layer)', () => {
+    const bare = report({ files: pr.files });
+    const { root } = buildTree(bare, undefined, { foldOver: 1 });
+    expect(JSON.stringify(root)).not.toMatch(/"[oq]":/);
+    expect(at(root, '/usr/bin')!.c!.find((k) => k.n === '')!.z![0]).toHaveLength(5);
+    const d = pageData(bare);
+    expect(d.owners).toBeUndefined();
+    expect(d.baselineOwners).toBeUndefined();
+    expect(renderHtml(bare)).toContain('this report lists no packages');
+  });
+
+  it('puts each side’s owners (manager and name only) into the data, in the report’s order', () => {
+    const d = pageData(pr, { baseline: main });
+    expect(d.owners).toEqual([
+      { manager: 'dpkg', name: 'libc6' },
+      { manager: 'dpkg', name: 'coreutils' },
+      { manager: 'npm', name: 'left-pad' },
+    ]);
+    expect(d.baselineOwners).toEqual([
+      { manager: 'dpkg', name: 'coreutils' },
+      { manager: 'dpkg', name: 'libc6' },
+    ]);
+    expect(pageData(pr, { baseline: report({ files: main.files }) }).baselineOwners).toBeUndefined();
+  });
+
+  it('keeps a hostile package name inside the escaped JSON block, as text', () => {
+    const evil = report({
+      files: [owned('/usr/bin/x', 10, 0), owned('/usr/bin/y', 5, 1)],
+      packages: [pkg('dpkg', HOSTILE_PACKAGE), pkg('apk', 'bidi‮txt.exe')],
+    });
+    const html = renderHtml(evil);
+    expect(html.match(/<script/gi)).toHaveLength(3);
+    expect(html.match(/<\/script/gi)).toHaveLength(3);
+    expect(html).not.toContain('alert(1)</script>');
+    const block = /<script type="application\/json" id="slimgate-data">([^<]*)<\/script>/.exec(html)!;
+    expect(block[1]).toContain('\\u003c/script\\u003e\\u003cscript\\u003ealert(1)');
+    expect(html.replace(block[0], '')).not.toContain('alert(1)');
+    const data = JSON.parse(block[1]!) as ReturnType<typeof pageData>;
+    expect(data.owners).toEqual([
+      { manager: 'dpkg', name: HOSTILE_PACKAGE },
+      { manager: 'apk', name: 'bidi\\u202etxt.exe' },
+    ]);
+    expect(at(data.tree, '/usr/bin')!.o).toBe(0);
+  });
+
+  it('the page has the layer | owner switch, and colours by owner only when there are packages', () => {
+    expect(renderHtml(pr)).toContain(
+      '<span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button></span>',
+    );
+    expect(PAGE_SCRIPT).toContain("by: data.owners ? 'owner' : 'layer'");
+  });
+});
+
 describe('a 100,000-file image', () => {
   it('gives a page under 10 MB that still names every file (for the search)', () => {
     const pr = syntheticReport(100_000, 'pr');
@@ -285,6 +405,8 @@ describe('a 100,000-file image', () => {
     expect(pr.files.filter((f) => f.type === 'file').length).toBeGreaterThanOrEqual(100_000);
     expect(Buffer.byteLength(html)).toBeLessThan(10_000_000);
     const data = pageData(pr);
+    expect(data.owners!.length).toBeGreaterThan(400);
+    expect(data.owners).toContainEqual({ manager: 'dpkg', name: HOSTILE_PACKAGE });
     expect(data.stats.unnamed).toBe(0);
     expect(data.stats.folds).toBeGreaterThan(0);
   });

@@ -58,7 +58,18 @@ const hasBase = !!data.baseline;
 const DEPTH = 3;
 const PALETTE = ['#6cb6ff','#f69d50','#8ddb8c','#dcbdfb','#f47067','#c6e6ff','#e0823d','#57ab5a','#b083f0','#ffb8b0','#96d0ff','#daaa3f'];
 const CHANGE = { added: '#4ac26b', removed: '#ff8182', grew: '#fb8f44', shrank: '#54aeff', same: '#d0d7de' };
-const state = { view: 'pr', focus: data.tree, selected: null, layer: null };
+// Colour by owner: the 12 largest packages (this PR's first, then main's) a colour each, kept across the
+// views by manager and name; the other packages one grey-blue; files no package owns their own colour.
+const OWNER_OTHER = '#9fb3c8';
+const OWNER_NONE = '#e85aad';
+const ownerColours = new Map();
+for (const list of [data.owners, data.baselineOwners]) {
+  for (const o of (list || []).slice(0, PALETTE.length)) {
+    const key = o.manager + ' ' + o.name;
+    if (!ownerColours.has(key) && ownerColours.size < PALETTE.length) ownerColours.set(key, PALETTE[ownerColours.size]);
+  }
+}
+const state = { view: 'pr', focus: data.tree, selected: null, layer: null, by: data.owners ? 'owner' : 'layer' };
 
 // ------------------------------------------------------------------ helpers
 function el(tag, cls, text) {
@@ -79,6 +90,20 @@ function fmt(n) {
 const signed = (n) => (n > 0 ? '+' : '') + fmt(n);
 const count = (n) => n.toLocaleString('en-US');
 function layerColour(i) { return i === undefined || i < 0 ? '#d0d7de' : PALETTE[i % PALETTE.length]; }
+function ownersOf(main) { return main ? data.baselineOwners : data.owners; }
+// The list the current view colours by owner from, or null: colour by layer.
+function ownerList() {
+  if (state.by !== 'owner' || state.view === 'changes') return null;
+  return ownersOf(state.view === 'main') || null;
+}
+function ownerColour(i, list) {
+  const o = i === undefined || i < 0 ? null : list[i];
+  return o ? ownerColours.get(o.manager + ' ' + o.name) || OWNER_OTHER : OWNER_NONE;
+}
+function ownerName(i, main) {
+  const o = i === undefined || i < 0 ? null : (ownersOf(main) || [])[i];
+  return o ? o.manager + ' ' + o.name : 'your files';
+}
 
 // ------------------------------------------------------------------ the tree: parents and change weights
 (function prepare(node, parent) {
@@ -115,6 +140,8 @@ function change(s, b) {
 }
 function colourOf(n) {
   if (state.view === 'changes') return CHANGE[change(n.s, n.b)];
+  const owners = ownerList();
+  if (owners) return ownerColour(state.view === 'pr' ? n.o : n.q, owners);
   return layerColour(state.view === 'pr' ? n.l : n.m);
 }
 function pathOf(n) {
@@ -150,8 +177,12 @@ function describe(n) {
   else if (n.t) lines.push(n.t);
   if (n.x) lines.push('the name is not UTF-8: its stray bytes show as \\\\xHH');
   lines.push(...sizeLines(n.s, n.b));
+  const most = n.c || n.n === '' ? ' (most bytes)' : '';
+  if (data.owners && n.s !== undefined) lines.push('owner' + most + ': ' + ownerName(n.o, false));
   if (n.l !== undefined && n.s !== undefined) lines.push(layerLine(n.l, false));
-  if (hasBase && n.m !== undefined && n.b !== undefined && (state.view === 'main' || n.s === undefined)) lines.push('main ' + layerLine(n.m, true));
+  const mainToo = hasBase && n.b !== undefined && (state.view === 'main' || n.s === undefined);
+  if (mainToo && data.baselineOwners) lines.push('main owner' + most + ': ' + ownerName(n.q, true));
+  if (mainToo && n.m !== undefined) lines.push('main ' + layerLine(n.m, true));
   return lines.filter(Boolean);
 }
 
@@ -256,6 +287,8 @@ function select(n, folded) {
   if (folded) {
     details.appendChild(el('div', 'path', joinPath(pathOf(n.p), folded[0])));
     for (const line of sizeLines(folded[1], folded[2])) details.appendChild(el('div', '', line));
+    if (data.owners && folded[1] >= 0) details.appendChild(el('div', '', 'owner: ' + ownerName(folded[5], false)));
+    if (data.baselineOwners && folded[2] >= 0 && folded[1] < 0) details.appendChild(el('div', '', 'main owner: ' + ownerName(folded[6], true)));
     if (folded[3] >= 0) details.appendChild(el('div', 'muted', layerLine(folded[3], false)));
   } else {
     for (const [i, line] of describe(n).entries()) details.appendChild(el('div', i === 0 ? 'path' : '', line));
@@ -316,6 +349,19 @@ for (const b of document.querySelectorAll('#views button')) {
   b.addEventListener('click', () => setView(b.dataset.view));
 }
 
+// ------------------------------------------------------------------ colour by: layer or owner
+function setColourBy(by) {
+  state.by = by;
+  for (const b of document.querySelectorAll('#colour-by button')) b.setAttribute('aria-pressed', String(b.dataset.by === by));
+  drawLegend();
+  draw();
+}
+for (const b of document.querySelectorAll('#colour-by button')) {
+  b.setAttribute('aria-pressed', String(b.dataset.by === state.by));
+  if (b.dataset.by === 'owner' && !data.owners) { b.disabled = true; b.title = 'This report lists no packages'; }
+  b.addEventListener('click', () => setColourBy(b.dataset.by));
+}
+
 function drawLegend() {
   const box = document.getElementById('legend');
   box.replaceChildren();
@@ -329,9 +375,21 @@ function drawLegend() {
   if (state.view === 'changes') {
     item(CHANGE.added, 'new'); item(CHANGE.grew, 'grew'); item(CHANGE.shrank, 'shrank');
     item(CHANGE.removed, 'removed (sized as on main)'); item(CHANGE.same, 'unchanged');
+  } else if (ownerList()) {
+    const list = ownerList();
+    box.appendChild(el('span', 'muted', 'Coloured by owner:'));
+    let others = 0;
+    for (const o of list) {
+      const c = ownerColours.get(o.manager + ' ' + o.name);
+      if (c) item(c, o.manager + ' ' + o.name);
+      else others++;
+    }
+    if (others) item(OWNER_OTHER, count(others) + ' other package' + (others === 1 ? '' : 's'));
+    item(OWNER_NONE, 'your files (no package)');
   } else {
     const list = state.view === 'main' ? data.baselineLayers : data.layers;
-    box.appendChild(el('span', 'muted', 'Coloured by layer:'));
+    const why = state.by === 'owner' && state.view === 'main' ? 'Coloured by layer (main’s report lists no packages):' : 'Coloured by layer:';
+    box.appendChild(el('span', 'muted', why));
     (list || []).forEach((l, i) => item(layerColour(i), String(i + 1)));
   }
 }

@@ -30,6 +30,14 @@ export interface PageNode {
   l?: number;
   /** The baseline's layer, likewise. */
   m?: number;
+  /**
+   * This PR's owner, an index into the page's `owners` (the report's `packages`): a file's own; a
+   * directory's or fold's, the owner of most of its bytes. Absent: your files (no package), or a report
+   * without packages.
+   */
+  o?: number;
+  /** The baseline's owner, an index into `baselineOwners`, likewise. */
+  q?: number;
   /** A directory's children, largest first. */
   c?: PageNode[];
   /** Entries below a directory in this PR (all types but directories). */
@@ -40,11 +48,17 @@ export interface PageNode {
   x?: 1;
   /** A fold tile: how many files it holds. */
   f?: number;
-  /** A fold tile: the named files in it, as [name, PR bytes, baseline bytes, PR layer, baseline layer], -1 for absent. */
+  /**
+   * A fold tile: the named files in it, as [name, PR bytes, baseline bytes, PR layer, baseline layer], -1
+   * for absent; then PR owner and baseline owner (-1: your files) when either report has packages.
+   */
   z?: FoldedFile[];
 }
 
-type FoldedFile = [string, number, number, number, number];
+type FoldedFile = [string, number, number, number, number, number?, number?];
+
+/** No package owns it: the user's own files. */
+const NO_OWNER = -1;
 
 export interface TreeOptions {
   /** A directory with more files than this folds the smaller ones into one tile (default 100). */
@@ -84,6 +98,11 @@ interface Draft {
   kids: Map<string, Draft> | undefined;
   byLayer: Map<number, number> | undefined;
   byMainLayer: Map<number, number> | undefined;
+  /** Leaves: the owning package of each side (NO_OWNER: none); directories: bytes per owner. */
+  o: number;
+  q: number;
+  byOwner: Map<number, number> | undefined;
+  byMainOwner: Map<number, number> | undefined;
   count: number;
   /** Leaves: whether the name is kept. */
   named: boolean;
@@ -103,6 +122,10 @@ function draft(name: string, dir: boolean): Draft {
     kids: dir ? new Map() : undefined,
     byLayer: undefined,
     byMainLayer: undefined,
+    o: NO_OWNER,
+    q: NO_OWNER,
+    byOwner: undefined,
+    byMainOwner: undefined,
     count: 0,
     named: true,
     raw: false,
@@ -118,7 +141,7 @@ function add(map: Map<number, number> | undefined, layer: number, n: number): Ma
   return m;
 }
 
-/** The layer with the most bytes; the lowest index on a tie (and when nothing has bytes). */
+/** The layer (or owner) with the most bytes; the lowest index on a tie (and when nothing has bytes). */
 function dominant(map: Map<number, number> | undefined): number | undefined {
   if (!map) return undefined;
   let best: number | undefined;
@@ -178,6 +201,8 @@ class Inserter {
   constructor(
     private readonly root: Draft,
     private readonly leaves: Draft[],
+    /** How many packages this side's report lists: owners outside it count as none. */
+    private readonly packages: number,
   ) {
     this.lastNode = root;
   }
@@ -200,12 +225,23 @@ class Inserter {
     }
     if (side === 'pr') {
       node.s = (node.s ?? 0) + bytesOf(f);
-      if (!isDir) node.l = f.layer;
+      if (!isDir) {
+        node.l = f.layer;
+        node.o = this.ownerOf(f);
+      }
     } else {
       node.b = (node.b ?? 0) + bytesOf(f);
-      if (!isDir) node.m = f.layer;
+      if (!isDir) {
+        node.m = f.layer;
+        node.q = this.ownerOf(f);
+      }
     }
     if (!isDir && f.type !== 'file' && (side === 'pr' || node.type === undefined)) node.type = f.type;
+  }
+
+  private ownerOf(f: ReportFile): number {
+    const o = f.owner;
+    return o !== undefined && Number.isInteger(o) && o >= 0 && o < this.packages ? o : NO_OWNER;
   }
 
   private walk(path: string, isDir: boolean, raw: boolean[] | undefined): Draft {
@@ -250,24 +286,35 @@ function leafNode(d: Draft): PageNode {
   if (d.b !== undefined) out.b = d.b;
   if (d.l !== undefined) out.l = d.l;
   if (d.m !== undefined) out.m = d.m;
+  if (d.s !== undefined && d.o !== NO_OWNER) out.o = d.o;
+  if (d.b !== undefined && d.q !== NO_OWNER) out.q = d.q;
   if (d.type !== undefined) out.t = d.type;
   if (d.raw) out.x = 1;
   return out;
 }
 
-/** Sums a directory's subtree bottom up: bytes and presence of each side, files, bytes per layer. */
-function rollUp(d: Draft): void {
+/**
+ * Sums a directory's subtree bottom up: bytes and presence of each side, files, bytes per layer and, for a
+ * side whose report has packages, bytes per owner.
+ */
+function rollUp(d: Draft, owners: Sides): void {
   for (const kid of d.kids!.values()) {
     if (kid.dir) {
-      rollUp(kid);
+      rollUp(kid, owners);
       if (kid.byLayer) for (const [l, n] of kid.byLayer) d.byLayer = add(d.byLayer, l, n);
       if (kid.byMainLayer) for (const [l, n] of kid.byMainLayer) d.byMainLayer = add(d.byMainLayer, l, n);
+      if (kid.byOwner) for (const [o, n] of kid.byOwner) d.byOwner = add(d.byOwner, o, n);
+      if (kid.byMainOwner) for (const [o, n] of kid.byMainOwner) d.byMainOwner = add(d.byMainOwner, o, n);
     } else {
       if (kid.s !== undefined) {
         d.byLayer = add(d.byLayer, kid.l ?? 0, kid.s);
+        if (owners.pr) d.byOwner = add(d.byOwner, kid.o, kid.s);
         kid.count = 1;
       }
-      if (kid.b !== undefined) d.byMainLayer = add(d.byMainLayer, kid.m ?? 0, kid.b);
+      if (kid.b !== undefined) {
+        d.byMainLayer = add(d.byMainLayer, kid.m ?? 0, kid.b);
+        if (owners.main) d.byMainOwner = add(d.byMainOwner, kid.q, kid.b);
+      }
     }
     if (kid.s !== undefined) d.s = (d.s ?? 0) + kid.s;
     if (kid.b !== undefined) d.b = (d.b ?? 0) + kid.b;
@@ -275,7 +322,25 @@ function rollUp(d: Draft): void {
   }
 }
 
-function finish(d: Draft, foldOver: number, stats: TreeStats): PageNode {
+/** Which sides' reports list packages (and so have owners to show). */
+interface Sides {
+  pr: boolean;
+  main: boolean;
+}
+
+/** Sets a node's dominant owners; your files (NO_OWNER) are the absent key. */
+function setOwners(
+  out: PageNode,
+  byOwner: Map<number, number> | undefined,
+  byMainOwner: Map<number, number> | undefined,
+): void {
+  const o = dominant(byOwner);
+  const q = dominant(byMainOwner);
+  if (o !== undefined && o !== NO_OWNER) out.o = o;
+  if (q !== undefined && q !== NO_OWNER) out.q = q;
+}
+
+function finish(d: Draft, foldOver: number, stats: TreeStats, owners: Sides): PageNode {
   const out: PageNode = { n: d.name };
   if (d.raw) out.x = 1;
   if (d.s !== undefined) {
@@ -287,10 +352,11 @@ function finish(d: Draft, foldOver: number, stats: TreeStats): PageNode {
   const m = dominant(d.byMainLayer);
   if (l !== undefined) out.l = l;
   if (m !== undefined) out.m = m;
+  setOwners(out, d.byOwner, d.byMainOwner);
   const dirs: PageNode[] = [];
   const files: Draft[] = [];
   for (const kid of d.kids!.values()) {
-    if (kid.dir) dirs.push(finish(kid, foldOver, stats));
+    if (kid.dir) dirs.push(finish(kid, foldOver, stats, owners));
     else files.push(kid);
   }
   files.sort(byWeight);
@@ -300,32 +366,42 @@ function finish(d: Draft, foldOver: number, stats: TreeStats): PageNode {
   // One file over the limit is shown rather than folded alone, unless its name was left out.
   if (folded.length === 1 && folded[0]!.named) shown.push(folded.pop()!);
   const kids = [...dirs, ...shown.map(leafNode)];
-  if (folded.length) kids.push(foldTile(folded, stats));
+  if (folded.length) kids.push(foldTile(folded, stats, owners));
   kids.sort((a, b) => Math.max(b.s ?? 0, b.b ?? 0) - Math.max(a.s ?? 0, a.b ?? 0));
   out.c = kids;
   return out;
 }
 
-function foldTile(files: readonly Draft[], stats: TreeStats): PageNode {
+function foldTile(files: readonly Draft[], stats: TreeStats, owners: Sides): PageNode {
   const out: PageNode = { n: '', f: files.length };
   let byLayer: Map<number, number> | undefined;
   let byMainLayer: Map<number, number> | undefined;
+  let byOwner: Map<number, number> | undefined;
+  let byMainOwner: Map<number, number> | undefined;
+  const withOwners = owners.pr || owners.main;
   const z: FoldedFile[] = [];
   for (const f of files) {
     if (f.s !== undefined) {
       out.s = (out.s ?? 0) + f.s;
       byLayer = add(byLayer, f.l ?? 0, f.s);
+      if (owners.pr) byOwner = add(byOwner, f.o, f.s);
     }
     if (f.b !== undefined) {
       out.b = (out.b ?? 0) + f.b;
       byMainLayer = add(byMainLayer, f.m ?? 0, f.b);
+      if (owners.main) byMainOwner = add(byMainOwner, f.q, f.b);
     }
-    if (f.named) z.push([f.name, f.s ?? -1, f.b ?? -1, f.l ?? -1, f.m ?? -1]);
+    if (f.named) {
+      const row: FoldedFile = [f.name, f.s ?? -1, f.b ?? -1, f.l ?? -1, f.m ?? -1];
+      if (withOwners) row.push(f.s !== undefined ? f.o : NO_OWNER, f.b !== undefined ? f.q : NO_OWNER);
+      z.push(row);
+    }
   }
   const l = dominant(byLayer);
   const m = dominant(byMainLayer);
   if (l !== undefined) out.l = l;
   if (m !== undefined) out.m = m;
+  setOwners(out, byOwner, byMainOwner);
   if (z.length) out.z = z;
   stats.folds++;
   stats.folded += files.length;
@@ -341,11 +417,15 @@ export function buildTree(
   const foldOver = o.foldOver ?? FOLD_OVER;
   const root = draft('/', true);
   const leaves: Draft[] = [];
-  const inserter = new Inserter(root, leaves);
+  const owners: Sides = {
+    pr: (report.packages?.length ?? 0) > 0,
+    main: (baseline?.packages?.length ?? 0) > 0,
+  };
+  const inserter = new Inserter(root, leaves, report.packages?.length ?? 0);
   for (const f of report.files) inserter.add(f, 'pr');
-  const forMain = new Inserter(root, leaves);
+  const forMain = new Inserter(root, leaves, baseline?.packages?.length ?? 0);
   if (baseline) for (const f of baseline.files) forMain.add(f, 'main');
-  rollUp(root);
+  rollUp(root, owners);
   // The root is in both images whatever their files.
   root.s ??= 0;
   if (baseline) root.b ??= 0;
@@ -357,5 +437,5 @@ export function buildTree(
     unnamed: chooseNamed(leaves, o.maxNamed ?? MAX_NAMED, o.maxNameChars ?? MAX_NAME_CHARS),
     foldOver,
   };
-  return { root: finish(root, foldOver, stats), stats };
+  return { root: finish(root, foldOver, stats, owners), stats };
 }

@@ -9,7 +9,7 @@
  * on screen with textContent only. The few strings written into the markup itself are HTML-escaped.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, Report, ReportLayer } from '../types/report.js';
+import type { Finding, Report, ReportLayer, ReportPackage } from '../types/report.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { SEVERITY_RANK } from '../analysis/verdict.js';
 import { escapeInvisible } from '../util/text.js';
@@ -56,6 +56,12 @@ interface PageChange {
   delta: number;
 }
 
+/** A package the treemap can colour by: the tree's `o`/`q` index into its side's list. Image text. */
+interface PageOwner {
+  manager: string;
+  name: string;
+}
+
 type ChangeKind = 'grew' | 'added' | 'removed' | 'shrank';
 
 /** Everything the page shows, as one JSON document. */
@@ -67,6 +73,10 @@ export interface PageData {
   baseline?: { source: string; digest: string; size: Report['size'] };
   layers: PageLayer[];
   baselineLayers?: PageLayer[];
+  /** The report's packages, in its order (largest first); present when it lists at least one. */
+  owners?: PageOwner[];
+  /** The baseline's packages, likewise. */
+  baselineOwners?: PageOwner[];
   findings: PageFinding[];
   changes?: Record<ChangeKind, { count: number; bytes: number; items: PageChange[] }>;
   tree: PageNode;
@@ -151,6 +161,12 @@ export function changeLists(diff: ReportDiff): NonNullable<PageData['changes']> 
 
 const bytesOf = (f: { type: string; size: number }): number => (f.type === 'file' ? f.size : 0);
 
+/** The owners list of one side, or nothing when its report has no packages (the page then colours by layer). */
+function pageOwners(packages: ReportPackage[] | undefined): PageOwner[] | undefined {
+  if (!packages?.length) return undefined;
+  return packages.map((p) => ({ manager: text(p.manager), name: text(p.name) }));
+}
+
 /** The page's data: pure, and what the unit tests check (the page only draws it). */
 export function pageData(report: Report, o: HtmlOptions = {}): PageData {
   const { root, stats } = buildTree(report, o.baseline, o);
@@ -169,6 +185,8 @@ export function pageData(report: Report, o: HtmlOptions = {}): PageData {
       ]
     : report.findings.map((f) => pageFinding(f));
   findings.sort((a, b) => Number(a.state === 'fixed') - Number(b.state === 'fixed') || rank(a) - rank(b));
+  const owners = pageOwners(report.packages);
+  const baselineOwners = o.baseline ? pageOwners(o.baseline.packages) : undefined;
   return {
     generator: `Slimgate ${VERSION}`,
     image: {
@@ -190,6 +208,8 @@ export function pageData(report: Report, o: HtmlOptions = {}): PageData {
         }
       : {}),
     layers,
+    ...(owners ? { owners } : {}),
+    ...(baselineOwners ? { baselineOwners } : {}),
     findings,
     ...(diff ? { changes: changeLists(diff) } : {}),
     tree: root,
@@ -244,7 +264,9 @@ export function renderHtml(report: Report, o: HtmlOptions = {}): string {
           `${s.unnamed.toLocaleString('en-US')} names of the smallest files are left out to keep this page small: the search does not find them.`,
         ]
       : []),
-    'Coloured by the layer that added each file (a directory by the layer that holds most of its bytes).',
+    data.owners
+      ? 'Coloured by the package that owns each file, or by the layer that added it (a directory by the one that holds most of its bytes).'
+      : 'Coloured by the layer that added each file (a directory by the layer that holds most of its bytes); this report lists no packages to colour by owner.',
   ];
   return `<!doctype html>
 <html lang="en">
@@ -263,6 +285,7 @@ export function renderHtml(report: Report, o: HtmlOptions = {}): string {
 </header>
 <div class="bar">
 <span class="seg" id="views"><button data-view="pr" aria-pressed="true">This PR</button><button data-view="main" aria-pressed="false">main</button><button data-view="changes" aria-pressed="false">Changes</button></span>
+<span class="muted">Colour by:</span><span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button></span>
 <input type="search" id="search" placeholder="Search a path, e.g. /usr/lib or libssl" aria-label="Search a path">
 <span class="legend" id="legend"></span>
 </div>
