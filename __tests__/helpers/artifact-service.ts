@@ -14,6 +14,7 @@
 // results service does.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { acceptBlockBlob, json, readBody } from './http-double.js';
 import type { AddressInfo } from 'node:net';
 import { crc32, inflateRawSync } from 'node:zlib';
 
@@ -52,21 +53,6 @@ export interface ArtifactService extends ArtifactStore {
   /** The env a job's step gets to reach this service (a fresh job each call). */
   env(): NodeJS.ProcessEnv;
   stop(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 const b64url = (o: unknown): string => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -212,28 +198,7 @@ export function serveArtifacts(
     res.writeHead(403).end();
     return true;
   }
-  const comp = url.searchParams.get('comp');
-  if (comp === 'block') {
-    a.blocks.set(url.searchParams.get('blockid') ?? '', raw);
-  } else if (comp === 'blocklist') {
-    const ids = [...raw.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)</g)].map(
-      (m) => m[1]!,
-    );
-    if (ids.some((id) => !a.blocks.has(id))) store.violations.push('blocklist names an unknown block');
-    a.zip = Buffer.concat(ids.map((id) => a.blocks.get(id) ?? Buffer.alloc(0)));
-  } else {
-    if (req.headers['x-ms-blob-type'] !== 'BlockBlob')
-      store.violations.push('blob PUT without x-ms-blob-type: BlockBlob');
-    a.zip = raw;
-  }
-  res.writeHead(201, {
-    etag: `"0x${randomBytes(4).toString('hex')}"`,
-    'last-modified': new Date().toUTCString(),
-    'x-ms-request-id': randomBytes(8).toString('hex'),
-    'x-ms-version': '2025-01-05',
-    'content-length': '0',
-  });
-  res.end();
+  acceptBlockBlob(req, url, raw, res, a.blocks, (blob) => (a.zip = blob), store.violations);
   return true;
 }
 

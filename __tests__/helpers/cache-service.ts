@@ -8,7 +8,8 @@
 // match by prefix, newest first; a run reads its own scope and the scopes its token grants (a PR: its base
 // branch), and writes only its own.
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import { acceptBlockBlob, json, readBody } from './http-double.js';
 import type { AddressInfo } from 'node:net';
 import { newArtifactStore, runtimeToken, serveArtifacts, type ArtifactStore } from './artifact-service.js';
 
@@ -54,21 +55,6 @@ export interface CacheService {
   /** The artifact service on the same origin (the HTML report's upload). */
   artifacts: ArtifactStore;
   stop(): Promise<void>;
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
 }
 
 export async function startCacheService(): Promise<CacheService> {
@@ -224,29 +210,7 @@ export async function startCacheService(): Promise<CacheService> {
           res.writeHead(403).end();
           return;
         }
-        const comp = url.searchParams.get('comp');
-        if (comp === 'block') {
-          entry.blocks.set(url.searchParams.get('blockid') ?? '', raw);
-        } else if (comp === 'blocklist') {
-          const ids = [...raw.toString('utf8').matchAll(/<(?:Latest|Uncommitted|Committed)>([^<]*)</g)].map(
-            (m) => m[1]!,
-          );
-          if (ids.some((id) => !entry.blocks.has(id)))
-            svc.violations.push('blocklist names an unknown block');
-          entry.data = Buffer.concat(ids.map((id) => entry.blocks.get(id) ?? Buffer.alloc(0)));
-        } else {
-          if (req.headers['x-ms-blob-type'] !== 'BlockBlob')
-            svc.violations.push(`blob PUT without x-ms-blob-type: BlockBlob`);
-          entry.data = raw;
-        }
-        res.writeHead(201, {
-          etag: `"0x${randomBytes(4).toString('hex')}"`,
-          'last-modified': new Date().toUTCString(),
-          'x-ms-request-id': randomBytes(8).toString('hex'),
-          'x-ms-version': '2025-01-05',
-          'content-length': '0',
-        });
-        res.end();
+        acceptBlockBlob(req, url, raw, res, entry.blocks, (blob) => (entry.data = blob), svc.violations);
         return;
       }
       const down = /^\/download\/([0-9a-f]+)$/.exec(url.pathname);
