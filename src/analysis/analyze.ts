@@ -113,15 +113,12 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   raw.push(...budget.findings);
 
   const all = [...integrityFindings(flat.problems, flat.files), ...raw.map(complete)];
-  return {
-    base,
-    entrypoint: ep.info,
-    owners,
-    ...verdictFields(
-      sortFindings(applyPolicy(all, opts.policy)),
-      budget,
-      opts.policy,
-      opts.baseline?.findings,
-    ),
-  };
+  // The Verdict itself is the engine's to decide with the override label (judge.ts): only the fields here.
+  const { decided: _verdict, ...judged } = verdictFields(
+    sortFindings(applyPolicy(all, opts.policy)),
+    budget,
+    opts.policy,
+    opts.baseline?.findings,
+  );
+  return { base, entrypoint: ep.info, owners, ...judged };
 }
