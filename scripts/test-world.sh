@@ -48,6 +48,8 @@ REQUIREMENTS=(
   'cmark-gfm cmark-gfm'
   'go golang-go'
   'readelf binutils'
+  'rpmbuild rpm'
+  'sqlite3 sqlite3'
 )
 
 have_static_busybox() {
@@ -155,6 +157,24 @@ ensure_docker() {
   [[ "$added_policy" == 1 ]] && rm -f "$policy"
   if [[ "$ok" != 1 ]] || (($(dockerd_major) < DOCKER_MIN_MAJOR)) || ! have_buildx; then
     log "could not install Docker >= $DOCKER_MIN_MAJOR with buildx; $how"
+    exit 1
+  fi
+}
+
+# db5.3-util (db5.3_load, for real BerkeleyDB rpm databases): bookworm's build needs libdb5.3, which a
+# machine that already took perl from trixie has replaced by libdb5.3t64; trixie's build fits there.
+ensure_db_util() {
+  command -v db5.3_load >/dev/null 2>&1 && return 0
+  local how='apt-get install -y db5.3-util (or -t trixie db5.3-util)'
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "missing command: db5.3_load; install it with: $how"
+    exit 1
+  fi
+  log 'installing db5.3-util'
+  DEBIAN_FRONTEND=noninteractive apt-get install -y db5.3-util ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -t trixie db5.3-util || true
+  if ! command -v db5.3_load >/dev/null 2>&1; then
+    log "could not install db5.3-util; $how"
     exit 1
   fi
 }
@@ -470,6 +490,7 @@ cmd_start() {
   fi
   ensure_prerequisites
   ensure_docker
+  ensure_db_util
   ensure_hosts_name
   REGISTRY_PORT='' PROXY_PORT=''
   local kind

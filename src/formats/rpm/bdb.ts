@@ -116,38 +116,54 @@ function item(db: Db, at: number, end: number): Uint8Array | undefined {
   return overflow(db, u32(db, at + 4), u32(db, at + 8));
 }
 
-/** The bytes of an overflow chain, each page taken once (a page met again is a cycle or a shared chain). */
+/**
+ * The bytes of an overflow chain, each page taken once (a page met again is a cycle or a shared chain).
+ * The chain is walked before anything is allocated, so a value that claims more than its pages hold
+ * costs only the pages it has.
+ */
 function overflow(db: Db, first: number, total: number): Uint8Array | undefined {
   if (total > db.bytes.length) {
     db.notes.add('Packages (BerkeleyDB): a value longer than the file');
     return undefined;
   }
-  const out = new Uint8Array(total);
+  const chain: [number, number][] = [];
   let have = 0;
   for (let p = first; have < total;) {
-    if (p === 0 || p >= db.pages) {
-      db.notes.add('Packages (BerkeleyDB): an overflow chain that ends early or leaves the file');
-      return undefined;
-    }
-    if (db.used.has(p)) {
-      db.notes.add('Packages (BerkeleyDB): an overflow page reached twice (a cycle)');
-      return undefined;
-    }
-    db.used.add(p);
-    const base = p * db.pageSize;
-    if (db.bytes[base + 25] !== P_OVERFLOW) {
-      db.notes.add('Packages (BerkeleyDB): an overflow chain through a page that is not an overflow page');
-      return undefined;
-    }
-    const len = Math.min(u16(db, base + 22), db.pageSize - PAGE_HEADER, total - have);
-    out.set(db.bytes.subarray(base + PAGE_HEADER, base + PAGE_HEADER + len), have);
+    const len = chainPage(db, p, total - have);
+    if (len === undefined) return undefined;
+    chain.push([p * db.pageSize + PAGE_HEADER, len]);
     have += len;
     if (len === 0) break;
-    p = u32(db, base + 16);
+    p = u32(db, p * db.pageSize + 16);
   }
   if (have < total) {
     db.notes.add('Packages (BerkeleyDB): an overflow chain shorter than its value');
     return undefined;
   }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const [from, len] of chain) {
+    out.set(db.bytes.subarray(from, from + len), at);
+    at += len;
+  }
   return out;
+}
+
+/** How many bytes of the value overflow page `p` holds, or undefined (with a note) when it cannot be one. */
+function chainPage(db: Db, p: number, want: number): number | undefined {
+  if (p === 0 || p >= db.pages) {
+    db.notes.add('Packages (BerkeleyDB): an overflow chain that ends early or leaves the file');
+    return undefined;
+  }
+  if (db.used.has(p)) {
+    db.notes.add('Packages (BerkeleyDB): an overflow page reached twice (a cycle)');
+    return undefined;
+  }
+  db.used.add(p);
+  const base = p * db.pageSize;
+  if (db.bytes[base + 25] !== P_OVERFLOW) {
+    db.notes.add('Packages (BerkeleyDB): an overflow chain through a page that is not an overflow page');
+    return undefined;
+  }
+  return Math.min(u16(db, base + 22), db.pageSize - PAGE_HEADER, want);
 }

@@ -9,8 +9,11 @@ export class Notes {
     this.seen.set(text, (this.seen.get(text) ?? 0) + 1);
   }
 
-  get size(): number {
-    return this.seen.size;
+  /** How many times anything was noted. */
+  get total(): number {
+    let n = 0;
+    for (const c of this.seen.values()) n += c;
+    return n;
   }
 
   /** "text" once, "text (×N)" when it happened N times; in the order first seen. */

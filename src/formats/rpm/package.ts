@@ -67,7 +67,8 @@ const spdxCache = new Map<string, string | null>();
 /**
  * A LICENSE value as SPDX: as it is when it parses (Fedora ≥ 2023 writes SPDX), else each part of an
  * `and`/`or` list (Fedora's older short names: `GPLv2+ and MIT`, `ASL 2.0`) corrected by spdx-correct,
- * kept only when every part converts and the whole parses. Anything else is left out, never guessed.
+ * kept only when every part converts and the whole parses. Anything else is left out: a wrong license is
+ * worse than none.
  */
 export function spdxOf(license: string): string | undefined {
   const hit = spdxCache.get(license);
@@ -90,12 +91,34 @@ function convert(license: string): string | undefined {
       out.push(part.toUpperCase());
       continue;
     }
-    const id = valid(part) ? part : spdxCorrect(part, { upgrade: true });
+    const id = valid(part) ? part : corrected(part);
     if (!id) return undefined;
     out.push(id);
   }
   const expr = out.join(' ');
   return valid(expr) ? expr : undefined;
+}
+
+/** Fedora's old short names that spdx-correct does not know (the Fedora license list's own mapping). */
+const FEDORA = new Map([
+  ['ASL 1.0', 'Apache-1.0'],
+  ['ASL 1.1', 'Apache-1.1'],
+  ['ASL 2.0', 'Apache-2.0'],
+  ['Boost', 'BSL-1.0'],
+]);
+
+/**
+ * spdx-correct also guesses a version ("GPL" → GPL-3.0-or-later, "BSD" → BSD-2-Clause): its answer is taken
+ * only when the text names a version itself ("GPLv2+", "ASL 2.0") or is the identifier, "License" aside.
+ */
+function corrected(part: string): string | undefined {
+  const id = FEDORA.get(part) ?? spdxCorrect(part, { upgrade: true });
+  if (!id || !valid(id)) return undefined;
+  const bare = part
+    .replace(/\blicen[cs]e\b/gi, '')
+    .trim()
+    .toLowerCase();
+  return /\d/.test(part) || bare === id.toLowerCase() ? id : undefined;
 }
 
 function valid(s: string): boolean {
@@ -130,26 +153,28 @@ export function resolveDepends(headers: RpmHeader[], packages: RpmPackage[]): vo
 }
 
 /** The purl namespace for an os-release ID: the vendor, as the purl spec's rpm examples and scanners use. */
-const NAMESPACES: Record<string, string> = {
-  rhel: 'redhat',
-  centos: 'centos',
-  fedora: 'fedora',
-  rocky: 'rocky',
-  almalinux: 'almalinux',
-  amzn: 'amzn',
-  ol: 'oracle',
-  mariner: 'mariner',
-  azurelinux: 'azurelinux',
-  opensuse: 'opensuse',
-  'opensuse-leap': 'opensuse',
-  'opensuse-tumbleweed': 'opensuse',
-  sles: 'suse',
-  sle_hpc: 'suse',
-  'sle-micro': 'suse',
-  sles_sap: 'suse',
-  photon: 'photon',
-  openEuler: 'openeuler',
-};
+const NAMESPACES = new Map(
+  Object.entries({
+    rhel: 'redhat',
+    centos: 'centos',
+    fedora: 'fedora',
+    rocky: 'rocky',
+    almalinux: 'almalinux',
+    amzn: 'amzn',
+    ol: 'oracle',
+    mariner: 'mariner',
+    azurelinux: 'azurelinux',
+    opensuse: 'opensuse',
+    'opensuse-leap': 'opensuse',
+    'opensuse-tumbleweed': 'opensuse',
+    sles: 'suse',
+    sle_hpc: 'suse',
+    'sle-micro': 'suse',
+    sles_sap: 'suse',
+    photon: 'photon',
+    openEuler: 'openeuler',
+  }),
+);
 
 export interface OsRelease {
   id?: string;
@@ -157,9 +182,12 @@ export interface OsRelease {
 }
 
 /** `pkg:rpm/<vendor>/<name>@<version>-<release>?arch=…&epoch=…&distro=<id>-<version_id>`. */
-export function rpmPurl(p: RpmPackage, os: OsRelease = {}): string | undefined {
+export function rpmPurl(
+  p: Pick<RpmPackage, 'name' | 'versionRelease' | 'epoch' | 'arch'>,
+  os: OsRelease = {},
+): string | undefined {
   const id = os.id && /^[A-Za-z0-9._-]{1,64}$/.test(os.id) ? os.id : undefined;
-  const namespace = id !== undefined ? (NAMESPACES[id] ?? id.toLowerCase()) : undefined;
+  const namespace = id !== undefined ? (NAMESPACES.get(id) ?? id.toLowerCase()) : undefined;
   const q: Record<string, string> = {};
   if (p.arch) q['arch'] = p.arch;
   if (p.epoch !== undefined && p.epoch !== 0) q['epoch'] = String(p.epoch);

@@ -154,19 +154,24 @@ function leaf(db: Db, base: number, at: number, out: (rowid: number, payload: Ui
   if (from + local + (local < p ? 4 : 0) > end)
     return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
   if (local === p) return out(rowid.value, db.bytes.subarray(from, from + p));
+  // The chain is walked before anything is allocated: a cell that claims a long payload costs only the
+  // pages it really has, and those pages are spent for every later cell.
+  const chain: number[] = [];
+  let next = db.dv.getUint32(from + local);
+  for (let have = local; have < p; have += db.usable - 4) {
+    if (next === 0 || !take(db, next))
+      return void db.notes.add('rpmdb.sqlite: an overflow chain that ends early or loops');
+    chain.push(next);
+    next = db.dv.getUint32((next - 1) * db.pageSize);
+  }
   const payload = new Uint8Array(p);
   payload.set(db.bytes.subarray(from, from + local));
   let have = local;
-  let next = db.dv.getUint32(from + local);
-  while (have < p) {
-    if (next === 0 || !take(db, next)) {
-      return void db.notes.add('rpmdb.sqlite: an overflow chain that ends early or loops');
-    }
-    const o = (next - 1) * db.pageSize;
+  for (const page of chain) {
+    const o = (page - 1) * db.pageSize + 4;
     const n = Math.min(p - have, db.usable - 4);
-    payload.set(db.bytes.subarray(o + 4, o + 4 + n), have);
+    payload.set(db.bytes.subarray(o, o + n), have);
     have += n;
-    next = db.dv.getUint32(o);
   }
   out(rowid.value, payload);
 }

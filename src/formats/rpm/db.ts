@@ -43,8 +43,10 @@ export function rpmDbKind(path: string): RpmDbKind | undefined {
 
 export interface RpmDb {
   packages: RpmPackage[];
-  /** What could not be read, as fixed sentences (never image text). */
+  /** What could not be read, as fixed sentences (never image text), each once with its count. */
   notes: string[];
+  /** How many problems the notes stand for. */
+  problems: number;
 }
 
 /**
@@ -55,7 +57,7 @@ export function readRpmDb(bytes: Uint8Array, kind: RpmDbKind, size = bytes.lengt
   const notes = new Notes();
   if (size > RPMDB_CAP || bytes.length < size) {
     notes.add(`rpm database larger than ${RPMDB_CAP / 1024 / 1024} MiB: not read`);
-    return { packages: [], notes: notes.list() };
+    return { packages: [], notes: notes.list(), problems: notes.total };
   }
   const blobs =
     kind === 'sqlite'
@@ -80,7 +82,7 @@ export function readRpmDb(bytes: Uint8Array, kind: RpmDbKind, size = bytes.lengt
   const kept = headers.filter((h) => h.name !== 'gpg-pubkey');
   const packages = kept.map(rpmPackage);
   resolveDepends(kept, packages);
-  return { packages, notes: notes.list() };
+  return { packages, notes: notes.list(), problems: notes.total };
 }
 
 function sqliteBlobs(bytes: Uint8Array, notes: Notes): Uint8Array[] {
