@@ -5,7 +5,7 @@ import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model/image.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
 import { matchSecretFile } from '../../src/scan/secret-files.js';
-import { packageDbKind, packageParser, PathBudget } from '../../src/scan/packages.js';
+import { matchFile, parserFor, PathBudget } from '../../src/formats/index.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';
 import type { DockerfileInfo } from '../../src/analysis/dockerfile.js';
@@ -27,11 +27,11 @@ export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> =
 export const X = (path: string, body: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord =>
   T(path, body, { mode: 0o755, ...x });
 
-/** A package database file, read as the scan reads it (src/scan/packages.ts). */
+/** A package database file, read as the scan reads it (src/formats/). */
 export function P(path: string, text: string | Buffer): EntryRecord {
-  const kind = packageDbKind(path);
+  const kind = matchFile(path);
   if (!kind) throw new Error(`not a package database: ${path}`);
-  const parser = packageParser(kind, path, new PathBudget());
+  const parser = parserFor(kind, path, new PathBudget());
   parser.write(typeof text === 'string' ? Buffer.from(text) : text);
   return T(path, text, { pkg: parser.end() });
 }

@@ -2,18 +2,13 @@
 // tables of real formats, hostile input, and the same bytes fed in every chunking.
 import { describe, expect, it } from 'vitest';
 import { flatten } from '../../src/flatten/flatten.js';
-import { findOwners, reportOwners } from '../../src/analysis/owners.js';
+import { findOwners } from '../../src/analysis/owners.js';
+import { reportOwners } from '../../src/analysis/owners-report.js';
 import { packageRules } from '../../src/analysis/package-rules.js';
 import { scanLayer } from '../../src/scan/layer.js';
-import {
-  isPackageDb,
-  packageDbKind,
-  packageParser,
-  PathBudget,
-  READ_CAP,
-  type PackageDb,
-  type PackageDbKind,
-} from '../../src/scan/packages.js';
+import { isParsedDb as isPackageDb, matchFile, parserFor, PathBudget } from '../../src/formats/index.js';
+import { READ_CAP } from '../../src/formats/read.js';
+import type { ParsedDb as PackageDb } from '../../src/formats/contract.js';
 import { LayerCache } from '../../src/scan/cache.js';
 import { showNames } from '../../src/report/names.js';
 import { chunks, dir, file, symlink, tar } from '../helpers/tar.js';
@@ -23,8 +18,12 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-function parse(kind: PackageDbKind, path: string, body: Buffer | string, step = 0): PackageDb {
-  const p = packageParser(kind, path, new PathBudget());
+const packageDbKind = (path: string): string | undefined => matchFile(path)?.kind;
+const packageParser = (kind: string, path: string, budget: PathBudget): ReturnType<typeof parserFor> =>
+  parserFor({ kind }, path, budget);
+
+function parse(kind: string, path: string, body: Buffer | string, step = 0): PackageDb {
+  const p = parserFor({ kind }, path, new PathBudget());
   const buf = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
   for (const c of step ? chunks(buf, step) : [buf]) p.write(c);
   return p.end();
@@ -79,7 +78,7 @@ describe('packageDbKind', () => {
     ['/app/node_modules/@types/node/package.json', 'npm'],
     ['/app/node_modules/left-pad/lib/package.json', undefined],
     ['/app/node_modules/.bin/package.json', undefined],
-    ['/app/package.json', 'app'],
+    ['/app/package.json', 'npm-app'],
     ['/usr/lib/python3/site-packages/requests-2.31.0.dist-info/RECORD', 'python-record'],
     ['/usr/lib/python3/site-packages/requests-2.31.0.dist-info/METADATA', 'python-metadata'],
     ['/usr/lib/python3/site-packages/requests/RECORD', undefined],
@@ -95,7 +94,14 @@ describe('dpkg status', () => {
     expect(db).toEqual({
       kind: 'dpkg-status',
       packages: [
-        { name: 'libc6:amd64', version: '2.36-9+deb12u4', arch: 'amd64', declaredSize: 12985 * 1024 },
+        {
+          name: 'libc6:amd64',
+          version: '2.36-9+deb12u4',
+          arch: 'amd64',
+          declaredSize: 12985 * 1024,
+          source: { name: 'glibc', version: null },
+          supplier: 'GNU Libc Maintainers <debian-glibc@lists.debian.org>',
+        },
         { name: 'bash', version: '5.2.15-2+b2', arch: 'amd64', declaredSize: 7164 * 1024 },
       ],
     });
@@ -303,11 +309,11 @@ describe('package.json and METADATA', () => {
 
   it('an application package.json: its devDependencies', () => {
     const db = parse(
-      'app',
+      'npm-app',
       '/app/package.json',
-      '{"name":"app","devDependencies":{"typescript":"^5","jest":"^29"}}',
+      '{"name":"app","devDependencies":{"typescript":"^5","jest":"^29"},"dependencies":{"express":"^4"}}',
     );
-    expect(db).toEqual({ kind: 'app', devDependencies: ['typescript', 'jest'] });
+    expect(db).toEqual({ kind: 'npm-app', names: ['typescript', 'jest'], more: ['express'] });
   });
 
   it('METADATA: Name and Version from the headers only', () => {
@@ -328,7 +334,7 @@ describe('isPackageDb (the layer cache reads it back)', () => {
     [{ kind: 'apk', packages: [{ name: 5, version: null }] }, false],
     [{ kind: 'apk', packages: [{ name: 'x'.repeat(300), version: null }] }, false],
     [{ kind: 'dpkg-files', files: 5 }, false],
-    [{ kind: 'app', devDependencies: [1] }, false],
+    [{ kind: 'npm-app', names: [1] }, false],
     [{ kind: 'npm', cut: -1 }, false],
     [null, false],
   ])('%j → %s', (v, ok) => {

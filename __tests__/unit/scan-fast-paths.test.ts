@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { headSpec } from '../../src/scan/heads.js';
 import { scanLayer } from '../../src/scan/layer.js';
 import { secretFileKind } from '../../src/scan/secret-files.js';
-import { packageDbKind } from '../../src/scan/packages.js';
+import { matchFile } from '../../src/formats/index.js';
 import { MAX_DEPTH, pastLimits } from '../../src/util/limits.js';
 import { decodeName, nameByteLength } from '../../src/util/names.js';
 import { cleanPath } from '../../src/util/paths.js';
@@ -40,20 +40,21 @@ function pastLimitsOracle(path: string, link: string | null): string | undefined
 
 function headSpecOracle(path: string, mode: number): ReturnType<typeof headSpec> {
   const spec = namedOracle(path, mode);
-  const packages = packageDbKind(path);
+  const packages = matchFile(path);
   if (!packages) return spec;
-  return spec ? { ...spec, packages } : { keep: 0, packages };
+  const marker = (
+    {
+      '/var/lib/dpkg/status': 'Package:',
+      '/lib/apk/db/installed': 'P:',
+      '/usr/lib/apk/db/installed': 'P:',
+    } as Record<string, string>
+  )[path];
+  // A database is still probed as ELF when it is executable (an image can put a binary there).
+  return { ...(spec ?? { keep: 0 }), packages, ...(marker ? { countLines: marker } : {}) };
 }
 
 function namedOracle(path: string, mode: number): ReturnType<typeof headSpec> {
   if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: 16 * 1024 };
-  const dbs: Record<string, string> = {
-    '/var/lib/dpkg/status': 'Package:',
-    '/lib/apk/db/installed': 'P:',
-    '/usr/lib/apk/db/installed': 'P:',
-  };
-  const marker = dbs[path];
-  if (marker) return { keep: 0, countLines: marker };
   if (path === '/etc/passwd' || path === '/etc/group') return { keep: 16 * 1024 };
   const linker =
     path === '/etc/ld.so.conf' ||

@@ -14,6 +14,7 @@ import type { FlatFile } from '../flatten/flatten.js';
 import type { BaseVerdict } from '../types/report.js';
 import { isBusybox, isPackageManager, isShell, listCommands } from './commands.js';
 import type { DockerfileInfo } from './dockerfile.js';
+import { FORMATS } from '../formats/index.js';
 import { ImageFs } from './fsview.js';
 
 function parseOsRelease(text: string): Record<string, string> {
@@ -66,30 +67,10 @@ export function detectBase(files: readonly FlatFile[] | ImageFs, ctx: BaseContex
     break;
   }
   const packages: NonNullable<BaseVerdict['packages']> = [];
-  const dpkg = fs.regular('/var/lib/dpkg/status');
-  if (dpkg) {
-    packages.push({ manager: 'dpkg', path: '/var/lib/dpkg/status', count: dpkg.records ?? null });
-    evidence.push(`/var/lib/dpkg/status: ${dpkg.records ?? '?'} packages`);
-  }
-  const statusD = fs.children('/var/lib/dpkg/status.d').filter((f) => f.type === 'file');
-  if (statusD.length) {
-    packages.push({ manager: 'dpkg', path: '/var/lib/dpkg/status.d/', count: statusD.length });
-    evidence.push(`/var/lib/dpkg/status.d/: ${statusD.length} package records (the distroless layout)`);
-  }
-  for (const p of ['/lib/apk/db/installed', '/usr/lib/apk/db/installed']) {
-    const r = fs.resolve(p);
-    if (!r.ok || r.file.type !== 'file') continue;
-    // With usr-merge both paths lead to one file: report it once, under its real path.
-    if (packages.some((x) => x.manager === 'apk')) break;
-    packages.push({ manager: 'apk', path: r.path, count: r.file.records ?? null });
-    evidence.push(`${r.path}: ${r.file.records ?? '?'} packages`);
-  }
-  for (const dir of ['/var/lib/rpm', '/usr/lib/sysimage/rpm']) {
-    const db = fs.children(dir).filter((f) => f.type === 'file' && f.size > 0);
-    if (db.length) {
-      packages.push({ manager: 'rpm', path: `${dir}/`, count: null });
-      evidence.push(`${dir}/: rpm database`);
-      break;
+  for (const m of FORMATS) {
+    for (const e of m.evidence?.(fs) ?? []) {
+      packages.push({ manager: e.manager, path: e.path, count: e.count });
+      evidence.push(e.text);
     }
   }
   if (packages.length) result.packages = packages;

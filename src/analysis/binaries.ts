@@ -3,8 +3,9 @@
  * fires when an executable carries debug info or symbols the process never reads.
  */
 import type { FlatFile } from '../flatten/flatten.js';
+import { goModulePurl, goStdlib } from '../formats/golang.js';
 import type { ElfFacts } from '../scan/elf-probe.js';
-import type { ReportBinary } from '../types/report.js';
+import type { ReportBinary, ReportGoModule } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
 
@@ -27,18 +28,26 @@ export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
       stripped: f.elf.stripped,
     };
     const go = f.elf.go;
-    if (go)
+    if (go) {
+      const stdlib = goStdlib(go.version);
       b.go = {
         version: go.version,
         path: go.path,
-        main: go.main ? { ...go.main } : null,
-        deps: go.deps.map((d) => ({ ...d })),
+        main: go.main ? withPurl(go.main) : null,
+        deps: go.deps.map(withPurl),
         settings: go.settings.map((s) => ({ ...s })),
         ...(go.truncated ? { truncated: true } : {}),
+        ...(stdlib ? { stdlib } : {}),
       };
+    }
     if (f.elf.notes?.length) b.notes = [...f.elf.notes];
     return b;
   });
+}
+
+function withPurl(m: ReportGoModule): ReportGoModule {
+  const purl = goModulePurl(m.path, m.version);
+  return purl ? { ...m, purl } : { ...m };
 }
 
 /** The debug and symbol bytes of an executable, when they are worth a finding. */

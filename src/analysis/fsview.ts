@@ -2,6 +2,7 @@
  * A read-only view of the final file system for rules: lookups by path, symlinks followed *inside* the
  * image (clamped at its root, bounded in hops), and the directory layout. Pure: nothing touches the host.
  */
+import type { FileView } from '../formats/contract.js';
 import type { FlatFile } from '../flatten/flatten.js';
 import { MAX_DEPTH, MAX_HOPS } from '../util/limits.js';
 import { basename, components, dirname, join } from '../util/paths.js';
@@ -10,7 +11,7 @@ export type ResolveResult =
   | { ok: true; path: string; file: FlatFile; via: string[] }
   | { ok: false; path: string; why: 'missing' | 'loop' | 'not-a-directory'; via: string[] };
 
-export class ImageFs {
+export class ImageFs implements FileView {
   readonly files: readonly FlatFile[];
   private readonly byPath = new Map<string, FlatFile>();
   private kids: Map<string, FlatFile[]> | undefined;
@@ -89,6 +90,14 @@ export class ImageFs {
   regular(path: string, cwd = '/'): FlatFile | undefined {
     const r = this.resolve(path, cwd);
     return r.ok && (r.file.type === 'file' || r.file.type === 'hardlink') ? r.file : undefined;
+  }
+
+  /** The regular file (or hard link) `path` leads to, with the path it resolved to. */
+  resolveFile(path: string): { path: string; file: FlatFile } | undefined {
+    const r = this.resolve(path);
+    return r.ok && (r.file.type === 'file' || r.file.type === 'hardlink')
+      ? { path: r.path, file: r.file }
+      : undefined;
   }
 
   /** Text of a file's kept head (follows symlinks). */

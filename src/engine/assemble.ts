@@ -4,7 +4,8 @@ import { listBinaries } from '../analysis/binaries.js';
 import { detectBase } from '../analysis/base.js';
 import { measureImage } from '../analysis/budget.js';
 import { integrityFindings } from '../analysis/integrity.js';
-import { findOwners, reportOwners, type Owners } from '../analysis/owners.js';
+import { findOwners, type Owners } from '../analysis/owners.js';
+import { reportOwners } from '../analysis/owners-report.js';
 import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
@@ -102,7 +103,11 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
 
 /** The packages, the ownership totals, and each owned file's owner (an index into `packages`). */
 function withOwners(report: Report, owners: Owners): void {
-  const o = reportOwners(owners);
+  const os = report.base.os;
+  const o = reportOwners(owners, {
+    distroId: os?.id?.toLowerCase() ?? null,
+    distroVersion: os?.versionId ?? null,
+  });
   report.packages = o.packages;
   report.ownership = o.ownership;
   const per = owners.fileOwners;

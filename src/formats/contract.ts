@@ -18,9 +18,12 @@
 import type { PackageManager } from '../types/report.js';
 
 /** The modules' ids: a package manager's name, or a format that is not one (elf). */
-export type FormatId = PackageManager;
+type FormatId = PackageManager;
 
-/** A matched file: which of the module's files it is (module-local, at most 32 characters). */
+/**
+ * A matched file: which of the module's files it is. Kinds are unique across modules (the module's id, or
+ * the id and a suffix: "dpkg-status", "rpm-sqlite"), at most 32 characters, and listed in `kinds`.
+ */
 export interface FileMatch {
   kind: string;
   /**
@@ -75,9 +78,7 @@ export interface PackageRecord {
  * `isParsedDb` (index.ts), so it holds only the fields below.
  */
 export interface ParsedDb extends Partial<Counts> {
-  /** The module that parsed it. */
-  format: FormatId;
-  /** The module's `FileMatch.kind`. */
+  /** The `FileMatch.kind` it was parsed as (which names its module). */
   kind: string;
   /** The packages it records (a database), or the one package it describes (a package.json, a METADATA). */
   packages?: PackageRecord[];
@@ -101,7 +102,7 @@ export interface Budget {
 }
 
 /** A file of the final file system, as a module sees it. */
-export interface ViewFile {
+interface ViewFile {
   path: string;
   type: 'file' | 'dir' | 'symlink' | 'hardlink' | 'char' | 'block' | 'fifo';
   size: number;
@@ -162,7 +163,7 @@ export interface Assembled {
 
 /** A database that marks an OS, for base detection ("/var/lib/dpkg/status: 92 packages"). */
 export interface BaseEvidence {
-  manager: PackageManager;
+  manager: 'dpkg' | 'apk' | 'rpm';
   path: string;
   count: number | null;
   /** The evidence line. */
@@ -181,6 +182,8 @@ export interface FormatModule {
   readonly id: FormatId;
   /** OS packages claim a path before language packages do. */
   readonly tier: 'os' | 'lang';
+  /** Every `FileMatch.kind` that `match` may give. */
+  readonly kinds: readonly string[];
   /** Which of its files a path is. Cheap: this runs for every file of every layer. */
   match(path: string): FileMatch | undefined;
   /** A bounded parser for a matched file's body. */

@@ -173,6 +173,7 @@ const goModule = obj<ReportGoModule>({
       sum: optional(binText),
     }),
   ),
+  purl: optional(str(16 * 1024)),
 });
 const binary = obj<ReportBinary>({
   path: text,
@@ -190,6 +191,7 @@ const binary = obj<ReportBinary>({
       deps: arr(goModule, 5000),
       settings: arr(obj<ReportGoInfo['settings'][number]>({ key: binText, value: binText }), 200),
       truncated: optional(bool),
+      stdlib: optional(obj<NonNullable<ReportGoInfo['stdlib']>>({ version: binText, purl: str(16 * 1024) })),
     }),
   ),
   notes: optional(arr(str(200), 8)),
@@ -201,14 +203,34 @@ type ImageInfo = Report['image'];
 const NAME = str(4 * 256);
 /** The engine lists at most 5000 packages (src/analysis/owners.ts); a few times that is still a bound. */
 const MAX_PACKAGES = 20_000;
+const MANAGERS = [
+  'dpkg',
+  'apk',
+  'rpm',
+  'npm',
+  'python',
+  'gem',
+  'maven',
+  'nuget',
+  'composer',
+  'cargo',
+  'conda',
+] as const;
 const pkg = obj<ReportPackage>({
-  manager: oneOf(['dpkg', 'apk', 'npm', 'python', 'gem'] as const),
+  manager: oneOf(MANAGERS),
   name: NAME,
   version: nullable(str(64 * 1024)),
   size: count,
   files: count,
   declaredSize: optional(count),
   copies: optional(count),
+  purl: optional(str(16 * 1024)),
+  source: optional(obj<NonNullable<ReportPackage['source']>>({ name: NAME, version: nullable(NAME) })),
+  licenses: optional(str(4 * 1024)),
+  layer: optional(count),
+  arch: optional(NAME),
+  supplier: optional(NAME),
+  dependsOn: optional(arr(NAME, 5000)),
 });
 const totals = obj<Ownership['owned']>({ bytes: count, files: count });
 const ownership = obj<Ownership>({

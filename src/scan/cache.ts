@@ -27,10 +27,11 @@ import type { Compression } from '../util/decompress.js';
 import { onCancel } from '../util/interrupt.js';
 import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js';
 import { ELF_FACTS, type ElfFacts } from './elf-probe.js';
-import { isPackageDb, type PackageDb } from './packages.js';
+import type { ParsedDb } from '../formats/contract.js';
+import { isParsedDb } from '../formats/index.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 5;
+export const CACHE_FORMAT = 6;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
@@ -100,7 +101,7 @@ type Encoded = [
   // Two optional fields, only on the lines that have them (a warm run parses 80k lines, mostly ten long):
   // an ELF executable's facts (null when the line has only the next one), and a package database's records.
   (ElfFacts | null)?,
-  PackageDb?,
+  ParsedDb?,
 ];
 
 function encode(e: EntryRecord): Encoded {
@@ -145,7 +146,7 @@ function decode(line: string): EntryRecord {
         typeof secret[1] === 'string'
       )) ||
     (a.length === 11 && elf === null) ||
-    (a.length === 12 && !isPackageDb(pkg))
+    (a.length === 12 && !isParsedDb(pkg))
   ) {
     throw new Error('bad entry');
   }

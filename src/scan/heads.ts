@@ -6,9 +6,9 @@
  * | ------------------------------------------------------------ | ------------- | -------------------------- |
  * | executables and files under a bin/ or sbin/ directory        | 4 KiB         | entrypoint (ELF, #!)       |
  * | /etc/os-release, /usr/lib/os-release                         | 16 KiB        | base                       |
- * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count only  | base                       |
- * | package databases: dpkg status, status.d, info/*.list, apk,  | records       | owners (packages.ts)       |
- * | node_modules/NAME/package.json, *.dist-info/{METADATA,RECORD} |               |                            |
+ * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count       | base                       |
+ * | every file a format module matches (src/formats/index.ts):   | what it       | owners, base               |
+ * | dpkg, apk, npm, Python, gems                                 | parses        |                            |
  * | /etc/passwd, /etc/group                                      | 16 KiB        | user (USER name → uid)     |
  * | /etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-*.path    | 4 KiB         | entrypoint (library dirs)  |
  * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | a verdict     | secret (secret-files.ts)   |
@@ -23,7 +23,8 @@
  * so a bigger head would multiply memory for little. Slimgate reads DT_NEEDED when it is within the head
  * and says so when it is not.
  */
-import { packageDbKind, type PackageDbKind } from './packages.js';
+import type { FileMatch } from '../formats/contract.js';
+import { matchFile } from '../formats/index.js';
 import { secretFileKind, type SecretFileKind } from './secret-files.js';
 
 export interface HeadSpec {
@@ -35,8 +36,8 @@ export interface HeadSpec {
   secrets?: SecretFileKind;
   /** An executable: if it is ELF, read its sections and Go build info as it streams (elf-probe.ts). */
   elf?: boolean;
-  /** Read the body as this package database, keeping its records (src/scan/packages.ts). */
-  packages?: PackageDbKind;
+  /** Read the body as this format module's file, keeping what it parses (src/formats/). */
+  packages?: FileMatch;
 }
 
 /** ELF program headers (for PT_INTERP) sit within the first few KiB of any real binary. */
@@ -44,13 +45,6 @@ export const EXEC_HEAD = 4096;
 const OS_RELEASE_HEAD = 16 * 1024;
 const ID_FILE_HEAD = 16 * 1024;
 const SMALL_HEAD = 4096;
-
-const PACKAGE_DBS: Record<string, string> = {
-  '/var/lib/dpkg/status': 'Package:',
-  '/lib/apk/db/installed': 'P:',
-  // usr-merged Alpine/Wolfi: /lib is a symlink to usr/lib, so the database is stored under /usr/lib.
-  '/usr/lib/apk/db/installed': 'P:',
-};
 
 function isLinkerConfig(path: string): boolean {
   return (
@@ -72,16 +66,16 @@ function maybeNamed(path: string): boolean {
 
 export function headSpec(path: string, mode: number): HeadSpec | undefined {
   const spec = namedSpec(path, mode);
-  const packages = packageDbKind(path);
+  const packages = matchFile(path);
   if (!packages) return spec;
-  return spec ? { ...spec, packages } : { keep: 0, packages };
+  const out: HeadSpec = spec ? { ...spec, packages } : { keep: 0, packages };
+  if (packages.countLines) out.countLines = packages.countLines;
+  return out;
 }
 
 function namedSpec(path: string, mode: number): HeadSpec | undefined {
   if (maybeNamed(path)) {
     if (path === '/etc/os-release' || path === '/usr/lib/os-release') return { keep: OS_RELEASE_HEAD };
-    const marker = /\/(?:status|installed)$/.test(path) ? PACKAGE_DBS[path] : undefined;
-    if (marker) return { keep: 0, countLines: marker };
     if (path === '/etc/passwd' || path === '/etc/group') return { keep: ID_FILE_HEAD };
     if (isLinkerConfig(path)) return { keep: SMALL_HEAD };
   }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { inflate, type Compression } from '../util/decompress.js';
 import { headSpec, type HeadSpec } from './heads.js';
 import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
-import { PathBudget, packageParser, type PackageDb, type PackageParser } from './packages.js';
+import type { ParsedDb, StreamParser } from '../formats/contract.js';
+import { parserFor, PathBudget } from '../formats/index.js';
 import { cleanPath } from '../util/paths.js';
 import { SecretMatcher, type SecretHit } from './secret-files.js';
 import { ElfProbe, type ElfFacts } from './elf-probe.js';
@@ -32,8 +33,8 @@ export interface EntryRecord {
   secret?: SecretHit;
   /** An ELF executable's bytes by kind, stripped or not, and Go build info (elf-probe.ts). */
   elf?: ElfFacts;
-  /** A package database's records (src/scan/packages.ts), read as the body streamed past. */
-  pkg?: PackageDb;
+  /** What a format module parsed of the body as it streamed past (src/formats/). */
+  pkg?: ParsedDb;
 }
 
 export interface LayerScan {
@@ -144,7 +145,7 @@ class HeadSink implements BodySink {
   private count = 0;
   private readonly secrets: SecretMatcher | undefined;
   private readonly elf: ElfProbe | undefined;
-  private readonly packages: PackageParser | undefined;
+  private readonly packages: StreamParser | undefined;
 
   constructor(
     private readonly rec: EntryRecord,
@@ -154,7 +155,7 @@ class HeadSink implements BodySink {
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
     this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
     this.elf = spec.elf ? new ElfProbe(rec.size) : undefined;
-    this.packages = spec.packages ? packageParser(spec.packages, rec.path, budget) : undefined;
+    this.packages = spec.packages ? parserFor(spec.packages, rec.path, budget) : undefined;
   }
 
   write(chunk: Buffer): void {

@@ -158,6 +158,8 @@ export interface ReportGoInfo {
   settings: { key: string; value: string }[];
   /** Part of the module list was cut at a bound or not understood. */
   truncated?: boolean;
+  /** The Go standard library it was built with (`go1.21.5` → 1.21.5), as a package. */
+  stdlib?: { version: string; purl: string };
 }
 
 export interface ReportGoModule {
@@ -166,9 +168,12 @@ export interface ReportGoModule {
   version: string;
   sum?: string;
   replace?: { path: string; pathBase64?: string; version: string; sum?: string };
+  /** `pkg:golang/<module path>@<version>`. */
+  purl?: string;
 }
 
-export type PackageManager = 'dpkg' | 'apk' | 'npm' | 'python' | 'gem';
+export type PackageManager =
+  'dpkg' | 'apk' | 'rpm' | 'npm' | 'python' | 'gem' | 'maven' | 'nuget' | 'composer' | 'cargo' | 'conda';
 
 /** One package (all its copies, for language packages installed more than once), as its database says. */
 export interface ReportPackage {
@@ -185,6 +190,19 @@ export interface ReportPackage {
   declaredSize?: number;
   /** Language packages: how many copies (node_modules trees, site-packages) hold it, when more than one. */
   copies?: number;
+  /** Its package-url (github.com/package-url/purl-spec), canonical; OS packages carry os-release's distro. */
+  purl?: string;
+  /** The source package it was built from (dpkg Source:, rpm SOURCERPM), when the database names one. */
+  source?: { name: string; version: string | null };
+  /** Its license as an SPDX expression, when the database has one that is valid SPDX. */
+  licenses?: string;
+  /** Index of the layer whose database record brought it. */
+  layer?: number;
+  arch?: string;
+  /** Who supplies it, as the database says (dpkg Maintainer, apk m:, npm author). */
+  supplier?: string;
+  /** Names of packages of the same manager it depends on, where the database records them. */
+  dependsOn?: string[];
 }
 
 export interface Ownership {
