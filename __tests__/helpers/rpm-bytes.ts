@@ -99,7 +99,7 @@ export function ndbFile(blobs: Buffer[]): Buffer {
 
 const PS = 512;
 
-export function varint(n: number): Buffer {
+function varint(n: number): Buffer {
   if (n < 0x80) return Buffer.of(n);
   const out: number[] = [];
   let v = n;

@@ -2,6 +2,12 @@
 // to, and the hostile cases (huge counts, cycles, truncation, names that are not UTF-8), each a note and
 // never a crash or a stall. The readers are checked against rpm itself in __tests__/itg/rpm.test.ts.
 import { describe, expect, it } from 'vitest';
+import { detectBase } from '../../src/analysis/base.js';
+import { findOwners } from '../../src/analysis/owners.js';
+import { reportOwners } from '../../src/analysis/owners-report.js';
+import { flatten } from '../../src/flatten/flatten.js';
+import { isParsedDb, matchFile, parserFor, PathBudget } from '../../src/formats/index.js';
+import { scanLayer } from '../../src/scan/layer.js';
 import { bdbHashValues } from '../../src/formats/rpm/bdb.js';
 import { readRpmDb, rpmDbKind, RPMDB_CAP } from '../../src/formats/rpm/db.js';
 import { decodeHeader, TAG } from '../../src/formats/rpm/header.js';
@@ -27,8 +33,11 @@ import {
   strs,
   type HeaderEntry,
 } from '../helpers/rpm-bytes.js';
+import { chunks, dir, file, symlink, tar } from '../helpers/tar.js';
 
-function pkg(name: string, extra: HeaderEntry[] = [], files = ['/usr/bin/', ['a', 'b']] as const): Buffer {
+type Files = [string, (string | Buffer)[]];
+
+function pkg(name: string, extra: HeaderEntry[] = [], files: Files = ['/usr/bin/', ['a', 'b']]): Buffer {
   return rpmHeader([
     str(TAG.name, name),
     str(TAG.version, '1.2'),
@@ -102,7 +111,7 @@ describe('rpm header blobs', () => {
 
   it('keeps a name that is not UTF-8 as its bytes', () => {
     const bad = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "caf\xe9" (Latin-1)
-    const r = decodeHeader(pkg('latin', [], ['/opt/', [bad as unknown as string]] as never));
+    const r = decodeHeader(pkg('latin', [], ['/opt/', [bad]]));
     if ('error' in r) throw new Error(r.error);
     const f = r.header.files[0] as string;
     expect(f).not.toBe('/opt/café');
@@ -281,7 +290,7 @@ describe('rpm databases, hand-made', () => {
     const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 24;
     const header = Buffer.from('SQLite format 3\0');
     for (let i = 0; i < 200; i++) {
-      const b = Buffer.alloc(4096 + (i % 7) * 512, 0).map(() => rnd());
+      const b = Buffer.from(new Uint8Array(4096 + (i % 7) * 512).map(() => rnd()));
       if (i % 3 === 0) header.copy(b);
       if (i % 3 === 0) b.writeUInt16BE(512, 16);
       for (const kind of ['sqlite', 'bdb', 'ndb'] as const) expect(() => readRpmDb(b, kind)).not.toThrow();
@@ -340,5 +349,82 @@ describe('rpm packages', () => {
     const db = readRpmDb(ndbFile([lib, sh, app]), 'ndb');
     expect(db.packages.find((p) => p.name === 'app')?.dependsOn).toEqual(['bash', 'libfoo']);
     expect(db.packages.find((p) => p.name === 'libfoo')?.dependsOn).toBeUndefined();
+  });
+});
+
+describe('rpm in the scan: heads, owners, base detection, the report', () => {
+  const alpha = pkg('alpha', [str(TAG.license, 'GPLv2+ and MIT'), str(TAG.vendor, 'V'.repeat(300))]);
+  const beta = pkg(
+    'beta',
+    [
+      i32(TAG.epoch, [3]),
+      str(TAG.sourceRpm, 'beta-src-1.2-3.el9.src.rpm'),
+      strs(TAG.requireName, ['alpha', '/usr/bin/a']),
+    ],
+    ['/opt/beta/', ['x', 'y']],
+  );
+  const image = tar([
+    dir('usr/bin/'),
+    file('usr/bin/a', 'A'.repeat(1000)),
+    file('usr/bin/b', 'B'.repeat(500)),
+    dir('opt/beta/'),
+    file('opt/beta/x', 'X'.repeat(70)),
+    file('mine', 'M'.repeat(5)),
+    dir('usr/lib/sysimage/rpm/'),
+    file('usr/lib/sysimage/rpm/Packages.db', ndbFile([alpha, beta])),
+    dir('var/lib/'),
+    symlink('var/lib/rpm', '../../usr/lib/sysimage/rpm'),
+  ]);
+
+  it("the parser's record survives the layer cache's check, fed in any chunking", () => {
+    const bytes = ndbFile([alpha, beta]);
+    const m = matchFile('/usr/lib/sysimage/rpm/Packages.db');
+    expect(m).toEqual({ kind: 'rpm-ndb' });
+    for (const step of [1, 777, bytes.length]) {
+      const p = parserFor(m as { kind: string }, '/usr/lib/sysimage/rpm/Packages.db', new PathBudget());
+      for (const c of chunks(bytes, step)) p.write(c);
+      const db = p.end();
+      expect(isParsedDb(JSON.parse(JSON.stringify(db)))).toBe(true);
+      expect(db.packages?.map((r) => [r.name, r.version, r.epoch, r.license])).toEqual([
+        ['alpha', '1.2-3.el9', undefined, 'GPL-2.0-or-later AND MIT'],
+        ['beta', '3:1.2-3.el9', '3', undefined],
+      ]);
+    }
+  });
+
+  it('owns the files its database lists, and reports the package as the ecosystem keys it', async () => {
+    const layers = [await scanLayer(chunks(image, 777), 'layer 0')];
+    const files = flatten(layers).files;
+    const o = findOwners(files);
+    expect(o.notes).toEqual([]);
+    const by = Object.fromEntries(o.packages.map((p) => [p.name, p]));
+    expect(by['alpha']).toMatchObject({ manager: 'rpm', size: 1500, files: 2, declaredSize: 4096 });
+    expect(by['beta']).toMatchObject({ manager: 'rpm', version: '3:1.2-3.el9', size: 70, files: 1 });
+    expect(o.ownerOf('/usr/bin/a')?.name).toBe('alpha');
+    expect(o.ownerOf('/mine')).toBeUndefined();
+    const r = reportOwners(o, { distroId: 'opensuse-leap', distroVersion: '15.5' }).packages;
+    expect(r.find((p) => p.name === 'beta')).toMatchObject({
+      purl: 'pkg:rpm/opensuse/beta@1.2-3.el9?arch=x86_64&distro=opensuse-leap-15.5&epoch=3',
+      source: { name: 'beta-src', version: '1.2-3.el9' },
+      dependsOn: ['alpha'],
+      layer: 0,
+    });
+    expect(r.find((p) => p.name === 'alpha')).toMatchObject({
+      licenses: 'GPL-2.0-or-later AND MIT',
+      supplier: 'V'.repeat(256),
+    });
+    // One database reached by two names (the symlinked directory) is one piece of evidence.
+    const rpmEvidence = detectBase(files).evidence.filter((e) => e.includes('rpm'));
+    expect(rpmEvidence).toEqual([
+      '/usr/lib/sysimage/rpm/: rpm database (/usr/lib/sysimage/rpm/Packages.db, 2 packages)',
+    ]);
+  });
+
+  it("two databases: the newest layer's is read, and a note says so", async () => {
+    const old = tar([file('var/lib/rpm/Packages', Buffer.alloc(1)), file('usr/bin/a', 'A')]);
+    const newer = tar([file('usr/lib/sysimage/rpm/rpmdb.sqlite', Buffer.alloc(1))]);
+    const layers = await Promise.all([old, newer].map((t, i) => scanLayer(chunks(t, 777), `layer ${i}`)));
+    const o = findOwners(flatten(layers).files);
+    expect(o.notes).toContain('2 rpm databases: /usr/lib/sysimage/rpm/rpmdb.sqlite read, the others not');
   });
 });

@@ -9,9 +9,9 @@ import { gem } from './gem.js';
 import { npm } from './npm.js';
 import { python } from './python.js';
 import { MAX_FIELD } from './read.js';
-import { rpmFound } from './rpm-found.js';
+import { rpm } from './rpm.js';
 
-export const FORMATS: readonly FormatModule[] = [dpkg, apk, rpmFound, python, npm, gem];
+export const FORMATS: readonly FormatModule[] = [dpkg, apk, rpm, python, npm, gem];
 
 const byKind = new Map<string, FormatModule>();
 for (const m of FORMATS) for (const k of m.kinds) byKind.set(k, m);
