@@ -10,12 +10,19 @@
 //   Debian's rpm reads back with its read-only BerkeleyDB backend (bdb_ro);
 // - rpm's ndb Packages.db, built by the test from the format's description: Debian's rpm cannot write ndb
 //   (`_db_backend ndb` is not compiled in), so there the ground truth is the SQLite database's rpm -qa.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//
+// Last, the packages are installed with their files into a root laid out as Fedora's (the database in
+// /usr/lib/sysimage/rpm, /var/lib/rpm a symlink to it), which becomes an OCI image that Slimgate inspects:
+// the report's rpm packages and the owner of every file must be what rpm -qa and rpm -ql say.
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspect } from '../../src/engine/engine.js';
 import { readRpmDb, type RpmDb } from '../../src/formats/rpm/db.js';
-import { decodeName } from '../../src/util/names.js';
+import type { Report } from '../../src/types/report.js';
+import { decodeName, encodeName } from '../../src/util/names.js';
 import { ndbFile } from '../helpers/rpm-bytes.js';
 import { run } from '../helpers/world.js';
 
@@ -23,6 +30,7 @@ let work = '';
 let dbDir = '';
 let truth: Truth;
 let blobs: { hnum: number; blob: Buffer }[] = [];
+let rpms: string[] = [];
 
 interface Truth {
   /** name → "E:V-R arch SIZE SOURCERPM supplier" as rpm prints them. */
@@ -207,7 +215,7 @@ beforeAll(() => {
       spec,
     ]);
   }
-  const rpms = run('find', [path.join(top, 'RPMS'), '-name', '*.rpm'])
+  rpms = run('find', [path.join(top, 'RPMS'), '-name', '*.rpm'])
     .stdout.split('\n')
     .filter(Boolean);
   dbDir = path.join(work, 'sqlite');
@@ -317,5 +325,113 @@ describe('rpm databases against rpm -qa', () => {
     expect(got.get(lib(1))).toBe('Apache-2.0');
     expect(truth.licenses.get(lib(2))).toBe('BSD');
     expect(got.get(lib(2))).toBe('');
+  });
+});
+
+/** An OCI layout with one uncompressed layer (the tar of `root`), named `ref`. */
+function layoutOf(root: string, dir: string, ref: string): void {
+  const blob = (data: Buffer | string): { digest: string; size: number } => {
+    const buf = Buffer.from(data);
+    const hex = createHash('sha256').update(buf).digest('hex');
+    mkdirSync(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+    writeFileSync(path.join(dir, 'blobs', 'sha256', hex), buf);
+    return { digest: `sha256:${hex}`, size: buf.length };
+  };
+  const layer = run('tar', ['-C', root, '--numeric-owner', '-cf', '-', '.']).stdoutBuffer;
+  const l = blob(layer);
+  const config = blob(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/usr/bin/sg-plain'] },
+      rootfs: { type: 'layers', diff_ids: [l.digest] },
+      history: [{ created_by: 'rpm -i' }],
+    }),
+  );
+  const manifest = blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...l }],
+    }),
+  );
+  writeFileSync(path.join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+  writeFileSync(
+    path.join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...manifest,
+          annotations: { 'org.opencontainers.image.ref.name': ref },
+        },
+      ],
+    }),
+  );
+}
+
+describe('an image with an rpm database, inspected', () => {
+  let report: Report;
+  let root = '';
+  const DB = '/usr/lib/sysimage/rpm';
+
+  beforeAll(async () => {
+    root = path.join(work, 'root');
+    mkdirSync(path.join(root, 'etc'), { recursive: true });
+    mkdirSync(path.join(root, 'var/lib'), { recursive: true });
+    writeFileSync(path.join(root, 'etc/os-release'), 'ID=fedora\nVERSION_ID=99\n');
+    symlinkSync('../../usr/lib/sysimage/rpm', path.join(root, 'var/lib/rpm'));
+    const at = ['--root', root, '--dbpath', DB];
+    run('rpm', [...at, '--initdb']);
+    run('rpm', [...at, '-i', '--nodeps', '--noscripts', '--ignorearch', '--ignoreos', ...rpms]);
+    const oci = path.join(work, 'oci');
+    layoutOf(root, oci, 'rpm');
+    [report] = (await inspect(`oci:${oci}:rpm`)) as [Report];
+  }, 300_000);
+
+  it('lists every package rpm -qa lists, with its version, purl, source and license', () => {
+    const rpmPkgs = (report.packages ?? []).filter((p) => p.manager === 'rpm');
+    const installed = rpmTruth(path.join(root, DB));
+    expect(new Set(rpmPkgs.map((p) => p.name))).toEqual(new Set(installed.packages.keys()));
+    for (const p of rpmPkgs) {
+      const [version, arch] = (installed.packages.get(p.name) as string).split(' ');
+      expect([p.version, p.arch]).toEqual([version, arch]);
+    }
+    expect(rpmPkgs.find((p) => p.name === lib(4))).toMatchObject({
+      purl: 'pkg:rpm/fedora/sg-lib-04@1.0-1.sg?arch=noarch&distro=fedora-99&epoch=2',
+      source: { name: 'sg-epoch', version: '1.0-1.sg' },
+      dependsOn: [lib(3)],
+      layer: 0,
+    });
+    expect(rpmPkgs.find((p) => p.name === 'sg-plain')).toMatchObject({
+      licenses: 'GPL-2.0-or-later AND MIT',
+    });
+    expect(report.base?.evidence.join('\n')).toContain(
+      `${DB}/: rpm database (${DB}/rpmdb.sqlite, ${LIBS + 2} packages)`,
+    );
+    expect(report.ownership?.notes ?? []).toEqual([]);
+  });
+
+  it('each regular file is owned by the package rpm -ql lists it in, and by nothing else', () => {
+    const installed = rpmTruth(path.join(root, DB));
+    const want = new Map<string, string>();
+    for (const [name, files] of installed.files)
+      for (const f of files) {
+        // A Buffer path: the name's own bytes, which may not be UTF-8.
+        const st = lstatSync(Buffer.concat([Buffer.from(root), encodeName(f)]), { throwIfNoEntry: false });
+        if (st?.isFile()) want.set(f, name);
+      }
+    const got = new Map<string, string>();
+    for (const f of report.files) {
+      if (f.type !== 'file' || f.owner === undefined) continue;
+      const p = (report.packages ?? [])[f.owner];
+      const name = f.pathBase64 ? decodeName(Buffer.from(f.pathBase64, 'base64')) : f.path;
+      if (p?.manager === 'rpm') got.set(name, p.name);
+    }
+    expect(got).toEqual(want);
+    expect(want.get('/opt/sg/caf\udce9')).toBe('sg-epoch');
+    expect(want.size).toBeGreaterThan(LIBS * 30);
   });
 });
