@@ -223,6 +223,24 @@ describe('rpm databases, hand-made', () => {
     expect(readRpmDb(Buffer.alloc(4096), 'sqlite').notes).toEqual(['rpmdb.sqlite: not an SQLite database']);
   });
 
+  it('SQLite and BerkeleyDB: many pointers to one cell or item are refused, not read many times', () => {
+    const a = leafCell(1, sqliteRecord([null, blobs[0] as Buffer]));
+    const page = sqlitePage(0x0d, [a.cell]);
+    const at = page.readUInt16BE(8);
+    page.writeUInt16BE(100, 3);
+    for (let i = 0; i < 100; i++) page.writeUInt16BE(at, 8 + i * 2);
+    const db = readRpmDb(sqliteFile(2, [page]), 'sqlite');
+    expect(db.notes.join()).toMatch(/overlap/);
+    expect(db.packages.map((p) => p.name)).toEqual(['alpha']);
+
+    const hp = bdbHashPage([[1, pkg('tiny')]]);
+    hp.writeUInt16LE(40, 20);
+    for (let i = 2; i < 40; i++) hp.writeUInt16LE(hp.readUInt16LE(26 + (i % 2) * 2), 26 + i * 2);
+    const notes = new Notes();
+    expect(bdbHashValues(Buffer.concat([bdbMeta(1), hp]), notes)).toEqual([]);
+    expect(notes.list().join()).toMatch(/overlap/);
+  });
+
   it('BerkeleyDB: values on the page and on overflow pages, in both byte orders', () => {
     for (const little of [true, false]) {
       const big = blobs[2] as Buffer;

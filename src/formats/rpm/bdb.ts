@@ -44,18 +44,14 @@ export function bdbHashValues(bytes: Uint8Array, notes: Notes): Uint8Array[] {
     const type = bytes[base + 25];
     if (type !== P_HASH && type !== P_HASH_UNSORTED) continue;
     const n = u16(db, base + 20);
-    if (PAGE_HEADER + n * 2 > db.pageSize) {
-      notes.add('Packages (BerkeleyDB): a hash page with more entries than it can hold');
+    if (!orderly(db, base, n)) {
+      notes.add('Packages (BerkeleyDB): a hash page whose items overlap or leave it');
       continue;
     }
     // Items are stored from the end of the page down: item i ends where item i-1 starts.
     for (let i = 1; i < n; i += 2) {
       const at = u16(db, base + PAGE_HEADER + i * 2);
       const end = u16(db, base + PAGE_HEADER + (i - 1) * 2);
-      if (at < PAGE_HEADER + n * 2 || at >= db.pageSize || end > db.pageSize || end <= at) {
-        notes.add('Packages (BerkeleyDB): an item outside its page');
-        continue;
-      }
       const v = item(db, base + at, base + end);
       if (v && !(v.length === 4 && isZeroKey(db, base, i))) out.push(v);
     }
@@ -93,6 +89,23 @@ function open(bytes: Uint8Array, notes: Notes): Db | undefined {
 }
 
 const u16 = (db: Db, at: number): number => db.dv.getUint16(at, db.little);
+
+/**
+ * The item index of a hash page as BerkeleyDB keeps it: every offset below the one before it and above the
+ * index itself, so items are disjoint and a page costs its size (hostile offsets could make every value
+ * the whole page).
+ */
+function orderly(db: Db, base: number, n: number): boolean {
+  const floor = PAGE_HEADER + n * 2;
+  if (floor > db.pageSize) return false;
+  let prev = db.pageSize;
+  for (let i = 0; i < n; i++) {
+    const at = u16(db, base + PAGE_HEADER + i * 2);
+    if (at < floor || at >= prev) return false;
+    prev = at;
+  }
+  return true;
+}
 const u32 = (db: Db, at: number): number => db.dv.getUint32(at, db.little);
 
 /** rpm keeps a record with key 0 (the next header number); its 4-byte value is not a header. */

@@ -110,20 +110,70 @@ function walk(db: Db, root: number, leafCell: (rowid: number, payload: Uint8Arra
       db.notes.add('rpmdb.sqlite: a page with more cells than it can hold');
       continue;
     }
+    if (kind === 0x0d) {
+      for (const c of leafCells(db, base, ptrs, cells)) leaf(db, c, leafCell);
+      continue;
+    }
     const children: number[] = [];
     for (let i = 0; i < cells; i++) {
       const at = base + db.dv.getUint16(ptrs + i * 2);
-      if (at < ptrs + cells * 2 || at >= base + db.usable) {
+      if (at < ptrs + cells * 2 || at + 4 > base + db.usable) {
         db.notes.add('rpmdb.sqlite: a cell pointer outside its page');
         continue;
       }
-      if (kind === 0x05) children.push(db.dv.getUint32(at));
-      else leaf(db, base, at, leafCell);
+      children.push(db.dv.getUint32(at));
     }
-    if (kind === 0x05) children.push(db.dv.getUint32(hdr + 8));
-    // Reversed, so that pages pop left to right and rows come in rowid order.
+    children.push(db.dv.getUint32(hdr + 8));
+    // Reversed, so that pages pop left to right and rows come in rowid order. A child seen twice is refused
+    // by take(), so an interior page costs its cell count at most.
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as number);
   }
+}
+
+interface Cell {
+  rowid: number;
+  /** The payload's size, where the cell starts, and how much of the payload is on the page. */
+  size: number;
+  from: number;
+  local: number;
+  /** Where the cell ends on its page (after the overflow page number, if any). */
+  end: number;
+}
+
+/**
+ * A leaf page's cells, in pointer order, each parsed once. Cells that overlap one another are dropped: SQLite
+ * never writes them, and pointers to one shared cell would make a page cost its cells times its size.
+ */
+function leafCells(db: Db, base: number, ptrs: number, cells: number): Cell[] {
+  const out: Cell[] = [];
+  for (let i = 0; i < cells; i++) {
+    const at = base + db.dv.getUint16(ptrs + i * 2);
+    if (at < ptrs + cells * 2 || at >= base + db.usable) {
+      db.notes.add('rpmdb.sqlite: a cell pointer outside its page');
+      continue;
+    }
+    const c = cellAt(db, at, base + db.usable);
+    if (c) out.push(c);
+  }
+  const byStart = [...out].sort((a, b) => a.from - b.from);
+  const bad = new Set<Cell>();
+  for (let i = 1; i < byStart.length; i++)
+    if ((byStart[i] as Cell).from < (byStart[i - 1] as Cell).end) bad.add(byStart[i] as Cell);
+  if (bad.size) db.notes.add('rpmdb.sqlite: cells that overlap on their page');
+  return bad.size ? out.filter((c) => !bad.has(c)) : out;
+}
+
+/** A table leaf cell's header (payload size, rowid) and extent, or undefined (with a note). */
+function cellAt(db: Db, at: number, end: number): Cell | undefined {
+  const size = varint(db.bytes, at, end);
+  const rowid = size && varint(db.bytes, size.next, end);
+  if (!size || !rowid) return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
+  const p = size.value;
+  if (p > db.bytes.length) return void db.notes.add('rpmdb.sqlite: a payload longer than the file');
+  const local = localSize(db.usable, p);
+  const cellEnd = rowid.next + local + (local < p ? 4 : 0);
+  if (cellEnd > end) return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
+  return { rowid: rowid.value, size: p, from: at, local, end: cellEnd };
 }
 
 /** Marks a page visited; false (with a note) for a page number out of range or seen before. */
@@ -140,20 +190,12 @@ function take(db: Db, page: number): boolean {
   return true;
 }
 
-/** One table leaf cell: payload size, rowid, the payload's local part and then its overflow chain. */
-function leaf(db: Db, base: number, at: number, out: (rowid: number, payload: Uint8Array) => void): void {
-  const end = base + db.usable;
-  const size = varint(db.bytes, at, end);
-  if (!size) return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
-  const rowid = varint(db.bytes, size.next, end);
-  if (!rowid) return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
-  const p = size.value;
-  if (p > db.bytes.length) return void db.notes.add('rpmdb.sqlite: a payload longer than the file');
-  const local = localSize(db.usable, p);
-  const from = rowid.next;
-  if (from + local + (local < p ? 4 : 0) > end)
-    return void db.notes.add('rpmdb.sqlite: a cell that runs past its page');
-  if (local === p) return out(rowid.value, db.bytes.subarray(from, from + p));
+/** One table leaf cell's payload: its local part and then its overflow chain. */
+function leaf(db: Db, c: Cell, out: (rowid: number, payload: Uint8Array) => void): void {
+  const p = c.size;
+  const local = c.local;
+  const from = c.end - local - (local < p ? 4 : 0);
+  if (local === p) return out(c.rowid, db.bytes.subarray(from, from + p));
   // The chain is walked before anything is allocated: a cell that claims a long payload costs only the
   // pages it really has, and those pages are spent for every later cell.
   const chain: number[] = [];
@@ -173,7 +215,7 @@ function leaf(db: Db, base: number, at: number, out: (rowid: number, payload: Ui
     payload.set(db.bytes.subarray(o, o + n), have);
     have += n;
   }
-  out(rowid.value, payload);
+  out(c.rowid, payload);
 }
 
 /** How much of a table leaf payload of `p` bytes is stored on the page (the file format's formula). */
