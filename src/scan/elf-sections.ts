@@ -187,7 +187,10 @@ function kindOf(
 
 export interface Classified {
   kinds: SectionSizes;
-  /** No symbol table and no debug bytes. */
+  /**
+   * No symbol table and no debug bytes but MiniDebugInfo: `.gnu_debugdata` is what a stripped Fedora
+   * binary keeps for backtraces, and file(1) calls such a binary stripped.
+   */
   stripped: boolean;
 }
 
@@ -208,12 +211,15 @@ export function classify(
     }
   }
   const spans: { start: number; end: number; kind: Kind }[] = [];
+  let debugInfo = false;
   sections.forEach((s, i) => {
     const kind = kindOf(s, i, strndx, linked, nameOf);
     if (!kind) return;
     const start = Math.min(s.offset, fileSize);
     const end = Math.min(s.offset + s.size, fileSize);
-    if (end > start) spans.push({ start, end, kind });
+    if (end <= start) return;
+    spans.push({ start, end, kind });
+    if (kind === 'debug' && nameOf?.(s) !== '.gnu_debugdata') debugInfo = true;
   });
   spans.sort((a, b) => a.start - b.start || a.end - b.end);
   const kinds: SectionSizes = { code: 0, debug: 0, symbols: 0, other: 0 };
@@ -227,5 +233,5 @@ export function classify(
   }
   // Whatever no code, debug or symbol section holds: headers, padding, notes, the name table.
   kinds.other = fileSize - kinds.code - kinds.debug - kinds.symbols;
-  return { kinds, stripped: !symtab && kinds.debug === 0 };
+  return { kinds, stripped: !symtab && !debugInfo };
 }
