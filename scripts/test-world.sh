@@ -42,6 +42,7 @@ REQUIREMENTS=(
   'busybox busybox-static'
   'openssl openssl'
   'curl curl'
+  'file file'
   'flock util-linux'
   'setsid util-linux'
   'chromium chromium'

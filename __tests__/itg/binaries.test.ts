@@ -1,7 +1,8 @@
 // Binaries against ground truth: a Go program (with a local module as a replaced dependency) built here
 // twice, with and without -ldflags="-s -w", put in an image by the world's docker engine, then checked.
 // The report's Go build info must equal what `go version -m` prints, its bytes by kind what `readelf -S`
-// says, and SG620 must fire on the unstripped binary only. golang-go and binutils come from
+// says, and SG620 must fire on the unstripped binary only. A third copy carries MiniDebugInfo only
+// (`.gnu_debugdata`, added by objcopy, as Fedora ships every binary): stripped, as file(1) says of all three. golang-go and binutils come from
 // scripts/test-world.sh's requirements; nothing is downloaded (GOPROXY=off, stdlib and a local module).
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,9 +55,15 @@ beforeAll(async () => {
     env: { ...env, CGO_ENABLED: '0' },
     timeout: 300_000,
   });
+  writeFileSync(path.join(tmp, 'debugdata'), Buffer.alloc(8192, 0x5a));
+  run('objcopy', [
+    `--add-section=.gnu_debugdata=${path.join(tmp, 'debugdata')}`,
+    path.join(ctx, 'stripped'),
+    path.join(ctx, 'mini'),
+  ]);
   writeFileSync(
     path.join(ctx, 'Dockerfile'),
-    'FROM scratch\nCOPY full /full\nCOPY stripped /stripped\nUSER 65532\nENTRYPOINT ["/full"]\n',
+    'FROM scratch\nCOPY full /full\nCOPY stripped /stripped\nCOPY mini /mini\nUSER 65532\nENTRYPOINT ["/full"]\n',
   );
   docker(['build', '--network', 'none', '-q', '-t', tag, ctx], {
     env: { DOCKER_BUILDKIT: '0' },
@@ -65,7 +72,7 @@ beforeAll(async () => {
   const archive = path.join(tmp, 'image.tar');
   docker(['save', '-o', archive, tag], { timeout: 120_000 });
   // The ground truth reads the very files the image holds.
-  for (const f of ['full', 'stripped']) {
+  for (const f of ['full', 'stripped', 'mini']) {
     copyFileSync(path.join(ctx, f), path.join(tmp, f));
     chmodSync(path.join(tmp, f), 0o755);
   }
@@ -134,12 +141,25 @@ function readelfKinds(file: string): { code: number; debug: number; symbols: num
 
 describe('a Go binary in an image', () => {
   it('lists both ELF executables, and nothing else', () => {
-    expect(report.binaries?.map((b) => b.path).sort()).toEqual(['/full', '/stripped']);
+    expect(report.binaries?.map((b) => b.path).sort()).toEqual(['/full', '/mini', '/stripped']);
   });
 
   it.each(['full', 'stripped'])('%s: Go build info equals go version -m', (name) => {
     const truth = goVersionM(path.join(tmp, name));
-    expect(binary(`/${name}`).go).toEqual(truth);
+    const { stdlib, main, deps, ...rest } = binary(`/${name}`).go ?? ({} as NonNullable<ReportBinary['go']>);
+    const bare = (m: { purl?: string } | null): object | null => {
+      if (!m) return m;
+      const { purl: _purl, ...x } = m;
+      return x;
+    };
+    expect({ ...rest, main: bare(main), deps: deps.map(bare) }).toEqual(truth);
+    // The purls: the module path and version go version -m prints, and the toolchain's own version.
+    expect(deps.map((d) => d.purl)).toEqual(['pkg:golang/example.com/greet@v0.0.0']);
+    const goVersion = run('go', ['env', 'GOVERSION'], { env: goEnv() }).stdout.trim();
+    expect(stdlib).toEqual({
+      version: goVersion.replace(/^go/, ''),
+      purl: `pkg:golang/stdlib@${goVersion.replace(/^go/, '')}`,
+    });
     // The cases that matter are really there: a replaced dependency and the build settings.
     expect(truth.deps).toEqual([
       { path: 'example.com/greet', version: 'v0.0.0', replace: { path: './greet', version: '(devel)' } },
@@ -155,6 +175,14 @@ describe('a Go binary in an image', () => {
     expect(b.stripped).toBe(name === 'stripped');
     if (name === 'full') expect(truth.debug).toBeGreaterThan(100_000);
     else expect(truth.debug + truth.symbols).toBe(0);
+  });
+
+  it.each(['full', 'stripped', 'mini'])('%s: stripped as file(1) says', (name) => {
+    const out = run('file', ['-b', path.join(tmp, name)]).stdout;
+    const truth = /\bnot stripped\b/.test(out) ? false : /\bstripped\b/.test(out) ? true : null;
+    expect(truth).not.toBeNull();
+    expect({ name, stripped: binary(`/${name}`).stripped }).toEqual({ name, stripped: truth });
+    if (name === 'mini') expect(binary('/mini').kinds?.debug).toBeGreaterThanOrEqual(8192);
   });
 
   it('SG620 fires on the unstripped binary only, and its fix edits the go build line', () => {

@@ -71,6 +71,17 @@ function makeRootfs(root: string): void {
   mkdirSync(path.join(root, 'var/lib'), { recursive: true });
   cpSync(DPKG_ADMIN, path.join(root, 'var/lib/dpkg'), { recursive: true, verbatimSymlinks: true });
   cpSync('/bin/busybox', path.join(root, 'busybox'));
+  // os-release, for the purls' distro qualifier (a symlink on the host: copied as the file it leads to).
+  mkdirSync(path.join(root, 'etc'), { recursive: true });
+  writeFileSync(path.join(root, 'etc/os-release'), readFileSync('/etc/os-release'));
+}
+
+/** os-release's ID and VERSION_ID of this host. */
+function hostRelease(): { id: string; versionId: string | undefined } {
+  const text = readFileSync('/etc/os-release', 'utf8');
+  const field = (k: string): string | undefined =>
+    new RegExp(`^${k}=(.*)$`, 'm').exec(text)?.[1]?.replace(/^(["'])(.*)\1$/, '$2');
+  return { id: field('ID') ?? '', versionId: field('VERSION_ID') };
 }
 
 function dockerfile(baseTag: string): string {
@@ -132,7 +143,10 @@ afterAll(() => {
 });
 
 interface Truth {
-  installed: Map<string, { version: string; installedSize: number }>;
+  installed: Map<
+    string,
+    { version: string; installedSize: number; arch: string; source: string; sourceVersion: string }
+  >;
   /** Package → bytes of the regular files it lists, as unpacked (each inode once within the package). */
   owned: Map<string, number>;
   /** Packages that share a non-directory path with another (their split is a tie-break, not a fact). */
@@ -178,18 +192,30 @@ function groundTruth(oci: string): Truth {
       [
         `--admindir=${admin}`,
         '-W',
-        '-f=${binary:Package}\\t${Version}\\t${Installed-Size}\\t${db:Status-Abbrev}\\n',
+        '-f=${binary:Package}\\t${Version}\\t${Installed-Size}\\t${db:Status-Abbrev}\\t${Architecture}\\t${source:Package}\\t${source:Version}\\n',
       ],
       { encoding: 'utf8', maxBuffer: 64 << 20 },
     )
       .split('\n')
       .filter(Boolean)
       .map((l) => l.split('\t'));
-    const installed = new Map<string, { version: string; installedSize: number }>();
-    for (const [name, version, size, abbrev] of rows) {
+    const installed: Truth['installed'] = new Map();
+    for (const [name, version, size, abbrev, arch, source, sourceVersion] of rows) {
       if (/^.[nc]/.test(abbrev ?? '')) continue;
-      installed.set(name as string, { version: version as string, installedSize: Number(size) });
+      installed.set(name as string, {
+        version: version as string,
+        installedSize: Number(size),
+        arch: arch as string,
+        source: source as string,
+        sourceVersion: sourceVersion as string,
+      });
     }
+    // dpkg's own view of what is a directory: a listed path that other listed paths sit beneath (usr-merge's
+    // /lib, which the image holds as a symlink). A listed symlink with nothing listed beneath it is a file
+    // that its package shipped (Debian's /usr/share/doc/PKG links), and dpkg-query -S names that package.
+    const lists = new Map([...installed.keys()].map((name) => [name, listed(name, admin)]));
+    const dirs = new Set<string>();
+    for (const paths of lists.values()) for (const p of paths) dirs.add(path.dirname(p));
     const owned = new Map<string, number>();
     const claims = new Map<string, string[]>();
     const seenAll = new Set<string>();
@@ -197,16 +223,11 @@ function groundTruth(oci: string): Truth {
     for (const name of installed.keys()) {
       const seen = new Set<string>();
       let bytes = 0;
-      for (const p of listed(name, admin)) {
+      for (const p of lists.get(name) ?? []) {
         const at = inRoot(unpacked.rootfs, p);
         const st = lstatSync(at, { throwIfNoEntry: false });
         if (!st || st.isDirectory()) continue;
-        // A listed directory that the image holds as a symlink to one (usr-merge's /lib) is a directory.
-        if (
-          st.isSymbolicLink() &&
-          lstatSync(inRoot(unpacked.rootfs, p, true), { throwIfNoEntry: false })?.isDirectory()
-        )
-          continue;
+        if (st.isSymbolicLink() && dirs.has(p)) continue;
         const rel = at.slice(unpacked.rootfs.length);
         claims.set(rel, [...(claims.get(rel) ?? []), name]);
         if (!st.isFile()) continue;
@@ -268,6 +289,34 @@ describe.each([
         version: t.version,
         size: t.installedSize * 1024,
       });
+    }
+  });
+
+  it('names each package’s source as dpkg-query does, and its purl by the spec', () => {
+    const ours = dpkgPackages(subject().report);
+    const release = hostRelease();
+    const distro = release.versionId ? `${release.id}-${release.versionId}` : release.id;
+    for (const [name, t] of truth.installed) {
+      const p = ours.get(name);
+      // No Source field: the package is its own source, and dpkg-query prints its own name and version.
+      expect({
+        name,
+        source: p?.source?.name ?? name.replace(/:.*$/, ''),
+        version: p?.source?.version ?? p?.version,
+      }).toEqual({
+        name,
+        source: t.source,
+        version: t.sourceVersion,
+      });
+    }
+    for (const name of ['bash', 'zlib1g:amd64', 'libc6:amd64', 'make']) {
+      const t = truth.installed.get(name) ?? truth.installed.get(name.replace(/:.*$/, ''));
+      if (!t) continue;
+      const bare = name.replace(/:.*$/, '');
+      const version = encodeURIComponent(t.version).replace(/%3A/g, ':');
+      expect(ours.get(name)?.purl ?? ours.get(bare)?.purl).toBe(
+        `pkg:deb/${release.id}/${bare}@${version}?arch=${t.arch}&distro=${encodeURIComponent(distro)}`,
+      );
     }
   });
 

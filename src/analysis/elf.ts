@@ -4,21 +4,25 @@
  * string table happen to lie inside the head, the DT_NEEDED, DT_RUNPATH and DT_RPATH entries. Anything
  * beyond the head is reported as unknown (undefined), never guessed.
  */
+import {
+  Fields,
+  isElfMagic,
+  PT_DYNAMIC,
+  PT_INTERP,
+  PT_LOAD,
+  readElfHeader,
+  readProgramHeaders,
+  type ElfType,
+  type ProgramHeader,
+} from '../formats/elf.js';
 import { decodeName } from '../util/names.js';
 
-const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
-
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
 const DT_NULL = 0;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
 const DT_STRSZ = 10;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
-
-type ElfType = 'rel' | 'exec' | 'dyn' | 'core' | 'other';
 
 export interface ElfInfo {
   bits: 32 | 64;
@@ -66,7 +70,7 @@ export const PLATFORM_ELF: Record<string, { bits: 32 | 64; machine: number; endi
 };
 
 export function isElf(head: Buffer | undefined): boolean {
-  return !!head && head.length >= 4 && head.subarray(0, 4).equals(ELF_MAGIC);
+  return isElfMagic(head);
 }
 
 export function describeElf(e: Pick<ElfInfo, 'bits' | 'machine' | 'endian'>): string {
@@ -74,87 +78,32 @@ export function describeElf(e: Pick<ElfInfo, 'bits' | 'machine' | 'endian'>): st
   return `ELF${e.bits} ${m}${e.endian === 'be' ? ' big-endian' : ''}`;
 }
 
-class Reader {
-  constructor(
-    readonly buf: Buffer,
-    readonly le: boolean,
-    readonly wide: boolean,
-  ) {}
-  has(off: number, len: number): boolean {
-    return off >= 0 && off + len <= this.buf.length;
-  }
-  u16(off: number): number {
-    return this.le ? this.buf.readUInt16LE(off) : this.buf.readUInt16BE(off);
-  }
-  u32(off: number): number {
-    return this.le ? this.buf.readUInt32LE(off) : this.buf.readUInt32BE(off);
-  }
-  /** A 64-bit field as a number; values beyond 2^53 are not file offsets anyone can have. */
-  u64(off: number): number {
-    const v = this.le ? this.buf.readBigUInt64LE(off) : this.buf.readBigUInt64BE(off);
-    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
-  }
-  word(off: number): number {
-    return this.wide ? this.u64(off) : this.u32(off);
-  }
-  cstring(off: number, max = 4096): string | undefined {
-    if (off < 0 || off >= this.buf.length) return undefined;
-    const end = this.buf.indexOf(0, off);
-    if (end === -1 || end - off > max) return undefined;
-    // Library names and the loader's path are file names: bytes, in the engine's form (src/util/names.ts).
-    return decodeName(this.buf.subarray(off, end));
-  }
-}
-
-interface Phdr {
-  type: number;
-  offset: number;
-  vaddr: number;
-  filesz: number;
+/** A NUL-terminated string at `off`, when it ends within the head and within `max` bytes. */
+function cstring(f: Fields, off: number, max = 4096): string | undefined {
+  if (off < 0 || off >= f.buf.length) return undefined;
+  const end = f.buf.indexOf(0, off);
+  if (end === -1 || end - off > max) return undefined;
+  // Library names and the loader's path are file names: bytes, in the engine's form (src/util/names.ts).
+  return decodeName(f.buf.subarray(off, end));
 }
 
 export function parseElf(head: Buffer): ElfResult {
-  if (!isElf(head)) return { ok: false, error: 'not an ELF file' };
-  if (head.length < 52) return { ok: false, error: 'truncated ELF header' };
-  const cls = head[4];
-  const data = head[5];
-  if (cls !== 1 && cls !== 2) return { ok: false, error: `bad ELF class ${cls}` };
-  if (data !== 1 && data !== 2) return { ok: false, error: `bad ELF data encoding ${data}` };
-  const wide = cls === 2;
-  if (wide && head.length < 64) return { ok: false, error: 'truncated ELF header' };
-  const r = new Reader(head, data === 1, wide);
-  const etype = r.u16(16);
-  const machine = r.u16(18);
-  const phoff = wide ? r.u64(32) : r.u32(28);
-  const phentsize = r.u16(wide ? 54 : 42);
-  const phnum = r.u16(wide ? 56 : 44);
-  const type: ElfType =
-    etype === 1 ? 'rel' : etype === 2 ? 'exec' : etype === 3 ? 'dyn' : etype === 4 ? 'core' : 'other';
+  const read = readElfHeader(head);
+  if (!read.ok) return read;
+  const h = read.h;
   const elf: ElfInfo = {
-    bits: wide ? 64 : 32,
-    endian: data === 1 ? 'le' : 'be',
-    machine,
-    type,
+    bits: h.wide ? 64 : 32,
+    endian: h.le ? 'le' : 'be',
+    machine: h.machine,
+    type: h.type,
     interp: undefined,
     needed: undefined,
     runpath: [],
   };
-  const minEnt = wide ? 56 : 32;
-  if (phnum === 0) {
-    elf.interp = null;
-    return { ok: true, elf };
-  }
-  if (phentsize < minEnt) return { ok: false, error: `bad program header size ${phentsize}` };
-  if (!r.has(phoff, phnum * phentsize)) return { ok: true, elf }; // program headers beyond the head
-  const phdrs: Phdr[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    phdrs.push(
-      wide
-        ? { type: r.u32(o), offset: r.u64(o + 8), vaddr: r.u64(o + 16), filesz: r.u64(o + 32) }
-        : { type: r.u32(o), offset: r.u32(o + 4), vaddr: r.u32(o + 8), filesz: r.u32(o + 16) },
-    );
-  }
+  const phdrs = readProgramHeaders(head, h);
+  if (phdrs === 'size') return { ok: false, error: `bad program header size ${h.phentsize}` };
+  if (phdrs === 'beyond') return { ok: true, elf }; // program headers beyond the head
+  const r = new Fields(head, h.le, h.wide);
   const interp = phdrs.find((p) => p.type === PT_INTERP);
   if (!interp) elf.interp = null;
   else if (r.has(interp.offset, interp.filesz)) {
@@ -167,7 +116,7 @@ export function parseElf(head: Buffer): ElfResult {
   return { ok: true, elf };
 }
 
-function readDynamic(r: Reader, dyn: Phdr, phdrs: Phdr[], elf: ElfInfo): void {
+function readDynamic(r: Fields, dyn: ProgramHeader, phdrs: ProgramHeader[], elf: ElfInfo): void {
   const ent = r.wide ? 16 : 8;
   const needed: number[] = [];
   let strtab: number | undefined;
@@ -195,14 +144,14 @@ function readDynamic(r: Reader, dyn: Phdr, phdrs: Phdr[], elf: ElfInfo): void {
   const names: string[] = [];
   for (const off of needed) {
     if (strsz && off >= strsz) return;
-    const s = r.cstring(base + off);
+    const s = cstring(r, base + off);
     if (s === undefined) return; // the string table is beyond the head
     names.push(s);
   }
   elf.needed = names;
   const rp = runpath ?? rpath;
   if (rp !== undefined) {
-    const s = r.cstring(base + rp);
+    const s = cstring(r, base + rp);
     if (s) elf.runpath = s.split(':').filter(Boolean);
   }
 }

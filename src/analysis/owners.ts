@@ -12,7 +12,7 @@
  * package lists paths beneath it (usr-merge's /lib: a directory to dpkg).
  */
 import type { FlatFile } from '../flatten/flatten.js';
-import type { AppManifest, FoundDb, PackageRecord, ParsedDb } from '../formats/contract.js';
+import type { AppManifest, FileView, FoundDb, PackageRecord, ParsedDb } from '../formats/contract.js';
 import { FORMATS, moduleOf } from '../formats/index.js';
 import type { PackageManager } from '../types/report.js';
 import { ImageFs } from './fsview.js';
@@ -134,14 +134,14 @@ export function findOwners(files: readonly FlatFile[], fsIn?: ImageFs): Owners {
 }
 
 /** The modules' view of the image, building the file index only when a module asks for it. */
-function lazyView(files: readonly FlatFile[], fs: () => ImageFs): ImageFs {
+function lazyView(files: readonly FlatFile[], fs: () => ImageFs): FileView {
   return {
     files,
-    get: (p: string) => fs().get(p),
-    children: (d: string) => fs().children(d),
-    resolveFile: (p: string) => fs().resolveFile(p),
-    isDir: (p: string) => fs().isDir(p),
-  } as unknown as ImageFs;
+    get: (p) => fs().get(p),
+    children: (d) => fs().children(d),
+    resolveFile: (p) => fs().resolveFile(p),
+    isDir: (p) => fs().isDir(p),
+  };
 }
 
 /** The parsed files of the final file system, by module; one note per file with entries not read. */

@@ -111,10 +111,11 @@ function withOwners(report: Report, owners: Owners): void {
   report.packages = o.packages;
   report.ownership = o.ownership;
   const per = owners.fileOwners;
+  // A package past the listed ones still owns its files: they point one past the list (ownership.more).
+  const beyond = o.packages.length;
   for (let i = 0; i < per.length; i++) {
     const p = per[i];
-    const k = p && o.indexOf.get(p);
-    if (k !== undefined) (report.files[i] as ReportFile).owner = k;
+    if (p) (report.files[i] as ReportFile).owner = o.indexOf.get(p) ?? beyond;
   }
 }
 

@@ -24,8 +24,8 @@ import { purl } from './purl.js';
 import { dependencyNames, dirOf, JsonReader, recordCost, textField } from './read.js';
 
 function match(path: string): FileMatch | undefined {
-  const slash = path.lastIndexOf('/');
-  if (path.slice(slash + 1) !== 'package.json') return undefined;
+  if (!path.endsWith('/package.json')) return undefined;
+  const slash = path.length - '/package.json'.length;
   const i = path.lastIndexOf('/node_modules/');
   if (i === -1) return { kind: 'npm-app' };
   // Only a package's own root: node_modules/NAME/package.json or node_modules/@SCOPE/NAME/package.json.

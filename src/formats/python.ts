@@ -34,11 +34,10 @@ import {
 } from './read.js';
 
 function match(path: string): FileMatch | undefined {
-  const slash = path.lastIndexOf('/');
-  const name = path.slice(slash + 1);
-  if (name !== 'METADATA' && name !== 'RECORD') return undefined;
-  if (!path.slice(0, slash).endsWith('.dist-info')) return undefined;
-  return { kind: name === 'METADATA' ? 'python-metadata' : 'python-record' };
+  // Cheap tests first: this runs for every file of every layer.
+  const meta = path.endsWith('.dist-info/METADATA');
+  if (!meta && !path.endsWith('.dist-info/RECORD')) return undefined;
+  return { kind: meta ? 'python-metadata' : 'python-record' };
 }
 
 class PythonMetadata implements LineSink {

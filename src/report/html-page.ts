@@ -102,7 +102,13 @@ function ownerColour(i, list) {
 }
 function ownerName(i, main) {
   const o = i === undefined || i < 0 ? null : (ownersOf(main) || [])[i];
-  return o ? o.manager + ' ' + o.name : 'your files';
+  return o ? o.manager + ' ' + o.name + (o.version ? ' ' + o.version : '') : 'your files';
+}
+// What the ecosystem keys on: the package-url, the source package and the license, when the report has them.
+function ownerKeys(i, main) {
+  const o = i === undefined || i < 0 ? null : (ownersOf(main) || [])[i];
+  if (!o) return '';
+  return [o.purl, o.source ? 'source ' + o.source : '', o.licenses ? 'license ' + o.licenses : ''].filter(Boolean).join(' · ');
 }
 
 // ------------------------------------------------------------------ the tree: parents and change weights
@@ -178,7 +184,7 @@ function describe(n) {
   if (n.x) lines.push('the name is not UTF-8: its stray bytes show as \\\\xHH');
   lines.push(...sizeLines(n.s, n.b));
   const most = n.c || n.n === '' ? ' (most bytes)' : '';
-  if (data.owners && n.s !== undefined) lines.push('owner' + most + ': ' + ownerName(n.o, false));
+  if (data.owners && n.s !== undefined) lines.push('owner' + most + ': ' + ownerName(n.o, false), ownerKeys(n.o, false));
   if (n.l !== undefined && n.s !== undefined) lines.push(layerLine(n.l, false));
   const mainToo = hasBase && n.b !== undefined && (state.view === 'main' || n.s === undefined);
   if (mainToo && data.baselineOwners) lines.push('main owner' + most + ': ' + ownerName(n.q, true));

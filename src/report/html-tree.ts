@@ -408,6 +408,10 @@ function foldTile(files: readonly Draft[], stats: TreeStats, owners: Sides): Pag
   return out;
 }
 
+/** Owners a file may name: the listed packages, and one more for those not listed (`ownership.more`). */
+const ownerCount = (r: Report): number =>
+  (r.packages?.length ?? 0) + (r.packages?.length && r.ownership?.more ? 1 : 0);
+
 /** The merged, bounded tree of this PR's image (and the baseline's), rooted at '/'. */
 export function buildTree(
   report: Report,
@@ -421,9 +425,9 @@ export function buildTree(
     pr: (report.packages?.length ?? 0) > 0,
     main: (baseline?.packages?.length ?? 0) > 0,
   };
-  const inserter = new Inserter(root, leaves, report.packages?.length ?? 0);
+  const inserter = new Inserter(root, leaves, ownerCount(report));
   for (const f of report.files) inserter.add(f, 'pr');
-  const forMain = new Inserter(root, leaves, baseline?.packages?.length ?? 0);
+  const forMain = new Inserter(root, leaves, baseline ? ownerCount(baseline) : 0);
   if (baseline) for (const f of baseline.files) forMain.add(f, 'main');
   rollUp(root, owners);
   // The root is in both images whatever their files.

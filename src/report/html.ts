@@ -60,6 +60,20 @@ interface PageChange {
 interface PageOwner {
   manager: string;
   name: string;
+  version?: string;
+  purl?: string;
+  /** The source package, "name version". */
+  source?: string;
+  licenses?: string;
+}
+
+function pageOwner(p: ReportPackage): PageOwner {
+  const o: PageOwner = { manager: text(p.manager), name: text(p.name) };
+  if (p.version) o.version = text(p.version);
+  if (p.purl) o.purl = text(p.purl);
+  if (p.source) o.source = text(`${p.source.name}${p.source.version ? ` ${p.source.version}` : ''}`);
+  if (p.licenses) o.licenses = text(p.licenses);
+  return o;
 }
 
 type ChangeKind = 'grew' | 'added' | 'removed' | 'shrank';
@@ -162,9 +176,14 @@ export function changeLists(diff: ReportDiff): NonNullable<PageData['changes']> 
 const bytesOf = (f: { type: string; size: number }): number => (f.type === 'file' ? f.size : 0);
 
 /** The owners list of one side, or nothing when its report has no packages (the page then colours by layer). */
-function pageOwners(packages: ReportPackage[] | undefined): PageOwner[] | undefined {
+function pageOwners(r: Report): PageOwner[] | undefined {
+  const packages = r.packages;
   if (!packages?.length) return undefined;
-  return packages.map((p) => ({ manager: text(p.manager), name: text(p.name) }));
+  const out = packages.map(pageOwner);
+  // Files of the packages past the listed ones point one past the list (src/engine/assemble.ts).
+  const more = r.ownership?.more;
+  if (more) out.push({ manager: 'other', name: `packages (${more.packages} not listed)` });
+  return out;
 }
 
 /** The page's data: pure, and what the unit tests check (the page only draws it). */
@@ -185,8 +204,8 @@ export function pageData(report: Report, o: HtmlOptions = {}): PageData {
       ]
     : report.findings.map((f) => pageFinding(f));
   findings.sort((a, b) => Number(a.state === 'fixed') - Number(b.state === 'fixed') || rank(a) - rank(b));
-  const owners = pageOwners(report.packages);
-  const baselineOwners = o.baseline ? pageOwners(o.baseline.packages) : undefined;
+  const owners = pageOwners(report);
+  const baselineOwners = o.baseline ? pageOwners(o.baseline) : undefined;
   return {
     generator: `Slimgate ${VERSION}`,
     image: {

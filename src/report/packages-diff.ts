@@ -13,6 +13,10 @@ export interface PackageChange {
   after: { version: string | null; size: number } | null;
   /** Bytes owned after minus before (uncompressed). */
   delta: number;
+  /** Its package-url after the change (before it, when removed), when the report has one. */
+  purl?: string;
+  /** The license, when both reports know it and it changed. */
+  licenses?: { before: string; after: string };
 }
 
 export interface PackageDiff {
@@ -44,10 +48,20 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
     const b = old.get(key(p));
     old.delete(key(p));
     const after = { version: p.version, size: p.size };
+    const purl = p.purl ? { purl: p.purl } : {};
+    const relicensed = b?.licenses && p.licenses && b.licenses !== p.licenses;
     if (!b && p.size <= beforeCut) unlisted++;
     else if (!b) {
-      items.push({ manager: p.manager, name: p.name, change: 'added', before: null, after, delta: p.size });
-    } else if (b.version !== p.version || b.size !== p.size) {
+      items.push({
+        manager: p.manager,
+        name: p.name,
+        change: 'added',
+        before: null,
+        after,
+        delta: p.size,
+        ...purl,
+      });
+    } else if (b.version !== p.version || b.size !== p.size || relicensed) {
       items.push({
         manager: p.manager,
         name: p.name,
@@ -55,6 +69,8 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
         before: { version: b.version, size: b.size },
         after,
         delta: p.size - b.size,
+        ...purl,
+        ...(relicensed ? { licenses: { before: b.licenses as string, after: p.licenses as string } } : {}),
       });
     }
   }
@@ -70,6 +86,7 @@ export function diffPackages(before: Report, after: Report): PackageDiff | undef
       before: { version: b.version, size: b.size },
       after: null,
       delta: -b.size,
+      ...(b.purl ? { purl: b.purl } : {}),
     });
   }
   items.sort(
@@ -100,8 +117,9 @@ function listingCut(r: Report): number {
 export function versionChange(c: PackageChange): string {
   const b = c.before?.version ?? null;
   const a = c.after?.version ?? null;
-  if (c.change === 'changed' && b !== a) return `${b ?? '?'} → ${a ?? '?'}`;
-  return a ?? b ?? '';
+  const license = c.licenses ? ` (license ${c.licenses.before} → ${c.licenses.after})` : '';
+  if (c.change === 'changed' && b !== a) return `${b ?? '?'} → ${a ?? '?'}${license}`;
+  return (a ?? b ?? '') + license;
 }
 
 /**

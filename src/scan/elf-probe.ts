@@ -14,6 +14,7 @@
  * Buffer.indexOf; a non-ELF file costs one comparison. Every copy is bounded (table 80 KiB, names 64 KiB,
  * build info 64 KiB) and dropped once the facts are taken.
  */
+import { PT_LOAD, readProgramHeaders } from '../formats/elf.js';
 import { EXEC_HEAD } from './heads.js';
 import {
   classify,
@@ -43,7 +44,6 @@ const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
-const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
 const SHT_STRTAB = 3;
@@ -166,25 +166,14 @@ export class ElfProbe {
 
   /** Where Go keeps its build info: the writable, non-executable PT_LOAD segments; the whole file if unknown. */
   private writableSegments(l: ElfLayout): [number, number][] {
-    if (l.phnum === 0) return [];
-    const ent = l.phentsize;
-    const h = this.head;
-    if (ent < (l.wide ? 56 : 32) || l.phoff + l.phnum * ent > this.headFill) return [[0, this.size]];
-    const u32 = (o: number): number => (l.le ? h.readUInt32LE(o) : h.readUInt32BE(o));
-    const u64 = (o: number): number => {
-      const v = l.le ? h.readBigUInt64LE(o) : h.readBigUInt64BE(o);
-      return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
-    };
+    const phdrs = readProgramHeaders(this.head.subarray(0, this.headFill), l);
+    if (typeof phdrs === 'string') return [[0, this.size]];
     const out: [number, number][] = [];
-    for (let i = 0; i < l.phnum && out.length < MAX_SEGMENTS; i++) {
-      const o = l.phoff + i * ent;
-      const type = u32(o);
-      const flags = l.wide ? u32(o + 4) : u32(o + 24);
-      const offset = l.wide ? u64(o + 8) : u32(o + 4);
-      const filesz = l.wide ? u64(o + 32) : u32(o + 16);
-      if (type !== PT_LOAD || (flags & (PF_W | PF_X)) !== PF_W) continue;
-      const s = Math.min(offset, this.size);
-      const e = Math.min(offset + filesz, this.size);
+    for (const p of phdrs) {
+      if (out.length >= MAX_SEGMENTS) break;
+      if (p.type !== PT_LOAD || (p.flags & (PF_W | PF_X)) !== PF_W) continue;
+      const s = Math.min(p.offset, this.size);
+      const e = Math.min(p.offset + p.filesz, this.size);
       if (e > s) out.push([s, e]);
     }
     return out.sort((a, b) => a[0] - b[0]);

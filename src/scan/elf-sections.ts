@@ -12,6 +12,8 @@
  * so the kinds always add up to the file's size.
  */
 
+import { readElfHeader, type ElfHeader } from '../formats/elf.js';
+
 const SHT_NULL = 0;
 const SHT_PROGBITS = 1;
 const SHT_SYMTAB = 2;
@@ -22,19 +24,8 @@ const SHN_XINDEX = 0xffff;
 /** Without names, a non-loaded PROGBITS section this big is debug info rather than `.comment`. */
 const UNNAMED_DEBUG_MIN = 4096;
 
-export interface ElfLayout {
-  wide: boolean;
-  le: boolean;
-  /** File offset of the section header table (0: none). */
-  shoff: number;
-  shentsize: number;
-  /** 0 with a non-zero shoff: the count is in section 0's sh_size (extended numbering). */
-  shnum: number;
-  shstrndx: number;
-  phoff: number;
-  phentsize: number;
-  phnum: number;
-}
+/** The ELF header fields that locate the tables (src/formats/elf.ts). */
+export type ElfLayout = ElfHeader;
 
 export interface SectionSizes {
   code: number;
@@ -60,39 +51,8 @@ const big = (v: bigint): number =>
 
 /** The fields of the ELF header that locate the tables; undefined when `head` is not an ELF header. */
 export function elfLayout(head: Buffer): ElfLayout | undefined {
-  if (head.length < 52 || head.readUInt32BE(0) !== 0x7f454c46) return undefined;
-  const cls = head[4];
-  const data = head[5];
-  if ((cls !== 1 && cls !== 2) || (data !== 1 && data !== 2)) return undefined;
-  const wide = cls === 2;
-  if (wide && head.length < 64) return undefined;
-  const le = data === 1;
-  const u16 = (o: number): number => (le ? head.readUInt16LE(o) : head.readUInt16BE(o));
-  const u32 = (o: number): number => (le ? head.readUInt32LE(o) : head.readUInt32BE(o));
-  const u64 = (o: number): number => big(le ? head.readBigUInt64LE(o) : head.readBigUInt64BE(o));
-  return wide
-    ? {
-        wide,
-        le,
-        phoff: u64(32),
-        shoff: u64(40),
-        phentsize: u16(54),
-        phnum: u16(56),
-        shentsize: u16(58),
-        shnum: u16(60),
-        shstrndx: u16(62),
-      }
-    : {
-        wide,
-        le,
-        phoff: u32(28),
-        shoff: u32(32),
-        phentsize: u16(42),
-        phnum: u16(44),
-        shentsize: u16(46),
-        shnum: u16(48),
-        shstrndx: u16(50),
-      };
+  const r = readElfHeader(head);
+  return r.ok ? r.h : undefined;
 }
 
 /** Bytes of the section header table (a bound for the extended count), or an error. */
@@ -187,7 +147,10 @@ function kindOf(
 
 export interface Classified {
   kinds: SectionSizes;
-  /** No symbol table and no debug bytes. */
+  /**
+   * No symbol table and no debug bytes but MiniDebugInfo: `.gnu_debugdata` is what a stripped Fedora
+   * binary keeps for backtraces, and file(1) calls such a binary stripped.
+   */
   stripped: boolean;
 }
 
@@ -208,12 +171,15 @@ export function classify(
     }
   }
   const spans: { start: number; end: number; kind: Kind }[] = [];
+  let debugInfo = false;
   sections.forEach((s, i) => {
     const kind = kindOf(s, i, strndx, linked, nameOf);
     if (!kind) return;
     const start = Math.min(s.offset, fileSize);
     const end = Math.min(s.offset + s.size, fileSize);
-    if (end > start) spans.push({ start, end, kind });
+    if (end <= start) return;
+    spans.push({ start, end, kind });
+    if (kind === 'debug' && nameOf?.(s) !== '.gnu_debugdata') debugInfo = true;
   });
   spans.sort((a, b) => a.start - b.start || a.end - b.end);
   const kinds: SectionSizes = { code: 0, debug: 0, symbols: 0, other: 0 };
@@ -227,5 +193,5 @@ export function classify(
   }
   // Whatever no code, debug or symbol section holds: headers, padding, notes, the name table.
   kinds.other = fileSize - kinds.code - kinds.debug - kinds.symbols;
-  return { kinds, stripped: !symtab && kinds.debug === 0 };
+  return { kinds, stripped: !symtab && !debugInfo };
 }

@@ -31,7 +31,10 @@ export interface ReportFile {
   link: string | null;
   linkBase64?: string;
   layer: number;
-  /** The package that owns it: an index into `packages` (absent: no package, or one not listed). */
+  /**
+   * The package that owns it: an index into `packages`; `packages.length` for one of the packages not
+   * listed (`ownership.more`). Absent: no package (in reports written before 0.x, also one not listed).
+   */
   owner?: number;
 }
 
