@@ -7,6 +7,7 @@ const LAYERS = [
   ['sources/model/'],
   ['sources/registry/'],
   ['sources/(?!model/|registry/)'],
+  ['formats/'],
   ['scan/'],
   ['flatten/'],
   ['analysis/'],
