@@ -88,6 +88,23 @@ describe('Python .egg-info', () => {
     expect(req.dependsOn).toEqual(['six', 'requests']);
   });
 
+  it('an overlong line is cut whole, across chunks, and the description after the headers is not read', () => {
+    const long = `Summary: ${'x'.repeat(20_000)}\nName: fragment-is-not-a-header\n`;
+    const r = feed(
+      eggReader('egg-pkg-info', '/s/a.egg-info/PKG-INFO'),
+      `${long}Version: 2\nName: real\n\nName: body\n`,
+      4096,
+    );
+    expect(r.packages.map((p) => [p.name, p.version])).toEqual([['fragment-is-not-a-header', '2']]);
+    expect(r.cut).toBe(1);
+    const split = feed(
+      eggReader('egg-pkg-info', '/s/a.egg-info/PKG-INFO'),
+      `X: ${'y'.repeat(9000)} Name: bad\nName: ok\n`,
+      4096,
+    );
+    expect(split.packages.map((p) => p.name)).toEqual(['ok']);
+  });
+
   it('a PKG-INFO without a Name is a note; a name that is not UTF-8 keeps its bytes and has no purl', () => {
     expect(feed(eggReader('egg-pkg-info', '/x.egg-info'), 'Version: 1\n').notes).toEqual([
       'an egg-info without a Name',

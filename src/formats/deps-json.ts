@@ -56,6 +56,7 @@ function read(
   r: LangResult,
 ): void {
   let paths = 0;
+  const entries = targetEntries(targets);
   for (const [key, lib] of Object.entries(libraries)) {
     if (!isObject(lib) || lib['type'] !== 'package') continue;
     if (r.packages.length >= MAX_PACKAGES) {
@@ -72,7 +73,7 @@ function read(
     const p: LangPackage = { manager: 'nuget', name, version };
     const purl = purlOf('nuget', null, name, version);
     if (purl) p.purl = purl;
-    const t = targetEntry(targets, key);
+    const t = entries.get(key);
     const deps = isObject(t?.['dependencies']) ? Object.keys(t['dependencies']) : [];
     if (deps.length > MAX_DEPENDS) r.cut++;
     const names = deps.slice(0, MAX_DEPENDS).flatMap((d) => textOf(d, r) ?? []);
@@ -85,14 +86,14 @@ function read(
   }
 }
 
-/** The library's entry in the first target framework that lists it. */
-function targetEntry(targets: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+/** Each library's entry in the first target framework that lists it: one pass over all targets. */
+function targetEntries(targets: Record<string, unknown>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
   for (const t of Object.values(targets)) {
     if (!isObject(t)) continue;
-    const e = t[key];
-    if (isObject(e)) return e;
+    for (const [key, e] of Object.entries(t)) if (isObject(e) && !out.has(key)) out.set(key, e);
   }
-  return undefined;
+  return out;
 }
 
 /** Runtime and native assets, by file name, next to the deps.json (where `dotnet publish` puts them). */

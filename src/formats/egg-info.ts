@@ -56,26 +56,36 @@ export function eggReader(kind: EggKind, path: string): LangReader {
   let have = 0;
   let carry: Buffer | undefined;
   const r = emptyResult();
+  // PKG-INFO's headers end at the first blank line: the long description after it is not kept.
+  const headers = kind === 'egg-pkg-info';
+  let done = false;
+  let skipping = false;
   const push = (b: Buffer): void => {
-    if (b.length > MAX_LINE) r.cut++;
-    else lines.push(b[b.length - 1] === 13 ? b.subarray(0, -1) : b);
+    if (done) return;
+    const line = b[b.length - 1] === 13 ? b.subarray(0, -1) : b;
+    if (headers && line.length === 0) done = true;
+    else if (line.length > MAX_LINE) r.cut++;
+    else lines.push(line);
   };
   return {
     write(chunk) {
-      if (have >= LINE_CAP) return;
+      if (have >= LINE_CAP || done) return;
       let buf = Buffer.from(chunk.subarray(0, LINE_CAP - have));
       have += buf.length;
       if (have >= LINE_CAP) r.cut++;
       if (carry) buf = Buffer.concat([carry, buf]);
       let from = 0;
       for (let nl = buf.indexOf(10); nl !== -1; nl = buf.indexOf(10, from)) {
-        push(buf.subarray(from, nl));
+        if (skipping)
+          skipping = false; // the end of an overlong line already counted
+        else push(buf.subarray(from, nl));
         from = nl + 1;
       }
-      carry = from < buf.length ? buf.subarray(from) : undefined;
+      carry = from < buf.length && !skipping ? buf.subarray(from) : undefined;
       if (carry && carry.length > MAX_LINE) {
         r.cut++;
         carry = undefined;
+        skipping = true;
       }
     },
     end() {

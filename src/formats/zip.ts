@@ -107,7 +107,8 @@ function directory(buf: Buffer, end: number): Directory | { error: string } {
     dirEnd = z.at;
   }
   const start = dirEnd - size;
-  if (start < 0 || size < 0) return { error: 'the central directory lies outside the archive' };
+  if (start < 0 || size < 0 || count < 0 || offset < 0)
+    return { error: 'the central directory lies outside the archive' };
   return { start, end: dirEnd, count, shift: start - offset };
 }
 
