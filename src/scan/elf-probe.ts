@@ -56,8 +56,8 @@ const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
-/** Bytes kept after the last loaded segment, where `.dep-v0` lies. */
-const DEP_WINDOW = DEP_SECTION_CAP;
+/** Bytes kept after the last loaded segment, where `.dep-v0` lies (real ones are a few KiB, after `.comment`). */
+const DEP_WINDOW = 256 * 1024;
 const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
