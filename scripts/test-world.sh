@@ -51,7 +51,23 @@ REQUIREMENTS=(
   'readelf binutils'
   'rpmbuild rpm'
   'sqlite3 sqlite3'
+  'objcopy binutils'
+  'gcc gcc'
+  'unzip unzip'
+  'zip zip'
+  'composer composer'
+  # Packages with no command of their own are checked by a file they ship (a path, not a command).
+  '/usr/share/java/commons-lang3.jar libcommons-lang3-java'
+  '/usr/share/java/commons-io.jar libcommons-io-java'
+  '/usr/lib/python3/dist-packages/jwt/__init__.py python3-jwt'
+  '/usr/lib/python3/dist-packages/cupshelpers/__init__.py python3-cupshelpers'
+  '/usr/lib/python3/dist-packages/setuptools/__init__.py python3-setuptools'
 )
+
+# A requirement is met when its command is on PATH, or, for a path, when the file exists.
+have_requirement() {
+  if [[ "$1" == /* ]]; then [[ -e "$1" ]]; else command -v "$1" >/dev/null 2>&1; fi
+}
 
 have_static_busybox() {
   local bb
@@ -69,7 +85,7 @@ missing_packages() {
     if [[ "$cmd" == busybox ]]; then
       have_static_busybox && continue
     else
-      command -v "$cmd" >/dev/null 2>&1 && continue
+      have_requirement "$cmd" && continue
     fi
     [[ " ${out[*]-} " == *" $pkg "* ]] || out+=("$pkg")
   done
@@ -83,7 +99,7 @@ missing_commands() {
     if [[ "$cmd" == busybox ]]; then
       have_static_busybox || out+=('busybox (static)')
     else
-      command -v "$cmd" >/dev/null 2>&1 || out+=("$cmd")
+      have_requirement "$cmd" || out+=("$cmd")
     fi
   done
   echo "${out[*]-}"

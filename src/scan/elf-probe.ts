@@ -10,11 +10,17 @@
  * Go build info is found the way Go's own reader looks for it, in the writable PT_LOAD segments (the
  * program headers are in the head), by a search for its magic that also matches across chunk seams.
  *
+ * cargo-auditable's `.dep-v0` section (a Rust binary's dependency tree) is not loaded at run time, so
+ * linkers put it after the last loaded segment, next to `.comment` (GNU ld places it there, before the debug
+ * sections and the symbol table): the probe copies a window from the end of the last PT_LOAD segment
+ * (known from the head) and, once the section names are known, takes the section from it when it lies
+ * inside. A window costs nothing on a stripped binary (little follows its segments).
+ *
  * Per chunk of an ELF body that costs a few range checks and, inside the writable segments only, one
  * Buffer.indexOf; a non-ELF file costs one comparison. Every copy is bounded (table 80 KiB, names 64 KiB,
  * build info 64 KiB) and dropped once the facts are taken.
  */
-import { PT_LOAD, readProgramHeaders } from '../formats/elf.js';
+import { PT_LOAD, readProgramHeaders, type ProgramHeader } from '../formats/elf.js';
 import { EXEC_HEAD } from './heads.js';
 import {
   classify,
@@ -36,6 +42,13 @@ import {
   type GoModule,
 } from './go-buildinfo.js';
 import { arr, bool, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
+import {
+  DEP_SECTION,
+  DEP_SECTION_CAP,
+  readDepSection,
+  type CargoDeps,
+  CARGO_DEPS,
+} from '../formats/cargo-auditable.js';
 
 /** Bytes kept before the section header table, where GNU tools put the section names. */
 const PRE_WINDOW = 16 * 1024;
@@ -44,6 +57,8 @@ const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
+/** Bytes kept after the last loaded segment, where `.dep-v0` lies (real ones are a few KiB, after `.comment`). */
+const DEP_WINDOW = 256 * 1024;
 const PF_X = 1;
 const PF_W = 2;
 const SHT_STRTAB = 3;
@@ -55,6 +70,8 @@ export interface ElfFacts {
   stripped: boolean | null;
   /** Go build info, read from the binary itself. */
   go?: GoBuildInfo;
+  /** cargo-auditable's dependency tree (the `.dep-v0` section). */
+  cargo?: CargoDeps;
   /** What could not be read, and why (Slimgate's words, never the image's). */
   notes?: string[];
 }
@@ -111,6 +128,7 @@ export class ElfProbe {
   private sections: Section[] | undefined;
   private strndx = 0;
   private go: Capture | undefined;
+  private tail: Capture | undefined;
   /** File ranges searched for the Go magic; empty once found or when there is nowhere to look. */
   private ranges: [number, number][] = [];
   private carry: Buffer = Buffer.alloc(0);
@@ -141,6 +159,7 @@ export class ElfProbe {
     this.names?.fill(chunk, at);
     if (this.ranges.length) this.search(chunk, at);
     this.go?.fill(chunk, at);
+    this.tail?.fill(chunk, at);
   }
 
   /** Reads the ELF header and plans what to copy; false for a file that is not ELF. */
@@ -160,23 +179,13 @@ export class ElfProbe {
         this.table.fill(this.head.subarray(0, this.headFill), 0);
       }
     }
-    this.ranges = this.writableSegments(l);
+    const read = readProgramHeaders(this.head.subarray(0, this.headFill), l);
+    const phdrs = typeof read === 'string' ? undefined : read;
+    this.ranges = phdrs ? writable(phdrs, this.size) : l.phnum ? [[0, this.size]] : [];
+    const loaded = phdrs ? Math.max(0, ...phdrs.filter((p) => p.type === PT_LOAD).map(segmentEnd)) : 0;
+    if (l.shoff !== 0 && loaded > 0 && loaded < this.size)
+      this.tail = new Capture(loaded, Math.min(this.size, loaded + DEP_WINDOW));
     return true;
-  }
-
-  /** Where Go keeps its build info: the writable, non-executable PT_LOAD segments; the whole file if unknown. */
-  private writableSegments(l: ElfLayout): [number, number][] {
-    const phdrs = readProgramHeaders(this.head.subarray(0, this.headFill), l);
-    if (typeof phdrs === 'string') return [[0, this.size]];
-    const out: [number, number][] = [];
-    for (const p of phdrs) {
-      if (out.length >= MAX_SEGMENTS) break;
-      if (p.type !== PT_LOAD || (p.flags & (PF_W | PF_X)) !== PF_W) continue;
-      const s = Math.min(p.offset, this.size);
-      const e = Math.min(p.offset + p.filesz, this.size);
-      if (e > s) out.push([s, e]);
-    }
-    return out.sort((a, b) => a[0] - b[0]);
   }
 
   private readTable(): void {
@@ -233,6 +242,21 @@ export class ElfProbe {
     this.go.fill(src, srcAt);
   }
 
+  /** cargo-auditable's section, decoded, when the binary has one (a note when it was not in the window). */
+  private depSection(): CargoDeps | undefined {
+    if (!this.sections?.length || !this.names?.done) return undefined;
+    const nameOf = namesFrom(this.names.buf);
+    const s = this.sections.find((x) => nameOf(x) === DEP_SECTION);
+    if (!s) return undefined;
+    const t = this.tail;
+    if (s.size > DEP_SECTION_CAP)
+      this.notes.push(`a .dep-v0 section larger than ${DEP_SECTION_CAP} bytes: not read`);
+    else if (!t || t.lost || s.offset < t.start || s.offset + s.size > t.got)
+      this.notes.push('the .dep-v0 section lies outside the part of the file read: not read');
+    else return readDepSection(t.buf.subarray(s.offset - t.start, s.offset - t.start + s.size));
+    return undefined;
+  }
+
   /** The facts, once the whole body has streamed past; undefined for a file that is not ELF. */
   end(): ElfFacts | undefined {
     if (this.state !== ON) return undefined;
@@ -247,6 +271,8 @@ export class ElfProbe {
       facts.kinds = c.kinds;
       facts.stripped = c.stripped;
     }
+    const dep = this.depSection();
+    if (dep) facts.cargo = dep;
     if (this.go) {
       const whole = this.go.end < this.go.start + GO_WINDOW;
       const r = parseBuildInfo(this.go.bytes(), whole);
@@ -256,6 +282,21 @@ export class ElfProbe {
     if (this.notes.length) facts.notes = this.notes;
     return facts;
   }
+}
+
+const segmentEnd = (p: ProgramHeader): number => Math.min(p.offset + p.filesz, Number.MAX_SAFE_INTEGER);
+
+/** Where Go keeps its build info: the writable, non-executable PT_LOAD segments. */
+function writable(phdrs: ProgramHeader[], size: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (const p of phdrs) {
+    if (out.length >= MAX_SEGMENTS) break;
+    if (p.type !== PT_LOAD || (p.flags & (PF_W | PF_X)) !== PF_W) continue;
+    const s = Math.min(p.offset, size);
+    const e = Math.min(segmentEnd(p), size);
+    if (e > s) out.push([s, e]);
+  }
+  return out.sort((a, b) => a[0] - b[0]);
 }
 
 /**
@@ -295,5 +336,6 @@ export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
       truncated: optional(bool),
     }),
   ),
+  cargo: optional(CARGO_DEPS),
   notes: optional(arr(str(200), 8)),
 });
