@@ -46,8 +46,9 @@ export function packageRules(owners: Owners, layers: readonly LayerInput[]): Raw
 }
 
 /**
- * OS packages with a toolchain's name, less those a package that is not one depends on: what the image
- * runs needs them (gcc-12-base for libgcc-s1, make for dkms), so they are not build leftovers.
+ * OS packages with a toolchain's name, less those that a package in the image (with files of its own) that
+ * is not one depends on: what the image runs needs them (gcc-12-base for libgcc-s1, make for dkms), so they
+ * are not build leftovers. A database entry whose files are gone needs nothing.
  */
 function toolchainPackages(owners: Owners): RawFinding[] {
   const named = owners.packages.filter((p) => isOs(p) && p.files > 0 && isToolchainPackage(p));
@@ -55,7 +56,7 @@ function toolchainPackages(owners: Owners): RawFinding[] {
   const tool = new Set(named);
   const needed = new Set<string>();
   for (const p of owners.packages)
-    if (isOs(p) && !tool.has(p))
+    if (isOs(p) && p.files > 0 && !tool.has(p))
       for (const d of p.record.dependsOn ?? []) needed.add(`${p.manager}\0${bare(d)}`);
   const tools = named.filter((p) => !needed.has(`${p.manager}\0${bare(p.name)}`));
   if (!tools.length) return [];
