@@ -13,7 +13,8 @@ import { readRpmDb, rpmDbKind, RPMDB_CAP } from '../../src/formats/rpm/db.js';
 import { decodeHeader, TAG } from '../../src/formats/rpm/header.js';
 import { ndbBlobs } from '../../src/formats/rpm/ndb.js';
 import { Notes } from '../../src/formats/rpm/notes.js';
-import { rpmPurl, sourceOf, spdxOf } from '../../src/formats/rpm/package.js';
+import { rpm } from '../../src/formats/rpm.js';
+import { sourceOf, spdxOf } from '../../src/formats/rpm/package.js';
 import { sqliteRows } from '../../src/formats/rpm/sqlite.js';
 import { encodeName } from '../../src/util/names.js';
 import {
@@ -345,17 +346,22 @@ describe('rpm packages', () => {
   });
 
   it('purls: the vendor namespace from os-release, the epoch and distro qualifiers', () => {
-    const p = { name: 'curl', versionRelease: '8.5.0-1.el9', epoch: 1, arch: 'x86_64' };
-    expect(rpmPurl(p, { id: 'rhel', versionId: '9.3' })).toBe(
+    const purl = (
+      rec: { name: string; version: string; epoch?: string; arch?: string },
+      id: string | null,
+      v: string | null,
+    ) => rpm.purl?.(rec, { distroId: id, distroVersion: v });
+    expect(purl({ name: 'curl', version: '1:8.5.0-1.el9', epoch: '1', arch: 'x86_64' }, 'rhel', '9.3')).toBe(
       'pkg:rpm/redhat/curl@8.5.0-1.el9?arch=x86_64&distro=rhel-9.3&epoch=1',
     );
-    expect(rpmPurl({ name: 'bash', versionRelease: '4.4-19.6.1' }, { id: 'sles', versionId: '15.3' })).toBe(
+    expect(purl({ name: 'bash', version: '4.4-19.6.1' }, 'sles', '15.3')).toBe(
       'pkg:rpm/suse/bash@4.4-19.6.1?distro=sles-15.3',
     );
-    expect(rpmPurl({ name: 'a', versionRelease: '1-1' }, { id: 'constructor' })).toBe(
-      'pkg:rpm/constructor/a@1-1',
+    expect(purl({ name: 'a', version: '0:1+git-1', epoch: '0' }, 'constructor', null)).toBe(
+      'pkg:rpm/constructor/a@1%2Bgit-1?distro=constructor',
     );
-    expect(rpmPurl({ name: 'a', versionRelease: '1-1' })).toBe('pkg:rpm/a@1-1');
+    expect(purl({ name: 'a', version: '1-1' }, null, null)).toBe('pkg:rpm/a@1-1');
+    expect(purl({ name: 'a', version: '1-1' }, 'a b', '1')).toBe('pkg:rpm/a@1-1');
   });
 
   it('dependsOn: requirements resolved through PROVIDENAME and owned files, not to itself', () => {

@@ -21,7 +21,8 @@ import type {
 } from './contract.js';
 import { MAX_FIELD } from './rpm/header.js';
 import { readRpmDb, rpmDbKind, RPMDB_CAP, type RpmDbKind } from './rpm/db.js';
-import { rpmPurl, type RpmPackage } from './rpm/package.js';
+import { distro, purl as purlOf } from './purl.js';
+import { rpmNamespace, type RpmPackage } from './rpm/package.js';
 
 const KINDS: Record<RpmDbKind, string> = { sqlite: 'rpm-sqlite', ndb: 'rpm-ndb', bdb: 'rpm-bdb' };
 const BY_KIND = new Map(Object.entries(KINDS).map(([k, v]) => [v, k as RpmDbKind]));
@@ -152,18 +153,20 @@ function evidence(view: FileView): BaseEvidence[] {
   return out;
 }
 
+/** `pkg:rpm/<vendor>/<name>@<version>-<release>?arch=…&epoch=…&distro=<ID>-<VERSION_ID>` (no epoch 0). */
 function purl(rec: PackageRecord, ctx: PurlContext): string | undefined {
-  const epoch = rec.epoch !== undefined ? Number(rec.epoch) : undefined;
   const prefix = rec.epoch !== undefined ? `${rec.epoch}:` : '';
   const version = rec.version ?? '';
-  return rpmPurl(
+  return purlOf(
+    'rpm',
+    rpmNamespace(ctx.distroId),
+    rec.name,
+    version.startsWith(prefix) ? version.slice(prefix.length) : version,
     {
-      name: rec.name,
-      versionRelease: version.startsWith(prefix) ? version.slice(prefix.length) : version,
-      ...(epoch !== undefined && Number.isSafeInteger(epoch) ? { epoch } : {}),
-      ...(rec.arch !== undefined ? { arch: rec.arch } : {}),
+      arch: rec.arch,
+      epoch: rec.epoch !== '0' ? rec.epoch : undefined,
+      distro: rpmNamespace(ctx.distroId) ? distro(ctx) : undefined,
     },
-    { id: ctx.distroId ?? undefined, versionId: ctx.distroVersion ?? undefined },
   );
 }
 

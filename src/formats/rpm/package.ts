@@ -4,7 +4,6 @@
  * expression when it converts to a valid one, the vendor as supplier, the package names its requirements
  * resolve to, and a purl.
  */
-import { PackageURL } from 'packageurl-js';
 import spdxCorrect from 'spdx-correct';
 import spdxParse from 'spdx-expression-parse';
 import type { RpmHeader } from './header.js';
@@ -172,30 +171,12 @@ const NAMESPACES = new Map(
     'sle-micro': 'suse',
     sles_sap: 'suse',
     photon: 'photon',
-    openEuler: 'openeuler',
+    openeuler: 'openeuler',
   }),
 );
 
-export interface OsRelease {
-  id?: string;
-  versionId?: string;
-}
-
-/** `pkg:rpm/<vendor>/<name>@<version>-<release>?arch=…&epoch=…&distro=<id>-<version_id>`. */
-export function rpmPurl(
-  p: Pick<RpmPackage, 'name' | 'versionRelease' | 'epoch' | 'arch'>,
-  os: OsRelease = {},
-): string | undefined {
-  const id = os.id && /^[A-Za-z0-9._-]{1,64}$/.test(os.id) ? os.id : undefined;
-  const namespace = id !== undefined ? (NAMESPACES.get(id) ?? id.toLowerCase()) : undefined;
-  const q: Record<string, string> = {};
-  if (p.arch) q['arch'] = p.arch;
-  if (p.epoch !== undefined && p.epoch !== 0) q['epoch'] = String(p.epoch);
-  if (id !== undefined && os.versionId && /^[A-Za-z0-9._-]{1,64}$/.test(os.versionId))
-    q['distro'] = `${id}-${os.versionId}`;
-  try {
-    return new PackageURL('rpm', namespace, p.name, p.versionRelease || undefined, q).toString();
-  } catch {
-    return undefined;
-  }
+/** The purl namespace for an os-release ID (lowercase letters, digits, `.`, `_`, `-`), or undefined. */
+export function rpmNamespace(id: string | null | undefined): string | undefined {
+  if (!id || !/^[A-Za-z0-9._-]{1,64}$/.test(id)) return undefined;
+  return NAMESPACES.get(id) ?? id.toLowerCase();
 }
