@@ -14,7 +14,7 @@
  * linkers put it after the last loaded segment, next to `.comment` (GNU ld places it there, before the debug
  * sections and the symbol table): the probe copies a window from the end of the last PT_LOAD segment
  * (known from the head) and, once the section names are known, takes the section from it when it lies
- * inside. A window costs nothing on a stripped binary (little follows its segments).
+ * inside. A window costs little on a stripped binary (little follows its segments).
  *
  * Per chunk of an ELF body that costs a few range checks and, inside the writable segments only, one
  * Buffer.indexOf; a non-ELF file costs one comparison. Every copy is bounded (table 80 KiB, names 64 KiB,
@@ -42,11 +42,11 @@ import {
 } from './go-buildinfo.js';
 import { arr, bool, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
 import {
+  CARGO_DEPS,
   DEP_SECTION,
   DEP_SECTION_CAP,
   readDepSection,
   type CargoDeps,
-  CARGO_DEPS,
 } from '../formats/cargo-auditable.js';
 
 /** Bytes kept before the section header table, where GNU tools put the section names. */
@@ -56,12 +56,12 @@ const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
-/** Bytes kept after the last loaded segment, where `.dep-v0` lies (real ones are a few KiB, after `.comment`). */
-const DEP_WINDOW = 256 * 1024;
 const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
 const SHT_STRTAB = 3;
+/** Bytes kept after the last loaded segment, where `.dep-v0` lies (real ones are a few KiB, after `.comment`). */
+const DEP_WINDOW = 256 * 1024;
 
 export interface ElfFacts {
   /** The file's bytes by kind; null when it has no section header table that could be read. */
@@ -179,38 +179,37 @@ export class ElfProbe {
         this.table.fill(this.head.subarray(0, this.headFill), 0);
       }
     }
-    const phdrs = this.programHeaders(l);
-    this.ranges = phdrs ? writable(phdrs, this.size) : l.phnum ? [[0, this.size]] : [];
-    const loaded = phdrs ? Math.max(0, ...phdrs.filter((p) => p.type === PT_LOAD).map((p) => p.end)) : 0;
+    this.ranges = this.writableSegments(l);
+    const loaded = loadedEnd(this.head.subarray(0, this.headFill), l);
     if (l.shoff !== 0 && loaded > 0 && loaded < this.size)
       this.tail = new Capture(loaded, Math.min(this.size, loaded + DEP_WINDOW));
     return true;
   }
 
-  /** The program headers, when they lie in the head (as in every real binary); undefined if not. */
-  private programHeaders(l: ElfLayout): Segment[] | undefined {
+  /** Where Go keeps its build info: the writable, non-executable PT_LOAD segments; the whole file if unknown. */
+  private writableSegments(l: ElfLayout): [number, number][] {
+    if (l.phnum === 0) return [];
     const ent = l.phentsize;
     const h = this.head;
-    if (l.phnum === 0) return [];
-    if (ent < (l.wide ? 56 : 32) || l.phoff + l.phnum * ent > this.headFill) return undefined;
+    if (ent < (l.wide ? 56 : 32) || l.phoff + l.phnum * ent > this.headFill) return [[0, this.size]];
     const u32 = (o: number): number => (l.le ? h.readUInt32LE(o) : h.readUInt32BE(o));
     const u64 = (o: number): number => {
       const v = l.le ? h.readBigUInt64LE(o) : h.readBigUInt64BE(o);
       return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
     };
-    const out: Segment[] = [];
-    for (let i = 0; i < l.phnum; i++) {
+    const out: [number, number][] = [];
+    for (let i = 0; i < l.phnum && out.length < MAX_SEGMENTS; i++) {
       const o = l.phoff + i * ent;
+      const type = u32(o);
+      const flags = l.wide ? u32(o + 4) : u32(o + 24);
       const offset = l.wide ? u64(o + 8) : u32(o + 4);
       const filesz = l.wide ? u64(o + 32) : u32(o + 16);
-      out.push({
-        type: u32(o),
-        flags: l.wide ? u32(o + 4) : u32(o + 24),
-        start: offset,
-        end: Math.min(offset + filesz, Number.MAX_SAFE_INTEGER),
-      });
+      if (type !== PT_LOAD || (flags & (PF_W | PF_X)) !== PF_W) continue;
+      const s = Math.min(offset, this.size);
+      const e = Math.min(offset + filesz, this.size);
+      if (e > s) out.push([s, e]);
     }
-    return out;
+    return out.sort((a, b) => a[0] - b[0]);
   }
 
   private readTable(): void {
@@ -309,24 +308,26 @@ export class ElfProbe {
   }
 }
 
-interface Segment {
-  type: number;
-  flags: number;
-  start: number;
-  end: number;
-}
-
-/** Where Go keeps its build info: the writable, non-executable PT_LOAD segments. */
-function writable(phdrs: Segment[], size: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (const p of phdrs) {
-    if (out.length >= MAX_SEGMENTS) break;
-    if (p.type !== PT_LOAD || (p.flags & (PF_W | PF_X)) !== PF_W) continue;
-    const s = Math.min(p.start, size);
-    const e = Math.min(p.end, size);
-    if (e > s) out.push([s, e]);
+/**
+ * Where the last PT_LOAD segment ends in the file, from the program headers in the head; 0 when they are
+ * not there. (Once src/formats/elf.ts decodes program headers for every reader, this is a fold over them.)
+ */
+function loadedEnd(head: Buffer, l: ElfLayout): number {
+  const ent = l.phentsize;
+  if (ent < (l.wide ? 56 : 32) || l.phoff + l.phnum * ent > head.length) return 0;
+  const u32 = (o: number): number => (l.le ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  const u64 = (o: number): number => {
+    const v = l.le ? head.readBigUInt64LE(o) : head.readBigUInt64BE(o);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
+  };
+  let end = 0;
+  for (let i = 0; i < l.phnum; i++) {
+    const o = l.phoff + i * ent;
+    if (u32(o) !== PT_LOAD) continue;
+    const e = l.wide ? u64(o + 8) + u64(o + 32) : u32(o + 4) + u32(o + 16);
+    end = Math.max(end, Math.min(e, Number.MAX_SAFE_INTEGER));
   }
-  return out.sort((a, b) => a[0] - b[0]);
+  return end;
 }
 
 /**
