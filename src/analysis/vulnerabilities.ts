@@ -76,11 +76,23 @@ export interface VulnContext {
   now?: Date;
 }
 
-/** A report's layer look-ups for vulnerability findings. */
+/**
+ * A report's layer look-ups for vulnerability findings. A package without its own `layer` is placed in the
+ * last layer that wrote one of its files: the layer that brought the version installed.
+ */
 export function contextOf(report: Pick<Report, 'packages' | 'files'>, now?: Date): VulnContext {
   let files: Map<string, number> | undefined;
+  let owned: Map<number, number> | undefined;
+  const ownedLayer = (i: number): number | undefined => {
+    if (!owned) {
+      owned = new Map();
+      for (const f of report.files)
+        if (f.owner !== undefined) owned.set(f.owner, Math.max(owned.get(f.owner) ?? 0, f.layer));
+    }
+    return owned.get(i);
+  };
   return {
-    packageLayer: (i) => report.packages?.[i]?.layer,
+    packageLayer: (i) => report.packages?.[i]?.layer ?? ownedLayer(i),
     fileLayer: (path) => (files ??= new Map(report.files.map((f) => [f.path, f.layer]))).get(path),
     ...(now ? { now } : {}),
   };
