@@ -54,7 +54,7 @@ const FIXED_ECOSYSTEMS = new Set([
 const RELEASE_ECOSYSTEM =
   /^(Debian:\d+|Ubuntu:\d+\.\d+(:LTS)?|Alpine:v\d+\.\d+|AlmaLinux:\d+|Rocky Linux:\d+|Mageia:\d+|openSUSE:Leap \d+\.\d+)$/;
 
-export function knownEcosystem(e: string): boolean {
+function knownEcosystem(e: string): boolean {
   return FIXED_ECOSYSTEMS.has(e) || RELEASE_ECOSYSTEM.test(e);
 }
 

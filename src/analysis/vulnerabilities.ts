@@ -17,9 +17,9 @@ import type { Lookup } from '../vulns/lookup.js';
 import { severityRank } from '../vulns/records.js';
 import { complete } from './finding.js';
 
-export const VULN_SEVERITIES: readonly VulnSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
+const VULN_SEVERITIES: readonly VulnSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
 
-export interface Waiver {
+interface Waiver {
   id: string;
   reason: string;
   /** YYYY-MM-DD: the waiver covers the id up to and including this day (UTC). */

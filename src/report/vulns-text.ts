@@ -18,7 +18,7 @@ function total(s: VulnerabilitySummary): string {
 }
 
 /** The one line, in plain text (the caller escapes it for its medium); null when nothing was asked. */
-export function vulnHeadline(
+function vulnHeadline(
   report: Pick<Report, 'vulnerabilities'>,
   baseline?: Pick<Report, 'vulnerabilities'> | null,
   baseLabel = 'main',
@@ -69,7 +69,7 @@ function origin(f: Finding, report: Pick<Report, 'layers'>): string {
   return parts.join(', ');
 }
 
-export interface VulnRow {
+interface VulnRow {
   severity: string;
   ids: string;
   pkg: string;
@@ -79,7 +79,7 @@ export interface VulnRow {
 }
 
 /** One entry's cells, as plain text. */
-export function vulnRow(f: Finding, report: Pick<Report, 'layers'>): VulnRow {
+function vulnRow(f: Finding, report: Pick<Report, 'layers'>): VulnRow {
   const v = f.vulnerability;
   if (!v) return { severity: '', ids: f.id, pkg: '', fixed: '', origin: '', note: f.message };
   const notes = [

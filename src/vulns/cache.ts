@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { VulnRef } from './client.js';
 import type { OsvRecord } from './records.js';
 
-export const OSV_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
+const OSV_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 
 interface Stamped<T> {
   at: number;

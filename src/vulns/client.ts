@@ -24,10 +24,10 @@ import { escapeControls } from '../util/text.js';
 import type { OsvQuery } from './ecosystem.js';
 import { asRecord, type OsvRecord } from './records.js';
 
-export const OSV_URL = 'https://api.osv.dev';
+const OSV_URL = 'https://api.osv.dev';
 
 /** OSV's limit on one querybatch. */
-export const BATCH_LIMIT = 1000;
+const BATCH_LIMIT = 1000;
 
 /** A query's page of ids, as querybatch gives them (details come from /v1/vulns). */
 export interface VulnRef {

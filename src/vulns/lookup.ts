@@ -9,7 +9,7 @@ import { OsvClient, OsvUnavailable, type OsvClientOptions, type VulnRef } from '
 import { queryKey, subjectsOf, type Subject } from './ecosystem.js';
 import { mergeRecords, type GoImports, type OsvRecord } from './records.js';
 
-export type Reachability = NonNullable<FindingVulnerability['reachability']>;
+type Reachability = NonNullable<FindingVulnerability['reachability']>;
 
 /**
  * Judges whether a Go binary links the vulnerable symbols (a pure hook the engine passes in: the Go function

@@ -65,7 +65,7 @@ function scoreVector(vector: string): number | null {
 }
 
 /** CVSS's qualitative rating of a base score. */
-export function ratingOf(score: number): VulnSeverity {
+function ratingOf(score: number): VulnSeverity {
   if (score >= 9) return 'critical';
   if (score >= 7) return 'high';
   if (score >= 4) return 'medium';
@@ -123,7 +123,7 @@ const RANK: Record<VulnSeverity, number> = { critical: 4, high: 3, medium: 2, lo
 export const severityRank = (s: VulnSeverity): number => RANK[s];
 
 /** The record's affected entries for the package asked about (by name; OSV matched the version). */
-export function affectedFor(r: OsvRecord, q: OsvQuery): OsvAffected[] {
+function affectedFor(r: OsvRecord, q: OsvQuery): OsvAffected[] {
   const all = Array.isArray(r.affected) ? r.affected : [];
   const mine = all.filter(
     (a) =>
@@ -134,7 +134,7 @@ export function affectedFor(r: OsvRecord, q: OsvQuery): OsvAffected[] {
 }
 
 /** The lowest `fixed` above the installed version, in the ecosystem's order (null: no fix named). */
-export function fixedIn(
+function fixedIn(
   affected: readonly OsvAffected[],
   version: string | undefined,
   ecosystem: string,
@@ -149,7 +149,7 @@ export function fixedIn(
 }
 
 /** The Go symbols a record names, for the reachability judge. */
-export function goImports(affected: readonly OsvAffected[]): GoImports[] {
+function goImports(affected: readonly OsvAffected[]): GoImports[] {
   const out: GoImports[] = [];
   for (const a of affected) {
     const imports = a.ecosystem_specific?.['imports'];
