@@ -10,6 +10,8 @@ import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderCheck } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { validateReport } from '../../src/report/validate.js';
+import { pageData } from '../../src/report/html.js';
+import { ShapeError } from '../../src/util/shape.js';
 import { OsvClient } from '../../src/vulns/client.js';
 import type { Report } from '../../src/types/report.js';
 import { check, D, DPKG, F, image, P, T } from '../helpers/rules-kit.js';
@@ -177,5 +179,60 @@ describe('not checked', () => {
     expect(osv.requests).toEqual([]);
     expect(r.vulnerabilities).toBeUndefined();
     expect(renderMarkdown(r)).not.toMatch(/vulnerabilit/);
+  });
+});
+
+describe('the HTML page', () => {
+  it('colours each package by its worst known vulnerability: Debian entries lead back to their binary packages', async () => {
+    const r = await withVulnerabilities(
+      mainImage(),
+      policy,
+      { client: new OsvClient({ url: osv.url, retry: FAST }) },
+      null,
+    );
+    const owners = pageData(r).owners ?? [];
+    const worst = Object.fromEntries(owners.map((o) => [o.name, o.v ?? 'none']));
+    expect(worst).toMatchObject({ bash: 'medium', shadow: 'medium' });
+    const fixed = await withVulnerabilities(
+      prImage(),
+      policy,
+      { client: new OsvClient({ url: osv.url, retry: FAST }) },
+      null,
+    );
+    const after = Object.fromEntries((pageData(fixed).owners ?? []).map((o) => [o.name, o.v ?? 'none']));
+    expect(after).toMatchObject({ bash: 'medium', shadow: 'none', 'left-pad-ish': 'critical' });
+  });
+});
+
+function shapeError(doc: unknown): string {
+  try {
+    validateReport(doc);
+  } catch (err) {
+    if (err instanceof ShapeError) return err.describe();
+    throw err;
+  }
+  return 'no error';
+}
+
+describe('reports read back', () => {
+  it('a report whose vulnerability fields are malformed is one line naming the field', () => {
+    const bad = JSON.parse(JSON.stringify(mainImage())) as Record<string, unknown>;
+    bad['vulnerabilities'] = { checked: 'yes', counts: {}, total: 0, packages: { queried: 0, skipped: 0 } };
+    expect(shapeError(bad)).toMatch(/^vulnerabilities\.checked must be true or false/);
+    const f = JSON.parse(JSON.stringify(mainImage())) as Report;
+    f.findings.push({
+      id: 'SG801',
+      category: 'vulnerability',
+      severity: 'info',
+      message: 'm',
+      remediation: 'r',
+      vulnerability: {
+        ids: ['X'],
+        severity: 'severe' as 'high',
+        package: { ecosystem: 'npm', name: 'a', version: '1' },
+        fixed: null,
+      },
+    });
+    expect(shapeError(f)).toMatch(/^findings\[\d+\]\.vulnerability\.severity must be one of/);
   });
 });

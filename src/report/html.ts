@@ -9,7 +9,9 @@
  * on screen with textContent only. The few strings written into the markup itself are HTML-escaped.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, Report, ReportLayer, ReportPackage } from '../types/report.js';
+import type { Finding, Report, ReportLayer, VulnSeverity } from '../types/report.js';
+import { queryKey, subjectsOf } from '../vulns/ecosystem.js';
+import { severityRank } from '../vulns/records.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { SEVERITY_RANK } from '../analysis/verdict.js';
 import { escapeInvisible } from '../util/text.js';
@@ -60,6 +62,8 @@ interface PageChange {
 interface PageOwner {
   manager: string;
   name: string;
+  /** The worst known vulnerability in it, when the report looked them up and found one. */
+  v?: VulnSeverity;
 }
 
 type ChangeKind = 'grew' | 'added' | 'removed' | 'shrank';
@@ -162,9 +166,46 @@ export function changeLists(diff: ReportDiff): NonNullable<PageData['changes']> 
 const bytesOf = (f: { type: string; size: number }): number => (f.type === 'file' ? f.size : 0);
 
 /** The owners list of one side, or nothing when its report has no packages (the page then colours by layer). */
-function pageOwners(packages: ReportPackage[] | undefined): PageOwner[] | undefined {
-  if (!packages?.length) return undefined;
-  return packages.map((p) => ({ manager: text(p.manager), name: text(p.name) }));
+function pageOwners(report: Report | undefined): PageOwner[] | undefined {
+  const packages = report?.packages;
+  if (!report || !packages?.length) return undefined;
+  const worst = worstByPackage(report);
+  return packages.map((p, i) => {
+    const v = worst.get(i);
+    return { manager: text(p.manager), name: text(p.name), ...(v ? { v } : {}) };
+  });
+}
+
+/**
+ * Each package's worst known vulnerability: an entry names the coordinates it was asked under (a Debian
+ * source package for its binaries), which lead back to the packages through the same naming (vulns/ecosystem).
+ */
+function worstByPackage(report: Report): Map<number, VulnSeverity> {
+  const out = new Map<number, VulnSeverity>();
+  const entries = report.findings.filter(
+    (f) => f.vulnerability && !f.vulnerability.waived && f.path === undefined,
+  );
+  if (!entries.length) return out;
+  const bySubject = new Map<string, number[]>();
+  for (const s of subjectsOf({ ...report, binaries: [] }).subjects)
+    if (s.packageIndex !== undefined) {
+      const k = queryKey(s.query);
+      bySubject.set(k, [...(bySubject.get(k) ?? []), s.packageIndex]);
+    }
+  for (const f of entries) {
+    const v = f.vulnerability as NonNullable<Finding['vulnerability']>;
+    const key = queryKey({
+      ecosystem: v.package.ecosystem,
+      name: v.package.name,
+      version: v.package.version,
+      ...(v.package.purl ? { purl: v.package.purl } : {}),
+    });
+    for (const i of bySubject.get(key) ?? []) {
+      const was = out.get(i);
+      if (!was || severityRank(v.severity) > severityRank(was)) out.set(i, v.severity);
+    }
+  }
+  return out;
 }
 
 /** The page's data: pure, and what the unit tests check (the page only draws it). */
@@ -185,8 +226,8 @@ export function pageData(report: Report, o: HtmlOptions = {}): PageData {
       ]
     : report.findings.map((f) => pageFinding(f));
   findings.sort((a, b) => Number(a.state === 'fixed') - Number(b.state === 'fixed') || rank(a) - rank(b));
-  const owners = pageOwners(report.packages);
-  const baselineOwners = o.baseline ? pageOwners(o.baseline.packages) : undefined;
+  const owners = pageOwners(report);
+  const baselineOwners = o.baseline ? pageOwners(o.baseline) : undefined;
   return {
     generator: `Slimgate ${VERSION}`,
     image: {
@@ -285,7 +326,7 @@ export function renderHtml(report: Report, o: HtmlOptions = {}): string {
 </header>
 <div class="bar">
 <span class="seg" id="views"><button data-view="pr" aria-pressed="true">This PR</button><button data-view="main" aria-pressed="false">main</button><button data-view="changes" aria-pressed="false">Changes</button></span>
-<span class="muted">Colour by:</span><span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button></span>
+<span class="muted">Colour by:</span><span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button><button data-by="vulnerability" aria-pressed="false">vulnerability</button></span>
 <input type="search" id="search" placeholder="Search a path, e.g. /usr/lib or libssl" aria-label="Search a path">
 <span class="legend" id="legend"></span>
 </div>
