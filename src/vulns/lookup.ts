@@ -17,6 +17,9 @@ type Reachability = NonNullable<FindingVulnerability['reachability']>;
  */
 export type GoJudge = (binaryPath: string, symbols: readonly GoImports[]) => Reachability;
 
+/** Entries per report: far above a real image's, a bound on a service (or a double) that answers without end. */
+const MAX_HITS = 50_000;
+
 export interface LookupOptions extends OsvClientOptions {
   /** The folder to keep answers in (the layer cache's); null: none. */
   cacheDir?: string | null;
@@ -120,8 +123,12 @@ export async function lookUpReport(
             opts.judge && e.imports.length ? opts.judge(s.binary, e.imports) : 'unknown';
         hits.push({ subject: s, vulnerability });
       }
+      if (hits.length >= MAX_HITS) {
+        notes.push(`more than ${MAX_HITS} entries: the rest were not listed`);
+        break;
+      }
     }
-    return { checked: true, hits, packages, notes };
+    return { checked: true, hits: hits.slice(0, MAX_HITS), packages, notes };
   } catch (err) {
     if (err instanceof OsvUnavailable)
       return { checked: false, reason: err.message, hits: [], packages, notes };
