@@ -102,13 +102,13 @@ describe('the report', () => {
     delete old['ownership'];
     expect(validateReport(old).packages).toBeUndefined();
     const bad = JSON.parse(JSON.stringify(r)) as { packages: { manager: string }[] };
-    (bad.packages[0] as { manager: string }).manager = 'rpm';
+    (bad.packages[0] as { manager: string }).manager = 'pacman';
     expect(() => validateReport(bad)).toThrow(ShapeError);
     try {
       validateReport(bad);
     } catch (e) {
       expect((e as ShapeError).describe()).toBe(
-        'packages[0].manager must be one of dpkg, apk, npm, python, gem (not "rpm")',
+        'packages[0].manager must be one of dpkg, apk, npm, python, gem, rpm, maven, nuget, composer, cargo, conda (not "pacman")',
       );
     }
   });
