@@ -236,3 +236,19 @@ describe('reports read back', () => {
     expect(shapeError(f)).toMatch(/^findings\[\d+\]\.vulnerability\.severity must be one of/);
   });
 });
+
+describe('an image with no package to look up', () => {
+  it('says so, not "0 known vulnerabilities"', async () => {
+    osv.reset();
+    const bare = check(image([[F('/app', 1000, { mode: 0o755 })]], CONFIG));
+    const r = await withVulnerabilities(
+      bare,
+      policy,
+      { client: new OsvClient({ url: osv.url, retry: FAST }) },
+      null,
+    );
+    expect(osv.requests).toEqual([]);
+    expect(renderCheck(r)).toContain('vulnerabilities: no package to look up');
+    expect(renderCheck(r)).not.toMatch(/known vulnerabilities: 0/);
+  });
+});

@@ -26,6 +26,11 @@ function vulnHeadline(
   const now = report.vulnerabilities;
   if (!now) return null;
   if (!now.checked) return `vulnerabilities: not checked (${now.reason ?? 'no reason given'})`;
+  // Nothing was asked: say so rather than a bare 0.
+  if (!now.packages.queried) {
+    const skipped = now.packages.skipped;
+    return `vulnerabilities: no package to look up${skipped ? ` (${skipped} in no ecosystem OSV covers)` : ''}`;
+  }
   const before = baseline?.vulnerabilities;
   const waived = now.waived ? `, ${now.waived} waived` : '';
   if (!before?.checked) return `known vulnerabilities: ${total(now)}${waived}`;
