@@ -8,6 +8,8 @@ const LAYERS = [
   ['sources/registry/'],
   ['sources/(?!model/|registry/)'],
   ['formats/'],
+  // The OSV client (an edge, on the registry's transport) and its pure matching, below what judges it.
+  ['vulns/'],
   ['scan/'],
   ['flatten/'],
   ['analysis/'],

@@ -25,6 +25,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
+import { vulnBench } from './bench-vulns.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const benchDir = process.env.BENCH_DIR || join(root, '.bench');
@@ -213,6 +214,7 @@ async function main() {
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
   startBench();
   await registryBench(blobs);
+  await vulnBench(benchDir);
 }
 
 /** What every `slimgate` run pays before it reads a byte: starting the committed bundle, against bare Node. */

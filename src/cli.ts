@@ -223,7 +223,12 @@ async function runCheck(
       }
     : undefined;
   const progress = ttyProgress();
-  const engine = { concurrency: o.concurrency, progress: progress?.update, ...o.access };
+  const engine = {
+    concurrency: o.concurrency,
+    progress: progress?.update,
+    ...o.access,
+    ...(values['osv-url'] ? { vulnerabilities: { url: values['osv-url'] } } : {}),
+  };
   const { platforms, missing } = await check(source, {
     ...engine,
     platform: o.platform,

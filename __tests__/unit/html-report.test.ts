@@ -390,9 +390,9 @@ describe('colour by owner: the package that owns most of each node’s bytes', (
     expect(at(data.tree, '/usr/bin')!.o).toBe(0);
   });
 
-  it('the page has the layer | owner switch, and colours by owner only when there are packages', () => {
+  it('the page has the layer | owner | vulnerability switch, and colours by owner only when there are packages', () => {
     expect(renderHtml(pr)).toContain(
-      '<span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button></span>',
+      '<span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button><button data-by="vulnerability" aria-pressed="false">vulnerability</button></span>',
     );
     expect(PAGE_SCRIPT).toContain("by: data.owners ? 'owner' : 'layer'");
   });

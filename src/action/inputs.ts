@@ -77,6 +77,8 @@ export interface ActionInputs {
   suggestions: boolean;
   /** Check mode: the HTML report, written and uploaded as a workflow artifact that the comment links. */
   html: boolean;
+  /** The OSV API's base URL; undefined: SLIMGATE_OSV_URL or api.osv.dev. */
+  osvUrl: string | undefined;
 }
 
 /** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
@@ -171,6 +173,7 @@ export function readInputs(
   const sarif = get('sarif') || undefined;
   const suggestions = parseBoolean('suggestions', get('suggestions'), true);
   const html = parseBoolean('html', get('html'), true);
+  const osvUrl = get('osv-url') || undefined;
   const comment = parseBoolean('comment', get('comment'), true);
   const commentKey = get('comment-key');
   if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
@@ -212,6 +215,7 @@ export function readInputs(
     suggestions,
     cache,
     html,
+    osvUrl,
   };
 
   if (mode === 'comment') {

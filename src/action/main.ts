@@ -101,7 +101,11 @@ async function checkSource(
   const cache = LayerCache.open();
   const layers = await restoreLayerScans(cache, plan.cache.layerLimit, plan.imageSlug, plan.baseSha);
   const before = cache ? { ...cache.stats } : undefined;
-  const engine = { registry: registryOptions(inputs.registry), cache: cache ?? false };
+  const engine = {
+    registry: registryOptions(inputs.registry),
+    cache: cache ?? false,
+    ...(inputs.osvUrl ? { vulnerabilities: { url: inputs.osvUrl } } : {}),
+  };
   const baseline = actionBaseline(plan, inputs.build, engine);
   // The PR is read after the scan, so that a push or a label made while the image was read is seen.
   let state: PrState = prState(inputs, ctx, undefined);

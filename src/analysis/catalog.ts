@@ -19,7 +19,8 @@ export type Category =
   | 'entrypoint'
   | 'user'
   | 'vcs'
-  | 'integrity';
+  | 'integrity'
+  | 'vulnerability';
 
 export const CATEGORIES: readonly Category[] = [
   'size',
@@ -36,6 +37,7 @@ export const CATEGORIES: readonly Category[] = [
   'user',
   'vcs',
   'integrity',
+  'vulnerability',
 ];
 
 export interface RuleDef {
@@ -353,6 +355,31 @@ const defs: RuleDef[] = [
     severity: 'info',
     title: 'entrypoint not fully checked',
     remediation: 'Nothing to do; Slimgate reads only the first bytes of each binary.',
+  },
+  // vulnerability: OSV look-ups (src/vulns/)
+  {
+    id: 'SG801',
+    category: 'vulnerability',
+    severity: 'info',
+    title: 'known vulnerability',
+    remediation:
+      'Upgrade the package to the fixed version (or rebuild on a patched base), or waive the id in .slimgate.yml with a reason and an until date.',
+  },
+  {
+    id: 'SG802',
+    category: 'vulnerability',
+    severity: 'warning',
+    title: 'vulnerabilities not checked',
+    remediation:
+      'Let the runner reach the OSV API (osv-url, HTTPS_PROXY), or run again; set vulnerabilities-unchecked: fail to block on it.',
+  },
+  {
+    id: 'SG803',
+    category: 'vulnerability',
+    severity: 'warning',
+    title: 'vulnerability waiver expired',
+    remediation:
+      'Fix the vulnerability, or renew the waiver in .slimgate.yml with a new until date and reason.',
   },
   // integrity
   {

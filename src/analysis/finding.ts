@@ -46,6 +46,13 @@ export function listSome(items: readonly string[], n = 3): string {
  * its shown text (it has no bytes field). A saved report's fields are not trusted to have their types.
  */
 export function findingKey(f: Finding): string {
+  const v = f.vulnerability;
+  // A known vulnerability is the same across versions of its package until it is fixed: keyed by its
+  // primary id, the package (not its version) and, for Go, the binary.
+  if (v && typeof v === 'object' && Array.isArray(v.ids) && v.package && typeof v.package === 'object') {
+    const path = typeof f.path === 'string' ? nameKey(f.path, f.pathBase64) : null;
+    return JSON.stringify([f.id, v.ids[0] ?? null, v.package.ecosystem, v.package.name, path]);
+  }
   const bytes = typeof f.pathBase64 === 'string' ? f.pathBase64 : undefined;
   const path = typeof f.path === 'string' ? nameKey(f.path, bytes) : null;
   const env = typeof f.env === 'string' ? showText(f.env) : null;

@@ -20,10 +20,15 @@ export function verdictFields(
   policy: Policy,
   baselineFindings: readonly Finding[] | undefined,
   override?: VerdictOptions['override'],
+  baselineVulnerabilities?: boolean,
 ): Pick<Report, 'findings' | 'budget' | 'passed'> & { verdict: NonNullable<Report['verdict']> } & {
   decided: Verdict;
 } {
-  const v = decideVerdict({ findings, budget }, policy, { baseline: baselineFindings ?? null, override });
+  const v = decideVerdict({ findings, budget }, policy, {
+    baseline: baselineFindings ?? null,
+    override,
+    ...(baselineVulnerabilities !== undefined ? { baselineVulnerabilities } : {}),
+  });
   return {
     findings,
     budget: { passed: budget.passed, checks: budget.checks },
@@ -64,6 +69,13 @@ export function judgeReport(
   );
   const kept = report.findings.filter((f) => !BUDGET_IDS.has(f.id));
   const findings = sortFindings([...kept, ...applyPolicy(budget.findings.map(complete), policy)]);
-  const { decided, ...fields } = verdictFields(findings, budget, policy, baseline?.findings, opts.override);
+  const { decided, ...fields } = verdictFields(
+    findings,
+    budget,
+    policy,
+    baseline?.findings,
+    opts.override,
+    baseline ? baseline.vulnerabilities?.checked === true : undefined,
+  );
   return { report: { ...report, ...fields }, verdict: decided };
 }

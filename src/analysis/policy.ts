@@ -5,6 +5,7 @@ import { parsePlatform, platformMatches } from '../sources/platform.js';
 import type { Finding, Severity } from '../types/report.js';
 import { BUDGET_KEYS, type BudgetKey } from './budget-table.js';
 import { SEVERITY_RANK, type FailOn, type Preset } from './verdict.js';
+import type { VulnPolicy } from './vulnerabilities.js';
 
 export interface RuleOverride {
   enabled?: boolean;
@@ -13,7 +14,8 @@ export interface RuleOverride {
   ignorePaths?: string[];
 }
 
-export interface Policy {
+/** The vulnerability keys (VulnPolicy) are judged under the ratchet: src/analysis/vulnerabilities.ts. */
+export interface Policy extends VulnPolicy {
   /** Uncompressed bytes. */
   maxSize?: number;
   maxCompressedSize?: number;

@@ -70,10 +70,21 @@ export interface VerdictOptions {
   override?: { label: string; applied: boolean } | undefined;
   /** The baseline's findings (main's report); null or undefined when there is no baseline. */
   baseline?: readonly Finding[] | null | undefined;
+  /**
+   * Whether the baseline's vulnerabilities were looked up: when they were not, its findings cannot say which
+   * known vulnerabilities are main's, so none is counted as new (main's backlog never fails a PR).
+   */
+  baselineVulnerabilities?: boolean;
 }
 
-/** Budget breaches (SG101–SG105, the `size` category) are judged under every preset and are never debt. */
-const isBudget = (f: Finding): boolean => f.category === 'size';
+/**
+ * Budget breaches (SG101–SG105, the `size` category) are judged under every preset and are never debt; so is
+ * an unchecked vulnerability look-up under a vulnerability budget (SG802).
+ */
+const isBudget = (f: Finding): boolean => f.category === 'size' || f.id === 'SG802';
+
+/** A known vulnerability (SG801): always under the ratchet, whatever fail-on says. */
+const isVuln = (f: Finding): boolean => f.vulnerability !== undefined;
 
 /**
  * `fail-on: error` fails on an error finding (a budget breach is one), `warning` on a warning too, `new-error`
@@ -102,12 +113,17 @@ export function decideVerdict(
   const fresh = new Set(added);
   const newErrors = added.length;
   const ratchet = failOn === 'new-error' ? (baseline ? 'compared' : 'no-baseline') : undefined;
-  const inScope = (f: Finding): boolean => preset !== 'budgets-only' || isBudget(f);
+  const inScope = (f: Finding): boolean =>
+    preset !== 'budgets-only' || isBudget(f) || isVuln(f) || f.category === 'vulnerability';
+  const vulnCounts = (f: Finding): boolean =>
+    !baseline || (opts.baselineVulnerabilities !== false && fresh.has(f));
   const counts = (f: Finding): boolean =>
-    inScope(f) && (ratchet !== 'compared' || isBudget(f) || fresh.has(f));
+    inScope(f) && (isVuln(f) ? vulnCounts(f) : ratchet !== 'compared' || isBudget(f) || fresh.has(f));
   const judgedErrors = errorFindings.filter(counts).length;
   const judgedWarnings = judged.findings.filter((f) => f.severity === 'warning' && inScope(f)).length;
-  const debt = ratchet === 'compared' ? errorFindings.filter((f) => inScope(f) && !counts(f)) : [];
+  const debt = errorFindings.filter(
+    (f) => inScope(f) && !counts(f) && (ratchet === 'compared' || (isVuln(f) && baseline)),
+  );
   const failing = judgedErrors > 0 || (failOn === 'warning' && judgedWarnings > 0);
   // Unjudged errors (debt, or rule findings under budgets-only) still show: the image is not clean.
   const unjudged = errors - judgedErrors;

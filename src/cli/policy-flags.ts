@@ -20,6 +20,11 @@ export const CHECK_FLAGS = {
   disable: { type: 'string', multiple: true },
   severity: { type: 'string', multiple: true },
   'ignore-path': { type: 'string', multiple: true },
+  vulnerabilities: { type: 'string' },
+  'max-new-vulnerabilities': { type: 'string' },
+  'count-unlinked': { type: 'string' },
+  'vulnerabilities-unchecked': { type: 'string' },
+  'osv-url': { type: 'string' },
   markdown: { type: 'boolean', default: false },
   'manifest-only': { type: 'boolean', default: false },
   sarif: { type: 'string' },
@@ -43,6 +48,13 @@ ${BUDGETS.map((b) => usageLine(`--${b.name} ${valuePlaceholder(b.value)}`, b.usa
   --disable RULE          turn off a rule id (SG220) or a category (coreutils) (repeatable)
   --severity RULE=LEVEL   re-rate a rule or category: error, warning or info (repeatable)
   --ignore-path GLOB      drop findings on matching image paths (repeatable; env:NAME for ENV)
+  --vulnerabilities on|off  look up known vulnerabilities in OSV (default: on with a vulnerability
+                          budget); off sends nothing. Only package coordinates are sent
+  --max-new-vulnerabilities LEVEL  fail when the image adds one at LEVEL or above (critical, high,
+                          medium, low) against --baseline; the baseline's backlog never fails
+  --count-unlinked true   count Go entries whose functions are not linked into the binary
+  --vulnerabilities-unchecked warn|fail  what an unreachable OSV does with a budget set (default warn)
+  --osv-url URL           the OSV API (default https://api.osv.dev, or SLIMGATE_OSV_URL)
   --markdown              print the PR comment body instead of text
   --manifest-only         answer --max-compressed-size and --max-layers from the manifests alone:
                           no layer is downloaded or read (registries and OCI layouts)
@@ -63,6 +75,11 @@ export type CheckFlagValues = { [K in BudgetName]?: string } & {
   disable?: string[];
   severity?: string[];
   'ignore-path'?: string[];
+  vulnerabilities?: string;
+  'max-new-vulnerabilities'?: string;
+  'count-unlinked'?: string;
+  'vulnerabilities-unchecked'?: string;
+  'osv-url'?: string;
 };
 
 /** The flags as the string record policyFromInputs() and resolvePolicy() take. */
@@ -76,6 +93,10 @@ export function policyRecordFromFlags(v: CheckFlagValues): Record<string, string
     'disable-rules': v.disable?.join(','),
     'rule-severity': v.severity?.join(','),
     'ignore-paths': v['ignore-path']?.join('\n'),
+    vulnerabilities: v.vulnerabilities,
+    'max-new-vulnerabilities': v['max-new-vulnerabilities'],
+    'count-unlinked': v['count-unlinked'],
+    'vulnerabilities-unchecked': v['vulnerabilities-unchecked'],
   };
 }
 

@@ -16,6 +16,9 @@
  *     ignore-paths: [/app/test-certs/**]
  * ignore-paths:
  *   - /usr/share/zoneinfo/**
+ * max-new-vulnerabilities: high   # fail when this PR adds a known vulnerability at high or above
+ * waivers:
+ *   - { id: CVE-2024-1234, reason: not reachable from our code, until: 2027-01-31 }
  * platforms:                # budgets for one platform, over the ones above (--platform all)
  *   linux/arm64:
  *     max-size: 40MB
@@ -30,7 +33,18 @@ import { SEVERITIES } from '../analysis/verdict.js';
 import { InputError } from '../util/errors.js';
 import { formatPlatform, parsePlatform } from '../sources/platform.js';
 import type { PolicyPatch } from './merge.js';
-import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
+import {
+  parseBool,
+  parseBudgets,
+  parseFailOn,
+  parseOnOff,
+  parsePreset,
+  parseRuleKey,
+  parseSeverity,
+  parseUnchecked,
+  parseUntil,
+  parseVulnLevel,
+} from './values.js';
 
 const valueSchema = { oneOf: [{ type: 'string' }, { type: 'integer', minimum: 0 }] };
 const listSchema = { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
@@ -51,6 +65,24 @@ const CONFIG_SCHEMA = {
     'fail-on': { type: 'string' },
     preset: { type: 'string' },
     'ignore-paths': listSchema,
+    vulnerabilities: { oneOf: [{ type: 'string' }, { type: 'boolean' }] },
+    'max-new-vulnerabilities': { type: 'string' },
+    'count-unlinked': { oneOf: [{ type: 'string' }, { type: 'boolean' }] },
+    'vulnerabilities-unchecked': { type: 'string' },
+    waivers: {
+      type: 'array',
+      maxItems: 10000,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'reason', 'until'],
+        properties: {
+          id: { type: 'string', minLength: 1 },
+          reason: { type: 'string', minLength: 1 },
+          until: {},
+        },
+      },
+    },
     rules: {
       type: 'object',
       additionalProperties: {
@@ -136,6 +168,7 @@ export function parseConfig(text: string, file: string): PolicyPatch {
   if (raw['fail-on'] !== undefined) patch.failOn = parseFailOn(raw['fail-on'] as string, label('fail-on'));
   if (raw['preset'] !== undefined) patch.preset = parsePreset(raw['preset'] as string, label('preset'));
   if (raw['ignore-paths'] !== undefined) patch.ignorePaths = asList(raw['ignore-paths']);
+  Object.assign(patch, vulnKeys(raw, label));
   if (raw['rules'] !== undefined) {
     patch.rules = {};
     for (const [k, v] of Object.entries(raw['rules'] as Raw)) {
@@ -163,6 +196,32 @@ export function parseConfig(text: string, file: string): PolicyPatch {
       patch.platforms[key] = parseBudgets(v as Raw, (b) => label(`platforms.${k}.${b}`));
     }
   }
+  return patch;
+}
+
+/** The vulnerability settings and waivers of a config file. */
+function vulnKeys(raw: Raw, label: (k: string) => string): PolicyPatch {
+  const patch: PolicyPatch = {};
+  if (raw['vulnerabilities'] !== undefined)
+    patch.vulnerabilities = parseOnOff(raw['vulnerabilities'] as string, label('vulnerabilities'));
+  if (raw['max-new-vulnerabilities'] !== undefined)
+    patch.maxNewVulnerabilities = parseVulnLevel(
+      raw['max-new-vulnerabilities'] as string,
+      label('max-new-vulnerabilities'),
+    );
+  if (raw['count-unlinked'] !== undefined)
+    patch.countUnlinked = parseBool(raw['count-unlinked'] as string, label('count-unlinked'));
+  if (raw['vulnerabilities-unchecked'] !== undefined)
+    patch.vulnerabilitiesUnchecked = parseUnchecked(
+      raw['vulnerabilities-unchecked'] as string,
+      label('vulnerabilities-unchecked'),
+    );
+  if (raw['waivers'] !== undefined)
+    patch.waivers = (raw['waivers'] as Raw[]).map((w, i) => ({
+      id: String(w['id']).trim(),
+      reason: String(w['reason']).trim(),
+      until: parseUntil(w['until'], label(`waivers.${i}.until`)),
+    }));
   return patch;
 }
 

@@ -7,6 +7,14 @@
 import { BUDGET_KEYS } from '../analysis/budget-table.js';
 import { DEFAULT_POLICY, type Policy, type RuleOverride } from '../analysis/policy.js';
 
+/** Vulnerability settings: a later layer wins (waivers add up). */
+const VULN_KEYS = [
+  'vulnerabilities',
+  'maxNewVulnerabilities',
+  'countUnlinked',
+  'vulnerabilitiesUnchecked',
+] as const;
+
 export type PolicyPatch = Partial<Omit<Policy, 'rules' | 'preset'>> & {
   rules?: Record<string, RuleOverride>;
   /** `default` undoes a preset that an earlier layer set. */
@@ -30,6 +38,8 @@ export function mergePolicy(...patches: readonly (PolicyPatch | undefined)[]): P
     if (p.preset === 'default') delete out.preset;
     else if (p.preset !== undefined) out.preset = p.preset;
     if (p.ignorePaths) out.ignorePaths = [...out.ignorePaths, ...p.ignorePaths];
+    for (const k of VULN_KEYS) if (p[k] !== undefined) Object.assign(out, { [k]: p[k] });
+    if (p.waivers) out.waivers = [...(out.waivers ?? []), ...p.waivers];
     for (const [k, o] of Object.entries(p.rules ?? {})) {
       const prev = out.rules[k] ?? {};
       out.rules[k] = {

@@ -15,6 +15,10 @@
  * | `disable-rules`       | `SG220,coreutils`                    |
  * | `rule-severity`       | `SG320=error, waste=info`            |
  * | `ignore-paths`        | `/usr/share/zoneinfo/**` (one a line)|
+ * | `vulnerabilities`     | `on` or `off` (default: on when a vulnerability budget is set) |
+ * | `max-new-vulnerabilities` | `high`: fail when this PR adds one at high or above |
+ * | `count-unlinked`      | `true`: Go entries judged not linked count too |
+ * | `vulnerabilities-unchecked` | `warn` (default) or `fail`     |
  * | `config`              | `.slimgate.yml` (the default, if it exists) |
  */
 import { existsSync } from 'node:fs';
@@ -25,7 +29,17 @@ import { parseList } from '../util/list.js';
 import { InputError } from '../util/errors.js';
 import { loadConfigFile } from './file.js';
 import { mergePolicy, type PolicyPatch } from './merge.js';
-import { parseBudgets, parseFailOn, parsePreset, parseRuleKey, parseSeverity } from './values.js';
+import {
+  parseBool,
+  parseBudgets,
+  parseFailOn,
+  parseOnOff,
+  parsePreset,
+  parseRuleKey,
+  parseSeverity,
+  parseUnchecked,
+  parseVulnLevel,
+} from './values.js';
 
 export const POLICY_INPUTS = [
   ...BUDGET_NAMES,
@@ -35,6 +49,10 @@ export const POLICY_INPUTS = [
   'disable-rules',
   'rule-severity',
   'ignore-paths',
+  'vulnerabilities',
+  'max-new-vulnerabilities',
+  'count-unlinked',
+  'vulnerabilities-unchecked',
 ] as const;
 
 type PolicyInputName = (typeof POLICY_INPUTS)[number];
@@ -80,6 +98,12 @@ export function policyFromInputs(record: PolicyInputRecord, label: Label = actio
   if ((v = get('fail-on'))) patch.failOn = parseFailOn(v, label('fail-on'));
   if ((v = get('preset'))) patch.preset = parsePreset(v, label('preset'));
   if ((v = get('ignore-paths'))) patch.ignorePaths = splitGlobs(v);
+  if ((v = get('vulnerabilities'))) patch.vulnerabilities = parseOnOff(v, label('vulnerabilities'));
+  if ((v = get('max-new-vulnerabilities')))
+    patch.maxNewVulnerabilities = parseVulnLevel(v, label('max-new-vulnerabilities'));
+  if ((v = get('count-unlinked'))) patch.countUnlinked = parseBool(v, label('count-unlinked'));
+  if ((v = get('vulnerabilities-unchecked')))
+    patch.vulnerabilitiesUnchecked = parseUnchecked(v, label('vulnerabilities-unchecked'));
   const rules: NonNullable<PolicyPatch['rules']> = {};
   if ((v = get('disable-rules'))) {
     for (const k of parseList(v)) rules[parseRuleKey(k, label('disable-rules'))] = { enabled: false };

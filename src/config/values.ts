@@ -8,6 +8,7 @@ import { BUDGETS, type BudgetValue } from '../analysis/budget-table.js';
 import { isRuleKey } from '../analysis/catalog.js';
 import { FAIL_ON_LEVELS, PRESETS, SEVERITIES, type FailOn, type Preset } from '../analysis/verdict.js';
 import type { PlatformBudgets } from '../analysis/policy.js';
+import type { VulnPolicy } from '../analysis/vulnerabilities.js';
 import type { Severity } from '../types/report.js';
 import { InputError } from '../util/errors.js';
 
@@ -87,6 +88,48 @@ export function parseRuleKey(value: string, label: string): string {
     );
   }
   return /^sg\d+$/i.test(v) ? v.toUpperCase() : v.toLowerCase();
+}
+
+const VULN_LEVELS = ['critical', 'high', 'medium', 'low'] as const;
+
+/** `max-new-vulnerabilities`: a severity; entries at it or above that this PR adds fail. */
+export function parseVulnLevel(
+  value: string,
+  label: string,
+): NonNullable<VulnPolicy['maxNewVulnerabilities']> {
+  const v = value.trim().toLowerCase();
+  const level = VULN_LEVELS.find((l) => l === v);
+  if (level) return level;
+  throw new InputError(`${label}: "${value}" must be critical, high, medium or low`);
+}
+
+export function parseOnOff(value: string | boolean, label: string): 'on' | 'off' {
+  const v = String(value).trim().toLowerCase();
+  if (v === 'on' || v === 'true') return 'on';
+  if (v === 'off' || v === 'false') return 'off';
+  throw new InputError(`${label}: "${value}" must be on or off`);
+}
+
+export function parseBool(value: string | boolean, label: string): boolean {
+  const v = String(value).trim().toLowerCase();
+  if (v === 'true' || v === 'on' || v === 'yes') return true;
+  if (v === 'false' || v === 'off' || v === 'no') return false;
+  throw new InputError(`${label}: "${value}" must be true or false`);
+}
+
+export function parseUnchecked(value: string, label: string): 'warn' | 'fail' {
+  const v = value.trim().toLowerCase();
+  if (v === 'warn' || v === 'fail') return v;
+  throw new InputError(`${label}: "${value}" must be warn or fail`);
+}
+
+/** A waiver's `until`: a real calendar day, YYYY-MM-DD. */
+export function parseUntil(value: unknown, label: string): string {
+  const v = value instanceof Date ? value.toISOString().slice(0, 10) : String(value).trim();
+  const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : null;
+  if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v)
+    throw new InputError(`${label}: "${String(value)}" is not a date (YYYY-MM-DD)`);
+  return v;
 }
 
 const PARSERS: Record<BudgetValue, (value: string | number, label: string) => unknown> = {

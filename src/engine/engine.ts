@@ -26,6 +26,14 @@ import type { BaselineAnswer, BaselineProvider, DockerfileOptions, Override } fr
 import { InputError, UserFacingError, withPrefix } from '../util/errors.js';
 import { evaluateBudgets } from '../analysis/budget.js';
 import { BUDGETS, type BudgetKey } from '../analysis/budget-table.js';
+import { OsvClient } from '../vulns/client.js';
+import {
+  baselineNeedsLookup,
+  osvCacheDir,
+  osvUrlFromEnv,
+  withVulnerabilities,
+  type VulnerabilityOptions,
+} from './vulnerabilities.js';
 
 export interface InspectOptions {
   platform?: PlatformChoice;
@@ -93,6 +101,8 @@ export interface CheckOptions extends InspectOptions {
   override?: () => Promise<Override | undefined>;
   /** The Dockerfile the image was built from: base, ARGs, stages and lines for annotations. */
   dockerfile?: DockerfileOptions;
+  /** OSV look-ups (when the policy asks for them): the endpoint, the deadline, the Go judge, the cache. */
+  vulnerabilities?: VulnerabilityOptions;
 }
 
 /** One platform of a check, judged: its report, its baseline's, the policy it was judged by, and the verdict. */
@@ -125,12 +135,33 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
   const images = await scan(source, opts, opts.platform);
   if (!images.length) throw new InputError(`no image found in ${source}`);
   const top = opts.policy ?? DEFAULT_POLICY;
-  const checked = images.map((image) => {
+  const vulns = vulnerabilityOptions(opts, top);
+  const checked: CheckedPlatform[] = [];
+  for (const image of images) {
     const policy = policyForPlatform(top, formatPlatform(image.platform));
     const report = buildCheckReport(image, { policy, dockerfile: docker?.(image.platform) ?? null });
-    return { report, policy, platform: image.platform };
-  });
-  return judgeChecked(checked, opts);
+    checked.push({
+      report: await withVulnerabilities(report, policy, vulns, vulns.cacheDir),
+      policy,
+      platform: image.platform,
+    });
+  }
+  return judgeChecked(checked, { ...opts, vulnerabilities: vulns });
+}
+
+/** One client for the image and its baselines (one deadline), and the cache folder, resolved once. */
+function vulnerabilityOptions(
+  opts: CheckOptions,
+  policy: Policy,
+): VulnerabilityOptions & { cacheDir: string | null } {
+  const v = opts.vulnerabilities ?? {};
+  const cache = opts.cache instanceof LayerCache ? opts.cache : undefined;
+  const cacheDir = osvCacheDir(v, cache);
+  const wanted = [policy, ...Object.values(policy.platforms ?? {})].some(
+    (p) => 'vulnerabilities' in p || 'maxNewVulnerabilities' in p,
+  );
+  if (!wanted || v.client) return { ...v, cacheDir };
+  return { ...v, cacheDir, client: new OsvClient({ ...v, url: v.url ?? osvUrlFromEnv() }) };
 }
 
 /** One platform's report before its baseline is known (judged without one), and its policy. */
@@ -146,7 +177,7 @@ export interface CheckedPlatform {
  */
 export async function judgeChecked(
   checked: readonly CheckedPlatform[],
-  opts: Pick<CheckOptions, 'baseline' | 'override' | 'platform'>,
+  opts: Pick<CheckOptions, 'baseline' | 'override' | 'platform' | 'vulnerabilities'>,
 ): Promise<CheckRun> {
   const provider = opts.baseline;
   const answers: (BaselineAnswer | undefined)[] = provider
@@ -155,6 +186,15 @@ export async function judgeChecked(
         { everyPlatform: opts.platform === 'all' },
       )
     : checked.map(() => undefined);
+  const v = opts.vulnerabilities;
+  for (const [i, { report, policy }] of checked.entries()) {
+    const found = answers[i];
+    if (v && baselineNeedsLookup(report, found?.report))
+      answers[i] = {
+        ...found,
+        report: await withVulnerabilities(found.report, policy, v, osvCacheDir(v, undefined)),
+      };
+  }
   const override = await opts.override?.();
   const platforms = checked.map(({ report, policy }, i): JudgedPlatform => {
     const found = answers[i];

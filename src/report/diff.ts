@@ -4,7 +4,14 @@
  * Nothing here does I/O or reads the clock: the same two reports always give the same diff, which is what
  * the markdown snapshots rely on.
  */
-import type { BaseVerdict, BudgetCheck, Report, ReportFile, ReportLayer } from '../types/report.js';
+import type {
+  BaseVerdict,
+  BudgetCheck,
+  Report,
+  ReportFile,
+  ReportLayer,
+  VulnerabilitySummary,
+} from '../types/report.js';
 import { matchFindings, type FindingMatch } from '../analysis/finding.js';
 import { nameKey } from '../util/names.js';
 import { diffBinaries, type BinariesDiff } from './binaries-diff.js';
@@ -93,6 +100,8 @@ export interface ReportDiff {
   binaries?: BinariesDiff;
   /** Packages added, removed and changed; absent when either report has no package list. */
   packages?: PackageDiff;
+  /** The baseline's vulnerability summary, for the headline (the entries are in `findings`). */
+  baselineVulnerabilities?: VulnerabilitySummary;
 }
 
 export interface DiffOptions {
@@ -287,6 +296,7 @@ export function diffReports(before: Report, after: Report, opts: DiffOptions = {
     budget: diffBudget(before, after),
     ...(binaries ? { binaries } : {}),
     ...packagesOf(before, after),
+    ...(before.vulnerabilities ? { baselineVulnerabilities: before.vulnerabilities } : {}),
   };
 }
 

@@ -144,8 +144,15 @@ function change(s, b) {
   if (b === undefined || b < 0) return 'added';
   return s > b ? 'grew' : s < b ? 'shrank' : 'same';
 }
+// Colour by vulnerability: each package by its worst known vulnerability (the report's OSV look-up).
+const VULN = { critical: '#cf222e', high: '#fb8f44', medium: '#d4a72c', low: '#54aeff', unknown: '#8c959f', none: '#d0d7de', mine: '#f6f8fa' };
+function vulnColour(i, list) {
+  const o = i === undefined || i < 0 ? null : list[i];
+  return o ? VULN[o.v || 'none'] : VULN.mine;
+}
 function colourOf(n) {
   if (state.view === 'changes') return CHANGE[change(n.s, n.b)];
+  if (state.by === 'vulnerability' && ownersOf(state.view === 'main')) return vulnColour(state.view === 'pr' ? n.o : n.q, ownersOf(state.view === 'main'));
   const owners = ownerList();
   if (owners) return ownerColour(state.view === 'pr' ? n.o : n.q, owners);
   return layerColour(state.view === 'pr' ? n.l : n.m);
@@ -364,7 +371,7 @@ function setColourBy(by) {
 }
 for (const b of document.querySelectorAll('#colour-by button')) {
   b.setAttribute('aria-pressed', String(b.dataset.by === state.by));
-  if (b.dataset.by === 'owner' && !data.owners) { b.disabled = true; b.title = 'This report lists no packages'; }
+  if ((b.dataset.by === 'owner' || b.dataset.by === 'vulnerability') && !data.owners) { b.disabled = true; b.title = 'This report lists no packages'; }
   b.addEventListener('click', () => setColourBy(b.dataset.by));
 }
 
@@ -381,6 +388,10 @@ function drawLegend() {
   if (state.view === 'changes') {
     item(CHANGE.added, 'new'); item(CHANGE.grew, 'grew'); item(CHANGE.shrank, 'shrank');
     item(CHANGE.removed, 'removed (sized as on main)'); item(CHANGE.same, 'unchanged');
+  } else if (state.by === 'vulnerability' && ownersOf(state.view === 'main')) {
+    box.appendChild(el('span', 'muted', 'Coloured by the worst known vulnerability of the owning package:'));
+    for (const k of ['critical', 'high', 'medium', 'low', 'unknown']) item(VULN[k], k);
+    item(VULN.none, 'none known'); item(VULN.mine, 'your files (no package)');
   } else if (ownerList()) {
     const list = ownerList();
     box.appendChild(el('span', 'muted', 'Coloured by owner:'));

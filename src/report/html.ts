@@ -9,7 +9,9 @@
  * on screen with textContent only. The few strings written into the markup itself are HTML-escaped.
  */
 import { createHash } from 'node:crypto';
-import type { Finding, Report, ReportLayer, ReportPackage } from '../types/report.js';
+import type { Finding, Report, ReportLayer, ReportPackage, VulnSeverity } from '../types/report.js';
+import { queryKey, subjectsOf } from '../vulns/ecosystem.js';
+import { severityRank } from '../vulns/records.js';
 import type { Verdict } from '../analysis/verdict.js';
 import { SEVERITY_RANK } from '../analysis/verdict.js';
 import { escapeInvisible } from '../util/text.js';
@@ -65,14 +67,17 @@ interface PageOwner {
   /** The source package, "name version". */
   source?: string;
   licenses?: string;
+  /** The worst known vulnerability in it, when the report looked them up and found one. */
+  v?: VulnSeverity;
 }
 
-function pageOwner(p: ReportPackage): PageOwner {
+function pageOwner(p: ReportPackage, v: VulnSeverity | undefined): PageOwner {
   const o: PageOwner = { manager: text(p.manager), name: text(p.name) };
   if (p.version) o.version = text(p.version);
   if (p.purl) o.purl = text(p.purl);
   if (p.source) o.source = text(`${p.source.name}${p.source.version ? ` ${p.source.version}` : ''}`);
   if (p.licenses) o.licenses = text(p.licenses);
+  if (v) o.v = v;
   return o;
 }
 
@@ -179,10 +184,43 @@ const bytesOf = (f: { type: string; size: number }): number => (f.type === 'file
 function pageOwners(r: Report): PageOwner[] | undefined {
   const packages = r.packages;
   if (!packages?.length) return undefined;
-  const out = packages.map(pageOwner);
+  const worst = worstByPackage(r);
+  const out = packages.map((p, i) => pageOwner(p, worst.get(i)));
   // Files of the packages past the listed ones point one past the list (src/engine/assemble.ts).
   const more = r.ownership?.more;
   if (more) out.push({ manager: 'other', name: `packages (${more.packages} not listed)` });
+  return out;
+}
+
+/**
+ * Each package's worst known vulnerability: an entry names the coordinates it was asked under (a Debian
+ * source package for its binaries), which lead back to the packages through the same naming (vulns/ecosystem).
+ */
+function worstByPackage(report: Report): Map<number, VulnSeverity> {
+  const out = new Map<number, VulnSeverity>();
+  const entries = report.findings.filter(
+    (f) => f.vulnerability && !f.vulnerability.waived && f.path === undefined,
+  );
+  if (!entries.length) return out;
+  const bySubject = new Map<string, number[]>();
+  for (const s of subjectsOf({ ...report, binaries: [] }).subjects)
+    if (s.packageIndex !== undefined) {
+      const k = queryKey(s.query);
+      bySubject.set(k, [...(bySubject.get(k) ?? []), s.packageIndex]);
+    }
+  for (const f of entries) {
+    const v = f.vulnerability as NonNullable<Finding['vulnerability']>;
+    const key = queryKey({
+      ecosystem: v.package.ecosystem,
+      name: v.package.name,
+      version: v.package.version,
+      ...(v.package.purl ? { purl: v.package.purl } : {}),
+    });
+    for (const i of bySubject.get(key) ?? []) {
+      const was = out.get(i);
+      if (!was || severityRank(v.severity) > severityRank(was)) out.set(i, v.severity);
+    }
+  }
   return out;
 }
 
@@ -304,7 +342,7 @@ export function renderHtml(report: Report, o: HtmlOptions = {}): string {
 </header>
 <div class="bar">
 <span class="seg" id="views"><button data-view="pr" aria-pressed="true">This PR</button><button data-view="main" aria-pressed="false">main</button><button data-view="changes" aria-pressed="false">Changes</button></span>
-<span class="muted">Colour by:</span><span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button></span>
+<span class="muted">Colour by:</span><span class="seg" id="colour-by"><button data-by="layer" aria-pressed="false">layer</button><button data-by="owner" aria-pressed="false">owner</button><button data-by="vulnerability" aria-pressed="false">vulnerability</button></span>
 <input type="search" id="search" placeholder="Search a path, e.g. /usr/lib or libssl" aria-label="Search a path">
 <span class="legend" id="legend"></span>
 </div>

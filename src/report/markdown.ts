@@ -22,6 +22,7 @@ import { largestDirectories } from './text.js';
 import { versionChange, type PackageChange } from './packages-diff.js';
 import { trendMarkdown, type Trend } from './trend.js';
 import { binariesDiffMarkdown } from './binaries-diff.js';
+import { isVulnFinding, vulnChanges, vulnMarkdown } from './vulns-text.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -329,7 +330,10 @@ function budgetsSection(report: Report, diff: ReportDiff | undefined): string[] 
 
 function findingsSection(report: Report, diff: ReportDiff | undefined, docs: string, lv: Level): string[] {
   const out: string[] = [];
-  const list = [...(diff ? diff.findings.added : report.findings)].sort(bySeverity);
+  // Known vulnerabilities have their own section (vulns-text.ts).
+  const list = [...(diff ? diff.findings.added : report.findings)]
+    .filter((f) => !isVulnFinding(f))
+    .sort(bySeverity);
   const title = diff ? 'New findings' : 'Findings';
   if (!list.length) {
     if (diff) out.push('**No new findings.**', '');
@@ -722,18 +726,26 @@ function imageSections(
     ...(trend ? details(`Size history on main (${trend.main.length} commits)`, trendMarkdown(trend)) : []),
     ...budgetsSection(report, diff),
     ...findingsSection(report, diff, docs, lv),
+    ...vulnMarkdown(
+      report,
+      diff ? { vulnerabilities: diff.baselineVulnerabilities } : null,
+      diff ? vulnChanges(diff.findings) : null,
+      { text: escapeText, code },
+      Math.max(5, Math.min(lv.listed, 50)),
+    ),
     ...packagesSection(report, diff, lv),
   ];
   if (lv.listed > 0) {
     if (diff) {
-      const { resolved } = diff.findings;
+      const resolved = diff.findings.resolved.filter((f) => !isVulnFinding(f));
+      const debtAll = v.debt.filter((f) => !isVulnFinding(f));
       const debt = new Set(v.debt);
-      const unchanged = diff.findings.unchanged.filter((f) => !debt.has(f));
-      if (v.debt.length)
+      const unchanged = diff.findings.unchanged.filter((f) => !debt.has(f) && !isVulnFinding(f));
+      if (debtAll.length)
         out.push(
           ...details(
-            `Debt: ${v.debt.length} error finding${v.debt.length === 1 ? '' : 's'} ${escapeText(o.baselineLabel ?? 'the baseline', 60)} already has (not blocking)`,
-            capped(v.debt, lv.listed, (f) => findingLine(f, docs, true), 'findings'),
+            `Debt: ${debtAll.length} error finding${debtAll.length === 1 ? '' : 's'} ${escapeText(o.baselineLabel ?? 'the baseline', 60)} already has (not blocking)`,
+            capped(debtAll, lv.listed, (f) => findingLine(f, docs, true), 'findings'),
           ),
         );
       if (resolved.length)

@@ -196,7 +196,10 @@ function locationOf(f: Finding, report: Report, opts: SarifOptions): Location {
 }
 
 function fingerprint(f: Finding, seen: Map<string, number>): string {
-  const subject = f.path ?? (f.env !== undefined ? `env:${f.env}` : '');
+  const v = f.vulnerability;
+  const subject = v
+    ? `vuln:${v.ids[0] ?? ''}\0${v.package.ecosystem}\0${v.package.name}\0${f.path ?? ''}`
+    : (f.path ?? (f.env !== undefined ? `env:${f.env}` : ''));
   const base = `${f.id}\0${subject}`;
   // Two findings of one rule on one subject (rare: e.g. SG603 on two layers) stay distinct, in report order.
   const n = (seen.get(base) ?? 0) + 1;
@@ -204,6 +207,27 @@ function fingerprint(f: Finding, seen: Map<string, number>): string {
   return createHash('sha256')
     .update(n === 1 ? base : `${base}\0${n}`)
     .digest('hex');
+}
+
+/** A result's layer, and for a known vulnerability its ids, package, fix and CVSS score (security-severity). */
+function resultProperties(f: Finding): { properties?: Record<string, unknown> } {
+  const v = f.vulnerability;
+  const p: Record<string, unknown> = {
+    ...(f.layer !== undefined ? { layer: f.layer } : {}),
+    ...(v
+      ? {
+          vulnerability: {
+            ids: v.ids.map((i) => sarifName(i, 200)),
+            severity: v.severity,
+            package: sarifName(`${v.package.ecosystem} ${v.package.name} ${v.package.version}`),
+            fixed: v.fixed === null ? null : sarifName(v.fixed, 200),
+            ...(v.reachability ? { reachability: v.reachability } : {}),
+          },
+          ...(v.score !== undefined ? { 'security-severity': v.score.toFixed(1) } : {}),
+        }
+      : {}),
+  };
+  return Object.keys(p).length ? { properties: p } : {};
 }
 
 export function renderSarif(report: Report, opts: SarifOptions): SarifLog {
@@ -217,7 +241,7 @@ export function renderSarif(report: Report, opts: SarifOptions): SarifLog {
     message: { text: sarifText(f.message) },
     locations: [locationOf(f, report, opts)],
     partialFingerprints: { [FINGERPRINT_KEY]: fingerprint(f, seen) },
-    ...(f.layer !== undefined ? { properties: { layer: f.layer } } : {}),
+    ...resultProperties(f),
   }));
   return {
     $schema: SARIF_SCHEMA,

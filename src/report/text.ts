@@ -1,4 +1,6 @@
 /** Human output of `slimgate inspect` (pure). */
+import { matchFindings } from '../analysis/finding.js';
+import { vulnChanges, vulnTextLines } from './vulns-text.js';
 import { layersStoredUncompressed } from '../sources/model/image.js';
 import { BUDGET_NAMES } from '../analysis/budget-table.js';
 import { escapeControls, printableLines, truncate } from '../util/text.js';
@@ -169,6 +171,12 @@ export function renderCheck(r: Report, baseline?: Report | null): string {
   if (!r.findings.length) out.push('Findings    none');
   else renderFindings(r, out);
   out.push('');
+  const vulns = vulnTextLines(
+    r,
+    baseline,
+    baseline ? vulnChanges(matchFindings(baseline.findings, r.findings)) : null,
+  );
+  if (vulns.length) out.push(...vulns, '');
   checkDetails(r, baseline, out);
   if (baseline) out.push(...binariesDiffLines(baseline, r));
   return printableLines(out);

@@ -25,6 +25,9 @@ import type {
   ReportGoModule,
   ReportLayer,
   ReportPackage,
+  FindingVulnerability,
+  VulnerabilitySummary,
+  VulnSeverity,
 } from '../types/report.js';
 import { FAIL_ON_LEVELS, PRESETS, SEVERITIES } from '../analysis/verdict.js';
 import {
@@ -75,6 +78,39 @@ const ENTRYPOINT_KINDS: readonly EntrypointInfo['kind'][] = [
   'none',
 ];
 
+const VULN_SEVERITIES: readonly VulnSeverity[] = ['critical', 'high', 'medium', 'low', 'unknown'];
+const vulnerability = obj<FindingVulnerability>({
+  ids: arr(str(256), 1000),
+  severity: oneOf(VULN_SEVERITIES),
+  score: optional(num),
+  vector: optional(str(1024)),
+  package: obj<FindingVulnerability['package']>({
+    ecosystem: str(256),
+    name: str(4 * 256),
+    version: str(64 * 1024),
+    purl: optional(str(4096)),
+  }),
+  fixed: nullable(str(1024)),
+  summary: optional(str(1024)),
+  reachability: optional(oneOf(['linked', 'not-linked', 'unknown'] as const)),
+  waived: optional(obj<NonNullable<FindingVulnerability['waived']>>({ reason: text, until: str(64) })),
+});
+const vulnerabilities = obj<VulnerabilitySummary>({
+  checked: bool,
+  reason: optional(text),
+  counts: obj<VulnerabilitySummary['counts']>({
+    critical: count,
+    high: count,
+    medium: count,
+    low: count,
+    unknown: count,
+  }),
+  total: count,
+  waived: optional(count),
+  packages: obj<VulnerabilitySummary['packages']>({ queried: count, skipped: count }),
+  notes: optional(arr(text, 100)),
+});
+
 const finding = obj<Finding>({
   id: text,
   category: text,
@@ -87,6 +123,7 @@ const finding = obj<Finding>({
   env: optional(text),
   location: optional(obj<NonNullable<Finding['location']>>({ file: text, line: count })),
   docs: optional(text),
+  vulnerability: optional(vulnerability),
 });
 
 const file = obj<ReportFile>({
@@ -278,6 +315,7 @@ const REPORT: Shape<Report> = obj<Report>({
   binaries: optional(arr(binary, 1_000_000)),
   packages: optional(arr(pkg, MAX_PACKAGES)),
   ownership: optional(ownership),
+  vulnerabilities: optional(vulnerabilities),
 });
 
 const TOP: readonly (keyof Report)[] = ['image', 'size', 'layers', 'files', 'base', 'findings', 'budget'];

@@ -17,6 +17,46 @@ export interface Finding {
   location?: { file: string; line: number };
   /** Link to the rule's entry in docs/rules.md. */
   docs?: string;
+  /** A known vulnerability (category `vulnerability`, SG801): its ids, severity, package and fix. */
+  vulnerability?: FindingVulnerability;
+}
+
+/** A vulnerability's severity, from its CVSS vector when it has one, else its ecosystem's own word. */
+export type VulnSeverity = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+
+/** One known vulnerability in one package (or one Go binary's module): OSV's records merged by alias. */
+export interface FindingVulnerability {
+  /** The primary id first (a CVE when there is one), then the aliases (DSA/DLA, GHSA, GO-, DEBIAN-CVE-…). */
+  ids: string[];
+  severity: VulnSeverity;
+  /** The CVSS base score and vector the severity came from; absent when it is the ecosystem's own. */
+  score?: number;
+  vector?: string;
+  /** The package as it was looked up: coordinates only. */
+  package: { ecosystem: string; name: string; version: string; purl?: string };
+  /** The first version that fixes it, when the record names one. */
+  fixed: string | null;
+  /** The record's one-line summary (its text; shown escaped). */
+  summary?: string;
+  /** Go only: whether the vulnerable functions are linked into the binary (`path`). */
+  reachability?: 'linked' | 'not-linked' | 'unknown';
+  /** A waiver from the policy that covers it: it is listed, and never counted. */
+  waived?: { reason: string; until: string };
+}
+
+/** Whether the image's packages were looked up, and what was found: "not checked" is never 0. */
+export interface VulnerabilitySummary {
+  checked: boolean;
+  /** Why they were not checked (off, the service unreachable, …), or what was left out. */
+  reason?: string;
+  /** Entries (SG801 findings) by severity; waived ones are in `waived`, not here. */
+  counts: Record<VulnSeverity, number>;
+  total: number;
+  waived?: number;
+  /** Packages looked up, and packages no OSV ecosystem covers (not looked up). */
+  packages: { queried: number; skipped: number };
+  /** Ecosystems with no OSV data, and other limits, in a sentence each. */
+  notes?: string[];
 }
 
 export interface ReportFile {
@@ -133,6 +173,8 @@ export interface Report {
   packages?: ReportPackage[];
   /** What the packages own and what nobody does; absent in reports written before it existed. */
   ownership?: Ownership;
+  /** Known vulnerabilities (OSV): whether they were checked, and their counts; the entries are findings. */
+  vulnerabilities?: VulnerabilitySummary;
 }
 
 /** An ELF executable, as the scan read it from its section headers and build info (strings are image text). */
