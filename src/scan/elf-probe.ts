@@ -31,6 +31,7 @@ import {
   MAX_FIELD,
   MAX_SETTINGS,
   parseBuildInfo,
+  type GoBudget,
   type GoBuildInfo,
   type GoModule,
 } from './go-buildinfo.js';
@@ -117,7 +118,10 @@ export class ElfProbe {
   private carryEnd = -1;
   private readonly notes: string[] = [];
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly budget?: GoBudget,
+  ) {}
 
   write(chunk: Buffer): void {
     if (this.state === OFF) return;
@@ -260,7 +264,7 @@ export class ElfProbe {
     }
     if (this.go) {
       const whole = this.go.end < this.go.start + GO_WINDOW;
-      const r = parseBuildInfo(this.go.bytes(), whole);
+      const r = parseBuildInfo(this.go.bytes(), whole, this.budget);
       if (r.ok) facts.go = r.info;
       else this.notes.push(r.error);
     }
@@ -304,6 +308,7 @@ export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
       deps: arr(goModule, MAX_DEPS),
       settings: arr(obj<{ key: string; value: string }>({ key: field, value: field }), MAX_SETTINGS),
       truncated: optional(bool),
+      depCount: optional(count),
     }),
   ),
   notes: optional(arr(str(200), 8)),

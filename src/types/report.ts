@@ -158,6 +158,8 @@ export interface ReportGoInfo {
   settings: { key: string; value: string }[];
   /** Part of the module list was cut at a bound or not understood. */
   truncated?: boolean;
+  /** How many modules the binary lists, when `deps` holds fewer (cut at a bound of the scan or the report). */
+  depCount?: number;
 }
 
 export interface ReportGoModule {
