@@ -3,7 +3,7 @@
 // the cap, the allow list), and whole images through the engine: a key in a deleted deploy_key, a PEM key
 // in a JSON file, an AWS pair and a GitHub token in settings.py, and a token in a Go build setting — each
 // found, and no value in any report.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,16 @@ const SHAPES: { id: string; hit: string; miss: string }[] = [
 ];
 
 describe('the shapes: a true example and a near miss each', () => {
+  it('docs/secrets.md lists every shape, with whether the content scan looks for it', () => {
+    const doc = readFileSync(new URL('../../docs/secrets.md', import.meta.url), 'utf8');
+    for (const s of shapeTable()) {
+      const row = doc.split('\n').find((l) => l.startsWith(`| \`${s.id}\``));
+      expect(row, s.id).toBeDefined();
+      const cells = row?.split('|').map((c) => c.trim());
+      expect(cells?.[cells.length - 2], s.id).toBe(s.content ? 'yes' : 'no');
+    }
+  });
+
   it('covers every shape in the table', () => {
     expect(SHAPES.map((s) => s.id).sort()).toEqual(
       shapeTable()
