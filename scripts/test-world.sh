@@ -48,6 +48,9 @@ REQUIREMENTS=(
   'cmark-gfm cmark-gfm'
   'go golang-go'
   'readelf binutils'
+  # secrets-world.test.ts: real Node and Python trees, from Debian's packages.
+  'nodejs nodejs'
+  'python3 python3'
 )
 
 have_static_busybox() {

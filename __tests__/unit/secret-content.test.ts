@@ -289,6 +289,24 @@ describe('secrets in content, through the engine', { timeout: 60_000 }, () => {
     for (const s of [OPENSSH_BODY, PEM_BODY, AKIA, AWS_SECRET, GHP]) expect(all.includes(s), s).toBe(false);
   });
 
+  it('a warm run (the layer cache) gives the same content verdicts, lines included', async () => {
+    const src = archive([
+      [
+        dir('app/'),
+        file('app/.hidden.cfg', `x\ny\nGH=${GHP}\n`),
+        file('app/db.ini', `u=mysql://r:${DB_PW}@h/d\n`),
+      ],
+    ]);
+    const cache = path.join(tmp, 'cache');
+    const cold = (await checkImage(src, { cache })).report.findings.filter((f) => f.category === 'secret');
+    const warm = (await checkImage(src, { cache })).report.findings.filter((f) => f.category === 'secret');
+    expect(cold.map((f) => [f.id, f.message])).toEqual([
+      ['SG507', `GitHub token in /app/.hidden.cfg (line 3: a GitHub token; value not shown)`],
+      ['SG508', `URL with a password in /app/db.ini (line 1: a URL with a password; value not shown)`],
+    ]);
+    expect(warm).toEqual(cold);
+  });
+
   it('a fixture key is info, a doc is not read, a CA bundle is not a key', async () => {
     const src = archive([
       [

@@ -61,7 +61,8 @@ const MAGIC: readonly number[][] = [
 
 /** A binary by its head: a known magic, or a NUL in the first SNIFF bytes. */
 export function isBinaryHead(head: Uint8Array): boolean {
-  for (const m of MAGIC) if (m.every((b, i) => head[i] === b)) return true;
+  const first = head[0];
+  for (const m of MAGIC) if (m[0] === first && m.every((b, i) => head[i] === b)) return true;
   return head.subarray(0, SNIFF).indexOf(0) !== -1;
 }
 
@@ -118,10 +119,11 @@ export class ContentScanner {
   private checked = 0;
   /** The line the carry's first character is on. */
   private carryLine = 1;
-  private readonly hits: ContentHit[] = [];
+  // Made on the first hit: most files have none, and this runs for every file of every layer.
+  private hits: ContentHit[] | undefined;
   private more = 0;
   /** Offsets of hits already taken (the windows of nearby anchors overlap). */
-  private readonly seen = new Set<number>();
+  private seen: Set<number> | undefined;
   private readonly limit: number;
 
   constructor(size: number) {
@@ -146,7 +148,7 @@ export class ContentScanner {
     if (!this.done && this.carry) this.piece('', true);
     this.done = true;
     this.carry = '';
-    if (!this.hits.length) return undefined;
+    if (!this.hits) return undefined;
     return { hits: this.hits, more: this.more };
   }
 
@@ -180,10 +182,12 @@ export class ContentScanner {
       // A window cut through a longer run of text shows a false word boundary at its start.
       if (span.start === 0 && offset > 0) continue;
       const abs = offset + span.start;
-      if (this.seen.has(abs)) continue;
-      if (this.seen.size < 4 * MAX_FILE_HITS) this.seen.add(abs);
-      if (this.hits.length >= MAX_FILE_HITS) this.more++;
-      else this.hits.push({ shape: span.id, line: lineOf(span.start) });
+      const seen = (this.seen ??= new Set());
+      if (seen.has(abs)) continue;
+      if (seen.size < 4 * MAX_FILE_HITS) seen.add(abs);
+      const hits = (this.hits ??= []);
+      if (hits.length >= MAX_FILE_HITS) this.more++;
+      else hits.push({ shape: span.id, line: lineOf(span.start) });
     }
   }
 }
