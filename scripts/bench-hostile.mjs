@@ -138,6 +138,50 @@ function ociArchive(layers) {
 
 const seg = (n, len) => Array.from({ length: n }, (_, i) => String(i % 10).repeat(len)).join('/');
 
+/** uvarint, as Go writes the lengths in its build info. */
+function uvarint(n) {
+  const out = [];
+  do {
+    let b = n & 0x7f;
+    n = Math.floor(n / 128);
+    if (n) b |= 0x80;
+    out.push(b);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/**
+ * A minimal ELF64 executable whose one writable PT_LOAD segment holds Go build info (the 1.18+ inline
+ * format) with this module text: enough for the scan's Go reader, which looks for the magic there.
+ */
+function goElf(modinfo) {
+  const header = Buffer.alloc(32);
+  header.write('\xff Go buildinf:', 0, 'latin1');
+  header[14] = 8;
+  header[15] = 2;
+  const version = Buffer.from('go1.22.1');
+  const mod = Buffer.concat([Buffer.alloc(16, 0x30), Buffer.from(modinfo), Buffer.alloc(16, 0x31)]);
+  const info = Buffer.concat([header, uvarint(version.length), version, uvarint(mod.length), mod]);
+  const size = 4096 + info.length;
+  const b = Buffer.alloc(size);
+  b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+  b.writeUInt16LE(2, 16); // ET_EXEC
+  b.writeUInt16LE(62, 18); // x86-64
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(64n, 32); // e_phoff
+  b.writeUInt16LE(64, 52);
+  b.writeUInt16LE(56, 54);
+  b.writeUInt16LE(1, 56); // one program header
+  b.writeUInt16LE(64, 58);
+  b.writeUInt32LE(1, 64); // PT_LOAD
+  b.writeUInt32LE(6, 68); // PF_R | PF_W
+  b.writeBigUInt64LE(BigInt(size), 64 + 32);
+  b.writeBigUInt64LE(BigInt(size), 64 + 40);
+  b.writeBigUInt64LE(4096n, 64 + 48);
+  info.copy(b, 4096);
+  return b;
+}
+
 const CASES = {
   // The three cases of issue 12, as reported, then the largest names within the limits.
   deep: {
@@ -191,6 +235,14 @@ const CASES = {
         entries.push({ name: `l${i}`, type: '2', linkname: `l${i - 1}/${'a/'.repeat(200)}` });
       for (let i = 0; i < 1000; i++) entries.push({ name: `l39/f${i}`, body: 'x' });
       return [entries];
+    },
+  },
+  gomods: {
+    what: '2,000 Go binaries, 5,000 modules each in their build info (issue 24)',
+    layers: () => {
+      const deps = Array.from({ length: 5000 }, (_, i) => `dep\tm${i}\tv${i}\n`).join('');
+      const elf = goElf(`path\tx\nmod\tx\t(devel)\t\n${deps}build\tGOOS=linux\n`);
+      return [Array.from({ length: 2000 }, (_, i) => ({ name: `bin/t${i}`, body: elf, mode: 0o755 }))];
     },
   },
 };

@@ -62,6 +62,9 @@ REQUIREMENTS=(
   '/usr/lib/python3/dist-packages/jwt/__init__.py python3-jwt'
   '/usr/lib/python3/dist-packages/cupshelpers/__init__.py python3-cupshelpers'
   '/usr/lib/python3/dist-packages/setuptools/__init__.py python3-setuptools'
+  # secrets-world.test.ts: real Node and Python trees, from Debian's packages.
+  'nodejs nodejs'
+  'python3 python3'
 )
 
 # A requirement is met when its command is on PATH, or, for a path, when the file exists.

@@ -4,7 +4,8 @@ import { buildCheckReport } from '../../src/engine/assemble.js';
 import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model/image.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
-import { matchSecretFile } from '../../src/scan/secret-files.js';
+import { matchSecretFile, mergeSecretHits } from '../../src/scan/secret-files.js';
+import { matchContent } from '../../src/scan/secret-content.js';
 import { matchFile, parserFor, PathBudget } from '../../src/formats/index.js';
 import { DEFAULT_POLICY, type Policy } from '../../src/analysis/policy.js';
 import { mergePolicy, type PolicyPatch } from '../../src/config/merge.js';
@@ -15,12 +16,12 @@ import { D, F, H, S } from './records.js';
 export { D, F, H, S };
 
 /**
- * A regular file with content: size and head from the text, and, for a secret candidate, the verdict the
- * scan's matcher gives over the whole body (as scanLayer records it).
+ * A regular file with content: size and head from the text, and the secret verdict the scan's matchers
+ * give over the whole body (as scanLayer records it).
  */
 export const T = (path: string, text: string | Buffer, x: Partial<EntryRecord> = {}): EntryRecord => {
   const body = typeof text === 'string' ? Buffer.from(text) : text;
-  const secret = matchSecretFile(path, body);
+  const secret = mergeSecretHits(matchSecretFile(path, body), matchContent(path, body));
   return F(path, body.length, { head: body.subarray(0, 16384), ...(secret ? { secret } : {}), ...x });
 };
 /** An executable with content. */

@@ -291,6 +291,74 @@ const CASES: RuleCase[] = [
     },
   },
   {
+    id: 'SG507',
+    hit: {
+      files: [T('/app/config/settings.py', `DEBUG = False\nAWS_ACCESS_KEY_ID = "AKIA${'Q7'.repeat(8)}"\n`)],
+      path: '/app/config/settings.py',
+      message:
+        /AWS access key id in \/app\/config\/settings\.py \(line 2: an AWS access key id; value not shown\)/,
+    },
+    miss: {
+      // AWS's documented example key, and a prefix with too few characters after it.
+      files: [T('/app/config/settings.py', 'KEY = "AKIAIOSFODNN7EXAMPLE"\nOTHER = "AKIA1234"\n')],
+    },
+  },
+  {
+    id: 'SG508',
+    hit: {
+      files: [T('/etc/app/db.conf', 'url = postgres://app:S3cr3tPw9x@db:5432/app\n')],
+      path: '/etc/app/db.conf',
+      message: /URL with a password in \/etc\/app\/db\.conf \(line 1: a URL with a password/,
+    },
+    miss: {
+      files: [
+        T(
+          '/etc/app/db.conf',
+          'url = postgres://app:${DB_PASSWORD}@db/app\nalt = postgres://app:password@db/app\n',
+        ),
+      ],
+    },
+  },
+  {
+    id: 'SG510',
+    hit: {
+      files: [
+        X('/usr/local/bin/svc', STATIC(), {
+          elf: {
+            kinds: null,
+            stripped: null,
+            go: {
+              version: 'go1.22.1',
+              path: 'example.com/svc',
+              main: null,
+              deps: [],
+              settings: [{ key: '-ldflags', value: `-s -w -X main.token=ghp_${'a1B2'.repeat(9)}` }],
+            },
+          },
+        }),
+      ],
+      path: '/usr/local/bin/svc',
+      message: /the Go build setting -ldflags holds a GitHub token \(value not shown\)/,
+    },
+    miss: {
+      files: [
+        X('/usr/local/bin/svc', STATIC(), {
+          elf: {
+            kinds: null,
+            stripped: null,
+            go: {
+              version: 'go1.22.1',
+              path: 'example.com/svc',
+              main: null,
+              deps: [],
+              settings: [{ key: '-ldflags', value: '-s -w -X main.version=1.2.3 -X main.tokenFile=/run/t' }],
+            },
+          },
+        }),
+      ],
+    },
+  },
+  {
     id: 'SG509',
     hit: {
       files: [T('/usr/local/go/src/crypto/tls/testdata/example-key.pem', KEY)],

@@ -9,7 +9,7 @@ import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/repo
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
-import { debugRules } from './binaries.js';
+import { debugRules, goSecretRules } from './binaries.js';
 import { evaluateBudgets, measureImage } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { checkEntrypoint } from './entrypoint.js';
@@ -81,6 +81,7 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
   raw.push(...packageRules(owners, image.layers));
   raw.push(
     ...fileSecretRules(fs, image.layers),
+    ...goSecretRules(fs.files),
     ...envSecretRules(env, df),
     ...argvSecretRules(cfg.Entrypoint ?? null, cfg.Cmd ?? null, df),
     ...historySecretRules(image.config.history ?? [], env, [...(cfg.Entrypoint ?? []), ...(cfg.Cmd ?? [])]),

@@ -10,6 +10,7 @@
  * - scratch: no OS markers and no package manager. A lone busybox on scratch stays scratch: the shell
  *   rules report it.
  */
+import { redactSecrets } from '../util/secret-shapes.js';
 import type { FlatFile } from '../flatten/flatten.js';
 import type { BaseVerdict } from '../types/report.js';
 import { isBusybox, isPackageManager, isShell, listCommands } from './commands.js';
@@ -88,12 +89,15 @@ export function detectBase(files: readonly FlatFile[] | ImageFs, ctx: BaseContex
   if (markers && !shell && !pm) evidence.push('no shell and no package manager');
 
   // A named base, from the Dockerfile or from the OCI labels.
+  // Labels are image text like ENV: a credential in one (`https://u:pw@registry/base`) is redacted.
   const labels = ctx.labels ?? {};
-  const labelName = labels[LABEL_BASE_NAME];
+  const rawName = labels[LABEL_BASE_NAME];
+  const labelName = typeof rawName === 'string' ? redactSecrets(rawName) : rawName;
   if (labelName) {
+    const digest = labels[LABEL_BASE_DIGEST];
     evidence.push(
       `label ${LABEL_BASE_NAME}=${labelName}` +
-        (labels[LABEL_BASE_DIGEST] ? ` (${LABEL_BASE_DIGEST}=${labels[LABEL_BASE_DIGEST]})` : ''),
+        (digest ? ` (${LABEL_BASE_DIGEST}=${redactSecrets(String(digest))})` : ''),
     );
   }
   const df = ctx.dockerfile;

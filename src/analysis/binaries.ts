@@ -8,6 +8,7 @@ import type { ElfFacts } from '../scan/elf-probe.js';
 import type { ReportBinary, ReportGoModule } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
+import { buildSettingSecrets, withArticle, redactBuildSetting } from '../util/secret-shapes.js';
 
 /** SG620 fires when debug info and symbols take at least this many bytes… */
 const DEBUG_MIN_BYTES = 256 * 1024;
@@ -19,7 +20,16 @@ function elfFiles(files: readonly FlatFile[]): (FlatFile & { elf: ElfFacts })[] 
   return files.filter((f): f is FlatFile & { elf: ElfFacts } => f.type === 'file' && f.elf !== undefined);
 }
 
+/**
+ * Go modules listed per binary and per image: a report of hundreds of Go binaries with thousands of
+ * modules each would take gigabytes to render. Each binary keeps its module count (`depCount`) when its
+ * list is cut, and `truncated` says so.
+ */
+export const REPORT_DEPS_PER_BINARY = 500;
+export const REPORT_DEPS_PER_IMAGE = 10_000;
+
 export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
+  let left = REPORT_DEPS_PER_IMAGE;
   return elfFiles(files).map((f) => {
     const b: ReportBinary = {
       path: f.path,
@@ -30,13 +40,19 @@ export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
     const go = f.elf.go;
     if (go) {
       const stdlib = goStdlib(go.version);
+      const keep = Math.min(go.deps.length, REPORT_DEPS_PER_BINARY, left);
+      left -= keep;
+      const cut = keep < go.deps.length;
+      const depCount = go.depCount ?? go.deps.length;
       b.go = {
         version: go.version,
         path: go.path,
         main: go.main ? withPurl(go.main) : null,
-        deps: go.deps.map(withPurl),
-        settings: go.settings.map((s) => ({ ...s })),
-        ...(go.truncated ? { truncated: true } : {}),
+        deps: go.deps.slice(0, keep).map(withPurl),
+        // Values passed with -ldflags "-X …" may be secrets (SG510): shown redacted, as on every surface.
+        settings: go.settings.map((s) => ({ key: s.key, value: redactBuildSetting(s.value) })),
+        ...(go.truncated || cut ? { truncated: true } : {}),
+        ...(depCount > keep ? { depCount } : {}),
         ...(stdlib ? { stdlib } : {}),
       };
     }
@@ -76,6 +92,25 @@ export function debugRules(files: readonly FlatFile[]): RawFinding[] {
         `${f.path} carries ${parts.join(' and ')}: ${Math.round((extra / f.size) * 100)}% of its ` +
         `${formatBytes(f.size)} uncompressed${how}`,
     });
+  }
+  return out;
+}
+
+/** SG510: a Go binary whose build settings hold a secret (`-ldflags "-X main.token=…"`). */
+export function goSecretRules(files: readonly FlatFile[]): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (const f of elfFiles(files)) {
+    for (const s of f.elf.go?.settings ?? []) {
+      const hit = buildSettingSecrets(s.value)[0];
+      if (!hit) continue;
+      out.push({
+        id: 'SG510',
+        path: f.path,
+        layer: f.layer,
+        message: `${f.path}: the Go build setting ${s.key} holds ${withArticle(hit.kind)} (value not shown)`,
+      });
+      break;
+    }
   }
   return out;
 }

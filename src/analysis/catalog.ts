@@ -244,6 +244,30 @@ const defs: RuleDef[] = [
       'Pass the credential through the runtime environment or a mounted secret, not the command line; rotate it.',
   },
   {
+    id: 'SG507',
+    category: 'secret',
+    severity: 'error',
+    title: 'token in a file',
+    remediation:
+      'Remove the token from the file (and from every layer that ships it) and revoke it; read it at run time instead.',
+  },
+  {
+    id: 'SG508',
+    category: 'secret',
+    severity: 'warning',
+    title: 'URL with a password in a file',
+    remediation:
+      'Take the password out of the URL in the file and rotate it; pass it at run time (an environment variable or a mounted secret).',
+  },
+  {
+    id: 'SG510',
+    category: 'secret',
+    severity: 'error',
+    title: 'secret in Go build settings',
+    remediation:
+      'Do not pass secrets with -ldflags "-X …": every build setting is readable in the binary (go version -m). Rotate the value and read it at run time.',
+  },
+  {
     id: 'SG509',
     category: 'secret',
     severity: 'info',

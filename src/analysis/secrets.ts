@@ -16,6 +16,7 @@
  */
 import type { EntryRecord } from '../scan/layer.js';
 import type { SecretHit } from '../scan/secret-files.js';
+import { shapeKind } from '../scan/secret-content.js';
 import {
   argvSecrets,
   envSecretKind,
@@ -31,11 +32,13 @@ import type { ImageFs } from './fsview.js';
 
 export { redactArgv };
 
-/** Path components that mark a test fixture shipped by a toolchain or a library. */
-const FIXTURE_DIR = /\/(?:testdata|test|tests|__tests__|testing|fixtures?|test-fixtures|spec|examples?)\//i;
+/** Path components that mark a test fixture shipped by a toolchain or a library (testdata, testcert…). */
+const FIXTURE_DIR = /\/(?:test[\w-]*|[\w-]*tests|__tests__|fixtures?|spec|examples?)\//i;
+/** A test's own file: `x_test.go`, `test_x.py`, `x_test.py`, `x.test.js`, `x.spec.ts`. */
+const TEST_FILE = /\/(?:[^/]+_test\.(?:go|py)|test_[^/]+\.py|[^/]+\.(?:test|spec)\.[cm]?[jt]sx?)$/i;
 
 function isFixturePath(path: string): boolean {
-  return FIXTURE_DIR.test(path);
+  return FIXTURE_DIR.test(path) || TEST_FILE.test(path);
 }
 
 /**
@@ -70,15 +73,21 @@ export function fileSecretRules(
   return out;
 }
 
+const FILE_RULE = { key: 'SG501', credential: 'SG502', token: 'SG507', url: 'SG508' } as const;
+
+/** Where in the file the content scan saw each shape: ` (line 3: an AWS access key id; line 5: …)`. */
+function lines(hit: SecretHit): string {
+  if (!hit.shapes?.length) return '';
+  const each = hit.shapes.map((s) => `line ${s.line}: ${withArticle(shapeKind(s.shape))}`);
+  if (hit.more) each.push(`${hit.more} more`);
+  return ` (${each.join('; ')}; value not shown)`;
+}
+
 function fileFinding(path: string, hit: SecretHit, layer: number, where: string): RawFinding {
+  const at = lines(hit);
   if (isFixturePath(path))
-    return { id: 'SG509', path, layer, message: `${hit.what} in test fixture ${path}${where}` };
-  return {
-    id: hit.kind === 'key' ? 'SG501' : 'SG502',
-    path,
-    layer,
-    message: `${hit.what} in ${path}${where}`,
-  };
+    return { id: 'SG509', path, layer, message: `${hit.what} in test fixture ${path}${at}${where}` };
+  return { id: FILE_RULE[hit.kind], path, layer, message: `${hit.what} in ${path}${at}${where}` };
 }
 
 // ------------------------------------------------------------------------------------------- ENV

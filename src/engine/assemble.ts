@@ -7,6 +7,7 @@ import { integrityFindings } from '../analysis/integrity.js';
 import { findOwners, type Owners } from '../analysis/owners.js';
 import { reportOwners } from '../analysis/owners-report.js';
 import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
+import { redactBuildSetting } from '../util/secret-shapes.js';
 import { decideVerdict } from '../analysis/verdict.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
@@ -143,6 +144,20 @@ export function redactReport(report: Report): Report {
       )
     : report.layers;
   const out: Report = { ...report, layers };
+  if (Array.isArray(report.binaries))
+    out.binaries = report.binaries.map((b) =>
+      b?.go && Array.isArray(b.go.settings)
+        ? {
+            ...b,
+            go: {
+              ...b.go,
+              settings: b.go.settings.map((s) =>
+                s && typeof s.value === 'string' ? { ...s, value: redactBuildSetting(s.value) } : s,
+              ),
+            },
+          }
+        : b,
+    );
   const ep = report.entrypoint;
   if (ep && typeof ep === 'object' && strings(ep.argv)) {
     const argv = redactArgv(ep.argv);

@@ -8,15 +8,7 @@ import { proposeFixes, type FixPlan } from '../analysis/fixes.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { unifiedDiff } from '../report/patch.js';
 import type { Report } from '../types/report.js';
-
-/** Printable: control characters escaped, so nothing from the Dockerfile or image drives the terminal. */
-function printable(s: string): string {
-  return s.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u0008\u000b-\u001f\u007f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
-}
+import { escapeBlock, escapeControls } from '../util/text.js';
 
 export function planFixes(
   report: Report,
@@ -42,9 +34,11 @@ export function emitFixes(
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): void {
+  // A reason may quote an image path: one escaped line each, so none can start a workflow command.
   for (const s of plan.skipped)
     err.write(
-      printable(`slimgate: no fix for ${s.rule}${s.line ? ` (line ${s.line})` : ''}: ${s.reason}`) + '\n',
+      escapeControls(`slimgate: no fix for ${s.rule}${s.line ? ` (line ${s.line})` : ''}: ${s.reason}`) +
+        '\n',
     );
   if (!plan.fixes.length) {
     err.write('slimgate: no fix to suggest for this Dockerfile\n');
@@ -56,11 +50,11 @@ export function emitFixes(
     } catch (e) {
       throw new InputError(`cannot write ${plan.path}: ${oneLine(e)}`);
     }
-    for (const f of plan.fixes) err.write(printable(`slimgate: fixed ${f.rule}: ${f.title}`) + '\n');
+    for (const f of plan.fixes) err.write(escapeControls(`slimgate: fixed ${f.rule}: ${f.title}`) + '\n');
     return;
   }
   out.write(
-    printable(
+    escapeBlock(
       unifiedDiff(
         diffPath(plan.path, process.cwd()),
         plan.before,

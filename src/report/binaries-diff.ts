@@ -155,7 +155,9 @@ export function binariesDiffLines(baseline: Report, r: Report, n = 10, perBinary
     const b = (i.after ?? i.before) as ReportBinary;
     const goChange = i.go ? ` · ${i.go.before ?? 'not Go'} → ${i.go.after ?? 'not Go'}` : '';
     const what =
-      i.change === 'changed' ? '' : ` (${i.change}${b.go ? `, Go ${b.go.deps.length} modules` : ''})`;
+      i.change === 'changed'
+        ? ''
+        : ` (${i.change}${b.go ? `, Go ${b.go.depCount ?? b.go.deps.length} modules` : ''})`;
     out.push(`  ${SIGN[i.change]} ${i.path}  ${signed(i.delta)}${what}${goChange}`);
     for (const mc of i.modules.slice(0, perBinary)) out.push(`      ${SIGN[mc.change]} ${moduleLine(mc)}`);
     if (i.modules.length > perBinary)

@@ -21,6 +21,7 @@
  * - Text from the image is redacted (token shapes) as on every surface, control characters are escaped, and
  *   brackets are escaped so that it cannot form SARIF's embedded links.
  */
+import { escapeInvisible } from '../util/text.js';
 import { createHash } from 'node:crypto';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RULES, ruleDocUrl, type RuleDef } from '../analysis/catalog.js';
@@ -109,7 +110,10 @@ const SECURITY_SEVERITY: Readonly<Record<string, string>> = {
   SG503: '8.0', // secret-looking ENV
   SG504: '9.0', // token-shaped ENV value
   SG505: '8.0', // secret in the build history
+  SG507: '9.0', // a token in a file's content
+  SG508: '7.0', // a URL with a password in a file's content
   SG509: '2.0', // a toolchain's test-fixture key
+  SG510: '8.0', // a secret in a Go binary's build settings
   SG901: '8.0', // a tar entry that escapes the root
   SG905: '5.0', // a symlink out of the root
 };
@@ -148,10 +152,7 @@ function sentence(s: string): string {
 
 /** Image text as data: token shapes redacted, control characters escaped (`\n`, `\x1b`), long text cut. */
 function sarifName(s: string, max = 500): string {
-  // eslint-disable-next-line no-control-regex
-  const t = redactSecrets(String(s)).replace(/[\u0000-\u001f\u007f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
+  const t = escapeInvisible(redactSecrets(String(s)));
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 

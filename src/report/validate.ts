@@ -229,6 +229,7 @@ const binary = obj<ReportBinary>({
       settings: arr(obj<ReportGoInfo['settings'][number]>({ key: binText, value: binText }), 200),
       truncated: optional(bool),
       stdlib: optional(obj<NonNullable<ReportGoInfo['stdlib']>>({ version: binText, purl: str(16 * 1024) })),
+      depCount: optional(count),
     }),
   ),
   notes: optional(arr(str(200), 8)),

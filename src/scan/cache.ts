@@ -29,6 +29,8 @@ import type { EntryRecord, EntryType, LayerScan, RefusedEntry } from './layer.js
 import { ELF_FACTS, type ElfFacts } from './elf-probe.js';
 import type { ParsedDb } from '../formats/contract.js';
 import { isParsedDb } from '../formats/index.js';
+import { SECRET_HIT_KINDS, type SecretHit, type SecretHitKind } from './secret-files.js';
+import { MAX_FILE_HITS } from './secret-content.js';
 
 /** Bump when the entry format or what a scan records changes. */
 export const CACHE_FORMAT = 6;
@@ -97,7 +99,7 @@ type Encoded = [
   string | null,
   string | null,
   number | null,
-  [string, string] | null,
+  SecretCell | null,
   // Two optional fields, only on the lines that have them (a warm run parses 80k lines, mostly ten long):
   // an ELF executable's facts (null when the line has only the next one), and a package database's records.
   (ElfFacts | null)?,
@@ -115,7 +117,7 @@ function encode(e: EntryRecord): Encoded {
     e.link,
     e.head ? e.head.toString('base64') : null,
     e.records ?? null,
-    e.secret ? [e.secret.kind, e.secret.what] : null,
+    e.secret ? encodeSecret(e.secret) : null,
   ];
   if (e.pkg) out.push(e.elf ?? null, e.pkg);
   else if (e.elf) out.push(e.elf);
@@ -123,6 +125,36 @@ function encode(e: EntryRecord): Encoded {
 }
 
 const isCount = (n: unknown): boolean => Number.isInteger(n) && (n as number) >= 0;
+
+/** A secret verdict: kind and what, then (content hits only) `[shape, line]` pairs and the count beyond. */
+type SecretCell = [SecretHitKind, string] | [SecretHitKind, string, [string, number][], number];
+
+function encodeSecret(h: SecretHit): SecretCell {
+  if (!h.shapes) return [h.kind, h.what];
+  return [h.kind, h.what, h.shapes.map((x) => [x.shape, x.line]), h.more ?? 0];
+}
+
+function isSecretCell(c: unknown): c is SecretCell {
+  if (!Array.isArray(c) || (c.length !== 2 && c.length !== 4)) return false;
+  if (!SECRET_HIT_KINDS.includes(c[0] as SecretHitKind) || typeof c[1] !== 'string') return false;
+  if (c.length === 2) return true;
+  const shapes = c[2] as unknown;
+  return (
+    Array.isArray(shapes) &&
+    shapes.length <= MAX_FILE_HITS &&
+    shapes.every((x) => Array.isArray(x) && x.length === 2 && typeof x[0] === 'string' && isCount(x[1])) &&
+    isCount(c[3])
+  );
+}
+
+function decodeSecret(c: SecretCell): SecretHit {
+  const hit: SecretHit = { kind: c[0], what: c[1] };
+  if (c.length === 4) {
+    hit.shapes = c[2].map(([shape, line]) => ({ shape, line }));
+    if (c[3]) hit.more = c[3];
+  }
+  return hit;
+}
 
 function decode(line: string): EntryRecord {
   const a = JSON.parse(line) as unknown;
@@ -138,13 +170,7 @@ function decode(line: string): EntryRecord {
     (link !== null && typeof link !== 'string') ||
     (head !== null && typeof head !== 'string') ||
     (records !== null && !Number.isInteger(records)) ||
-    (secret !== null &&
-      !(
-        Array.isArray(secret) &&
-        secret.length === 2 &&
-        (secret[0] === 'key' || secret[0] === 'credential') &&
-        typeof secret[1] === 'string'
-      )) ||
+    (secret !== null && !isSecretCell(secret)) ||
     (a.length === 11 && elf === null) ||
     (a.length === 12 && !isParsedDb(pkg))
   ) {
@@ -153,7 +179,7 @@ function decode(line: string): EntryRecord {
   const rec: EntryRecord = { path, type: type as EntryType, size, mode, uid, gid, link };
   if (head !== null) rec.head = Buffer.from(head, 'base64');
   if (records !== null) rec.records = records;
-  if (secret !== null) rec.secret = { kind: secret[0] as 'key' | 'credential', what: secret[1] };
+  if (secret !== null) rec.secret = decodeSecret(secret);
   // Checked field by field (a ShapeError makes the entry corrupt, so it is rescanned).
   if (elf !== undefined && elf !== null) rec.elf = ELF_FACTS.read(elf);
   if (pkg !== undefined) rec.pkg = pkg;

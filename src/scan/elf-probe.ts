@@ -38,6 +38,7 @@ import {
   MAX_FIELD,
   MAX_SETTINGS,
   parseBuildInfo,
+  type GoBudget,
   type GoBuildInfo,
   type GoModule,
 } from './go-buildinfo.js';
@@ -135,7 +136,10 @@ export class ElfProbe {
   private carryEnd = -1;
   private readonly notes: string[] = [];
 
-  constructor(private readonly size: number) {}
+  constructor(
+    private readonly size: number,
+    private readonly budget?: GoBudget,
+  ) {}
 
   write(chunk: Buffer): void {
     if (this.state === OFF) return;
@@ -275,7 +279,7 @@ export class ElfProbe {
     if (dep) facts.cargo = dep;
     if (this.go) {
       const whole = this.go.end < this.go.start + GO_WINDOW;
-      const r = parseBuildInfo(this.go.bytes(), whole);
+      const r = parseBuildInfo(this.go.bytes(), whole, this.budget);
       if (r.ok) facts.go = r.info;
       else this.notes.push(r.error);
     }
@@ -334,6 +338,7 @@ export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
       deps: arr(goModule, MAX_DEPS),
       settings: arr(obj<{ key: string; value: string }>({ key: field, value: field }), MAX_SETTINGS),
       truncated: optional(bool),
+      depCount: optional(count),
     }),
   ),
   cargo: optional(CARGO_DEPS),

@@ -46,7 +46,17 @@ export interface GoBuildInfo {
   settings: { key: string; value: string }[];
   /** Some of the module info was cut (a bound of the scan or of this reader) or not understood. */
   truncated?: boolean;
+  /** Every `dep` line of the module info, when fewer than that are in `deps` (cut at a bound). */
+  depCount?: number;
 }
+
+/** What the module list of a layer's binaries may take, in bytes (the layer's one budget, packages.ts). */
+export interface GoBudget {
+  take(n: number): boolean;
+}
+
+/** Bytes charged per module kept, on top of its text: the object and its strings. */
+const MODULE_COST = 96;
 
 export type GoParse = { ok: true; info: GoBuildInfo } | { ok: false; error: string };
 
@@ -68,7 +78,7 @@ function uvarint(b: Buffer, at: number): { value: number; next: number } | undef
  * The build info in `b`, which starts at the magic. `whole` says whether `b` holds everything up to the
  * end of the file or of the scan's window: false means the window was cut at its bound.
  */
-export function parseBuildInfo(b: Buffer, whole: boolean): GoParse {
+export function parseBuildInfo(b: Buffer, whole: boolean, budget?: GoBudget): GoParse {
   if (b.length < HEADER || !b.subarray(0, GO_MAGIC.length).equals(GO_MAGIC))
     return { ok: false, error: 'Go build info is truncated' };
   const flags = b[15] as number;
@@ -106,7 +116,7 @@ export function parseBuildInfo(b: Buffer, whole: boolean): GoParse {
     // Cut: skip the leading sentinel and keep the complete lines.
     mod = mod.subarray(Math.min(SENTINEL, mod.length), mod.lastIndexOf(0x0a) + 1);
   }
-  readModInfo(mod, info);
+  readModInfo(mod, info, budget);
   return { ok: true, info };
 }
 
@@ -126,8 +136,9 @@ function module(parts: Buffer[], info: GoBuildInfo): GoModule | undefined {
   return m;
 }
 
-function readModInfo(mod: Buffer, info: GoBuildInfo): void {
+function readModInfo(mod: Buffer, info: GoBuildInfo, budget: GoBudget | undefined): void {
   let last: GoModule | undefined;
+  let deps = 0;
   for (let from = 0; from < mod.length;) {
     let nl = mod.indexOf(0x0a, from);
     if (nl === -1) nl = mod.length;
@@ -142,9 +153,10 @@ function readModInfo(mod: Buffer, info: GoBuildInfo): void {
       if (last) info.main = last;
       else info.truncated = true;
     } else if (tag === 'dep') {
+      deps++;
       last = module(parts, info);
       if (!last) info.truncated = true;
-      else if (info.deps.length >= MAX_DEPS) {
+      else if (info.deps.length >= MAX_DEPS || (budget && !budget.take(MODULE_COST + line.length))) {
         info.truncated = true;
         last = undefined;
       } else info.deps.push(last);
@@ -168,6 +180,7 @@ function readModInfo(mod: Buffer, info: GoBuildInfo): void {
       info.settings.push({ key: field(kv.subarray(0, eq), info), value: unquote(raw) ?? raw });
     } else info.truncated = true;
   }
+  if (deps > info.deps.length) info.depCount = deps;
 }
 
 /** A replacement by a local directory has a path and no version (`=> ../local`). */

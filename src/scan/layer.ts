@@ -9,7 +9,8 @@ import { pastLimits, shortName, type LimitKind } from '../util/limits.js';
 import type { ParsedDb, StreamParser } from '../formats/contract.js';
 import { parserFor, PathBudget } from '../formats/index.js';
 import { cleanPath } from '../util/paths.js';
-import { SecretMatcher, type SecretHit } from './secret-files.js';
+import { mergeSecretHits, SecretMatcher, type SecretHit } from './secret-files.js';
+import { ContentScanner, wantsContent } from './secret-content.js';
 import { ElfProbe, type ElfFacts } from './elf-probe.js';
 import { TarParser, type BodySink, type TarHeader, type TarType } from '../util/tar.js';
 
@@ -130,12 +131,15 @@ function onEntry(
   budget.grow(path.length);
   if (h.type !== 'file' || h.size === 0) return undefined;
   const spec = headSpec(path, h.mode);
-  return spec ? new HeadSink(rec, spec, budget) : undefined;
+  const content = wantsContent(path, h.size);
+  return spec || content ? new HeadSink(rec, spec ?? NO_HEAD, budget, content) : undefined;
 }
 
+const NO_HEAD: HeadSpec = { keep: 0 };
+
 /**
- * Keeps the first `keep` bytes, counts package-database records and matches secret candidates line by
- * line; the rest is drained.
+ * Keeps the first `keep` bytes, counts package-database records, matches secret candidates line by line
+ * and every text body against the content shapes; the rest is drained.
  */
 class HeadSink implements BodySink {
   private parts: Buffer[] = [];
@@ -144,6 +148,7 @@ class HeadSink implements BodySink {
   private carry = Buffer.from('\n');
   private count = 0;
   private readonly secrets: SecretMatcher | undefined;
+  private readonly content: ContentScanner | undefined;
   private readonly elf: ElfProbe | undefined;
   private readonly packages: StreamParser | undefined;
 
@@ -151,15 +156,18 @@ class HeadSink implements BodySink {
     private readonly rec: EntryRecord,
     private readonly spec: HeadSpec,
     budget: PathBudget,
+    content: boolean,
   ) {
+    this.content = content ? new ContentScanner(rec.size) : undefined;
     this.marker = spec.countLines ? Buffer.from(`\n${spec.countLines}`) : undefined;
     this.secrets = spec.secrets ? new SecretMatcher(spec.secrets) : undefined;
-    this.elf = spec.elf ? new ElfProbe(rec.size) : undefined;
+    this.elf = spec.elf ? new ElfProbe(rec.size, budget) : undefined;
     this.packages = spec.packages ? parserFor(spec.packages, rec.path, budget) : undefined;
   }
 
   write(chunk: Buffer): void {
     this.secrets?.write(chunk);
+    this.content?.write(chunk);
     this.elf?.write(chunk);
     this.packages?.write(chunk);
     if (this.have < this.spec.keep) {
@@ -188,7 +196,7 @@ class HeadSink implements BodySink {
     if (this.parts.length)
       this.rec.head = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     if (this.marker) this.rec.records = this.count;
-    const hit = this.secrets?.end();
+    const hit = mergeSecretHits(this.secrets?.end(), this.content?.end());
     if (hit) this.rec.secret = hit;
     const elf = this.elf?.end();
     if (elf) this.rec.elf = elf;

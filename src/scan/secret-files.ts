@@ -11,6 +11,7 @@ import {
   isPlaceholder,
   unquote,
 } from '../util/secret-shapes.js';
+import { shapeKind, type ContentHit, type ContentVerdict } from './secret-content.js';
 
 /** How far into a candidate file the matcher reads. Real credential files are far smaller. */
 export const SECRET_READ_CAP = 1024 * 1024;
@@ -21,11 +22,42 @@ const OVERLAP = 512;
 export type SecretFileKind =
   'key' | 'aws' | 'npmrc' | 'docker' | 'netrc' | 'git-credentials' | 'pypirc' | 'dotenv' | 'kube';
 
-/** What the matcher found in a file: a private key (SG501) or a credential (SG502), and its kind. */
+/**
+ * What the matchers found in a file: a private key (SG501), a credential file (SG502), a token in its
+ * content (SG507) or a URL with a password in its content (SG508), and its kind.
+ */
 export interface SecretHit {
-  kind: 'key' | 'credential';
-  /** "rsa private key", "npm auth token", … — never the value. */
+  kind: SecretHitKind;
+  /** "rsa private key", "npm auth token", "GitHub token" — never the value. */
   what: string;
+  /** The content shapes found in the body (secret-content.ts) and their lines, at most MAX_FILE_HITS. */
+  shapes?: ContentHit[];
+  /** Content hits beyond those kept. */
+  more?: number;
+}
+
+export type SecretHitKind = 'key' | 'credential' | 'token' | 'url';
+export const SECRET_HIT_KINDS: readonly SecretHitKind[] = ['key', 'credential', 'token', 'url'];
+
+/**
+ * The verdict of a file from both matchers: a candidate file's own verdict stands (its matcher already
+ * looks for keys); otherwise the content shapes, a private key first, then a token, then a URL password.
+ */
+export function mergeSecretHits(
+  named: SecretHit | undefined,
+  content: ContentVerdict | undefined,
+): SecretHit | undefined {
+  if (named || !content) return named;
+  const key = content.hits.find((h) => h.shape === 'private-key');
+  const token = content.hits.find((h) => h.shape !== 'url-password');
+  const first = key ?? token ?? (content.hits[0] as ContentHit);
+  const kind: SecretHitKind = key ? 'key' : token ? 'token' : 'url';
+  return {
+    kind,
+    what: shapeKind(first.shape),
+    shapes: content.hits,
+    ...(content.more ? { more: content.more } : {}),
+  };
 }
 
 function baseName(path: string): string {

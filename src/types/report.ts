@@ -205,6 +205,8 @@ export interface ReportGoInfo {
   truncated?: boolean;
   /** The Go standard library it was built with (`go1.21.5` → 1.21.5), as a package. */
   stdlib?: { version: string; purl: string };
+  /** How many modules the binary lists, when `deps` holds fewer (cut at a bound of the scan or the report). */
+  depCount?: number;
 }
 
 export interface ReportGoModule {

@@ -134,6 +134,8 @@ export function unquote(v: string): string {
 // ------------------------------------------------------------------------------------------ values
 
 export interface SecretSpan {
+  /** The shape's stable id (docs/secrets.md): `github-token`, `private-key`, `url-password`. */
+  id: string;
   kind: string;
   /** The secret part of the match: what a renderer replaces. */
   start: number;
@@ -141,6 +143,8 @@ export interface SecretSpan {
 }
 
 interface Shape {
+  /** Stable id (docs/secrets.md); command shapes default to their kind, slugged. */
+  id?: string;
   kind: string;
   /** Global and with indices; group 1, when it matched, is the secret part (else the whole match). */
   re: RegExp;
@@ -160,40 +164,67 @@ const g = (re: RegExp): RegExp => new RegExp(re.source, `${re.flags.replace(/[gd
 // Linear on hostile text (issue 12 §3): repetitions are bounded, and a shape whose characters include `-`
 // starts only where a run of them starts (a lookbehind, not \b), so the runs it scans never overlap.
 const TOKENS: Shape[] = [
-  { kind: 'GitHub token', re: g(/\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/) },
-  { kind: 'GitHub token', re: g(/\bgithub_pat_[A-Za-z0-9_]{22,255}/) },
-  { kind: 'AWS access key id', re: g(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/) },
-  { kind: 'GitLab token', re: g(/(?<![\w-])glpat-[A-Za-z0-9_-]{20,255}/) },
-  { kind: 'Slack token', re: g(/(?<![\w-])xox[abposre]-[A-Za-z0-9-]{10,255}/) },
-  { kind: 'Slack token', re: g(/(?<![\w-])xapp-\d-[A-Za-z0-9]{1,64}-\d{1,32}-[A-Za-z0-9]{1,255}/) },
+  { id: 'github-token', kind: 'GitHub token', re: g(/\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\b/) },
+  { id: 'github-fine-grained-token', kind: 'GitHub token', re: g(/\bgithub_pat_[A-Za-z0-9_]{22,255}/) },
   {
+    id: 'aws-access-key-id',
+    kind: 'AWS access key id',
+    re: g(/\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/),
+    // AWS's documented example keys (AKIAIOSFODNN7EXAMPLE) are everywhere in docs and SDKs.
+    accept: (v) => !v.endsWith('EXAMPLE'),
+  },
+  { id: 'gitlab-token', kind: 'GitLab token', re: g(/(?<![\w-])glpat-[A-Za-z0-9_-]{20,255}/) },
+  { id: 'slack-token', kind: 'Slack token', re: g(/(?<![\w-])xox[abposre]-[A-Za-z0-9-]{10,255}/) },
+  {
+    id: 'slack-app-token',
+    kind: 'Slack token',
+    re: g(/(?<![\w-])xapp-\d-[A-Za-z0-9]{1,64}-\d{1,32}-[A-Za-z0-9]{1,255}/),
+  },
+  {
+    id: 'slack-webhook',
     kind: 'Slack webhook',
     re: g(/\bhooks\.slack\.com\/(?:services|workflows|triggers)\/([A-Za-z0-9_/+-]{16,255})/),
   },
-  { kind: 'Stripe key', re: g(/\b[sr]k_live_[A-Za-z0-9]{16,255}/) },
-  { kind: 'npm token', re: g(/\bnpm_[A-Za-z0-9]{36}\b/) },
-  { kind: 'PyPI token', re: g(/(?<![\w-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,1024}/) },
-  { kind: 'Docker Hub token', re: g(/(?<![\w-])dckr_pat_[A-Za-z0-9_-]{20,255}/) },
-  { kind: 'Hugging Face token', re: g(/\bhf_[A-Za-z]{34}\b/) },
-  { kind: 'DigitalOcean token', re: g(/\bdo[opr]_v1_[a-f0-9]{64}\b/) },
-  { kind: 'SendGrid key', re: g(/(?<![\w-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/) },
-  { kind: 'Google API key', re: g(/(?<![\w-])AIza[0-9A-Za-z_-]{35}/) },
-  { kind: 'API key', re: g(/(?<![\w-])sk-(?:proj-|ant-[a-z0-9]{1,16}-)?[A-Za-z0-9_-]{40,512}/) },
+  { id: 'stripe-key', kind: 'Stripe key', re: g(/\b[sr]k_live_[A-Za-z0-9]{16,255}/) },
+  { id: 'npm-token', kind: 'npm token', re: g(/\bnpm_[A-Za-z0-9]{36}\b/) },
+  { id: 'pypi-token', kind: 'PyPI token', re: g(/(?<![\w-])pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{40,1024}/) },
+  { id: 'docker-hub-token', kind: 'Docker Hub token', re: g(/(?<![\w-])dckr_pat_[A-Za-z0-9_-]{20,255}/) },
+  { id: 'hugging-face-token', kind: 'Hugging Face token', re: g(/\bhf_[A-Za-z]{34}\b/) },
+  { id: 'digitalocean-token', kind: 'DigitalOcean token', re: g(/\bdo[opr]_v1_[a-f0-9]{64}\b/) },
+  { id: 'sendgrid-key', kind: 'SendGrid key', re: g(/(?<![\w-])SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/) },
+  { id: 'google-api-key', kind: 'Google API key', re: g(/(?<![\w-])AIza[0-9A-Za-z_-]{35}/) },
   {
+    id: 'openai-anthropic-key',
+    kind: 'API key',
+    re: g(/(?<![\w-])sk-(?:proj-|ant-[a-z0-9]{1,16}-)?[A-Za-z0-9_-]{40,512}/),
+  },
+  {
+    id: 'jwt',
     kind: 'JSON Web Token',
     re: g(/(?<![\w-])eyJ[A-Za-z0-9_-]{8,512}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,1024}/),
   },
-  { kind: 'base64 key', re: g(/\bbase64:([A-Za-z0-9+/]{32,1024}={0,2})/) },
-  { kind: 'Azure storage key', re: g(/\bAccountKey=([A-Za-z0-9+/]{40,255}={0,2})/) },
+  { id: 'base64-key', kind: 'base64 key', re: g(/\bbase64:([A-Za-z0-9+/]{32,1024}={0,2})/) },
+  { id: 'azure-storage-key', kind: 'Azure storage key', re: g(/\bAccountKey=([A-Za-z0-9+/]{40,255}={0,2})/) },
   {
+    id: 'private-key',
     kind: 'private key',
     // To its END line, or to the end of the text when that was cut off.
     re: g(
       /-----BEGIN [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]{0,64}PRIVATE KEY(?: BLOCK)?-----|$)/,
     ),
   },
+  // The pair's secret half, named by its key (`aws_secret_access_key = …`, `"SecretAccessKey": "…"`).
+  {
+    id: 'aws-secret-access-key',
+    kind: 'AWS secret access key',
+    re: g(
+      /(?<![A-Za-z0-9])(?:aws_?)?secret_?access_?key["']?\s{0,8}[:=]>?\s{0,8}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/i,
+    ),
+    accept: (v) => !v.includes('EXAMPLE') && !isPlaceholder(v),
+  },
   // The password only; the scheme, the user (which may be empty: redis://:pw@host) and the host stay.
   {
+    id: 'url-password',
     kind: 'URL with a password',
     re: g(/(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}:\/\/[^\s:@/"']{0,255}:([^\s@/"']{1,512})@(?=[^\s@])/i),
   },
@@ -293,7 +324,7 @@ function scan(s: Shape, text: string, from: number, to: number, out: SecretSpan[
     if (end <= start) continue;
     const secret = text.slice(start, end);
     if (!(s.accept ? s.accept(secret, m) : !isPlaceholder(secret))) continue;
-    out.push({ kind: s.kind, start, end });
+    out.push({ id: s.id ?? s.kind.replace(/\W+/g, '-').toLowerCase(), kind: s.kind, start, end });
   }
 }
 
@@ -308,6 +339,37 @@ export function findSecrets(text: string): SecretSpan[] {
   collect(text, TOKENS, out);
   collect(text, COMMANDS, out);
   return out.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/**
+ * The shapes the content scan matches in every text file of every layer (src/scan/secret-content.ts): the
+ * ones with a fixed prefix or a fixed frame, found near one of its anchors. Command shapes (`--password x`,
+ * `export TOKEN=…`) are not among them: in source and scripts they are mostly examples and references.
+ */
+const CONTENT = new Set([
+  'private-key',
+  'aws-access-key-id',
+  'aws-secret-access-key',
+  'github-token',
+  'github-fine-grained-token',
+  'gitlab-token',
+  'slack-token',
+  'stripe-key',
+  'google-api-key',
+  'url-password',
+]);
+const CONTENT_SHAPES = TOKENS.filter((s) => CONTENT.has(s.id ?? ''));
+
+/** The content shapes in a window of a file's text (tokens and frames only), in order. */
+export function findContentSecrets(text: string): SecretSpan[] {
+  const out: SecretSpan[] = [];
+  collect(text, CONTENT_SHAPES, out);
+  return out.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** Every shape id with its kind, and whether the content scan looks for it (docs/secrets.md, tests). */
+export function shapeTable(): { id: string; kind: string; content: boolean }[] {
+  return TOKENS.map((s) => ({ id: s.id ?? '', kind: s.kind, content: CONTENT.has(s.id ?? '') }));
 }
 
 /** The placeholder every redacted secret becomes, on every surface. */
@@ -347,11 +409,11 @@ export function argvSecrets(argv: readonly string[]): { index: number; spans: Se
     const prev = argv[index - 1] ?? '';
     const spans = findSecrets(arg);
     if (SECRET_FLAG.test(prev) && !isPlaceholder(arg) && arg !== '') {
-      spans.push({ kind: 'password flag', start: 0, end: arg.length });
+      spans.push({ id: 'password-flag', kind: 'password flag', start: 0, end: arg.length });
     } else if (curl && (prev === '-u' || prev === '--user')) {
       const colon = arg.indexOf(':');
       if (colon >= 0 && colon < arg.length - 1 && !isPlaceholder(arg.slice(colon + 1)))
-        spans.push({ kind: 'curl password', start: colon + 1, end: arg.length });
+        spans.push({ id: 'curl-password', kind: 'curl password', start: colon + 1, end: arg.length });
     }
     if (spans.length) out.push({ index, spans: spans.sort((a, b) => a.start - b.start) });
   });
@@ -362,4 +424,31 @@ export function argvSecrets(argv: readonly string[]): { index: number; spans: Se
 export function redactArgv(argv: readonly string[]): string[] {
   const hits = new Map(argvSecrets(argv).map((h) => [h.index, h.spans]));
   return argv.map((a, i) => redactSpans(a, hits.get(i) ?? []));
+}
+
+// ------------------------------------------------------------------------------------ Go build settings
+
+/** `-X importpath.name=value` in a Go `-ldflags` setting (also `-X=…` and a quoted `'-X …'`). */
+const LDFLAG_X = /(?:^|[\s'"])-X[=\s]+['"]?([^\s='"]{1,512})=([^\s'"]*)/g;
+
+/**
+ * The secrets in one Go build setting: every shape findSecrets() finds in its value, and the value of
+ * each `-X pkg.name=value` whose name says it holds a secret (`main.password`, `config.apiToken`).
+ */
+export function buildSettingSecrets(value: string): SecretSpan[] {
+  const out = findSecrets(value);
+  for (const m of value.matchAll(LDFLAG_X)) {
+    const name = m[1] as string;
+    const v = m[2] as string;
+    const word = name.slice(name.lastIndexOf('.') + 1).replace(/([a-z0-9])([A-Z])/g, '$1_$2');
+    if (!envSecretKind(word, v)) continue;
+    const start = (m.index as number) + m[0].length - v.length;
+    out.push({ id: 'go-secret-variable', kind: 'secret-named variable', start, end: start + v.length });
+  }
+  return out.sort((a, b) => a.start - b.start || b.end - a.end);
+}
+
+/** A Go build setting's value safe to show: each secret buildSettingSecrets() finds becomes `***`. */
+export function redactBuildSetting(value: string): string {
+  return redactSpans(value, buildSettingSecrets(value));
 }

@@ -41,6 +41,18 @@ export function escapeControls(text: string): string {
   return escapeInvisible(text).replaceAll('##[', '##\\x5b');
 }
 
+/**
+ * A block of lines (a diff, a file) made safe to print: every character escapeInvisible escapes except the
+ * line feed and the tab, which the block's own layout needs. Its lines must not start with `::` by
+ * construction (a diff's start with ` `, `+`, `-` or `@`); the runner's `##[` is broken as in
+ * escapeControls.
+ */
+export function escapeBlock(text: string): string {
+  return String(text)
+    .replace(INVISIBLE, (c) => (c === '\n' || c === '\t' ? c : escapeOne(c)))
+    .replaceAll('##[', '##\\x5b');
+}
+
 /** Lines of text output, each made safe with escapeControls, joined with (and ended by) a newline. */
 export function printableLines(lines: readonly string[]): string {
   return lines.map(escapeControls).join('\n') + '\n';
