@@ -168,11 +168,20 @@ export function goBuildInfo(version: string, modinfo: string | Buffer, flags = 0
   return Buffer.concat([header, uvarint(v.length), v, uvarint(mod.length), mod]);
 }
 
-/** A plausible program: code, read-only data, writable data holding `buildinfo`, debug info and symbols. */
-export function goLikeSections(buildinfo: Buffer, o: { debug?: number; symbols?: number } = {}): Sec[] {
+/**
+ * A plausible program: code, read-only data (5,000 bytes, holding a small Go function table of the given
+ * pointer size and byte order unless `pclntab` is false), writable data holding `buildinfo`, debug info
+ * and symbols.
+ */
+export function goLikeSections(
+  buildinfo: Buffer,
+  o: { debug?: number; symbols?: number; pclntab?: false | PclnSpec } = {},
+): Sec[] {
+  const rodata = Buffer.alloc(5000, 0x41);
+  if (o.pclntab !== false) goPclntab(['runtime.main', 'main.main'], o.pclntab).copy(rodata, 64);
   const out: Sec[] = [
     { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: Buffer.alloc(20_000, 0x90) },
-    { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: Buffer.alloc(5000, 0x41) },
+    { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: rodata },
     { name: '.go.buildinfo', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: buildinfo },
     { name: '.data', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(3000, 1) },
     { name: '.bss', type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(9000) },
@@ -187,4 +196,49 @@ export function goLikeSections(buildinfo: Buffer, o: { debug?: number; symbols?:
     out.push({ name: '.strtab', type: SHT.STRTAB, data: Buffer.alloc(1000, 0x61) });
   }
   return out;
+}
+
+export interface PclnSpec {
+  /** Pointer size (the ELF class): 8 or 4. */
+  ptr?: 4 | 8;
+  be?: boolean;
+  magic?: number;
+  minLC?: number;
+  /** Overrides of the header's fields (hostile tables). */
+  nfunc?: number;
+  offsets?: number[];
+}
+
+/**
+ * A Go function table as the Go 1.18+ linker lays it out: the header, funcnametab (the names, each
+ * NUL-terminated), a few bytes each of cutab, filetab and pctab, then the function table (nfunc+1 pairs of
+ * u32) and one dummy _func per name.
+ */
+export function goPclntab(names: (string | Buffer)[], o: PclnSpec = {}): Buffer {
+  const ptr = o.ptr ?? 8;
+  const be = !!o.be;
+  const hdr = 8 + 8 * ptr;
+  const nameBytes = Buffer.concat(names.map((n) => Buffer.concat([Buffer.from(n), Buffer.from([0])])));
+  const funcname = align(hdr, 32);
+  const cu = funcname + nameBytes.length;
+  const file = cu + 16;
+  const pctab = file + 16;
+  const pcln = pctab + 16;
+  const nfunc = names.length;
+  const total = pcln + (nfunc + 1) * 8 + nfunc * 48;
+  const b = Buffer.alloc(total, 0);
+  const u32 = (off: number, v: number): number => (be ? b.writeUInt32BE(v, off) : b.writeUInt32LE(v, off));
+  const word = (i: number, v: number): void => {
+    const off = 8 + i * ptr;
+    if (ptr === 4) u32(off, v);
+    else if (be) b.writeBigUInt64BE(BigInt(v), off);
+    else b.writeBigUInt64LE(BigInt(v), off);
+  };
+  u32(0, o.magic ?? 0xfffffff1);
+  b[6] = o.minLC ?? 1;
+  b[7] = ptr;
+  const offs = o.offsets ?? [funcname, cu, file, pctab, pcln];
+  [o.nfunc ?? nfunc, 1, 0x401000, ...offs].forEach((v, i) => word(i, v));
+  nameBytes.copy(b, funcname);
+  return b;
 }

@@ -51,7 +51,11 @@ describe('section sizes by kind', () => {
   it.each(variants)('ELF$bits, big-endian $be, section headers at the $table', (v) => {
     const { file: elf } = buildElf({
       ...v,
-      sections: goLikeSections(goBuildInfo('go1.22.1', MODINFO), { debug: 50_000, symbols: 12_000 }),
+      sections: goLikeSections(goBuildInfo('go1.22.1', MODINFO), {
+        debug: 50_000,
+        symbols: 12_000,
+        pclntab: { ptr: v.bits === 64 ? 8 : 4, be: v.be },
+      }),
     });
     const facts = probe(elf, elf.length);
     expect(facts?.kinds).toEqual({
@@ -63,6 +67,7 @@ describe('section sizes by kind', () => {
     expect(sum(facts!.kinds!)).toBe(elf.length);
     expect(facts?.stripped).toBe(false);
     expect(facts?.go?.version).toBe('go1.22.1');
+    expect(facts?.goFunctions?.count).toBe(2);
     expect(facts?.notes).toBeUndefined();
     // The same facts whatever the chunking: one byte at a time, odd sizes, 64 KiB.
     for (const size of [1, 7, 13, 511, 4096, 65_536]) expect(probe(elf, size)).toEqual(facts);

@@ -35,6 +35,7 @@ export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
         deps: go.deps.map((d) => ({ ...d })),
         settings: go.settings.map((s) => ({ ...s })),
         ...(go.truncated ? { truncated: true } : {}),
+        ...(f.elf.goFunctions ? { functions: f.elf.goFunctions.count } : {}),
       };
     if (f.elf.notes?.length) b.notes = [...f.elf.notes];
     return b;

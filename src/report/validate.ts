@@ -190,6 +190,7 @@ const binary = obj<ReportBinary>({
       deps: arr(goModule, 5000),
       settings: arr(obj<ReportGoInfo['settings'][number]>({ key: binText, value: binText }), 200),
       truncated: optional(bool),
+      functions: optional(count),
     }),
   ),
   notes: optional(arr(str(200), 8)),

@@ -30,7 +30,7 @@ import { ELF_FACTS, type ElfFacts } from './elf-probe.js';
 import { isPackageDb, type PackageDb } from './packages.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 5;
+export const CACHE_FORMAT = 6;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);

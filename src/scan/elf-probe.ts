@@ -1,6 +1,7 @@
 /**
  * What an ELF executable carries, read in the scan's one pass without holding its body: the bytes by kind
- * (code and data, debug, symbols, other), whether it is stripped, and its Go build info.
+ * (code and data, debug, symbols, other), whether it is stripped, its Go build info and the names in its
+ * Go function table (go-pclntab.ts, searched for in the non-executable segments).
  *
  * The body streams past once. From the ELF header (the first bytes) the probe knows where the section
  * header table lies and copies just that range as it goes by, with a window before it: GNU ld and strip put
@@ -34,6 +35,7 @@ import {
   type GoBuildInfo,
   type GoModule,
 } from './go-buildinfo.js';
+import { MAX_FUNC_NAMES, PclnReader, type GoFunctions } from './go-pclntab.js';
 import { arr, bool, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
 
 /** Bytes kept before the section header table, where GNU tools put the section names. */
@@ -43,6 +45,7 @@ const MAX_NAMES = 64 * 1024;
 /** Bytes kept from the Go magic on: the 32-byte header, the version and 64 KiB of module info. */
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
+const MAX_NOTES = 8;
 const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
@@ -55,6 +58,8 @@ export interface ElfFacts {
   stripped: boolean | null;
   /** Go build info, read from the binary itself. */
   go?: GoBuildInfo;
+  /** The names in a Go binary's function table (go-pclntab.ts): too many to report, kept for the judge. */
+  goFunctions?: GoFunctions;
   /** What could not be read, and why (Slimgate's words, never the image's). */
   notes?: string[];
 }
@@ -116,6 +121,7 @@ export class ElfProbe {
   private carry: Buffer = Buffer.alloc(0);
   private carryEnd = -1;
   private readonly notes: string[] = [];
+  private pcln: PclnReader | undefined;
 
   constructor(private readonly size: number) {}
 
@@ -141,6 +147,7 @@ export class ElfProbe {
     this.names?.fill(chunk, at);
     if (this.ranges.length) this.search(chunk, at);
     this.go?.fill(chunk, at);
+    this.pcln?.write(chunk, at);
   }
 
   /** Reads the ELF header and plans what to copy; false for a file that is not ELF. */
@@ -160,12 +167,18 @@ export class ElfProbe {
         this.table.fill(this.head.subarray(0, this.headFill), 0);
       }
     }
-    this.ranges = this.writableSegments(l);
+    this.ranges = this.segments(l, PF_W);
+    // Go's function table: in the read-only segment, or in the writable one (.data.rel.ro) in a PIE.
+    const machine = l.le ? this.head.readUInt16LE(18) : this.head.readUInt16BE(18);
+    this.pcln = new PclnReader(this.size, this.segments(l, 0), l.le, l.wide ? 8 : 4, machine);
     return true;
   }
 
-  /** Where Go keeps its build info: the writable, non-executable PT_LOAD segments; the whole file if unknown. */
-  private writableSegments(l: ElfLayout): [number, number][] {
+  /**
+   * The non-executable PT_LOAD segments whose write flag is `w` (PF_W or 0), where Go keeps its build info
+   * (writable) and its function table (either); the whole file if unknown.
+   */
+  private segments(l: ElfLayout, w: number): [number, number][] {
     if (l.phnum === 0) return [];
     const ent = l.phentsize;
     const h = this.head;
@@ -182,7 +195,7 @@ export class ElfProbe {
       const flags = l.wide ? u32(o + 4) : u32(o + 24);
       const offset = l.wide ? u64(o + 8) : u32(o + 4);
       const filesz = l.wide ? u64(o + 32) : u32(o + 16);
-      if (type !== PT_LOAD || (flags & (PF_W | PF_X)) !== PF_W) continue;
+      if (type !== PT_LOAD || flags & PF_X || (w && !(flags & PF_W))) continue;
       const s = Math.min(offset, this.size);
       const e = Math.min(offset + filesz, this.size);
       if (e > s) out.push([s, e]);
@@ -263,8 +276,12 @@ export class ElfProbe {
       const r = parseBuildInfo(this.go.bytes(), whole);
       if (r.ok) facts.go = r.info;
       else this.notes.push(r.error);
+      // Only a Go binary (it has the build info magic) says what became of its function table.
+      const t = this.pcln?.end();
+      if (t?.functions) facts.goFunctions = t.functions;
+      if (t) this.notes.push(...t.notes);
     }
-    if (this.notes.length) facts.notes = this.notes;
+    if (this.notes.length) facts.notes = this.notes.slice(0, MAX_NOTES);
     return facts;
   }
 }
@@ -306,5 +323,13 @@ export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
       truncated: optional(bool),
     }),
   ),
-  notes: optional(arr(str(200), 8)),
+  goFunctions: optional(
+    obj<GoFunctions>({
+      count: count,
+      // 6 bytes a name, base64.
+      keys: str(Math.ceil((MAX_FUNC_NAMES * 6) / 3) * 4),
+      truncated: optional(bool),
+    }),
+  ),
+  notes: optional(arr(str(200), MAX_NOTES)),
 });

@@ -158,6 +158,11 @@ export interface ReportGoInfo {
   settings: { key: string; value: string }[];
   /** Part of the module list was cut at a bound or not understood. */
   truncated?: boolean;
+  /**
+   * Names read from the binary's function table (functions and the functions inlined into them); absent
+   * when the table was not read (the binary's notes say why). The names themselves stay in the scan.
+   */
+  functions?: number;
 }
 
 export interface ReportGoModule {
