@@ -22,6 +22,8 @@ export interface ElfSpec {
   table?: 'end' | 'start';
   /** Bytes of padding between the section-name table and the section headers (GNU: none). */
   gap?: number;
+  /** A `.note.go.buildid` section first, with its PT_NOTE program header (as every go build writes). */
+  goNote?: boolean;
   /** Overrides written into the ELF header after layout (hostile files). */
   patch?: { shoff?: number; shnum?: number; shentsize?: number; shstrndx?: number };
 }
@@ -32,6 +34,10 @@ const align = (n: number, a = 16): number => Math.ceil(n / a) * a;
 export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
   const wide = (spec.bits ?? 64) === 64;
   const be = !!spec.be;
+  if (spec.goNote) {
+    const note: Sec = { name: '.note.go.buildid', type: SHT.NOTE, flags: SHF.ALLOC, data: goNote(be) };
+    spec = { ...spec, sections: [note, ...spec.sections] };
+  }
   const ehsize = wide ? 64 : 52;
   const phent = wide ? 56 : 32;
   const shent = wide ? 64 : 40;
@@ -49,7 +55,7 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
     { name: '.shstrtab', type: SHT.STRTAB, data: strtab },
   ];
   const loaded = spec.sections.filter((s) => (s.flags ?? 0) & SHF.ALLOC && s.type !== SHT.NOBITS);
-  const phnum = loaded.length;
+  const phnum = loaded.length + (spec.goNote ? 1 : 0);
   let pos = ehsize + phnum * phent;
   const tableSize = all.length * shent;
   let shoff = 0;
@@ -123,6 +129,23 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
       u32(o + 24, flags);
     }
   });
+  if (spec.goNote) {
+    const o = ehsize + loaded.length * phent;
+    const off = offsets[1] as number;
+    const size = (spec.sections[0] as Sec).data.length;
+    u32(o, 4); // PT_NOTE
+    if (wide) {
+      u32(o + 4, 4);
+      word(o + 8, off);
+      word(o + 32, size);
+      word(o + 40, size);
+    } else {
+      word(o + 4, off);
+      word(o + 16, size);
+      word(o + 20, size);
+      u32(o + 24, 4);
+    }
+  }
   all.forEach((s, i) => {
     if (s.type !== SHT.NOBITS) s.data.copy(file, offsets[i] as number);
     const o = shoff + i * shent;
@@ -141,6 +164,19 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
     }
   });
   return { file, offsets };
+}
+
+/** Go's build ID note: name "Go", type 4, and an ID of 83 bytes, padded. */
+export function goNote(be = false): Buffer {
+  const id = Buffer.from('a'.repeat(20) + '/' + 'b'.repeat(20) + '/' + 'c'.repeat(20) + '/' + 'd'.repeat(20));
+  const b = Buffer.alloc(12 + 4 + Math.ceil(id.length / 4) * 4);
+  const u32 = (o: number, v: number): number => (be ? b.writeUInt32BE(v, o) : b.writeUInt32LE(v, o));
+  u32(0, 4);
+  u32(4, id.length);
+  u32(8, 4);
+  b.write('Go\0\0', 12, 'latin1');
+  id.copy(b, 16);
+  return b;
 }
 
 const START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
@@ -170,7 +206,7 @@ export function goBuildInfo(version: string, modinfo: string | Buffer, flags = 0
 
 /**
  * A plausible program: code, read-only data (5,000 bytes, holding a small Go function table of the given
- * pointer size and byte order unless `pclntab` is false), writable data holding `buildinfo`, debug info
+ * pointer size and byte order at its start unless `pclntab` is false), writable data holding `buildinfo`, debug info
  * and symbols.
  */
 export function goLikeSections(
@@ -178,7 +214,7 @@ export function goLikeSections(
   o: { debug?: number; symbols?: number; pclntab?: false | PclnSpec } = {},
 ): Sec[] {
   const rodata = Buffer.alloc(5000, 0x41);
-  if (o.pclntab !== false) goPclntab(['runtime.main', 'main.main'], o.pclntab).copy(rodata, 64);
+  if (o.pclntab !== false) goPclntab(['runtime.main', 'main.main'], o.pclntab).copy(rodata);
   const out: Sec[] = [
     { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: Buffer.alloc(20_000, 0x90) },
     { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: rodata },
@@ -225,7 +261,7 @@ export function goPclntab(names: (string | Buffer)[], o: PclnSpec = {}): Buffer 
   const pctab = file + 16;
   const pcln = pctab + 16;
   const nfunc = names.length;
-  const total = pcln + (nfunc + 1) * 8 + nfunc * 48;
+  const total = align(pcln + (nfunc + 1) * 8 + nfunc * 48, 8);
   const b = Buffer.alloc(total, 0);
   const u32 = (off: number, v: number): number => (be ? b.writeUInt32BE(v, off) : b.writeUInt32LE(v, off));
   const word = (i: number, v: number): void => {

@@ -46,6 +46,13 @@ const MAX_NAMES = 64 * 1024;
 const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
 const MAX_NOTES = 8;
+const PT_NOTE = 4;
+const NT_GO_BUILDID = 4;
+/** Notes looked at in one PT_NOTE segment (real ones have one to four). */
+const MAX_NOTES_SEEN = 16;
+const SHT_PROGBITS = 1;
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
 const PT_LOAD = 1;
 const PF_X = 1;
 const PF_W = 2;
@@ -122,6 +129,8 @@ export class ElfProbe {
   private carryEnd = -1;
   private readonly notes: string[] = [];
   private pcln: PclnReader | undefined;
+  /** The section headers come before the segments: look for the function table at section starts only. */
+  private pclnEarly = false;
 
   constructor(private readonly size: number) {}
 
@@ -136,12 +145,21 @@ export class ElfProbe {
     }
     if (this.state === SNIFF) {
       if (this.headFill < 64 && this.pos < this.size) return;
-      // Wait for the program headers too when they lie in the head (they do in every real binary).
+      // Wait for the whole head: the program headers and the notes lie in it (in every real binary).
       const l = elfLayout(this.head.subarray(0, this.headFill));
-      const phEnd = l ? l.phoff + l.phnum * l.phentsize : 0;
-      if (phEnd <= EXEC_HEAD && this.headFill < phEnd && this.pos < this.size) return;
+      if (l && this.headFill < EXEC_HEAD && this.pos < this.size) return;
       if (!this.start(l)) return;
+      if (at > 0) {
+        // The earlier chunks are in the head: go over it first, then over the rest of this chunk.
+        this.body(this.head.subarray(0, this.headFill), 0);
+        if (this.pos > this.headFill) this.body(chunk.subarray(this.headFill - at), this.headFill);
+        return;
+      }
     }
+    this.body(chunk, at);
+  }
+
+  private body(chunk: Buffer, at: number): void {
     this.table?.fill(chunk, at);
     if (this.table?.done && !this.sections && !this.table.lost) this.readTable();
     this.names?.fill(chunk, at);
@@ -168,10 +186,22 @@ export class ElfProbe {
       }
     }
     this.ranges = this.segments(l, PF_W);
-    // Go's function table: in the read-only segment, or in the writable one (.data.rel.ro) in a PIE.
-    const machine = l.le ? this.head.readUInt16LE(18) : this.head.readUInt16BE(18);
-    this.pcln = new PclnReader(this.size, this.segments(l, 0), l.le, l.wide ? 8 : 4, machine);
+    this.pcln = this.planPcln(l);
     return true;
+  }
+
+  /**
+   * Where to look for Go's function table (in the read-only segment, or in .data.rel.ro in a PIE). When
+   * the section headers come before the data (Go's own linker), only at the start of each loaded data
+   * section, once they are read; otherwise (GNU ld puts them at the end: cgo) through the non-executable
+   * segments, and only when the head holds Go's build ID note, so that other programs pay nothing.
+   */
+  private planPcln(l: ElfLayout): PclnReader | undefined {
+    const machine = l.le ? this.head.readUInt16LE(18) : this.head.readUInt16BE(18);
+    const segments = this.segments(l, 0);
+    this.pclnEarly = this.table !== undefined && this.table.end <= (segments[0]?.[0] ?? 0);
+    if (!this.pclnEarly && !hasGoNote(this.head.subarray(0, this.headFill), l)) return undefined;
+    return new PclnReader(this.size, this.pclnEarly ? [] : segments, l.le, l.wide ? 8 : 4, machine);
   }
 
   /**
@@ -214,6 +244,7 @@ export class ElfProbe {
     }
     this.sections = r.sections;
     this.strndx = r.strndx;
+    if (this.pclnEarly) this.pcln?.searchIn(sectionStarts(r.sections, l.wide ? 72 : 40));
     const ns = r.sections[r.strndx];
     if (!ns || ns.type !== SHT_STRTAB || ns.offset >= this.size) return;
     const end = Math.min(ns.offset + Math.min(ns.size, MAX_NAMES), this.size);
@@ -277,9 +308,9 @@ export class ElfProbe {
       if (r.ok) facts.go = r.info;
       else this.notes.push(r.error);
       // Only a Go binary (it has the build info magic) says what became of its function table.
-      const t = this.pcln?.end();
-      if (t?.functions) facts.goFunctions = t.functions;
-      if (t) this.notes.push(...t.notes);
+      const t = this.pcln?.end() ?? { notes: ['no Go function table was found'] };
+      if (t.functions) facts.goFunctions = t.functions;
+      this.notes.push(...t.notes);
     }
     if (this.notes.length) facts.notes = this.notes.slice(0, MAX_NOTES);
     return facts;
@@ -295,6 +326,48 @@ function aligned(buf: Buffer, at: number, from: number, to: number): number {
   for (let i = buf.indexOf(GO_MAGIC, from); i !== -1 && i + m <= to; i = buf.indexOf(GO_MAGIC, i + 1))
     if ((at + i) % 16 === 0) return i;
   return -1;
+}
+
+/** The first `hdr` bytes of each loaded, non-executable section with bytes in the file, by offset. */
+function sectionStarts(sections: readonly Section[], hdr: number): [number, number][] {
+  return sections
+    .filter(
+      (s) => s.type === SHT_PROGBITS && s.flags & SHF_ALLOC && !(s.flags & SHF_EXECINSTR) && s.size >= hdr,
+    )
+    .map((s): [number, number] => [s.offset, s.offset + hdr])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** Whether a PT_NOTE segment in `head` holds Go's build ID note (name "Go", type 4). */
+function hasGoNote(head: Buffer, l: ElfLayout): boolean {
+  const u32 = (o: number): number => (l.le ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  const ent = l.phentsize;
+  if (ent < (l.wide ? 56 : 32)) return false;
+  for (let i = 0; i < l.phnum && l.phoff + (i + 1) * ent <= head.length; i++) {
+    const o = l.phoff + i * ent;
+    if (u32(o) !== PT_NOTE) continue;
+    const off = l.wide
+      ? Number(l.le ? head.readBigUInt64LE(o + 8) : head.readBigUInt64BE(o + 8))
+      : u32(o + 4);
+    const size = l.wide
+      ? Number(l.le ? head.readBigUInt64LE(o + 32) : head.readBigUInt64BE(o + 32))
+      : u32(o + 16);
+    const end = Math.min(head.length, off + size);
+    // Notes: namesz, descsz, type, then the name and the description, each padded to 4 bytes.
+    for (let n = off, k = 0; n + 12 <= end && k < MAX_NOTES_SEEN; k++) {
+      const namesz = u32(n);
+      const descsz = u32(n + 4);
+      if (
+        namesz === 4 &&
+        u32(n + 8) === NT_GO_BUILDID &&
+        n + 16 <= end &&
+        head.toString('latin1', n + 12, n + 15) === 'Go\0'
+      )
+        return true;
+      n += 12 + Math.ceil(namesz / 4) * 4 + Math.ceil(descsz / 4) * 4;
+    }
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------------------------ as the cache reads them
