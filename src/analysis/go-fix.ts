@@ -36,7 +36,7 @@ const FROM =
   /^(\s*FROM\s+(?:--platform=\S+\s+)?)((?:docker\.io\/)?(?:library\/)?golang):([^\s@]+)(@\S+)?(\s+AS\s+\S+)?\s*$/i;
 const TAG = /^(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4}))?((?:-[A-Za-z0-9][A-Za-z0-9._-]*)?)$/;
 
-export function isStdlib(module: string): boolean {
+function isStdlib(module: string): boolean {
   return STDLIB.has(module);
 }
 

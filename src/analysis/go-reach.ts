@@ -31,7 +31,7 @@ export interface GoImport {
 const HEX = '0123456789abcdef';
 
 /** A package path as the Go linker writes it in symbol names (cmd/internal/objabi.PathToPrefix). */
-export function linkerPath(path: string): string {
+function linkerPath(path: string): string {
   const b = Buffer.from(path, 'utf8');
   const slash = b.lastIndexOf(0x2f);
   let out = '';

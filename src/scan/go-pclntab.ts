@@ -104,7 +104,7 @@ const SEED1 = 0x811c9dc5 | 0;
 const SEED2 = 0x3c6ef372 | 0;
 
 /** The 48-bit key of a function name's bytes, as the table stores it (`net/http.(*Client).Do`). */
-export function funcKey(name: Buffer): number {
+function funcKey(name: Buffer): number {
   let h1 = SEED1;
   let h2 = SEED2;
   for (let i = 0; i < name.length; i++) {
@@ -121,7 +121,8 @@ class NameHasher {
   private h2 = SEED2;
   /** The bytes of the current name ORed together (a name with 0x80 set leaves ASCII). */
   private or = 0;
-  private keys = Buffer.allocUnsafe(4096 * KEY_BYTES);
+  /** Both hashes of each name, unmixed (encode() finishes them): the loop below stays tight. */
+  private hashes = new Int32Array(8192);
   count = 0;
   notUtf8 = 0;
   full = false;
@@ -142,8 +143,14 @@ class NameHasher {
         continue;
       }
       if (or & 0x80 && start >= 0 && !isUtf8(b.subarray(start, i))) this.notUtf8++;
-      this.push(h1, h2);
-      if (this.full) return;
+      if (this.count * 2 === this.hashes.length) this.grow();
+      const o = this.count++ * 2;
+      this.hashes[o] = h1;
+      this.hashes[o + 1] = h2;
+      if (this.count >= MAX_FUNC_NAMES) {
+        this.full = true;
+        return;
+      }
       h1 = SEED1;
       h2 = SEED2;
       or = 0;
@@ -154,29 +161,31 @@ class NameHasher {
     this.or = or;
   }
 
-  private push(h1: number, h2: number): void {
-    if (this.count * KEY_BYTES === this.keys.length) {
-      const grown = Buffer.allocUnsafe(Math.min(this.keys.length * 2, MAX_FUNC_NAMES * KEY_BYTES));
-      this.keys.copy(grown);
-      this.keys = grown;
-    }
-    // The key (funcKey): the first hash's 32 bits, then the second's low 16, big-endian.
-    const a = fmix(h1);
-    const b = fmix(h2);
-    const o = this.count++ * KEY_BYTES;
-    const k = this.keys;
-    k[o] = a >>> 24;
-    k[o + 1] = (a >>> 16) & 0xff;
-    k[o + 2] = (a >>> 8) & 0xff;
-    k[o + 3] = a & 0xff;
-    k[o + 4] = (b >>> 8) & 0xff;
-    k[o + 5] = b & 0xff;
-    if (this.count >= MAX_FUNC_NAMES) this.full = true;
+  private grow(): void {
+    const grown = new Int32Array(Math.min(this.hashes.length * 2, MAX_FUNC_NAMES * 2));
+    grown.set(this.hashes);
+    this.hashes = grown;
   }
 
-  /** The keys in table order, base64 (sorting waits for a look-up, which most binaries never get). */
+  /**
+   * The keys (funcKey: the first hash's 32 bits, then the second's low 16, big-endian) in table order,
+   * base64; sorting waits for a look-up, which most binaries never get.
+   */
   encode(): string {
-    return this.keys.toString('base64', 0, this.count * KEY_BYTES);
+    const out = Buffer.allocUnsafe(this.count * KEY_BYTES);
+    const h = this.hashes;
+    for (let n = 0; n < this.count; n++) {
+      const a = fmix(h[2 * n] as number);
+      const b = fmix(h[2 * n + 1] as number);
+      const o = n * KEY_BYTES;
+      out[o] = a >>> 24;
+      out[o + 1] = (a >>> 16) & 0xff;
+      out[o + 2] = (a >>> 8) & 0xff;
+      out[o + 3] = a & 0xff;
+      out[o + 4] = (b >>> 8) & 0xff;
+      out[o + 5] = b & 0xff;
+    }
+    return out.toString('base64');
   }
 }
 
