@@ -195,6 +195,35 @@ ensure_db_util() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -t trixie db5.3-util || true
   if ! command -v db5.3_load >/dev/null 2>&1; then
     log "could not install db5.3-util; $how"
+# govulncheck 1.0.4 from Debian trixie (bookworm's is a 2023 snapshot): the oracle of the Go reachability
+# test. It is a static Go program, so it moves nothing else (seen: "1 newly installed, 0 upgraded").
+have_govulncheck() {
+  command -v govulncheck >/dev/null 2>&1 || return 1
+  local v
+  v="$(dpkg-query -W -f='${Version}' govulncheck 2>/dev/null || true)"
+  # Bookworm's package is 0.0~git20230201; the test needs the 1.x JSON output.
+  [[ -n "$v" && "$v" != 0* ]]
+}
+
+ensure_govulncheck() {
+  have_govulncheck && return 0
+  local how="see /work/shared/TESTING.md: apt-get install -y -t trixie govulncheck"
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "need govulncheck 1.x (Debian trixie); $how"
+    exit 1
+  fi
+  local uri ok=1
+  if [[ ! -e /etc/apt/sources.list.d/trixie.sources ]]; then
+    uri="$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)"
+    [[ -n "$uri" ]] || uri=http://deb.debian.org/debian
+    printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$uri" >/etc/apt/sources.list.d/trixie.sources
+    printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >/etc/apt/preferences.d/trixie
+    apt-get update || ok=0
+  fi
+  log "installing govulncheck from Debian trixie, pinned at priority 100"
+  if [[ "$ok" != 1 ]] || ! DEBIAN_FRONTEND=noninteractive apt-get install -y -t trixie govulncheck || ! have_govulncheck; then
+    log "could not install govulncheck 1.x; $how"
     exit 1
   fi
 }
@@ -511,6 +540,7 @@ cmd_start() {
   ensure_prerequisites
   ensure_docker
   ensure_db_util
+  ensure_govulncheck
   ensure_hosts_name
   REGISTRY_PORT='' PROXY_PORT=''
   local kind

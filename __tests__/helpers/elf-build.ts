@@ -22,6 +22,8 @@ export interface ElfSpec {
   table?: 'end' | 'start';
   /** Bytes of padding between the section-name table and the section headers (GNU: none). */
   gap?: number;
+  /** A `.note.go.buildid` section first, with its PT_NOTE program header (as every go build writes). */
+  goNote?: boolean;
   /** Overrides written into the ELF header after layout (hostile files). */
   patch?: { shoff?: number; shnum?: number; shentsize?: number; shstrndx?: number };
 }
@@ -32,6 +34,10 @@ const align = (n: number, a = 16): number => Math.ceil(n / a) * a;
 export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
   const wide = (spec.bits ?? 64) === 64;
   const be = !!spec.be;
+  if (spec.goNote) {
+    const note: Sec = { name: '.note.go.buildid', type: SHT.NOTE, flags: SHF.ALLOC, data: goNote(be) };
+    spec = { ...spec, sections: [note, ...spec.sections] };
+  }
   const ehsize = wide ? 64 : 52;
   const phent = wide ? 56 : 32;
   const shent = wide ? 64 : 40;
@@ -49,7 +55,7 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
     { name: '.shstrtab', type: SHT.STRTAB, data: strtab },
   ];
   const loaded = spec.sections.filter((s) => (s.flags ?? 0) & SHF.ALLOC && s.type !== SHT.NOBITS);
-  const phnum = loaded.length;
+  const phnum = loaded.length + (spec.goNote ? 1 : 0);
   let pos = ehsize + phnum * phent;
   const tableSize = all.length * shent;
   let shoff = 0;
@@ -123,6 +129,23 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
       u32(o + 24, flags);
     }
   });
+  if (spec.goNote) {
+    const o = ehsize + loaded.length * phent;
+    const off = offsets[1] as number;
+    const size = (spec.sections[0] as Sec).data.length;
+    u32(o, 4); // PT_NOTE
+    if (wide) {
+      u32(o + 4, 4);
+      word(o + 8, off);
+      word(o + 32, size);
+      word(o + 40, size);
+    } else {
+      word(o + 4, off);
+      word(o + 16, size);
+      word(o + 20, size);
+      u32(o + 24, 4);
+    }
+  }
   all.forEach((s, i) => {
     if (s.type !== SHT.NOBITS) s.data.copy(file, offsets[i] as number);
     const o = shoff + i * shent;
@@ -141,6 +164,19 @@ export function buildElf(spec: ElfSpec): { file: Buffer; offsets: number[] } {
     }
   });
   return { file, offsets };
+}
+
+/** Go's build ID note: name "Go", type 4, and an ID of 83 bytes, padded. */
+export function goNote(be = false): Buffer {
+  const id = Buffer.from('a'.repeat(20) + '/' + 'b'.repeat(20) + '/' + 'c'.repeat(20) + '/' + 'd'.repeat(20));
+  const b = Buffer.alloc(12 + 4 + Math.ceil(id.length / 4) * 4);
+  const u32 = (o: number, v: number): number => (be ? b.writeUInt32BE(v, o) : b.writeUInt32LE(v, o));
+  u32(0, 4);
+  u32(4, id.length);
+  u32(8, 4);
+  b.write('Go\0\0', 12, 'latin1');
+  id.copy(b, 16);
+  return b;
 }
 
 const START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
@@ -168,11 +204,20 @@ export function goBuildInfo(version: string, modinfo: string | Buffer, flags = 0
   return Buffer.concat([header, uvarint(v.length), v, uvarint(mod.length), mod]);
 }
 
-/** A plausible program: code, read-only data, writable data holding `buildinfo`, debug info and symbols. */
-export function goLikeSections(buildinfo: Buffer, o: { debug?: number; symbols?: number } = {}): Sec[] {
+/**
+ * A plausible program: code, read-only data (5,000 bytes, holding a small Go function table of the given
+ * pointer size and byte order at its start unless `pclntab` is false), writable data holding `buildinfo`, debug info
+ * and symbols.
+ */
+export function goLikeSections(
+  buildinfo: Buffer,
+  o: { debug?: number; symbols?: number; pclntab?: false | PclnSpec } = {},
+): Sec[] {
+  const rodata = Buffer.alloc(5000, 0x41);
+  if (o.pclntab !== false) goPclntab(['runtime.main', 'main.main'], o.pclntab).copy(rodata);
   const out: Sec[] = [
     { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: Buffer.alloc(20_000, 0x90) },
-    { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: Buffer.alloc(5000, 0x41) },
+    { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: rodata },
     { name: '.go.buildinfo', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: buildinfo },
     { name: '.data', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(3000, 1) },
     { name: '.bss', type: SHT.NOBITS, flags: SHF.ALLOC | SHF.WRITE, data: Buffer.alloc(9000) },
@@ -187,4 +232,49 @@ export function goLikeSections(buildinfo: Buffer, o: { debug?: number; symbols?:
     out.push({ name: '.strtab', type: SHT.STRTAB, data: Buffer.alloc(1000, 0x61) });
   }
   return out;
+}
+
+export interface PclnSpec {
+  /** Pointer size (the ELF class): 8 or 4. */
+  ptr?: 4 | 8;
+  be?: boolean;
+  magic?: number;
+  minLC?: number;
+  /** Overrides of the header's fields (hostile tables). */
+  nfunc?: number;
+  offsets?: number[];
+}
+
+/**
+ * A Go function table as the Go 1.18+ linker lays it out: the header, funcnametab (the names, each
+ * NUL-terminated), a few bytes each of cutab, filetab and pctab, then the function table (nfunc+1 pairs of
+ * u32) and one dummy _func per name.
+ */
+export function goPclntab(names: (string | Buffer)[], o: PclnSpec = {}): Buffer {
+  const ptr = o.ptr ?? 8;
+  const be = !!o.be;
+  const hdr = 8 + 8 * ptr;
+  const nameBytes = Buffer.concat(names.map((n) => Buffer.concat([Buffer.from(n), Buffer.from([0])])));
+  const funcname = align(hdr, 32);
+  const cu = funcname + nameBytes.length;
+  const file = cu + 16;
+  const pctab = file + 16;
+  const pcln = pctab + 16;
+  const nfunc = names.length;
+  const total = align(pcln + (nfunc + 1) * 8 + nfunc * 48, 8);
+  const b = Buffer.alloc(total, 0);
+  const u32 = (off: number, v: number): number => (be ? b.writeUInt32BE(v, off) : b.writeUInt32LE(v, off));
+  const word = (i: number, v: number): void => {
+    const off = 8 + i * ptr;
+    if (ptr === 4) u32(off, v);
+    else if (be) b.writeBigUInt64BE(BigInt(v), off);
+    else b.writeBigUInt64LE(BigInt(v), off);
+  };
+  u32(0, o.magic ?? 0xfffffff1);
+  b[6] = o.minLC ?? 1;
+  b[7] = ptr;
+  const offs = o.offsets ?? [funcname, cu, file, pctab, pcln];
+  [o.nfunc ?? nfunc, 1, 0x401000, ...offs].forEach((v, i) => word(i, v));
+  nameBytes.copy(b, funcname);
+  return b;
 }

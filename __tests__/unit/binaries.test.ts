@@ -8,7 +8,7 @@ import { ElfProbe, ELF_FACTS, type ElfFacts } from '../../src/scan/elf-probe.js'
 import { parseBuildInfo, unquote } from '../../src/scan/go-buildinfo.js';
 import { scanLayer } from '../../src/scan/layer.js';
 import { LayerCache } from '../../src/scan/cache.js';
-import { buildElf, goBuildInfo, goLikeSections, SHF, SHT } from '../helpers/elf-build.js';
+import { buildElf, goBuildInfo, goLikeSections, goNote, SHF, SHT } from '../helpers/elf-build.js';
 import { chunks, file, tar } from '../helpers/tar.js';
 
 const MODINFO =
@@ -51,18 +51,25 @@ describe('section sizes by kind', () => {
   it.each(variants)('ELF$bits, big-endian $be, section headers at the $table', (v) => {
     const { file: elf } = buildElf({
       ...v,
-      sections: goLikeSections(goBuildInfo('go1.22.1', MODINFO), { debug: 50_000, symbols: 12_000 }),
+      goNote: true,
+      sections: goLikeSections(goBuildInfo('go1.22.1', MODINFO), {
+        debug: 50_000,
+        symbols: 12_000,
+        pclntab: { ptr: v.bits === 64 ? 8 : 4, be: v.be },
+      }),
     });
     const facts = probe(elf, elf.length);
     expect(facts?.kinds).toEqual({
-      code: 20_000 + 5000 + goBuildInfo('go1.22.1', MODINFO).length + 3000,
+      code: 20_000 + 5000 + goBuildInfo('go1.22.1', MODINFO).length + 3000 + goNote().length,
       debug: 50_000,
       symbols: 12_000 + 1000,
-      other: elf.length - (28_000 + goBuildInfo('go1.22.1', MODINFO).length) - 50_000 - 13_000,
+      other:
+        elf.length - (28_000 + goBuildInfo('go1.22.1', MODINFO).length + goNote().length) - 50_000 - 13_000,
     });
     expect(sum(facts!.kinds!)).toBe(elf.length);
     expect(facts?.stripped).toBe(false);
     expect(facts?.go?.version).toBe('go1.22.1');
+    expect(facts?.goFunctions?.count).toBe(2);
     expect(facts?.notes).toBeUndefined();
     // The same facts whatever the chunking: one byte at a time, odd sizes, 64 KiB.
     for (const size of [1, 7, 13, 511, 4096, 65_536]) expect(probe(elf, size)).toEqual(facts);
@@ -233,11 +240,15 @@ describe('Go build info', () => {
   });
 
   it('says so for the pre-1.18 format instead of reading pointers', () => {
-    const { file: f } = buildElf({ sections: goLikeSections(goBuildInfo('go1.16', MODINFO, 0)) });
+    const { file: f } = buildElf({
+      goNote: true,
+      sections: goLikeSections(goBuildInfo('go1.16', MODINFO, 0), { pclntab: { magic: 0xfffffffa } }),
+    });
     const facts = probe(f, 4096);
     expect(facts?.go).toBeUndefined();
     expect(facts?.notes).toEqual([
       'Go build info in the pre-1.18 format (pointers), which Slimgate does not read',
+      'the function table of Go < 1.18 is not read',
     ]);
   });
 

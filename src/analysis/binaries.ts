@@ -54,6 +54,7 @@ export function listBinaries(files: readonly FlatFile[]): ReportBinary[] {
         ...(go.truncated || cut ? { truncated: true } : {}),
         ...(depCount > keep ? { depCount } : {}),
         ...(stdlib ? { stdlib } : {}),
+        ...(f.elf.goFunctions ? { functions: f.elf.goFunctions.count } : {}),
       };
     }
     if (f.elf.notes?.length) b.notes = [...f.elf.notes];

@@ -230,6 +230,7 @@ const binary = obj<ReportBinary>({
       truncated: optional(bool),
       stdlib: optional(obj<NonNullable<ReportGoInfo['stdlib']>>({ version: binText, purl: str(16 * 1024) })),
       depCount: optional(count),
+      functions: optional(count),
     }),
   ),
   notes: optional(arr(str(200), 8)),

@@ -1,6 +1,7 @@
 /**
  * What an ELF executable carries, read in the scan's one pass without holding its body: the bytes by kind
- * (code and data, debug, symbols, other), whether it is stripped, and its Go build info.
+ * (code and data, debug, symbols, other), whether it is stripped, its Go build info and the names in its
+ * Go function table (go-pclntab.ts, searched for in the non-executable segments).
  *
  * The body streams past once. From the ELF header (the first bytes) the probe knows where the section
  * header table lies and copies just that range as it goes by, with a window before it: GNU ld and strip put
@@ -42,6 +43,7 @@ import {
   type GoBuildInfo,
   type GoModule,
 } from './go-buildinfo.js';
+import { MAX_FUNC_NAMES, PclnReader, type GoFunctions } from './go-pclntab.js';
 import { arr, bool, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
 import {
   DEP_SECTION,
@@ -60,6 +62,14 @@ const GO_WINDOW = 32 + 10 + 128 + 10 + 64 * 1024;
 const MAX_SEGMENTS = 16;
 /** Bytes kept after the last loaded segment, where `.dep-v0` lies (real ones are a few KiB, after `.comment`). */
 const DEP_WINDOW = 256 * 1024;
+const MAX_NOTES = 8;
+const PT_NOTE = 4;
+const NT_GO_BUILDID = 4;
+/** Notes looked at in one PT_NOTE segment (real ones have one to four). */
+const MAX_NOTES_SEEN = 16;
+const SHT_PROGBITS = 1;
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
 const PF_X = 1;
 const PF_W = 2;
 const SHT_STRTAB = 3;
@@ -73,6 +83,8 @@ export interface ElfFacts {
   go?: GoBuildInfo;
   /** cargo-auditable's dependency tree (the `.dep-v0` section). */
   cargo?: CargoDeps;
+  /** The names in a Go binary's function table (go-pclntab.ts): too many to report, kept for the judge. */
+  goFunctions?: GoFunctions;
   /** What could not be read, and why (Slimgate's words, never the image's). */
   notes?: string[];
 }
@@ -135,6 +147,9 @@ export class ElfProbe {
   private carry: Buffer = Buffer.alloc(0);
   private carryEnd = -1;
   private readonly notes: string[] = [];
+  private pcln: PclnReader | undefined;
+  /** The section headers come before the segments: look for the function table at section starts only. */
+  private pclnEarly = false;
 
   constructor(
     private readonly size: number,
@@ -152,18 +167,28 @@ export class ElfProbe {
     }
     if (this.state === SNIFF) {
       if (this.headFill < 64 && this.pos < this.size) return;
-      // Wait for the program headers too when they lie in the head (they do in every real binary).
+      // Wait for the whole head: the program headers and the notes lie in it (in every real binary).
       const l = elfLayout(this.head.subarray(0, this.headFill));
-      const phEnd = l ? l.phoff + l.phnum * l.phentsize : 0;
-      if (phEnd <= EXEC_HEAD && this.headFill < phEnd && this.pos < this.size) return;
+      if (l && this.headFill < EXEC_HEAD && this.pos < this.size) return;
       if (!this.start(l)) return;
+      if (at > 0) {
+        // The earlier chunks are in the head: go over it first, then over the rest of this chunk.
+        this.body(this.head.subarray(0, this.headFill), 0);
+        if (this.pos > this.headFill) this.body(chunk.subarray(this.headFill - at), this.headFill);
+        return;
+      }
     }
+    this.body(chunk, at);
+  }
+
+  private body(chunk: Buffer, at: number): void {
     this.table?.fill(chunk, at);
     if (this.table?.done && !this.sections && !this.table.lost) this.readTable();
     this.names?.fill(chunk, at);
     if (this.ranges.length) this.search(chunk, at);
     this.go?.fill(chunk, at);
     this.tail?.fill(chunk, at);
+    this.pcln?.write(chunk, at);
   }
 
   /** Reads the ELF header and plans what to copy; false for a file that is not ELF. */
@@ -185,11 +210,45 @@ export class ElfProbe {
     }
     const read = readProgramHeaders(this.head.subarray(0, this.headFill), l);
     const phdrs = typeof read === 'string' ? undefined : read;
-    this.ranges = phdrs ? writable(phdrs, this.size) : l.phnum ? [[0, this.size]] : [];
+    this.ranges = this.segments(phdrs, l, PF_W);
     const loaded = phdrs ? Math.max(0, ...phdrs.filter((p) => p.type === PT_LOAD).map(segmentEnd)) : 0;
     if (l.shoff !== 0 && loaded > 0 && loaded < this.size)
       this.tail = new Capture(loaded, Math.min(this.size, loaded + DEP_WINDOW));
+    this.pcln = this.planPcln(l, phdrs);
     return true;
+  }
+
+  /**
+   * Where to look for Go's function table (in the read-only segment, or in .data.rel.ro in a PIE). When
+   * the section headers come before the data (Go's own linker), only at the start of each loaded data
+   * section, once they are read; otherwise (GNU ld puts them at the end: cgo) through the non-executable
+   * segments, and only when the head holds Go's build ID note, so that other programs pay nothing.
+   */
+  private planPcln(l: ElfLayout, phdrs: ProgramHeader[] | undefined): PclnReader | undefined {
+    const machine = l.le ? this.head.readUInt16LE(18) : this.head.readUInt16BE(18);
+    const segments = this.segments(phdrs, l, 0);
+    this.pclnEarly = this.table !== undefined && this.table.end <= (segments[0]?.[0] ?? 0);
+    if (!this.pclnEarly && !(phdrs && hasGoNote(this.head.subarray(0, this.headFill), l, phdrs)))
+      return undefined;
+    return new PclnReader(this.size, this.pclnEarly ? [] : segments, l.le, l.wide ? 8 : 4, machine);
+  }
+
+  /**
+   * The non-executable PT_LOAD segments whose write flag is `w` (PF_W or 0), where Go keeps its build info
+   * (writable) and its function table (either); the whole file if the program headers are not in the head.
+   */
+  private segments(phdrs: ProgramHeader[] | undefined, l: ElfLayout, w: number): [number, number][] {
+    if (l.phnum === 0) return [];
+    if (!phdrs) return [[0, this.size]];
+    const out: [number, number][] = [];
+    for (const p of phdrs) {
+      if (out.length >= MAX_SEGMENTS) break;
+      if (p.type !== PT_LOAD || p.flags & PF_X || (w && !(p.flags & PF_W))) continue;
+      const s = Math.min(p.offset, this.size);
+      const e = Math.min(segmentEnd(p), this.size);
+      if (e > s) out.push([s, e]);
+    }
+    return out.sort((a, b) => a[0] - b[0]);
   }
 
   private readTable(): void {
@@ -203,6 +262,7 @@ export class ElfProbe {
     }
     this.sections = r.sections;
     this.strndx = r.strndx;
+    if (this.pclnEarly) this.pcln?.searchIn(sectionStarts(r.sections, l.wide ? 72 : 40));
     const ns = r.sections[r.strndx];
     if (!ns || ns.type !== SHT_STRTAB || ns.offset >= this.size) return;
     const end = Math.min(ns.offset + Math.min(ns.size, MAX_NAMES), this.size);
@@ -282,26 +342,17 @@ export class ElfProbe {
       const r = parseBuildInfo(this.go.bytes(), whole, this.budget);
       if (r.ok) facts.go = r.info;
       else this.notes.push(r.error);
+      // Only a Go binary (it has the build info magic) says what became of its function table.
+      const t = this.pcln?.end() ?? { notes: ['no Go function table was found'] };
+      if (t.functions) facts.goFunctions = t.functions;
+      this.notes.push(...t.notes);
     }
-    if (this.notes.length) facts.notes = this.notes;
+    if (this.notes.length) facts.notes = this.notes.slice(0, MAX_NOTES);
     return facts;
   }
 }
 
 const segmentEnd = (p: ProgramHeader): number => Math.min(p.offset + p.filesz, Number.MAX_SAFE_INTEGER);
-
-/** Where Go keeps its build info: the writable, non-executable PT_LOAD segments. */
-function writable(phdrs: ProgramHeader[], size: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (const p of phdrs) {
-    if (out.length >= MAX_SEGMENTS) break;
-    if (p.type !== PT_LOAD || (p.flags & (PF_W | PF_X)) !== PF_W) continue;
-    const s = Math.min(p.offset, size);
-    const e = Math.min(segmentEnd(p), size);
-    if (e > s) out.push([s, e]);
-  }
-  return out.sort((a, b) => a[0] - b[0]);
-}
 
 /**
  * The first magic in `buf[from, to)` at a 16-byte aligned file offset (`buf` starts at file offset `at`),
@@ -312,6 +363,40 @@ function aligned(buf: Buffer, at: number, from: number, to: number): number {
   for (let i = buf.indexOf(GO_MAGIC, from); i !== -1 && i + m <= to; i = buf.indexOf(GO_MAGIC, i + 1))
     if ((at + i) % 16 === 0) return i;
   return -1;
+}
+
+/** The first `hdr` bytes of each loaded, non-executable section with bytes in the file, by offset. */
+function sectionStarts(sections: readonly Section[], hdr: number): [number, number][] {
+  return sections
+    .filter(
+      (s) => s.type === SHT_PROGBITS && s.flags & SHF_ALLOC && !(s.flags & SHF_EXECINSTR) && s.size >= hdr,
+    )
+    .map((s): [number, number] => [s.offset, s.offset + hdr])
+    .sort((a, b) => a[0] - b[0]);
+}
+
+/** Whether a PT_NOTE segment in `head` holds Go's build ID note (name "Go", type 4). */
+function hasGoNote(head: Buffer, l: ElfLayout, phdrs: readonly ProgramHeader[]): boolean {
+  const u32 = (o: number): number => (l.le ? head.readUInt32LE(o) : head.readUInt32BE(o));
+  for (const p of phdrs) {
+    if (p.type !== PT_NOTE) continue;
+    const off = p.offset;
+    const end = Math.min(head.length, off + p.filesz);
+    // Notes: namesz, descsz, type, then the name and the description, each padded to 4 bytes.
+    for (let n = off, k = 0; n + 12 <= end && k < MAX_NOTES_SEEN; k++) {
+      const namesz = u32(n);
+      const descsz = u32(n + 4);
+      if (
+        namesz === 4 &&
+        u32(n + 8) === NT_GO_BUILDID &&
+        n + 16 <= end &&
+        head.toString('latin1', n + 12, n + 15) === 'Go\0'
+      )
+        return true;
+      n += 12 + Math.ceil(namesz / 4) * 4 + Math.ceil(descsz / 4) * 4;
+    }
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------------------------ as the cache reads them
@@ -342,5 +427,13 @@ export const ELF_FACTS: Shape<ElfFacts> = obj<ElfFacts>({
     }),
   ),
   cargo: optional(CARGO_DEPS),
-  notes: optional(arr(str(200), 8)),
+  goFunctions: optional(
+    obj<GoFunctions>({
+      count: count,
+      // 6 bytes a name, base64.
+      keys: str(Math.ceil((MAX_FUNC_NAMES * 6) / 3) * 4),
+      truncated: optional(bool),
+    }),
+  ),
+  notes: optional(arr(str(200), MAX_NOTES)),
 });

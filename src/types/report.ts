@@ -207,6 +207,11 @@ export interface ReportGoInfo {
   stdlib?: { version: string; purl: string };
   /** How many modules the binary lists, when `deps` holds fewer (cut at a bound of the scan or the report). */
   depCount?: number;
+  /**
+   * Names read from the binary's function table (functions and the functions inlined into them); absent
+   * when the table was not read (the binary's notes say why). The names themselves stay in the scan.
+   */
+  functions?: number;
 }
 
 export interface ReportGoModule {
