@@ -173,6 +173,7 @@ const goModule = obj<ReportGoModule>({
       sum: optional(binText),
     }),
   ),
+  purl: optional(binText),
 });
 const binary = obj<ReportBinary>({
   path: text,
@@ -190,6 +191,7 @@ const binary = obj<ReportBinary>({
       deps: arr(goModule, 5000),
       settings: arr(obj<ReportGoInfo['settings'][number]>({ key: binText, value: binText }), 200),
       truncated: optional(bool),
+      stdlib: optional(obj<NonNullable<ReportGoInfo['stdlib']>>({ version: binText, purl: binText })),
     }),
   ),
   notes: optional(arr(str(200), 8)),
@@ -202,13 +204,34 @@ const NAME = str(4 * 256);
 /** The engine lists at most 5000 packages (src/analysis/owners.ts); a few times that is still a bound. */
 const MAX_PACKAGES = 20_000;
 const pkg = obj<ReportPackage>({
-  manager: oneOf(['dpkg', 'apk', 'npm', 'python', 'gem'] as const),
+  manager: oneOf([
+    'dpkg',
+    'apk',
+    'npm',
+    'python',
+    'gem',
+    'rpm',
+    'maven',
+    'nuget',
+    'composer',
+    'cargo',
+    'conda',
+  ] as const),
   name: NAME,
   version: nullable(str(64 * 1024)),
   size: count,
   files: count,
   declaredSize: optional(count),
   copies: optional(count),
+  purl: optional(str(4 * 1024)),
+  source: optional(
+    obj<NonNullable<ReportPackage['source']>>({ name: NAME, version: nullable(str(64 * 1024)) }),
+  ),
+  licenses: optional(str(64 * 1024)),
+  layer: optional(count),
+  arch: optional(NAME),
+  supplier: optional(str(64 * 1024)),
+  dependsOn: optional(arr(NAME, 10_000)),
 });
 const totals = obj<Ownership['owned']>({ bytes: count, files: count });
 const ownership = obj<Ownership>({

@@ -158,6 +158,7 @@ export interface ReportGoInfo {
   settings: { key: string; value: string }[];
   /** Part of the module list was cut at a bound or not understood. */
   truncated?: boolean;
+  stdlib?: { version: string; purl: string };
 }
 
 export interface ReportGoModule {
@@ -166,9 +167,21 @@ export interface ReportGoModule {
   version: string;
   sum?: string;
   replace?: { path: string; pathBase64?: string; version: string; sum?: string };
+  purl?: string;
 }
 
-export type PackageManager = 'dpkg' | 'apk' | 'npm' | 'python' | 'gem';
+export type PackageManager =
+  | 'dpkg'
+  | 'apk'
+  | 'npm'
+  | 'python'
+  | 'gem'
+  | 'rpm'
+  | 'maven'
+  | 'nuget'
+  | 'composer'
+  | 'cargo'
+  | 'conda';
 
 /** One package (all its copies, for language packages installed more than once), as its database says. */
 export interface ReportPackage {
@@ -185,6 +198,13 @@ export interface ReportPackage {
   declaredSize?: number;
   /** Language packages: how many copies (node_modules trees, site-packages) hold it, when more than one. */
   copies?: number;
+  purl?: string;
+  source?: { name: string; version: string | null };
+  licenses?: string;
+  layer?: number;
+  arch?: string;
+  supplier?: string;
+  dependsOn?: string[];
 }
 
 export interface Ownership {

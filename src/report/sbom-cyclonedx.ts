@@ -1,0 +1,145 @@
+/**
+ * CycloneDX 1.6 JSON from a report (the model is sbom-model.ts). Written by hand, not through
+ * @cyclonedx/cyclonedx-library's models: the document is a few plain objects, the serializer would add its
+ * dependencies to both bundles, and key order and bounds stay ours (byte-identical output). The tests
+ * validate every document against the schema that library ships.
+ */
+import type { Report } from '../types/report.js';
+import { VERSION } from '../util/version.js';
+import {
+  digestHex,
+  hashUuid,
+  isoSeconds,
+  licenseExpression,
+  MAX_FILES_PER_PACKAGE,
+  sbomModel,
+  type SbomBinary,
+  type SbomPackage,
+} from './sbom-model.js';
+
+type Json = Record<string, unknown>;
+type Property = { name: string; value: string };
+
+/** Stands in for the serial number until the document's hash is known; replaced once, at the top. */
+const SERIAL_PLACEHOLDER = 'urn:uuid:00000000-0000-0000-0000-000000000000';
+
+function prop(name: string, value: string | number | boolean): Property {
+  return { name, value: String(value) };
+}
+
+function imageComponent(report: Report, ref: string): Json {
+  const { image, base } = report;
+  const hex = digestHex(image.digest);
+  const properties = [
+    prop('slimgate:image:platform', image.platform),
+    prop('slimgate:image:source', image.source),
+    prop('slimgate:image:configDigest', image.configDigest),
+    prop('slimgate:base:verdict', base.verdict),
+    ...(base.image ? [prop('slimgate:base:image', base.image)] : []),
+    ...(base.os?.prettyName ? [prop('slimgate:base:os', base.os.prettyName)] : []),
+    ...image.tags.map((t) => prop('slimgate:image:tag', t)),
+  ];
+  return {
+    type: 'container',
+    'bom-ref': ref,
+    name: image.source,
+    version: image.digest,
+    ...(hex ? { hashes: [{ alg: 'SHA-256', content: hex }] } : {}),
+    properties,
+  };
+}
+
+function packageComponent(p: SbomPackage): Json {
+  const { pkg } = p;
+  const license = licenseExpression(pkg.licenses);
+  const properties = [
+    prop('slimgate:package:manager', pkg.manager),
+    ...(p.diffId ? [prop('slimgate:layer:diffId', p.diffId)] : []),
+    ...(pkg.source ? [prop('slimgate:source:name', pkg.source.name)] : []),
+    ...(pkg.source?.version ? [prop('slimgate:source:version', pkg.source.version)] : []),
+    ...(pkg.arch ? [prop('slimgate:arch', pkg.arch)] : []),
+    prop('slimgate:package:size', pkg.size),
+    ...(p.omittedFiles
+      ? [
+          prop('slimgate:evidence:omittedOccurrences', p.omittedFiles),
+          prop('slimgate:evidence:occurrenceLimit', MAX_FILES_PER_PACKAGE),
+        ]
+      : []),
+  ];
+  return {
+    type: 'library',
+    'bom-ref': p.ref,
+    ...(pkg.supplier ? { supplier: { name: pkg.supplier } } : {}),
+    name: pkg.name,
+    ...(pkg.version !== null ? { version: pkg.version } : {}),
+    ...(license ? { licenses: [{ expression: license }] } : {}),
+    ...(pkg.purl ? { purl: pkg.purl } : {}),
+    ...(p.files.length ? { evidence: { occurrences: p.files.map((f) => ({ location: f.path })) } } : {}),
+    properties,
+  };
+}
+
+function binaryComponent(b: SbomBinary): Json {
+  return {
+    type: 'application',
+    'bom-ref': b.ref,
+    name: b.binary.path,
+    // The Go toolchain that built it; its build settings (-ldflags may hold a secret) are never copied.
+    properties: [
+      prop('slimgate:go:version', b.goVersion),
+      ...(b.truncated ? [prop('slimgate:go:modulesTruncated', true)] : []),
+    ],
+    evidence: { occurrences: [{ location: b.binary.path }] },
+    components: b.modules.map((m) => ({
+      type: m.role === 'main' ? 'application' : 'library',
+      'bom-ref': m.ref,
+      name: m.name,
+      version: m.version,
+      ...(m.purl ? { purl: m.purl } : {}),
+      properties: [prop('slimgate:go:module', m.role)],
+    })),
+  };
+}
+
+function inventoryNotes(report: Report): Property[] {
+  const notes = (report.ownership?.notes ?? []).slice(0, 50).map((n) => prop('slimgate:inventory:note', n));
+  const more = report.ownership?.more;
+  return more ? [prop('slimgate:inventory:omittedPackages', more.packages), ...notes] : notes;
+}
+
+/** The CycloneDX 1.6 JSON text of `report`, created at `time` (see sbomTime). */
+export function renderCycloneDx(report: Report, time: Date): string {
+  const model = sbomModel(report);
+  const dependencies: Json[] = [
+    {
+      ref: model.imageRef,
+      dependsOn: [
+        ...model.packages.filter((p) => p.direct).map((p) => p.ref),
+        ...model.binaries.map((b) => b.ref),
+      ],
+    },
+    ...model.packages.map((p) => ({ ref: p.ref, dependsOn: p.dependsOn })),
+    ...model.binaries.flatMap((b) => [
+      { ref: b.ref, dependsOn: b.modules.map((m) => m.ref) },
+      ...b.modules.map((m) => ({ ref: m.ref, dependsOn: [] })),
+    ]),
+  ];
+  const bom = {
+    $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+    bomFormat: 'CycloneDX',
+    specVersion: '1.6',
+    serialNumber: SERIAL_PLACEHOLDER,
+    version: 1,
+    metadata: {
+      timestamp: isoSeconds(time),
+      tools: { components: [{ type: 'application', name: 'slimgate', version: VERSION }] },
+      component: imageComponent(report, model.imageRef),
+      properties: inventoryNotes(report),
+    },
+    components: [...model.packages.map(packageComponent), ...model.binaries.map(binaryComponent)],
+    dependencies,
+  };
+  const text = `${JSON.stringify(bom, null, 2)}\n`;
+  // The placeholder's first occurrence is the serialNumber: it comes before any image text.
+  return text.replace(SERIAL_PLACEHOLDER, `urn:uuid:${hashUuid(text)}`);
+}
