@@ -102,7 +102,7 @@ describe('the report', () => {
     delete old['ownership'];
     expect(validateReport(old).packages).toBeUndefined();
     const bad = JSON.parse(JSON.stringify(r)) as { packages: { manager: string }[] };
-    (bad.packages[0] as { manager: string }).manager = 'rpm';
+    (bad.packages[0] as { manager: string }).manager = 'snap';
     expect(() => validateReport(bad)).toThrow(ShapeError);
     try {
       validateReport(bad);
