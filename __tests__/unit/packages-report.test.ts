@@ -108,7 +108,7 @@ describe('the report', () => {
       validateReport(bad);
     } catch (e) {
       expect((e as ShapeError).describe()).toBe(
-        'packages[0].manager must be one of dpkg, apk, npm, python, gem (not "rpm")',
+        'packages[0].manager must be one of dpkg, apk, npm, python, gem, rpm, maven, nuget, composer, cargo, conda (not "snap")',
       );
     }
   });
