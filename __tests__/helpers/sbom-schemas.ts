@@ -1,10 +1,16 @@
 // The official JSON schemas of CycloneDX 1.6 (as @cyclonedx/cyclonedx-library ships them) and SPDX 2.3
 // (__tests__/fixtures/spdx-2.3, from spdx/spdx-spec at v2.3), compiled once with ajv and ajv-formats.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-const CDX = new URL('../../node_modules/@cyclonedx/cyclonedx-library/res/schema/', import.meta.url);
+const require = createRequire(import.meta.url);
+const CDX = new URL(
+  'res/schema/',
+  pathToFileURL(require.resolve('@cyclonedx/cyclonedx-library/package.json')),
+);
 const SPDX = new URL('../fixtures/spdx-2.3/spdx-schema.json', import.meta.url);
 
 type Schema = Record<string, unknown>;

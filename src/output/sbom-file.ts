@@ -39,7 +39,7 @@ export function sbomTime(env: NodeJS.ProcessEnv = process.env, now: Date = new D
   return new Date(Number(epoch) * 1000);
 }
 
-export function renderSbom(report: Report, format: SbomFormat, time: Date): string {
+function renderSbom(report: Report, format: SbomFormat, time: Date): string {
   return format === 'spdx-json' ? renderSpdx(report, time) : renderCycloneDx(report, time);
 }
 

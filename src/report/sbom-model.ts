@@ -11,7 +11,7 @@ import type { Report, ReportBinary, ReportGoModule, ReportPackage } from '../typ
 /** Files listed as a package's evidence: beyond this the SBOM says how many were left out. */
 export const MAX_FILES_PER_PACKAGE = 500;
 
-export interface SbomFile {
+interface SbomFile {
   path: string;
   /** Its index in `report.files`: a stable, unique id for SPDX. */
   index: number;
@@ -31,7 +31,7 @@ export interface SbomPackage {
   direct: boolean;
 }
 
-export interface SbomModule {
+interface SbomModule {
   ref: string;
   spdxId: string;
   name: string;

@@ -171,17 +171,7 @@ export interface ReportGoModule {
 }
 
 export type PackageManager =
-  | 'dpkg'
-  | 'apk'
-  | 'npm'
-  | 'python'
-  | 'gem'
-  | 'rpm'
-  | 'maven'
-  | 'nuget'
-  | 'composer'
-  | 'cargo'
-  | 'conda';
+  'dpkg' | 'apk' | 'npm' | 'python' | 'gem' | 'rpm' | 'maven' | 'nuget' | 'composer' | 'cargo' | 'conda';
 
 /** One package (all its copies, for language packages installed more than once), as its database says. */
 export interface ReportPackage {
