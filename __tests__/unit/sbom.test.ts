@@ -80,6 +80,7 @@ const goBinary: ReportBinary = {
         version: 'v1.0.0',
         replace: { path: 'github.com/new/lib', version: 'v1.1.0' },
       },
+      { path: 'example.com/local', version: 'v0.0.0', replace: { path: '../local', version: '' } },
     ],
     settings: [
       { key: '-ldflags', value: `-X main.token=${SECRET_SETTING}` },
@@ -179,6 +180,8 @@ describe('CycloneDX 1.6', () => {
       ['example.com/server', '(devel)', undefined],
       ['golang.org/x/net', 'v0.25.0', 'pkg:golang/golang.org/x/net@v0.25.0'],
       ['github.com/new/lib', 'v1.1.0', undefined],
+      // A directory replacement says less than the module it replaces.
+      ['example.com/local', 'v0.0.0', undefined],
       ['stdlib', 'go1.22.4', 'pkg:golang/stdlib@go1.22.4'],
     ]);
   });

@@ -94,7 +94,7 @@ function binaryComponent(b: SbomBinary): Json {
       type: m.role === 'main' ? 'application' : 'library',
       'bom-ref': m.ref,
       name: m.name,
-      version: m.version,
+      ...(m.version ? { version: m.version } : {}),
       ...(m.purl ? { purl: m.purl } : {}),
       properties: [prop('slimgate:go:module', m.role)],
     })),

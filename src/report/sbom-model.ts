@@ -135,7 +135,11 @@ function goModules(binRef: string, go: NonNullable<ReportBinary['go']>): SbomMod
   };
   const out: SbomModule[] = [];
   if (go.main) out.push(mod(go.main, 'main'));
-  for (const d of go.deps) out.push(mod(d.replace ? { ...d.replace, purl: d.purl } : d, 'dependency'));
+  for (const d of go.deps) {
+    // What was linked is the replacement, unless it is a directory: then the module's own path says more.
+    const linked = d.replace && !/^[./]/.test(d.replace.path) ? { ...d.replace, purl: d.purl } : d;
+    out.push(mod(linked, 'dependency'));
+  }
   if (go.stdlib) {
     const key = `${binRef}|stdlib@${go.stdlib.version}`;
     out.push({

@@ -122,7 +122,7 @@ function binaryPackages(b: SbomBinary): Json[] {
     ...b.modules.map((m) => ({
       SPDXID: m.spdxId,
       name: name(m.name),
-      versionInfo: m.version,
+      ...(m.version ? { versionInfo: m.version } : {}),
       ...none,
       ...purlRef(m.purl),
       primaryPackagePurpose: m.role === 'main' ? 'APPLICATION' : 'LIBRARY',
