@@ -119,9 +119,13 @@ function resolveDependencies(packages: SbomPackage[]): void {
   for (const p of packages) p.direct = !needed.has(p.ref);
 }
 
-function goModules(binRef: string, go: NonNullable<ReportBinary['go']>): SbomModule[] {
-  const ref = refMaker();
-  const spdx = idMaker('SPDXRef-GoModule');
+/** `ref` and `spdx` are the document's: every bom-ref and SPDXID unique across binaries and packages. */
+function goModules(
+  binRef: string,
+  go: NonNullable<ReportBinary['go']>,
+  ref: (key: string) => string,
+  spdx: (key: string) => string,
+): SbomModule[] {
   const mod = (m: ReportGoModule, role: SbomModule['role']): SbomModule => {
     const key = `${binRef}|${m.path}@${m.version}`;
     return {
@@ -175,6 +179,7 @@ export function sbomModel(report: Report): SbomModel {
   });
   resolveDependencies(packages);
   const binSpdx = idMaker('SPDXRef-Binary');
+  const modSpdx = idMaker('SPDXRef-GoModule');
   const binaries: SbomBinary[] = [];
   for (const b of report.binaries ?? []) {
     if (!b.go) continue;
@@ -185,7 +190,7 @@ export function sbomModel(report: Report): SbomModel {
       spdxId: binSpdx(key),
       binary: b,
       goVersion: b.go.version,
-      modules: goModules(binRef, b.go),
+      modules: goModules(binRef, b.go, ref, modSpdx),
       truncated: b.go.truncated === true,
     });
   }
