@@ -179,7 +179,7 @@ describe('slimgate check|inspect --sbom-file', () => {
   });
 
   it.each([
-    [['--sbom-format', 'spdx-json'], /^slimgate: --sbom-format goes with --sbom-file$/],
+    [['--sbom-format', 'spdx-json'], /^slimgate: --sbom-format goes with --sbom-file\n$/],
     [
       ['--sbom-file', 'x.json', '--sbom-format', 'xml'],
       /^slimgate: --sbom-format must be one of cyclonedx-json, spdx-json/,
