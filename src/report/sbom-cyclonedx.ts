@@ -10,10 +10,13 @@ import {
   digestHex,
   hashUuid,
   isoSeconds,
+  jsonArray,
+  jsonObject,
   licenseExpression,
   MAX_FILES_PER_PACKAGE,
   sbomModel,
   type SbomBinary,
+  type SbomModel,
   type SbomPackage,
 } from './sbom-model.js';
 
@@ -107,24 +110,30 @@ function inventoryNotes(report: Report): Property[] {
   return more ? [prop('slimgate:inventory:omittedPackages', more.packages), ...notes] : notes;
 }
 
+function* dependencies(model: SbomModel): Generator<Json> {
+  yield {
+    ref: model.imageRef,
+    dependsOn: [
+      ...model.packages.filter((p) => p.direct).map((p) => p.ref),
+      ...model.binaries.map((b) => b.ref),
+    ],
+  };
+  for (const p of model.packages) yield { ref: p.ref, dependsOn: p.dependsOn };
+  for (const b of model.binaries) {
+    yield { ref: b.ref, dependsOn: b.modules.map((m) => m.ref) };
+    for (const m of b.modules) yield { ref: m.ref, dependsOn: [] };
+  }
+}
+
+function* components(model: SbomModel): Generator<Json> {
+  for (const p of model.packages) yield packageComponent(p);
+  for (const b of model.binaries) yield binaryComponent(b);
+}
+
 /** The CycloneDX 1.6 JSON text of `report`, created at `time` (see sbomTime). */
 export function renderCycloneDx(report: Report, time: Date): string {
   const model = sbomModel(report);
-  const dependencies: Json[] = [
-    {
-      ref: model.imageRef,
-      dependsOn: [
-        ...model.packages.filter((p) => p.direct).map((p) => p.ref),
-        ...model.binaries.map((b) => b.ref),
-      ],
-    },
-    ...model.packages.map((p) => ({ ref: p.ref, dependsOn: p.dependsOn })),
-    ...model.binaries.flatMap((b) => [
-      { ref: b.ref, dependsOn: b.modules.map((m) => m.ref) },
-      ...b.modules.map((m) => ({ ref: m.ref, dependsOn: [] })),
-    ]),
-  ];
-  const bom = {
+  const text = `${jsonObject({
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
     bomFormat: 'CycloneDX',
     specVersion: '1.6',
@@ -136,10 +145,9 @@ export function renderCycloneDx(report: Report, time: Date): string {
       component: imageComponent(report, model.imageRef),
       properties: inventoryNotes(report),
     },
-    components: [...model.packages.map(packageComponent), ...model.binaries.map(binaryComponent)],
-    dependencies,
-  };
-  const text = `${JSON.stringify(bom, null, 2)}\n`;
+    components: jsonArray(components(model)),
+    dependencies: jsonArray(dependencies(model)),
+  })}\n`;
   // The placeholder's first occurrence is the serialNumber: it comes before any image text.
   return text.replace(SERIAL_PLACEHOLDER, `urn:uuid:${hashUuid(text)}`);
 }

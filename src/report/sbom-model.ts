@@ -229,3 +229,26 @@ export function oneLineText(s: string): string {
   // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
+
+/** JSON text spliced into a document as is (see jsonObject). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * A JSON array written one element at a time: each element's objects are garbage as soon as it is text, so
+ * a 100,000-file document never holds its whole object graph (the memory bound of issue 25).
+ */
+export function jsonArray(items: Iterable<unknown>): RawJson {
+  const parts: string[] = [];
+  for (const x of items) parts.push(JSON.stringify(x));
+  return new RawJson(`[${parts.join(',')}]`);
+}
+
+/** `{"k":v,…}` in the order given, with RawJson values spliced in. Compact: SBOMs are read by tools. */
+export function jsonObject(fields: Record<string, unknown>): string {
+  const parts = Object.entries(fields).map(
+    ([k, v]) => `${JSON.stringify(k)}:${v instanceof RawJson ? v.text : JSON.stringify(v)}`,
+  );
+  return `{${parts.join(',')}}`;
+}

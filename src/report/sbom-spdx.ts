@@ -12,6 +12,8 @@ import {
   digestHex,
   hashUuid,
   isoSeconds,
+  jsonArray,
+  jsonObject,
   licenseExpression,
   MAX_FILES_PER_PACKAGE,
   oneLineText,
@@ -25,7 +27,10 @@ type Json = Record<string, unknown>;
 
 const NAMESPACE_PLACEHOLDER = 'https://spdx.org/spdxdocs/slimgate-00000000-0000-0000-0000-000000000000';
 const NO_CHECKSUM = { algorithm: 'SHA1', checksumValue: '0'.repeat(40) };
-const FILE_COMMENT = 'Slimgate does not hash file contents: the SHA1 is a placeholder of zeros.';
+/** Once, not on each of up to 100,000 files. */
+const FILES_COMMENT =
+  "Slimgate does not hash file contents: each file's SHA1 is a placeholder of zeros. " +
+  `A package lists at most ${MAX_FILES_PER_PACKAGE} files; its comment counts the rest.`;
 const IMAGE_ID = 'SPDXRef-Image';
 
 function rel(from: string, type: string, to: string): Json {
@@ -131,47 +136,53 @@ function binaryPackages(b: SbomBinary): Json[] {
   ];
 }
 
-function relationships(model: SbomModel): Json[] {
-  const out = [rel('SPDXRef-DOCUMENT', 'DESCRIBES', IMAGE_ID)];
-  for (const p of model.packages) out.push(rel(IMAGE_ID, 'CONTAINS', p.spdxId));
-  for (const b of model.binaries) out.push(rel(IMAGE_ID, 'CONTAINS', b.spdxId));
+function* relationships(model: SbomModel): Generator<Json> {
+  yield rel('SPDXRef-DOCUMENT', 'DESCRIBES', IMAGE_ID);
+  for (const p of model.packages) yield rel(IMAGE_ID, 'CONTAINS', p.spdxId);
+  for (const b of model.binaries) yield rel(IMAGE_ID, 'CONTAINS', b.spdxId);
   const byRef = new Map(model.packages.map((p) => [p.ref, p.spdxId]));
   for (const p of model.packages)
-    for (const d of p.dependsOn) out.push(rel(p.spdxId, 'DEPENDS_ON', byRef.get(d)!));
-  for (const b of model.binaries) for (const m of b.modules) out.push(rel(b.spdxId, 'DEPENDS_ON', m.spdxId));
+    for (const d of p.dependsOn) yield rel(p.spdxId, 'DEPENDS_ON', byRef.get(d)!);
+  for (const b of model.binaries) for (const m of b.modules) yield rel(b.spdxId, 'DEPENDS_ON', m.spdxId);
   for (const p of model.packages)
-    for (const f of p.files) out.push(rel(p.spdxId, 'CONTAINS', `SPDXRef-File-${f.index}`));
-  return out;
+    for (const f of p.files) yield rel(p.spdxId, 'CONTAINS', `SPDXRef-File-${f.index}`);
+}
+
+function* packages(report: Report, model: SbomModel): Generator<Json> {
+  yield imagePackage(report);
+  for (const p of model.packages) yield spdxPackage(p);
+  for (const b of model.binaries) yield* binaryPackages(b);
+}
+
+function* files(model: SbomModel): Generator<Json> {
+  for (const p of model.packages)
+    for (const f of p.files)
+      yield {
+        SPDXID: `SPDXRef-File-${f.index}`,
+        fileName: `.${f.path.startsWith('/') ? '' : '/'}${f.path}`,
+        checksums: [NO_CHECKSUM],
+      };
 }
 
 /** The SPDX 2.3 JSON text of `report`, created at `time` (see sbomTime). */
 export function renderSpdx(report: Report, time: Date): string {
   const model = sbomModel(report);
-  const files = model.packages.flatMap((p) =>
-    p.files.map((f) => ({
-      SPDXID: `SPDXRef-File-${f.index}`,
-      fileName: `.${f.path.startsWith('/') ? '' : '/'}${f.path}`,
-      checksums: [NO_CHECKSUM],
-      comment: FILE_COMMENT,
-    })),
-  );
-  const doc = {
+  const text = `${jsonObject({
     spdxVersion: 'SPDX-2.3',
     dataLicense: 'CC0-1.0',
     SPDXID: 'SPDXRef-DOCUMENT',
     // Before the name: the placeholder's first occurrence must be this one.
     documentNamespace: NAMESPACE_PLACEHOLDER,
     name: name(report.image.source),
-    creationInfo: { created: isoSeconds(time), creators: [`Tool: slimgate-${VERSION}`] },
-    packages: [
-      imagePackage(report),
-      ...model.packages.map(spdxPackage),
-      ...model.binaries.flatMap(binaryPackages),
-    ],
-    files,
-    relationships: relationships(model),
-  };
-  const text = `${JSON.stringify(doc, null, 2)}\n`;
+    creationInfo: {
+      created: isoSeconds(time),
+      creators: [`Tool: slimgate-${VERSION}`],
+      comment: FILES_COMMENT,
+    },
+    packages: jsonArray(packages(report, model)),
+    files: jsonArray(files(model)),
+    relationships: jsonArray(relationships(model)),
+  })}\n`;
   // The placeholder's first occurrence is the namespace: it comes before any image text.
   return text.replace(NAMESPACE_PLACEHOLDER, `https://spdx.org/spdxdocs/slimgate-${hashUuid(text)}`);
 }
