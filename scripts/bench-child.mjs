@@ -6,6 +6,7 @@
 //   bench-child.mjs cache-read DIGEST…        → read these layers' entries from the layer cache
 //   bench-child.mjs sbom SOURCE               → the engine, then both SBOMs of its report (packages made up)
 import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -26,8 +27,9 @@ if (mode === 'ours') {
   // levels down (/share/doc/x, /lib/x86_64-linux-gnu): every file owned, thousands of packages, as a
   // Debian image has.
   const { inspect } = await import('../lib/engine/engine.js');
-  const { renderCycloneDx } = await import('../lib/report/sbom-cyclonedx.js');
-  const { renderSpdx } = await import('../lib/report/sbom-spdx.js');
+  const { writeSbom } = await import('../lib/output/sbom-file.js');
+  const { mkdtempSync, rmSync, statSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
   const [report] = await inspect(args[0], { concurrency: 2 });
   result.scanMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const index = new Map();
@@ -60,16 +62,19 @@ if (mode === 'ours') {
   result.files = report.size.files;
   globalThis.gc?.();
   result.rssBefore = process.resourceUsage().maxRSS * 1024;
-  const heapBefore = process.memoryUsage().heapUsed;
-  let t = process.hrtime.bigint();
-  const cdx = renderCycloneDx(report, new Date(0));
-  result.cdxMs = Number(process.hrtime.bigint() - t) / 1e6;
-  result.cdxBytes = Buffer.byteLength(cdx);
-  result.heapCdx = process.memoryUsage().heapUsed - heapBefore;
-  t = process.hrtime.bigint();
-  const spdx = renderSpdx(report, new Date(0));
-  result.spdxMs = Number(process.hrtime.bigint() - t) / 1e6;
-  result.spdxBytes = Buffer.byteLength(spdx);
+  // Written as --sbom-file writes them: streamed to a file.
+  const dir = mkdtempSync(join(tmpdir(), 'slimgate-bench-sbom-'));
+  const time = new Date(0);
+  for (const [format, key] of [
+    ['cyclonedx-json', 'cdx'],
+    ['spdx-json', 'spdx'],
+  ]) {
+    const t = process.hrtime.bigint();
+    const [file] = writeSbom(join(dir, `${key}.json`), [report], { format, everyPlatform: false, time });
+    result[`${key}Ms`] = Number(process.hrtime.bigint() - t) / 1e6;
+    result[`${key}Bytes`] = statSync(file).size;
+  }
+  rmSync(dir, { recursive: true, force: true });
   result.rssAfter = process.resourceUsage().maxRSS * 1024;
 } else if (mode === 'summary') {
   // The fast path: numbers the manifest holds, with no blob request.

@@ -237,7 +237,6 @@ function sbomBench(layers) {
       `${((100 * m('spdxMs')) / m('scanMs')).toFixed(1)}% of inspect; ${mb(x.spdxBytes)}; target ≤ 10%`,
     ],
     ['peak RSS added by both (high-water mark)', mb(m('rssAfter') - m('rssBefore')), 'target ≤ 50 MB'],
-    ['heap held by the CycloneDX text and its model', mb(m('heapCdx')), ''],
   ];
   const w = Math.max(...rows.map((row) => row[0].length));
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);

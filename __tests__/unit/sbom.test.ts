@@ -1,10 +1,13 @@
 // The SBOMs (src/report/sbom-*.ts): valid against the official CycloneDX 1.6 and SPDX 2.3 JSON schemas for
 // normal and hostile reports, byte-identical under SOURCE_DATE_EPOCH, bounded, and free of secret values.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderCycloneDx } from '../../src/report/sbom-cyclonedx.js';
 import { MAX_FILES_PER_PACKAGE } from '../../src/report/sbom-model.js';
-import { renderSpdx } from '../../src/report/sbom-spdx.js';
-import { sbomFormat, sbomTime } from '../../src/output/sbom-file.js';
+import { renderSpdx, spdxChunks } from '../../src/report/sbom-spdx.js';
+import { sbomFormat, sbomTime, writeSbom } from '../../src/output/sbom-file.js';
 import type { Report, ReportBinary, ReportFile, ReportPackage } from '../../src/types/report.js';
 import { InputError } from '../../src/util/errors.js';
 import { file, layer, report } from '../helpers/github-reports.js';
@@ -376,5 +379,34 @@ describe('the schema checks themselves', () => {
     expect(
       spdxErrors(JSON.stringify({ ...doc, files: [{ SPDXID: 'SPDXRef-F', fileName: './x' }] })),
     ).not.toEqual([]);
+  });
+});
+
+describe('writing the file', () => {
+  it('streams chunks: a large document comes in many, and the file is the rendered text', () => {
+    const n = 20_000;
+    const files = Array.from({ length: n }, (_, i) =>
+      file(`/usr/share/doc/p${i % 400}/f${i}`, 1, { owner: i % 400 }),
+    );
+    const r = report({ files, packages: Array.from({ length: 400 }, (_, i) => pkg(`p${i}`, { files: 50 })) });
+    expect([...spdxChunks(r, T0)].length).toBeGreaterThan(10);
+    const dir = mkdtempSync(path.join(tmpdir(), 'slimgate-sbom-unit-'));
+    try {
+      const [written] = writeSbom(path.join(dir, 'a/b.json'), [r], {
+        format: 'cyclonedx-json',
+        everyPlatform: false,
+        time: T0,
+      });
+      expect(readFileSync(written!, 'utf8')).toBe(renderCycloneDx(r, T0));
+      expect(() =>
+        writeSbom(path.join(dir, 'a/b.json/c.json'), [r], {
+          format: 'spdx-json',
+          everyPlatform: false,
+          time: T0,
+        }),
+      ).toThrow(/^cannot write the SBOM .*c\.json: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,11 +3,11 @@
  * --sbom-file and the action's `sbom-format`: from the report the check already made, so no layer is read
  * twice. Under `--platform all` one file per platform, named as the HTML pages are.
  */
-import { renderCycloneDx } from '../report/sbom-cyclonedx.js';
-import { renderSpdx } from '../report/sbom-spdx.js';
+import { cycloneDxChunks } from '../report/sbom-cyclonedx.js';
+import { spdxChunks } from '../report/sbom-spdx.js';
 import type { Report } from '../types/report.js';
 import { InputError } from '../util/errors.js';
-import { writeOutputFile } from './files.js';
+import { writeOutputChunks } from './files.js';
 import { platformFile } from './html-file.js';
 
 export const SBOM_FORMATS = ['cyclonedx-json', 'spdx-json'] as const;
@@ -39,8 +39,8 @@ export function sbomTime(env: NodeJS.ProcessEnv = process.env, now: Date = new D
   return new Date(Number(epoch) * 1000);
 }
 
-function renderSbom(report: Report, format: SbomFormat, time: Date): string {
-  return format === 'spdx-json' ? renderSpdx(report, time) : renderCycloneDx(report, time);
+function sbomChunks(report: Report, format: SbomFormat, time: Date): Iterable<string> {
+  return format === 'spdx-json' ? spdxChunks(report, time) : cycloneDxChunks(report, time);
 }
 
 /** Writes one SBOM per report (one per platform under `everyPlatform`); returns the absolute paths. */
@@ -51,9 +51,9 @@ export function writeSbom(
 ): string[] {
   const time = o.time ?? sbomTime();
   return reports.map((report) =>
-    writeOutputFile(
+    writeOutputChunks(
       o.everyPlatform ? platformFile(file, report.image.platform) : file,
-      renderSbom(report, o.format, time),
+      sbomChunks(report, o.format, time),
       'the SBOM',
     ),
   );

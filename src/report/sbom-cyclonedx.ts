@@ -10,8 +10,8 @@ import {
   digestHex,
   hashUuid,
   isoSeconds,
-  jsonArray,
-  jsonObject,
+  jsonChunks,
+  JsonItems,
   licenseExpression,
   MAX_FILES_PER_PACKAGE,
   sbomModel,
@@ -22,9 +22,6 @@ import {
 
 type Json = Record<string, unknown>;
 type Property = { name: string; value: string };
-
-/** Stands in for the serial number until the document's hash is known; replaced once, at the top. */
-const SERIAL_PLACEHOLDER = 'urn:uuid:00000000-0000-0000-0000-000000000000';
 
 function prop(name: string, value: string | number | boolean): Property {
   return { name, value: String(value) };
@@ -130,24 +127,30 @@ function* components(model: SbomModel): Generator<Json> {
   for (const b of model.binaries) yield binaryComponent(b);
 }
 
-/** The CycloneDX 1.6 JSON text of `report`, created at `time` (see sbomTime). */
-export function renderCycloneDx(report: Report, time: Date): string {
+/** The CycloneDX 1.6 JSON of `report`, created at `time` (see sbomTime), as chunks of text. */
+export function cycloneDxChunks(report: Report, time: Date): Generator<string> {
   const model = sbomModel(report);
-  const text = `${jsonObject({
-    $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
-    bomFormat: 'CycloneDX',
-    specVersion: '1.6',
-    serialNumber: SERIAL_PLACEHOLDER,
-    version: 1,
-    metadata: {
-      timestamp: isoSeconds(time),
-      tools: { components: [{ type: 'application', name: 'slimgate', version: VERSION }] },
-      component: imageComponent(report, model.imageRef),
-      properties: inventoryNotes(report),
+  return jsonChunks(
+    {
+      $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
+      bomFormat: 'CycloneDX',
+      specVersion: '1.6',
+      version: 1,
+      metadata: {
+        timestamp: isoSeconds(time),
+        tools: { components: [{ type: 'application', name: 'slimgate', version: VERSION }] },
+        component: imageComponent(report, model.imageRef),
+        properties: inventoryNotes(report),
+      },
+      components: new JsonItems(components(model)),
+      dependencies: new JsonItems(dependencies(model)),
     },
-    components: jsonArray(components(model)),
-    dependencies: jsonArray(dependencies(model)),
-  })}\n`;
-  // The placeholder's first occurrence is the serialNumber: it comes before any image text.
-  return text.replace(SERIAL_PLACEHOLDER, `urn:uuid:${hashUuid(text)}`);
+    // Last: it is derived from a hash of everything before it.
+    { key: 'serialNumber', value: (hex) => `urn:uuid:${hashUuid(hex)}` },
+  );
+}
+
+/** The same, as one string. */
+export function renderCycloneDx(report: Report, time: Date): string {
+  return [...cycloneDxChunks(report, time)].join('');
 }

@@ -202,9 +202,8 @@ export function isoSeconds(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** A version-5-shaped UUID from a hash of `text`: the same document and time give the same serial. */
-export function hashUuid(text: string): string {
-  const h = createHash('sha256').update(text).digest('hex');
+/** A version-5-shaped UUID from a SHA-256 (hex): the same document and time give the same serial. */
+export function hashUuid(h: string): string {
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
@@ -230,25 +229,48 @@ export function oneLineText(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
-/** JSON text spliced into a document as is (see jsonObject). */
-export class RawJson {
-  constructor(readonly text: string) {}
+/** Items written as a JSON array one at a time (see jsonChunks). */
+export class JsonItems {
+  constructor(readonly items: Iterable<unknown>) {}
 }
+
+/** Chunks of about this many characters: the writer's buffer, not the document, bounds the memory. */
+const CHUNK = 1 << 16;
 
 /**
- * A JSON array written one element at a time: each element's objects are garbage as soon as it is text, so
- * a 100,000-file document never holds its whole object graph (the memory bound of issue 25).
+ * A JSON object as chunks of text, in the order of `fields`, JsonItems streamed element by element: a
+ * 100,000-file document never exists whole, as objects or as one string (the memory bound of issue 25).
+ * The last field, `last.key`, is made from the SHA-256 of everything before it (the document and its
+ * time), so the same image and time give the same bytes, and another image another serial.
  */
-export function jsonArray(items: Iterable<unknown>): RawJson {
-  const parts: string[] = [];
-  for (const x of items) parts.push(JSON.stringify(x));
-  return new RawJson(`[${parts.join(',')}]`);
-}
-
-/** `{"k":v,…}` in the order given, with RawJson values spliced in. Compact: SBOMs are read by tools. */
-export function jsonObject(fields: Record<string, unknown>): string {
-  const parts = Object.entries(fields).map(
-    ([k, v]) => `${JSON.stringify(k)}:${v instanceof RawJson ? v.text : JSON.stringify(v)}`,
-  );
-  return `{${parts.join(',')}}`;
+export function* jsonChunks(
+  fields: Record<string, unknown>,
+  last: { key: string; value: (hashHex: string) => string },
+): Generator<string> {
+  const hash = createHash('sha256');
+  let buf = '{';
+  const flush = (): string => {
+    hash.update(buf);
+    const out = buf;
+    buf = '';
+    return out;
+  };
+  let first = true;
+  for (const [k, v] of Object.entries(fields)) {
+    buf += `${first ? '' : ','}${JSON.stringify(k)}:`;
+    first = false;
+    if (!(v instanceof JsonItems)) {
+      buf += JSON.stringify(v);
+      continue;
+    }
+    buf += '[';
+    let n = 0;
+    for (const x of v.items) {
+      buf += `${n++ ? ',' : ''}${JSON.stringify(x)}`;
+      if (buf.length >= CHUNK) yield flush();
+    }
+    buf += ']';
+  }
+  hash.update(buf);
+  yield `${buf},${JSON.stringify(last.key)}:${JSON.stringify(last.value(hash.digest('hex')))}}\n`;
 }

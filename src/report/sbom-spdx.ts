@@ -12,8 +12,8 @@ import {
   digestHex,
   hashUuid,
   isoSeconds,
-  jsonArray,
-  jsonObject,
+  jsonChunks,
+  JsonItems,
   licenseExpression,
   MAX_FILES_PER_PACKAGE,
   oneLineText,
@@ -25,7 +25,6 @@ import {
 
 type Json = Record<string, unknown>;
 
-const NAMESPACE_PLACEHOLDER = 'https://spdx.org/spdxdocs/slimgate-00000000-0000-0000-0000-000000000000';
 const NO_CHECKSUM = { algorithm: 'SHA1', checksumValue: '0'.repeat(40) };
 /** Once, not on each of up to 100,000 files. */
 const FILES_COMMENT =
@@ -164,25 +163,30 @@ function* files(model: SbomModel): Generator<Json> {
       };
 }
 
-/** The SPDX 2.3 JSON text of `report`, created at `time` (see sbomTime). */
-export function renderSpdx(report: Report, time: Date): string {
+/** The SPDX 2.3 JSON of `report`, created at `time` (see sbomTime), as chunks of text. */
+export function spdxChunks(report: Report, time: Date): Generator<string> {
   const model = sbomModel(report);
-  const text = `${jsonObject({
-    spdxVersion: 'SPDX-2.3',
-    dataLicense: 'CC0-1.0',
-    SPDXID: 'SPDXRef-DOCUMENT',
-    // Before the name: the placeholder's first occurrence must be this one.
-    documentNamespace: NAMESPACE_PLACEHOLDER,
-    name: name(report.image.source),
-    creationInfo: {
-      created: isoSeconds(time),
-      creators: [`Tool: slimgate-${VERSION}`],
-      comment: FILES_COMMENT,
+  return jsonChunks(
+    {
+      spdxVersion: 'SPDX-2.3',
+      dataLicense: 'CC0-1.0',
+      SPDXID: 'SPDXRef-DOCUMENT',
+      name: name(report.image.source),
+      creationInfo: {
+        created: isoSeconds(time),
+        creators: [`Tool: slimgate-${VERSION}`],
+        comment: FILES_COMMENT,
+      },
+      packages: new JsonItems(packages(report, model)),
+      files: new JsonItems(files(model)),
+      relationships: new JsonItems(relationships(model)),
     },
-    packages: jsonArray(packages(report, model)),
-    files: jsonArray(files(model)),
-    relationships: jsonArray(relationships(model)),
-  })}\n`;
-  // The placeholder's first occurrence is the namespace: it comes before any image text.
-  return text.replace(NAMESPACE_PLACEHOLDER, `https://spdx.org/spdxdocs/slimgate-${hashUuid(text)}`);
+    // Last: it is derived from a hash of everything before it.
+    { key: 'documentNamespace', value: (hex) => `https://spdx.org/spdxdocs/slimgate-${hashUuid(hex)}` },
+  );
+}
+
+/** The same, as one string. */
+export function renderSpdx(report: Report, time: Date): string {
+  return [...spdxChunks(report, time)].join('');
 }
