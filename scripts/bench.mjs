@@ -213,8 +213,35 @@ async function main() {
   const w = Math.max(...rows.map((r) => r[0].length));
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
   startBench();
+  sbomBench(blobs.length);
   await registryBench(blobs);
   await vulnBench(benchDir);
+}
+
+/** --sbom-file's cost: both SBOMs rendered from the report of the full image's scan (issue 25). */
+function sbomBench(layers) {
+  const r = [];
+  for (let i = 0; i < runs; i++) r.push(runChild(['sbom', `oci:${layout}:full`]));
+  const m = (k) => median(r.map((x) => x[k]));
+  const [x] = r;
+  console.log(
+    `sbom: ${x.files} files (${x.owned} owned by ${x.packages} made-up packages), ${layers} layers; inspect ${fmt(m('scanMs'))}`,
+  );
+  const rows = [
+    [
+      'CycloneDX 1.6 JSON',
+      `${m('cdxMs').toFixed(0)} ms`,
+      `${((100 * m('cdxMs')) / m('scanMs')).toFixed(1)}% of inspect; ${mb(x.cdxBytes)}; target ≤ 10%`,
+    ],
+    [
+      'SPDX 2.3 JSON',
+      `${m('spdxMs').toFixed(0)} ms`,
+      `${((100 * m('spdxMs')) / m('scanMs')).toFixed(1)}% of inspect; ${mb(x.spdxBytes)}; target ≤ 10%`,
+    ],
+    ['peak RSS added by both (high-water mark)', mb(m('rssAfter') - m('rssBefore')), 'target ≤ 50 MB'],
+  ];
+  const w = Math.max(...rows.map((row) => row[0].length));
+  for (const [a, b, c] of rows) console.log(`${a.padEnd(w)}  ${b.padStart(9)}  ${c}`);
 }
 
 /** What every `slimgate` run pays before it reads a byte: starting the committed bundle, against bare Node. */

@@ -24,11 +24,13 @@ import { diffReports } from './report/diff.js';
 import { defaultCommentKey } from './report/comment-key.js';
 import { writeSarif } from './output/sarif-file.js';
 import { writeHtml } from './output/html-file.js';
+import { writeSbom } from './output/sbom-file.js';
+import { SBOM_FLAGS, SBOM_USAGE, sbomRequest, type SbomRequest } from './cli/sbom-flags.js';
 
 const USAGE = `Usage:
-  slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json]
+  slimgate inspect SOURCE [--platform os/arch[/variant]|all] [--json] [--sbom-file FILE [--sbom-format F]]
   slimgate check SOURCE [--platform os/arch[/variant]|all] [--baseline SOURCE] [--dockerfile PATH] [--config FILE] [policy flags…] [--json|--markdown]
-                 [--sarif FILE] [--html FILE] [--fix-dockerfile [--write]]
+                 [--sarif FILE] [--html FILE] [--sbom-file FILE [--sbom-format F]] [--fix-dockerfile [--write]]
   slimgate build [--context DIR] [--file PATH] [--target STAGE] [--build-arg K=V]… [--tags T]… [--push] [build options…] [--json]
 
 SOURCE is one of:
@@ -49,6 +51,7 @@ Options:
 ${REGISTRY_USAGE}
 ${BUILD_USAGE}
 ${CHECK_USAGE}
+${SBOM_USAGE}
 Exit codes: 0 passed, 1 policy failed, 2 usage or input error.
 `;
 
@@ -76,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
         ...REGISTRY_FLAGS,
         ...BUILD_FLAGS,
         ...CHECK_FLAGS,
+        ...SBOM_FLAGS,
       },
     });
   } catch (err) {
@@ -103,6 +107,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'inspect') checkNoBuildFlags(values, command);
   if (extra.length) throw new InputError(`unexpected argument "${extra[0]}"`);
+  const sbom = sbomRequest(values, command);
   const build = command === 'build' ? buildOptionsFromFlags(values) : undefined;
   // Explicit credentials go to the source's registry only (for build: the registry of the first tag).
   const credentialRegistry = build
@@ -127,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
       throw new InputError(`--concurrency must be a whole number from 1 to 64, not "${values.concurrency}"`);
     }
   }
-  if (command === 'check') return runCheck(source, values, { platform, concurrency, access });
+  if (command === 'check') return runCheck(source, values, { platform, concurrency, access, sbom });
   checkNoCheckFlags(values, command);
   const progress = ttyProgress();
   const run = build
@@ -137,6 +142,7 @@ async function main(argv: string[]): Promise<number> {
       ).then((r) => r.reports)
     : inspect(source as string, { platform, concurrency, progress: progress?.update, ...access });
   const reports = await run.finally(() => progress?.clear());
+  if (sbom) writeSbom(sbom.file, reports, { ...sbom, everyPlatform: platform === 'all' });
   if (values.json) {
     const doc = platform === 'all' ? reports : reports[0];
     process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
@@ -170,7 +176,12 @@ type Values = Parameters<typeof policyRecordFromFlags>[0] & {
 async function runCheck(
   source: string | undefined,
   values: Values,
-  o: { platform: PlatformChoice; concurrency: number | undefined; access: EngineAccess },
+  o: {
+    platform: PlatformChoice;
+    concurrency: number | undefined;
+    access: EngineAccess;
+    sbom: SbomRequest | undefined;
+  },
 ): Promise<number> {
   if (!source) throw new InputError('check needs a SOURCE (see slimgate --help)');
   if (values.json && values.markdown) throw new InputError('--json and --markdown cannot be used together');
@@ -199,6 +210,8 @@ async function runCheck(
       throw new InputError('--sarif needs the full check: it cannot be used with --manifest-only');
     if (values.html)
       throw new InputError('--html needs the full check: it cannot be used with --manifest-only');
+    if (o.sbom)
+      throw new InputError('--sbom-file needs the full check: it cannot be used with --manifest-only');
     const all = await checkManifest(source, {
       platform: o.platform,
       ...o.access,
@@ -255,6 +268,7 @@ async function runCheck(
       })),
       { everyPlatform },
     );
+  if (o.sbom) writeSbom(o.sbom.file, reports, { ...o.sbom, everyPlatform });
   const [first] = platforms;
   if (values['fix-dockerfile'] && dockerfile && first) {
     // Loaded on demand, as the engine loads the Dockerfile parser: most runs never need it.

@@ -91,7 +91,8 @@ describe.each(nodes)('the HTML report as a workflow artifact under %s', (_name, 
     run({
       event: 'pull_request',
       payload: webhookExample('pull_request', 'opened'),
-      inputs: { 'fail-on': 'never', ...inputs },
+      // The SBOM shares the artifact: its own tests are action-sbom.test.ts.
+      inputs: { 'fail-on': 'never', 'sbom-format': 'none', ...inputs },
       env,
     });
 
@@ -261,7 +262,7 @@ describe.each(nodes)('the HTML report as a workflow artifact under %s', (_name, 
       api,
       run,
       {
-        inputs: { image: HELLO, comment: 'false', 'fail-on': 'never' },
+        inputs: { image: HELLO, comment: 'false', 'fail-on': 'never', 'sbom-format': 'none' },
         env: { ...svc.env(), GITHUB_RUN_ID: runId, GITHUB_REPOSITORY: repo },
       },
       2,

@@ -50,6 +50,19 @@ function deref(doc: Json, v: unknown): Json {
   return o;
 }
 
+/**
+ * OpenAPI 3.0's `nullable: true` beside `anyOf` and no `type` (the dependency graph's metadata values) is
+ * null or one of the alternatives; ajv refuses `nullable` without `type`, so it is written out as such.
+ */
+function typelessNullable(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(typelessNullable);
+  if (!v || typeof v !== 'object') return v;
+  const o = Object.fromEntries(Object.entries(v as Json).map(([k, x]) => [k, typelessNullable(x)])) as Json;
+  if (o['nullable'] !== true || 'type' in o || !Array.isArray(o['anyOf'])) return o;
+  const { nullable: _, anyOf, ...rest } = o;
+  return { ...rest, anyOf: [...(anyOf as unknown[]), { type: 'null' }] };
+}
+
 function loadSpec(): Spec {
   if (spec) return spec;
   const doc = require('@octokit/openapi/generated/api.github.com.json') as Json;
@@ -57,7 +70,7 @@ function loadSpec(): Spec {
   for (const f of ['date-time', 'date', 'uri', 'uri-template', 'email', 'binary', 'repo.nwo', 'timestamp'])
     ajv.addFormat(f, true);
   for (const f of ['int32', 'int64', 'double']) ajv.addFormat(f, { type: 'number', validate: () => true });
-  ajv.addSchema({ components: doc['components'] }, 'gh');
+  ajv.addSchema({ components: typelessNullable(doc['components']) }, 'gh');
   const ops: Operation[] = [];
   for (const [template, item] of Object.entries(doc['paths'] as Record<string, Json>)) {
     const names: string[] = [];
@@ -248,6 +261,8 @@ export class GitHubApi {
   readonly pulls = new Map<string, StoredPull>();
   /** `owner/repo#number` → reviews, oldest first. */
   readonly reviews = new Map<string, StoredReview[]>();
+  /** `owner/repo` → dependency snapshots submitted, oldest first (GitHub keeps the latest per correlator). */
+  readonly snapshots = new Map<string, Json[]>();
   /** Faults by operation id (`issues/create-comment`), used in order, each for its count of requests. */
   private readonly faults = new Map<string, { fault: Fault; times: number }[]>();
   private server: Server | undefined;
@@ -697,6 +712,23 @@ export class GitHubApi {
         if (!r) return fail(404, 'Not Found', op);
         r.body = (rec.body as { body: string }).body;
         return send(200, this.reviewJson(repo, n, r), {}, op);
+      }
+      case 'dependency-graph/create-repository-snapshot': {
+        const list = this.snapshots.get(repo) ?? [];
+        list.push(rec.body as Json);
+        this.snapshots.set(repo, list);
+        const created = this.now();
+        return send(
+          201,
+          {
+            id: this.nextId++,
+            created_at: created,
+            result: 'SUCCESS',
+            message: 'Dependency results for the repo have been successfully updated.',
+          },
+          {},
+          op,
+        );
       }
       default:
         this.violations.push(`the double does not implement ${op.id} (${rec.method} ${u.pathname})`);

@@ -136,3 +136,36 @@ describe('the html input', () => {
     expect(() => read({ INPUT_HTML: 'maybe' })).toThrow('input "html" must be true or false, not "maybe"');
   });
 });
+
+describe('the SBOM line (issue 25)', () => {
+  it('is one line after the HTML report line, only with an https URL, naming the format', () => {
+    const body = renderComment(one(), {
+      commentKey: 'app',
+      htmlUrl: URL,
+      sbom: { url: URL, format: 'spdx-json' },
+    });
+    const lines = body.split('\n');
+    const sbom = `🧾 [The image's SBOM, SPDX 2.3 JSON](${URL}) (in the same workflow artifact)`;
+    expect(lines.filter((l) => l.includes('SBOM'))).toEqual([sbom]);
+    expect(lines.indexOf(sbom)).toBe(lines.indexOf(LINE) + 2);
+    const evil = renderComment(one(), {
+      commentKey: 'app',
+      sbom: { url: 'javascript:alert(1)', format: 'cyclonedx-json' },
+    });
+    expect(evil).not.toContain('SBOM');
+  });
+
+  it('pr.json carries it, checked as an https URL', () => {
+    const ok = readEnvelope(
+      writeJson({ ...prEnvelope('a'.repeat(40)), sbomUrl: URL, sbomFormat: 'cyclonedx-json' }),
+    );
+    expect(ok.sbomUrl).toBe(URL);
+    expect(ok.sbomFormat).toBe('cyclonedx-json');
+    expect(() =>
+      readEnvelope(writeJson({ ...prEnvelope('a'.repeat(40)), sbomUrl: 'http://evil.example/x' })),
+    ).toThrow(/"sbomUrl" must be an https URL/);
+    expect(() => readEnvelope(writeJson({ ...prEnvelope('a'.repeat(40)), sbomFormat: 'xml' }))).toThrow(
+      InputError,
+    );
+  });
+});

@@ -17,6 +17,9 @@ import { parseSource, registryOfSource } from '../sources/source.js';
 import { defaultDockerfile, type BuildInputs } from '../sources/build-options.js';
 import { parseCacheSetting, type CacheSetting } from '../github/actions-cache.js';
 import { readBuildInputs } from './build-inputs.js';
+import { SBOM_FORMATS, type SbomFormat } from '../output/sbom-file.js';
+
+const SBOM_INPUT = [...SBOM_FORMATS, 'none'] as const;
 
 type Mode = 'check' | 'comment';
 
@@ -79,6 +82,10 @@ export interface ActionInputs {
   html: boolean;
   /** The OSV API's base URL; undefined: SLIMGATE_OSV_URL or api.osv.dev. */
   osvUrl: string | undefined;
+  /** Check mode: the SBOM written beside report.json and put in the same artifact (`none`: no SBOM). */
+  sbomFormat: SbomFormat | 'none';
+  /** Check mode, on pushes to the default branch: the packages sent to GitHub's dependency graph. */
+  dependencySnapshot: boolean;
 }
 
 /** Reads one input (`core.getInput`'s contract: INPUT_NAME, spaces as underscores, upper case). */
@@ -174,6 +181,10 @@ export function readInputs(
   const suggestions = parseBoolean('suggestions', get('suggestions'), true);
   const html = parseBoolean('html', get('html'), true);
   const osvUrl = get('osv-url') || undefined;
+  const sbomFormat = SBOM_INPUT.find((f) => f === (get('sbom-format') || 'cyclonedx-json'));
+  if (!sbomFormat)
+    throw new InputError(`input "sbom-format" must be ${SBOM_INPUT.join(', ')}, not "${get('sbom-format')}"`);
+  const dependencySnapshot = parseBoolean('dependency-snapshot', get('dependency-snapshot'), false);
   const comment = parseBoolean('comment', get('comment'), true);
   const commentKey = get('comment-key');
   if (/[\r\n]/.test(commentKey)) throw new InputError('input "comment-key" must be one line');
@@ -216,6 +227,8 @@ export function readInputs(
     cache,
     html,
     osvUrl,
+    sbomFormat,
+    dependencySnapshot,
   };
 
   if (mode === 'comment') {

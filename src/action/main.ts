@@ -32,6 +32,7 @@ import { loadJudged, prEnvelope, prState, runFooter, sarifOutput, type PrState }
 import { applyVerdict, publish } from './publish.js';
 import { suggestFixes } from './suggest.js';
 import { htmlReport } from './html-report.js';
+import { submitDependencyGraph } from './dependency-graph.js';
 import { confirmedArtifactUrl } from '../github/artifact-upload.js';
 
 async function runCheck(inputs: ActionInputs, ctx: RunContext): Promise<void> {
@@ -157,7 +158,7 @@ async function checkSource(
     );
   const key = runKey(plan, platforms);
   // The HTML report is uploaded before the comment is rendered: the comment and the summary link it.
-  const html = await htmlReport(inputs.html, key, entries, plan.everyPlatform);
+  const html = await htmlReport(inputs.html, key, entries, plan.everyPlatform, inputs.sbomFormat);
   const found = entries.find((e) => e.baselineSource);
   const view: CommentView = {
     baselineLabel: ctx.baseBranch ?? 'baseline',
@@ -168,6 +169,9 @@ async function checkSource(
     ...(run.missing.length ? { missingPlatforms: run.missing } : {}),
     ...runFooter(ctx),
     ...(html.url ? { htmlUrl: html.url } : {}),
+    ...(html.sbomUrl && inputs.sbomFormat !== 'none'
+      ? { sbomUrl: html.sbomUrl, sbomFormat: inputs.sbomFormat }
+      : {}),
   };
   const pr = prEnvelope(ctx, key, policy, state, view);
   // A full RUNNER_TEMP fails the step with one line, after the comment and the summary say what was found.
@@ -200,6 +204,7 @@ async function checkSource(
     ...(plan.comment ? { comment: { ...plan.comment, token: inputs.token, key } } : {}),
   });
   await suggestions?.post();
+  await submitDependencyGraph(inputs.dependencySnapshot, { token: inputs.token, ctx, runKey: key, entries });
   // One annotation per finding, however many platforms share it.
   annotate(distinctFindings(entries.flatMap((e, i) => diffs[i]?.findings.added ?? e.report.findings)));
   applyVerdict(entries, plan.everyPlatform);
@@ -264,6 +269,7 @@ async function runComment(inputs: ActionInputs, ctx: RunContext): Promise<void> 
       checkedSha: pr.headSha,
       ...(checkRun ? { runUrl: checkRun } : { runUrl: undefined }),
       htmlUrl: confirmedArtifactUrl(env.htmlUrl, checkRun),
+      sbomUrl: confirmedArtifactUrl(env.sbomUrl, checkRun),
     };
     const outputs = first;
     first = false;

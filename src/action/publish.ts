@@ -53,6 +53,7 @@ function markdownOptions(view: CommentView): CommentOptions {
     showPlatform: view.showPlatform,
     ...(view.overrideLabel ? { overrideLabel: view.overrideLabel } : {}),
     ...(view.htmlUrl ? { htmlUrl: view.htmlUrl } : {}),
+    ...(view.sbomUrl ? { sbom: { url: view.sbomUrl, format: view.sbomFormat ?? 'cyclonedx-json' } } : {}),
   };
 }
 

@@ -28,6 +28,9 @@ export interface CommentView {
   runUrl?: string;
   /** The HTML report's workflow artifact (an https URL): linked from the comment and the summary. */
   htmlUrl?: string;
+  /** The workflow artifact that holds the SBOM (an https URL), and its format. */
+  sbomUrl?: string;
+  sbomFormat?: 'cyclonedx-json' | 'spdx-json';
 }
 
 /** What the workflow_run job needs to post a report made by a pull_request run. */
@@ -155,6 +158,8 @@ const ENVELOPE = obj<StoredEnvelope>({
   runUrl: optional(line(4096)),
   // Checked as an https URL below; the comment job links it only as an artifact of the run that made it.
   htmlUrl: optional(line(4096)),
+  sbomUrl: optional(line(4096)),
+  sbomFormat: optional(oneOf(['cyclonedx-json', 'spdx-json'] as const)),
 });
 
 /**
@@ -182,6 +187,8 @@ export function readEnvelope(path: string): PrEnvelope {
   }
   if (env.htmlUrl !== undefined && !isLinkUrl(env.htmlUrl))
     throw new InputError(`${path}: "htmlUrl" must be an https URL`);
+  if (env.sbomUrl !== undefined && !isLinkUrl(env.sbomUrl))
+    throw new InputError(`${path}: "sbomUrl" must be an https URL`);
   const { preset, missingPlatforms, ...rest } = env;
   const missing = envelopeMissing(missingPlatforms, path);
   return {

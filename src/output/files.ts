@@ -1,5 +1,5 @@
 /** Writing a file the user named (--sarif, --html, the action's inputs): its directory made, one line on failure. */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { InputError, oneLine } from '../util/errors.js';
 
@@ -21,6 +21,22 @@ export function writeOutputFile(file: string, text: string, what: string): strin
     writeFileSync(path, text);
   } catch (err) {
     throw new InputError(`cannot write ${what} ${file}: ${oneLine(err)}`);
+  }
+  return path;
+}
+
+/** Writes `chunks` to `file` as they come (a large SBOM is never one string); as writeOutputFile otherwise. */
+export function writeOutputChunks(file: string, chunks: Iterable<string>, what: string): string {
+  const path = resolve(file);
+  let fd: number | undefined;
+  try {
+    makeParents(path);
+    fd = openSync(path, 'w');
+    for (const c of chunks) writeSync(fd, c);
+  } catch (err) {
+    throw new InputError(`cannot write ${what} ${file}: ${oneLine(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   return path;
 }

@@ -60,6 +60,8 @@ export interface MarkdownOptions {
   missing?: string[];
   /** The HTML report as a workflow artifact: one line above the footer links it. */
   htmlUrl?: string;
+  /** The SBOM, in the same workflow artifact: one line links it. */
+  sbom?: { url: string; format: 'cyclonedx-json' | 'spdx-json' };
 }
 
 // ---------------------------------------------------------------------------------------------- escaping
@@ -672,9 +674,15 @@ function htmlLine(url: string | undefined): string[] {
   return [`📊 [Where the bytes are: the HTML report](${url}) (a workflow artifact)`, ''];
 }
 
+function sbomLine(sbom: MarkdownOptions['sbom']): string[] {
+  if (!sbom || !isLinkUrl(sbom.url)) return [];
+  const format = sbom.format === 'spdx-json' ? 'SPDX 2.3' : 'CycloneDX 1.6';
+  return [`🧾 [The image's SBOM, ${format} JSON](${sbom.url}) (in the same workflow artifact)`, ''];
+}
+
 function footer(findings: readonly Finding[], docs: string, trimmed: boolean, o: MarkdownOptions): string[] {
   const ids = [...new Set(findings.map((f) => f.id))].sort();
-  const out: string[] = [...htmlLine(o.htmlUrl)];
+  const out: string[] = [...htmlLine(o.htmlUrl), ...sbomLine(o.sbom)];
   if (trimmed)
     out.push(
       `> Details were trimmed to stay under GitHub's ${GITHUB_COMMENT_LIMIT.toLocaleString('en-US')}-character comment limit; the job summary and the JSON report have everything.`,
