@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cargoPackages } from '../../src/formats/cargo-auditable.js';
+import { cargoPackages } from '../../src/formats/cargo-packages.js';
 import { composerReader } from '../../src/formats/composer.js';
 import { eggKind, eggReader } from '../../src/formats/egg-info.js';
 import { jarReader } from '../../src/formats/jar.js';

@@ -4,8 +4,10 @@ import { composerReader, isComposerInstalled } from '../../src/formats/composer.
 import { condaReader, isCondaMeta } from '../../src/formats/conda.js';
 import { depsJsonReader, isDepsJson } from '../../src/formats/deps-json.js';
 import { eggKind, eggReader } from '../../src/formats/egg-info.js';
-import { cargoPackages, readDepSection } from '../../src/formats/cargo-auditable.js';
-import { spdxOf, type LangReader, type LangResult } from '../../src/formats/lang.js';
+import { readDepSection } from '../../src/formats/cargo-auditable.js';
+import { cargoPackages } from '../../src/formats/cargo-packages.js';
+import { spdxOf } from '../../src/formats/ids.js';
+import type { LangReader, LangResult } from '../../src/formats/lang.js';
 
 function feed(r: LangReader, body: string | Buffer, step = 5): LangResult {
   const b = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;

@@ -7,12 +7,12 @@
  * The scan captures the section's bytes while the binary streams past (src/scan/elf-probe.ts), bounded by
  * DEP_SECTION_CAP; this module decodes them, inflating at most INFLATED_CAP, into a compact record that the
  * layer cache stores with the binary's other facts (CARGO_DEPS checks it on the way back). Every crate in
- * it owns the binary: `cargoPackages` gives them as packages once the binary's path is known.
+ * it owns the binary: cargo-packages.ts gives them as packages once the binary's path is known.
  * A purl is given to crates from a registry (crates.io); a local or git crate has no registry name.
  */
 import { inflateSync } from 'node:zlib';
 import { arr, count, nullable, obj, optional, str, type Shape } from '../util/shape.js';
-import { MAX_DEPENDS, MAX_FIELD, emptyResult, isObject, purlOf, textOf, type LangPackage } from './lang.js';
+import { MAX_DEPENDS, MAX_FIELD, emptyResult, isObject, textOf } from './lang.js';
 
 /** Compressed bytes of `.dep-v0` kept (real ones are a few KiB even for hundreds of crates). */
 export const DEP_SECTION_CAP = 1024 * 1024;
@@ -51,19 +51,6 @@ export const CARGO_DEPS: Shape<CargoDeps> = obj<CargoDeps>({
   bad: count,
   notes: arr(str(200), 8),
 });
-
-/** The crates of a binary's `.dep-v0` as packages that own the binary at `path`. */
-export function cargoPackages(deps: CargoDeps, path: string): LangPackage[] {
-  return deps.crates.map((c) => {
-    const p: LangPackage = { manager: 'cargo', name: c.name, version: c.version, files: [path] };
-    if (c.source) p.source = c.source;
-    // Only a registry crate has a name a purl resolves: a local or git crate is the app's own.
-    const purl = c.source === 'crates.io' ? purlOf('cargo', null, c.name, c.version) : undefined;
-    if (purl) p.purl = purl;
-    if (c.dependsOn) p.dependsOn = c.dependsOn;
-    return p;
-  });
-}
 
 /** The crates recorded in a `.dep-v0` section's bytes. */
 export function readDepSection(bytes: Uint8Array): CargoDeps {

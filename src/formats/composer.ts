@@ -17,13 +17,12 @@ import {
   heldJson,
   isObject,
   note,
-  purlOf,
-  spdxOf,
   textOf,
   type LangPackage,
   type LangReader,
   type LangResult,
 } from './lang.js';
+import { purlOf, spdxOf } from './ids.js';
 
 const INSTALLED_CAP = 16 * 1024 * 1024;
 

@@ -17,12 +17,12 @@ import {
   heldJson,
   isObject,
   note,
-  purlOf,
   textOf,
   type LangPackage,
   type LangReader,
   type LangResult,
 } from './lang.js';
+import { purlOf } from './ids.js';
 
 const DEPS_CAP = 16 * 1024 * 1024;
 

@@ -24,12 +24,11 @@ import {
   emptyResult,
   fieldOf,
   note,
-  purlOf,
-  spdxOf,
   type LangPackage,
   type LangReader,
   type LangResult,
 } from './lang.js';
+import { purlOf, spdxOf } from './ids.js';
 
 type EggKind = 'egg-pkg-info' | 'egg-files' | 'egg-top-level' | 'egg-requires';
 

@@ -21,11 +21,11 @@ import {
   emptyResult,
   fieldOf,
   note,
-  purlOf,
   type LangPackage,
   type LangReader,
   type LangResult,
 } from './lang.js';
+import { purlOf } from './ids.js';
 import { listZip, readEntry, type ZipEntry } from './zip.js';
 
 /** How much of a Java archive is held; larger ones are noted, not read. */

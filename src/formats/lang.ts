@@ -1,15 +1,13 @@
 /**
  * What every language-world reader of this folder gives back, and the small pieces they share: a bounded
- * field, a purl built by `packageurl-js`, a license kept only as a valid SPDX expression, and a holder
- * that keeps a file's body up to a cap (the readers that parse a document whole).
+ * field and a holder that keeps a file's body up to a cap (the readers that parse a document whole).
+ * Purls and licenses are in ids.ts, apart: their libraries cost ~10 MB of memory wherever they load, and
+ * the ELF probe (in every scan worker) needs only this module.
  *
  * A reader sees one file's body as it streams past the scan (`write(chunk)`, then `end()`), never reads
  * a layer twice, and bounds everything it keeps; what it did not keep is counted in `cut`, what did not
  * parse in `bad`, and `notes` say why in Slimgate's own words (never the image's text).
  */
-import { PackageURL } from 'packageurl-js';
-import parseSpdx from 'spdx-expression-parse';
-import correctSpdx from 'spdx-correct';
 import { decodeName } from '../util/names.js';
 
 type LangManager = 'python-egg' | 'maven' | 'nuget' | 'composer' | 'cargo' | 'conda';
@@ -94,47 +92,6 @@ export function textOf(v: unknown, r: LangResult): string | null {
   if (typeof v !== 'string' || v === '') return null;
   if (v.length <= MAX_FIELD && v.isWellFormed()) return v.trim() || null;
   return fieldOf(Buffer.from(v.slice(0, MAX_FIELD * 4), 'utf8'), r);
-}
-
-/** A purl, or undefined when packageurl-js refuses the parts (it says why; the reader notes it). */
-export function purlOf(
-  type: string,
-  namespace: string | null,
-  name: string,
-  version: string | null,
-  qualifiers?: Record<string, string>,
-): string | undefined {
-  try {
-    return new PackageURL(type, namespace, name, version, qualifiers ?? null, null).toString();
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A license as an SPDX expression: the text itself when it parses, else spdx-correct's reading of it when
- * that parses; else undefined. Several licenses are joined with OR (Composer and conda list alternatives).
- */
-export function spdxOf(raw: string | readonly string[] | null | undefined): string | undefined {
-  const list = (typeof raw === 'string' ? [raw] : (raw ?? [])).map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0 || list.some((s) => s.length > MAX_FIELD)) return undefined;
-  const out: string[] = [];
-  for (const s of list) {
-    const one = valid(s) ?? valid(correctSpdx(s, { upgrade: true }) ?? '');
-    if (one === undefined) return undefined;
-    out.push(list.length > 1 && /\s/.test(one) ? `(${one})` : one);
-  }
-  return out.join(' OR ');
-}
-
-function valid(s: string): string | undefined {
-  if (!s) return undefined;
-  try {
-    parseSpdx(s);
-    return s;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Keeps a body whole up to `cap` bytes; past it the body is dropped and `over` says so. */
