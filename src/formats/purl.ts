@@ -4,8 +4,18 @@
  * is compared with (and OSV's purls for Debian and Alpine) percent-encode it, and a purl is matched as a
  * string more often than it is parsed.
  */
-import { PackageURL } from 'packageurl-js';
+import { createRequire } from 'node:module';
 import type { PurlContext } from './contract.js';
+
+type PackageUrl = typeof import('packageurl-js').PackageURL;
+let PackageURL: PackageUrl | undefined;
+/**
+ * Loaded on first use: the format modules are imported by every scan worker, which never builds a purl,
+ * and loading packageurl-js there cost each worker's start.
+ */
+const packageUrl = (): PackageUrl =>
+  (PackageURL ??= (createRequire(import.meta.url)('packageurl-js') as typeof import('packageurl-js'))
+    .PackageURL);
 
 export function purl(
   type: string,
@@ -17,7 +27,7 @@ export function purl(
   const q: Record<string, string> = {};
   for (const [k, v] of Object.entries(qualifiers ?? {})) if (v) q[k] = v;
   try {
-    const s = new PackageURL(type, namespace, name, version ?? undefined, q).toString();
+    const s = new (packageUrl())(type, namespace, name, version ?? undefined, q).toString();
     const at = s.indexOf('@', `pkg:${type}/`.length + (namespace ? namespace.length : 0));
     if (at === -1) return s;
     const end = s.indexOf('?', at);
