@@ -6,7 +6,7 @@ import { complete } from '../../src/analysis/finding.js';
 import { proposeFixes } from '../../src/analysis/fixes.js';
 import { diffBinaries } from '../../src/report/binaries-diff.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { renderCheck, renderInspect } from '../../src/report/text.js';
 import { validateReport } from '../../src/report/validate.js';
 import type { Report, ReportBinary } from '../../src/types/report.js';

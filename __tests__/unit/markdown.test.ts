@@ -7,16 +7,16 @@ import {
   GITHUB_COMMENT_LIMIT,
   commentMarker,
   escapeText,
-  renderMarkdown,
   type MarkdownOptions,
 } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import type { Finding, Report } from '../../src/types/report.js';
 import { dir, file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
 // `.md.snap`: the exact bytes of the body (markdown, but not for Prettier to reformat).
 const snap = (name: string): string => `./__snapshots__/markdown/${name}.md.snap`;
 
-const prOptions = (r: Report, extra: MarkdownOptions = {}): MarkdownOptions => ({
+const prOptions = (r: Report, extra: Partial<MarkdownOptions> = {}): MarkdownOptions => ({
   commentKey: 'docker-archive:app.tar linux/amd64',
   baselineLabel: 'main',
   baselineSource: 'docker://ghcr.io/acme/app:main',

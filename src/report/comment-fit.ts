@@ -1,12 +1,12 @@
 /** The comment's fit under GitHub's 65,536-character limit: fewer details first, a cut as the last resort. */
 import { commentMarker, headTag } from './comment-escape.js';
-import { LEVELS, type Level, type MarkdownOptions } from './comment-options.js';
+import { LEVELS, type Level, type PageOptions } from './comment-options.js';
 
 /** GitHub rejects an issue comment body over 65,536 characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /** Renders at each level of detail until the body fits; as a last resort, cuts it and keeps the marker. */
-export function fitToLimit(renderAt: (lv: Level, trimmed: boolean) => string, opts: MarkdownOptions): string {
+export function fitToLimit(renderAt: (lv: Level, trimmed: boolean) => string, opts: PageOptions): string {
   const max = opts.maxLength ?? GITHUB_COMMENT_LIMIT;
   let body = '';
   for (let i = 0; i < LEVELS.length; i++) {

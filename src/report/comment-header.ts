@@ -15,7 +15,7 @@ import {
   STATUS_ICON,
 } from './comment-format.js';
 import { GITHUB_COMMENT_LIMIT } from './comment-fit.js';
-import type { MarkdownOptions } from './comment-options.js';
+import type { PageOptions } from './comment-options.js';
 
 /** The one line a failing comment gives to adopt Slimgate on an existing image. */
 const RATCHET_HINT =
@@ -104,7 +104,7 @@ function policySentence(v: Verdict): string {
 }
 
 /** "against main (`docker://…`)": what the sizes were diffed with. */
-export function againstBit(o: MarkdownOptions): string {
+export function againstBit(o: PageOptions): string {
   return `against ${escapeText(o.baselineLabel ?? 'baseline', 60)}${o.baselineSource ? ` (${code(o.baselineSource, 120)})` : ''}`;
 }
 
@@ -137,12 +137,7 @@ export function overrideLines(label: string): string[] {
   ];
 }
 
-export function header(
-  report: Report,
-  diff: ReportDiff | undefined,
-  v: Verdict,
-  o: MarkdownOptions,
-): string[] {
+export function header(report: Report, diff: ReportDiff | undefined, v: Verdict, o: PageOptions): string[] {
   const bits = [`<b>Slimgate</b>`, code(report.image.source, 120)];
   if (o.showPlatform) bits.push(escapeText(report.image.platform));
   if (diff) bits.push(againstBit(o));
@@ -169,7 +164,7 @@ export function footer(
   findings: readonly Finding[],
   docs: string,
   trimmed: boolean,
-  o: MarkdownOptions,
+  o: PageOptions,
 ): string[] {
   const ids = [...new Set(findings.map((f) => f.id))].sort();
   const out: string[] = [...htmlLine(o.htmlUrl)];
@@ -188,7 +183,7 @@ export function footer(
   return out;
 }
 
-export function withMarkers(out: string[], o: MarkdownOptions): string {
+export function withMarkers(out: string[], o: PageOptions): string {
   if (o.commentKey !== undefined) out.push('', commentMarker(o.commentKey));
   if (o.checked?.sha) out.push(headTag(o.checked.sha));
   return out.join('\n') + '\n';

@@ -2,7 +2,8 @@
 import type { Verdict } from '../analysis/verdict.js';
 import type { Trend } from './trend.js';
 
-export interface MarkdownOptions {
+/** How a comment page is presented: everything but the verdict. */
+export interface PageOptions {
   /** Appends the hidden marker `<!-- slimgate-comment:KEY -->` (see commentMarker). */
   commentKey?: string;
   /** The baseline column's heading, e.g. the base branch (default `baseline`). */
@@ -13,8 +14,6 @@ export interface MarkdownOptions {
   baselineNote?: string;
   /** Show the platform (when the image has several). */
   showPlatform?: boolean;
-  /** The verdict, as the caller decided it (fail-on, override label); default: fail-on error. */
-  verdict?: Verdict;
   /** The override label, when the action has one: the comment says who can apply it. */
   overrideLabel?: string;
   /** Notes shown under the verdict, e.g. that the comment could not be posted. Plain text. */
@@ -33,6 +32,12 @@ export interface MarkdownOptions {
   missing?: string[];
   /** The HTML report as a workflow artifact: one line above the footer links it. */
   htmlUrl?: string;
+}
+
+/** The one-image comment's options: the page's, and the verdict as the judge decided it. */
+export interface MarkdownOptions extends PageOptions {
+  /** The verdict (fail-on, override label): a renderer never decides one. */
+  verdict: Verdict;
 }
 
 export interface Level {

@@ -14,7 +14,7 @@ import {
   STATUS_ICON,
   DOCS_URL,
 } from './comment-format.js';
-import type { Level, MarkdownOptions } from './comment-options.js';
+import type { Level, PageOptions } from './comment-options.js';
 import { STORED_NOTE } from './comment-sizes.js';
 import {
   againstBit,
@@ -41,7 +41,7 @@ export interface PlatformMarkdown {
   trend?: Trend | undefined;
 }
 
-export type PlatformsMarkdownOptions = Omit<MarkdownOptions, 'verdict' | 'showPlatform' | 'trend'>;
+export type PlatformsMarkdownOptions = Omit<PageOptions, 'showPlatform' | 'trend'>;
 
 function countsCell(v: Verdict): string {
   const n = (k: number, what: string): string => `${num(k)} ${what}${k === 1 ? '' : 's'}`;

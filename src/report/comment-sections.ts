@@ -9,7 +9,7 @@ import { trendMarkdown, type Trend } from './trend.js';
 import { binariesDiffMarkdown } from './binaries-diff.js';
 import { code, escapeText } from './comment-escape.js';
 import { bySeverity, capped, details, findingLine } from './comment-format.js';
-import type { Level, MarkdownOptions } from './comment-options.js';
+import type { Level, PageOptions } from './comment-options.js';
 import { sizesTable } from './comment-sizes.js';
 import { budgetsSection } from './comment-budgets.js';
 import { findingsSection } from './comment-findings.js';
@@ -23,7 +23,7 @@ export interface SectionContext {
   report: Report;
   diff: ReportDiff | undefined;
   verdict: Verdict;
-  o: MarkdownOptions;
+  o: PageOptions;
   docs: string;
   lv: Level;
   trend: Trend | undefined;

@@ -10,7 +10,6 @@
  * (comment-sections.ts, one module each), the header and footer (comment-header.ts), the layout for several
  * platforms (comment-platforms.ts) and the fit under GitHub's limit (comment-fit.ts).
  */
-import { decideVerdict } from '../analysis/verdict.js';
 import type { ReportDiff } from './diff.js';
 import type { Report } from '../types/report.js';
 import { DOCS_URL } from './comment-format.js';
@@ -37,7 +36,7 @@ function render(
   trimmed: boolean,
 ): string {
   const docs = o.docsUrl ?? DOCS_URL;
-  const verdict = o.verdict ?? decideVerdict(report, 'error');
+  const { verdict } = o;
   const out: string[] = [
     ...header(report, diff, verdict, o),
     ...imageSections({ report, diff, verdict, o, docs, lv, trend: o.trend }),
@@ -84,6 +83,6 @@ export function renderComment(entries: readonly PlatformMarkdown[], opts: Commen
  * The comment body. Keeps under `maxLength` (GitHub's 65,536 by default) by trimming the details first,
  * and says so; as a last resort it cuts the body and keeps the marker.
  */
-export function renderMarkdown(report: Report, diff?: ReportDiff, opts: MarkdownOptions = {}): string {
+export function renderMarkdown(report: Report, diff: ReportDiff | undefined, opts: MarkdownOptions): string {
   return fitToLimit((lv, trimmed) => render(report, diff, opts, lv, trimmed), opts);
 }
