@@ -104,7 +104,7 @@ describe('--manifest-only agrees with the full check', () => {
 
 describe('--manifest-only refuses what it cannot honour', () => {
   it.each([
-    [{ rules: { SG201: { disabled: true } } }, /rules SG201 needs the layers/],
+    [{ rules: { SG201: { enabled: false } } }, /rules SG201 needs the layers/],
     [{ rules: { shell: { severity: 'warning' as const } } }, /rules shell needs the layers/],
     [{ allowedBases: ['os'] }, /allowed-bases needs the layers/],
     [{ ignorePaths: ['/tmp'] }, /ignore-path needs the layers/],

@@ -111,7 +111,7 @@ export function againstBit(o: PageOptions): string {
 export function noBaselineLines(note: string | undefined): string[] {
   return [
     `> **No baseline.** ${escapeText(note ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
-      `[Set up a baseline](${REPO_URL}#baseline-from-main).`,
+      `[Set up a baseline](${REPO_URL}/blob/main/docs/action.md#baseline-from-main).`,
     '',
   ];
 }
@@ -149,7 +149,10 @@ export function header(report: Report, diff: ReportDiff | undefined, v: Verdict,
   if (v.status === 'fail' && v.blocking && o.overrideLabel) out.push(...overrideLines(o.overrideLabel));
   // Once, in one line: only where every error counts, and some of them are not budget breaches.
   if (v.blocking && v.failOn === 'error' && !v.preset && v.judgedErrors > v.breaches.length)
-    out.push(`<sub>${RATCHET_HINT} ([how](${REPO_URL}#adopting-on-an-existing-image)).</sub>`, '');
+    out.push(
+      `<sub>${RATCHET_HINT} ([how](${REPO_URL}/blob/main/docs/action.md#adopting-on-an-existing-image)).</sub>`,
+      '',
+    );
   for (const n of o.notes ?? []) out.push(`> ${escapeText(n, 500)}`, '');
   return out;
 }
