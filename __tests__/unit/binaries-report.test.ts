@@ -172,6 +172,17 @@ describe('the binaries diff', () => {
     expect(md).toMatch(/↳ <code>@&#8203;admin\/&#91;x&#93;/);
   });
 
+  it('says added when every binary is added, never "changed"', () => {
+    const old = goBinary('/old', 1_000_000, []);
+    const base = withBinary(old);
+    const grown = { ...base, binaries: [old, goBinary('/a', 500_000, []), goBinary('/b', 700_000, [])] };
+    const text = renderCheck(grown, base);
+    expect(text).toContain('Binaries    2 added vs baseline');
+    const md = renderMarkdown(grown, diffReports(base, grown));
+    expect(md).toContain('<summary>Binaries: 2 added</summary>');
+    expect(md).not.toMatch(/Binaries: \d+ changed/);
+  });
+
   it('keeps image text out of the terminal raw: control characters escaped, no workflow command', () => {
     const evil = withBinary(goBinary('/app', 2_400_000, [['::error::owned\u001b[31m', 'v1\u0007']]));
     const text = renderCheck(evil, before);
