@@ -55,7 +55,7 @@ export function budgetValue(check: Pick<BudgetCheck, 'name' | 'unit'>, n: number
   return bytes ? formatBytes(n) : String(num(n));
 }
 
-const SEVERITY_ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
+export const SEVERITY_ICON: Record<Severity, string> = { error: '❌', warning: '⚠️', info: 'ℹ️' };
 
 export function bySeverity(a: Finding, b: Finding): number {
   return SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity];
