@@ -410,3 +410,15 @@ describe('findings grouped by rule', () => {
     expect(body.split('\n').filter((l) => l.startsWith('- ') && l.includes('[SG201]'))[0]).not.toContain('×');
   });
 });
+
+describe('a baseline that could not be read', () => {
+  it('says so and why, and does not ask to set one up', () => {
+    const note = "Baseline auto found main's saved report, which could not be read (unexpected end of JSON).";
+    const body = renderMarkdown(prReport(), undefined, { baselineNote: note });
+    expect(body).toContain("main's saved report, which could not be read (unexpected end of JSON)");
+    expect(body).not.toContain('Set up a baseline');
+    expect(renderMarkdown(prReport(), undefined, { baselineNote: 'No baseline was given.' })).toContain(
+      'Set up a baseline',
+    );
+  });
+});

@@ -109,9 +109,13 @@ export function againstBit(o: PageOptions): string {
 }
 
 export function noBaselineLines(note: string | undefined): string[] {
+  // A baseline that exists and could not be read needs no setting up: the note says what went wrong.
+  const unread = note !== undefined && /could not be read/.test(note);
+  const setUp = unread
+    ? ''
+    : ` [Set up a baseline](${REPO_URL}/blob/main/docs/action.md#baseline-from-main).`;
   return [
-    `> **No baseline.** ${escapeText(note ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed. ` +
-      `[Set up a baseline](${REPO_URL}/blob/main/docs/action.md#baseline-from-main).`,
+    `> **No baseline.** ${escapeText(note ?? 'No baseline image or report was given.')} Growth budgets were skipped, not failed.${setUp}`,
     '',
   ];
 }
