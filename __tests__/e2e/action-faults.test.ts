@@ -274,6 +274,9 @@ describe.each(nodes)('Actions cache faults under %s', (_name, nodeBin) => {
     expectNoStack(r);
     expect(warnings(r).filter((w) => /main's saved report is unusable/.test(w))).toHaveLength(1);
     expect(r.outputs['passed']).toBe('true');
+    // The comment says main's report could not be read, and why; not that a baseline needs setting up.
+    expect(r.summary).toContain("main's saved report, which could not be read (");
+    expect(r.summary).not.toContain('Set up a baseline');
   });
 
   it('a save that conflicts with an existing entry: an info line, the same verdict', async () => {

@@ -1,6 +1,7 @@
 // Shared helpers for the rules/base/budget/elf unit tests: in-memory images built entry by entry, and
 // synthetic ELF headers. Not a test file itself.
 import { buildCheckReport } from '../../src/engine/assemble.js';
+import { judgeReport } from '../../src/analysis/judge.js';
 import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model/image.js';
 import type { EntryRecord } from '../../src/scan/layer.js';
@@ -82,10 +83,9 @@ export function check(
   img: ScannedImage,
   patch: PolicyPatch = {},
   dockerfile: DockerfileInfo | null = null,
-  baseline?: { uncompressed: number } | null,
 ): Report {
   const policy: Policy = Object.keys(patch).length ? mergePolicy(patch) : DEFAULT_POLICY;
-  return buildCheckReport(img, { policy, dockerfile, ...(baseline !== undefined ? { baseline } : {}) });
+  return judgeReport(buildCheckReport(img, { policy, dockerfile }), policy).report;
 }
 
 export function ids(r: Report): string[] {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decideVerdict } from '../../src/analysis/verdict.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { trendOf } from '../../src/report/trend.js';
 import type { SizePoint } from '../../src/types/report.js';
 import { mainReport, prReport } from '../helpers/github-reports.js';

@@ -6,7 +6,7 @@ import { complete } from '../../src/analysis/finding.js';
 import { proposeFixes } from '../../src/analysis/fixes.js';
 import { diffBinaries } from '../../src/report/binaries-diff.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { renderCheck, renderInspect } from '../../src/report/text.js';
 import { validateReport } from '../../src/report/validate.js';
 import type { Report, ReportBinary } from '../../src/types/report.js';
@@ -170,6 +170,17 @@ describe('the binaries diff', () => {
     expect(md).not.toContain('<img');
     expect(md).not.toContain('[x](https://evil');
     expect(md).toMatch(/↳ <code>@&#8203;admin\/&#91;x&#93;/);
+  });
+
+  it('says added when every binary is added, never "changed"', () => {
+    const old = goBinary('/old', 1_000_000, []);
+    const base = withBinary(old);
+    const grown = { ...base, binaries: [old, goBinary('/a', 500_000, []), goBinary('/b', 700_000, [])] };
+    const text = renderCheck(grown, base);
+    expect(text).toContain('Binaries    2 added vs baseline');
+    const md = renderMarkdown(grown, diffReports(base, grown));
+    expect(md).toContain('<summary>Binaries: 2 added</summary>');
+    expect(md).not.toMatch(/Binaries: \d+ changed/);
   });
 
   it('keeps image text out of the terminal raw: control characters escaped, no workflow command', () => {

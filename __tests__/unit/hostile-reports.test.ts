@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { loadReport } from '../../src/github/baseline.js';
 import { readEnvelope, type PrEnvelope } from '../../src/github/artifact.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { trendOf } from '../../src/report/trend.js';
 import { decideVerdict } from '../../src/analysis/verdict.js';
 import type { Report } from '../../src/types/report.js';

@@ -446,3 +446,15 @@ describe('the HTML file writer', () => {
     }
   });
 });
+
+describe('the page header says what the size is', () => {
+  it('a docker save with layers stored uncompressed: "stored", never "compressed"; one layer is "1 layer"', () => {
+    const plain = layer('1', 'COPY app /', 1000, {
+      mediaType: 'application/vnd.docker.image.rootfs.diff.tar',
+    });
+    expect(pageData(report({ layers: [plain] })).stored).toBe(true);
+    expect(pageData(report({ layers: [layer('1', 'COPY app /', 1000)] })).stored).toBe(false);
+    expect(PAGE_SCRIPT).toContain("(data.stored ? ' stored · ' : ' compressed · ')");
+    expect(PAGE_SCRIPT).toContain("(data.layers.length === 1 ? ' layer' : ' layers')");
+  });
+});

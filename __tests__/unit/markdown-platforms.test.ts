@@ -129,7 +129,7 @@ describe('renderPlatformsMarkdown', () => {
       const pr = onPlatform(
         report({
           files,
-          findings: files.slice(0, 400).map((f) => finding('SG801', 'waste', 'warning', f.path)),
+          findings: files.slice(0, 400).map((f, i) => finding(`SG${10000 + i}`, 'waste', 'warning', f.path)),
           layers: Array.from({ length: 120 }, (_, i) => layer(String(i), `RUN step ${i}`, 1000)),
         }),
         platform,

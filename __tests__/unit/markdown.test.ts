@@ -7,16 +7,16 @@ import {
   GITHUB_COMMENT_LIMIT,
   commentMarker,
   escapeText,
-  renderMarkdown,
   type MarkdownOptions,
 } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import type { Finding, Report } from '../../src/types/report.js';
 import { dir, file, finding, layer, mainReport, prReport, report } from '../helpers/github-reports.js';
 
 // `.md.snap`: the exact bytes of the body (markdown, but not for Prettier to reformat).
 const snap = (name: string): string => `./__snapshots__/markdown/${name}.md.snap`;
 
-const prOptions = (r: Report, extra: MarkdownOptions = {}): MarkdownOptions => ({
+const prOptions = (r: Report, extra: Partial<MarkdownOptions> = {}): MarkdownOptions => ({
   commentKey: 'docker-archive:app.tar linux/amd64',
   baselineLabel: 'main',
   baselineSource: 'docker://ghcr.io/acme/app:main',
@@ -345,7 +345,15 @@ describe('the size limit', () => {
         const path = `/srv/app-${d}/node_modules/package-with-a-rather-long-name-${f}/lib/index-${f}.js`;
         files.push(file(path, 1000 + f));
         if (f % 4 === 0)
-          findings.push(finding('SG801', 'waste', 'warning', path, `cache file ${path} should not ship`));
+          findings.push(
+            finding(
+              `SG${10000 + findings.length}`,
+              'waste',
+              'warning',
+              path,
+              `cache file ${path} should not ship`,
+            ),
+          );
       }
     }
     const layers = Array.from({ length: 120 }, (_, i) =>
@@ -379,5 +387,38 @@ describe('the size limit', () => {
     expect(body.length).toBeLessThanOrEqual(1500);
     expect(body).toContain('Cut to stay under the comment limit');
     expect(body.trimEnd().endsWith(commentMarker('k'))).toBe(true);
+  });
+});
+
+describe('findings grouped by rule', () => {
+  it('one line per rule with its count, the fix once, and the other paths folded', () => {
+    const paths = Array.from({ length: 13 }, (_, i) => `/usr/bin/tool-${i}`);
+    const r = report({
+      findings: [
+        ...paths.map((p) => finding('SG301', 'package-manager', 'error', p, `package manager ${p} present`)),
+        finding('SG201', 'shell', 'error', '/bin/sh', 'shell /bin/sh present'),
+      ],
+    });
+    const body = renderMarkdown(r, diffReports(report(), r));
+    expect(body).toContain('**New findings (14, 2 rules)**');
+    const lines = body.split('\n').filter((l) => l.startsWith('- ') && l.includes('[SG301]'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('**×13** package manager /usr/bin/tool-0 present');
+    expect(lines[0]).toContain('also <code>/usr/bin/tool-1</code>');
+    expect(lines[0]).toContain('and 7 more');
+    expect(lines[0]!.split('↳')).toHaveLength(2);
+    expect(body.split('\n').filter((l) => l.startsWith('- ') && l.includes('[SG201]'))[0]).not.toContain('×');
+  });
+});
+
+describe('a baseline that could not be read', () => {
+  it('says so and why, and does not ask to set one up', () => {
+    const note = "Baseline auto found main's saved report, which could not be read (unexpected end of JSON).";
+    const body = renderMarkdown(prReport(), undefined, { baselineNote: note });
+    expect(body).toContain("main's saved report, which could not be read (unexpected end of JSON)");
+    expect(body).not.toContain('Set up a baseline');
+    expect(renderMarkdown(prReport(), undefined, { baselineNote: 'No baseline was given.' })).toContain(
+      'Set up a baseline',
+    );
   });
 });

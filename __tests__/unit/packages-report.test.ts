@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/engine/assemble.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { diffPackages } from '../../src/report/packages-diff.js';
 import { renderCheck, renderInspect } from '../../src/report/text.js';
 import { validateReport } from '../../src/report/validate.js';

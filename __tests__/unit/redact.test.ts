@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { redactCommand, redactEnv } from '../../src/analysis/secrets.js';
 import { loadReport } from '../../src/github/baseline.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { decideVerdict } from '../../src/analysis/verdict.js';
 import { buildReport } from '../../src/engine/assemble.js';
 import { renderCheck, renderInspect } from '../../src/report/text.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/validate.js';
 import { renderCheck } from '../../src/report/text.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderHtml } from '../../src/report/html.js';
 import { diffReports } from '../../src/report/diff.js';

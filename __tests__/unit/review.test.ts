@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { complete } from '../../src/analysis/finding.js';
 import { proposeFixes } from '../../src/analysis/fixes.js';
 import { diffLines, fence, reviewMarker, splitByDiff, suggestionBody } from '../../src/github/review.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { report } from '../helpers/github-reports.js';
 
 describe('diffLines', () => {

@@ -23,7 +23,7 @@ import {
   MAX_FILE_HITS,
 } from '../../src/scan/secret-content.js';
 import { renderCheck } from '../../src/report/text.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderHtml } from '../../src/report/html.js';
 import { validateReport } from '../../src/report/validate.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCacheSetting } from '../../src/github/actions-cache.js';
 import { commitDate, HISTORY_LENGTH, withHistory } from '../../src/github/history.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { trendChart, trendOf, validPoints } from '../../src/report/trend.js';
 import { decideVerdict } from '../../src/analysis/verdict.js';
 import type { Report, SizePoint } from '../../src/types/report.js';

@@ -6,7 +6,7 @@ import { judgeChecked, type CheckedPlatform } from '../../src/engine/engine.js';
 import { withVulnerabilities } from '../../src/engine/vulnerabilities.js';
 import { mergePolicy } from '../../src/config/merge.js';
 import { diffReports } from '../../src/report/diff.js';
-import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderMarkdown } from '../helpers/markdown.js';
 import { renderCheck } from '../../src/report/text.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { validateReport } from '../../src/report/validate.js';

@@ -74,12 +74,12 @@ async function fromBaseCommit(
  * Main's saved report as the Actions cache gave it back. A truncated or corrupt one is a warning and no
  * baseline from there, never a failed check: the cache is an optimisation, not the verdict's input.
  */
-function readSaved(path: string): Report | undefined {
+function readSaved(path: string): { report: Report } | { unreadable: string } {
   try {
-    return loadReport(path, 'saved baseline report');
+    return { report: loadReport(path, 'saved baseline report') };
   } catch (err) {
     core.warning(`Slimgate: main's saved report is unusable, so it is not the baseline: ${oneLine(err)}`);
-    return undefined;
+    return { unreadable: oneLine(err) };
   }
 }
 
@@ -99,6 +99,8 @@ export function actionBaseline(
   ): Promise<BaselineAnswer[]> {
     if (strategy.kind !== 'auto') return [];
     const answers: (BaselineAnswer | undefined)[] = [];
+    // Main's report exists but cannot be read: the note says so and why, not that there is none.
+    const unreadable = new Map<BaselineRequest, string>();
     // 1. A report saved by a run on the default branch, restored from the Actions cache.
     for (const r of requests) {
       const key = platformKey(plan, formatPlatform(r.platform));
@@ -111,15 +113,22 @@ export function actionBaseline(
         if (prev) previous.set(key, prev);
         answers.push({ report: null, note: 'This run records the baseline.' });
       } else {
-        const report = saved ? readSaved(saved) : undefined;
-        answers.push(report ? { report, source: 'saved report' } : undefined);
+        const read = saved ? readSaved(saved) : undefined;
+        if (read && 'unreadable' in read) unreadable.set(r, read.unreadable);
+        answers.push(read && 'report' in read ? { report: read.report, source: 'saved report' } : undefined);
       }
     }
     const rest = requests.filter((_r, i) => !answers[i]);
     if (!rest.length) return answers as BaselineAnswer[];
     const found = new Map<BaselineRequest, BaselineAnswer>();
     const reasons = new Map<BaselineRequest, string[]>(
-      rest.map((r) => [r, ['no saved report for this image']]),
+      rest.map((r) => {
+        const why = unreadable.get(r);
+        return [
+          r,
+          [why ? `main's saved report, which could not be read (${why})` : 'no saved report for this image'],
+        ];
+      }),
     );
     if (build) {
       // 2. Build mode: the base commit's Dockerfile, one platform at a time.

@@ -7,7 +7,8 @@ import * as core from '@actions/core';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Policy } from '../analysis/policy.js';
-import { decideVerdict, type FailOn, type Preset } from '../analysis/verdict.js';
+import type { FailOn, Preset } from '../analysis/verdict.js';
+import { judgeSaved } from '../analysis/judge.js';
 import type { CommentView, PrEnvelope } from '../github/artifact.js';
 import { loadReport } from '../github/baseline.js';
 import type { RunContext } from '../github/context.js';
@@ -94,7 +95,7 @@ export function loadJudged(
   return {
     report,
     baseline,
-    verdict: decideVerdict(report, policy, { override, baseline: baseline?.findings ?? null }),
+    verdict: judgeSaved(report, policy, { override, baseline }),
     ...(!baseline && baselineNote !== undefined ? { baselineNote } : {}),
   };
 }

@@ -20,7 +20,7 @@ import type { Octokit } from '../github/github-api.js';
 import type { CommentPlace } from './plan.js';
 import { setOutput } from '../github/runner-files.js';
 
-const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate#fork-pull-requests';
+const FORK_RECIPE_URL = 'https://github.com/slimgate/slimgate/blob/main/docs/action.md#fork-pull-requests';
 /** The job summary takes up to 1 MiB per step; characters here, with room for multi-byte ones. */
 const SUMMARY_LIMIT = 800_000;
 

@@ -1,16 +1,14 @@
 /**
- * The verdict (pure): runs every rule and budget over a scanned, flattened image, applies the policy and
- * decides pass/fail under fail-on. buildCheckReport() calls it for `check`; the engine then judges the report
- * once more (judge.ts) when its baseline and the override label are known.
+ * The rules (pure): runs every rule over a scanned, flattened image and applies the policy to their
+ * findings. The budgets and the verdict are the judge's (judge.ts), once the baseline is known.
  */
 import type { ScannedImage } from '../scan/scan-layers.js';
 import type { Flattened } from '../flatten/flatten.js';
-import type { BaseVerdict, EntrypointInfo, Finding, Report } from '../types/report.js';
+import type { BaseVerdict, EntrypointInfo, Finding } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import { truncate } from '../util/text.js';
 import { detectBase } from './base.js';
 import { debugRules, goSecretRules } from './binaries.js';
-import { evaluateBudgets, measureImage } from './budget.js';
 import type { DockerfileInfo } from './dockerfile.js';
 import { checkEntrypoint } from './entrypoint.js';
 import { complete, listSome, type RawFinding } from './finding.js';
@@ -27,7 +25,6 @@ import {
   historySecretRules,
   redactCommand,
 } from './secrets.js';
-import { verdictFields } from './judge.js';
 
 /** A layer that deletes or overwrites less than this many bytes of lower layers is not worth a finding. */
 const WASTE_THRESHOLD = 1_000_000;
@@ -35,17 +32,12 @@ const WASTE_THRESHOLD = 1_000_000;
 export interface AnalyzeOptions {
   policy: Policy;
   dockerfile?: DockerfileInfo | null;
-  /** The baseline's uncompressed size for max-growth: undefined when none was asked for, null when missing. */
-  baseline?: { uncompressed: number; source?: string; findings?: readonly Finding[] } | null;
 }
 
 export interface Analysis {
   base: BaseVerdict;
   findings: Finding[];
-  budget: Report['budget'];
   entrypoint: EntrypointInfo;
-  passed: boolean;
-  verdict: NonNullable<Report['verdict']>;
   /** Who owns the files (src/analysis/owners.ts). */
   owners: Owners;
 }
@@ -110,16 +102,6 @@ export function analyze(image: ScannedImage, flat: Flattened, opts: AnalyzeOptio
     dockerfile: df,
   });
   raw.push(...ep.findings);
-  const budget = evaluateBudgets(measureImage(image, flat), opts.policy, opts.baseline);
-  raw.push(...budget.findings);
-
   const all = [...integrityFindings(flat.problems, flat.files), ...raw.map(complete)];
-  // The Verdict itself is the engine's to decide with the override label (judge.ts): only the fields here.
-  const { decided: _verdict, ...judged } = verdictFields(
-    sortFindings(applyPolicy(all, opts.policy)),
-    budget,
-    opts.policy,
-    opts.baseline?.findings,
-  );
-  return { base, entrypoint: ep.info, owners, ...judged };
+  return { base, entrypoint: ep.info, owners, findings: sortFindings(applyPolicy(all, opts.policy)) };
 }

@@ -1,8 +1,8 @@
 /**
  * The five budgets, once. This table drives the policy's keys, the parsing of flags, inputs and
  * .slimgate.yml (and its schema), the CLI's usage text, the budget checks' rule ids, the labels of the
- * comment, and what `--manifest-only` can answer. A sixth budget is a row here plus its evaluation in
- * budget.ts.
+ * comment, what `--manifest-only` can answer, and the evaluation (budget.ts reads each row's measure and
+ * its limit, the Policy field). A sixth budget is a row here.
  */
 
 /** How a budget's value is written: a size (25MB), a count (12), or a growth (10% or 2MB). */
@@ -22,6 +22,12 @@ export interface BudgetSpec {
   usage: string;
   /** What answering it takes: the manifests alone, the layers' content, or the layers and a baseline. */
   needs: 'manifests' | 'layers' | 'baseline';
+  /** What it measures (a field of budget.ts's BudgetInput; growth: uncompressed against the baseline's). */
+  measure: 'uncompressed' | 'compressed' | 'layers' | 'wasted';
+  /** The measure's unit, and the word after a size in the check's detail (`12 MB compressed`). */
+  unit: 'bytes' | 'layers';
+  /** The measure is the stored size, which only bounds a compressed size when layers are stored plain. */
+  storedBound?: true;
 }
 
 export const BUDGETS = [
@@ -33,6 +39,8 @@ export const BUDGETS = [
     label: 'size (uncompressed)',
     usage: 'uncompressed budget: 25MB (decimal), 24MiB (binary) or bytes',
     needs: 'layers',
+    measure: 'uncompressed',
+    unit: 'bytes',
   },
   {
     name: 'max-compressed-size',
@@ -42,6 +50,9 @@ export const BUDGETS = [
     label: 'size (compressed)',
     usage: 'compressed budget (the layers as stored or pushed)',
     needs: 'manifests',
+    measure: 'compressed',
+    unit: 'bytes',
+    storedBound: true,
   },
   {
     name: 'max-layers',
@@ -51,6 +62,8 @@ export const BUDGETS = [
     label: 'layers',
     usage: 'most layers the image may have',
     needs: 'manifests',
+    measure: 'layers',
+    unit: 'layers',
   },
   {
     name: 'max-wasted',
@@ -60,6 +73,8 @@ export const BUDGETS = [
     label: 'wasted (uncompressed)',
     usage: 'bytes that later layers delete or overwrite',
     needs: 'layers',
+    measure: 'wasted',
+    unit: 'bytes',
   },
   {
     name: 'max-growth',
@@ -69,6 +84,8 @@ export const BUDGETS = [
     label: 'growth (uncompressed)',
     usage: 'growth against the baseline: 2MB or 10%',
     needs: 'baseline',
+    measure: 'uncompressed',
+    unit: 'bytes',
   },
 ] as const satisfies readonly BudgetSpec[];
 

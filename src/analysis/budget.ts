@@ -10,11 +10,8 @@ import type { ScannedImage } from '../scan/scan-layers.js';
 import type { BudgetCheck, Report } from '../types/report.js';
 import { formatBytes } from '../util/bytes.js';
 import type { RawFinding } from './finding.js';
-import { BUDGETS, type BudgetName } from './budget-table.js';
+import { BUDGETS, type BudgetSpec } from './budget-table.js';
 import type { Policy } from './policy.js';
-
-/** The rule id of each budget's breach. */
-const BUDGET_ID = Object.fromEntries(BUDGETS.map((b) => [b.name, b.id])) as Record<BudgetName, string>;
 
 export interface BudgetInput {
   uncompressed: number;
@@ -36,108 +33,126 @@ function pct(n: number): string {
   return `${r > 0 ? '+' : ''}${r}%`;
 }
 
-/** `baseline`: undefined when none was asked for, null when one was asked for but is not available. */
-export function evaluateBudgets(
-  input: BudgetInput,
-  policy: Policy,
-  baseline?: { uncompressed: number; source?: string } | null,
-): BudgetResult {
-  const checks: BudgetCheck[] = [];
-  const findings: RawFinding[] = [];
-  const bytesCheck = (name: BudgetName, limit: number, actual: number, label: string): void => {
-    const passed = actual <= limit;
-    checks.push({
-      name,
+type Row = BudgetSpec;
+type Baseline = { uncompressed: number; source?: string } | null | undefined;
+type Outcome = { check: BudgetCheck; finding?: RawFinding };
+
+/** A size or a count against its limit: the check, and a finding when it is over. */
+function measured(row: Row, limit: number, input: BudgetInput): Outcome {
+  const actual = input[row.measure];
+  const passed = actual <= limit;
+  if (row.unit === 'layers') {
+    return {
+      check: {
+        name: row.name,
+        limit,
+        actual,
+        passed,
+        unit: 'layers',
+        detail: `${actual} layers, limit ${limit}`,
+      },
+      ...(passed
+        ? {}
+        : {
+            finding: { id: row.id, message: `${row.name}: ${actual} layers is over the budget of ${limit}` },
+          }),
+    };
+  }
+  // The stored size only bounds the compressed size from above: over the limit, it cannot fail the budget.
+  if (row.storedBound && input.storedUncompressed && !passed)
+    return {
+      check: {
+        name: row.name,
+        limit,
+        actual,
+        passed: true,
+        unit: 'bytes',
+        skipped: true,
+        detail:
+          `the archive stores layers uncompressed (${formatBytes(actual)}), so the compressed size is ` +
+          'unknown; check a registry image or an OCI archive',
+      },
+    };
+  const label = row.storedBound && input.storedUncompressed ? 'stored' : row.measure;
+  return {
+    check: {
+      name: row.name,
       limit,
       actual,
       passed,
       unit: 'bytes',
       detail: `${formatBytes(actual)} ${label}, limit ${formatBytes(limit)}`,
-    });
-    if (!passed) {
-      findings.push({
-        id: BUDGET_ID[name],
-        message: `${name}: ${formatBytes(actual)} ${label} is over the ${formatBytes(limit)} budget by ${formatBytes(actual - limit)}`,
-      });
-    }
+    },
+    ...(passed
+      ? {}
+      : {
+          finding: {
+            id: row.id,
+            message: `${row.name}: ${formatBytes(actual)} ${label} is over the ${formatBytes(limit)} budget by ${formatBytes(actual - limit)}`,
+          },
+        }),
   };
-  if (policy.maxSize !== undefined)
-    bytesCheck('max-size', policy.maxSize, input.uncompressed, 'uncompressed');
-  if (policy.maxCompressedSize !== undefined) {
-    const limit = policy.maxCompressedSize;
-    if (input.storedUncompressed && input.compressed > limit) {
-      // The stored size only bounds the compressed size from above: it cannot fail the budget.
-      checks.push({
-        name: 'max-compressed-size',
-        limit,
-        actual: input.compressed,
-        passed: true,
-        unit: 'bytes',
-        skipped: true,
-        detail:
-          `the archive stores layers uncompressed (${formatBytes(input.compressed)}), so the compressed size is ` +
-          'unknown; check a registry image or an OCI archive',
-      });
-    } else
-      bytesCheck(
-        'max-compressed-size',
-        limit,
-        input.compressed,
-        input.storedUncompressed ? 'stored' : 'compressed',
-      );
-  }
-  if (policy.maxLayers !== undefined) {
-    const passed = input.layers <= policy.maxLayers;
-    checks.push({
-      name: 'max-layers',
-      limit: policy.maxLayers,
-      actual: input.layers,
-      passed,
-      unit: 'layers',
-      detail: `${input.layers} layers, limit ${policy.maxLayers}`,
-    });
-    if (!passed)
-      findings.push({
-        id: BUDGET_ID['max-layers'],
-        message: `max-layers: ${input.layers} layers is over the budget of ${policy.maxLayers}`,
-      });
-  }
-  if (policy.maxWasted !== undefined) bytesCheck('max-wasted', policy.maxWasted, input.wasted, 'wasted');
-  if (policy.maxGrowth !== undefined) {
-    const g = policy.maxGrowth;
-    const shownLimit = 'percent' in g ? `${g.percent}%` : formatBytes(g.bytes);
-    if (!baseline) {
-      checks.push({
-        name: 'max-growth',
+}
+
+/** Growth against the baseline: skipped (and said) without one. */
+function growth(
+  row: Row,
+  g: NonNullable<Policy['maxGrowth']>,
+  input: BudgetInput,
+  baseline: Baseline,
+): Outcome {
+  const shownLimit = 'percent' in g ? `${g.percent}%` : formatBytes(g.bytes);
+  if (!baseline)
+    return {
+      check: {
+        name: row.name,
         limit: 'percent' in g ? 0 : g.bytes,
         actual: 0,
         passed: true,
         unit: 'bytes',
         skipped: true,
         detail: `no baseline${baseline === null ? ' could be found' : ' was given'}; growth (limit ${shownLimit}) not checked`,
-      });
-    } else {
-      const delta = input.uncompressed - baseline.uncompressed;
-      const limit = 'percent' in g ? Math.floor((baseline.uncompressed * g.percent) / 100) : g.bytes;
-      const passed = delta <= limit;
-      const rel = baseline.uncompressed > 0 ? ` (${pct((delta / baseline.uncompressed) * 100)})` : '';
-      checks.push({
-        name: 'max-growth',
-        limit,
-        actual: delta,
-        passed,
-        unit: 'bytes',
-        detail:
-          `${delta >= 0 ? '+' : ''}${formatBytes(delta)}${rel} uncompressed against the baseline ` +
-          `(${formatBytes(baseline.uncompressed)}), limit ${shownLimit}${'percent' in g ? ` = ${formatBytes(limit)}` : ''}`,
-      });
-      if (!passed) {
-        findings.push({
-          id: BUDGET_ID['max-growth'],
-          message: `max-growth: the image grew by ${formatBytes(delta)}${rel} uncompressed against the baseline, over the ${shownLimit} budget`,
-        });
-      }
-    }
+      },
+    };
+  const delta = input[row.measure] - baseline.uncompressed;
+  const limit = 'percent' in g ? Math.floor((baseline.uncompressed * g.percent) / 100) : g.bytes;
+  const passed = delta <= limit;
+  const rel = baseline.uncompressed > 0 ? ` (${pct((delta / baseline.uncompressed) * 100)})` : '';
+  return {
+    check: {
+      name: row.name,
+      limit,
+      actual: delta,
+      passed,
+      unit: 'bytes',
+      detail:
+        `${delta >= 0 ? '+' : ''}${formatBytes(delta)}${rel} uncompressed against the baseline ` +
+        `(${formatBytes(baseline.uncompressed)}), limit ${shownLimit}${'percent' in g ? ` = ${formatBytes(limit)}` : ''}`,
+    },
+    ...(passed
+      ? {}
+      : {
+          finding: {
+            id: row.id,
+            message: `${row.name}: the image grew by ${formatBytes(delta)}${rel} uncompressed against the baseline, over the ${shownLimit} budget`,
+          },
+        }),
+  };
+}
+
+/**
+ * Every budget the policy sets, in the table's order: each row's measure against its limit (the Policy
+ * field). `baseline`: undefined when none was asked for, null when one was asked for but is not available.
+ */
+export function evaluateBudgets(input: BudgetInput, policy: Policy, baseline?: Baseline): BudgetResult {
+  const checks: BudgetCheck[] = [];
+  const findings: RawFinding[] = [];
+  for (const row of BUDGETS as readonly BudgetSpec[]) {
+    const limit = policy[row.key];
+    if (limit === undefined) continue;
+    const o = typeof limit === 'number' ? measured(row, limit, input) : growth(row, limit, input, baseline);
+    checks.push(o.check);
+    if (o.finding) findings.push(o.finding);
   }
   return { passed: checks.every((c) => c.passed), checks, findings };
 }

@@ -1,6 +1,6 @@
 /**
- * The verdict: the one place that decides whether an image passes. The engine (report.passed and the
- * exit code), `check --manifest-only`, the action, comment mode and every renderer ask it.
+ * The verdict: the rule that decides whether an image passes. Only the judge (judge.ts) asks it, for
+ * `check`, `inspect`, `check --manifest-only` and comment mode; renderers receive the verdict it gave.
  */
 import type { BudgetCheck, Finding, Severity } from '../types/report.js';
 import { matchFindings } from './finding.js';

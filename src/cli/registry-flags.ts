@@ -1,21 +1,38 @@
 /** The CLI's registry and cache flags, and the engine options they make. */
 import { InputError } from '../util/errors.js';
+import { helpOf, optionsOf, type FlagRow } from './flag-table.js';
 import type { RegistryOptions } from '../sources/registry/client.js';
 import { normaliseRegistryName } from '../sources/registry/reference.js';
 
-export const REGISTRY_FLAGS = {
-  username: { type: 'string' },
-  'password-stdin': { type: 'boolean', default: false },
-  'insecure-registry': { type: 'string', multiple: true },
-  'no-cache': { type: 'boolean', default: false },
-} as const;
+/** The registry and cache flags, in the help's order. */
+export const REGISTRY_ROWS = [
+  {
+    flag: 'username',
+    type: 'string',
+    arg: 'U',
+    usage:
+      "registry user for SOURCE's registry (with --password-stdin); else the\nDocker config (~/.docker/config.json, credHelpers, credsStore) is used",
+  },
+  { flag: 'password-stdin', type: 'boolean', usage: 'read the password or token from stdin' },
+  {
+    flag: 'insecure-registry',
+    type: 'string',
+    multiple: true,
+    arg: 'H',
+    usage:
+      'registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)',
+  },
+  {
+    flag: 'no-cache',
+    type: 'boolean',
+    usage: 'do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)',
+  },
+] as const satisfies readonly FlagRow[];
+
+export const REGISTRY_FLAGS = optionsOf(REGISTRY_ROWS);
 
 export const REGISTRY_USAGE = `Registry and cache options:
-  --username U            registry user for SOURCE's registry (with --password-stdin); else the
-                          Docker config (~/.docker/config.json, credHelpers, credsStore) is used
-  --password-stdin        read the password or token from stdin
-  --insecure-registry H   registry H may be plain HTTP: HTTPS first, then HTTP (repeatable; localhost and 127.0.0.0/8 always are plain HTTP)
-  --no-cache              do not use the layer cache (also SLIMGATE_CACHE=0; SLIMGATE_CACHE_DIR moves it)
+${helpOf(REGISTRY_ROWS)}
 `;
 
 export interface RegistryFlagValues {

@@ -1,19 +1,29 @@
 /** `--sbom-file` and `--sbom-format`, for `slimgate inspect` and `check` (build's `--sbom` is BuildKit's attestation). */
 import { givenFlag } from './given-flag.js';
+import { helpOf, optionsOf, type FlagRow } from './flag-table.js';
 import { InputError } from '../util/errors.js';
 import { sbomFormat, sbomTime, type SbomFormat } from '../output/sbom-file.js';
 
-export const SBOM_FLAGS = {
-  'sbom-file': { type: 'string' },
-  'sbom-format': { type: 'string' },
-} as const;
+export const SBOM_ROWS = [
+  {
+    flag: 'sbom-file',
+    type: 'string',
+    arg: 'FILE',
+    usage:
+      "also write the image's SBOM to FILE, from the same read of the image: its\npackages (purl, version, licenses, supplier, layer), the files each owns,\nGo binaries with their modules (with --platform all, one file per platform:\nFILE-linux-arm64.json, …; SOURCE_DATE_EPOCH fixes its time and serial)",
+  },
+  {
+    flag: 'sbom-format',
+    type: 'string',
+    arg: 'F',
+    usage: 'cyclonedx-json (CycloneDX 1.6, the default) or spdx-json (SPDX 2.3)',
+  },
+] as const satisfies readonly FlagRow[];
+
+export const SBOM_FLAGS = optionsOf(SBOM_ROWS);
 
 export const SBOM_USAGE = `SBOM options (slimgate inspect and check):
-  --sbom-file FILE        also write the image's SBOM to FILE, from the same read of the image: its
-                          packages (purl, version, licenses, supplier, layer), the files each owns,
-                          Go binaries with their modules (with --platform all, one file per platform:
-                          FILE-linux-arm64.json, …; SOURCE_DATE_EPOCH fixes its time and serial)
-  --sbom-format F         cyclonedx-json (CycloneDX 1.6, the default) or spdx-json (SPDX 2.3)
+${helpOf(SBOM_ROWS)}
 `;
 
 export interface SbomRequest {

@@ -8,7 +8,7 @@ import { findOwners, type Owners } from '../analysis/owners.js';
 import { reportOwners } from '../analysis/owners-report.js';
 import { redactArgv, redactCommand, redactEnv } from '../analysis/secrets.js';
 import { redactBuildSetting } from '../util/secret-shapes.js';
-import { decideVerdict } from '../analysis/verdict.js';
+import { judgeInventory, unjudged } from '../analysis/judge.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
 import { flatten } from '../flatten/flatten.js';
@@ -18,10 +18,13 @@ import type { Report, ReportFile } from '../types/report.js';
 
 /** The report of `inspect`: the inventory, the base from the image's files, and the integrity findings. */
 export function buildReport(image: ScannedImage): Report {
-  return build(image);
+  return judgeInventory(build(image));
 }
 
-/** The report of `check`: every rule and budget under the policy, the entrypoint, and pass/fail under fail-on. */
+/**
+ * The report of `check` before it is judged: every rule under the policy and the entrypoint. The engine
+ * judges it (budgets, verdict) once its baseline is known (analysis/judge.ts).
+ */
 export function buildCheckReport(image: ScannedImage, analysis: AnalyzeOptions): Report {
   return build(image, analysis);
 }
@@ -79,25 +82,20 @@ function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
     files,
     base: { verdict: 'scratch', image: null, evidence: [] },
     findings: [],
-    budget: { passed: true, checks: [] },
-    passed: true,
+    ...unjudged(),
   };
   const binaries = listBinaries(flat.files);
   if (binaries.length) report.binaries = binaries;
   if (!analysis) {
     report.base = detectBase(flat.files, { labels: cfg.Labels ?? null, env: cfg.Env ?? [] });
     report.findings = integrityFindings(flat.problems, flat.files);
-    report.passed = !decideVerdict(report, 'error').blocking;
     withOwners(report, findOwners(flat.files));
     return showNames(report);
   }
   const a = analyze(image, flat, analysis);
   report.base = a.base;
   report.findings = a.findings;
-  report.budget = a.budget;
-  report.passed = a.passed;
   report.entrypoint = a.entrypoint;
-  report.verdict = a.verdict;
   withOwners(report, a.owners);
   return showNames(report);
 }

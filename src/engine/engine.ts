@@ -17,14 +17,12 @@ import { buildCheckReport, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
 import type { DockerfileInfo } from '../analysis/dockerfile.js';
-import type { Platform } from '../sources/model/image.js';
-import { complete } from '../analysis/finding.js';
-import { judgeReport } from '../analysis/judge.js';
-import { applyPolicy, DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
-import { decideVerdict, type Verdict } from '../analysis/verdict.js';
+import { layersStoredUncompressed, type Platform } from '../sources/model/image.js';
+import { judgeManifest, judgeReport } from '../analysis/judge.js';
+import { DEFAULT_POLICY, policyForPlatform, type Policy } from '../analysis/policy.js';
+import type { Verdict } from '../analysis/verdict.js';
 import type { BaselineAnswer, BaselineProvider, DockerfileOptions, Override } from './baseline.js';
 import { InputError, UserFacingError, withPrefix } from '../util/errors.js';
-import { evaluateBudgets } from '../analysis/budget.js';
 import { BUDGETS, type BudgetKey } from '../analysis/budget-table.js';
 import { OsvClient } from '../vulns/client.js';
 import {
@@ -85,6 +83,7 @@ export async function manifestSummary(source: string, opts: InspectOptions = {})
     platform: formatPlatform(image.platform),
     compressedSize: image.layers.reduce((n, l) => n + l.compressedSize, 0),
     layers: image.layers.length,
+    storedUncompressed: layersStoredUncompressed(image.layers),
     manifestOnly: false,
   }));
 }
@@ -243,7 +242,7 @@ export function sourceBaseline(source: string, opts: InspectOptions): BaselinePr
             report: null,
             note: `${formatPlatform(platform)} is new: the baseline ${source} has no such platform`,
           };
-        return { report: buildCheckReport(b, { policy }), source: b.source };
+        return { report: judgeReport(buildCheckReport(b, { policy }), policy).report, source: b.source };
       });
     },
     async platforms() {
@@ -296,14 +295,36 @@ export async function checkManifest(source: string, opts: CheckOptions = {}): Pr
   return all;
 }
 
+/** The budget rules the manifests answer (SG102, SG103) and their category: all a rule setting may name. */
+const MANIFEST_RULES = new Set(['size', ...BUDGETS.filter((b) => b.needs === 'manifests').map((b) => b.id)]);
+
+/**
+ * What a policy asks of the rules, which the manifests cannot answer: the check would silently judge less
+ * than the full check does, so each is refused by name.
+ */
+function rulesNeedingLayers(policy: Policy): string[] {
+  const out: string[] = [];
+  const rules = Object.keys(policy.rules).filter((k) => !MANIFEST_RULES.has(k));
+  if (rules.length) out.push(`rules ${rules.slice(0, 5).join(', ')}${rules.length > 5 ? ', …' : ''}`);
+  const bases = policy.allowedBases;
+  if (
+    bases.length !== DEFAULT_POLICY.allowedBases.length ||
+    bases.some((b, i) => b !== DEFAULT_POLICY.allowedBases[i])
+  )
+    out.push('allowed-bases');
+  if (policy.ignorePaths.length) out.push('ignore-path');
+  if (policy.failOn === 'warning') out.push('fail-on warning');
+  return out;
+}
+
 async function manifestChecks(source: string, opts: CheckOptions): Promise<ManifestCheck[]> {
   const top = opts.policy ?? DEFAULT_POLICY;
   // Every budget the check may apply: the top level's and each platform section's.
   const layers = [top, ...Object.values(top.platforms ?? {})];
   const set = (key: BudgetKey): boolean => layers.some((p) => p[key] !== undefined);
   const needContent = BUDGETS.filter((b) => b.needs !== 'manifests' && set(b.key)).map((b) => b.name);
-  if (needContent.length || opts.baseline || opts.dockerfile) {
-    const what: string[] = [...needContent];
+  const what = [...needContent, ...rulesNeedingLayers(top)];
+  if (what.length || opts.baseline || opts.dockerfile) {
     if (opts.baseline) what.push('baseline');
     if (opts.dockerfile) what.push('dockerfile');
     throw new InputError(
@@ -316,29 +337,9 @@ async function manifestChecks(source: string, opts: CheckOptions): Promise<Manif
     );
   }
   const summaries = await manifestSummary(source, opts);
-  return summaries.map((summary) => {
-    const policy = summary.platform ? policyForPlatform(top, summary.platform) : top;
-    const budget = evaluateBudgets(
-      {
-        uncompressed: 0,
-        compressed: summary.compressedSize,
-        layers: summary.layers,
-        wasted: 0,
-        storedUncompressed: false,
-      },
-      policy, // budgets that need the layers were refused above
-    );
-    // Budget breaches are findings (SG101–SG105): the policy may disable or re-rate them, as in a full check.
-    const findings = applyPolicy(budget.findings.map(complete), policy);
-    const passed = !decideVerdict({ findings, budget }, policy).blocking;
-    return {
-      schemaVersion: 1,
-      kind: 'manifest-check',
-      summary,
-      budget: { passed: budget.passed, checks: budget.checks },
-      passed,
-    };
-  });
+  return summaries.map((summary) =>
+    judgeManifest(summary, summary.platform ? policyForPlatform(top, summary.platform) : top),
+  );
 }
 
 /** Builds, then analyses the result (every platform built, when there are several). */

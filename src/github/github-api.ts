@@ -6,6 +6,7 @@
  * sets the deadline. Every client the action makes is `githubClient`: the retries live in its request hook.
  */
 import type { getOctokit } from '@actions/github';
+import { withRetry } from '../util/retry.js';
 
 /** The REST client the action uses. */
 export type Octokit = ReturnType<typeof getOctokit>;
@@ -63,29 +64,22 @@ class GitHubTimeout extends Error {
   }
 }
 
-/** The calls of one task (posting the comment): retried, each bounded, all under one deadline. */
+/** The calls of one task (posting the comment): retried, each bounded, all under one deadline (util/retry.ts). */
 export function githubCall(
   env: NodeJS.ProcessEnv = process.env,
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
 ): GitHubCall {
   const total = deadlineSeconds(env);
   const deadline = Date.now() + total * 1000;
-  const late = (what: string): GitHubTimeout =>
-    new GitHubTimeout(`${what}: GitHub did not answer in time (the ${total} s limit)`);
-  return async (what, f) => {
-    for (let attempt = 1; ; attempt++) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw late(what);
-      try {
-        return await f(AbortSignal.timeout(Math.min(left, REQUEST_MS)));
-      } catch (err) {
-        const wait = retryDelay(err, attempt);
-        if (wait === undefined || attempt >= ATTEMPTS) throw err;
-        if (Date.now() + wait >= deadline) throw Date.now() >= deadline ? late(what) : err;
-        await sleep(wait);
-      }
-    }
-  };
+  return (what, f) =>
+    withRetry(({ signal }) => f(signal as AbortSignal), {
+      tries: ATTEMPTS,
+      deadline,
+      tryTimeoutMs: REQUEST_MS,
+      retryable: (err, n) => retryDelay(err, n + 1),
+      onDeadline: () => new GitHubTimeout(`${what}: GitHub did not answer in time (the ${total} s limit)`),
+      sleep,
+    });
 }
 
 /**

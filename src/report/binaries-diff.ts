@@ -135,6 +135,13 @@ export function binariesLines(r: Report, n = 5): string[] {
 }
 
 const SIGN = { added: '+', removed: '-', changed: '~' } as const;
+
+/** "384 added", or "2 added, 1 removed, 3 changed": each kind said as what it is. */
+function changeCounts(items: readonly { change: Change }[]): string {
+  const n = (c: Change): number => items.filter((i) => i.change === c).length;
+  const parts = (['added', 'removed', 'changed'] as const).filter((c) => n(c)).map((c) => `${n(c)} ${c}`);
+  return parts.join(', ') || '0 changed';
+}
 const ICON = { added: '➕', removed: '➖', changed: '✏️' } as const;
 
 function moduleLine(m: ModuleChange): string {
@@ -149,7 +156,7 @@ export function binariesDiffLines(baseline: Report, r: Report, n = 10, perBinary
   const m = d.modules;
   const out = [
     '',
-    `Binaries    ${d.items.length} changed vs baseline · Go modules: ${m.added} added, ${m.removed} removed, ${m.changed} changed`,
+    `Binaries    ${changeCounts(d.items)} vs baseline · Go modules: ${m.added} added, ${m.removed} removed, ${m.changed} changed`,
   ];
   for (const i of d.items.slice(0, n)) {
     const b = (i.after ?? i.before) as ReportBinary;
@@ -178,7 +185,7 @@ export function binariesDiffMarkdown(d: BinariesDiff | undefined, kit: MarkdownK
   if (!d) return [];
   const m = d.modules;
   const summary =
-    `Binaries: ${d.items.length} changed` +
+    `Binaries: ${changeCounts(d.items)}` +
     (m.added || m.removed || m.changed
       ? `, Go modules ${m.added} added, ${m.removed} removed, ${m.changed} changed`
       : '');

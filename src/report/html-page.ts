@@ -560,7 +560,7 @@ function drawSummary() {
   if (data.image.tags.length) line1.appendChild(document.createTextNode(' · ' + data.image.tags.join(', ')));
   box.appendChild(line1);
   const sz = data.size;
-  let text = fmt(sz.uncompressed) + ' uncompressed · ' + fmt(sz.compressed) + ' compressed · ' + count(sz.files) + ' files · ' + fmt(sz.wasted) + ' wasted (uncompressed) · ' + data.layers.length + ' layers';
+  let text = fmt(sz.uncompressed) + ' uncompressed · ' + fmt(sz.compressed) + (data.stored ? ' stored · ' : ' compressed · ') + count(sz.files) + ' files · ' + fmt(sz.wasted) + ' wasted (uncompressed) · ' + data.layers.length + (data.layers.length === 1 ? ' layer' : ' layers');
   if (hasBase) {
     const d = sz.uncompressed - data.baseline.size.uncompressed;
     text += ' · ' + signed(d) + ' uncompressed against main (' + fmt(data.baseline.size.uncompressed) + ')';

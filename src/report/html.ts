@@ -8,6 +8,7 @@
  * name can end the block (`</script>`) or a line of the script that reads it (U+2028); the page puts it
  * on screen with textContent only. The few strings written into the markup itself are HTML-escaped.
  */
+import { layersStoredUncompressed } from '../sources/model/image.js';
 import { createHash } from 'node:crypto';
 import type { Finding, Report, ReportLayer, ReportPackage, VulnSeverity } from '../types/report.js';
 import { queryKey, subjectsOf } from '../vulns/ecosystem.js';
@@ -88,6 +89,8 @@ export interface PageData {
   generator: string;
   image: { source: string; digest: string; platform: string; tags: string[] };
   size: Report['size'];
+  /** Every layer is stored uncompressed (docker save): the stored size is not a compressed size. */
+  stored: boolean;
   verdict: { status: 'pass' | 'warn' | 'fail'; line: string };
   baseline?: { source: string; digest: string; size: Report['size'] };
   layers: PageLayer[];
@@ -253,6 +256,7 @@ export function pageData(report: Report, o: HtmlOptions = {}): PageData {
       tags: report.image.tags.map(text),
     },
     size: report.size,
+    stored: layersStoredUncompressed(report.layers),
     verdict: verdictLine(report, o.verdict),
     ...(o.baseline
       ? {

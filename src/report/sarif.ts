@@ -27,7 +27,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { RULES, ruleDocUrl, type RuleDef } from '../analysis/catalog.js';
 import { redactSecrets } from '../util/secret-shapes.js';
 import { VERSION } from '../util/version.js';
-import { REPO_URL } from './markdown.js';
+import { REPO_URL } from '../util/version.js';
 import type { Finding, Report, Severity } from '../types/report.js';
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';

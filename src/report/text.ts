@@ -244,7 +244,7 @@ export function renderManifestCheck(r: ManifestCheck): string {
     ? 'from the manifests alone, no layer read'
     : 'from a full read (this source has no manifest to trust alone)';
   const out = [
-    `${r.passed ? 'PASSED' : 'FAILED'}  ${s.source}${s.platform ? ` (${s.platform})` : ''} · ${formatBytes(s.compressedSize)} compressed · ${plural(s.layers, 'layer')} · ${how}`,
+    `${r.passed ? 'PASSED' : 'FAILED'}  ${s.source}${s.platform ? ` (${s.platform})` : ''} · ${formatBytes(s.compressedSize)} ${s.storedUncompressed ? 'stored' : 'compressed'} · ${plural(s.layers, 'layer')} · ${how}`,
     '',
   ];
   for (const c of r.budget.checks)

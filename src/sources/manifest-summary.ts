@@ -4,7 +4,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { shortDigest } from '../util/bytes.js';
-import { isIndexMediaType, type Descriptor, type Platform } from './model/image.js';
+import { isIndexMediaType, layersStoredUncompressed, type Descriptor, type Platform } from './model/image.js';
 import {
   checkPlatform,
   entriesNamed,
@@ -102,6 +102,7 @@ export async function summarizeManifests(
       platform: l.platform ? formatPlatform(l.platform) : null,
       compressedSize: m.layers.reduce((n, d) => n + d.size, 0),
       layers: m.layers.length,
+      storedUncompressed: layersStoredUncompressed(m.layers),
       manifestOnly: true,
     });
   }

@@ -287,6 +287,11 @@ export interface ManifestSummary {
   /** Sum of the layer blobs' sizes, as the manifest says. */
   compressedSize: number;
   layers: number;
+  /**
+   * Every layer is stored uncompressed (docker save, an OCI image with uncompressed layers): the stored size
+   * is not a compressed size, and max-compressed-size is skipped over it, as in a full check.
+   */
+  storedUncompressed: boolean;
   /** True when the numbers came from manifests alone, with no layer read. */
   manifestOnly: boolean;
 }

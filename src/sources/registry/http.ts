@@ -5,9 +5,9 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InputError, UserFacingError } from '../../util/errors.js';
 import { escapeControls } from '../../util/text.js';
+import { backoffMs as backoff, retryAfterMs, withRetry } from '../../util/retry.js';
 import { VERSION } from '../../util/version.js';
 import { proxyError, proxyFor, TunnelAgent, viaHttpProxy, type Proxy } from './proxy.js';
 
@@ -71,18 +71,21 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
 }
 
-/** Milliseconds a Retry-After header asks for (delta-seconds or an HTTP date), if any. */
-export function retryAfterMs(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const v = Array.isArray(header) ? header[0] : header;
-  if (!v) return undefined;
-  if (/^\s*\d+\s*$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+export { retryAfterMs };
+
+/** The policy's backoff before retry n (0-based), with jitter (src/util/retry.ts). */
+export function backoffMs(policy: RetryPolicy, attempt: number): number {
+  return backoff({ baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs }, attempt);
 }
 
-export function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const d = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(d * (0.75 + Math.random() * 0.5));
+/** How long the registry client waits before trying again after `err`, or undefined: not worth a retry. */
+function registryRetryDelay(policy: RetryPolicy, err: unknown, n: number): number | undefined {
+  if (err instanceof HttpStatusError && isRetryableStatus(err.status)) {
+    const after = retryAfterMs(err.headers['retry-after']);
+    if (after !== undefined && after > policy.maxRetryAfterMs) return undefined;
+    return after ?? backoffMs(policy, n);
+  }
+  return isTransient(err) ? backoffMs(policy, n) : undefined;
 }
 
 const agents = new Map<string, http.Agent>();
@@ -193,24 +196,10 @@ export async function discard(res: http.IncomingMessage): Promise<string> {
  * as HttpStatusError) with backoff, honouring Retry-After; the last failure is thrown as it is.
  */
 export async function withRetries<T>(policy: RetryPolicy, attempt: (n: number) => Promise<T>): Promise<T> {
-  for (let n = 0; ; n++) {
-    try {
-      return await attempt(n);
-    } catch (err) {
-      const last = n + 1 >= policy.attempts;
-      if (err instanceof HttpStatusError && isRetryableStatus(err.status) && !last) {
-        const after = retryAfterMs(err.headers['retry-after']);
-        if (after !== undefined && after > policy.maxRetryAfterMs) throw err;
-        await sleep(after ?? backoffMs(policy, n));
-        continue;
-      }
-      if (isTransient(err) && !last) {
-        await sleep(backoffMs(policy, n));
-        continue;
-      }
-      throw err;
-    }
-  }
+  return withRetry(({ n }) => attempt(n), {
+    tries: policy.attempts,
+    retryable: (err, n) => registryRetryDelay(policy, err, n),
+  });
 }
 
 /** The registry's own error code and message from a JSON error body ({"errors":[{code,message}]}). */
