@@ -22,12 +22,7 @@ const COMMON_ROWS = [
 ] as const satisfies readonly FlagRow[];
 
 /** Every row of the tables declared here (the build flags' table is src/sources/build-options.ts). */
-export const FLAG_ROWS: readonly FlagRow[] = [
-  ...COMMON_ROWS,
-  ...REGISTRY_ROWS,
-  ...CHECK_ROWS,
-  ...SBOM_ROWS,
-];
+export const FLAG_ROWS: readonly FlagRow[] = [...COMMON_ROWS, ...REGISTRY_ROWS, ...CHECK_ROWS, ...SBOM_ROWS];
 
 const OPTIONS = {
   ...optionsOf(COMMON_ROWS),
