@@ -356,18 +356,45 @@ describe('colour by owner: the package that owns most of each node’s bytes', (
     expect(renderHtml(bare)).toContain('this report lists no packages');
   });
 
-  it('puts each side’s owners (manager and name only) into the data, in the report’s order', () => {
+  it('puts each side’s owners (manager, name and version) into the data, in the report’s order', () => {
     const d = pageData(pr, { baseline: main });
     expect(d.owners).toEqual([
-      { manager: 'dpkg', name: 'libc6' },
-      { manager: 'dpkg', name: 'coreutils' },
-      { manager: 'npm', name: 'left-pad' },
+      { manager: 'dpkg', name: 'libc6', version: '1' },
+      { manager: 'dpkg', name: 'coreutils', version: '1' },
+      { manager: 'npm', name: 'left-pad', version: '1' },
     ]);
     expect(d.baselineOwners).toEqual([
-      { manager: 'dpkg', name: 'coreutils' },
-      { manager: 'dpkg', name: 'libc6' },
+      { manager: 'dpkg', name: 'coreutils', version: '1' },
+      { manager: 'dpkg', name: 'libc6', version: '1' },
     ]);
     expect(pageData(pr, { baseline: report({ files: main.files }) }).baselineOwners).toBeUndefined();
+  });
+
+  it('gives an owner its purl, source package and licenses when the report has them, as text', () => {
+    const detailed = report({
+      files: [owned('/usr/lib/libz.so.1', 10, 0)],
+      packages: [
+        {
+          ...pkg('dpkg', 'zlib1g'),
+          version: '1:1.2.13.dfsg-1',
+          purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64',
+          source: { name: 'zlib', version: '1:1.2.13.dfsg-1' },
+          licenses: 'Zlib AND MIT\u202e',
+        },
+        { ...pkg('apk', 'musl'), source: { name: 'musl', version: null } },
+      ],
+    });
+    expect(pageData(detailed).owners).toEqual([
+      {
+        manager: 'dpkg',
+        name: 'zlib1g',
+        version: '1:1.2.13.dfsg-1',
+        purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64',
+        source: 'zlib 1:1.2.13.dfsg-1',
+        licenses: 'Zlib AND MIT\\u202e',
+      },
+      { manager: 'apk', name: 'musl', version: '1', source: 'musl' },
+    ]);
   });
 
   it('keeps a hostile package name inside the escaped JSON block, as text', () => {
@@ -384,8 +411,8 @@ describe('colour by owner: the package that owns most of each node’s bytes', (
     expect(html.replace(block[0], '')).not.toContain('alert(1)');
     const data = JSON.parse(block[1]!) as ReturnType<typeof pageData>;
     expect(data.owners).toEqual([
-      { manager: 'dpkg', name: HOSTILE_PACKAGE },
-      { manager: 'apk', name: 'bidi\\u202etxt.exe' },
+      { manager: 'dpkg', name: HOSTILE_PACKAGE, version: '1' },
+      { manager: 'apk', name: 'bidi\\u202etxt.exe', version: '1' },
     ]);
     expect(at(data.tree, '/usr/bin')!.o).toBe(0);
   });
@@ -406,7 +433,7 @@ describe('a 100,000-file image', () => {
     expect(Buffer.byteLength(html)).toBeLessThan(10_000_000);
     const data = pageData(pr);
     expect(data.owners!.length).toBeGreaterThan(400);
-    expect(data.owners).toContainEqual({ manager: 'dpkg', name: HOSTILE_PACKAGE });
+    expect(data.owners).toContainEqual({ manager: 'dpkg', name: HOSTILE_PACKAGE, version: '1.0' });
     expect(data.stats.unnamed).toBe(0);
     expect(data.stats.folds).toBeGreaterThan(0);
   });
