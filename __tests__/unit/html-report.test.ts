@@ -376,6 +376,33 @@ describe('colour by owner: the package that owns most of each node’s bytes', (
     expect(pageData(pr, { baseline: report({ files: main.files }) }).baselineOwners).toBeUndefined();
   });
 
+  it('gives an owner its purl, source package and licenses when the report has them, as text', () => {
+    const detailed = report({
+      files: [owned('/usr/lib/libz.so.1', 10, 0)],
+      packages: [
+        {
+          ...pkg('dpkg', 'zlib1g'),
+          version: '1:1.2.13.dfsg-1',
+          purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64',
+          source: { name: 'zlib', version: '1:1.2.13.dfsg-1' },
+          licenses: 'Zlib AND MIT\u202e',
+        },
+        { ...pkg('apk', 'musl'), source: { name: 'musl', version: null } },
+      ],
+    });
+    expect(pageData(detailed).owners).toEqual([
+      {
+        manager: 'dpkg',
+        name: 'zlib1g',
+        version: '1:1.2.13.dfsg-1',
+        purl: 'pkg:deb/debian/zlib1g@1:1.2.13.dfsg-1?arch=amd64',
+        source: 'zlib 1:1.2.13.dfsg-1',
+        licenses: 'Zlib AND MIT\\u202e',
+      },
+      { manager: 'apk', name: 'musl', version: '1', source: 'musl' },
+    ]);
+  });
+
   it('keeps a hostile package name inside the escaped JSON block, as text', () => {
     const evil = report({
       files: [owned('/usr/bin/x', 10, 0), owned('/usr/bin/y', 5, 1)],

@@ -15,7 +15,8 @@ import path from 'node:path';
 
 const GHP = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 const NPM = 'npm_' + 'Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4J3i2';
-const AKIA = 'AKIA' + 'IOSFODNN7EXAMPLE';
+// Not AWS's documented …EXAMPLE key: the shapes leave that one alone on purpose (docs/secrets.md).
+const AKIA = 'AKIA' + 'Q7XK2M9PLR4T6WZB';
 const GLPAT = 'glpat-' + 'xYz123AbC456dEf789gHi0';
 
 describe('redactCommand', () => {
@@ -96,6 +97,7 @@ describe('redactCommand', () => {
     ['a COPY', 'COPY --from=build /src/app /app # buildkit'],
     ['a URL without a password', 'ADD https://user@example.com/a.tar.gz /a # buildkit'],
     ['an ENV', 'ENV PATH=/usr/local/bin:/usr/bin:/bin'],
+    ["AWS's documented example key id", 'ENV AWS_ACCESS_KEY_ID=AKIA' + 'IOSFODNN7EXAMPLE'],
     ['no history', ''],
   ])('leaves %s unchanged', (_name, input) => {
     expect(redactCommand(input)).toBe(input);
