@@ -31,7 +31,7 @@ import type { ParsedDb } from '../formats/contract.js';
 import { isParsedDb } from '../formats/index.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 6;
+export const CACHE_FORMAT = 7;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);
