@@ -12,9 +12,28 @@ import { LayerCache } from '../../src/scan/cache.js';
 import { scanLayer } from '../../src/scan/layer.js';
 import { chunks, dir, file, tar } from '../helpers/tar.js';
 import { buildZip, pomJar } from '../helpers/zip-build.js';
+import { deflateSync } from 'node:zlib';
+import { buildElf, SHF, SHT } from '../helpers/elf-build.js';
 
 const SITE = '/usr/lib/python3/dist-packages';
 const EGG = `${SITE}/Demo_Pkg-0.3.1.egg-info`;
+
+/** A Rust-like binary with cargo-auditable's section: the app, a crates.io crate and a git one. */
+function rustBinary(): Buffer {
+  const deps = {
+    packages: [
+      { name: 'app', version: '0.1.0', source: 'local', dependencies: [1, 2], root: true },
+      { name: 'itoa', version: '1.0.11', source: 'crates.io' },
+      { name: 'mine', version: '0.2.0', source: 'git' },
+    ],
+  };
+  return buildElf({
+    sections: [
+      { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: Buffer.alloc(4096, 0x90) },
+      { name: '.dep-v0', type: SHT.PROGBITS, data: deflateSync(JSON.stringify(deps)) },
+    ],
+  }).file;
+}
 
 function image(): Buffer {
   const lang3 = pomJar('org.apache.commons', 'commons-lang3', '3.12.0');
@@ -73,6 +92,7 @@ function image(): Buffer {
     file('/opt/conda/lib/libz.so.1.2.13', 'z'),
     file('/srv/dotnet/App.deps.json', JSON.stringify(deps)),
     file('/srv/dotnet/Newtonsoft.Json.dll', 'MZ'),
+    file('/usr/local/bin/app', rustBinary(), { mode: 0o755 }),
   ]);
 }
 
@@ -168,5 +188,15 @@ describe('the language worlds as format modules', () => {
       files: 1,
     });
     expect(owners.ownerOf('/srv/dotnet/Newtonsoft.Json.dll')?.name).toBe('Newtonsoft.Json');
+    // The program's crates: listed with the binary, which the root crate claims.
+    expect(by.get('cargo itoa')).toMatchObject({
+      purl: 'pkg:cargo/itoa@1.0.11',
+      version: '1.0.11',
+      layer: 0,
+    });
+    expect(by.get('cargo app')).toMatchObject({ dependsOn: ['itoa', 'mine'], files: 1 });
+    expect(by.get('cargo app')?.purl).toBeUndefined();
+    expect(by.get('cargo mine')?.purl).toBeUndefined();
+    expect(owners.ownerOf('/usr/local/bin/app')?.name).toBe('app');
   });
 });

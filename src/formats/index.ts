@@ -6,7 +6,7 @@ import type { Budget, FileMatch, FormatModule, ParsedDb, StreamParser } from './
 import { apk } from './apk.js';
 import { dpkg } from './dpkg.js';
 import { gem } from './gem.js';
-import { composer, conda, maven, nuget } from './lang-modules.js';
+import { cargo, composer, conda, maven, nuget } from './lang-modules.js';
 import { npm } from './npm.js';
 import { python } from './python.js';
 import { MAX_FIELD } from './read.js';
@@ -23,6 +23,7 @@ export const FORMATS: readonly FormatModule[] = [
   nuget,
   composer,
   conda,
+  cargo,
 ];
 
 const byKind = new Map<string, FormatModule>();

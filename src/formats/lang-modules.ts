@@ -8,7 +8,13 @@
  * | nuget    | *.deps.json                            | its runtime and native assets next to the deps.json |
  * | composer | …/vendor/composer/installed.json       | its vendor directory                                |
  * | conda    | …/conda-meta/*.json                    | the files it lists                                  |
+ * | cargo    | an ELF's .dep-v0 (the ELF probe reads it) | the binary (the first crate claims it)           |
  *
+ * Rust crates are the binary's, as Go modules are, but they are listed as packages (manager cargo) so
+ * that each has its purl and its crates.io name next to the other ecosystems' packages: the root crate
+ * (the program itself) claims the binary file where no OS package does, the others count it as a copy
+ * they are in. A crate that is not from crates.io (local, git) has no purl: it names nothing a registry
+ * can resolve.
  * A .deps.json names assemblies by file name only: an asset that `dotnet publish` did not put next to
  * the deps.json (a shared framework, a NuGet cache) is owned by nobody, and the package is still listed
  * with its purl. Python's egg-info is read by the python module (python.ts), with dist-info.
@@ -26,8 +32,9 @@ import type { PackageManager } from '../types/report.js';
 import { composerReader, isComposerInstalled } from './composer.js';
 import { condaReader, isCondaMeta } from './conda.js';
 import { depsJsonReader, isDepsJson } from './deps-json.js';
+import { cargoPackages, type CargoDeps } from './cargo-auditable.js';
 import { isJavaArchive, jarReader } from './jar.js';
-import type { LangPackage, LangReader, LangResult } from './lang.js';
+import { emptyResult, type LangPackage, type LangReader, type LangResult } from './lang.js';
 
 /**
  * A `LangPackage` as the record the owners and the report read. Its name is the one the ecosystem's own
@@ -108,3 +115,28 @@ export const maven = langModule('maven', 'maven-archive', isJavaArchive, jarRead
 export const nuget = langModule('nuget', 'nuget-deps', isDepsJson, depsJsonReader);
 export const composer = langModule('composer', 'composer-installed', isComposerInstalled, composerReader);
 export const conda = langModule('conda', 'conda-meta', isCondaMeta, condaReader);
+
+/** A binary's `.dep-v0` crates as the parsed file of the cargo module (the ELF probe read the section). */
+export function cargoDb(deps: CargoDeps, path: string): ParsedDb {
+  const r = emptyResult();
+  r.packages = cargoPackages(deps, path);
+  r.cut = deps.cut;
+  r.bad = deps.bad;
+  r.notes = [...deps.notes];
+  return toParsed(CARGO_KIND, r);
+}
+
+const CARGO_KIND = 'cargo-dep-v0';
+
+export const cargo: FormatModule = {
+  id: 'cargo',
+  tier: 'lang',
+  kinds: [CARGO_KIND],
+  // No path of its own: the ELF probe finds the section in any executable as it streams past.
+  match: () => undefined,
+  parser: () => {
+    throw new Error('a .dep-v0 section is read by the ELF probe');
+  },
+  assemble: (found) => assembleEach('cargo', found),
+  purl: (rec) => rec.purl,
+};
