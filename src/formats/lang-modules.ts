@@ -41,7 +41,7 @@ import { emptyResult, type LangPackage, type LangReader, type LangResult } from 
  * tools print and depend on: Composer's "vendor/name", Maven's "groupId:artifactId" (two artifacts of
  * one name in different groups are two packages, not copies of one).
  */
-export function toRecord(p: LangPackage): PackageRecord {
+function toRecord(p: LangPackage): PackageRecord {
   const ns = p.namespace;
   const name = ns === undefined ? p.name : `${ns}${p.manager === 'maven' ? ':' : '/'}${p.name}`;
   const rec: PackageRecord = { name, version: p.version };
@@ -56,7 +56,7 @@ export function toRecord(p: LangPackage): PackageRecord {
 }
 
 /** A `LangResult` as plain JSON for the layer cache. */
-export function toParsed(kind: string, r: LangResult): ParsedDb {
+function toParsed(kind: string, r: LangResult): ParsedDb {
   const db: ParsedDb = { kind };
   if (r.packages.length) db.packages = r.packages.map(toRecord);
   if (r.key !== undefined) db.key = r.key;
