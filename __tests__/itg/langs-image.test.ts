@@ -5,16 +5,7 @@
 // ecosystem's own tool says (unzip's pom.properties, importlib.metadata, `composer show`, objcopy's copy of
 // the section); conda and .NET have no tool here: their truth is the document the test writes.
 import { execFileSync } from 'node:child_process';
-import {
-  cpSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
