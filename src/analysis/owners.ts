@@ -14,6 +14,7 @@
 import type { FlatFile } from '../flatten/flatten.js';
 import type { AppManifest, FileView, FoundDb, PackageRecord, ParsedDb } from '../formats/contract.js';
 import { FORMATS, moduleOf } from '../formats/index.js';
+import { cargoDb } from '../formats/lang-modules.js';
 import type { PackageManager } from '../types/report.js';
 import { ImageFs } from './fsview.js';
 import { ListedPaths } from './listed-paths.js';
@@ -148,8 +149,10 @@ function lazyView(files: readonly FlatFile[], fs: () => ImageFs): FileView {
 function collect(files: readonly FlatFile[], notes: Notes): Map<string, FoundDb[]> {
   const found = new Map<string, FoundDb[]>();
   for (const f of files) {
-    const db = f.pkg;
-    if (!db || f.type !== 'file') continue;
+    if (f.type !== 'file') continue;
+    // A Rust binary's crates come from its ELF facts, read in the same pass as its sections.
+    const db = f.pkg ?? (f.elf?.cargo ? cargoDb(f.elf.cargo, f.path) : undefined);
+    if (!db) continue;
     const m = moduleOf(db.kind);
     if (!m) continue;
     const counted = describe(f.path, db);

@@ -71,6 +71,15 @@ export interface PackageRecord {
   namespace?: string;
   /** A platform that is not part of the version (a platform gem's "x86_64-linux"). */
   platform?: string;
+  /**
+   * The purl, when the reader built it itself (the language worlds of lang.ts, whose readers know their
+   * ecosystem's name rules: a Maven groupId, a Composer vendor); the module's `purl` hands it back.
+   */
+  purl?: string;
+  /** The one directory it owns whole (a Composer package's vendor directory). */
+  dir?: string;
+  /** Inside an archive: the nested archive it came from ("a.jar!/b.jar"). */
+  inside?: string;
 }
 
 /**
@@ -88,6 +97,12 @@ export interface ParsedDb extends Partial<Counts> {
   names?: string[];
   /** A second list of names (an application's production dependencies). */
   more?: string[];
+  /** Files of one package split over several files (an .egg-info directory) share this key. */
+  key?: string;
+  /** Paths a part of a package owns besides `files` (an egg's top-level modules), joined by "\n". */
+  dirs?: string;
+  /** What a reader did not read, in Slimgate's own words (at most a few). */
+  notes?: string[];
 }
 
 /** A streaming parser: `write` per body chunk (the chunk's memory is not yours after it returns). */

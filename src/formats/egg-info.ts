@@ -30,7 +30,7 @@ import {
 } from './lang.js';
 import { purlOf, spdxOf } from './ids.js';
 
-type EggKind = 'egg-pkg-info' | 'egg-files' | 'egg-top-level' | 'egg-requires';
+export type EggKind = 'egg-pkg-info' | 'egg-files' | 'egg-top-level' | 'egg-requires';
 
 const LINE_CAP = 4 * 1024 * 1024;
 const MAX_LINE = 8 * 1024;

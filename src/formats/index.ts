@@ -6,12 +6,25 @@ import type { Budget, FileMatch, FormatModule, ParsedDb, StreamParser } from './
 import { apk } from './apk.js';
 import { dpkg } from './dpkg.js';
 import { gem } from './gem.js';
+import { cargo, composer, conda, maven, nuget } from './lang-modules.js';
 import { npm } from './npm.js';
 import { python } from './python.js';
 import { MAX_FIELD } from './read.js';
 import { rpm } from './rpm.js';
 
-export const FORMATS: readonly FormatModule[] = [dpkg, apk, rpm, python, npm, gem];
+export const FORMATS: readonly FormatModule[] = [
+  dpkg,
+  apk,
+  rpm,
+  python,
+  npm,
+  gem,
+  maven,
+  nuget,
+  composer,
+  conda,
+  cargo,
+];
 
 const byKind = new Map<string, FormatModule>();
 for (const m of FORMATS) for (const k of m.kinds) byKind.set(k, m);
@@ -66,7 +79,8 @@ function isRecord(p: unknown): boolean {
   if (!isObj(p)) return false;
   const src = p['source'];
   return (
-    isText(p['name']) &&
+    // A namespaced name ("group:artifact", "vendor/name") joins two fields.
+    isText(p['name'], p['namespace'] === undefined ? MAX_FIELD : 2 * MAX_FIELD + 1) &&
     (p['version'] === null || isText(p['version'])) &&
     isOpt(p['epoch']) &&
     isOpt(p['arch']) &&
@@ -78,7 +92,10 @@ function isRecord(p: unknown): boolean {
     isOpt(p['supplier']) &&
     isNames(p['dependsOn']) &&
     isOpt(p['namespace']) &&
-    isOpt(p['platform'])
+    isOpt(p['platform']) &&
+    isOpt(p['purl'], 4096) &&
+    (p['dir'] === undefined || typeof p['dir'] === 'string') &&
+    (p['inside'] === undefined || typeof p['inside'] === 'string')
   );
 }
 
@@ -88,6 +105,9 @@ export function isParsedDb(v: unknown): v is ParsedDb {
   if (!isCount(v['cut']) || !isCount(v['outside']) || !isCount(v['bad'])) return false;
   if (v['files'] !== undefined && typeof v['files'] !== 'string') return false;
   if (!isNames(v['names']) || !isNames(v['more'])) return false;
+  if (!isOpt(v['key'], 1 << 20) || (v['dirs'] !== undefined && typeof v['dirs'] !== 'string')) return false;
+  const notes = v['notes'];
+  if (notes !== undefined && !(Array.isArray(notes) && notes.every((x) => isText(x, 1024)))) return false;
   const pkgs = v['packages'];
   return pkgs === undefined || (Array.isArray(pkgs) && pkgs.every(isRecord));
 }

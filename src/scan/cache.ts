@@ -33,7 +33,7 @@ import { SECRET_HIT_KINDS, type SecretHit, type SecretHitKind } from './secret-f
 import { MAX_FILE_HITS } from './secret-content.js';
 
 /** Bump when the entry format or what a scan records changes. */
-export const CACHE_FORMAT = 6;
+export const CACHE_FORMAT = 7;
 
 const MAGIC = 'slimgate-layer-cache';
 const TYPES = new Set<EntryType>(['file', 'dir', 'symlink', 'hardlink', 'char', 'block', 'fifo']);

@@ -8,7 +8,10 @@
  * | /etc/os-release, /usr/lib/os-release                         | 16 KiB        | base                       |
  * | /var/lib/dpkg/status, [/usr]/lib/apk/db/installed             | a count       | base                       |
  * | every file a format module matches (src/formats/index.ts):   | what it       | owners, base               |
- * | dpkg, apk, npm, Python, gems                                 | parses        |                            |
+ * | dpkg, apk, rpm, npm, Python (dist-info, egg-info), gems,     | parses; a     |                            |
+ * | Java archives, .deps.json, Composer, conda-meta              | Java archive  |                            |
+ * |                                                              | is held up to |                            |
+ * |                                                              | 64 MiB        |                            |
  * | /etc/passwd, /etc/group                                      | 16 KiB        | user (USER name → uid)     |
  * | /etc/ld.so.conf, /etc/ld.so.conf.d/*, /etc/ld-musl-*.path    | 4 KiB         | entrypoint (library dirs)  |
  * | secret candidates: *.pem, *.key, id_rsa…, .npmrc, .netrc,    | a verdict     | secret (secret-files.ts)   |
