@@ -32,7 +32,8 @@ import type { PackageManager } from '../types/report.js';
 import { composerReader, isComposerInstalled } from './composer.js';
 import { condaReader, isCondaMeta } from './conda.js';
 import { depsJsonReader, isDepsJson } from './deps-json.js';
-import { cargoPackages, type CargoDeps } from './cargo-auditable.js';
+import type { CargoDeps } from './cargo-auditable.js';
+import { cargoPackages } from './cargo-packages.js';
 import { isJavaArchive, jarReader } from './jar.js';
 import { emptyResult, type LangPackage, type LangReader, type LangResult } from './lang.js';
 
