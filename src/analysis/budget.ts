@@ -42,6 +42,7 @@ function measured(row: Row, limit: number, input: BudgetInput): Outcome {
   const actual = input[row.measure];
   const passed = actual <= limit;
   if (row.unit === 'layers') {
+    const layers = `${actual} layer${actual === 1 ? '' : 's'}`;
     return {
       check: {
         name: row.name,
@@ -49,12 +50,12 @@ function measured(row: Row, limit: number, input: BudgetInput): Outcome {
         actual,
         passed,
         unit: 'layers',
-        detail: `${actual} layers, limit ${limit}`,
+        detail: `${layers}, limit ${limit}`,
       },
       ...(passed
         ? {}
         : {
-            finding: { id: row.id, message: `${row.name}: ${actual} layers is over the budget of ${limit}` },
+            finding: { id: row.id, message: `${row.name}: ${layers} is over the budget of ${limit}` },
           }),
     };
   }
