@@ -6,6 +6,7 @@
  * escaper (markdown) or escapeControls (terminal).
  */
 import type { Finding, Report, VulnerabilitySummary } from '../types/report.js';
+import { reachabilityText } from '../analysis/vulnerabilities.js';
 import { escapeControls } from '../util/text.js';
 import { severityRank } from '../vulns/records.js';
 
@@ -88,7 +89,7 @@ function vulnRow(f: Finding, report: Pick<Report, 'layers'>): VulnRow {
   const v = f.vulnerability;
   if (!v) return { severity: '', ids: f.id, pkg: '', fixed: '', origin: '', note: f.message };
   const notes = [
-    v.reachability === 'not-linked' ? 'not linked' : v.reachability === 'linked' ? 'linked' : '',
+    reachabilityText(v),
     v.waived ? `waived until ${v.waived.until}: ${v.waived.reason}` : '',
     f.path ? `in ${f.path}` : '',
   ].filter(Boolean);
