@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergePolicy } from '../../src/config/merge.js';
 import { renderCheck } from '../../src/report/text.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import { proposeFixes } from '../../src/analysis/fixes.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { validateReport } from '../../src/report/validate.js';
 import { OsvClient } from '../../src/vulns/client.js';
@@ -38,6 +40,7 @@ function goProgram(functions: string[] | null): Buffer {
 let osv: OsvDouble;
 let dir: string;
 let source: string;
+let baseline: string;
 beforeAll(async () => {
   osv = await startOsvDouble({ records });
   dir = mkdtempSync(path.join(tmpdir(), 'sg-govulns-'));
@@ -55,19 +58,28 @@ beforeAll(async () => {
   ]);
   source = `docker-archive:${path.join(dir, 'img.tar')}`;
   writeFileSync(path.join(dir, 'img.tar'), dockerArchive({ layers: [layer(files, 'none')] }));
+  // main's image: the same program before it called the vulnerable method.
+  const before = tar([file('srv/linked', goProgram(['net/http.Get']), { mode: 0o755 })]);
+  baseline = `docker-archive:${path.join(dir, 'main.tar')}`;
+  writeFileSync(path.join(dir, 'main.tar'), dockerArchive({ layers: [layer(before, 'none')] }));
 });
 afterAll(async () => {
   await osv.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(countUnlinked?: boolean) {
+async function run(countUnlinked?: boolean, withBaseline = false) {
   const policy = mergePolicy({
     maxNewVulnerabilities: 'medium',
     ...(countUnlinked !== undefined ? { countUnlinked } : {}),
   });
   const client = new OsvClient({ url: osv.url, deadlineMs: 5000 });
-  return checkImage(source, { policy, cache: false, vulnerabilities: { client, cacheDir: null } });
+  return checkImage(source, {
+    policy,
+    cache: false,
+    vulnerabilities: { client, cacheDir: null },
+    ...(withBaseline ? { baseline } : {}),
+  });
 }
 
 const rowsOf = (findings: readonly Finding[]) =>
@@ -121,5 +133,38 @@ describe('Go reachability through check()', () => {
     expect(results.some((r) => /; linked into the binary/.test(r.message.text))).toBe(true);
     const back = validateReport(JSON.parse(JSON.stringify(p.report)));
     expect(rowsOf(back.findings)).toEqual(rowsOf(p.report.findings));
+  });
+
+  it('judges a scanned baseline by its own binaries: the newly linked entry is the one that is new', async () => {
+    const p = await run(false, true);
+    expect(rowsOf(p.baseline?.findings ?? [])).toEqual([
+      ['/srv/linked', 'golang.org/x/net', 'not-linked', null, 'info'],
+      ['/srv/linked', 'stdlib', 'not-linked', null, 'info'],
+    ]);
+    expect(p.verdict.blocking).toBe(true);
+  });
+
+  it('the comment names each answer and the fix: the Go release, or go get', async () => {
+    const p = await run();
+    const md = renderMarkdown(p.report, undefined, { verdict: p.verdict });
+    expect(md).toMatch(/linked; fix&#58; build with go1\.21\.8/);
+    expect(md).toMatch(/linked; fix&#58; go get golang\.org\/x\/net@(&#8203;)?v0\.23\.0/);
+    expect(md).toMatch(/linked&#58; unknown \(no Go function table was read from the binary\)/);
+    expect(md).toMatch(/not linked; in \/srv\/linked/);
+  });
+
+  it('the Dockerfile fix moves the golang: build image to the release that fixes the linked entries', async () => {
+    const p = await run();
+    const text =
+      'FROM golang:1.21.5-bookworm AS build\nRUN go build -o /app .\nFROM scratch\nCOPY --from=build /app /app\n';
+    const plan = proposeFixes(text, p.report);
+    expect(plan.fixes.filter((f) => f.rule === 'SG801').map((f) => f.edit)).toEqual([
+      { start: 1, end: 1, lines: ['FROM golang:1.21.8-bookworm AS build'] },
+    ]);
+    const notLinked = {
+      ...p.report,
+      findings: p.report.findings.filter((f) => f.vulnerability?.reachability !== 'linked'),
+    };
+    expect(proposeFixes(text, notLinked).fixes.filter((f) => f.rule === 'SG801')).toEqual([]);
   });
 });

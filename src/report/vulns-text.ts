@@ -6,6 +6,7 @@
  * escaper (markdown) or escapeControls (terminal).
  */
 import type { Finding, Report, VulnerabilitySummary } from '../types/report.js';
+import { goFixText } from '../analysis/go-fix.js';
 import { reachabilityText } from '../analysis/vulnerabilities.js';
 import { escapeControls } from '../util/text.js';
 import { severityRank } from '../vulns/records.js';
@@ -90,6 +91,7 @@ function vulnRow(f: Finding, report: Pick<Report, 'layers'>): VulnRow {
   if (!v) return { severity: '', ids: f.id, pkg: '', fixed: '', origin: '', note: f.message };
   const notes = [
     reachabilityText(v),
+    goFixText(v),
     v.waived ? `waived until ${v.waived.until}: ${v.waived.reason}` : '',
     f.path ? `in ${f.path}` : '',
   ].filter(Boolean);
@@ -112,7 +114,7 @@ function table(rows: readonly Finding[], report: Report, k: MarkdownKit, max: nu
   const out = ['| severity | id | package | fixed in | brought by |', '| --- | --- | --- | --- | --- |'];
   for (const f of rows.slice(0, max)) {
     const r = vulnRow(f, report);
-    const note = r.note ? `<br>${k.text(r.note, 160)}` : '';
+    const note = r.note ? `<br>${k.text(r.note, 240)}` : '';
     out.push(
       `| ${k.text(r.severity, 20)} | ${k.text(r.ids, 120)} | ${k.code(r.pkg, 100)}${note} | ${k.code(r.fixed, 80)} | ${k.text(r.origin, 120)} |`,
     );
