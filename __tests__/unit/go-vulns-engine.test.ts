@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mergePolicy } from '../../src/config/merge.js';
 import { renderCheck } from '../../src/report/text.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { renderHtml } from '../../src/report/html.js';
 import { proposeFixes } from '../../src/analysis/fixes.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { validateReport } from '../../src/report/validate.js';
@@ -151,6 +152,15 @@ describe('Go reachability through check()', () => {
     expect(md).toMatch(/linked; fix&#58; go get golang\.org\/x\/net@(&#8203;)?v0\.23\.0/);
     expect(md).toMatch(/linked&#58; unknown \(no Go function table was read from the binary\)/);
     expect(md).toMatch(/not linked; in \/srv\/linked/);
+  });
+
+  it('the HTML page lists each Go entry with its answer', async () => {
+    const p = await run();
+    const html = renderHtml(p.report);
+    expect(html).toMatch(/GO-2026-0102|CVE-2026-6002/);
+    expect(html).toMatch(/in \/srv\/linked: linked; fix: build with go1\.21\.8/);
+    expect(html).toMatch(/in \/srv\/http2: not linked</);
+    expect(html).toMatch(/in \/srv\/bare: linked: unknown \(no Go function table was read from the binary\)/);
   });
 
   it('the Dockerfile fix moves the golang: build image to the release that fixes the linked entries', async () => {

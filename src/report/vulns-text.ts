@@ -184,3 +184,20 @@ export function vulnTextLines(
   if (m?.unchanged.length) out.push(`  unchanged from the baseline: ${m.unchanged.length}`);
   return out;
 }
+
+/**
+ * One plain line per Go entry (for the HTML page, which colours files by package and has no table of
+ * entries): the binary, the entry, and whether it is linked; bounded, with the rest counted.
+ */
+export function goVulnLines(report: Pick<Report, 'findings'>, max = 20): string[] {
+  const go = report.findings.filter((f) => f.vulnerability?.reachability && f.path !== undefined);
+  const lines = go.slice(0, max).map((f) => {
+    const v = f.vulnerability as NonNullable<Finding['vulnerability']>;
+    const fix = goFixText(v);
+    return escapeControls(
+      `Go vulnerability ${v.ids[0] ?? '?'} (${v.package.name} ${v.package.version}, ${v.severity}) in ${f.path}: ${reachabilityText(v)}${fix ? `; ${fix}` : ''}`,
+    );
+  });
+  if (go.length > max) lines.push(`… and ${go.length - max} more Go vulnerability entries`);
+  return lines;
+}
