@@ -195,6 +195,10 @@ ensure_db_util() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -t trixie db5.3-util || true
   if ! command -v db5.3_load >/dev/null 2>&1; then
     log "could not install db5.3-util; $how"
+    exit 1
+  fi
+}
+
 # govulncheck 1.0.4 from Debian trixie (bookworm's is a 2023 snapshot): the oracle of the Go reachability
 # test. It is a static Go program, so it moves nothing else (seen: "1 newly installed, 0 upgraded").
 have_govulncheck() {
