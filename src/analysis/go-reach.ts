@@ -69,13 +69,13 @@ function setOf(table: GoFunctions): FunctionSet {
 }
 
 /** The judge's answer for one entry; an unknown one says why, in a few words. */
-export interface Judgement {
+interface Judgement {
   reachability: Reachability;
   why?: string;
 }
 
 /** Whether the record's `imports` are linked into the binary whose function table is `table`, and why not known. */
-export function judgement(table: GoFunctions | undefined, imports: readonly GoImport[]): Judgement {
+function judgement(table: GoFunctions | undefined, imports: readonly GoImport[]): Judgement {
   if (!imports.length) return { reachability: 'unknown', why: 'the record names no Go packages' };
   if (!table) return { reachability: 'unknown', why: 'no Go function table was read from the binary' };
   const set = setOf(table);
