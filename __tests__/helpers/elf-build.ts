@@ -211,10 +211,11 @@ export function goBuildInfo(version: string, modinfo: string | Buffer, flags = 0
  */
 export function goLikeSections(
   buildinfo: Buffer,
-  o: { debug?: number; symbols?: number; pclntab?: false | PclnSpec } = {},
+  o: { debug?: number; symbols?: number; pclntab?: false | PclnSpec; functions?: string[] } = {},
 ): Sec[] {
   const rodata = Buffer.alloc(5000, 0x41);
-  if (o.pclntab !== false) goPclntab(['runtime.main', 'main.main'], o.pclntab).copy(rodata);
+  if (o.pclntab !== false)
+    goPclntab(['runtime.main', 'main.main', ...(o.functions ?? [])], o.pclntab).copy(rodata);
   const out: Sec[] = [
     { name: '.text', type: SHT.PROGBITS, flags: SHF.ALLOC | SHF.EXEC, data: Buffer.alloc(20_000, 0x90) },
     { name: '.rodata', type: SHT.PROGBITS, flags: SHF.ALLOC, data: rodata },

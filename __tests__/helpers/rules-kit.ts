@@ -1,6 +1,6 @@
 // Shared helpers for the rules/base/budget/elf unit tests: in-memory images built entry by entry, and
 // synthetic ELF headers. Not a test file itself.
-import { buildCheckReport } from '../../src/engine/assemble.js';
+import { buildCheckImage } from '../../src/engine/assemble.js';
 import { judgeReport } from '../../src/analysis/judge.js';
 import type { ScannedImage } from '../../src/scan/scan-layers.js';
 import type { ImageConfigFile } from '../../src/sources/model/image.js';
@@ -85,7 +85,7 @@ export function check(
   dockerfile: DockerfileInfo | null = null,
 ): Report {
   const policy: Policy = Object.keys(patch).length ? mergePolicy(patch) : DEFAULT_POLICY;
-  return judgeReport(buildCheckReport(img, { policy, dockerfile }), policy).report;
+  return judgeReport(buildCheckImage(img, { policy, dockerfile }).report, policy).report;
 }
 
 export function ids(r: Report): string[] {

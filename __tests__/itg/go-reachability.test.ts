@@ -21,7 +21,12 @@ import type { FlatFile } from '../../src/flatten/flatten.js';
 import { LayerCache } from '../../src/scan/cache.js';
 import { scanLayer, type EntryRecord } from '../../src/scan/layer.js';
 import { FunctionSet } from '../../src/scan/go-pclntab.js';
-import { chunks, file, tar } from '../helpers/tar.js';
+import { chunks, dockerArchive, file, layer as tarLayer, tar } from '../helpers/tar.js';
+import { distCli } from '../helpers/cli.js';
+import { execFile } from 'node:child_process';
+import { startOsvDouble } from '../helpers/osv-double.js';
+import type { OsvRecord } from '../../src/vulns/records.js';
+import type { Report } from '../../src/types/report.js';
 import { run } from '../helpers/world.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'slimgate-go-reach-'));
@@ -79,31 +84,34 @@ function source(p: { imports: string[]; body: string }): string {
   return `package main\n\nimport (\n${p.imports.map((i) => `\t"${i}"`).join('\n')}\n)\n\nfunc main() {\n\t${p.body}\n}\n`;
 }
 
+const modified = '2024-01-01T00:00:00Z';
+
+/** A record in the OSV schema: the same for govulncheck's database and the OSV double. */
+function recordOf(id: string): OsvRecord {
+  const imports = RECORDS[id] ?? [];
+  return {
+    schema_version: '1.3.1',
+    id,
+    modified,
+    published: modified,
+    summary: `a test record for ${imports.map((i) => i.path).join(', ')}`,
+    details: 'Written for the Go reachability test.',
+    affected: [
+      {
+        package: { name: 'stdlib', ecosystem: 'Go' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }],
+        ecosystem_specific: { imports },
+      },
+    ],
+  } as OsvRecord;
+}
+
 /** The records in the OSV schema, and the database layout govulncheck reads. */
 function writeDatabase(): void {
-  const modified = '2024-01-01T00:00:00Z';
   mkdirSync(path.join(db, 'index'), { recursive: true });
   mkdirSync(path.join(db, 'ID'), { recursive: true });
   // Not 0004: govulncheck 1.0.4 panics on a record without symbols here (witness.go, isExported of "").
-  for (const id of NAMED) {
-    const imports = RECORDS[id] ?? [];
-    const record = {
-      schema_version: '1.3.1',
-      id,
-      modified,
-      published: modified,
-      summary: `a test record for ${imports.map((i) => i.path).join(', ')}`,
-      details: 'Written for the Go reachability test.',
-      affected: [
-        {
-          package: { name: 'stdlib', ecosystem: 'Go' },
-          ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }],
-          ecosystem_specific: { imports },
-        },
-      ],
-    };
-    writeFileSync(path.join(db, 'ID', `${id}.json`), JSON.stringify(record));
-  }
+  for (const id of NAMED) writeFileSync(path.join(db, 'ID', `${id}.json`), JSON.stringify(recordOf(id)));
   writeFileSync(path.join(db, 'index', 'db.json'), JSON.stringify({ modified }));
   const vulns = NAMED.map((id) => ({ id, modified, fixed }));
   writeFileSync(path.join(db, 'index', 'modules.json'), JSON.stringify([{ path: 'stdlib', vulns }]));
@@ -170,6 +178,7 @@ beforeAll(async () => {
   const layer = tar(
     BINARIES.map((b) => file(`usr/local/bin/${b}`, readFileSync(path.join(bins, b)), { mode: 0o755 })),
   );
+  writeFileSync(path.join(tmp, 'image.tar'), dockerArchive({ layers: [tarLayer(layer, 'none')] }));
   const scan = await scanLayer(chunks(layer, 65_536), 'go binaries');
   // Warm runs read the names back from the layer cache: judge what came back.
   const cache = new LayerCache(path.join(tmp, 'cache'));
@@ -184,6 +193,20 @@ afterAll(() => {
 });
 
 const binPath = (b: string): string => `/usr/local/bin/${b}`;
+
+/** The bundled CLI, run while this process keeps serving (a failed check exits 1 and still prints). */
+function cliAsync(args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  delete env['SLIMGATE_DEBUG'];
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [distCli, ...args],
+      { env, timeout: 120_000, maxBuffer: 64 << 20 },
+      (_err, stdout, stderr) => resolve({ stdout, stderr }),
+    );
+  });
+}
 
 /** govulncheck's answer for each record: "linked" when a finding's trace names a function. */
 function govulncheck(bin: string): Record<string, string> {
@@ -256,7 +279,9 @@ describe('Go reachability', () => {
   it('agrees with govulncheck on the unstripped binaries, and gives the known answers', () => {
     const judge = goJudge(files);
     for (const b of ['unmarshal', 'marshal', 'client', 'client-pie']) {
-      const ours = Object.fromEntries(NAMED.map((id) => [id, judge(binPath(b), RECORDS[id] ?? [])]));
+      const ours = Object.fromEntries(
+        NAMED.map((id) => [id, judge(binPath(b), RECORDS[id] ?? []).reachability]),
+      );
       expect(ours, b).toEqual(KNOWN[program(b)]);
       if (b !== 'client-pie') expect(ours, `govulncheck on ${b}`).toEqual(govulncheck(b));
     }
@@ -265,7 +290,9 @@ describe('Go reachability', () => {
   it('gives the same known answers on the stripped binaries (where govulncheck 1.0.4 over-reports)', () => {
     const judge = goJudge(files);
     for (const b of ['unmarshal-s', 'marshal-s', 'client-s']) {
-      const ours = Object.fromEntries(NAMED.map((id) => [id, judge(binPath(b), RECORDS[id] ?? [])]));
+      const ours = Object.fromEntries(
+        NAMED.map((id) => [id, judge(binPath(b), RECORDS[id] ?? []).reachability]),
+      );
       expect(ours, b).toEqual(KNOWN[program(b)]);
     }
     // Why it cannot be the oracle here: without the symbol table it calls what the program never links.
@@ -274,7 +301,8 @@ describe('Go reachability', () => {
 
   it('says unknown for a record that names no symbols, or a binary without a table', () => {
     const judge = goJudge(files);
-    for (const b of BINARIES) expect(judge(binPath(b), RECORDS['GO-2099-0004'] ?? [])).toBe('unknown');
+    for (const b of BINARIES)
+      expect(judge(binPath(b), RECORDS['GO-2099-0004'] ?? []).reachability).toBe('unknown');
     expect(reachability(undefined, RECORDS['GO-2099-0001'] ?? [])).toBe('unknown');
   });
 
@@ -283,5 +311,44 @@ describe('Go reachability', () => {
     const fix = goReleaseFix(fixed, `FROM golang:${tag}-bookworm AS build\nFROM scratch\n`);
     expect(fix?.release).toBe(`go${fixed}`);
     expect(fix?.edits.map((e) => e.to)).toEqual([`FROM golang:${fixed}-bookworm AS build`]);
+  });
+
+  it('the CLI check against an OSV double gives govulncheck’s answer for each unstripped binary', async () => {
+    const osv = await startOsvDouble({ records: NAMED.map(recordOf) });
+    const saved = { url: process.env['SLIMGATE_OSV_URL'], cache: process.env['SLIMGATE_CACHE'] };
+    process.env['SLIMGATE_OSV_URL'] = osv.url;
+    process.env['SLIMGATE_CACHE'] = '0';
+    try {
+      // Not cli(): its synchronous run would keep this process (and the double in it) from answering.
+      const r = await cliAsync([
+        'check',
+        `docker-archive:${path.join(tmp, 'image.tar')}`,
+        '--max-new-vulnerabilities',
+        'low',
+        '--json',
+      ]);
+      expect(r.stderr).not.toMatch(/error|not checked/i);
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.vulnerabilities?.checked).toBe(true);
+      for (const b of ['unmarshal', 'marshal', 'client']) {
+        const ours = Object.fromEntries(
+          report.findings
+            .filter((f) => f.id === 'SG801' && f.path === binPath(b))
+            .map((f) => [
+              f.vulnerability?.ids.find((i) => i.startsWith('GO-')),
+              f.vulnerability?.reachability,
+            ]),
+        );
+        expect(ours, b).toEqual(govulncheck(b));
+      }
+    } finally {
+      for (const [k, v] of [
+        ['SLIMGATE_OSV_URL', saved.url],
+        ['SLIMGATE_CACHE', saved.cache],
+      ] as const)
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      await osv.stop();
+    }
   });
 });

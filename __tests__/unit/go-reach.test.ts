@@ -107,10 +107,10 @@ describe('reachability', () => {
       { path: '/link', type: 'hardlink', link: '/app' },
     ] as unknown as FlatFile[];
     const judge = goJudge(files);
-    expect(judge('/app', [imp('net/http', 'Client.Do')])).toBe('linked');
-    expect(judge('/app', [imp('net', 'Dial')])).toBe('not-linked');
-    expect(judge('/old', [imp('net/http', 'Client.Do')])).toBe('unknown');
-    expect(judge('/missing', [imp('net/http', 'Client.Do')])).toBe('unknown');
+    expect(judge('/app', [imp('net/http', 'Client.Do')]).reachability).toBe('linked');
+    expect(judge('/app', [imp('net', 'Dial')]).reachability).toBe('not-linked');
+    expect(judge('/old', [imp('net/http', 'Client.Do')]).reachability).toBe('unknown');
+    expect(judge('/missing', [imp('net/http', 'Client.Do')]).reachability).toBe('unknown');
   });
 });
 

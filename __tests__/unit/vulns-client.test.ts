@@ -180,7 +180,7 @@ describe('a report’s look-up', () => {
       client: client(),
       judge: (binary, symbols) => {
         calls.push([binary, symbols]);
-        return symbols.some((s) => s.package === 'net/http') ? 'linked' : 'not-linked';
+        return { reachability: symbols.some((s) => s.package === 'net/http') ? 'linked' : 'not-linked' };
       },
     });
     expect(got.checked).toBe(true);

@@ -143,6 +143,21 @@ describe('Go entries, waivers, unchecked', () => {
     expect(vulnerabilityFindings(lookup([linked]), HIGH, ctx).findings[0]?.severity).toBe('error');
   });
 
+  it.each([
+    // reachability, count-unlinked, counted
+    ['linked', false, true],
+    ['linked', true, true],
+    ['unknown', false, true],
+    ['unknown', true, true],
+    ['not-linked', false, false],
+    ['not-linked', true, true],
+    [undefined, false, true],
+  ] as const)('a Go entry %s with count-unlinked %s counts: %s', (reachability, countUnlinked, counted) => {
+    const h = hit('CVE-9', 'critical', 'golang.org/x/net', reachability ? { reachability } : {}, '/app');
+    const f = vulnerabilityFindings(lookup([h]), { ...HIGH, countUnlinked }, ctx).findings[0];
+    expect(f?.severity).toBe(counted ? 'error' : 'info');
+  });
+
   it('a waiver (matched by any alias) keeps the entry listed and uncounted; an expired one is SG803', () => {
     const { findings, summary } = vulnerabilityFindings(
       lookup([hit('CVE-1', 'critical'), hit('CVE-2', 'critical')]),

@@ -11,6 +11,7 @@
  * | SG110 distro base, static binary | `FROM scratch` (or distroless static when certs/tzdata are there) |
  * | SG620 debug info in a Go binary | `-ldflags="-s -w"` on the `go build` of the stage it is copied from |
  * | SG403 devDependencies shipped   | `npm ci --omit=dev` (or `npm install --omit=dev`) in the final RUN |
+ * | SG801 linked Go stdlib vuln     | `FROM golang:` moved to the fixing release (src/analysis/go-fix.ts) |
  *
  * Only where it is certain: an edit is offered only when the edited Dockerfile parses, keeps its stages
  * (count, names, the target) and every `COPY --from`; where Slimgate cannot be sure, it says why in
@@ -27,6 +28,7 @@ import {
 } from 'dockerfile-ast';
 import type { Finding, Report } from '../types/report.js';
 import { parseDockerfile, type DockerfileOptions } from './dockerfile.js';
+import { goReleaseProposals } from './go-fix.js';
 
 /** The uid:gid the USER fix sets: distroless's `nonroot`, which needs no /etc/passwd. */
 const NONROOT = '65532:65532';
@@ -127,11 +129,15 @@ function shapeOf(text: string, opts: DockerfileOptions): Shape | null {
   }
 }
 
+/** A stage's image without its tag: what a fix that moves a build image to a new release may change. */
+const untagged = (s: Shape['stages']): string =>
+  JSON.stringify(s.map((x) => ({ ...x, image: x.image.replace(/:[^/:@]*$/, '') })));
+
 function sameShape(a: Shape, b: Shape | null): boolean {
   return (
     b !== null &&
     a.final === b.final &&
-    JSON.stringify(a.stages) === JSON.stringify(b.stages) &&
+    untagged(a.stages) === untagged(b.stages) &&
     JSON.stringify(a.copyFrom) === JSON.stringify(b.copyFrom)
   );
 }
@@ -575,6 +581,7 @@ export function proposeFixes(text: string, report: Report, opts: DockerfileOptio
   const seen = new Set<string>();
   for (const f of report.findings) {
     let p: Proposal | undefined;
+    let more: Proposal[] = [];
     if (f.id === 'SG320' && !seen.has('SG320')) p = fixUser(c);
     else if (f.id === 'SG503' || f.id === 'SG504') p = fixEnvSecret(c, f);
     else if (f.id === 'SG601') p = fixCache(c, f);
@@ -582,9 +589,14 @@ export function proposeFixes(text: string, report: Report, opts: DockerfileOptio
     else if (f.id === 'SG110' && !seen.has('SG110')) p = fixBase(c);
     else if (f.id === 'SG620') p = fixDebug(c, f);
     else if (f.id === 'SG403' && !seen.has('SG403')) p = fixDevDependencies(c);
+    else if (f.id === 'SG801' && !seen.has('SG801')) {
+      // One look over every entry: the release that fixes them all.
+      seen.add('SG801');
+      [p, ...more] = goReleaseProposals(text, report);
+    }
     if (!p) continue;
     seen.add(f.id);
-    proposals.push(p);
+    proposals.push(p, ...more);
   }
   for (const p of proposals) {
     if (!isFix(p)) {

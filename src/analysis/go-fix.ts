@@ -8,7 +8,11 @@
  * - a module: `go get module@version`.
  * Record text is not trusted: a version or module path outside the plain characters gets no command.
  */
-import type { Edit } from './fixes.js';
+import type { Report } from '../types/report.js';
+import { compareSemver } from '../vulns/versions.js';
+
+/** Lines `start`..`end` (1-based) become `lines`: the shape of src/analysis/fixes.ts's Edit. */
+type Edit = { start: number; end: number; lines: string[] };
 
 export interface GoReleaseFix {
   /** `go1.22.5` */
@@ -94,4 +98,46 @@ export function goModuleFix(module: string, fixed: string): GoModuleFix | undefi
   if (isStdlib(module) || !MODULE.test(module) || !SEMVER.test(fixed)) return undefined;
   const version = fixed.startsWith('v') ? fixed : `v${fixed}`;
   return { module, version, command: `go get ${module}@${version}` };
+}
+
+/** A proposal in the shape of src/analysis/fixes.ts's: an edit, or why there is none. */
+type GoProposal =
+  { rule: string; title: string; edit: Edit } | { rule: string; reason: string; line?: number };
+
+/**
+ * SG801 on the Dockerfile: the `golang:` FROM lines moved to the release that fixes every linked
+ * standard-library entry of the report (the highest of their fixes, so that one edit covers them all).
+ */
+export function goReleaseProposals(text: string, report: Pick<Report, 'findings'>): GoProposal[] {
+  const fixes = report.findings.flatMap((f) => {
+    const v = f.vulnerability;
+    const ok = f.id === 'SG801' && v && !v.waived && v.reachability === 'linked' && isStdlib(v.package.name);
+    return ok && v.fixed && triple(v.fixed.replace(/^go/, '')) ? [v.fixed.replace(/^go/, '')] : [];
+  });
+  if (!fixes.length) return [];
+  const want = fixes.sort(compareSemver).at(-1) as string;
+  const plan = goReleaseFix(want, text);
+  if (!plan) return [];
+  return [
+    ...plan.edits.map((e) => ({
+      rule: 'SG801',
+      title: `build with ${plan.release}, which fixes the linked standard-library vulnerabilities`,
+      edit: e.edit,
+    })),
+    ...plan.skipped.map((s) => ({ rule: 'SG801', reason: s.reason, line: s.line })),
+  ];
+}
+
+/**
+ * The fix of a Go entry in words, for the comment and the text output: the Go release for the standard
+ * library, `go get` for a module; '' when it is not linked (nothing to do) or no fix is named.
+ */
+export function goFixText(v: NonNullable<Report['findings'][number]['vulnerability']>): string {
+  if (!v.reachability || v.reachability === 'not-linked' || !v.fixed) return '';
+  if (isStdlib(v.package.name)) {
+    const r = goReleaseFix(v.fixed);
+    return r ? `fix: build with ${r.release}` : '';
+  }
+  const m = goModuleFix(v.package.name, v.fixed);
+  return m ? `fix: ${m.command}` : '';
 }

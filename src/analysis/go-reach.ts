@@ -68,9 +68,16 @@ function setOf(table: GoFunctions): FunctionSet {
   return s;
 }
 
-/** Whether the record's `imports` are linked into the binary whose function table is `table`. */
-export function reachability(table: GoFunctions | undefined, imports: readonly GoImport[]): Reachability {
-  if (!table || !imports.length) return 'unknown';
+/** The judge's answer for one entry; an unknown one says why, in a few words. */
+interface Judgement {
+  reachability: Reachability;
+  why?: string;
+}
+
+/** Whether the record's `imports` are linked into the binary whose function table is `table`, and why not known. */
+function judgement(table: GoFunctions | undefined, imports: readonly GoImport[]): Judgement {
+  if (!imports.length) return { reachability: 'unknown', why: 'the record names no Go packages' };
+  if (!table) return { reachability: 'unknown', why: 'no Go function table was read from the binary' };
   const set = setOf(table);
   let unnamed = false;
   for (const imp of imports) {
@@ -78,9 +85,18 @@ export function reachability(table: GoFunctions | undefined, imports: readonly G
       unnamed = true;
       continue;
     }
-    for (const sym of imp.symbols) if (tableNames(imp.path, sym).some((n) => set.has(n))) return 'linked';
+    for (const sym of imp.symbols)
+      if (tableNames(imp.path, sym).some((n) => set.has(n))) return { reachability: 'linked' };
   }
-  return unnamed || set.truncated ? 'unknown' : 'not-linked';
+  if (unnamed) return { reachability: 'unknown', why: 'the record names a package without its functions' };
+  if (set.truncated)
+    return { reachability: 'unknown', why: 'the function table was read only up to its bound' };
+  return { reachability: 'not-linked' };
+}
+
+/** Whether the record's `imports` are linked into the binary whose function table is `table`. */
+export function reachability(table: GoFunctions | undefined, imports: readonly GoImport[]): Reachability {
+  return judgement(table, imports).reachability;
 }
 
 /** The symbols of `imports` found in the table, as `path.Symbol` (for a finding's detail), bounded. */
@@ -101,11 +117,11 @@ export function linkedSymbols(
 }
 
 /** What the vulnerability look-up asks of a Go binary's entry: the binary by its path in the image. */
-export type GoJudge = (binaryPath: string, imports: readonly GoImport[]) => Reachability;
+export type GoJudge = (binaryPath: string, imports: readonly GoImport[]) => Judgement;
 
 /** The judge for the binaries of a flattened image (a path without a function table is "unknown"). */
 export function goJudge(files: readonly FlatFile[]): GoJudge {
   const tables = new Map<string, GoFunctions>();
   for (const f of files) if (f.type === 'file' && f.elf?.goFunctions) tables.set(f.path, f.elf.goFunctions);
-  return (binaryPath, imports) => reachability(tables.get(binaryPath), imports);
+  return (binaryPath, imports) => judgement(tables.get(binaryPath), imports);
 }

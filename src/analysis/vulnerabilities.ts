@@ -58,8 +58,20 @@ function message(v: FindingVulnerability): string {
     v.ids.length > 1
       ? ` (${v.ids.slice(1, 4).map(showText).join(', ')}${v.ids.length > 4 ? ', …' : ''})`
       : '';
-  const go = v.reachability === 'not-linked' ? '; not linked into the binary' : '';
+  const go = !v.reachability
+    ? ''
+    : v.reachability === 'unknown'
+      ? `; ${reachabilityText(v)}`
+      : `; ${reachabilityText(v)} into the binary`;
   return `${showText(v.ids[0] ?? '?')}${aka} in ${label(v)}: ${v.severity}${score}${fix}${go}`;
+}
+
+/** A Go entry's answer in words: "linked", "not linked", "unknown (why)"; '' for other entries. */
+export function reachabilityText(v: Pick<FindingVulnerability, 'reachability' | 'reachabilityWhy'>): string {
+  if (v.reachability === 'linked') return 'linked';
+  if (v.reachability === 'not-linked') return 'not linked';
+  if (v.reachability === 'unknown') return `linked: unknown (${showText(v.reachabilityWhy ?? 'not judged')})`;
+  return '';
 }
 
 /** Whether an entry counts against `max-new-vulnerabilities`. */

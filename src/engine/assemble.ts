@@ -11,7 +11,8 @@ import { redactBuildSetting } from '../util/secret-shapes.js';
 import { judgeInventory, unjudged } from '../analysis/judge.js';
 import type { ScannedImage } from '../scan/scan-layers.js';
 import { formatPlatform } from '../sources/platform.js';
-import { flatten } from '../flatten/flatten.js';
+import { flatten, type Flattened } from '../flatten/flatten.js';
+import { goJudge, type GoJudge } from '../analysis/go-reach.js';
 import { basename } from '../util/paths.js';
 import { showNames } from '../report/names.js';
 import type { Report, ReportFile } from '../types/report.js';
@@ -22,15 +23,24 @@ export function buildReport(image: ScannedImage): Report {
 }
 
 /**
- * The report of `check` before it is judged: every rule under the policy and the entrypoint. The engine
- * judges it (budgets, verdict) once its baseline is known (analysis/judge.ts).
+ * The report of `check` before it is judged (the engine judges it once its baseline is known,
+ * analysis/judge.ts), and the Go reachability judge over the same flattened files (for the vulnerability
+ * look-up): the image is flattened once, and only the binaries' function tables outlive this call.
  */
-export function buildCheckReport(image: ScannedImage, analysis: AnalyzeOptions): Report {
-  return build(image, analysis);
+export function buildCheckImage(image: ScannedImage, analysis: AnalyzeOptions): CheckImage {
+  let judge: GoJudge = () => ({ reachability: 'unknown', why: 'not judged' });
+  const report = build(image, analysis, (flat) => (judge = goJudge(flat.files)));
+  return { report, judge };
 }
 
-function build(image: ScannedImage, analysis?: AnalyzeOptions): Report {
+export interface CheckImage {
+  report: Report;
+  judge: GoJudge;
+}
+
+function build(image: ScannedImage, analysis?: AnalyzeOptions, seen?: (flat: Flattened) => void): Report {
   const flat = flatten(image.layers);
+  seen?.(flat);
   const files: ReportFile[] = flat.files.map((f) => ({
     path: f.path,
     type: f.type,

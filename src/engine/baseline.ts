@@ -3,6 +3,7 @@
  * none. The CLI's `--baseline SOURCE` (engine.sourceBaseline) and the action's strategies (main's saved
  * report, the base commit's build, the base-branch tag) are providers.
  */
+import type { GoJudge } from '../analysis/go-reach.js';
 import type { Policy } from '../analysis/policy.js';
 import type { Platform } from '../sources/model/image.js';
 import type { Report } from '../types/report.js';
@@ -21,6 +22,8 @@ export interface BaselineAnswer {
   source?: string;
   /** Without a report: why, in a sentence. */
   note?: string;
+  /** The Go reachability judge over the baseline's own binaries, when it was scanned here. */
+  judge?: GoJudge;
 }
 
 export interface BaselineProvider {

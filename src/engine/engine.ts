@@ -13,7 +13,7 @@ import {
   platformMatches,
   type PlatformChoice,
 } from '../sources/platform.js';
-import { buildCheckReport, buildReport } from './assemble.js';
+import { buildCheckImage, buildReport } from './assemble.js';
 import type { ManifestCheck, ManifestSummary, Report } from '../types/report.js';
 import { readFile } from 'node:fs/promises';
 import type { DockerfileInfo } from '../analysis/dockerfile.js';
@@ -138,9 +138,12 @@ export async function check(source: string, opts: CheckOptions = {}): Promise<Ch
   const checked: CheckedPlatform[] = [];
   for (const image of images) {
     const policy = policyForPlatform(top, formatPlatform(image.platform));
-    const report = buildCheckReport(image, { policy, dockerfile: docker?.(image.platform) ?? null });
+    const { report, judge } = buildCheckImage(image, {
+      policy,
+      dockerfile: docker?.(image.platform) ?? null,
+    });
     checked.push({
-      report: await withVulnerabilities(report, policy, vulns, vulns.cacheDir),
+      report: await withVulnerabilities(report, policy, { ...vulns, judge }, vulns.cacheDir),
       policy,
       platform: image.platform,
     });
@@ -188,11 +191,15 @@ export async function judgeChecked(
   const v = opts.vulnerabilities;
   for (const [i, { report, policy }] of checked.entries()) {
     const found = answers[i];
-    if (v && baselineNeedsLookup(report, found?.report))
+    if (v && baselineNeedsLookup(report, found?.report)) {
+      // The baseline's own binaries judge its Go entries; a saved report has none (its entries are unknown).
+      const { judge: _image, ...rest } = v;
+      const bv = found.judge ? { ...rest, judge: found.judge } : rest;
       answers[i] = {
         ...found,
-        report: await withVulnerabilities(found.report, policy, v, osvCacheDir(v, undefined)),
+        report: await withVulnerabilities(found.report, policy, bv, osvCacheDir(v, undefined)),
       };
+    }
   }
   const override = await opts.override?.();
   const platforms = checked.map(({ report, policy }, i): JudgedPlatform => {
@@ -242,7 +249,8 @@ export function sourceBaseline(source: string, opts: InspectOptions): BaselinePr
             report: null,
             note: `${formatPlatform(platform)} is new: the baseline ${source} has no such platform`,
           };
-        return { report: judgeReport(buildCheckReport(b, { policy }), policy).report, source: b.source };
+        const { report, judge } = buildCheckImage(b, { policy });
+        return { report: judgeReport(report, policy).report, judge, source: b.source };
       });
     },
     async platforms() {

@@ -15,10 +15,11 @@ import {
 import type { LayerCache } from '../scan/cache.js';
 import type { Report } from '../types/report.js';
 import { OsvClient, type OsvClientOptions } from '../vulns/client.js';
-import { lookUpReport, type GoJudge } from '../vulns/lookup.js';
+import type { GoJudge } from '../analysis/go-reach.js';
+import { lookUpReport, type GoJudge as LookupJudge } from '../vulns/lookup.js';
 
 export interface VulnerabilityOptions extends OsvClientOptions {
-  /** The Go reachability judge (a binary's function table against the records' symbols). */
+  /** The Go reachability judge over the image's own binaries (a function table against a record's symbols). */
   judge?: GoJudge;
   /** Where answers are kept: a folder, or false for none (default: the layer cache's folder, `osv/`). */
   cacheDir?: string | false | null;
@@ -49,11 +50,12 @@ export async function withVulnerabilities(
     return { ...report, vulnerabilities: notChecked('vulnerabilities: off (nothing was sent)') };
   if (!vulnerabilitiesWanted(policy)) return report;
   const client = opts.client ?? new OsvClient({ ...opts, url: opts.url ?? osvUrlFromEnv() });
+  const { judge, ...rest } = opts;
   const lookup = await lookUpReport(report, {
-    ...opts,
+    ...rest,
     client,
     cacheDir,
-    ...(opts.judge ? { judge: opts.judge } : {}),
+    ...(judge ? { judge: recordJudge(judge) } : {}),
   });
   const { findings, summary } = vulnerabilityFindings(lookup, policy, contextOf(report));
   const kept = report.findings.filter((f) => f.category !== 'vulnerability');
@@ -62,6 +64,15 @@ export async function withVulnerabilities(
     findings: sortFindings([...kept, ...applyPolicy(findings, policy)]),
     vulnerabilities: summary,
   };
+}
+
+/** The look-up's hook: a record's imports (by package) handed to the judge (by path). */
+function recordJudge(judge: GoJudge): LookupJudge {
+  return (binary, imports) =>
+    judge(
+      binary,
+      imports.map((i) => ({ path: i.package, symbols: i.symbols })),
+    );
 }
 
 /** A baseline needs its own look-up when the image was looked up and the baseline was not. */

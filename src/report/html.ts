@@ -20,6 +20,7 @@ import { VERSION } from '../util/version.js';
 import { diffReports, type FileDelta, type ReportDiff } from './diff.js';
 import { buildTree, type PageNode, type TreeOptions, type TreeStats } from './html-tree.js';
 import { PAGE_SCRIPT, PAGE_STYLE } from './html-page.js';
+import { goVulnLines } from './vulns-text.js';
 import { D3_HIERARCHY } from './vendor/d3-hierarchy.js';
 
 export interface HtmlOptions extends TreeOptions {
@@ -325,6 +326,7 @@ export function renderHtml(report: Report, o: HtmlOptions = {}): string {
           `${s.unnamed.toLocaleString('en-US')} names of the smallest files are left out to keep this page small: the search does not find them.`,
         ]
       : []),
+    ...goVulnLines(report),
     data.owners
       ? 'Coloured by the package that owns each file, or by the layer that added it (a directory by the one that holds most of its bytes).'
       : 'Coloured by the layer that added each file (a directory by the layer that holds most of its bytes); this report lists no packages to colour by owner.',

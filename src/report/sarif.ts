@@ -223,6 +223,7 @@ function resultProperties(f: Finding): { properties?: Record<string, unknown> } 
             package: sarifName(`${v.package.ecosystem} ${v.package.name} ${v.package.version}`),
             fixed: v.fixed === null ? null : sarifName(v.fixed, 200),
             ...(v.reachability ? { reachability: v.reachability } : {}),
+            ...(v.reachabilityWhy ? { reachabilityWhy: sarifName(v.reachabilityWhy, 200) } : {}),
           },
           ...(v.score !== undefined ? { 'security-severity': v.score.toFixed(1) } : {}),
         }

@@ -93,6 +93,7 @@ const vulnerability = obj<FindingVulnerability>({
   fixed: nullable(str(1024)),
   summary: optional(str(1024)),
   reachability: optional(oneOf(['linked', 'not-linked', 'unknown'] as const)),
+  reachabilityWhy: optional(str(256)),
   waived: optional(obj<NonNullable<FindingVulnerability['waived']>>({ reason: text, until: str(64) })),
 });
 const vulnerabilities = obj<VulnerabilitySummary>({

@@ -6,6 +6,8 @@
  * escaper (markdown) or escapeControls (terminal).
  */
 import type { Finding, Report, VulnerabilitySummary } from '../types/report.js';
+import { goFixText } from '../analysis/go-fix.js';
+import { reachabilityText } from '../analysis/vulnerabilities.js';
 import { escapeControls } from '../util/text.js';
 import { severityRank } from '../vulns/records.js';
 
@@ -88,7 +90,8 @@ function vulnRow(f: Finding, report: Pick<Report, 'layers'>): VulnRow {
   const v = f.vulnerability;
   if (!v) return { severity: '', ids: f.id, pkg: '', fixed: '', origin: '', note: f.message };
   const notes = [
-    v.reachability === 'not-linked' ? 'not linked' : v.reachability === 'linked' ? 'linked' : '',
+    reachabilityText(v),
+    goFixText(v),
     v.waived ? `waived until ${v.waived.until}: ${v.waived.reason}` : '',
     f.path ? `in ${f.path}` : '',
   ].filter(Boolean);
@@ -111,7 +114,7 @@ function table(rows: readonly Finding[], report: Report, k: MarkdownKit, max: nu
   const out = ['| severity | id | package | fixed in | brought by |', '| --- | --- | --- | --- | --- |'];
   for (const f of rows.slice(0, max)) {
     const r = vulnRow(f, report);
-    const note = r.note ? `<br>${k.text(r.note, 160)}` : '';
+    const note = r.note ? `<br>${k.text(r.note, 240)}` : '';
     out.push(
       `| ${k.text(r.severity, 20)} | ${k.text(r.ids, 120)} | ${k.code(r.pkg, 100)}${note} | ${k.code(r.fixed, 80)} | ${k.text(r.origin, 120)} |`,
     );
@@ -180,4 +183,21 @@ export function vulnTextLines(
   if (m?.removed.length) out.push(`  removed by this change: ${m.removed.length}`);
   if (m?.unchanged.length) out.push(`  unchanged from the baseline: ${m.unchanged.length}`);
   return out;
+}
+
+/**
+ * One plain line per Go entry (for the HTML page, which colours files by package and has no table of
+ * entries): the binary, the entry, and whether it is linked; bounded, with the rest counted.
+ */
+export function goVulnLines(report: Pick<Report, 'findings'>, max = 20): string[] {
+  const go = report.findings.filter((f) => f.vulnerability?.reachability && f.path !== undefined);
+  const lines = go.slice(0, max).map((f) => {
+    const v = f.vulnerability as NonNullable<Finding['vulnerability']>;
+    const fix = goFixText(v);
+    return escapeControls(
+      `Go vulnerability ${v.ids[0] ?? '?'} (${v.package.name} ${v.package.version}, ${v.severity}) in ${f.path}: ${reachabilityText(v)}${fix ? `; ${fix}` : ''}`,
+    );
+  });
+  if (go.length > max) lines.push(`… and ${go.length - max} more Go vulnerability entries`);
+  return lines;
 }

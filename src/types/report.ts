@@ -40,6 +40,8 @@ export interface FindingVulnerability {
   summary?: string;
   /** Go only: whether the vulnerable functions are linked into the binary (`path`). */
   reachability?: 'linked' | 'not-linked' | 'unknown';
+  /** Why it is unknown, in a few words (no function table, a record without symbols, …). */
+  reachabilityWhy?: string;
   /** A waiver from the policy that covers it: it is listed, and never counted. */
   waived?: { reason: string; until: string };
 }

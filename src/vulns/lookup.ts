@@ -15,7 +15,10 @@ type Reachability = NonNullable<FindingVulnerability['reachability']>;
  * Judges whether a Go binary links the vulnerable symbols (a pure hook the engine passes in: the Go function
  * table reader). Without one, every Go entry is `unknown`.
  */
-export type GoJudge = (binaryPath: string, symbols: readonly GoImports[]) => Reachability;
+export type GoJudge = (
+  binaryPath: string,
+  symbols: readonly GoImports[],
+) => { reachability: Reachability; why?: string };
 
 /** Entries per report: far above a real image's, a bound on a service (or a double) that answers without end. */
 const MAX_HITS = 50_000;
@@ -89,6 +92,17 @@ async function cachedRecords(
   return records;
 }
 
+/** A Go entry's answer: the judge's, or unknown and why. */
+function judged(
+  binary: string,
+  imports: readonly GoImports[],
+  judge: GoJudge | undefined,
+): Pick<FindingVulnerability, 'reachability' | 'reachabilityWhy'> {
+  if (!judge) return { reachability: 'unknown', reachabilityWhy: 'not judged' };
+  const j = judge(binary, imports);
+  return { reachability: j.reachability, ...(j.why ? { reachabilityWhy: j.why } : {}) };
+}
+
 /** Looks up a report's packages. Never throws for the service: an unreachable one is `checked: false`. */
 export async function lookUpReport(
   report: Pick<Report, 'base' | 'packages' | 'binaries' | 'ownership'>,
@@ -118,9 +132,7 @@ export async function lookUpReport(
             ...(s.query.purl ? { purl: s.query.purl } : {}),
           },
         };
-        if (s.binary !== undefined)
-          vulnerability.reachability =
-            opts.judge && e.imports.length ? opts.judge(s.binary, e.imports) : 'unknown';
+        if (s.binary !== undefined) Object.assign(vulnerability, judged(s.binary, e.imports, opts.judge));
         hits.push({ subject: s, vulnerability });
       }
       if (hits.length >= MAX_HITS) {
