@@ -1,14 +1,12 @@
 /**
- * A package's identifiers: its purl, built by `packageurl-js`, and its license, kept only as a valid SPDX
- * expression. Apart from lang.ts because these libraries (and the SPDX license lists) cost ~10 MB of
- * memory in each process that loads them: the scan workers' ELF probe must not.
+ * A language package's identifiers, as its reader builds them: the purl and the SPDX license go through
+ * the formats layer's one builder of each (purl.ts, license.ts), which load their libraries on first use,
+ * so the scan workers' ELF probe never pays for them.
  */
-import { PackageURL } from 'packageurl-js';
-import parseSpdx from 'spdx-expression-parse';
-import correctSpdx from 'spdx-correct';
-import { MAX_FIELD } from './lang.js';
+import { purl } from './purl.js';
+import { spdxLicense } from './license.js';
 
-/** A purl, or undefined when packageurl-js refuses the parts (it says why; the reader notes it). */
+/** A purl, or undefined when the parts cannot form one. */
 export function purlOf(
   type: string,
   namespace: string | null,
@@ -16,35 +14,21 @@ export function purlOf(
   version: string | null,
   qualifiers?: Record<string, string>,
 ): string | undefined {
-  try {
-    return new PackageURL(type, namespace, name, version, qualifiers ?? null, null).toString();
-  } catch {
-    return undefined;
-  }
+  return purl(type, namespace ?? undefined, name, version, qualifiers);
 }
 
 /**
- * A license as an SPDX expression: the text itself when it parses, else spdx-correct's reading of it when
- * that parses; else undefined. Several licenses are joined with OR (Composer and conda list alternatives).
+ * A license as an SPDX expression (license.ts decides what counts as one); several licenses are joined
+ * with OR (Composer and conda list alternatives). Undefined when any of them is not one.
  */
 export function spdxOf(raw: string | readonly string[] | null | undefined): string | undefined {
   const list = (typeof raw === 'string' ? [raw] : (raw ?? [])).map((s) => s.trim()).filter(Boolean);
-  if (list.length === 0 || list.some((s) => s.length > MAX_FIELD)) return undefined;
+  if (list.length === 0) return undefined;
   const out: string[] = [];
   for (const s of list) {
-    const one = valid(s) ?? valid(correctSpdx(s, { upgrade: true }) ?? '');
+    const one = spdxLicense(s);
     if (one === undefined) return undefined;
     out.push(list.length > 1 && /\s/.test(one) ? `(${one})` : one);
   }
   return out.join(' OR ');
-}
-
-function valid(s: string): string | undefined {
-  if (!s) return undefined;
-  try {
-    parseSpdx(s);
-    return s;
-  } catch {
-    return undefined;
-  }
 }
