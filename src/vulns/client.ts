@@ -6,7 +6,7 @@
  *
  * What it sends: the queries' coordinates (ecosystem, name, version or purl) and record ids. Nothing else.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { withRetry } from '../util/retry.js';
 import {
   backoffMs,
   DEFAULT_RETRY,
@@ -161,7 +161,7 @@ export class OsvClient {
     return this.deadline - Date.now();
   }
 
-  /** One call, retried under the deadline; 404 is null when `missingOk`. */
+  /** One call, retried under the deadline (util/retry.ts); 404 is null when `missingOk`. */
   private async call(
     method: string,
     path: string,
@@ -170,41 +170,58 @@ export class OsvClient {
     missingOk = false,
   ): Promise<unknown> {
     const url = new URL(path, this.base);
-    for (let n = 0; ; n++) {
-      const left = this.remaining();
-      if (left <= 0) throw new OsvUnavailable(`OSV did not answer ${safe(what)} before the deadline`);
-      try {
-        const res = await rawRequest(
-          url,
-          {
-            method,
-            body,
-            headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-          },
-          Math.min(this.timeoutMs, left),
-        );
-        const status = res.statusCode ?? 0;
-        if (status === 404 && missingOk) {
-          await discard(res);
-          return null;
-        }
-        if (status < 200 || status >= 300)
-          throw new HttpStatusError(status, res.headers, await discard(res), url);
-        const text = (await readBody(res, BODY_LIMIT, `OSV ${what}`)).toString('utf8');
-        return JSON.parse(text) as unknown;
-      } catch (err) {
-        const wait = this.retryWait(err, n);
-        if (wait === null) throw unavailable(err, what);
-        if (wait >= this.remaining())
-          throw new OsvUnavailable(`OSV ${safe(what)}: ${describe(err)}; no time left to retry`);
-        await sleep(wait);
-      }
+    // The wait asked for after the last failed try: set when withRetry gives up only for lack of time.
+    let wait: number | null = null;
+    try {
+      return await withRetry(
+        () => {
+          wait = null;
+          return this.once(method, url, body, what, missingOk);
+        },
+        {
+          tries: this.retry.attempts,
+          deadline: this.deadline,
+          retryable: (err, n) => (wait = this.retryWait(err, n)) ?? undefined,
+          onDeadline: () => new OsvUnavailable(`OSV did not answer ${safe(what)} before the deadline`),
+        },
+      );
+    } catch (err) {
+      if (wait !== null && !(err instanceof OsvUnavailable))
+        throw new OsvUnavailable(`OSV ${safe(what)}: ${describe(err)}; no time left to retry`);
+      throw unavailable(err, what);
     }
+  }
+
+  /** One request: the parsed JSON body, or an error that retryWait judges. */
+  private async once(
+    method: string,
+    url: URL,
+    body: string | undefined,
+    what: string,
+    missingOk: boolean,
+  ): Promise<unknown> {
+    const res = await rawRequest(
+      url,
+      {
+        method,
+        body,
+        headers: { Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      },
+      Math.max(1, Math.min(this.timeoutMs, this.remaining())),
+    );
+    const status = res.statusCode ?? 0;
+    if (status === 404 && missingOk) {
+      await discard(res);
+      return null;
+    }
+    if (status < 200 || status >= 300)
+      throw new HttpStatusError(status, res.headers, await discard(res), url);
+    const text = (await readBody(res, BODY_LIMIT, `OSV ${what}`)).toString('utf8');
+    return JSON.parse(text) as unknown;
   }
 
   /** How long to wait before retry n, or null when the failure is final. */
   private retryWait(err: unknown, n: number): number | null {
-    if (n + 1 >= this.retry.attempts) return null;
     if (err instanceof HttpStatusError) {
       if (!isRetryableStatus(err.status)) return null;
       const after = retryAfterMs(err.headers['retry-after']);
